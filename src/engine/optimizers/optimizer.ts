@@ -1,0 +1,34 @@
+// The contract between the trainer and every optimizer. Parameters are the network's live
+// arrays in torch's nn.Sequential order: [layers[0].weights, layers[0].bias, layers[1].weights, ...],
+// weights row-major [out][in]. Optimizers update them in place.
+import type { OptimizerName } from '../types';
+
+/** J and ∂J/∂θ on the whole training set, for methods that re-evaluate during a step (line searches). */
+export interface Objective {
+  /** Evaluates at `params` (shaped like the network's parameters) without changing the network. */
+  evaluate(params: Float64Array[]): { loss: number; grads: Float64Array[] };
+  /** Exact Hessian of J, row-major P×P over the flattened parameters (Newton). */
+  hessian?(params: Float64Array[]): Float64Array;
+  /** Residuals r (J = Σr²/N form of mse) and their Jacobian, row-major R×P (Levenberg–Marquardt). */
+  residuals?(params: Float64Array[]): { residuals: Float64Array; jacobian: Float64Array };
+}
+
+export interface OptimizerReport {
+  /**
+   * Readable state for StepTrace.optimizer.state: per parameter name ("layers[0].weights") the
+   * state tensors (velocity; sum of squares; m, v, mHat, vHat, ...) and the effective step,
+   * plus scalars a method reports (stepLength, damping, curvature figures).
+   */
+  state: Record<string, unknown>;
+}
+
+export interface Optimizer {
+  readonly type: OptimizerName;
+  /** True for the second-order and quasi-Newton methods: each step uses the whole training set. */
+  readonly fullBatch: boolean;
+  /** One update of `params` in place from `grads` (computed on the current batch at the current params). */
+  step(params: Float64Array[], grads: Float64Array[], objective?: Objective): OptimizerReport;
+  /** A deep copy of the internal state, so a checkpoint can restore it exactly. */
+  snapshot(): unknown;
+  restore(snapshot: unknown): void;
+}
