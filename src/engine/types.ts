@@ -129,3 +129,42 @@ export interface Diagnostic {
   length?: number;
   severity: 'error' | 'warning';
 }
+
+// ---- What the trainer records: StepTrace's tensors as flat row-major float64 arrays, so a step
+// costs no nested-array allocation. The trainer turns a record into a StepTrace on demand, and
+// the protocol encodes records into one Float64Array plus an offset table.
+// While a step is in progress (Step Into), fields not yet computed are undefined.
+
+export interface LayerRecord {
+  index: number;
+  units: number;
+  inputs: number;
+  activation: ActivationName;
+  rows: number; // samples in the batch
+  weights: Float64Array; // units × inputs, before the update
+  bias: Float64Array;
+  input?: Float64Array; // rows × inputs
+  z?: Float64Array; // rows × units
+  a?: Float64Array; // rows × units
+  localGrad?: Float64Array; // rows × units, or rows × units × units for softmax
+  upstream?: Float64Array; // rows × units
+  delta?: Float64Array; // rows × units
+  gradWeights?: Float64Array; // units × inputs
+  gradBias?: Float64Array;
+  updateWeights?: Float64Array; // what was added to the weights
+  updateBias?: Float64Array;
+  weightsAfter?: Float64Array;
+  biasAfter?: Float64Array;
+}
+
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  batch: number[];
+  loss?: number;
+  dataLoss?: number;
+  regLoss?: number;
+  lossAfter?: number;
+  layers: LayerRecord[];
+  optimizer?: { type: string; state: Record<string, unknown> };
+}
