@@ -1,0 +1,94 @@
+// Reading an optimizer block of a model file: torch's defaults for what is left out, and a
+// message naming the JSON path ("optimizer.momentum") for what is wrong.
+import type { OptimizerSpec } from '../types';
+
+/** A bad optimizer setting, with the model-file path to fix. */
+export class OptimizerConfigError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'OptimizerConfigError';
+  }
+}
+
+type Check = (value: number) => string | undefined;
+
+export const nonNegative: Check = (v) => (v >= 0 ? undefined : 'must be ≥ 0');
+export const positive: Check = (v) => (v > 0 ? undefined : 'must be > 0');
+export const unitInterval: Check = (v) => (v >= 0 && v < 1 ? undefined : 'must be in [0, 1)');
+export const closedUnitInterval: Check = (v) => (v >= 0 && v <= 1 ? undefined : 'must be in [0, 1]');
+export const positiveInteger: Check = (v) => (Number.isInteger(v) && v >= 1 ? undefined : 'must be a whole number ≥ 1');
+export const aboveOne: Check = (v) => (v > 1 ? undefined : 'must be > 1');
+
+/** Reads the hyperparameters of one optimizer type, rejecting keys that type does not have. */
+export class HyperparameterReader {
+  private readonly allowed = new Set<string>(['type']);
+
+  constructor(private readonly spec: OptimizerSpec) {}
+
+  number(key: string, fallback: number, check: Check = nonNegative): number {
+    this.allowed.add(key);
+    const value = this.spec[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new OptimizerConfigError(`optimizer.${key}`, `expected a finite number, got ${JSON.stringify(value)}`);
+    }
+    const problem = check(value);
+    if (problem) throw new OptimizerConfigError(`optimizer.${key}`, `${problem}, got ${value}`);
+    return value;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    this.allowed.add(key);
+    const value = this.spec[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') {
+      throw new OptimizerConfigError(`optimizer.${key}`, `expected true or false, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+
+  choice<T extends string>(key: string, fallback: T, choices: readonly T[]): T {
+    this.allowed.add(key);
+    const value = this.spec[key];
+    if (value === undefined) return fallback;
+    if (!choices.includes(value as T)) {
+      throw new OptimizerConfigError(
+        `optimizer.${key}`,
+        `expected one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, got ${JSON.stringify(value)}`,
+      );
+    }
+    return value as T;
+  }
+
+  /** torch's `betas` pair: two coefficients in [0, 1). */
+  betas(fallback: [number, number]): [number, number] {
+    this.allowed.add('betas');
+    const value = this.spec.betas as unknown;
+    if (value === undefined) return fallback;
+    if (!Array.isArray(value) || value.length !== 2) {
+      throw new OptimizerConfigError('optimizer.betas', `expected two numbers [beta1, beta2], got ${JSON.stringify(value)}`);
+    }
+    value.forEach((b, i) => {
+      if (typeof b !== 'number' || !(b >= 0 && b < 1)) {
+        throw new OptimizerConfigError(`optimizer.betas[${i}]`, `must be a number in [0, 1), got ${JSON.stringify(b)}`);
+      }
+    });
+    return [value[0], value[1]];
+  }
+
+  /** Call after reading every key: a key this type does not use is most likely a typo. */
+  rejectUnknown(): void {
+    for (const key of Object.keys(this.spec)) {
+      if (!this.allowed.has(key)) {
+        const known = [...this.allowed].filter((k) => k !== 'type').join(', ');
+        throw new OptimizerConfigError(
+          `optimizer.${key}`,
+          `"${this.spec.type}" has no hyperparameter "${key}"; it accepts ${known}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+// createOptimizer: a model file's optimizer block → an Optimizer with torch.optim's defaults.
+// Hyperparameter names are camelCase of torch's (lr → learningRate, weight_decay → weightDecay).
+import type { OptimizerSpec } from '../types';
+import type { Optimizer } from './optimizer';
+import { HyperparameterReader, OptimizerConfigError } from './hyperparameters';
+import { Sgd } from './sgd';
+
+export type { Objective, Optimizer, OptimizerReport } from './optimizer';
+export { OptimizerConfigError } from './hyperparameters';
+
+/** The parameters an optimizer will update, in torch's nn.Sequential order [W0, b0, W1, b1, ...]. */
+export interface ParameterLayout {
+  names: readonly string[]; // "layers[0].weights", "layers[0].bias", ...
+  sizes: readonly number[]; // element counts
+}
+
+export interface CreateOptions {
+  /** Copy state tensors into each step's report (default true); untraced training can skip it. */
+  recordState?: boolean;
+}
+
+export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, options: CreateOptions = {}): Optimizer {
+  const read = new HyperparameterReader(spec);
+  const record = options.recordState ?? true;
+  const names = layout.names;
+  let optimizer: Optimizer;
+  switch (spec.type) {
+    case 'sgd': {
+      const sgd = {
+        learningRate: read.number('learningRate', 1e-3),
+        momentum: read.number('momentum', 0),
+        dampening: read.number('dampening', 0),
+        nesterov: read.boolean('nesterov', false),
+        weightDecay: read.number('weightDecay', 0),
+      };
+      if (sgd.nesterov && (sgd.momentum <= 0 || sgd.dampening !== 0)) {
+        throw new OptimizerConfigError('optimizer.nesterov', 'Nesterov momentum needs momentum > 0 and dampening = 0 (as in torch.optim.SGD)');
+      }
+      optimizer = new Sgd(sgd, names, record);
+      break;
+    }
+    default:
+      throw new OptimizerConfigError('optimizer.type', `unknown optimizer ${JSON.stringify(spec.type)}`);
+  }
+  read.rejectUnknown();
+  return optimizer;
+}

@@ -1,0 +1,76 @@
+// Stochastic gradient descent with momentum, dampening, Nesterov and weight decay, exactly as
+// torch.optim.SGD (single-tensor path):
+//   g ← ∇J + weightDecay·θ
+//   b ← g on the first step, else momentum·b + (1 − dampening)·g
+//   d ← g + momentum·b (nesterov) or b (classic momentum) or g (momentum = 0)
+//   θ ← θ − lr·d
+import type { Optimizer, OptimizerReport } from './optimizer';
+import { assertShapes, cloneAll, reportPerParameter, type ParameterReport } from './perParameter';
+
+export interface SgdOptions {
+  learningRate: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+}
+
+interface SgdSnapshot {
+  velocity: Float64Array[] | null;
+}
+
+export class Sgd implements Optimizer {
+  readonly type = 'sgd' as const;
+  readonly fullBatch = false;
+  /** torch's momentum_buffer; null until the first step, when it becomes a copy of g. */
+  private velocity: Float64Array[] | null = null;
+
+  constructor(
+    private readonly options: SgdOptions,
+    private readonly names: readonly string[],
+    private readonly recordState = true,
+  ) {}
+
+  step(params: Float64Array[], grads: Float64Array[]): OptimizerReport {
+    const { learningRate: lr, momentum, dampening, nesterov, weightDecay } = this.options;
+    const firstStep = this.velocity === null;
+    if (momentum !== 0 && firstStep) this.velocity = params.map((p) => new Float64Array(p.length));
+    if (this.velocity) assertShapes('sgd', this.velocity, params);
+    const steps = params.map((p) => new Float64Array(p.length));
+
+    for (let i = 0; i < params.length; i++) {
+      const theta = params[i];
+      const grad = grads[i];
+      const buf = this.velocity?.[i];
+      const step = steps[i];
+      for (let j = 0; j < theta.length; j++) {
+        let g = grad[j];
+        if (weightDecay !== 0) g += weightDecay * theta[j];
+        let direction = g;
+        if (buf) {
+          buf[j] = firstStep ? g : momentum * buf[j] + (1 - dampening) * g;
+          direction = nesterov ? g + momentum * buf[j] : buf[j];
+        }
+        step[j] = -lr * direction;
+        theta[j] += step[j];
+      }
+    }
+
+    if (!this.recordState) return { state: {} };
+    const velocity = this.velocity;
+    return {
+      state: reportPerParameter(this.names, (i): ParameterReport =>
+        velocity ? { velocity: velocity[i].slice(), step: steps[i] } : { step: steps[i] },
+      ),
+    };
+  }
+
+  snapshot(): SgdSnapshot {
+    return { velocity: this.velocity && cloneAll(this.velocity) };
+  }
+
+  restore(snapshot: unknown): void {
+    const { velocity } = snapshot as SgdSnapshot;
+    this.velocity = velocity && cloneAll(velocity);
+  }
+}
