@@ -1,0 +1,199 @@
+// Activation functions, each written with its derivatives beside it.
+// Elementwise activations give f(z), f′(z) and f″(z) per unit; softmax couples the units of a
+// row, so its first derivative is the per-sample Jacobian diag(p) − p pᵀ and its second
+// derivative a per-sample third-order tensor (softmaxSecondDerivative).
+//
+// Kinks follow DESIGN.md §4: ReLU′(0) = 0, leaky ReLU′(0) = slope, and f″ = 0 at the kinks
+// (the distributional delta there is ignored, as autograd does).
+import type { ActivationName } from './types';
+
+export const DEFAULT_LEAKY_SLOPE = 0.01;
+
+export type ElementwiseActivationName = Exclude<ActivationName, 'softmax'>;
+
+export interface ElementwiseActivation {
+  /** f(z) */
+  value(z: number, slope: number): number;
+  /** f′(z); `a` = f(z) is passed because sigmoid and tanh are cheapest from it. */
+  derivative(z: number, a: number, slope: number): number;
+  /** f″(z), for Newton's exact Hessian. */
+  secondDerivative(z: number, a: number, slope: number): number;
+}
+
+const identity: ElementwiseActivation = {
+  value: (z) => z,
+  derivative: () => 1,
+  secondDerivative: () => 0,
+};
+
+const sigmoid: ElementwiseActivation = {
+  // Two branches so exp never overflows: for z < 0 use e^z / (1 + e^z).
+  value: (z) => {
+    if (z >= 0) return 1 / (1 + Math.exp(-z));
+    const e = Math.exp(z);
+    return e / (1 + e);
+  },
+  derivative: (_z, a) => a * (1 - a),
+  secondDerivative: (_z, a) => a * (1 - a) * (1 - 2 * a),
+};
+
+const tanh: ElementwiseActivation = {
+  value: (z) => Math.tanh(z),
+  derivative: (_z, a) => 1 - a * a,
+  secondDerivative: (_z, a) => -2 * a * (1 - a * a),
+};
+
+const relu: ElementwiseActivation = {
+  value: (z) => (z > 0 ? z : 0),
+  derivative: (z) => (z > 0 ? 1 : 0), // ReLU′(0) = 0, as PyTorch
+  secondDerivative: () => 0,
+};
+
+const leakyRelu: ElementwiseActivation = {
+  value: (z, slope) => (z > 0 ? z : slope * z),
+  derivative: (z, _a, slope) => (z > 0 ? 1 : slope), // leaky ReLU′(0) = slope, as PyTorch
+  secondDerivative: () => 0,
+};
+
+export const ELEMENTWISE_ACTIVATIONS: Readonly<Record<ElementwiseActivationName, ElementwiseActivation>> = {
+  identity,
+  sigmoid,
+  tanh,
+  relu,
+  'leaky-relu': leakyRelu,
+};
+
+export function isElementwise(name: ActivationName): name is ElementwiseActivationName {
+  return name !== 'softmax';
+}
+
+function elementwise(name: ActivationName): ElementwiseActivation {
+  const fn = ELEMENTWISE_ACTIVATIONS[name as ElementwiseActivationName];
+  if (!fn) throw new Error(`unknown activation "${name}"`);
+  return fn;
+}
+
+// ---- softmax (row-wise): p_j = e^{z_j − max z} / Σ_k e^{z_k − max z}
+
+/** Writes softmax of z[offset .. offset+units) into out[offset ..]; subtracting the max keeps exp finite. */
+export function softmaxRow(z: Float64Array, offset: number, units: number, out: Float64Array): void {
+  let max = -Infinity;
+  for (let j = 0; j < units; j++) if (z[offset + j] > max) max = z[offset + j];
+  let sum = 0;
+  for (let j = 0; j < units; j++) {
+    const e = Math.exp(z[offset + j] - max);
+    out[offset + j] = e;
+    sum += e;
+  }
+  for (let j = 0; j < units; j++) out[offset + j] /= sum;
+}
+
+/** log Σ_k e^{z_k} of one row, computed stably. */
+export function logSumExpRow(z: Float64Array, offset: number, units: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < units; j++) if (z[offset + j] > max) max = z[offset + j];
+  let sum = 0;
+  for (let j = 0; j < units; j++) sum += Math.exp(z[offset + j] - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * ∂²p_i / ∂z_j ∂z_k of one softmax row p (at offset): p_i[(δ_ij − p_j)(δ_ik − p_k) − p_j(δ_jk − p_k)].
+ * Newton with softmax + cross-entropy does not need it (losses.outputHessianZ gives the combined
+ * ∂²J/∂z∂z = diag(p) − p pᵀ); it is here for softmax paired with mse or mae.
+ */
+export function softmaxSecondDerivative(
+  p: Float64Array, offset: number, i: number, j: number, k: number,
+): number {
+  const pi = p[offset + i];
+  const pj = p[offset + j];
+  const pk = p[offset + k];
+  const dij = i === j ? 1 : 0;
+  const dik = i === k ? 1 : 0;
+  const djk = j === k ? 1 : 0;
+  return pi * ((dij - pj) * (dik - pk) - pj * (djk - pk));
+}
+
+// ---- whole-batch operations on row-major rows × units arrays
+
+/** a = f(z). */
+export function activate(
+  name: ActivationName, slope: number, z: Float64Array, rows: number, units: number,
+  out: Float64Array = new Float64Array(rows * units),
+): Float64Array {
+  if (name === 'softmax') {
+    for (let r = 0; r < rows; r++) softmaxRow(z, r * units, units, out);
+    return out;
+  }
+  const f = elementwise(name);
+  const n = rows * units;
+  for (let i = 0; i < n; i++) out[i] = f.value(z[i], slope);
+  return out;
+}
+
+/** Length of the local-gradient array: rows × units, or rows × units × units for softmax. */
+export function localGradientLength(name: ActivationName, rows: number, units: number): number {
+  return name === 'softmax' ? rows * units * units : rows * units;
+}
+
+/**
+ * The local gradient ∂a/∂z: f′(z) per element, or for softmax the per-sample Jacobian
+ * J[r][i][j] = ∂p_i/∂z_j = p_i(δ_ij − p_j) (symmetric), laid out rows × units × units.
+ */
+export function localGradient(
+  name: ActivationName, slope: number, z: Float64Array, a: Float64Array, rows: number, units: number,
+  out: Float64Array = new Float64Array(localGradientLength(name, rows, units)),
+): Float64Array {
+  if (name === 'softmax') {
+    for (let r = 0; r < rows; r++) {
+      const row = r * units;
+      const base = r * units * units;
+      for (let i = 0; i < units; i++) {
+        const pi = a[row + i];
+        for (let j = 0; j < units; j++) out[base + i * units + j] = (i === j ? pi : 0) - pi * a[row + j];
+      }
+    }
+    return out;
+  }
+  const f = elementwise(name);
+  const n = rows * units;
+  for (let i = 0; i < n; i++) out[i] = f.derivative(z[i], a[i], slope);
+  return out;
+}
+
+/**
+ * δ = ∂J/∂z from the upstream ∂J/∂a: f′(z) ⊙ upstream, or for softmax Jᵀ·upstream,
+ * which is p_j (u_j − Σ_k p_k u_k) and needs no Jacobian in memory.
+ */
+export function applyLocalGradient(
+  name: ActivationName, slope: number, z: Float64Array, a: Float64Array, upstream: Float64Array,
+  rows: number, units: number, out: Float64Array = new Float64Array(rows * units),
+): Float64Array {
+  if (name === 'softmax') {
+    for (let r = 0; r < rows; r++) {
+      const row = r * units;
+      let dot = 0;
+      for (let k = 0; k < units; k++) dot += a[row + k] * upstream[row + k];
+      for (let j = 0; j < units; j++) out[row + j] = a[row + j] * (upstream[row + j] - dot);
+    }
+    return out;
+  }
+  const f = elementwise(name);
+  const n = rows * units;
+  for (let i = 0; i < n; i++) out[i] = f.derivative(z[i], a[i], slope) * upstream[i];
+  return out;
+}
+
+/** f″(z) per element (elementwise activations only; softmax: see softmaxSecondDerivative). */
+export function secondDerivative(
+  name: ActivationName, slope: number, z: Float64Array, a: Float64Array, rows: number, units: number,
+  out: Float64Array = new Float64Array(rows * units),
+): Float64Array {
+  if (name === 'softmax') {
+    throw new Error('softmax has no elementwise second derivative; use softmaxSecondDerivative or losses.outputHessianZ');
+  }
+  const f = elementwise(name);
+  const n = rows * units;
+  for (let i = 0; i < n; i++) out[i] = f.secondDerivative(z[i], a[i], slope);
+  return out;
+}

@@ -1,0 +1,302 @@
+// Dense layers and the network built from them. Weights are stored [out][in] row-major, as
+// torch.nn.Linear.weight, so z = W·x + b reads z[r][u] = b[u] + Σᵢ W[u][i]·x[r][i].
+// Every operation works on flat row-major Float64Arrays (rows × width) and can be called one
+// layer at a time by the step machine, or all at once by lossAndGradients.
+import type { ActivationName, LayerRecord, ModelFile } from './types';
+import type { Rng } from './rng';
+import { DEFAULT_LEAKY_SLOPE, activate, applyLocalGradient, localGradient } from './activations';
+import {
+  type LossSpec, type Regularization, lossUpstream, meanLoss, normalizeRegularization, outputDelta,
+  perSampleLoss, regularizationGradient, regularizationLoss,
+} from './losses';
+
+export interface DenseLayer {
+  inputs: number;
+  units: number;
+  activation: ActivationName;
+  slope: number; // leaky-relu's negative slope (kept for every layer, used only by leaky-relu)
+  weights: Float64Array; // units × inputs, row-major [out][in] like torch.nn.Linear.weight
+  bias: Float64Array; // units
+}
+
+export interface Network {
+  inputs: number;
+  layers: DenseLayer[];
+}
+
+/**
+ * Builds the network of a model file. Explicit `weights`/`bias` are copied; missing ones get
+ * PyTorch nn.Linear's default distribution U(−1/√in, 1/√in) (kaiming_uniform with a = √5 for
+ * weights, the same bound for the bias), drawn from `rng` in this order: layer 0 weights row by
+ * row (output unit 0's inputs 0..in−1, then unit 1, ...), layer 0 bias, layer 1 weights, ...
+ * Parts given explicitly draw nothing, so adding explicit weights to one layer changes the
+ * draws of the layers after it. The model file is assumed validated; shapes are checked again
+ * here so a bad call still names the place.
+ */
+export function createNetwork(model: ModelFile, rng: Rng): Network {
+  let inputs = model.inputs;
+  const layers: DenseLayer[] = model.layers.map((spec, l) => {
+    const bound = 1 / Math.sqrt(inputs);
+    const draw = (): number => (2 * rng.uniform() - 1) * bound;
+    const weights = new Float64Array(spec.units * inputs);
+    if (spec.weights) {
+      if (spec.weights.length !== spec.units) {
+        throw new Error(`layers[${l}].weights: expected ${spec.units} rows (one per unit), got ${spec.weights.length}`);
+      }
+      spec.weights.forEach((row, u) => {
+        if (row.length !== inputs) {
+          throw new Error(`layers[${l}].weights[${u}]: expected ${inputs} numbers (one per input), got ${row.length}`);
+        }
+        weights.set(row, u * inputs);
+      });
+    } else {
+      for (let i = 0; i < weights.length; i++) weights[i] = draw();
+    }
+    const bias = new Float64Array(spec.units);
+    if (spec.bias) {
+      if (spec.bias.length !== spec.units) {
+        throw new Error(`layers[${l}].bias: expected ${spec.units} numbers (one per unit), got ${spec.bias.length}`);
+      }
+      bias.set(spec.bias);
+    } else {
+      for (let u = 0; u < bias.length; u++) bias[u] = draw();
+    }
+    const layer: DenseLayer = {
+      inputs, units: spec.units, activation: spec.activation, slope: spec.slope ?? DEFAULT_LEAKY_SLOPE, weights, bias,
+    };
+    inputs = spec.units;
+    return layer;
+  });
+  return { inputs: model.inputs, layers };
+}
+
+/** The live parameter arrays in nn.Sequential.parameters() order: [W0, b0, W1, b1, ...]. */
+export function parameters(net: Network): Float64Array[] {
+  return net.layers.flatMap((layer) => [layer.weights, layer.bias]);
+}
+
+/** Names matching parameters(): "layers[0].weights", "layers[0].bias", ... */
+export function parameterNames(net: Network): string[] {
+  return net.layers.flatMap((_layer, l) => [`layers[${l}].weights`, `layers[${l}].bias`]);
+}
+
+export function parameterCount(net: Network): number {
+  return net.layers.reduce((sum, layer) => sum + layer.weights.length + layer.bias.length, 0);
+}
+
+/** A deep copy (weights and biases in new arrays). */
+export function cloneNetwork(net: Network): Network {
+  return {
+    inputs: net.inputs,
+    layers: net.layers.map((layer) => ({ ...layer, weights: layer.weights.slice(), bias: layer.bias.slice() })),
+  };
+}
+
+/** Copies `values` (shaped like parameters(net)) into the network's live arrays. */
+export function setParameters(net: Network, values: Float64Array[]): void {
+  const live = parameters(net);
+  if (values.length !== live.length) throw new Error(`setParameters: expected ${live.length} arrays, got ${values.length}`);
+  live.forEach((target, p) => {
+    if (values[p].length !== target.length) {
+      throw new Error(`setParameters: array ${p} should hold ${target.length} numbers, got ${values[p].length}`);
+    }
+    target.set(values[p]);
+  });
+}
+
+// ---- one layer at a time
+
+/** What the forward pass of one layer produced, for a batch of `rows` samples. */
+export interface LayerForward {
+  rows: number;
+  input: Float64Array; // rows × inputs (a of the previous layer, or x); not copied
+  z: Float64Array; // rows × units, W·input + b
+  a: Float64Array; // rows × units, f(z)
+}
+
+/** z = input·Wᵀ + b, a = f(z). Pass `out` buffers to avoid allocation. */
+export function forwardLayer(
+  layer: DenseLayer, input: Float64Array, rows: number,
+  out: { z?: Float64Array; a?: Float64Array } = {},
+): LayerForward {
+  const { inputs, units, weights, bias } = layer;
+  const z = out.z ?? new Float64Array(rows * units);
+  for (let r = 0; r < rows; r++) {
+    const inRow = r * inputs;
+    const zRow = r * units;
+    for (let u = 0; u < units; u++) {
+      const wRow = u * inputs;
+      let sum = bias[u];
+      for (let i = 0; i < inputs; i++) sum += weights[wRow + i] * input[inRow + i];
+      z[zRow + u] = sum;
+    }
+  }
+  const a = activate(layer.activation, layer.slope, z, rows, units, out.a);
+  return { rows, input, z, a };
+}
+
+/** The loss at the output layer, and the two gradients the backward pass starts from. */
+export interface OutputLoss {
+  loss: number; // dataLoss + regLoss
+  dataLoss: number;
+  regLoss: number;
+  perSample: Float64Array; // ℓᵢ, summed over output units (J_data is their mean)
+  upstream: Float64Array; // ∂J/∂a at the output (may be ±Infinity for the cross-entropies)
+  delta: Float64Array; // ∂J/∂z at the output, always computed in the stable combined form
+}
+
+export function outputLoss(
+  net: Network, lossSpec: LossSpec, output: LayerForward, targets: Float64Array,
+): OutputLoss {
+  const last = net.layers[net.layers.length - 1];
+  const { rows } = output;
+  const { units, activation, slope } = last;
+  const perSample = perSampleLoss(lossSpec.loss, activation, output.z, output.a, targets, rows, units);
+  const dataLoss = meanLoss(perSample, rows);
+  const regLoss = networkRegularizationLoss(net, normalizeRegularization(lossSpec.regularization));
+  const upstream = lossUpstream(lossSpec.loss, output.a, targets, rows, units);
+  const delta = outputDelta(lossSpec.loss, activation, slope, output.z, output.a, targets, upstream, rows, units);
+  return { loss: dataLoss + regLoss, dataLoss, regLoss, perSample, upstream, delta };
+}
+
+/** Σ over layers of λ1‖W‖₁ + λ2‖W‖₂² (biases are not regularized). */
+export function networkRegularizationLoss(net: Network, reg: Regularization): number {
+  let sum = 0;
+  for (const layer of net.layers) sum += regularizationLoss(layer.weights, reg);
+  return sum;
+}
+
+export interface BackwardOptions {
+  /** ∂J/∂z already known (the output layer: OutputLoss.delta); otherwise f′ ⊙ upstream. */
+  delta?: Float64Array;
+  /** Added to ∂J/∂W; omit or zeros for none. */
+  regularization?: Regularization;
+  /** Record the local gradient (f′, or the softmax Jacobian per sample); the trace needs it, training alone does not. */
+  recordLocalGrad?: boolean;
+  /** Compute ∂J/∂input for the layer below (not needed for the first layer). */
+  downstream?: boolean;
+}
+
+/** What the backward pass of one layer produced. */
+export interface LayerBackward {
+  localGrad?: Float64Array; // rows × units f′(z), or rows × units × units softmax Jacobian
+  upstream: Float64Array; // rows × units ∂J/∂a
+  delta: Float64Array; // rows × units ∂J/∂z
+  gradWeights: Float64Array; // units × inputs ∂J/∂W, data part + regularization part
+  gradBias: Float64Array; // units ∂J/∂b
+  downstream?: Float64Array; // rows × inputs ∂J/∂input, the upstream of the layer below
+}
+
+/**
+ * Backward through one dense layer: δ = ∂J/∂z (f′ ⊙ upstream unless given), ∂J/∂W = δᵀ·input
+ * (+ regularization), ∂J/∂b = Σ_rows δ, ∂J/∂input = δ·W.
+ */
+export function backwardLayer(
+  layer: DenseLayer, forward: LayerForward, upstream: Float64Array, options: BackwardOptions = {},
+): LayerBackward {
+  const { inputs, units, weights, activation, slope } = layer;
+  const { rows, input, z, a } = forward;
+  const delta = options.delta ?? applyLocalGradient(activation, slope, z, a, upstream, rows, units);
+  const localGrad = options.recordLocalGrad ? localGradient(activation, slope, z, a, rows, units) : undefined;
+
+  const gradWeights = new Float64Array(units * inputs);
+  const gradBias = new Float64Array(units);
+  for (let r = 0; r < rows; r++) {
+    const inRow = r * inputs;
+    const dRow = r * units;
+    for (let u = 0; u < units; u++) {
+      const d = delta[dRow + u];
+      const gRow = u * inputs;
+      gradBias[u] += d;
+      for (let i = 0; i < inputs; i++) gradWeights[gRow + i] += d * input[inRow + i];
+    }
+  }
+  const reg = options.regularization;
+  if (reg && (reg.l1 !== 0 || reg.l2 !== 0)) regularizationGradient(weights, reg, gradWeights, true);
+
+  let downstream: Float64Array | undefined;
+  if (options.downstream) {
+    downstream = new Float64Array(rows * inputs);
+    for (let r = 0; r < rows; r++) {
+      const outRow = r * inputs;
+      const dRow = r * units;
+      for (let u = 0; u < units; u++) {
+        const d = delta[dRow + u];
+        const wRow = u * inputs;
+        for (let i = 0; i < inputs; i++) downstream[outRow + i] += d * weights[wRow + i];
+      }
+    }
+  }
+  return { localGrad, upstream, delta, gradWeights, gradBias, downstream };
+}
+
+// ---- filling the step record
+
+/** A fresh record for layer `index`, holding copies of its weights and bias before the update. */
+export function newLayerRecord(layer: DenseLayer, index: number, rows: number): LayerRecord {
+  return {
+    index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows,
+    weights: layer.weights.slice(), bias: layer.bias.slice(),
+  };
+}
+
+export function recordForward(record: LayerRecord, forward: LayerForward): void {
+  record.input = forward.input;
+  record.z = forward.z;
+  record.a = forward.a;
+}
+
+export function recordBackward(record: LayerRecord, backward: LayerBackward): void {
+  record.localGrad = backward.localGrad;
+  record.upstream = backward.upstream;
+  record.delta = backward.delta;
+  record.gradWeights = backward.gradWeights;
+  record.gradBias = backward.gradBias;
+}
+
+// ---- the whole batch at once
+
+/** Forward through every layer; element l is layer l's forward (its input is x or layer l−1's a). */
+export function forward(net: Network, x: Float64Array, rows: number): LayerForward[] {
+  const passes: LayerForward[] = [];
+  let input = x;
+  for (const layer of net.layers) {
+    const pass = forwardLayer(layer, input, rows);
+    passes.push(pass);
+    input = pass.a;
+  }
+  return passes;
+}
+
+/** The network's output a_L for `rows` samples of x (rows × inputs). */
+export function predict(net: Network, x: Float64Array, rows: number): Float64Array {
+  const passes = forward(net, x, rows);
+  return passes[passes.length - 1].a;
+}
+
+export interface LossAndGradients {
+  loss: number;
+  dataLoss: number;
+  regLoss: number;
+  grads: Float64Array[]; // same order as parameters(net)
+}
+
+/** J and ∂J/∂θ on one batch (x: rows × inputs, y: rows × outputs), untraced. */
+export function lossAndGradients(
+  net: Network, lossSpec: LossSpec, x: Float64Array, y: Float64Array, rows: number,
+): LossAndGradients {
+  const passes = forward(net, x, rows);
+  const out = outputLoss(net, lossSpec, passes[passes.length - 1], y);
+  const regularization = normalizeRegularization(lossSpec.regularization);
+  const grads: Float64Array[] = new Array(net.layers.length * 2);
+  let upstream = out.upstream;
+  let delta: Float64Array | undefined = out.delta;
+  for (let l = net.layers.length - 1; l >= 0; l--) {
+    const back = backwardLayer(net.layers[l], passes[l], upstream, { delta, regularization, downstream: l > 0 });
+    grads[2 * l] = back.gradWeights;
+    grads[2 * l + 1] = back.gradBias;
+    if (back.downstream) upstream = back.downstream;
+    delta = undefined;
+  }
+  return { loss: out.loss, dataLoss: out.dataLoss, regLoss: out.regLoss, grads };
+}
