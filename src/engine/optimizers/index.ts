@@ -3,6 +3,9 @@
 import type { OptimizerSpec } from '../types';
 import type { Optimizer } from './optimizer';
 import { HyperparameterReader, OptimizerConfigError } from './hyperparameters';
+import { Adagrad } from './adagrad';
+import { Adam } from './adam';
+import { Rmsprop } from './rmsprop';
 import { Sgd } from './sgd';
 
 export type { Objective, Optimizer, OptimizerReport } from './optimizer';
@@ -39,6 +42,48 @@ export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, op
       optimizer = new Sgd(sgd, names, record);
       break;
     }
+    case 'adagrad':
+      optimizer = new Adagrad(
+        {
+          learningRate: read.number('learningRate', 1e-2),
+          lrDecay: read.number('lrDecay', 0),
+          weightDecay: read.number('weightDecay', 0),
+          initialAccumulatorValue: read.number('initialAccumulatorValue', 0),
+          eps: read.number('eps', 1e-10),
+        },
+        names,
+        record,
+      );
+      break;
+    case 'rmsprop':
+      optimizer = new Rmsprop(
+        {
+          learningRate: read.number('learningRate', 1e-2),
+          alpha: read.number('alpha', 0.99),
+          eps: read.number('eps', 1e-8),
+          weightDecay: read.number('weightDecay', 0),
+          momentum: read.number('momentum', 0),
+          centered: read.boolean('centered', false),
+        },
+        names,
+        record,
+      );
+      break;
+    case 'adam':
+    case 'adamw':
+      optimizer = new Adam(
+        {
+          learningRate: read.number('learningRate', 1e-3),
+          betas: read.betas([0.9, 0.999]),
+          eps: read.number('eps', 1e-8),
+          weightDecay: read.number('weightDecay', spec.type === 'adamw' ? 1e-2 : 0),
+          amsgrad: read.boolean('amsgrad', false),
+          decoupledWeightDecay: spec.type === 'adamw',
+        },
+        names,
+        record,
+      );
+      break;
     default:
       throw new OptimizerConfigError('optimizer.type', `unknown optimizer ${JSON.stringify(spec.type)}`);
   }
