@@ -1,0 +1,304 @@
+// The messages between the extension host and the inspector webview (DESIGN.md §1): one
+// discriminated union per direction, each member told apart by its `type`. The host side imports
+// these to post and to validate (validate.ts); the webview imports them to render. Numbers that
+// come in bulk travel as Float64Arrays (traceCodec.ts), never as nested number arrays.
+import type { ActivationName, LossName, Phase } from '../engine/types';
+import type { EncodedRecord } from './traceCodec';
+
+// ---- shared shapes
+
+/** A weight W[out][in] or a bias b[out] of one layer (0-based layer, unit and input indices). */
+export type ParameterRef =
+  | { kind: 'weight'; layer: number; out: number; in: number }
+  | { kind: 'bias'; layer: number; out: number };
+
+export type DiagramMode = 'value' | 'gradient' | 'update';
+export type DetailMode = 'numbers' | 'heatmap';
+export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+
+/** What the webview asks the host to keep across reloads (the panel serializer stores it). */
+export interface ViewState {
+  /** The step on screen when the state was saved (the host restores it with goToStep). */
+  step: number;
+  selectedLayer: number;
+  selectedParameter?: ParameterRef;
+  /** Which sample the per-sample views show: a row of the batch, or 'mean' for the batch mean. */
+  sample: number | 'mean';
+  diagramMode: DiagramMode;
+  detailMode: DetailMode;
+  /** Steps per second while running. */
+  speed: number;
+}
+
+export interface ModelSummary {
+  name?: string;
+  inputs: number;
+  layers: { units: number; activation: ActivationName }[];
+  loss: LossName;
+  regularization: { l1: number; l2: number };
+  optimizer: { type: string; hyperparameters: Record<string, number | boolean | string | number[]> };
+  dataset: {
+    samples: number;
+    train: number;
+    validation: number;
+    test: number;
+    batchSize: number;
+    batchesPerEpoch: number;
+    task: 'classification' | 'regression';
+    inputNames?: string[];
+    /** Class names for one-hot targets (classification). */
+    classNames?: string[];
+  };
+}
+
+/** Where the trainer is. `next` is the operation Step Into would run now. */
+export interface Position {
+  step: number; // the step on screen (0 before the first step)
+  epoch: number;
+  batchInEpoch: number; // 1-based
+  batchesPerEpoch: number;
+  /** The next operation; undefined when the step on screen is complete (next is a new step). */
+  next?: Phase;
+  /** The newest step in history (the scrubber's end); equals `step` unless viewing history. */
+  latestStep: number;
+  running: boolean;
+}
+
+/**
+ * Batch loss per step, as a run of consecutive steps `from`, from+1, ... The webview keeps what
+ * it has before `from` and replaces the rest, so stepping back or scrubbing truncates correctly.
+ */
+export interface LossHistory {
+  from: number;
+  loss: Float64Array; // J before the update, per step
+  lossAfter: Float64Array; // J on the same batch after the update
+  dataLoss: Float64Array;
+  regLoss: Float64Array;
+}
+
+/** One epoch's evaluation on the splits (validation/test absent when the split is empty). */
+export interface EpochEvaluation {
+  epoch: number;
+  step: number; // the step that ended the epoch
+  trainLoss: number;
+  validationLoss?: number;
+  trainAccuracy?: number; // classification only, in [0, 1]
+  validationAccuracy?: number;
+}
+
+/** For classifiers: the predicted distribution of the chosen sample of the batch. */
+export interface SamplePrediction {
+  sample: number; // row of the batch
+  datasetIndex: number;
+  probabilities: Float64Array;
+  trueClass: number;
+  entropy: number; // H(p) = −Σ p log p, nats
+  crossEntropy: number; // −Σ t log p of this sample, nats
+  selfInformation: number; // −log p(true class), nats
+}
+
+/** One factor of a chain-rule product: its symbol, per-sample values and their batch mean. */
+export interface ChainFactor {
+  /** Math as plain text with Unicode sub/superscripts, e.g. "∂J/∂a₂⁽²⁾" or "f′(z₁⁽¹⁾)". */
+  symbol: string;
+  /** An English description; the webview translates it when it is in webviewStrings. */
+  meaning: string;
+  perSample: Float64Array;
+  mean: number;
+  /** True for the shared upstream part that backpropagation computes once for all weights of a unit. */
+  computedOnce: boolean;
+}
+
+/** The chain rule for one parameter, from the loss down, as the engine computed it. */
+export interface ChainExplanation {
+  parameter: ParameterRef;
+  step: number;
+  factors: ChainFactor[];
+  /** Π of the factors per sample (each sample's contribution to ∂J/∂w). */
+  productPerSample: Float64Array;
+  /** How per-sample products combine: 'sum' when δ already carries the 1/N of the mean loss. */
+  combine: 'sum' | 'mean';
+  dataGradient: number; // the combined product: the data part of ∂J/∂w
+  regularizationGradient: number; // the regularization part (0 for a bias or no regularization)
+  gradient: number; // ∂J/∂w = data part + regularization part, as in the trace
+  finiteDifference: { value: number; epsilon: number; relativeError: number };
+}
+
+export type DataView =
+  | {
+      kind: 'points'; // 2-D inputs
+      x: Float64Array; // samples × 2
+      /** 0 = train, 1 = validation, 2 = test, per sample. */
+      split: Uint8Array;
+      /** Class index (classification) or target value (regression), per sample. */
+      label: Float64Array;
+      batch: number[]; // dataset indices of the current batch
+      grid?: DecisionGrid;
+    }
+  | {
+      kind: 'curve'; // 1-D input regression
+      x: Float64Array;
+      y: Float64Array;
+      split: Uint8Array;
+      batch: number[];
+      curve: { x: Float64Array; y: Float64Array };
+    }
+  | {
+      kind: 'table'; // any other input: the batch itself
+      columns: string[];
+      rows: number; // samples in the batch
+      values: Float64Array; // rows × columns
+      batch: number[];
+    };
+
+/** Model output on a regular grid over the input plane, computed by the host. */
+export interface DecisionGrid {
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+  nx: number;
+  ny: number;
+  /** 'class': class index per cell; 'probability': p(class 1); 'value': regression output. */
+  kind: 'class' | 'probability' | 'value';
+  values: Float64Array; // ny × nx, row 0 at yMin
+}
+
+// ---- host → webview
+
+export interface InitMessage {
+  type: 'init';
+  /** English text → translated text for every entry of WEBVIEW_STRINGS. */
+  strings: Record<string, string>;
+  locale: string;
+  model: ModelSummary;
+  viewState?: ViewState;
+  theme: ThemeKind;
+}
+
+export interface StepMessage {
+  type: 'step';
+  position: Position;
+  record: EncodedRecord;
+  history: LossHistory;
+  prediction?: SamplePrediction;
+}
+
+export interface TensorMessage {
+  type: 'tensor';
+  step: number;
+  name: string; // a name from the record's table, e.g. "layers[0].weights"
+  shape: number[];
+  data: Float64Array;
+}
+
+export interface ExplanationMessage {
+  type: 'explanation';
+  explanation: ChainExplanation;
+}
+
+export interface EvaluationMessage {
+  type: 'evaluation';
+  /** Every epoch evaluated so far (small: one entry per epoch). */
+  epochs: EpochEvaluation[];
+}
+
+export interface DataViewMessage {
+  type: 'dataView';
+  step: number;
+  view: DataView;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  message: string;
+  /** What failed, e.g. "model file layers[1].units" or "command stepBack". */
+  where: string;
+}
+
+export interface ThemeMessage {
+  type: 'theme';
+  theme: ThemeKind;
+}
+
+export type HostMessage =
+  | InitMessage
+  | StepMessage
+  | TensorMessage
+  | ExplanationMessage
+  | EvaluationMessage
+  | DataViewMessage
+  | ErrorMessage
+  | ThemeMessage;
+
+// ---- webview → host (untrusted: validate.ts checks every one before the host acts on it)
+
+export type RunUntil =
+  | { kind: 'lossBelow'; value: number }
+  | { kind: 'gradNormAbove'; value: number }
+  | { kind: 'steps'; value: number }
+  | { kind: 'nan' };
+
+export type InspectorCommand =
+  | { name: 'step' }
+  | { name: 'stepInto' }
+  | { name: 'stepBack' }
+  | { name: 'runEpoch' }
+  | { name: 'run'; stepsPerSecond: number }
+  | { name: 'pause' }
+  | { name: 'reset' }
+  | { name: 'goToStep'; step: number }
+  | { name: 'runUntil'; until: RunUntil }
+  | { name: 'setSpeed'; stepsPerSecond: number };
+
+export type CommandName = InspectorCommand['name'];
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+export interface CommandMessage {
+  type: 'command';
+  command: InspectorCommand;
+}
+
+export interface SelectMessage {
+  type: 'select';
+  layer: number;
+  parameter?: ParameterRef;
+  sample?: number; // row of the batch whose prediction to show
+}
+
+export interface RequestTensorMessage {
+  type: 'requestTensor';
+  step: number;
+  name: string;
+}
+
+export interface RequestExplanationMessage {
+  type: 'requestExplanation';
+  step: number;
+  parameter: ParameterRef;
+}
+
+export interface ViewStateMessage {
+  type: 'viewState';
+  state: ViewState;
+}
+
+/** The webview tells the host it dropped a host message it could not read. */
+export interface ProtocolErrorMessage {
+  type: 'protocolError';
+  reason: string;
+}
+
+export type WebviewMessage =
+  | ReadyMessage
+  | CommandMessage
+  | SelectMessage
+  | RequestTensorMessage
+  | RequestExplanationMessage
+  | ViewStateMessage
+  | ProtocolErrorMessage;
+
+export const RUN_SPEED = { min: 0.5, max: 60, default: 4 } as const;

@@ -1,0 +1,316 @@
+// A StepRecord travels to the webview as ONE Float64Array plus an offset table (DESIGN.md §1):
+// the host copies each tensor (or its summary) into the array once, and the webview reads them
+// back as subarray views, without copying.
+//
+// Tensors are named after the record's fields: "layers[0].z", "layers[1].gradWeights", ...;
+// an optimizer state tensor is "optimizer/<parameter>/<state>", e.g.
+// "optimizer/layers[0].weights/m". Two kinds:
+//  - batch tensors (input, z, a, localGrad, upstream, delta), shape [rows, ...rest]:
+//    `mean`, `min` and `max` over the samples (shape rest) are always sent; the whole tensor
+//    (`full`) when asked for or when it holds at most SUMMARY.fullLimit numbers, otherwise
+//    `head`, the first SUMMARY.headSamples samples (shape [k, ...rest]).
+//  - parameter tensors (weights, bias, their gradients, updates and after-values, optimizer
+//    state), shape [units, inputs] or [units]: `full` when asked for or at most
+//    SUMMARY.fullLimit numbers, otherwise `mean`, `min` and `max` over the last axis
+//    (per unit; shape [units], or [1] for a vector).
+// The webview asks for a full tensor with requestTensor; the host answers from tensorOf().
+import type { ActivationName, LayerRecord, StepRecord } from '../engine/types';
+
+export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
+
+export type Detail = 'summary' | 'full';
+export type TensorKind = 'batch' | 'parameter';
+export type Part = 'full' | 'mean' | 'min' | 'max' | 'head';
+export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'head'];
+
+export interface Slot {
+  offset: number;
+  length: number;
+  shape: number[];
+}
+
+export interface TensorLayout extends Partial<Record<Part, Slot>> {
+  shape: number[]; // of the whole tensor
+  kind: TensorKind;
+}
+
+export interface EncodedLayer {
+  index: number;
+  units: number;
+  inputs: number;
+  activation: ActivationName;
+  rows: number;
+}
+
+export interface EncodedRecord {
+  step: number;
+  epoch: number;
+  batch: number[];
+  loss?: number;
+  dataLoss?: number;
+  regLoss?: number;
+  lossAfter?: number;
+  layers: EncodedLayer[];
+  /** The optimizer report without its tensors (those are in the table); absent mid-step. */
+  optimizer?: { type: string; scalars: Record<string, unknown> };
+  detail: Detail;
+  table: Record<string, TensorLayout>;
+  data: Float64Array;
+}
+
+const BATCH_FIELDS = ['input', 'z', 'a', 'localGrad', 'upstream', 'delta'] as const;
+const PARAMETER_FIELDS = [
+  'weights', 'bias', 'gradWeights', 'gradBias', 'updateWeights', 'updateBias', 'weightsAfter', 'biasAfter',
+] as const;
+type LayerField = (typeof BATCH_FIELDS)[number] | (typeof PARAMETER_FIELDS)[number];
+
+export interface NamedTensor {
+  name: string;
+  kind: TensorKind;
+  shape: number[];
+  data: Float64Array;
+}
+
+function layerTensorShape(layer: LayerRecord | EncodedLayer, field: LayerField): number[] {
+  const { rows, units, inputs } = layer;
+  switch (field) {
+    case 'input': return [rows, inputs];
+    case 'localGrad': return layer.activation === 'softmax' ? [rows, units, units] : [rows, units];
+    case 'z': case 'a': case 'upstream': case 'delta': return [rows, units];
+    case 'weights': case 'gradWeights': case 'updateWeights': case 'weightsAfter': return [units, inputs];
+    default: return [units];
+  }
+}
+
+/** "layers[3].weights" → { layer: 3, field: "weights" } for a parameter name of the network. */
+function parseParameterName(name: string): { layer: number; field: string } | undefined {
+  const match = /^layers\[(\d+)\]\.(\w+)$/.exec(name);
+  return match ? { layer: Number(match[1]), field: match[2] } : undefined;
+}
+
+function isFloatArray(value: unknown): value is Float64Array | Float32Array {
+  return value instanceof Float64Array || value instanceof Float32Array;
+}
+
+/** Splits an optimizer report into its tensors (named, shaped) and the plain rest. */
+function splitOptimizerState(
+  state: Record<string, unknown>, layers: readonly LayerRecord[],
+): { tensors: NamedTensor[]; scalars: Record<string, unknown> } {
+  const tensors: NamedTensor[] = [];
+  const strip = (value: unknown, path: string[]): unknown => {
+    if (isFloatArray(value)) {
+      const owner = parseParameterName(path[0]);
+      const layer = owner ? layers[owner.layer] : undefined;
+      const shape = layer && owner?.field === 'weights' && layer.units * layer.inputs === value.length
+        ? [layer.units, layer.inputs]
+        : [value.length];
+      tensors.push({ name: ['optimizer', ...path].join('/'), kind: 'parameter', shape, data: Float64Array.from(value) });
+      return undefined;
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        const kept = strip(item, [...path, key]);
+        if (kept !== undefined) out[key] = kept;
+      }
+      return Object.keys(out).length > 0 ? out : undefined;
+    }
+    return value;
+  };
+  const scalars = (strip(state, []) ?? {}) as Record<string, unknown>;
+  return { tensors, scalars };
+}
+
+/** Every tensor a record holds now (fields not yet computed during Step Into are left out). */
+export function recordTensors(record: StepRecord): NamedTensor[] {
+  const tensors: NamedTensor[] = [];
+  for (const layer of record.layers) {
+    const add = (field: LayerField, kind: TensorKind) => {
+      const data = layer[field];
+      if (data) tensors.push({ name: `layers[${layer.index}].${field}`, kind, shape: layerTensorShape(layer, field), data });
+    };
+    BATCH_FIELDS.forEach((field) => add(field, 'batch'));
+    PARAMETER_FIELDS.forEach((field) => add(field, 'parameter'));
+  }
+  if (record.optimizer) tensors.push(...splitOptimizerState(record.optimizer.state, record.layers).tensors);
+  return tensors;
+}
+
+/** One whole tensor of a record by its table name, for answering requestTensor. */
+export function tensorOf(record: StepRecord, name: string): NamedTensor | undefined {
+  return recordTensors(record).find((t) => t.name === name);
+}
+
+const product = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
+
+/** Elementwise mean/min/max over the first axis of a [outer, ...inner] tensor. */
+function statsOverSamples(data: Float64Array, outer: number, inner: number) {
+  const mean = new Float64Array(inner);
+  const min = new Float64Array(inner).fill(Infinity);
+  const max = new Float64Array(inner).fill(-Infinity);
+  for (let r = 0; r < outer; r++) {
+    const row = r * inner;
+    for (let j = 0; j < inner; j++) {
+      const v = data[row + j];
+      mean[j] += v;
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+    }
+  }
+  for (let j = 0; j < inner; j++) mean[j] /= outer;
+  return { mean, min, max };
+}
+
+/** Mean/min/max over the last axis of a [outer, inner] tensor (one figure per unit). */
+function statsPerRow(data: Float64Array, outer: number, inner: number) {
+  const mean = new Float64Array(outer);
+  const min = new Float64Array(outer).fill(Infinity);
+  const max = new Float64Array(outer).fill(-Infinity);
+  for (let r = 0; r < outer; r++) {
+    const row = r * inner;
+    for (let j = 0; j < inner; j++) {
+      const v = data[row + j];
+      mean[r] += v;
+      if (v < min[r]) min[r] = v;
+      if (v > max[r]) max[r] = v;
+    }
+    mean[r] /= inner;
+  }
+  return { mean, min, max };
+}
+
+/** The parts of one tensor that go on the wire at this detail (see the header). */
+function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { shape: number[]; data: Float64Array }>> {
+  const { kind, shape, data } = tensor;
+  const whole = detail === 'full' || data.length <= SUMMARY.fullLimit;
+  if (kind === 'batch') {
+    const [rows, ...rest] = shape;
+    const stats = statsOverSamples(data, rows, product(rest));
+    const parts: Partial<Record<Part, { shape: number[]; data: Float64Array }>> = {
+      mean: { shape: rest, data: stats.mean },
+      min: { shape: rest, data: stats.min },
+      max: { shape: rest, data: stats.max },
+    };
+    if (whole) parts.full = { shape, data };
+    else {
+      const k = Math.min(rows, SUMMARY.headSamples);
+      parts.head = { shape: [k, ...rest], data: data.subarray(0, k * product(rest)) };
+    }
+    return parts;
+  }
+  if (whole) return { full: { shape, data } };
+  const outer = shape.length > 1 ? shape[0] : 1;
+  const stats = statsPerRow(data, outer, data.length / outer);
+  return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max } };
+}
+
+/** Packs a record (complete or mid-step) into one Float64Array and its offset table. */
+export function encodeRecord(record: StepRecord, detail: Detail = 'summary'): EncodedRecord {
+  const pending: { layout: TensorLayout; parts: ReturnType<typeof partsOf> }[] = [];
+  const table: Record<string, TensorLayout> = {};
+  let total = 0;
+  for (const tensor of recordTensors(record)) {
+    const parts = partsOf(tensor, detail);
+    const layout: TensorLayout = { shape: tensor.shape, kind: tensor.kind };
+    for (const part of PARTS) {
+      const p = parts[part];
+      if (!p) continue;
+      layout[part] = { offset: total, length: p.data.length, shape: p.shape };
+      total += p.data.length;
+    }
+    table[tensor.name] = layout;
+    pending.push({ layout, parts });
+  }
+  const data = new Float64Array(total);
+  for (const { layout, parts } of pending) {
+    for (const part of PARTS) {
+      const slot = layout[part];
+      if (slot) data.set(parts[part]!.data, slot.offset);
+    }
+  }
+  const encoded: EncodedRecord = {
+    step: record.step,
+    epoch: record.epoch,
+    batch: record.batch.slice(),
+    layers: record.layers.map(({ index, units, inputs, activation, rows }) => ({ index, units, inputs, activation, rows })),
+    detail,
+    table,
+    data,
+  };
+  if (record.loss !== undefined) encoded.loss = record.loss;
+  if (record.dataLoss !== undefined) encoded.dataLoss = record.dataLoss;
+  if (record.regLoss !== undefined) encoded.regLoss = record.regLoss;
+  if (record.lossAfter !== undefined) encoded.lossAfter = record.lossAfter;
+  if (record.optimizer) {
+    encoded.optimizer = {
+      type: record.optimizer.type,
+      scalars: splitOptimizerState(record.optimizer.state, record.layers).scalars,
+    };
+  }
+  return encoded;
+}
+
+// ---- the webview side
+
+/** A tensor as the webview sees it: views into the record's one Float64Array. */
+export interface TensorView extends Partial<Record<Part, Float64Array>> {
+  name: string;
+  shape: number[];
+  kind: TensorKind;
+  /** Shapes of the parts present (head's first axis says how many samples it holds). */
+  partShapes: Partial<Record<Part, number[]>>;
+}
+
+export interface DecodedRecord extends Omit<EncodedRecord, 'table' | 'data'> {
+  names: string[];
+  tensor(name: string): TensorView | undefined;
+}
+
+/**
+ * Reads an encoded record without copying. Throws an Error naming the tensor and the problem
+ * when the table does not fit the array (a malformed or truncated message).
+ */
+export function decodeRecord(encoded: EncodedRecord): DecodedRecord {
+  const { table, data } = encoded;
+  if (!(data instanceof Float64Array)) throw new Error('record.data: expected a Float64Array');
+  if (table === null || typeof table !== 'object') throw new Error('record.table: expected an object');
+  const views = new Map<string, TensorView>();
+  for (const [name, layout] of Object.entries(table)) {
+    if (!layout || !Array.isArray(layout.shape) || (layout.kind !== 'batch' && layout.kind !== 'parameter')) {
+      throw new Error(`record.table["${name}"]: expected { shape, kind }`);
+    }
+    const view: TensorView = { name, shape: layout.shape, kind: layout.kind, partShapes: {} };
+    for (const part of PARTS) {
+      const slot = layout[part];
+      if (slot === undefined) continue;
+      const where = `record.table["${name}"].${part}`;
+      if (!Number.isInteger(slot.offset) || !Number.isInteger(slot.length) || slot.offset < 0 || slot.length < 0) {
+        throw new Error(`${where}: offset and length must be whole numbers ≥ 0`);
+      }
+      if (slot.offset + slot.length > data.length) {
+        throw new Error(`${where}: [${slot.offset}, ${slot.offset + slot.length}) runs past the data (${data.length} numbers)`);
+      }
+      if (!Array.isArray(slot.shape) || product(slot.shape) !== slot.length) {
+        throw new Error(`${where}: shape [${slot.shape}] does not hold ${slot.length} numbers`);
+      }
+      view[part] = data.subarray(slot.offset, slot.offset + slot.length);
+      view.partShapes[part] = slot.shape;
+    }
+    views.set(name, view);
+  }
+  const { table: _table, data: _data, ...rest } = encoded;
+  return { ...rest, names: [...views.keys()], tensor: (name) => views.get(name) };
+}
+
+/** Bytes a message costs on the wire: its typed arrays plus the JSON of everything else. */
+export function messageBytes(message: unknown): number {
+  let binary = 0;
+  const json = JSON.stringify(message, (_key, value) => {
+    if (ArrayBuffer.isView(value)) {
+      binary += value.byteLength;
+      return undefined;
+    }
+    return value;
+  });
+  return binary + (json ? new TextEncoder().encode(json).length : 0);
+}

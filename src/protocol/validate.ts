@@ -1,0 +1,179 @@
+// Every message from the webview is untrusted (DESIGN.md §1): it is checked here against the
+// model on screen before the host acts on it, and rebuilt from the checked fields only, so
+// nothing unexpected rides along. A rejection says which field is wrong and why.
+import type {
+  InspectorCommand, ModelSummary, ParameterRef, RunUntil, SelectMessage, ViewState, WebviewMessage,
+} from './messages';
+import { RUN_SPEED } from './messages';
+
+export type Validation = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
+
+export interface ValidationContext {
+  model: ModelSummary;
+}
+
+export const LIMITS = { name: 200, reason: 2000, step: 1e9, runUntilSteps: 1e7 } as const;
+
+class Rejection extends Error {}
+
+function reject(path: string, problem: string): never {
+  throw new Rejection(`${path}: ${problem}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : `"${value}"`;
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}
+
+function object(value: unknown, path: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) reject(path, `expected an object, got ${describe(value)}`);
+  return value as Record<string, unknown>;
+}
+
+function integer(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) reject(path, `expected a whole number, got ${describe(value)}`);
+  if (value < min || value > max) reject(path, `${value} is out of range ${min}..${max}`);
+  return value;
+}
+
+function finite(value: unknown, path: string, min = -Infinity, max = Infinity): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) reject(path, `expected a finite number, got ${describe(value)}`);
+  if (value < min || value > max) reject(path, `${value} is out of range ${min}..${max}`);
+  return value;
+}
+
+function text(value: unknown, path: string, maxLength: number): string {
+  if (typeof value !== 'string') reject(path, `expected a string, got ${describe(value)}`);
+  if (value.length > maxLength) reject(path, `string of ${value.length} characters is longer than ${maxLength}`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    reject(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+/** Fan-in of layer l: the network's inputs for the first layer, else the previous layer's units. */
+function layerInputs(model: ModelSummary, layer: number): number {
+  return layer === 0 ? model.inputs : model.layers[layer - 1].units;
+}
+
+function layerIndex(value: unknown, path: string, model: ModelSummary): number {
+  return integer(value, path, 0, model.layers.length - 1);
+}
+
+function parameterRef(value: unknown, path: string, model: ModelSummary): ParameterRef {
+  const ref = object(value, path);
+  const kind = oneOf(ref.kind, `${path}.kind`, ['weight', 'bias'] as const);
+  const layer = layerIndex(ref.layer, `${path}.layer`, model);
+  const out = integer(ref.out, `${path}.out`, 0, model.layers[layer].units - 1);
+  if (kind === 'bias') return { kind, layer, out };
+  return { kind, layer, out, in: integer(ref.in, `${path}.in`, 0, layerInputs(model, layer) - 1) };
+}
+
+function sampleRow(value: unknown, path: string, model: ModelSummary): number {
+  return integer(value, path, 0, Math.max(model.dataset.batchSize - 1, 0));
+}
+
+function stepsPerSecond(value: unknown, path: string): number {
+  return finite(value, path, RUN_SPEED.min, RUN_SPEED.max);
+}
+
+function runUntil(value: unknown, path: string): RunUntil {
+  const until = object(value, path);
+  const kind = oneOf(until.kind, `${path}.kind`, ['lossBelow', 'gradNormAbove', 'steps', 'nan'] as const);
+  switch (kind) {
+    case 'nan': return { kind };
+    case 'steps': return { kind, value: integer(until.value, `${path}.value`, 1, LIMITS.runUntilSteps) };
+    case 'lossBelow': return { kind, value: finite(until.value, `${path}.value`) };
+    case 'gradNormAbove': return { kind, value: finite(until.value, `${path}.value`, 0) };
+  }
+}
+
+const COMMAND_NAMES = [
+  'step', 'stepInto', 'stepBack', 'runEpoch', 'run', 'pause', 'reset', 'goToStep', 'runUntil', 'setSpeed',
+] as const;
+
+function command(value: unknown, path: string): InspectorCommand {
+  const cmd = object(value, path);
+  const name = oneOf(cmd.name, `${path}.name`, COMMAND_NAMES);
+  switch (name) {
+    case 'run': case 'setSpeed': return { name, stepsPerSecond: stepsPerSecond(cmd.stepsPerSecond, `${path}.stepsPerSecond`) };
+    case 'goToStep': return { name, step: integer(cmd.step, `${path}.step`, 0, LIMITS.step) };
+    case 'runUntil': return { name, until: runUntil(cmd.until, `${path}.until`) };
+    default: return { name };
+  }
+}
+
+/** Names the codec gives tensors: "layers[l].<field>" or "optimizer/<parameter>/<state>". */
+function tensorName(value: unknown, path: string, model: ModelSummary): string {
+  const name = text(value, path, LIMITS.name);
+  const layerField = /^layers\[(\d+)\]\.[A-Za-z]+$/.exec(name);
+  const optimizerState = /^optimizer\/(?:layers\[(\d+)\]\.[A-Za-z]+\/)?[A-Za-z0-9_]+$/.exec(name);
+  const match = layerField ?? optimizerState;
+  if (!match) reject(path, `"${name}" is not a tensor name (expected "layers[l].field" or "optimizer/layers[l].field/state")`);
+  if (match[1] !== undefined) layerIndex(Number(match[1]), `${path} (layer)`, model);
+  return name;
+}
+
+function viewState(value: unknown, path: string, model: ModelSummary): ViewState {
+  const s = object(value, path);
+  const state: ViewState = {
+    step: integer(s.step, `${path}.step`, 0, LIMITS.step),
+    selectedLayer: layerIndex(s.selectedLayer, `${path}.selectedLayer`, model),
+    sample: s.sample === 'mean' ? 'mean' : sampleRow(s.sample, `${path}.sample`, model),
+    diagramMode: oneOf(s.diagramMode, `${path}.diagramMode`, ['value', 'gradient', 'update'] as const),
+    detailMode: oneOf(s.detailMode, `${path}.detailMode`, ['numbers', 'heatmap'] as const),
+    speed: stepsPerSecond(s.speed, `${path}.speed`),
+  };
+  if (s.selectedParameter !== undefined) {
+    state.selectedParameter = parameterRef(s.selectedParameter, `${path}.selectedParameter`, model);
+  }
+  return state;
+}
+
+function parse(raw: unknown, model: ModelSummary): WebviewMessage {
+  const message = object(raw, 'message');
+  const type = oneOf(message.type, 'message.type', [
+    'ready', 'command', 'select', 'requestTensor', 'requestExplanation', 'viewState', 'protocolError',
+  ] as const);
+  switch (type) {
+    case 'ready': return { type };
+    case 'command': return { type, command: command(message.command, 'message.command') };
+    case 'select': {
+      const select: SelectMessage = { type, layer: layerIndex(message.layer, 'message.layer', model) };
+      if (message.parameter !== undefined) select.parameter = parameterRef(message.parameter, 'message.parameter', model);
+      if (message.sample !== undefined) select.sample = sampleRow(message.sample, 'message.sample', model);
+      return select;
+    }
+    case 'requestTensor':
+      return {
+        type,
+        step: integer(message.step, 'message.step', 0, LIMITS.step),
+        name: tensorName(message.name, 'message.name', model),
+      };
+    case 'requestExplanation':
+      return {
+        type,
+        step: integer(message.step, 'message.step', 0, LIMITS.step),
+        parameter: parameterRef(message.parameter, 'message.parameter', model),
+      };
+    case 'viewState': return { type, state: viewState(message.state, 'message.state', model) };
+    case 'protocolError': return { type, reason: text(message.reason, 'message.reason', LIMITS.reason) };
+  }
+}
+
+/** Checks a message from the webview; the result holds a fresh copy of the checked fields only. */
+export function validateWebviewMessage(raw: unknown, context: ValidationContext): Validation {
+  try {
+    return { ok: true, message: parse(raw, context.model) };
+  } catch (error) {
+    if (error instanceof Rejection) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
