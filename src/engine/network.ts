@@ -300,3 +300,12 @@ export function lossAndGradients(
   }
   return { loss: out.loss, dataLoss: out.dataLoss, regLoss: out.regLoss, grads };
 }
+
+/** J on one batch without gradients (finite differences, line searches, lossAfter). */
+export function batchLoss(net: Network, lossSpec: LossSpec, x: Float64Array, y: Float64Array, rows: number): number {
+  const passes = forward(net, x, rows);
+  const last = net.layers[net.layers.length - 1];
+  const output = passes[passes.length - 1];
+  const dataLoss = meanLoss(perSampleLoss(lossSpec.loss, last.activation, output.z, output.a, y, rows, last.units), rows);
+  return dataLoss + networkRegularizationLoss(net, normalizeRegularization(lossSpec.regularization));
+}
