@@ -3,14 +3,13 @@
 // these to post and to validate (validate.ts); the webview imports them to render. Numbers that
 // come in bulk travel as Float64Arrays (traceCodec.ts), never as nested number arrays.
 import type { ActivationName, LossName, Phase } from '../engine/types';
+import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { EncodedRecord } from './traceCodec';
 
 // ---- shared shapes
 
 /** A weight W[out][in] or a bias b[out] of one layer (0-based layer, unit and input indices). */
-export type ParameterRef =
-  | { kind: 'weight'; layer: number; out: number; in: number }
-  | { kind: 'bias'; layer: number; out: number };
+export type ParameterRef = ParameterTarget;
 
 export type DiagramMode = 'value' | 'gradient' | 'update';
 export type DetailMode = 'numbers' | 'heatmap';
@@ -97,33 +96,6 @@ export interface SamplePrediction {
   selfInformation: number; // −log p(true class), nats
 }
 
-/** One factor of a chain-rule product: its symbol, per-sample values and their batch mean. */
-export interface ChainFactor {
-  /** Math as plain text with Unicode sub/superscripts, e.g. "∂J/∂a₂⁽²⁾" or "f′(z₁⁽¹⁾)". */
-  symbol: string;
-  /** An English description; the webview translates it when it is in webviewStrings. */
-  meaning: string;
-  perSample: Float64Array;
-  mean: number;
-  /** True for the shared upstream part that backpropagation computes once for all weights of a unit. */
-  computedOnce: boolean;
-}
-
-/** The chain rule for one parameter, from the loss down, as the engine computed it. */
-export interface ChainExplanation {
-  parameter: ParameterRef;
-  step: number;
-  factors: ChainFactor[];
-  /** Π of the factors per sample (each sample's contribution to ∂J/∂w). */
-  productPerSample: Float64Array;
-  /** How per-sample products combine: 'sum' when δ already carries the 1/N of the mean loss. */
-  combine: 'sum' | 'mean';
-  dataGradient: number; // the combined product: the data part of ∂J/∂w
-  regularizationGradient: number; // the regularization part (0 for a bias or no regularization)
-  gradient: number; // ∂J/∂w = data part + regularization part, as in the trace
-  finiteDifference: { value: number; epsilon: number; relativeError: number };
-}
-
 export type DataView =
   | {
       kind: 'points'; // 2-D inputs
@@ -192,9 +164,11 @@ export interface TensorMessage {
   data: Float64Array;
 }
 
+/** The engine's explainChainRule() for `parameter` at `step` (weights before that step's update). */
 export interface ExplanationMessage {
   type: 'explanation';
-  explanation: ChainExplanation;
+  step: number;
+  explanation: ChainRuleExplanation;
 }
 
 export interface EvaluationMessage {
