@@ -1,0 +1,213 @@
+import { strict as assert } from 'node:assert';
+import { SUMMARY, decodeRecord, encodeRecord, messageBytes, recordTensors, tensorOf } from '../../src/protocol/traceCodec';
+import { validateWebviewMessage } from '../../src/protocol/validate';
+import type { ModelSummary } from '../../src/protocol/messages';
+import { toStepTrace } from '../../src/engine/trace';
+import type { StepRecord } from '../../src/engine/types';
+import { runSteps, syntheticModel } from '../support/engineSteps';
+
+// Independent references: the engine's nested-array StepTrace (toStepTrace), reduced with plain loops.
+const flatten = (value: unknown): number[] => (Array.isArray(value) ? value.flatMap(flatten) : [value as number]);
+const columnStats = (rows: number[][]) => {
+  const cols = rows[0].length;
+  const col = (j: number) => rows.map((r) => r[j]);
+  return {
+    mean: Array.from({ length: cols }, (_, j) => col(j).reduce((s, v) => s + v, 0) / rows.length),
+    min: Array.from({ length: cols }, (_, j) => Math.min(...col(j))),
+    max: Array.from({ length: cols }, (_, j) => Math.max(...col(j))),
+  };
+};
+const closeAll = (actual: ArrayLike<number>, expected: number[], tol = 1e-12) => {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])), `element ${i}: ${actual[i]} vs ${expected[i]}`);
+  }
+};
+
+describe('protocol: trace codec', () => {
+  const small = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 16), 3, 4);
+  const softmax = runSteps(syntheticModel([3, 4, 3], ['sigmoid', 'softmax'], 'cross-entropy', 6, { type: 'adam', learningRate: 0.01 }), 2, 3);
+
+  it('round-trips every tensor of a small step bit for bit, matching the StepTrace', () => {
+    const record = small.records[2];
+    const decoded = decodeRecord(encodeRecord(record));
+    const trace = toStepTrace(record);
+    for (const [l, layer] of trace.layers.entries()) {
+      const fields: [string, unknown][] = [
+        ['input', layer.input], ['z', layer.z], ['a', layer.a], ['localGrad', layer.localGrad], ['upstream', layer.upstream],
+        ['delta', layer.delta], ['weights', layer.weights], ['bias', layer.bias], ['gradWeights', layer.gradWeights],
+        ['gradBias', layer.gradBias], ['updateWeights', layer.update.weights], ['updateBias', layer.update.bias],
+        ['weightsAfter', layer.weightsAfter], ['biasAfter', layer.biasAfter],
+      ];
+      for (const [field, nested] of fields) {
+        const view = decoded.tensor(`layers[${l}].${field}`);
+        assert.ok(view?.full, `layers[${l}].${field} should be sent whole`);
+        assert.deepEqual(Array.from(view.full), flatten(nested), `layers[${l}].${field}`);
+      }
+    }
+    assert.equal(decoded.loss, trace.loss);
+    assert.equal(decoded.lossAfter, trace.lossAfter);
+    assert.deepEqual(decoded.batch, trace.batch);
+  });
+
+  it('sends the softmax Jacobian as rows × units × units and keeps optimizer state tensors and scalars', () => {
+    const record = softmax.records[1];
+    const decoded = decodeRecord(encodeRecord(record));
+    const jac = decoded.tensor('layers[1].localGrad')!;
+    assert.deepEqual(jac.shape, [3, 3, 3]);
+    assert.deepEqual(Array.from(jac.full!), flatten(toStepTrace(record).layers[1].localGrad));
+    const trace = toStepTrace(record);
+    const state = trace.optimizer.state as Record<string, Record<string, number[]>>;
+    let tensors = 0;
+    for (const [param, entries] of Object.entries(state)) {
+      if (typeof entries !== 'object') continue;
+      for (const [key, values] of Object.entries(entries)) {
+        if (!Array.isArray(values)) continue;
+        const view = decoded.tensor(`optimizer/${param}/${key}`);
+        assert.ok(view?.full, `optimizer/${param}/${key}`);
+        assert.deepEqual(Array.from(view.full), values);
+        tensors++;
+      }
+    }
+    assert.ok(tensors >= 8, `expected Adam's m, v, … per parameter, found ${tensors}`);
+    assert.deepEqual(decoded.tensor('optimizer/layers[0].weights/m')!.shape, [4, 3]);
+    assert.equal(decoded.optimizer?.type, 'adam');
+  });
+
+  it('summarizes large tensors exactly as documented: batch mean/min/max and the first samples; per-unit stats', () => {
+    const big = runSteps(syntheticModel([784, 128, 10], ['relu', 'softmax'], 'cross-entropy', 8), 1, 8);
+    const record = big.records[0];
+    const encoded = encodeRecord(record);
+    const decoded = decodeRecord(encoded);
+    const trace = toStepTrace(record);
+    const input = decoded.tensor('layers[0].input')!;
+    assert.equal(input.full, undefined, '8 × 784 is above the full limit');
+    const stats = columnStats(trace.layers[0].input);
+    closeAll(input.mean!, stats.mean);
+    assert.deepEqual(Array.from(input.min!), stats.min);
+    assert.deepEqual(Array.from(input.max!), stats.max);
+    assert.deepEqual(input.partShapes.head, [SUMMARY.headSamples, 784]);
+    assert.deepEqual(Array.from(input.head!), trace.layers[0].input.slice(0, SUMMARY.headSamples).flat());
+    const w = decoded.tensor('layers[0].weights')!;
+    assert.equal(w.full, undefined);
+    const rowStats = columnStats(trace.layers[0].weights.map((row) => row).reduce<number[][]>((acc, row) => {
+      row.forEach((v, j) => { (acc[j] ??= []).push(v); });
+      return acc;
+    }, []));
+    closeAll(w.mean!, rowStats.mean);
+    assert.deepEqual(Array.from(w.min!), rowStats.min);
+    assert.deepEqual(Array.from(w.max!), rowStats.max);
+    // The second layer's weights (10 × 128) are small enough to go whole.
+    assert.deepEqual(Array.from(decoded.tensor('layers[1].weights')!.full!), trace.layers[1].weights.flat());
+    // Full detail on request sends everything whole.
+    const full = decodeRecord(encodeRecord(record, 'full'));
+    assert.deepEqual(Array.from(full.tensor('layers[0].weights')!.full!), trace.layers[0].weights.flat());
+    assert.ok(messageBytes(encoded) < messageBytes(encodeRecord(record, 'full')) / 5);
+    assert.deepEqual(Array.from(tensorOf(record, 'layers[0].input')!.data), trace.layers[0].input.flat());
+  });
+
+  it('encodes a step in progress with only the tensors computed so far', () => {
+    const done = small.records[0];
+    const partial: StepRecord = {
+      step: done.step, epoch: done.epoch, batch: done.batch,
+      layers: done.layers.map((l, i) => (i === 0 ? { ...l, gradWeights: undefined, gradBias: undefined, localGrad: undefined, upstream: undefined, delta: undefined, updateWeights: undefined, updateBias: undefined, weightsAfter: undefined, biasAfter: undefined }
+        : { index: l.index, units: l.units, inputs: l.inputs, activation: l.activation, rows: l.rows, weights: l.weights, bias: l.bias })),
+    };
+    const decoded = decodeRecord(encodeRecord(partial));
+    assert.deepEqual(decoded.names.sort(), ['layers[0].a', 'layers[0].bias', 'layers[0].input', 'layers[0].weights', 'layers[0].z', 'layers[1].bias', 'layers[1].weights', 'layers[2].bias', 'layers[2].weights'].sort());
+    assert.equal(decoded.loss, undefined);
+    assert.equal(decoded.optimizer, undefined);
+  });
+
+  it('decodes into views of the one array, without copying', () => {
+    const encoded = encodeRecord(small.records[0]);
+    const view = decodeRecord(encoded).tensor('layers[1].delta')!;
+    assert.equal(view.full!.buffer, encoded.data.buffer);
+    assert.equal(recordTensors(small.records[0]).length, Object.keys(encoded.table).length);
+  });
+
+  it('rejects a table that does not fit its data, naming the tensor', () => {
+    const encoded = encodeRecord(small.records[0]);
+    const truncated = { ...encoded, data: encoded.data.subarray(0, 10) };
+    assert.throws(() => decodeRecord(truncated), /record\.table\["layers\[0\]\.\w+"\]\.\w+: \[\d+, \d+\) runs past the data \(10 numbers\)/);
+    const badShape = structuredClone(encoded);
+    badShape.table['layers[0].z'].full!.shape = [3, 3];
+    assert.throws(() => decodeRecord(badShape), /layers\[0\]\.z"\]\.full: shape \[3,3\] does not hold/);
+    assert.throws(() => decodeRecord({ ...encoded, data: [1, 2] as unknown as Float64Array }), /expected a Float64Array/);
+  });
+
+  it('counts typed-array bytes plus JSON bytes', () => {
+    assert.equal(messageBytes({ type: 'x', data: new Float64Array(10) }), 80 + '{"type":"x"}'.length);
+  });
+});
+
+describe('protocol: validating webview messages', () => {
+  const model: ModelSummary = {
+    inputs: 2,
+    layers: [{ units: 3, activation: 'relu' }, { units: 1, activation: 'sigmoid' }],
+    loss: 'binary-cross-entropy',
+    regularization: { l1: 0, l2: 0 },
+    optimizer: { type: 'sgd', hyperparameters: { learningRate: 0.1 } },
+    dataset: { samples: 4, train: 4, validation: 0, test: 0, batchSize: 2, batchesPerEpoch: 2, task: 'classification' },
+  };
+  const check = (raw: unknown) => validateWebviewMessage(raw, { model });
+  const rejects = (raw: unknown, reason: RegExp) => {
+    const result = check(raw);
+    assert.equal(result.ok, false, `should reject ${JSON.stringify(raw)}`);
+    if (!result.ok) assert.match(result.reason, reason);
+  };
+
+  it('accepts every well-formed message and copies only the checked fields', () => {
+    const good = [
+      { type: 'ready' },
+      { type: 'command', command: { name: 'step' } },
+      { type: 'command', command: { name: 'run', stepsPerSecond: 10 } },
+      { type: 'command', command: { name: 'goToStep', step: 3 } },
+      { type: 'command', command: { name: 'runUntil', until: { kind: 'lossBelow', value: 0.01 } } },
+      { type: 'command', command: { name: 'runUntil', until: { kind: 'nan' } } },
+      { type: 'select', layer: 1, parameter: { kind: 'weight', layer: 1, out: 0, in: 2 }, sample: 1 },
+      { type: 'requestTensor', step: 2, name: 'layers[0].weights' },
+      { type: 'requestTensor', step: 2, name: 'optimizer/layers[1].bias/momentum_buffer' },
+      { type: 'requestExplanation', step: 1, parameter: { kind: 'bias', layer: 0, out: 2 } },
+      { type: 'viewState', state: { step: 4, selectedLayer: 0, sample: 'mean', diagramMode: 'gradient', detailMode: 'heatmap', speed: 4 } },
+      { type: 'protocolError', reason: 'bad record' },
+    ];
+    for (const message of good) {
+      const result = check(message);
+      assert.ok(result.ok, `${JSON.stringify(message)}: ${!result.ok && result.reason}`);
+      assert.deepEqual(result.message, message);
+    }
+    const extra = check({ type: 'command', command: { name: 'step', evil: 'x' }, also: 1 });
+    assert.ok(extra.ok);
+    assert.deepEqual(extra.message, { type: 'command', command: { name: 'step' } });
+  });
+
+  it('rejects unknown types and wrong field types with the field named', () => {
+    rejects(null, /^message: expected an object, got null/);
+    rejects('ready', /^message: expected an object/);
+    rejects({ type: 'launchMissiles' }, /^message\.type: expected one of "ready", .* got "launchMissiles"/);
+    rejects({ type: 'command', command: { name: 'format' } }, /^message\.command\.name: expected one of/);
+    rejects({ type: 'command', command: { name: 'goToStep', step: '3' } }, /^message\.command\.step: expected a whole number, got "3"/);
+    rejects({ type: 'command', command: { name: 'goToStep', step: 1.5 } }, /message\.command\.step: expected a whole number, got 1.5/);
+    rejects({ type: 'command', command: { name: 'run', stepsPerSecond: NaN } }, /stepsPerSecond: expected a finite number/);
+    rejects({ type: 'command', command: { name: 'run', stepsPerSecond: 1000 } }, /stepsPerSecond: 1000 is out of range 0.5..60/);
+    rejects({ type: 'command', command: { name: 'runUntil', until: { kind: 'steps', value: 0 } } }, /until\.value: 0 is out of range 1\.\./);
+    rejects({ type: 'viewState', state: { step: 1, selectedLayer: 0, sample: 'all', diagramMode: 'value', detailMode: 'numbers', speed: 4 } }, /message\.state\.sample: expected a whole number, got "all"/);
+  });
+
+  it('rejects layer, unit and input indices outside the model on screen', () => {
+    rejects({ type: 'select', layer: 2 }, /^message\.layer: 2 is out of range 0\.\.1/);
+    rejects({ type: 'select', layer: -1 }, /out of range/);
+    rejects({ type: 'requestExplanation', step: 1, parameter: { kind: 'weight', layer: 0, out: 3, in: 0 } }, /message\.parameter\.out: 3 is out of range 0\.\.2/);
+    rejects({ type: 'requestExplanation', step: 1, parameter: { kind: 'weight', layer: 1, out: 0, in: 3 } }, /message\.parameter\.in: 3 is out of range 0\.\.2/);
+    rejects({ type: 'requestExplanation', step: 1, parameter: { kind: 'weight', layer: 0, out: 0 } }, /message\.parameter\.in: expected a whole number, got undefined/);
+    rejects({ type: 'select', layer: 0, sample: 2 }, /message\.sample: 2 is out of range 0\.\.1/);
+    rejects({ type: 'requestTensor', step: 1, name: 'layers[5].z' }, /message\.name \(layer\): 5 is out of range/);
+  });
+
+  it('rejects oversize strings and names that are not tensor names', () => {
+    rejects({ type: 'protocolError', reason: 'x'.repeat(5000) }, /message\.reason: string of 5000 characters is longer than 2000/);
+    rejects({ type: 'requestTensor', step: 1, name: 'x'.repeat(300) }, /message\.name: string of 300 characters/);
+    rejects({ type: 'requestTensor', step: 1, name: '__proto__' }, /"__proto__" is not a tensor name/);
+  });
+});
