@@ -1,0 +1,203 @@
+// Drives a real VS Code workbench (code-server) with Debian's Chromium through playwright-core.
+// One Workbench = one code-server process group with every folder it writes to inside a temp
+// folder, one browser, one page. dispose() ends everything it started.
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { mkdtempSync, mkdirSync, cpSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import {
+  projectRoot, installWorkbench, launchWorkbench, workbenchUrl, writeUserSettings, quietSettings, tail,
+  type RunningWorkbench,
+} from '../../scripts/workbench.mjs';
+
+export { projectRoot };
+export const artifactsDir = join(projectRoot, 'test-artifacts', 'e2e');
+export const extensionId = 'backprop-stepper.backprop-stepper';
+
+const chromiumPath = '/usr/bin/chromium';
+
+/**
+ * Installs the workbench if needed. Returns code-server's entry point, or the reason it cannot
+ * be had; with CI=true a missing workbench is a failure, never a skip.
+ */
+export function ensureWorkbench(): { entry: string } | { unavailable: string } {
+  try {
+    return { entry: installWorkbench({ verbose: true }) };
+  } catch (error) {
+    if (process.env.CI === 'true') throw error;
+    return { unavailable: (error as Error).message };
+  }
+}
+
+export interface WorkbenchOptions {
+  entry: string;
+  /** Folder copied into the temp folder and opened (the tests may write into their copy). */
+  workspaceSource?: string;
+  /** Load the project folder as a development extension (default); false for an installed .vsix. */
+  development?: boolean;
+  settings?: Record<string, unknown>;
+  /** Runs before code-server starts, with the folder its extensions live in. */
+  prepareExtensions?: (extensionsDir: string) => void;
+}
+
+export class Workbench {
+  private constructor(
+    readonly page: Page,
+    readonly workspace: string,
+    private readonly browser: Browser,
+    private readonly server: RunningWorkbench,
+    private readonly tempDir: string,
+    readonly url: string,
+  ) {}
+
+  static async start(options: WorkbenchOptions): Promise<Workbench> {
+    const tempDir = mkdtempSync(join(tmpdir(), 'backprop-e2e-'));
+    const stateDir = join(tempDir, 'workbench');
+    const workspace = join(tempDir, 'workspace');
+    cpSync(options.workspaceSource ?? join(projectRoot, 'examples'), workspace, { recursive: true });
+    writeUserSettings(stateDir, { ...quietSettings, ...options.settings });
+    const extensionsDir = join(stateDir, 'extensions');
+    mkdirSync(extensionsDir, { recursive: true });
+    options.prepareExtensions?.(extensionsDir);
+
+    let server: RunningWorkbench | undefined;
+    let browser: Browser | undefined;
+    try {
+      server = await launchWorkbench({ entry: options.entry, stateDir, workspace });
+      const chromiumConfig = join(tempDir, 'chromium-xdg');
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: [
+          '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage',
+          '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        ],
+        env: { ...process.env, XDG_CONFIG_HOME: chromiumConfig, XDG_CACHE_HOME: chromiumConfig },
+      });
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const development = options.development ?? true;
+      const url = workbenchUrl(server.port, workspace, development ? projectRoot : undefined);
+      const workbench = new Workbench(page, workspace, browser, server, tempDir, url);
+      await workbench.load();
+      return workbench;
+    } catch (error) {
+      await browser?.close().catch(() => undefined);
+      await server?.stop();
+      const log = server ? `\n--- workbench log ---\n${tail(server.log)}` : '';
+      rmSync(tempDir, { recursive: true, force: true });
+      throw new Error(`${(error as Error).message}${log}`);
+    }
+  }
+
+  /** Opens the page and waits for the workbench to be ready. */
+  async load(): Promise<void> {
+    await this.page.goto(this.url);
+    await this.waitForWorkbench();
+  }
+
+  /** Reloads the page, as "Developer: Reload Window" does for the browser side. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.waitForWorkbench();
+  }
+
+  private async waitForWorkbench(): Promise<void> {
+    await this.page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 60_000 });
+  }
+
+  /**
+   * Runs a command by its palette title ("Backprop: Open Inspector"). Right after start-up a
+   * command may not be listed for a few seconds, so it retries until `timeoutMs`.
+   */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('input.input');
+    for (;;) {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`);
+      const row = widget.locator('.monaco-list-row', { hasText: title }).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 3_000 });
+        // the exact label, not a longer command that merely contains it
+        const label = (await row.locator('.label-name').first().textContent())?.replace(/\s+/g, ' ').trim();
+        if (label === title) {
+          await input.press('Enter');
+          return;
+        }
+      } catch {
+        // not listed yet
+      }
+      if (Date.now() > deadline) {
+        await this.page.keyboard.press('Escape');
+        throw new Error(`the command palette did not list "${title}" within ${timeoutMs / 1000} s`);
+      }
+      await this.page.waitForTimeout(1_000);
+    }
+  }
+
+  /** The document inside the extension's webview (two nested iframes). */
+  webview(): FrameLocator {
+    return this.page
+      .frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`)
+      .last()
+      .frameLocator('iframe#active-frame');
+  }
+
+  /** The status-bar items of this extension. */
+  statusBarItem(id: string) {
+    return this.page.locator(`.statusbar-item[id="${extensionId}.${id}"], .statusbar-item[id="${id}"]`);
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(artifactsDir, { recursive: true });
+    const file = join(artifactsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The workbench's own log and the extension host's logs, for a failing test's report. */
+  logs(): string {
+    const parts = [`--- ${this.server.log} ---\n${tail(this.server.log)}`];
+    for (const file of findFiles(join(this.server.dirs.userData, 'logs'), /(exthost|remoteexthost|Backprop).*\.log$/i)) {
+      parts.push(`--- ${relative(this.tempDir, file)} ---\n${tail(file, 60)}`);
+    }
+    return parts.join('\n');
+  }
+
+  async dispose(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}
+
+function findFiles(dir: string, pattern: RegExp): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findFiles(path, pattern);
+    return pattern.test(path) ? [path] : [];
+  });
+}
+
+/**
+ * Mocha glue: afterEach saves a screenshot of a failed test and prints the logs; the screenshot
+ * of a passing test is taken by the test itself under its scenario name.
+ */
+export function reportFailures(getWorkbench: () => Workbench | undefined) {
+  return async function (this: Mocha.Context) {
+    const test = this.currentTest;
+    const workbench = getWorkbench();
+    if (!test || test.state !== 'failed' || !workbench) return;
+    const name = `FAILED-${test.fullTitle().replace(/[^\w-]+/g, '_').slice(0, 100)}`;
+    const file = await workbench.screenshot(name).catch(() => '(no screenshot)');
+    console.error(`\nscreenshot: ${file}\n${workbench.logs()}`);
+  };
+}
