@@ -3,9 +3,13 @@
 import type { LossSpec } from './losses';
 import { type Network, batchLoss, lossAndGradients, parameterNames, parameters } from './network';
 
-/** Step for parameter value θ: 1e-6·max(1, |θ|) balances truncation (∝ h²) against rounding (∝ ε/h). */
+/**
+ * Step for parameter value θ: ε^(1/3)·max(1, |θ|) ≈ 6e-6·max(1, |θ|). A central difference errs by
+ * about h²·J‴/6 (truncation) plus ε·|J|/h (rounding); h ∝ ε^(1/3) balances the two, which keeps
+ * small gradients (1e-4 against J ≈ 1) within a relative error of 1e-7, where h = 1e-6 gives 1e-6.
+ */
 export function finiteDifferenceStep(theta: number): number {
-  return 1e-6 * Math.max(1, Math.abs(theta));
+  return Math.cbrt(Number.EPSILON) * Math.max(1, Math.abs(theta));
 }
 
 /**
@@ -26,6 +30,12 @@ export interface GradientCheckEntry {
   analytic: number; // ∂J/∂θ from backpropagation
   numeric: number; // (J(θ + h) − J(θ − h)) / 2h
   relativeError: number;
+  /**
+   * ε·|J|/h: the smallest gradient the difference quotient can resolve. When both gradients are
+   * below a few times this (say, an analytic 0 against a numeric 1e-11) the relative error is
+   * meaningless and the UI should say "zero within rounding" instead.
+   */
+  resolution: number;
 }
 
 export interface Batch {
@@ -35,7 +45,9 @@ export interface Batch {
 }
 
 /** (J(θ + h) − J(θ − h)) / 2h for parameter array `p`, element `index`; θ is restored afterwards. */
-export function numericGradient(net: Network, lossSpec: LossSpec, batch: Batch, p: number, index: number): { numeric: number; step: number } {
+export function numericGradient(
+  net: Network, lossSpec: LossSpec, batch: Batch, p: number, index: number,
+): { numeric: number; step: number; resolution: number } {
   const target = parameters(net)[p];
   if (!target || index < 0 || index >= target.length) {
     throw new Error(`gradient check: parameter ${p} has no element ${index}`);
@@ -48,7 +60,8 @@ export function numericGradient(net: Network, lossSpec: LossSpec, batch: Batch, 
     target[index] = theta - step;
     const minus = batchLoss(net, lossSpec, batch.x, batch.y, batch.rows);
     // The actual distance between the two points, which rounding of θ ± h may make differ from 2h.
-    return { numeric: (plus - minus) / (theta + step - (theta - step)), step };
+    const width = theta + step - (theta - step);
+    return { numeric: (plus - minus) / width, step, resolution: (Number.EPSILON * Math.max(Math.abs(plus), Math.abs(minus))) / width };
   } finally {
     target[index] = theta;
   }
@@ -59,10 +72,10 @@ export function checkParameter(
   net: Network, lossSpec: LossSpec, batch: Batch, p: number, index: number, analytic?: number,
 ): GradientCheckEntry {
   const a = analytic ?? lossAndGradients(net, lossSpec, batch.x, batch.y, batch.rows).grads[p][index];
-  const { numeric, step } = numericGradient(net, lossSpec, batch, p, index);
+  const { numeric, step, resolution } = numericGradient(net, lossSpec, batch, p, index);
   return {
     parameter: parameterNames(net)[p], index, value: parameters(net)[p][index], step,
-    analytic: a, numeric, relativeError: relativeError(a, numeric),
+    analytic: a, numeric, relativeError: relativeError(a, numeric), resolution,
   };
 }
 
