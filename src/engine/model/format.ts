@@ -2,6 +2,6 @@
 import type { Diagnostic } from '../types';
 
 export function formatDiagnostic(d: Diagnostic, fileName?: string): string {
-  const place = d.path.includes(':') ? '' : [fileName, d.line, d.column].filter((p) => p !== undefined).join(':');
+  const place = [fileName, d.line, d.column].filter((p) => p !== undefined).join(':');
   return `${place ? `${place}: ` : ''}${d.severity}: ${d.message}`;
 }
