@@ -29,6 +29,11 @@ export function toPlainData(value: unknown): unknown {
   return value;
 }
 
+/** f′ as rows × units, or a softmax layer's Jacobians as rows × units × units. */
+export function toLocalGrad(layer: LayerRecord, flat: Float64Array): number[][] | number[][][] {
+  return layer.activation === 'softmax' ? toCube(flat, layer.rows, layer.units) : toMatrix(flat, layer.rows, layer.units);
+}
+
 function required<T>(value: T | undefined, what: string, step: number): T {
   if (value === undefined) throw new Error(`step ${step} is not complete yet: ${what} has not been computed`);
   return value;
@@ -37,7 +42,6 @@ function required<T>(value: T | undefined, what: string, step: number): T {
 export function toLayerTrace(layer: LayerRecord, step: number): LayerTrace {
   const { rows, units, inputs } = layer;
   const need = <T>(value: T | undefined, field: string) => required(value, `layers[${layer.index}].${field}`, step);
-  const localGrad = need(layer.localGrad, 'localGrad');
   return {
     index: layer.index,
     units,
@@ -45,7 +49,7 @@ export function toLayerTrace(layer: LayerRecord, step: number): LayerTrace {
     input: toMatrix(need(layer.input, 'input'), rows, inputs),
     z: toMatrix(need(layer.z, 'z'), rows, units),
     a: toMatrix(need(layer.a, 'a'), rows, units),
-    localGrad: layer.activation === 'softmax' ? toCube(localGrad, rows, units) : toMatrix(localGrad, rows, units),
+    localGrad: toLocalGrad(layer, need(layer.localGrad, 'localGrad')),
     upstream: toMatrix(need(layer.upstream, 'upstream'), rows, units),
     delta: toMatrix(need(layer.delta, 'delta'), rows, units),
     weights: toMatrix(layer.weights, units, inputs),

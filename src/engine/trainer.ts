@@ -14,8 +14,9 @@ import {
   outputLoss, parameterNames, parameters, recordBackward, recordForward, setParameters,
 } from './network';
 import { type LossSpec, type Regularization, normalizeRegularization } from './losses';
-import { type Optimizer, createOptimizer } from './optimizers';
-import { type Evaluation, type SplitName, evaluateRows } from './evaluation';
+import { type Objective, type Optimizer, createOptimizer } from './optimizers';
+import { createObjective } from './objective';
+import { type Evaluation, type SplitName, evaluateRows, gatherRows } from './evaluation';
 import { type Checkpoint, CheckpointStore, RecentCache } from './history';
 import { type NonFiniteDetail, type WatchedQuantity, NonFiniteError, firstNonFinite } from './nonFinite';
 import { toStepTrace } from './trace';
@@ -103,7 +104,7 @@ interface StepWork {
 
 export class Trainer {
   readonly plan: BatchPlan;
-  private readonly lossSpec: LossSpec;
+  readonly lossSpec: LossSpec;
   private readonly regularization: Regularization;
   private readonly layerCount: number;
   private readonly options: Required<TrainerOptions>;
@@ -113,6 +114,8 @@ export class Trainer {
   private net!: Network;
   private params!: Float64Array[];
   private optimizer!: Optimizer;
+  /** J on the whole training split, for the full-batch (second-order) methods. */
+  private objective: Objective | undefined;
   private checkpoints!: CheckpointStore;
   private readonly records: RecentCache<StepRecord>;
 
@@ -175,6 +178,17 @@ export class Trainer {
 
   nextPhase(): Phase {
     return phaseAt(this.opIndex, this.layerCount);
+  }
+
+  /**
+   * The samples of the step in progress, or of the next step between steps: positions in the
+   * training split (StepTrace.batch) and their rows of x and y.
+   */
+  nextBatch(): { batch: number[]; x: Float64Array; y: Float64Array; rows: number } {
+    if (this.work) return { batch: this.work.record.batch, x: this.work.x, y: this.work.y, rows: this.work.rows };
+    const batch = batchAt(this.plan, this.order, this.batchIndex);
+    const { x, y } = gatherRows(this.data.dataset, batch.map((position) => this.data.split.train[position]));
+    return { batch, x, y, rows: batch.length };
   }
 
   /** The network with its current weights (live: do not modify). */
@@ -399,6 +413,12 @@ export class Trainer {
     this.net = createNetwork(this.model, this.rng);
     this.params = parameters(this.net);
     this.optimizer = this.newOptimizer();
+    this.objective = undefined;
+    if (this.optimizer.fullBatch) {
+      const train = this.data.split.train;
+      const { x, y } = gatherRows(this.data.dataset, train);
+      this.objective = createObjective(this.net, this.lossSpec, { x, y, rows: train.length });
+    }
   }
 
   private startFromScratch(): void {
@@ -450,16 +470,7 @@ export class Trainer {
   }
 
   private beginStep(): StepWork {
-    const batch = batchAt(this.plan, this.order, this.batchIndex);
-    const rows = batch.length;
-    const { dataset, split } = this.data;
-    const x = new Float64Array(rows * dataset.inputs);
-    const y = new Float64Array(rows * dataset.outputs);
-    batch.forEach((position, r) => {
-      const row = split.train[position];
-      x.set(dataset.x.subarray(row * dataset.inputs, (row + 1) * dataset.inputs), r * dataset.inputs);
-      y.set(dataset.y.subarray(row * dataset.outputs, (row + 1) * dataset.outputs), r * dataset.outputs);
-    });
+    const { batch, x, y, rows } = this.nextBatch();
     const layers: LayerRecord[] = this.net.layers.map((layer, l) =>
       this.recording
         ? newLayerRecord(layer, l, rows)
@@ -528,7 +539,7 @@ export class Trainer {
   }
 
   private update(phase: Phase, w: StepWork): NonFiniteDetail | undefined {
-    const report = this.optimizer.step(this.params, w.grads);
+    const report = this.optimizer.step(this.params, w.grads, this.objective);
     const { record } = w;
     let sumSquares = 0;
     for (const g of w.grads) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];

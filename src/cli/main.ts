@@ -1,0 +1,56 @@
+// The command table and the one place errors become exit codes: 0 ok, 1 bad model content or a
+// training error (NaN/±Infinity), 2 usage. Commands register here by name.
+import type { CliIo } from './io';
+import { InputError, UsageError } from './errors';
+import { RUN_USAGE, runCommand } from './run';
+import { EXPLAIN_USAGE, explainCommand } from './explain';
+
+export interface Command {
+  usage: string;
+  run(args: string[], io: CliIo): void;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  run: { usage: RUN_USAGE, run: runCommand },
+  explain: { usage: EXPLAIN_USAGE, run: explainCommand },
+};
+
+export function helpText(): string {
+  return [
+    'backprop-stepper: step through neural-network training and see every number of the chain rule.',
+    '',
+    'usage: node dist/cli.js <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => '  ' + c.usage),
+    '',
+    'Exit codes: 0 ok, 1 bad model file or training stopped on NaN/Infinity, 2 usage error.',
+    '',
+  ].join('\n');
+}
+
+/** Runs one command line; returns the exit code. */
+export function runCli(argv: string[], io: CliIo): number {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(helpText());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see --help)`);
+    if (args.includes('--help') || args.includes('-h')) {
+      io.out(command.usage + '\n');
+      return 0;
+    }
+    command.run(args, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) {
+      io.err(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // A bug of ours: still one line, not a stack trace, and a code that says "not your input".
+    io.err(`internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    return 70;
+  }
+}
