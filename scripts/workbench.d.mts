@@ -36,3 +36,4 @@ export declare function launchWorkbench(options: {
 }): Promise<RunningWorkbench>;
 export declare function workbenchUrl(port: number, workspace: string, extensionPath?: string): string;
 export declare function tail(file: string, lines?: number): string;
+export declare function installExtension(options: { entry: string; stateDir: string; vsix: string }): string;

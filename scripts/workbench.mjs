@@ -182,3 +182,23 @@ export function tail(file, lines = 80) {
     return `(no ${file})`;
   }
 }
+
+/**
+ * Installs a .vsix into the extensions folder of the workbench in `stateDir` with code-server's
+ * own `--install-extension`, as a user would. Throws with code-server's output when it fails.
+ */
+export function installExtension({ entry, stateDir, vsix }) {
+  const dirs = workbenchDirs(stateDir);
+  for (const dir of [dirs.xdg, dirs.userData, dirs.extensions]) mkdirSync(dir, { recursive: true });
+  const result = spawnSync(process.execPath, [
+    entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix,
+  ], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg },
+    timeout: 120_000,
+  });
+  if (result.status !== 0) {
+    throw new Error(`code-server --install-extension ${vsix} failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+  }
+  return `${result.stdout}${result.stderr}`.trim();
+}

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, cpSync, rmSync, readdirSync, statSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
-  projectRoot, installWorkbench, launchWorkbench, workbenchUrl, writeUserSettings, quietSettings, tail,
+  projectRoot, installWorkbench, installExtension, launchWorkbench, workbenchUrl, writeUserSettings, quietSettings, tail,
   type RunningWorkbench,
 } from '../../scripts/workbench.mjs';
 
@@ -33,11 +33,12 @@ export interface WorkbenchOptions {
   entry: string;
   /** Folder copied into the temp folder and opened (the tests may write into their copy). */
   workspaceSource?: string;
-  /** Load the project folder as a development extension (default); false for an installed .vsix. */
-  development?: boolean;
+  /**
+   * A packaged extension to install with `--install-extension` into the workbench's clean
+   * extensions folder; without it the project folder is loaded as a development extension.
+   */
+  vsix?: string;
   settings?: Record<string, unknown>;
-  /** Runs before code-server starts, with the folder its extensions live in. */
-  prepareExtensions?: (extensionsDir: string) => void;
 }
 
 export class Workbench {
@@ -56,13 +57,11 @@ export class Workbench {
     const workspace = join(tempDir, 'workspace');
     cpSync(options.workspaceSource ?? join(projectRoot, 'examples'), workspace, { recursive: true });
     writeUserSettings(stateDir, { ...quietSettings, ...options.settings });
-    const extensionsDir = join(stateDir, 'extensions');
-    mkdirSync(extensionsDir, { recursive: true });
-    options.prepareExtensions?.(extensionsDir);
 
     let server: RunningWorkbench | undefined;
     let browser: Browser | undefined;
     try {
+      if (options.vsix) installExtension({ entry: options.entry, stateDir, vsix: options.vsix });
       server = await launchWorkbench({ entry: options.entry, stateDir, workspace });
       const chromiumConfig = join(tempDir, 'chromium-xdg');
       browser = await chromium.launch({
@@ -74,8 +73,7 @@ export class Workbench {
         env: { ...process.env, XDG_CONFIG_HOME: chromiumConfig, XDG_CACHE_HOME: chromiumConfig },
       });
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const development = options.development ?? true;
-      const url = workbenchUrl(server.port, workspace, development ? projectRoot : undefined);
+      const url = workbenchUrl(server.port, workspace, options.vsix ? undefined : projectRoot);
       const workbench = new Workbench(page, workspace, browser, server, tempDir, url);
       await workbench.load();
       return workbench;
@@ -137,6 +135,19 @@ export class Workbench {
     }
   }
 
+  /** Opens a workspace file in an editor through Quick Open and waits for its tab. */
+  async openFile(fileName: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+P');
+    const input = widget.locator('input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(fileName);
+    await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
+    await input.press('Enter');
+    await this.page.locator(`.tabs-container .tab[data-resource-name="${fileName}"].active`).waitFor({ timeout: 15_000 });
+  }
+
   /** The document inside the extension's webview (two nested iframes). */
   webview(): FrameLocator {
     return this.page
@@ -155,6 +166,11 @@ export class Workbench {
     const file = join(artifactsDir, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
+  }
+
+  /** Writes user settings to the settings file, which the running workbench watches. */
+  setUserSettings(settings: Record<string, unknown>): void {
+    writeUserSettings(this.server.dirs.state, settings);
   }
 
   /** The workbench's own log and the extension host's logs, for a failing test's report. */
