@@ -1,0 +1,63 @@
+// Entry point: registers the Backprop commands, the status bar, the inspector's serializer and
+// the model-file diagnostics. Everything stateful lives in BackpropHost and the sessions.
+import * as vscode from 'vscode';
+import { BackpropHost } from './host';
+import { configureLanguage, l10n, readLanguageSetting } from './l10n';
+import { SessionStatusBar } from './statusBar';
+import type { TrainingSession } from './session';
+
+export function activate(context: vscode.ExtensionContext): BackpropHost {
+  configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
+  const log = vscode.window.createOutputChannel('Backprop Stepper', { log: true });
+  const host = new BackpropHost(context, log);
+  const status = new SessionStatusBar(host.registry);
+  context.subscriptions.push(log, host, status);
+
+  const register = (id: string, run: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          await run(...args);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          log.error(`${id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
+          void vscode.window.showErrorMessage(l10n.t('{0} failed: {1}', id, message));
+        }
+      }),
+    );
+  const onSession = (run: (session: TrainingSession) => unknown) => async () => {
+    const session = await host.targetSession();
+    if (session) await run(session);
+  };
+
+  register('backprop.showEngineVersion', () => {
+    const version = String(context.extension.packageJSON.version ?? '?');
+    return vscode.window.showInformationMessage(l10n.t('Backprop Stepper {0}: float64 training engine, StepTrace format of DESIGN.md §3.', version));
+  });
+  register('backprop.openInspector', (uri) => host.openInspector(uri instanceof vscode.Uri ? uri : undefined));
+  register('backprop.step', onSession((s) => host.run(s, { name: 'step' })));
+  register('backprop.stepInto', onSession((s) => host.run(s, { name: 'stepInto' })));
+  register('backprop.stepBack', onSession((s) => host.run(s, { name: 'stepBack' })));
+  register('backprop.runEpoch', onSession((s) => host.run(s, { name: 'runEpoch' })));
+  register('backprop.runPause', onSession((s) => host.runPause(s)));
+  register('backprop.runUntil', onSession((s) => host.runUntilPrompt(s)));
+  register('backprop.reset', onSession((s) => host.run(s, { name: 'reset' })));
+  register('backprop.goToStep', onSession((s) => host.goToStepPrompt(s)));
+  register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
+  register('backprop.newModel', () => host.newModel());
+  register('backprop.openExample', () => host.openExample());
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('backprop.language')) return;
+      configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
+      status.refreshLanguage();
+      host.relocalize();
+    }),
+  );
+  return host;
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions, which VS Code disposes.
+}

@@ -1,0 +1,197 @@
+// The inspector webview panel of one training session: the HTML shell, the validated message
+// routing, and snapshots posted only when the panel can show them. The session (shared with the
+// debugger and the status bar) holds all state; this class only translates it into messages.
+import * as vscode from 'vscode';
+import type { HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
+import { tensorOf } from '../protocol/traceCodec';
+import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
+import { createNonce, inspectorHtml } from './inspectorHtml';
+import { type InspectorActions, SnapshotPoster, routeWebviewMessage } from './inspectorRouter';
+import { buildInitMessage, buildSnapshotMessages, HistoryCursor } from './inspectorMessages';
+import type { PersistedPanelState } from './panelState';
+import type { TrainingSession } from './session';
+import { l10n, translateAll, uiLanguage } from './l10n';
+
+export const INSPECTOR_VIEW_TYPE = 'backprop.inspector';
+
+export interface PanelServices {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  /** Runs a command from the webview exactly as the palette command would (progress, errors). */
+  runCommand(session: TrainingSession, command: InspectorCommand): Promise<void>;
+  /** Keeps the panel's state on the host side too (see BackpropHost.saveState). */
+  saveState(state: PersistedPanelState): void;
+}
+
+export function themeKind(kind: vscode.ColorThemeKind): ThemeKind {
+  switch (kind) {
+    case vscode.ColorThemeKind.Light:
+      return 'light';
+    case vscode.ColorThemeKind.HighContrast:
+      return 'high-contrast';
+    case vscode.ColorThemeKind.HighContrastLight:
+      return 'high-contrast-light';
+    default:
+      return 'dark';
+  }
+}
+
+export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export class InspectorPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly poster: SnapshotPoster<HostMessage[]>;
+  private readonly history = new HistoryCursor();
+  private ready = false;
+  private disposed = false;
+  private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.onDidDisposeEmitter.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly session: TrainingSession,
+    private readonly services: PanelServices,
+  ) {
+    panel.webview.options = panelOptions(services.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
+    this.poster = new SnapshotPoster(
+      () => (this.ready ? buildSnapshotMessages(session, this.history) : undefined),
+      (messages) => this.postAll(messages),
+      () => this.ready && panel.visible,
+    );
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw) => this.receive(raw)),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) this.poster.shown();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      session.onDidChange((change) => {
+        if (change.kind === 'reload' || change.kind === 'reset') this.reload();
+        else this.poster.invalidate();
+      }),
+      vscode.window.onDidChangeActiveColorTheme((theme) => {
+        void this.post({ type: 'theme', theme: themeKind(theme.kind) });
+      }),
+    );
+    this.render();
+  }
+
+  /** The state the panel serializer stores, so a window reload comes back at the same step and selection. */
+  get persistedState(): PersistedPanelState {
+    return { documentUri: this.session.uri, view: this.session.viewState };
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** The language changed: a fresh page (new `lang`, strings re-sent in init). */
+  relocalize(): void {
+    this.render();
+  }
+
+  private render(): void {
+    this.ready = false;
+    this.history.restart();
+    const webview = this.panel.webview;
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.services.extensionUri, ...path)).toString();
+    this.panel.title = l10n.t('Inspector: {0}', this.session.name);
+    webview.html = inspectorHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: asset('dist', 'webview.js'),
+      styleUris: [asset('dist', 'codicon.css'), asset('media', 'inspector.css')],
+      lang: uiLanguage(),
+      title: this.panel.title,
+    });
+  }
+
+  private reload(): void {
+    // A new model or a reset to step 0: the webview starts over from a new init (model summary,
+    // validation context) and an empty history.
+    this.history.restart();
+    this.panel.title = l10n.t('Inspector: {0}', this.session.name);
+    if (this.ready) void this.sendInit();
+  }
+
+  private async sendInit(): Promise<void> {
+    const init = buildInitMessage(this.session, {
+      strings: translateAll(WEBVIEW_STRINGS),
+      locale: uiLanguage(),
+      theme: themeKind(vscode.window.activeColorTheme.kind),
+    });
+    await this.post(init);
+    this.poster.invalidate();
+  }
+
+  private receive(raw: unknown): Promise<boolean> {
+    return routeWebviewMessage(raw, this.session.validationContext, this.actions, (line) => this.services.log.warn(line));
+  }
+
+  private readonly actions: InspectorActions = {
+    ready: async () => {
+      this.ready = true;
+      this.history.restart();
+      await this.sendInit();
+    },
+    command: (command) => this.services.runCommand(this.session, command),
+    select: (message) => {
+      this.session.select({ layer: message.layer, parameter: message.parameter, sample: message.sample });
+    },
+    requestTensor: async (message) => {
+      const record = this.session.recordAt(message.step);
+      const tensor = record && tensorOf(record, message.name);
+      if (!tensor) {
+        await this.postError(l10n.t('Step {0} has no tensor {1}.', message.step, message.name), 'requestTensor');
+        return;
+      }
+      await this.post({ type: 'tensor', step: message.step, name: tensor.name, shape: tensor.shape, data: tensor.data });
+    },
+    requestExplanation: async (message) => {
+      const explanation = this.session.explain(message.step, message.parameter);
+      if (!explanation) {
+        await this.postError(l10n.t('Step {0} is not complete yet, so its chain rule is not known.', message.step), 'requestExplanation');
+        return;
+      }
+      await this.post({ type: 'explanation', step: message.step, explanation });
+    },
+    viewState: (state: ViewState) => {
+      this.session.viewState = state;
+      this.services.saveState(this.persistedState);
+    },
+    protocolError: (reason) => {
+      this.services.log.warn(`the inspector webview dropped a host message: ${reason}`);
+    },
+  };
+
+  postError(message: string, where: string): Thenable<boolean> {
+    return this.post({ type: 'error', message, where });
+  }
+
+  private post(message: HostMessage): Thenable<boolean> {
+    if (this.disposed) return Promise.resolve(false);
+    return this.panel.webview.postMessage(message);
+  }
+
+  private async postAll(messages: HostMessage[]): Promise<boolean> {
+    let delivered = true;
+    for (const message of messages) delivered = (await this.post(message)) && delivered;
+    return delivered;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.poster.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    this.onDidDisposeEmitter.fire();
+    this.onDidDisposeEmitter.dispose();
+  }
+}

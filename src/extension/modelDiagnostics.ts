@@ -1,0 +1,59 @@
+// Problems in a model file as VS Code diagnostics: each engine Diagnostic (JSON path, message,
+// offset/length or line/column) becomes a ranged entry in the Problems panel, so a click lands on
+// the value to fix.
+import * as vscode from 'vscode';
+import type { Diagnostic as ModelProblem } from '../engine/types';
+
+export const DIAGNOSTIC_SOURCE = 'backprop';
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function positionOf(offset: number, starts: readonly number[]): vscode.Position {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid] <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return new vscode.Position(low, offset - starts[low]);
+}
+
+function lineEnd(line: number, starts: readonly number[], text: string): number {
+  const next = line + 1 < starts.length ? starts[line + 1] - 1 : text.length;
+  return next > starts[line] && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+}
+
+/**
+ * Where a problem is in `text`: its offset and length when the parser knew them; otherwise from
+ * its line/column to the end of that line; otherwise the whole first line (a problem with the
+ * file as a whole, such as an empty file).
+ */
+export function problemRange(problem: ModelProblem, text: string): vscode.Range {
+  const starts = lineStarts(text);
+  if (problem.offset !== undefined) {
+    const start = Math.min(Math.max(problem.offset, 0), text.length);
+    const end = Math.min(start + Math.max(problem.length ?? 0, 1), text.length);
+    return new vscode.Range(positionOf(start, starts), positionOf(Math.max(end, start), starts));
+  }
+  const line = problem.line !== undefined ? Math.min(Math.max(problem.line - 1, 0), starts.length - 1) : 0;
+  const end = lineEnd(line, starts, text);
+  const column = problem.column !== undefined ? Math.min(Math.max(problem.column - 1, 0), end - starts[line]) : 0;
+  return new vscode.Range(line, column, line, end - starts[line]);
+}
+
+export function toVscodeDiagnostics(problems: readonly ModelProblem[], text: string): vscode.Diagnostic[] {
+  return problems.map((problem) => {
+    const diagnostic = new vscode.Diagnostic(
+      problemRange(problem, text),
+      problem.path && !problem.message.includes(problem.path) ? `${problem.path}: ${problem.message}` : problem.message,
+      problem.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
+    );
+    diagnostic.source = DIAGNOSTIC_SOURCE;
+    return diagnostic;
+  });
+}

@@ -1,0 +1,79 @@
+// A stand-in for the parts of the `vscode` API that the host modules under test touch, and no
+// more. Behaviour mirrors VS Code's where tests depend on it (Range/Position fields, the
+// EventEmitter contract, l10n.t's {n} substitution); everything else is left out on purpose, so a
+// module that starts using more of the API fails loudly here instead of passing against a fake.
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(start: Position, end: Position);
+  constructor(startLine: number, startCharacter: number, endLine: number, endCharacter: number);
+  constructor(a: Position | number, b: Position | number, c?: number, d?: number) {
+    if (typeof a === 'number') {
+      this.start = new Position(a, b as number);
+      this.end = new Position(c as number, d as number);
+    } else {
+      this.start = a;
+      this.end = b as Position;
+    }
+  }
+}
+
+export enum DiagnosticSeverity {
+  Error = 0,
+  Warning = 1,
+  Information = 2,
+  Hint = 3,
+}
+
+export class Diagnostic {
+  source?: string;
+  code?: string | number;
+  constructor(
+    readonly range: Range,
+    readonly message: string,
+    readonly severity: DiagnosticSeverity = DiagnosticSeverity.Error,
+  ) {}
+}
+
+export class Disposable {
+  constructor(private readonly callOnDispose: () => void) {}
+  dispose(): void {
+    this.callOnDispose();
+  }
+}
+
+export class EventEmitter<T> {
+  private listeners: Array<(value: T) => void> = [];
+  readonly event = (listener: (value: T) => void): Disposable => {
+    this.listeners.push(listener);
+    return new Disposable(() => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    });
+  };
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+function format(message: string, args: unknown[]): string {
+  return message.replace(/\{(\d+)\}/g, (match, index: string) => (index in args ? String(args[Number(index)]) : match));
+}
+
+export const l10n = {
+  t(message: string, ...args: unknown[]): string {
+    return format(message, args);
+  },
+};
+
+export const env = { language: 'en' };
