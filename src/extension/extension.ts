@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { BackpropHost } from './host';
 import { configureLanguage, l10n, readLanguageSetting } from './l10n';
 import { SessionStatusBar } from './statusBar';
+import { openInspectorOnStartup } from './startup';
 import type { TrainingSession } from './session';
 
 export function activate(context: vscode.ExtensionContext): BackpropHost {
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
       host.relocalize();
     }),
   );
+  void openInspectorOnStartup(host);
   return host;
 }
 
