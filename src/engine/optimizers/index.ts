@@ -2,14 +2,20 @@
 // Hyperparameter names are camelCase of torch's (lr → learningRate, weight_decay → weightDecay).
 import type { OptimizerSpec } from '../types';
 import type { Optimizer } from './optimizer';
-import { HyperparameterReader, OptimizerConfigError } from './hyperparameters';
+import { HyperparameterReader, OptimizerConfigError, positive, positiveInteger } from './hyperparameters';
 import { Adagrad } from './adagrad';
 import { Adam } from './adam';
+import { ConjugateGradient } from './conjugateGradient';
+import { checkParameterLimit } from './fullBatch';
+import { Lbfgs } from './lbfgs';
+import { LevenbergMarquardt } from './levenbergMarquardt';
+import { Newton } from './newton';
 import { Rmsprop } from './rmsprop';
 import { Sgd } from './sgd';
 
 export type { Objective, Optimizer, OptimizerReport } from './optimizer';
 export { OptimizerConfigError } from './hyperparameters';
+export { PARAMETER_LIMITS } from './fullBatch';
 
 /** The parameters an optimizer will update, in torch's nn.Sequential order [W0, b0, W1, b1, ...]. */
 export interface ParameterLayout {
@@ -26,6 +32,7 @@ export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, op
   const read = new HyperparameterReader(spec);
   const record = options.recordState ?? true;
   const names = layout.names;
+  const parameterCount = layout.sizes.reduce((sum, n) => sum + n, 0);
   let optimizer: Optimizer;
   switch (spec.type) {
     case 'sgd': {
@@ -82,6 +89,41 @@ export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, op
         },
         names,
         record,
+      );
+      break;
+    case 'newton':
+      checkParameterLimit('newton', parameterCount);
+      optimizer = new Newton({ learningRate: read.number('learningRate', 1), damping: read.number('damping', 1e-3, positive) }, names);
+      break;
+    case 'levenberg-marquardt':
+      checkParameterLimit('levenberg-marquardt', parameterCount);
+      optimizer = new LevenbergMarquardt(
+        { damping: read.number('damping', 1e-3, positive), maxTries: read.number('maxTries', 30, positiveInteger) },
+        names,
+      );
+      break;
+    case 'lbfgs': {
+      checkParameterLimit('lbfgs', parameterCount);
+      const maxIter = read.number('maxIter', 20, positiveInteger);
+      optimizer = new Lbfgs(
+        {
+          learningRate: read.number('learningRate', 1),
+          maxIter,
+          maxEval: read.number('maxEval', Math.floor((maxIter * 5) / 4), positiveInteger),
+          toleranceGrad: read.number('toleranceGrad', 1e-7),
+          toleranceChange: read.number('toleranceChange', 1e-9),
+          historySize: read.number('historySize', 100, positiveInteger),
+          lineSearch: read.choice('lineSearch', 'strong-wolfe', ['strong-wolfe', 'none'] as const),
+        },
+        names,
+      );
+      break;
+    }
+    case 'conjugate-gradient':
+      checkParameterLimit('conjugate-gradient', parameterCount);
+      optimizer = new ConjugateGradient(
+        { learningRate: read.number('learningRate', 1), toleranceGrad: read.number('toleranceGrad', 1e-7) },
+        names,
       );
       break;
     default:

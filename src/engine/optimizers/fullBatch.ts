@@ -1,0 +1,39 @@
+// What the full-training-set methods share: the Objective they need, the per-parameter step
+// report, and the parameter-count limits that keep their P×P (or P×history) work bounded.
+import type { OptimizerName } from '../types';
+import type { Objective } from './optimizer';
+import { OptimizerConfigError } from './hyperparameters';
+import { reportPerParameter } from './perParameter';
+
+/**
+ * Parameter-count limits. Newton and Levenberg–Marquardt build and factorize P×P matrices
+ * (O(P²) memory, O(P³) time; 2,000 parameters is 32 MB and about a second per step); L-BFGS
+ * and conjugate gradient keep only O(P·history) vectors.
+ */
+export const PARAMETER_LIMITS: Readonly<Record<'newton' | 'levenberg-marquardt' | 'lbfgs' | 'conjugate-gradient', number>> = {
+  newton: 2000,
+  'levenberg-marquardt': 2000,
+  lbfgs: 200_000,
+  'conjugate-gradient': 200_000,
+};
+
+export function checkParameterLimit(type: keyof typeof PARAMETER_LIMITS, parameterCount: number): void {
+  const limit = PARAMETER_LIMITS[type];
+  if (parameterCount > limit) {
+    throw new OptimizerConfigError(
+      'optimizer.type',
+      `"${type}" works on networks of at most ${limit.toLocaleString('en-US')} parameters; this network has ` +
+        `${parameterCount.toLocaleString('en-US')}. Use fewer or smaller layers, or a first-order optimizer such as "adam"`,
+    );
+  }
+}
+
+export function requireObjective(type: OptimizerName, objective: Objective | undefined): Objective {
+  if (!objective) throw new Error(`${type}: needs the full-training-set objective (the trainer passes it for fullBatch optimizers)`);
+  return objective;
+}
+
+/** Per parameter name, the step that was added: after − before. */
+export function stepsReport(names: readonly string[], before: readonly Float64Array[], after: readonly Float64Array[]) {
+  return reportPerParameter(names, (i) => ({ step: after[i].map((v, j) => v - before[i][j]) }));
+}

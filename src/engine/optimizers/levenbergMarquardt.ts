@@ -1,0 +1,114 @@
+// Levenberg–Marquardt for mse on the whole training set. With residuals r (J = Σr², see
+// secondOrder/jacobian.ts) and their Jacobian Jr, each trial solves
+//   (Jrᵀ Jr + λI) δ = −Jrᵀ r
+// (Levenberg's identity damping: Gauss–Newton for small λ, a short gradient step for large λ).
+// A trial is accepted only if it lowers J; then λ ← λ/10. Otherwise λ ← 10λ and the step is
+// retried from the same θ. If no trial within `maxTries` lowers J, θ stays where it was.
+import type { Objective, Optimizer, OptimizerReport } from './optimizer';
+import { requireObjective, stepsReport } from './fullBatch';
+import { cholesky, choleskySolve } from '../secondOrder/linalg';
+import { along, assign, flatten, norm, unflatten } from '../secondOrder/vectors';
+
+export interface LevenbergMarquardtOptions {
+  damping: number; // λ before the first step
+  maxTries: number; // trials per step
+}
+
+/** Jr is R×P in memory; beyond this many entries the step would need hundreds of megabytes. */
+export const JACOBIAN_ENTRY_LIMIT = 20_000_000;
+const SMALLEST_DAMPING = 1e-15;
+
+interface Trial {
+  damping: number;
+  loss: number; // J at the trial point (NaN when H + λI could not be factorized)
+}
+
+export class LevenbergMarquardt implements Optimizer {
+  readonly type = 'levenberg-marquardt' as const;
+  readonly fullBatch = true;
+  private lambda: number;
+
+  constructor(
+    private readonly options: LevenbergMarquardtOptions,
+    private readonly names: readonly string[],
+  ) {
+    this.lambda = options.damping;
+  }
+
+  step(params: Float64Array[], _grads: Float64Array[], objective?: Objective): OptimizerReport {
+    const problem = requireObjective(this.type, objective);
+    if (!problem.residuals) throw new Error('levenberg-marquardt: needs loss "mse" without l1 regularization (a sum of squares)');
+    const theta = flatten(params);
+    const P = theta.length;
+    const { residuals: r, jacobian: Jr } = problem.residuals(params);
+    const R = r.length;
+    if (R * P > JACOBIAN_ENTRY_LIMIT) {
+      throw new Error(
+        `levenberg-marquardt: the residual Jacobian would be ${R} residuals × ${P} parameters = ${R * P} entries ` +
+          `(limit ${JACOBIAN_ENTRY_LIMIT}); use fewer training samples or a smaller network`,
+      );
+    }
+    const loss = r.reduce((s, v) => s + v * v, 0);
+
+    // Gauss–Newton matrix Jrᵀ Jr and Jrᵀ r (∇J = 2 Jrᵀ r).
+    const A = new Float64Array(P * P);
+    const b = new Float64Array(P);
+    for (let k = 0; k < R; k++) {
+      const row = k * P;
+      const rk = r[k];
+      for (let i = 0; i < P; i++) {
+        const ji = Jr[row + i];
+        if (ji === 0) continue;
+        b[i] += ji * rk;
+        const rowA = i * P;
+        for (let j = 0; j <= i; j++) A[rowA + j] += ji * Jr[row + j];
+      }
+    }
+    for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) A[j * P + i] = A[i * P + j];
+
+    const before = params.map((p) => p.slice());
+    const trials: Trial[] = [];
+    let accepted: { theta: Float64Array; loss: number; damping: number; length: number } | null = null;
+    for (let attempt = 0; attempt < this.options.maxTries && !accepted; attempt++) {
+      const damping = this.lambda;
+      const factor = cholesky(A, P, damping);
+      if (factor) {
+        const delta = choleskySolve(factor, P, b).map((v) => -v);
+        const candidate = along(theta, 1, delta);
+        const trialLoss = problem.evaluate(unflatten(candidate, params)).loss;
+        trials.push({ damping, loss: trialLoss });
+        if (trialLoss < loss) {
+          accepted = { theta: candidate, loss: trialLoss, damping, length: norm(delta) };
+          this.lambda = Math.max(damping / 10, SMALLEST_DAMPING);
+          break;
+        }
+      } else {
+        trials.push({ damping, loss: NaN });
+      }
+      this.lambda = Math.max(damping, SMALLEST_DAMPING) * 10;
+    }
+    if (accepted) assign(params, accepted.theta);
+
+    return {
+      state: {
+        loss,
+        lossAfter: accepted ? accepted.loss : loss,
+        accepted: accepted !== null,
+        damping: accepted ? accepted.damping : this.lambda,
+        nextDamping: this.lambda,
+        trials,
+        gradientNorm: 2 * norm(b),
+        stepLength: accepted ? accepted.length : 0,
+        ...stepsReport(this.names, before, params),
+      },
+    };
+  }
+
+  snapshot(): { lambda: number } {
+    return { lambda: this.lambda };
+  }
+
+  restore(snapshot: unknown): void {
+    this.lambda = (snapshot as { lambda: number }).lambda;
+  }
+}
