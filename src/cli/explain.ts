@@ -8,7 +8,7 @@ import { NonFiniteError } from '../engine/nonFinite';
 import { integerFlag, modelPath, parseFlags } from './args';
 import { InputError, UsageError } from './errors';
 import type { CliIo } from './io';
-import { loadModel } from './load';
+import { loadModelFile } from './load';
 import { formatNumber, style } from './tables';
 
 export const EXPLAIN_USAGE = `explain <model> --step S --layer L (--weight OUT,IN | --bias OUT) [--json]
@@ -41,14 +41,14 @@ export function explainCommand(args: string[], io: CliIo): void {
     target = { layer, kind: 'bias', out: integerFlag('explain', 'bias', flags.bias, 0)! };
   }
 
-  const { model, data, warnings } = loadModel(path);
+  const { model, data, warnings } = loadModelFile(path);
   for (const warning of warnings) io.err(warning + '\n');
   checkTarget(model.inputs, model.layers.map((l) => l.units), target);
   const trainer = new Trainer(model, data, { trace: false, evaluateEpochs: false });
   try {
     trainer.goTo(step - 1);
   } catch (error) {
-    if (error instanceof NonFiniteError) throw new InputError(`cannot reach step ${step}: ${error.message}`);
+    if (error instanceof NonFiniteError) throw new InputError(`${path}: error: cannot reach step ${step}: ${error.message}`);
     throw error;
   }
   const batch = trainer.nextBatch();

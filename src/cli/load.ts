@@ -1,19 +1,21 @@
-// Reading a model file from disk: the CLI's one Node-only file loader. Parsing and validation
-// are the engine's (src/engine/model), so the CLI reports exactly the editor's diagnostics.
+// Reading a model file from disk: the CLI's one Node-only file loader. Parsing, validation, data
+// loading and splitting are the engine's (src/engine/model), so the CLI reports exactly the
+// editor's diagnostics.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ModelFile } from '../engine/types';
-import { parseModelFile } from '../engine/model/parse';
-import { formatDiagnostic } from '../engine/model/format';
-import { type TrainingData, inlineTrainingData } from '../engine/trainer';
+import type { TrainingData } from '../engine/trainer';
+import { formatDiagnostic, loadModel } from '../engine/model';
+import { findDatasetsDir, nodeFileReader } from '../engine/data/nodeFiles';
 import { InputError, UsageError } from './errors';
 
-export interface LoadedModel {
+export interface ModelOnDisk {
   model: ModelFile;
   data: TrainingData;
   warnings: string[];
 }
 
-export function loadModel(path: string): LoadedModel {
+export function loadModelFile(path: string): ModelOnDisk {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -22,11 +24,13 @@ export function loadModel(path: string): LoadedModel {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? String(error);
     throw new UsageError(`cannot read model file ${path}: ${why}`);
   }
-  const parsed = parseModelFile(text);
-  const warnings = parsed.diagnostics.filter((d) => d.severity === 'warning').map((d) => formatDiagnostic(d, path));
-  if (!parsed.model) {
-    const errors = parsed.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, path));
-    throw new InputError(errors.join('\n'));
-  }
-  return { model: parsed.model, data: inlineTrainingData(parsed.model), warnings };
+  const datasets = findDatasetsDir(dirname(path)) ?? findDatasetsDir(__dirname);
+  const loaded = loadModel(text, {
+    files: nodeFileReader(dirname(path)),
+    builtins: datasets ? nodeFileReader(datasets) : undefined,
+  });
+  const format = (severity: 'error' | 'warning') =>
+    loaded.diagnostics.filter((d) => d.severity === severity).map((d) => formatDiagnostic(d, path));
+  if (!loaded.model || !loaded.data) throw new InputError(format('error').join('\n'));
+  return { model: loaded.model, data: loaded.data, warnings: format('warning') };
 }

@@ -45,8 +45,13 @@ export function runCli(argv: string[], io: CliIo): number {
     command.run(args, io);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InputError) {
+    if (error instanceof UsageError) {
       io.err(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // Model problems arrive formatted as "file:line:column: error: message", like a compiler's.
+    if (error instanceof InputError) {
+      io.err(`${error.message}\n`);
       return error.exitCode;
     }
     // A bug of ours: still one line, not a stack trace, and a code that says "not your input".

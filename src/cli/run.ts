@@ -6,7 +6,7 @@ import { toLocalGrad, toMatrix, toStepTrace } from '../engine/trace';
 import { integerFlag, modelPath, parseFlags } from './args';
 import { InputError, UsageError } from './errors';
 import type { CliIo } from './io';
-import { loadModel } from './load';
+import { loadModelFile } from './load';
 import { phaseSection, stepHeading, style } from './tables';
 
 export const RUN_USAGE = `run <model> [--steps N] [--grain step|op] [--json]
@@ -29,7 +29,7 @@ export function runCommand(args: string[], io: CliIo): void {
   if (grain !== 'step' && grain !== 'op') throw new UsageError(`run: --grain is "step" or "op", got ${JSON.stringify(grain)}`);
   const requested = integerFlag('run', 'steps', flags.steps, 1);
 
-  const { model, data, warnings } = loadModel(path);
+  const { model, data, warnings } = loadModelFile(path);
   for (const warning of warnings) io.err(warning + '\n');
   const trainer = new Trainer(model, data);
   const steps = requested ?? trainer.plan.batchesPerEpoch;
@@ -54,7 +54,7 @@ export function runCommand(args: string[], io: CliIo): void {
   try {
     for (let i = 0; i < steps; i++) trainer.step();
   } catch (error) {
-    if (error instanceof NonFiniteError) throw new InputError(error.message);
+    if (error instanceof NonFiniteError) throw new InputError(`${path}: error: ${error.message}`);
     throw error;
   }
 

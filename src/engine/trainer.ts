@@ -6,7 +6,8 @@
 //
 // It knows nothing of any UI: the inspector, the debugger, the status bar and the CLI all drive
 // the same object, ask `position` where it is, and `subscribe` to hear what happened.
-import type { Dataset, LayerRecord, ModelFile, Phase, StepRecord, StepTrace } from './types';
+import type { LayerRecord, ModelFile, Phase, StepRecord, StepTrace } from './types';
+import type { TrainingData } from './model/load';
 import { Rng } from './rng';
 import { type BatchPlan, batchAt, epochOrder, planBatches } from './batching';
 import {
@@ -21,11 +22,8 @@ import { type Checkpoint, CheckpointStore, RecentCache } from './history';
 import { type NonFiniteDetail, type WatchedQuantity, NonFiniteError, firstNonFinite } from './nonFinite';
 import { toStepTrace } from './trace';
 
-/** The data a model trains on, already loaded and split (positions are dataset rows). */
-export interface TrainingData {
-  dataset: Dataset;
-  split: { train: number[]; validation: number[]; test: number[] };
-}
+/** The data a model trains on, loaded and split by the model loader (positions are dataset rows). */
+export type { TrainingData };
 
 export interface TrainerOptions {
   /** Record every tensor of every step (default true). Off, steps are faster and records are not kept. */
@@ -249,8 +247,9 @@ export class Trainer {
     const problem = this.runPhase(phase, this.work);
     const finished = phase.kind === 'update' ? this.finishStep() : undefined;
     if (!finished) this.opIndex++;
-    this.emit({ type: 'op', phase, position: this.position, record: finished ?? this.work!.record });
-    if (finished) this.emit({ type: 'step', record: finished, position: this.position });
+    this.emit({ type: 'op', phase, position: this.position, record: finished?.record ?? this.work!.record });
+    if (finished) this.emit({ type: 'step', record: finished.record, position: this.position });
+    if (finished?.epochFigures) this.emit({ type: 'epoch', evaluations: finished.epochFigures });
     if (problem) {
       this.failure = new NonFiniteError(problem);
       this.emit({ type: 'stopped', error: this.failure });
@@ -566,7 +565,7 @@ export class Trainer {
   }
 
   /** Step bookkeeping after the update: position, epoch end, checkpoint, record cache. */
-  private finishStep(): StepRecord {
+  private finishStep(): { record: StepRecord; epochFigures?: Evaluation[] } {
     const record = this.work!.record;
     this.work = undefined;
     this.finishedWork = record;
@@ -574,20 +573,20 @@ export class Trainer {
     this.opIndex = 0;
     if (this.recording) this.records.set(record.step, record);
     this.batchIndex++;
+    let epochFigures: Evaluation[] | undefined;
     if (this.batchIndex === this.plan.batchesPerEpoch) {
       if (this.options.evaluateEpochs) {
-        const figures = (['train', 'validation'] as const)
+        epochFigures = (['train', 'validation'] as const)
           .filter((split) => this.data.split[split].length > 0)
           .map((split) => this.measure(split, 'epoch-end'));
-        this.evaluationLog.push(...figures);
-        this.emit({ type: 'epoch', evaluations: figures });
+        this.evaluationLog.push(...epochFigures);
       }
       this.epoch++;
       this.batchIndex = 0;
       this.order = epochOrder(this.plan, this.rng);
     }
     if (this.checkpoints.wants(this.completedSteps)) this.checkpoints.add(this.checkpoint());
-    return record;
+    return { record, epochFigures };
   }
 
   private measure(split: SplitName, trigger: Evaluation['trigger']): Evaluation {
@@ -633,19 +632,4 @@ function addedStep(report: unknown, before: Float64Array, after: Float64Array): 
   const out = new Float64Array(after.length);
   for (let i = 0; i < out.length; i++) out[i] = after[i] - before[i];
   return out;
-}
-
-/** The data of a model file whose samples are written inline: every row trains, in file order. */
-export function inlineTrainingData(model: ModelFile): TrainingData {
-  const data = model.data;
-  if (!('x' in data)) throw new Error('inlineTrainingData: this model file reads its data from elsewhere; load it with the data loader');
-  const samples = data.x.length;
-  const inputs = model.inputs;
-  const outputs = model.layers[model.layers.length - 1].units;
-  const dataset: Dataset = {
-    x: Float64Array.from(data.x.flat()),
-    y: Float64Array.from(data.y.flat()),
-    samples, inputs, outputs,
-  };
-  return { dataset, split: { train: Array.from({ length: samples }, (_, i) => i), validation: [], test: [] } };
 }

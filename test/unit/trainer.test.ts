@@ -1,0 +1,418 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelFile, StepRecord } from '../../src/engine/types';
+import { Trainer, type TrainerOptions } from '../../src/engine/trainer';
+import { loadModel } from '../../src/engine/model';
+import { toStepTrace } from '../../src/engine/trace';
+import { NonFiniteError } from '../../src/engine/nonFinite';
+import { batchLoss, parameters } from '../../src/engine/network';
+
+const root = join(__dirname, '..', '..');
+
+function trainerFor(model: ModelFile, options?: TrainerOptions): Trainer {
+  const loaded = loadModel(JSON.stringify(model));
+  assert.ok(loaded.model && loaded.data, JSON.stringify(loaded.diagnostics));
+  return new Trainer(loaded.model, loaded.data, options);
+}
+
+const xor = (): ModelFile => JSON.parse(readFileSync(join(root, 'examples', 'xor.backprop.json'), 'utf8'));
+
+/** 5 samples, 2 → 3 tanh → 2 identity, random initialization from the seed. */
+function regression(batch: ModelFile['batch'], extra: Partial<ModelFile> = {}): ModelFile {
+  return {
+    seed: 7,
+    inputs: 2,
+    layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'identity' }],
+    loss: 'mse',
+    optimizer: { type: 'sgd', learningRate: 0.1, momentum: 0.9 },
+    data: {
+      x: [[0.5, -1], [1.5, 0.25], [-0.75, 0.8], [0.1, 0.3], [-1.2, -0.4]],
+      y: [[0.3, -0.2], [1, 0.5], [-0.4, 0.9], [0, 0.1], [-0.8, -0.6]],
+    },
+    batch,
+    ...extra,
+  };
+}
+
+function classifier(): ModelFile {
+  return {
+    seed: 3,
+    inputs: 2,
+    layers: [{ units: 4, activation: 'leaky-relu' }, { units: 3, activation: 'softmax' }],
+    loss: 'cross-entropy',
+    regularization: { l1: 0.001, l2: 0.01 },
+    optimizer: { type: 'sgd', learningRate: 0.5, momentum: 0.8, nesterov: true, weightDecay: 0.01 },
+    data: {
+      x: [[0.2, 0.1], [0.9, -0.3], [-0.5, 0.7], [0.4, 0.4], [-0.8, -0.9], [0.6, -0.7], [0.1, 0.9]],
+      y: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1]],
+    },
+    batch: { mode: 'mini-batch', size: 3, shuffle: true },
+  };
+}
+
+const sameBits = (a: Float64Array, b: Float64Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+function snapshotWeights(t: Trainer): Float64Array[] {
+  return parameters(t.network).map((p) => p.slice());
+}
+
+function assertSameWeights(a: Float64Array[], b: Float64Array[], what: string): void {
+  assert.equal(a.length, b.length);
+  a.forEach((p, i) => assert.ok(sameBits(p, b[i]), `${what}: parameter ${i} differs`));
+}
+
+/** A partial record as plain data, typed arrays by their bits (NaN-safe, -0-safe). */
+function recordFingerprint(record: StepRecord | undefined): string {
+  return JSON.stringify(record ?? null, (_key, value) =>
+    value instanceof Float64Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') : value,
+  );
+}
+
+describe('trainer: a step machine', () => {
+  it('stepping operation by operation gives exactly the whole-step traces, in the documented phase order', () => {
+    for (const model of [xor(), classifier(), regression({ mode: 'mini-batch', size: 2 })]) {
+      const byOps = trainerFor(model);
+      const bySteps = trainerFor(model);
+      const L = model.layers.length;
+      for (let s = 0; s < 7; s++) {
+        const phases = [];
+        for (let op = 0; op < byOps.opsPerStep; op++) {
+          assert.deepEqual(byOps.position.opIndex, op);
+          phases.push(byOps.stepOp());
+        }
+        const expected = [
+          ...Array.from({ length: L }, (_, l) => ({ kind: 'forward', layer: l })),
+          { kind: 'loss' },
+          ...Array.from({ length: L }, (_, k) => ({ kind: 'backward', layer: L - 1 - k })),
+          { kind: 'update' },
+        ];
+        assert.deepEqual(phases, expected);
+        const whole = bySteps.step();
+        assert.equal(JSON.stringify(toStepTrace(byOps.latestRecord!)), JSON.stringify(toStepTrace(whole)));
+      }
+      assertSameWeights(snapshotWeights(byOps), snapshotWeights(bySteps), model.name ?? 'model');
+    }
+  });
+
+  it('fills the record as operations complete and reports where it stands', () => {
+    const t = trainerFor(xor());
+    assert.deepEqual(t.position, {
+      completedSteps: 0, step: 1, epoch: 1, batch: 1, batchesPerEpoch: 2, opIndex: 0, opsPerStep: 6,
+      nextPhase: { kind: 'forward', layer: 0 },
+    });
+    t.stepOp();
+    const r = t.currentRecord!;
+    assert.ok(r.layers[0].z && r.layers[0].a && !r.layers[1].z && r.loss === undefined);
+    t.stepOp();
+    t.stepOp();
+    assert.equal(typeof r.loss, 'number');
+    assert.ok(r.layers[1].upstream && !r.layers[1].delta);
+    assert.deepEqual(t.nextPhase(), { kind: 'backward', layer: 1 });
+    t.stepOp();
+    assert.ok(r.layers[1].delta && r.layers[1].gradWeights && r.layers[0].upstream && !r.layers[0].delta);
+    t.stepOp();
+    assert.deepEqual(t.nextPhase(), { kind: 'update' });
+    assert.throws(() => toStepTrace(r), /not complete yet/);
+    t.stepOp();
+    assert.equal(t.currentRecord, undefined);
+    assert.deepEqual({ ...t.position, nextPhase: undefined }, {
+      completedSteps: 1, step: 2, epoch: 1, batch: 2, batchesPerEpoch: 2, opIndex: 0, opsPerStep: 6, nextPhase: undefined,
+    });
+  });
+
+  it('produces the DESIGN.md §3 StepTrace: field names, order and shapes', () => {
+    const t = trainerFor(classifier());
+    const trace = toStepTrace(t.step());
+    assert.deepEqual(Object.keys(trace), ['step', 'epoch', 'batch', 'loss', 'dataLoss', 'regLoss', 'lossAfter', 'layers', 'optimizer']);
+    const rows = trace.batch.length;
+    assert.equal(rows, 3);
+    const inputs = [2, 4];
+    trace.layers.forEach((layer, l) => {
+      assert.deepEqual(Object.keys(layer), [
+        'index', 'units', 'activation', 'input', 'z', 'a', 'localGrad', 'upstream', 'delta', 'weights', 'bias',
+        'gradWeights', 'gradBias', 'update', 'weightsAfter', 'biasAfter',
+      ]);
+      const out = layer.units;
+      const shape = (m: unknown): number[] => (Array.isArray(m) ? [m.length, ...shape(m[0])] : []);
+      assert.equal(layer.index, l);
+      assert.deepEqual(shape(layer.input), [rows, inputs[l]]);
+      for (const key of ['z', 'a', 'upstream', 'delta'] as const) assert.deepEqual(shape(layer[key]), [rows, out], key);
+      assert.deepEqual(shape(layer.localGrad), layer.activation === 'softmax' ? [rows, out, out] : [rows, out]);
+      for (const m of [layer.weights, layer.gradWeights, layer.update.weights, layer.weightsAfter]) assert.deepEqual(shape(m), [out, inputs[l]]);
+      for (const v of [layer.bias, layer.gradBias, layer.update.bias, layer.biasAfter]) assert.deepEqual(shape(v), [out]);
+      // The update is what was added: W after − W before is the update up to one rounding.
+      layer.weightsAfter.forEach((row, u) => row.forEach((w, i) => {
+        assert.ok(Math.abs(w - (layer.weights[u][i] + layer.update.weights[u][i])) <= 1e-15 * Math.max(1, Math.abs(w)));
+      }));
+    });
+    assert.deepEqual(trace.layers[1].input, trace.layers[0].a, 'a layer\'s input is the a of the layer below');
+    assert.equal(trace.loss, trace.dataLoss + trace.regLoss);
+    assert.equal(trace.optimizer.type, 'sgd');
+    assert.ok(JSON.stringify(trace).length > 0 && !JSON.stringify(trace).includes('null'));
+  });
+
+  it('lossAfter equals J recomputed on the same batch after the update', () => {
+    const t = trainerFor(classifier());
+    const record = t.step();
+    const { dataset } = t.data;
+    const rows = record.batch.map((p) => t.data.split.train[p]);
+    const x = Float64Array.from(rows.flatMap((r) => Array.from(dataset.x.subarray(r * 2, r * 2 + 2))));
+    const y = Float64Array.from(rows.flatMap((r) => Array.from(dataset.y.subarray(r * 3, r * 3 + 3))));
+    assert.equal(record.lossAfter, batchLoss(t.network, t.lossSpec, x, y, rows.length));
+  });
+
+  describe('batching', () => {
+    const batchesOf = (model: ModelFile, steps: number) => {
+      const t = trainerFor(model);
+      return Array.from({ length: steps }, () => t.step().batch);
+    };
+
+    it('with shuffle:false, batch k is the k-th run of consecutive samples and the last short batch is kept', () => {
+      assert.deepEqual(batchesOf(regression({ mode: 'mini-batch', size: 2, shuffle: false }), 6), [[0, 1], [2, 3], [4], [0, 1], [2, 3], [4]]);
+      assert.deepEqual(batchesOf(regression({ mode: 'stochastic', shuffle: false }), 6), [[0], [1], [2], [3], [4], [0]]);
+      assert.deepEqual(batchesOf(regression({ mode: 'batch' }), 2), [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4]]);
+    });
+
+    it('shuffle defaults to false, as PyTorch\'s DataLoader', () => {
+      assert.deepEqual(batchesOf(regression({ mode: 'mini-batch', size: 3 }), 4), [[0, 1, 2], [3, 4], [0, 1, 2], [3, 4]]);
+    });
+
+    it('with shuffle:true every epoch is a fresh permutation of the training split', () => {
+      const batches = batchesOf(regression({ mode: 'mini-batch', size: 2, shuffle: true }), 3 * 5);
+      const epochs = [0, 1, 2, 3, 4].map((e) => batches.slice(3 * e, 3 * e + 3));
+      for (const epoch of epochs) {
+        assert.deepEqual(epoch.map((b) => b.length), [2, 2, 1]);
+        assert.deepEqual(epoch.flat().sort(), [0, 1, 2, 3, 4]);
+      }
+      assert.ok(new Set(epochs.map((e) => JSON.stringify(e))).size > 1, 'the order changes between epochs');
+    });
+
+    it('the batch and epoch counters follow the plan', () => {
+      const t = trainerFor(regression({ mode: 'mini-batch', size: 2 }));
+      const seen = [];
+      for (let i = 0; i < 4; i++) {
+        seen.push([t.position.epoch, t.position.batch]);
+        t.step();
+      }
+      assert.deepEqual(seen, [[1, 1], [1, 2], [1, 3], [2, 1]]);
+      assert.equal(t.trace(4).epoch, 2);
+    });
+  });
+
+  describe('stepping back', () => {
+    it('step back one operation at a time restores every earlier state bit for bit (weights and partial records)', () => {
+      const model = classifier();
+      const t = trainerFor(model, { checkpointInterval: 2, maxCheckpoints: 3 });
+      const states: { weights: Float64Array[]; record: string; position: string }[] = [];
+      const capture = () => states.push({
+        weights: snapshotWeights(t), record: recordFingerprint(t.currentRecord), position: JSON.stringify(t.position),
+      });
+      capture();
+      for (let i = 0; i < 9 * t.opsPerStep; i++) {
+        t.stepOp();
+        capture();
+      }
+      for (let i = states.length - 2; i >= 0; i--) {
+        assert.ok(t.stepBackOp());
+        assert.equal(JSON.stringify(t.position), states[i].position);
+        assertSameWeights(snapshotWeights(t), states[i].weights, `state ${i}`);
+        assert.equal(recordFingerprint(t.currentRecord), states[i].record, `record at state ${i}`);
+      }
+      assert.equal(t.stepBackOp(), false);
+    });
+
+    it('go to step N and step back restore weights, optimizer state, generator and batch order exactly', () => {
+      const model = classifier(); // shuffled, momentum: all four parts matter
+      const reference = trainerFor(model);
+      const traces = Array.from({ length: 12 }, () => JSON.stringify(toStepTrace(reference.step())));
+      const t = trainerFor(model, { checkpointInterval: 3, maxCheckpoints: 2, recordCacheSize: 2 });
+      t.runUntil({ steps: 12 });
+      t.goTo(4);
+      assert.equal(t.position.completedSteps, 4);
+      // Going forward again after the jump gives the same steps (the momentum buffer and shuffle came back).
+      for (let s = 5; s <= 12; s++) assert.equal(JSON.stringify(toStepTrace(t.step())), traces[s - 1], `step ${s}`);
+      // Records that fell out of the small cache are recomputed identically.
+      for (let s = 1; s <= 12; s++) assert.equal(JSON.stringify(t.trace(s)), traces[s - 1], `trace(${s})`);
+      assert.equal(t.position.completedSteps, 12, 'recomputing a record leaves the position alone');
+      assert.ok(t.stepBack());
+      assert.equal(JSON.stringify(toStepTrace(t.step())), traces[11]);
+      t.goTo(7, 3);
+      assert.deepEqual([t.position.completedSteps, t.position.opIndex], [7, 3]);
+      t.reset();
+      assert.equal(JSON.stringify(toStepTrace(t.step())), traces[0]);
+    });
+
+    it('keeps the number of checkpoints bounded however long it trains', () => {
+      const t = trainerFor(regression({ mode: 'stochastic' }), { trace: false, checkpointInterval: 1, maxCheckpoints: 4 });
+      t.runUntil({ steps: 200 });
+      const checkpoints = (t as unknown as { checkpoints: { count: number } }).checkpoints;
+      assert.ok(checkpoints.count <= 4, `${checkpoints.count} checkpoints`);
+      const before = snapshotWeights(t);
+      t.goTo(3);
+      t.goTo(200);
+      assertSameWeights(snapshotWeights(t), before, 'after going back and forth');
+    });
+  });
+
+  describe('running', () => {
+    it('runs an epoch and records train/validation figures at its end (test only on request)', () => {
+      const model: ModelFile = { ...classifier(), split: { train: 0.6, validation: 0.2, test: 0.2 } };
+      const t = trainerFor(model);
+      const reason = t.runEpoch();
+      assert.deepEqual(reason, { kind: 'epoch-end', epoch: 1 });
+      assert.equal(t.position.epoch, 2);
+      assert.deepEqual(t.evaluations.map((e) => [e.split, e.trigger, e.epoch]), [['train', 'epoch-end', 1], ['validation', 'epoch-end', 1]]);
+      for (const e of t.evaluations) {
+        const rows = t.data.split[e.split];
+        const dims = (r: number, w: number, a: Float64Array) => Array.from(a.subarray(r * w, (r + 1) * w));
+        const x = Float64Array.from(rows.flatMap((r) => dims(r, 2, t.data.dataset.x)));
+        const y = Float64Array.from(rows.flatMap((r) => dims(r, 3, t.data.dataset.y)));
+        assert.equal(e.loss, batchLoss(t.network, t.lossSpec, x, y, rows.length));
+        assert.ok(e.accuracy! >= 0 && e.accuracy! <= 1);
+        assert.equal(e.samples, rows.length);
+      }
+      const test = t.evaluate('test');
+      assert.deepEqual([test.split, test.trigger], ['test', 'request']);
+      assert.equal(t.evaluations.length, 3);
+    });
+
+    it('accuracy counts arg-max hits (cross-entropy) and 0.5-threshold hits (binary cross-entropy)', () => {
+      const t = trainerFor({ ...xor(), layers: [{ units: 3, activation: 'relu', weights: [[1, 0], [0, 1], [0, 0]], bias: [0, 0, 0] }, { units: 1, activation: 'sigmoid', weights: [[1, 1, 0]], bias: [-0.5] }] });
+      // Outputs σ(x1 + x2 − 0.5): samples (0,0) → 0.38 (target 0, hit), (0,1) → 0.62 (1, hit), (1,0) hit, (1,1) → 0.82 (0, miss).
+      assert.equal(t.evaluate('train').accuracy, 0.75);
+    });
+
+    it('stops on loss below x, gradient norm above x, a step count and a breakpoint', () => {
+      const t = trainerFor(xor(), { trace: false });
+      const loss = t.runUntil({ steps: 500, lossBelow: 0.69 });
+      assert.equal(loss.kind, 'loss-below');
+      assert.ok((loss as { loss: number }).loss < 0.69);
+      const norm = trainerFor(xor()).runUntil({ steps: 10, gradNormAbove: 0 });
+      assert.equal(norm.kind, 'grad-norm-above');
+      const bp = trainerFor(xor());
+      const seen: string[] = [];
+      const reason = bp.runUntil({ steps: 3, breakpoint: (phase) => (seen.push(phase.kind), phase.kind === 'backward' && phase.layer === 0) });
+      assert.deepEqual(reason, { kind: 'breakpoint', phase: { kind: 'backward', layer: 0 } });
+      assert.deepEqual(bp.nextPhase(), { kind: 'backward', layer: 0 });
+      assert.deepEqual(seen, ['forward', 'loss', 'backward', 'backward'], 'asked before every operation but the first');
+      assert.deepEqual(bp.runUntil({ steps: 2, breakpoint: () => false }), { kind: 'steps' });
+      assert.equal(bp.position.completedSteps, 2);
+    });
+
+    it('announces operations, steps and epoch ends to subscribers, and stays quiet while replaying', () => {
+      const t = trainerFor(xor(), { recordCacheSize: 1 });
+      const events: string[] = [];
+      t.subscribe((e) => events.push(e.type));
+      t.step();
+      t.step();
+      assert.deepEqual(events, ['op', 'op', 'op', 'op', 'op', 'op', 'step', 'op', 'op', 'op', 'op', 'op', 'op', 'step', 'epoch']);
+      events.length = 0;
+      t.trace(1); // recomputed by a replay: nothing to announce
+      t.goTo(0);
+      t.goTo(2);
+      assert.deepEqual(events, ['moved', 'moved']);
+    });
+  });
+
+  describe('NaN and ±Infinity stop training where they first appear', () => {
+    // x₀ · W₀₀ = 1e200 · 1e200 overflows in the first forward operation, at unit 0 of layers[0], row 1.
+    const overflow = (): ModelFile => ({
+      inputs: 2,
+      layers: [
+        { units: 2, activation: 'identity', weights: [[1e200, 0], [0, 1]], bias: [0, 0] },
+        { units: 1, activation: 'identity', weights: [[1, 1]], bias: [0] },
+      ],
+      loss: 'mse',
+      optimizer: { type: 'sgd', learningRate: 0.1 },
+      data: { x: [[1, 1], [1e200, 1]], y: [[0], [0]] },
+    });
+
+    it('names step, phase, layer, unit and row of an overflow in the forward pass', () => {
+      const fresh = trainerFor(overflow());
+      let caught: unknown;
+      try {
+        fresh.step();
+      } catch (e) {
+        caught = e;
+      }
+      assert.ok(caught instanceof NonFiniteError);
+      assert.deepEqual(caught.detail, {
+        step: 1, epoch: 1, phase: { kind: 'forward', layer: 0 }, layer: 0, quantity: 'z', value: Infinity, unit: 0, row: 1, sample: 1,
+      });
+      assert.match(caught.message, /step 1 .*forward of layers\[0\].*z of layers\[0\] is Infinity at unit 0, batch row 1/);
+      assert.throws(() => fresh.stepOp(), NonFiniteError, 'it does not go on past the problem');
+      assert.equal(fresh.runUntil({ steps: 1 }).kind, 'non-finite');
+      assert.ok(fresh.stepBackOp(), 'stepping back leaves the stopped state');
+      assert.equal(fresh.stoppedBy, undefined);
+    });
+
+    it('on a model that diverges, stops at the first operation that made a non-finite value', () => {
+      const diverging: ModelFile = {
+        seed: 1,
+        inputs: 1,
+        layers: [{ units: 3, activation: 'relu' }, { units: 1, activation: 'identity' }],
+        loss: 'mse',
+        optimizer: { type: 'sgd', learningRate: 5 },
+        data: { x: [[1], [2], [3]], y: [[10], [20], [30]] },
+      };
+      const t = trainerFor(diverging);
+      const reason = t.runUntil({ steps: 1000 });
+      assert.equal(reason.kind, 'non-finite');
+      const { detail } = (reason as { error: NonFiniteError }).error;
+      // Independently of the detector: one operation earlier everything was finite ...
+      const stoppedAt = JSON.stringify(t.position);
+      const record = t.currentRecord ?? t.latestRecord!;
+      const finite = (a: Float64Array | undefined) => !a || a.every(Number.isFinite);
+      if (detail.phase.kind === 'loss') {
+        assert.equal(detail.quantity, 'dataLoss');
+        assert.ok(!Number.isFinite(record.dataLoss!));
+        for (const layer of record.layers) assert.ok(finite(layer.z) && finite(layer.a), 'the forward pass was finite');
+        return;
+      }
+      const field = ({ z: 'z', a: 'a', delta: 'delta', gradWeights: 'gradWeights', gradBias: 'gradBias', weights: 'weightsAfter', bias: 'biasAfter' } as Record<string, keyof typeof record.layers[0]>)[detail.quantity];
+      assert.ok(field, `quantity ${detail.quantity}`);
+      const values = record.layers[detail.layer][field] as Float64Array;
+      const width = detail.quantity === 'weights' || detail.quantity === 'gradWeights' ? record.layers[detail.layer].inputs : record.layers[detail.layer].units;
+      const flat = detail.row !== undefined ? detail.row * width + detail.unit! : detail.input !== undefined ? detail.unit! * width + detail.input : detail.unit!;
+      // ... the named element is the non-finite one, and no element before it is.
+      assert.ok(!Number.isFinite(values[flat]), `${field}[${flat}] = ${values[flat]}`);
+      assert.ok(Array.from(values.subarray(0, flat)).every(Number.isFinite));
+      assert.equal(detail.step, record.step);
+      t.stepBackOp();
+      assert.notEqual(JSON.stringify(t.position), stoppedAt);
+      const before = t.currentRecord;
+      if (before) for (const layer of before.layers) for (const key of ['z', 'a', 'delta', 'gradWeights', 'gradBias'] as const) assert.ok(finite(layer[key]), `${key} before the stop`);
+      assert.ok(parameters(t.network).every((p) => p.every(Number.isFinite)));
+    });
+  });
+});
+
+describe('trainer: SGD trajectories equal PyTorch\'s (float64, ≥ 20 steps)', () => {
+  const fixture = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'pytorch', 'sgd_trajectory.json'), 'utf8')) as {
+    cases: { model: ModelFile; trajectory: { step: number; batch: number[]; loss: number; dataLoss: number; regLoss: number; lossAfter: number; params: number[][] }[] }[];
+  };
+  const close = (actual: number, expected: number, what: string) => {
+    const error = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-300);
+    assert.ok(error < 1e-9 || Math.abs(actual - expected) < 1e-15, `${what}: ${actual} vs PyTorch ${expected} (relative error ${error})`);
+  };
+
+  for (const { model, trajectory } of fixture.cases) {
+    it(`${model.name} (${trajectory.length} steps)`, () => {
+      assert.ok(trajectory.length >= 20);
+      const t = trainerFor(model);
+      for (const expected of trajectory) {
+        const record = t.step();
+        assert.deepEqual(record.batch, expected.batch, `step ${expected.step} batch`);
+        close(record.loss!, expected.loss, `step ${expected.step} loss`);
+        close(record.dataLoss!, expected.dataLoss, `step ${expected.step} dataLoss`);
+        close(record.regLoss!, expected.regLoss, `step ${expected.step} regLoss`);
+        close(record.lossAfter!, expected.lossAfter, `step ${expected.step} lossAfter`);
+        parameters(t.network).forEach((p, i) =>
+          p.forEach((v, j) => close(v, expected.params[i][j], `step ${expected.step} parameter ${i}[${j}]`)),
+        );
+      }
+    });
+  }
+});
