@@ -2,6 +2,7 @@
 // the model-file diagnostics. Everything stateful lives in BackpropHost and the sessions.
 import * as vscode from 'vscode';
 import { BackpropHost } from './host';
+import { registerLessons } from './lessons';
 import { configureLanguage, l10n, readLanguageSetting } from './l10n';
 import { SessionStatusBar } from './statusBar';
 import { openInspectorOnStartup } from './startup';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
+  registerLessons(context);
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {

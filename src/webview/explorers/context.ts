@@ -1,0 +1,53 @@
+// What every explorer view gets: translated strings, a way to ask the host for numbers, and
+// small DOM helpers. Views build their own controls and draw what the host answers.
+import type { ExplorerRequest, ExplorerResult } from '../../protocol/explorers';
+
+export interface ViewContext {
+  t(message: string, ...args: Array<string | number>): string;
+  request(request: ExplorerRequest): void;
+  language: 'en' | 'ko';
+}
+
+export interface ExplorerViewModule {
+  mount(root: HTMLElement, context: ViewContext): void;
+  show(result: ExplorerResult): void;
+  showError(message: string, column?: number): void;
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K, props: Record<string, string> = {}, ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) element.setAttribute(key, value);
+  element.append(...children);
+  return element;
+}
+
+export function formatNumber(value: number, digits = 4): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (value === 0) return '0';
+  const text = Math.abs(value) >= 1e5 || Math.abs(value) < 1e-4 ? value.toExponential(digits - 1) : String(Number(value.toPrecision(digits)));
+  return text.replace('-', '−');
+}
+
+export function numberInput(value: number, props: Record<string, string> = {}): HTMLInputElement {
+  return h('input', { type: 'number', value: String(value), ...props });
+}
+
+export function labelled(label: string, control: HTMLElement): HTMLLabelElement {
+  return h('label', { class: 'field' }, h('span', {}, label), control);
+}
+
+/** A table of rows of cells; the first row is the header. */
+export function table(rows: Array<Array<string>>): HTMLTableElement {
+  const [head, ...body] = rows;
+  return h('table', {},
+    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', {}, c)))),
+    h('tbody', {}, ...body.map((row) => h('tr', {}, ...row.map((c) => h('td', {}, c))))),
+  );
+}
+
+export function errorBox(message: string): HTMLElement {
+  return h('p', { class: 'error', role: 'alert' }, message);
+}

@@ -1,0 +1,101 @@
+// The explorer webview: a tab bar of views; each view asks the host for its numbers and draws
+// the answer. Strings arrive translated in the host's init message.
+import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
+import { h, type ExplorerViewModule, type ViewContext } from './context';
+import { activationsView } from './views/activations';
+import { expressionView } from './views/expression';
+import { informationView } from './views/information';
+import { noiseView } from './views/noise';
+import { normsView } from './views/norms';
+import { raceView } from './views/race';
+import { surfaceView } from './views/surface';
+
+declare function acquireVsCodeApi(): { postMessage(message: ExplorerWebviewMessage): void; setState(state: unknown): void; getState(): unknown };
+
+const vscode = acquireVsCodeApi();
+const TITLES: Record<ExplorerView, string> = {
+  norms: 'Norms', information: 'Information', activations: 'Activations', expression: 'Expression',
+  surface: 'Loss surface', race: 'Optimizer race', noise: 'Gradient noise',
+};
+const FACTORIES: Record<ExplorerView, () => ExplorerViewModule> = {
+  norms: normsView, information: informationView, activations: activationsView, expression: expressionView,
+  surface: surfaceView, race: raceView, noise: noiseView,
+};
+
+let strings: Record<string, string> = {};
+const modules = new Map<ExplorerView, { module: ExplorerViewModule; panel: HTMLElement; tab: HTMLButtonElement }>();
+
+function t(message: string, ...args: Array<string | number>): string {
+  return (strings[message] ?? message).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
+}
+
+function select(view: ExplorerView): void {
+  for (const [name, entry] of modules) {
+    const on = name === view;
+    entry.panel.hidden = !on;
+    entry.tab.setAttribute('aria-selected', String(on));
+    entry.tab.tabIndex = on ? 0 : -1;
+  }
+  vscode.setState({ view });
+  document.body.dataset.view = view;
+}
+
+function start(view: ExplorerView, language: 'en' | 'ko'): void {
+  const app = document.getElementById('app')!;
+  const tabs = h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('Explorers') });
+  app.replaceChildren(tabs);
+  for (const name of EXPLORER_VIEWS) {
+    const tab = h('button', { role: 'tab', type: 'button', id: `tab-${name}`, 'aria-controls': `view-${name}` }, t(TITLES[name]));
+    const panel = h('section', { role: 'tabpanel', id: `view-${name}`, 'aria-labelledby': `tab-${name}`, class: 'view' });
+    const module = FACTORIES[name]();
+    modules.set(name, { module, panel, tab });
+    tab.addEventListener('click', () => select(name));
+    tabs.append(tab);
+    app.append(panel);
+    const context: ViewContext = {
+      t, language,
+      request: (request) => {
+        panel.setAttribute('aria-busy', 'true');
+        vscode.postMessage({ type: 'request', request });
+      },
+    };
+    module.mount(panel, context);
+  }
+  tabs.addEventListener('keydown', (event) => {
+    const index = EXPLORER_VIEWS.findIndex((name) => modules.get(name)!.tab === document.activeElement);
+    if (index < 0 || (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft')) return;
+    const next = EXPLORER_VIEWS[(index + (event.key === 'ArrowRight' ? 1 : EXPLORER_VIEWS.length - 1)) % EXPLORER_VIEWS.length];
+    select(next);
+    modules.get(next)!.tab.focus();
+  });
+  app.removeAttribute('aria-busy');
+  select(view);
+}
+
+window.addEventListener('message', (event: MessageEvent<ExplorerHostMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      strings = message.strings;
+      document.documentElement.lang = message.language;
+      start(message.view, message.language);
+      break;
+    case 'show':
+      select(message.view);
+      break;
+    case 'result': {
+      const entry = modules.get(message.result.view);
+      entry?.panel.removeAttribute('aria-busy');
+      entry?.module.show(message.result);
+      break;
+    }
+    case 'error': {
+      const entry = modules.get(message.view);
+      entry?.panel.removeAttribute('aria-busy');
+      entry?.module.showError(message.message, message.column);
+      break;
+    }
+  }
+});
+
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,147 @@
+// The chain rule, node by node: the host sends the graph with forward values and the list of
+// backward moves; this view reveals them one at a time, optionally asking for a prediction first.
+import type { ExplorerResult, ExpressionResult } from '../../../protocol/explorers';
+import { errorBox, formatNumber, h, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { s } from '../plot';
+
+function parseValues(text: string): Record<string, number> | undefined {
+  const values: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)$/.exec(part);
+    if (!match || !Number.isFinite(Number(match[2]))) return undefined;
+    values[match[1]] = Number(match[2]);
+  }
+  return values;
+}
+
+const LABELS: Record<string, string> = { '*': '×', '-': '−', '/': '÷' };
+
+export function expressionView(): ExplorerViewModule {
+  let ctx: ViewContext;
+  let out: HTMLElement;
+  let graph: ExpressionResult | undefined;
+  let revealed = 0;
+  let feedback = '';
+  const source = h('input', { type: 'text', value: '(2*x + y)^2', id: 'expr-source', spellcheck: 'false' });
+  const values = h('input', { type: 'text', value: 'x=1, y=2', id: 'expr-values', spellcheck: 'false' });
+  const predict = h('input', { type: 'checkbox', id: 'expr-predict' });
+  const guess = h('input', { type: 'number', step: 'any', id: 'expr-guess' });
+
+  const build = () => {
+    const parsed = parseValues(values.value);
+    if (!parsed) {
+      out.replaceChildren(errorBox(ctx.t('Write values as name=number, separated by commas.')));
+      return;
+    }
+    ctx.request({ view: 'expression', source: source.value, values: parsed });
+  };
+
+  /** The gradient each node holds after the revealed moves (the host's running += totals). */
+  const gradientsSoFar = (g: ExpressionResult): Map<number, number> => {
+    const grads = new Map<number, number>([[g.output, 1]]);
+    for (const step of g.steps.slice(0, revealed)) for (const pass of step.passes) grads.set(pass.to, pass.gradientAfter);
+    return grads;
+  };
+
+  const drawGraph = (g: ExpressionResult): SVGSVGElement => {
+    const depth: number[] = [];
+    for (const node of g.nodes) depth[node.id] = node.inputs.length ? 1 + Math.max(...node.inputs.map((i) => depth[i])) : 0;
+    const columns = Math.max(...depth) + 1;
+    const rows: number[] = new Array(columns).fill(0);
+    const slot: number[] = [];
+    for (const node of g.nodes) slot[node.id] = rows[depth[node.id]]++;
+    const width = Math.max(420, columns * 120);
+    const height = Math.max(220, Math.max(...rows) * 96 + 40);
+    const pos = (id: number): [number, number] => [60 + depth[id] * ((width - 120) / Math.max(1, columns - 1)), (height / (rows[depth[id]] + 1)) * (slot[id] + 1)];
+    const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot graph', role: 'img' });
+    const grads = gradientsSoFar(g);
+    const current = g.steps[revealed - 1];
+    for (const node of g.nodes) {
+      for (const input of node.inputs) {
+        const [x1, y1] = pos(input);
+        const [x2, y2] = pos(node.id);
+        const active = current?.node === node.id && current.passes.some((p) => p.to === input);
+        svg.append(s('line', { x1: x1 + 22, y1, x2: x2 - 22, y2, class: active ? 'edge active' : 'edge' }));
+      }
+    }
+    for (const node of g.nodes) {
+      const [x, y] = pos(node.id);
+      const cls = `node ${node.kind}${current?.node === node.id ? ' active' : ''}`;
+      svg.append(s('circle', { cx: x, cy: y, r: 22, class: cls }), s('text', { x, y: y + 5, 'text-anchor': 'middle', class: 'node-label' }, LABELS[node.label] ?? node.label));
+      svg.append(s('text', { x, y: y - 28, 'text-anchor': 'middle', class: 'value' }, formatNumber(node.value)));
+      if (grads.has(node.id) && node.kind !== 'constant') svg.append(s('text', { x, y: y + 40, 'text-anchor': 'middle', class: 'gradient' }, `∂ ${formatNumber(grads.get(node.id)!)}`));
+    }
+    return svg;
+  };
+
+  const label = (g: ExpressionResult, id: number) => g.nodes[id].kind === 'operation' ? `[${g.nodes[id].text}]` : g.nodes[id].label;
+
+  const render = () => {
+    if (!graph) return;
+    const g = graph;
+    const log = g.steps.slice(0, revealed).map((step) => h('li', {},
+      ctx.t('Node {0}: upstream gradient {1}', label(g, step.node), formatNumber(step.upstream)),
+      h('ul', {}, ...step.passes.map((p) => h('li', {}, ctx.t('{0} → {1}: local {2} × upstream {3} = {4} (gradient of {1}: {5} + {4} = {6})',
+        label(g, step.node), label(g, p.to), formatNumber(p.localGradient), formatNumber(step.upstream), formatNumber(p.passed), formatNumber(p.gradientBefore), formatNumber(p.gradientAfter)))))));
+    const next = g.steps[revealed];
+    const controls = h('div', { class: 'controls' });
+    if (next) {
+      if (predict.checked) {
+        controls.append(labelled(`${ctx.t('Your prediction of what this node passes on')}: ${label(g, next.node)} → ${label(g, next.passes[0].to)}`, guess));
+        const reveal = h('button', { type: 'button', id: 'expr-reveal' }, ctx.t('Reveal'));
+        reveal.addEventListener('click', () => {
+          const expected = next.passes[0].passed;
+          const value = Number(guess.value);
+          const right = guess.value !== '' && Math.abs(value - expected) <= 1e-3 * Math.max(1, Math.abs(expected));
+          feedback = right ? ctx.t('Correct!') : ctx.t('Not quite: the answer is {0}.', formatNumber(expected));
+          guess.value = '';
+          revealed++;
+          render();
+        });
+        controls.append(reveal);
+      } else {
+        const step = h('button', { type: 'button', id: 'expr-step' }, ctx.t('Step backward'));
+        step.addEventListener('click', () => { feedback = ''; revealed++; render(); });
+        controls.append(step);
+      }
+    }
+    const reset = h('button', { type: 'button', class: 'secondary' }, ctx.t('Reset backward'));
+    reset.addEventListener('click', () => { revealed = 0; feedback = ''; render(); });
+    controls.append(reset);
+    const done = !next;
+    out.replaceChildren(
+      h('p', { class: 'note' }, ctx.t('Forward values are shown in each node. Step backward from the output: each node multiplies its local gradient by the upstream gradient and adds the product to its inputs.')),
+      drawGraph(g), controls,
+      ...(feedback ? [h('p', { class: 'feedback', role: 'status' }, feedback)] : []),
+      h('ol', { class: 'steps' }, ...log),
+      ...(done ? [h('p', {}, ctx.t('Backward pass complete.')), h('h3', {}, ctx.t('Gradients')),
+        table([Object.keys(g.gradients).map((n) => `∂/∂${n}`), Object.values(g.gradients).map((v) => formatNumber(v))])] : []),
+    );
+  };
+
+  return {
+    mount(root, context) {
+      ctx = context;
+      out = h('div', { class: 'output' });
+      const buildButton = h('button', { type: 'button', id: 'expr-build' }, ctx.t('Build graph'));
+      buildButton.addEventListener('click', build);
+      for (const input of [source, values]) input.addEventListener('keydown', (e) => { if (e.key === 'Enter') build(); });
+      predict.addEventListener('change', render);
+      root.append(h('h2', {}, ctx.t('Expression')), h('div', { class: 'controls' },
+        labelled(ctx.t('Expression'), source), labelled(ctx.t('Values, e.g. x=1, y=2'), values), buildButton,
+        h('label', { class: 'check' }, predict, ctx.t('Predict, then reveal'))), out);
+      build();
+    },
+    show(result: ExplorerResult) {
+      graph = result as ExpressionResult;
+      revealed = 0;
+      feedback = '';
+      render();
+    },
+    showError(message, column) {
+      graph = undefined;
+      out.replaceChildren(errorBox(column ? ctx.t('Error at column {0}: {1}', column, message) : message),
+        ...(column ? [h('pre', { class: 'caret' }, `${source.value}\n${' '.repeat(column - 1)}^`)] : []));
+    },
+  };
+}

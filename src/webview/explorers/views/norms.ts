@@ -1,0 +1,44 @@
+import type { ExplorerResult, NormsResult } from '../../../protocol/explorers';
+import { errorBox, formatNumber, h, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { axes, dot, frame, legend, polyline } from '../plot';
+
+export function normsView(): ExplorerViewModule {
+  let ctx: ViewContext;
+  let out: HTMLElement;
+  const p = numberInput(3, { min: '1', step: '0.5', id: 'norm-p' });
+  const a = [numberInput(0.6, { step: '0.1' }), numberInput(0.8, { step: '0.1' })];
+  const b = [numberInput(1, { step: '0.1' }), numberInput(0, { step: '0.1' })];
+  const send = () => ctx.request({
+    view: 'norms', orders: [1, 2, Math.max(1, Number(p.value) || 1), 'inf'],
+    a: [Number(a[0].value) || 0, Number(a[1].value) || 0], b: [Number(b[0].value) || 0, Number(b[1].value) || 0],
+  });
+  return {
+    mount(root, context) {
+      ctx = context;
+      out = h('div', { class: 'output' });
+      const controls = h('div', { class: 'controls' },
+        labelled(ctx.t('your p (≥ 1)'), p),
+        labelled(ctx.t('vector a'), h('span', { class: 'pair' }, a[0], a[1])),
+        labelled(ctx.t('vector b'), h('span', { class: 'pair' }, b[0], b[1])));
+      for (const input of [p, ...a, ...b]) input.addEventListener('input', send);
+      root.append(h('h2', {}, ctx.t('Unit balls ‖x‖_p = 1 for p = 1, 2, ∞ and your p')), controls, out);
+      send();
+    },
+    show(result: ExplorerResult) {
+      const r = result as NormsResult;
+      const range = { x0: -1.6, x1: 1.6, y0: -1.6, y1: 1.6 };
+      const f = frame(range, 340, 340);
+      axes(f, range);
+      r.balls.forEach((ball, i) => polyline(f, ball.points, `series-${i}`, true));
+      const vectors = [[Number(a[0].value), Number(a[1].value)], [Number(b[0].value), Number(b[1].value)]] as const;
+      vectors.forEach((v, i) => { polyline(f, [[0, 0], v], 'vector'); dot(f, v, `point-${i}`, 5); });
+      legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14);
+      const rows = [[ctx.t('p'), ctx.t('‖a‖_p'), ctx.t('‖a − b‖_p')],
+        ...r.balls.map((ball) => [ball.order === 'inf' ? '∞' : String(ball.order), formatNumber(ball.normA), formatNumber(ball.distance)])];
+      out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {}, table(rows),
+        h('p', {}, r.cosine === null ? ctx.t('Cosine similarity is undefined for a zero vector.') : ctx.t('Cosine similarity of a and b: {0}', formatNumber(r.cosine))),
+        h('p', {}, ctx.t('Hamming distance (entries that differ): {0}', r.hamming)))));
+    },
+    showError(message) { out.replaceChildren(errorBox(message)); },
+  };
+}

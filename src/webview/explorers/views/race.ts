@@ -1,0 +1,44 @@
+import type { ExplorerResult, RaceResult } from '../../../protocol/explorers';
+import { errorBox, formatNumber, h, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { axes, contourLevels, contours, dot, frame, polyline } from '../plot';
+
+export function raceView(): ExplorerViewModule {
+  let ctx: ViewContext;
+  let out: HTMLElement;
+  const steps = numberInput(60, { min: '1', max: '500', step: '1' });
+  const send = () => ctx.request({ view: 'race', steps: Math.min(500, Math.max(1, Math.round(Number(steps.value) || 60))) });
+  return {
+    mount(root, context) {
+      ctx = context;
+      out = h('div', { class: 'output' });
+      const run = h('button', { type: 'button' }, ctx.t('Run'));
+      run.addEventListener('click', send);
+      root.append(h('h2', {}, ctx.t('Optimizer race')), h('p', { class: 'note' }, ctx.t('Every optimizer starts from the same (w, b) on one sigmoid unit fitted with MSE.')),
+        h('div', { class: 'controls' }, labelled(ctx.t('Steps'), steps), run), out);
+      send();
+    },
+    show(result: ExplorerResult) {
+      const r = result as RaceResult;
+      const { ws, bs, values } = r.grid;
+      const range = { x0: ws[0], x1: ws[ws.length - 1], y0: bs[0], y1: bs[bs.length - 1] };
+      const f = frame(range, 460, 360);
+      axes(f, range, 'w', 'b');
+      contours(f, ws, bs, values, contourLevels(values));
+      const running = r.racers.map((racer, i) => ({ ...racer, cls: `series-${i}` })).filter((racer) => !racer.unavailable);
+      for (const racer of running) polyline(f, racer.path, racer.cls);
+      if (running[0]) dot(f, running[0].path[0], 'point-1', 5);
+      const all = running.flatMap((racer) => racer.losses).filter((l) => Number.isFinite(l) && l > 0);
+      const lo = Math.floor(Math.log10(Math.min(...all)));
+      const hi = Math.ceil(Math.log10(Math.max(...all)));
+      const lossRange = { x0: 0, x1: Math.max(...running.map((racer) => racer.losses.length - 1), 1), y0: lo, y1: hi };
+      const lossPlot = frame(lossRange, 460, 300);
+      axes(lossPlot, lossRange, ctx.t('Steps'), 'log₁₀ J');
+      for (const racer of running) polyline(lossPlot, racer.losses.map((l, k) => [k, Math.log10(Math.max(l, 10 ** lo))]), racer.cls);
+      const key = h('div', { class: 'legend-list' }, ...running.map((racer) => h('span', { class: `key ${racer.cls}` }, racer.name)));
+      out.replaceChildren(key, h('div', { class: 'row' }, f.svg, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step (log scale)')))),
+        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => [racer.name, formatNumber(racer.losses[0]), formatNumber(racer.losses[racer.losses.length - 1])])]),
+        ...r.racers.filter((racer) => racer.unavailable).map((racer) => h('p', { class: 'note' }, ctx.t('{0} is not available: {1}', racer.name, racer.unavailable!))));
+    },
+    showError(message) { out.replaceChildren(errorBox(message)); },
+  };
+}
