@@ -69,7 +69,7 @@ function checkLayers(model: ModelFile, report: Report): void {
     }
   });
   if (parameters > MAX_PARAMETERS) {
-    report(['layers', widest, 'units'], `layers: the network has ${parameters.toLocaleString('en-US')} weights and biases, more than the limit of ${MAX_PARAMETERS.toLocaleString('en-US')}; make layers[${widest}] (the largest) or "inputs" smaller.`);
+    report(['layers', widest, 'units'], `layers[${widest}].units: the network has ${parameters.toLocaleString('en-US')} weights and biases, more than the limit of ${MAX_PARAMETERS.toLocaleString('en-US')}; make layers[${widest}] (the largest) or "inputs" smaller.`);
   }
 }
 
@@ -90,7 +90,7 @@ function checkLoss(model: ModelFile, report: Report): void {
 function checkOptimizer(model: ModelFile, report: Report): void {
   const o = model.optimizer;
   if (o.type === 'sgd' && o.nesterov && ((o.momentum ?? 0) <= 0 || (o.dampening ?? 0) !== 0)) {
-    report(['optimizer', 'nesterov'], 'optimizer.nesterov: Nesterov momentum needs "momentum" > 0 and "dampening": 0 (as torch.optim.SGD requires); set a momentum such as 0.9 or remove "nesterov".');
+    report(['optimizer', 'nesterov'], 'optimizer.nesterov: Nesterov momentum needs "momentum" > 0 and "dampening": 0 (as torch.optim.SGD requires); set a momentum such as 0.9 or remove "nesterov".', 'error', 'key');
   }
   if (o.type === 'levenberg-marquardt' && model.loss !== 'mse') {
     report(['optimizer', 'type'], `optimizer.type: "levenberg-marquardt" minimizes a sum of squared residuals, so it needs "loss": "mse" (this file has "${model.loss}"); use "newton" or "lbfgs" for other losses.`);
