@@ -1,0 +1,219 @@
+// What the debugger shows at the current position of a training session: where it is (the
+// operation just done, the step, the epoch), the tensors of each layer as far as the step has
+// computed them, the loss, the optimizer state and the batch, and the expression-language scope
+// over all of it. Reads the shared session only; never moves it.
+import type { LayerRecord, Phase, StepRecord } from '../../engine/types';
+import { phaseAt } from '../../engine/trainer';
+import { gatherRows } from '../../engine/evaluation';
+import { perSampleLoss } from '../../engine/losses';
+import type { TrainingSession } from '../session';
+import type { LayerFamily, Scope, Tensor, Value } from './expressions';
+
+/** Where the session stands, as the call stack shows it. Layers are 0-based here, 1-based on screen. */
+export interface Whereabouts {
+  step: number; // the step the last operation belongs to (the next step at the start)
+  epoch: number;
+  batchInEpoch: number;
+  batchesPerEpoch: number;
+  /** The operation just done; undefined before the first operation of the run. */
+  last?: Phase;
+  /** Operations done since step 0: completed steps × operations per step + operations of the step in progress. */
+  linear: number;
+}
+
+/** One quantity of a layer: its expression name, aliases, its label in the Variables view. */
+export interface LayerField {
+  name: string;
+  aliases: string[];
+  label: string;
+  get(layer: LayerRecord): Float64Array | undefined;
+  shape(layer: LayerRecord): number[];
+}
+
+const rowsByUnits = (l: LayerRecord) => [l.rows, l.units];
+const unitsByInputs = (l: LayerRecord) => [l.units, l.inputs];
+const perUnit = (l: LayerRecord) => [l.units];
+
+/** In the Variables view's order: forward values, local and upstream gradients, their product, then the parameters. */
+export const LAYER_FIELDS: LayerField[] = [
+  { name: 'input', aliases: [], label: 'input', get: (l) => l.input, shape: (l) => [l.rows, l.inputs] },
+  { name: 'z', aliases: [], label: 'z', get: (l) => l.z, shape: rowsByUnits },
+  { name: 'a', aliases: [], label: 'a = f(z)', get: (l) => l.a, shape: rowsByUnits },
+  {
+    name: 'localGrad', aliases: ['fprime'], label: 'f′(z)', get: (l) => l.localGrad,
+    shape: (l) => (l.activation === 'softmax' ? [l.rows, l.units, l.units] : [l.rows, l.units]),
+  },
+  { name: 'upstream', aliases: [], label: '∂J/∂a (upstream)', get: (l) => l.upstream, shape: rowsByUnits },
+  { name: 'delta', aliases: [], label: '∂J/∂z (delta)', get: (l) => l.delta, shape: rowsByUnits },
+  { name: 'W', aliases: ['weights'], label: 'W', get: (l) => l.weights, shape: unitsByInputs },
+  { name: 'b', aliases: ['bias'], label: 'b', get: (l) => l.bias, shape: perUnit },
+  { name: 'dW', aliases: ['gradWeights'], label: '∂J/∂W', get: (l) => l.gradWeights, shape: unitsByInputs },
+  { name: 'db', aliases: ['gradBias'], label: '∂J/∂b', get: (l) => l.gradBias, shape: perUnit },
+  { name: 'updateW', aliases: ['updateWeights'], label: 'ΔW (added by the update)', get: (l) => l.updateWeights, shape: unitsByInputs },
+  { name: 'updateB', aliases: ['updateBias'], label: 'Δb', get: (l) => l.updateBias, shape: perUnit },
+  { name: 'WAfter', aliases: ['weightsAfter'], label: 'W after the update', get: (l) => l.weightsAfter, shape: unitsByInputs },
+  { name: 'bAfter', aliases: ['biasAfter'], label: 'b after the update', get: (l) => l.biasAfter, shape: perUnit },
+];
+
+export function describeOperation(phase: Phase): string {
+  switch (phase.kind) {
+    case 'forward':
+    case 'backward':
+      return `${phase.kind} · layer ${phase.layer + 1}`;
+    default:
+      return phase.kind;
+  }
+}
+
+export class TrainingState {
+  constructor(readonly session: TrainingSession) {}
+
+  private get trainer() {
+    return this.session.engine;
+  }
+
+  get layerCount(): number {
+    return this.session.model.layers.length;
+  }
+
+  whereabouts(): Whereabouts {
+    const p = this.trainer.position;
+    const linear = p.completedSteps * p.opsPerStep + p.opIndex;
+    if (p.opIndex > 0) {
+      return { step: p.step, epoch: p.epoch, batchInEpoch: p.batch, batchesPerEpoch: p.batchesPerEpoch, last: phaseAt(p.opIndex - 1, this.layerCount), linear };
+    }
+    if (p.completedSteps > 0) {
+      const shown = this.session.position; // the step just completed, one batch back
+      return { step: shown.step, epoch: shown.epoch, batchInEpoch: shown.batchInEpoch, batchesPerEpoch: p.batchesPerEpoch, last: { kind: 'update' }, linear };
+    }
+    return { step: 1, epoch: 1, batchInEpoch: 1, batchesPerEpoch: p.batchesPerEpoch, linear };
+  }
+
+  /** The record of the step shown: in progress, or just completed; undefined at the start. */
+  get record(): StepRecord | undefined {
+    return this.session.record;
+  }
+
+  /** A layer's record as far as it goes; at the start, only the current weights and bias. */
+  layer(index: number): LayerRecord {
+    const recorded = this.record?.layers[index];
+    if (recorded) return recorded;
+    const layer = this.trainer.network.layers[index];
+    return {
+      index, units: layer.units, inputs: layer.inputs, activation: layer.activation,
+      rows: this.batch().rows, weights: layer.weights, bias: layer.bias,
+    };
+  }
+
+  /** The layer the current operation works on (the output layer for the loss); undefined at the start and for the update. */
+  focusLayer(): number | undefined {
+    const last = this.whereabouts().last;
+    if (!last || last.kind === 'update') return undefined;
+    return last.kind === 'loss' ? this.layerCount - 1 : last.layer;
+  }
+
+  /** A layer field as a tensor, or an error saying it is not computed yet at this position. */
+  tensor(field: LayerField, index: number): Tensor {
+    const layer = this.layer(index);
+    const data = field.get(layer);
+    if (!data) throw new Error(`${field.name} of layer ${index + 1} is not computed yet at ${this.describePosition()}`);
+    return { kind: 'tensor', shape: field.shape(layer), data };
+  }
+
+  describePosition(): string {
+    const w = this.whereabouts();
+    return w.last ? `${describeOperation(w.last)} of step ${w.step}` : `the start of step ${w.step}`;
+  }
+
+  /** The samples of the step shown: positions in the training split, inputs x and targets t. */
+  batch(): { indices: number[]; x: Tensor; t: Tensor; rows: number } {
+    const record = this.record;
+    const data = this.trainer.data;
+    const { batch, x, y } = record
+      ? { batch: record.batch, ...gatherRows(data.dataset, record.batch.map((p) => data.split.train[p])) }
+      : this.trainer.nextBatch();
+    const rows = batch.length;
+    return {
+      indices: batch,
+      rows,
+      x: { kind: 'tensor', shape: [rows, data.dataset.inputs], data: x },
+      t: { kind: 'tensor', shape: [rows, data.dataset.outputs], data: y },
+    };
+  }
+
+  /** ℓᵢ of each sample of the batch (J_data is their mean), once the output layer's forward is done. */
+  perSampleLoss(): Float64Array | undefined {
+    const output = this.record?.layers[this.layerCount - 1];
+    if (!output?.z || !output.a || this.record?.loss === undefined) return undefined;
+    const { t, rows } = this.batch();
+    return perSampleLoss(this.session.model.loss, output.activation, output.z, output.a, t.data, rows, output.units);
+  }
+
+  /** A scalar of the step record, or an error saying when it will be known. */
+  private recordNumber(name: 'loss' | 'dataLoss' | 'regLoss' | 'lossAfter'): number {
+    const value = this.record?.[name];
+    if (value === undefined) {
+      const when = name === 'lossAfter' ? 'after the update' : 'after the loss operation';
+      throw new Error(`${name} of step ${this.whereabouts().step} is not computed yet (it is known ${when}; now at ${this.describePosition()})`);
+    }
+    return value;
+  }
+
+  /** ‖∂J/∂θ‖₂ over every layer's W and b, or over one layer's (1-based). */
+  gradNorm(layer?: number): number {
+    const count = this.layerCount;
+    if (layer !== undefined && (layer < 1 || layer > count)) throw new Error(`layer ${layer} does not exist: gradNorm(n) takes 1 to ${count}`);
+    const layers = layer === undefined ? [...Array(count).keys()] : [layer - 1];
+    let sumSquares = 0;
+    for (const l of layers) {
+      for (const field of [LAYER_FIELDS.find((f) => f.name === 'dW')!, LAYER_FIELDS.find((f) => f.name === 'db')!]) {
+        for (const g of this.tensor(field, l).data) sumSquares += g * g;
+      }
+    }
+    return Math.sqrt(sumSquares);
+  }
+
+  /** The expression language's view of this position; `extra` adds names such as `hits`. */
+  scope(extra: Record<string, number> = {}): Scope {
+    const count = this.layerCount;
+    const focus = this.focusLayer();
+    const families = new Map<string, LayerFamily>();
+    for (const field of LAYER_FIELDS) {
+      const family: LayerFamily = {
+        kind: 'layers',
+        name: field.name,
+        count,
+        layer: (n) => this.tensor(field, n - 1),
+        current: focus === undefined ? undefined : () => this.tensor(field, focus),
+      };
+      for (const name of [field.name, ...field.aliases]) families.set(name, family);
+    }
+    const w = () => this.whereabouts();
+    const scalars: Record<string, () => Value> = {
+      loss: () => this.recordNumber('loss'),
+      dataLoss: () => this.recordNumber('dataLoss'),
+      regLoss: () => this.recordNumber('regLoss'),
+      lossAfter: () => this.recordNumber('lossAfter'),
+      step: () => w().step,
+      epoch: () => w().epoch,
+      batch: () => w().batchInEpoch,
+      layer: () => {
+        if (focus === undefined) throw new Error(`there is no current layer at ${this.describePosition()}`);
+        return focus + 1;
+      },
+      x: () => this.batch().x,
+      t: () => this.batch().t,
+      perSampleLoss: () => {
+        const values = this.perSampleLoss();
+        if (!values) throw new Error(`the per-sample losses of step ${w().step} are not computed yet (now at ${this.describePosition()})`);
+        return { kind: 'tensor', shape: [values.length], data: values };
+      },
+    };
+    for (const [name, value] of Object.entries(extra)) scalars[name] = () => value;
+    return {
+      lookup: (name) => families.get(name) ?? (Object.hasOwn(scalars, name) ? scalars[name]() : undefined),
+      names: () => [...Object.keys(scalars), ...families.keys()],
+      gradNorm: (layer) => this.gradNorm(layer),
+    };
+  }
+}
