@@ -1,0 +1,194 @@
+// The lessons: every example loads and opens at the state its description promises; every
+// walkthrough link opens something that exists; English and Korean strings pair up; the
+// explorers' numbers agree with closed forms.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseModelFile } from '../../src/engine/model';
+import { createNetwork, forward, lossAndGradients } from '../../src/engine/network';
+import { Rng } from '../../src/engine/rng';
+import type { ModelFile } from '../../src/engine/types';
+import { EXPLORER_VIEWS } from '../../src/protocol/explorers';
+import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
+import { LESSON_EXAMPLES } from '../../src/extension/lessons/lessonExamples';
+import { computeExplorer, datasetOf, type LessonModels } from '../../src/extension/lessons/explorerData';
+import { validateExplorerMessage } from '../../src/extension/lessons/validate';
+import type { NoiseResult, RaceResult, SurfaceResult } from '../../src/protocol/explorers';
+
+const ROOT = join(__dirname, '..', '..');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const json = (path: string) => JSON.parse(read(path)) as Record<string, unknown>;
+const pkg = json('package.json') as { contributes: { commands: Array<{ command: string }>; walkthroughs: Array<{ steps: Array<{ id: string; title: string; description: string; media: { svg: string; altText: string } }> }> } };
+const nls = { en: json('package.nls.json') as Record<string, string>, ko: json('package.nls.ko.json') as Record<string, string> };
+const koBundle = json('l10n/bundle.l10n.ko.json') as Record<string, string>;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    return entry.isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+const SOURCES = sourceFiles('src').map((path) => ({ path, text: read(path) }));
+
+function loadExample(name: string): ModelFile {
+  const parsed = parseModelFile(read(`examples/${name}.backprop.json`));
+  assert.ok(parsed.model, `${name}: ${parsed.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+  return parsed.model;
+}
+
+describe('lesson examples', () => {
+  const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.backprop.json'));
+
+  it('every example validates against the schema and the semantic checks', () => {
+    for (const file of files) {
+      const parsed = parseModelFile(read(`examples/${file}`));
+      assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), [], file);
+    }
+  });
+
+  it('the walkthrough\'s list of examples matches the files', () => {
+    for (const name of LESSON_EXAMPLES) assert.ok(files.includes(`${name}.backprop.json`), name);
+  });
+
+  it('lesson 4 is the lecture\'s z = (2x + y)²: J = 16 and ∂J/∂w = 2(2x + y)·(x, y) at (1, 2)', () => {
+    const model = loadExample('04-chain-rule');
+    const data = datasetOf(model);
+    const net = createNetwork(model, new Rng(0));
+    const { loss, grads } = lossAndGradients(net, { loss: model.loss }, data.x, data.y, data.samples);
+    assert.equal(loss, 16);
+    assert.deepEqual(Array.from(grads[0]), [8 * 1, 8 * 2]);
+  });
+
+  it('lesson 6: every hidden sigmoid is saturated (σ′ < 0.02) on every sample', () => {
+    const model = loadExample('06-activations-saturated-sigmoid');
+    const data = datasetOf(model);
+    const hidden = forward(createNetwork(model, new Rng(0)), data.x, data.samples)[0];
+    for (const a of hidden.a) assert.ok(a * (1 - a) < 0.02, `σ′ = ${a * (1 - a)}`);
+  });
+
+  it('lesson 6: two hidden ReLUs are dead (z < 0) on every sample and get zero weight gradients', () => {
+    const model = loadExample('06-activations-dead-relu');
+    const data = datasetOf(model);
+    const net = createNetwork(model, new Rng(0));
+    const hidden = forward(net, data.x, data.samples)[0];
+    for (let r = 0; r < data.samples; r++) for (const unit of [0, 1]) assert.ok(hidden.z[r * 3 + unit] < 0);
+    const { grads } = lossAndGradients(net, { loss: model.loss }, data.x, data.y, data.samples);
+    assert.deepEqual(Array.from(grads[0].subarray(0, 4)), [0, 0, 0, 0]);
+    assert.ok(grads[0][4] !== 0 || grads[0][5] !== 0);
+  });
+});
+
+describe('walkthrough', () => {
+  const steps = pkg.contributes.walkthroughs[0].steps;
+  const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
+  const key = (ref: string) => ref.replace(/^%|%$/g, '');
+  const links = (text: string) => [...text.matchAll(/\]\((command:[^)]+)\)/g)].map((m) => {
+    const [, id, query] = /^command:([\w.]+)(?:\?(.*))?$/.exec(m[1])!;
+    return { id, args: query ? (JSON.parse(decodeURIComponent(query)) as unknown[]) : [] };
+  });
+
+  it('follows the nine lessons of issue 7, each with text, an image and a link that opens something', () => {
+    assert.equal(steps.length, 9);
+    for (const step of steps) {
+      for (const language of ['en', 'ko'] as const) {
+        assert.ok(nls[language][key(step.title)], `${step.id} title (${language})`);
+        assert.ok(links(nls[language][key(step.description)]).length >= 1, `${step.id} has no link (${language})`);
+        const svg = step.media.svg.startsWith('%') ? nls[language][key(step.media.svg)] : step.media.svg;
+        assert.ok(existsSync(join(ROOT, svg)), `${step.id}: ${svg} missing`);
+        assert.ok(nls[language][key(step.media.altText)], `${step.id} alt text (${language})`);
+      }
+      assert.deepEqual(links(nls.ko[key(step.description)]), links(nls.en[key(step.description)]), `${step.id}: Korean links differ from English`);
+    }
+  });
+
+  it('every command link names a contributed command registered in the source, with a valid argument', () => {
+    // Registered = named as a literal in a file that registers commands (directly or via a constant table).
+    const registered = (id: string) => SOURCES.some(({ text }) => text.includes(`'${id}'`) && /registerCommand\(|\bregister\(/.test(text));
+    for (const step of steps) {
+      for (const { id, args } of links(nls.en[key(step.description)])) {
+        assert.ok(contributed.has(id), `${step.id}: ${id} is not in contributes.commands`);
+        assert.ok(registered(id), `${step.id}: ${id} is not registered in src/`);
+        if (id === 'backprop.openExplorer') assert.ok((EXPLORER_VIEWS as readonly unknown[]).includes(args[0]), `${step.id}: unknown view ${String(args[0])}`);
+        if (id === 'backprop.openLessonExample') assert.ok(LESSON_EXAMPLES.includes(args[0] as string), `${step.id}: unknown example ${String(args[0])}`);
+      }
+    }
+  });
+});
+
+// test/unit/extension/l10n.test.ts checks nls key parity, host strings, placeholders and orphans;
+// this adds what it leaves to each webview: the explorer's own string list.
+describe('explorer strings', () => {
+  it('every explorer string has a Korean translation', () => {
+    assert.deepEqual(EXPLORER_STRINGS.filter((message) => !(message in koBundle)), []);
+  });
+});
+
+describe('explorer numbers (computed by the host)', () => {
+  const models: LessonModels = { surface: loadExample('03-gradient-descent'), race: loadExample('07-optimizer-race-surface'), noise: loadExample('09-training-units') };
+
+  it('gradient descent with a good α reaches the least-squares line (normal equations)', () => {
+    const result = computeExplorer({ view: 'surface', learningRate: 0.1, steps: 300 }, models) as SurfaceResult;
+    const rows = (models.surface.data as { x: number[][]; y: number[][] });
+    const xs = rows.x.map((r) => r[0]);
+    const ts = rows.y.map((r) => r[0]);
+    const n = xs.length;
+    const mx = xs.reduce((s, v) => s + v, 0) / n;
+    const mt = ts.reduce((s, v) => s + v, 0) / n;
+    const w = xs.reduce((s, v, i) => s + (v - mx) * (ts[i] - mt), 0) / xs.reduce((s, v) => s + (v - mx) ** 2, 0);
+    const [wEnd, bEnd] = result.path[result.path.length - 1];
+    assert.ok(Math.abs(wEnd - w) < 1e-6 && Math.abs(bEnd - (mt - w * mx)) < 1e-6, `ended at (${wEnd}, ${bEnd})`);
+    assert.equal(result.diverged, false);
+    assert.equal(result.grid.values.length, result.grid.bs.length);
+  });
+
+  it('α above 2/λmax of the Hessian diverges; a tiny α barely moves', () => {
+    assert.equal((computeExplorer({ view: 'surface', learningRate: 1, steps: 200 }, models) as SurfaceResult).diverged, true);
+    const slow = computeExplorer({ view: 'surface', learningRate: 0.01, steps: 20 }, models) as SurfaceResult;
+    assert.ok(slow.losses[slow.losses.length - 1] > 0.3 * slow.losses[0]);
+  });
+
+  it('every optimizer of the race runs and lowers the loss from the shared start', () => {
+    const result = computeExplorer({ view: 'race', steps: 60 }, models) as RaceResult;
+    assert.equal(result.racers.length, 9);
+    for (const racer of result.racers) {
+      assert.equal(racer.unavailable, undefined, `${racer.name}: ${racer.unavailable}`);
+      assert.deepEqual(racer.path[0], result.racers[0].path[0]);
+      assert.ok(racer.losses[racer.losses.length - 1] < racer.losses[0], racer.name);
+    }
+  });
+
+  it('gradient noise falls like σ/√n: 10,000 samples are about 10× less noisy than 100', () => {
+    const result = computeExplorer({ view: 'noise', draws: 200 }, models) as NoiseResult;
+    const ratio = result.std[result.sizes.indexOf(100)] / result.std[result.sizes.indexOf(10000)];
+    assert.ok(ratio > 8 && ratio < 12.5, `ratio ${ratio}`);
+    result.sizes.forEach((n, i) => assert.ok(Math.abs(result.std[i] * Math.sqrt(n) / result.sigma - 1) < 0.2, `n=${n}`));
+  });
+
+  it('expression errors come back with their column', () => {
+    assert.throws(() => computeExplorer({ view: 'expression', source: '(2*x + y', values: { x: 1, y: 2 } }, models), (e: Error & { column?: number }) => e.column === 9);
+  });
+});
+
+describe('explorer message validation', () => {
+  it('accepts well-formed requests and rebuilds them from checked fields', () => {
+    const checked = validateExplorerMessage({ type: 'request', request: { view: 'norms', orders: [1, 'inf'], a: [1, 2], b: [0, 1], extra: 1 } });
+    assert.deepEqual(checked, { ok: true, message: { type: 'request', request: { view: 'norms', orders: [1, 'inf'], a: [1, 2], b: [0, 1] } } });
+  });
+
+  const bad: Array<[unknown, RegExp]> = [
+    [{ type: 'request', request: { view: 'nope' } }, /request.view: unknown view "nope"/],
+    [{ type: 'request', request: { view: 'norms', orders: [0.5], a: [1, 2], b: [0, 1] } }, /request.orders\[0\]: 0.5 is out of range 1..1000/],
+    [{ type: 'request', request: { view: 'surface', learningRate: 'big', steps: 5 } }, /request.learningRate: expected a finite number/],
+    [{ type: 'request', request: { view: 'expression', source: 'x', values: { 'a b': 1 } } }, /"a b" is not a variable name/],
+    [{ type: 'request', request: { view: 'race', steps: 1e9 } }, /request.steps: 1000000000 is out of range/],
+    [{ type: 'hello' }, /message.type: unknown message type "hello"/],
+    [null, /message: expected an object/],
+  ];
+  for (const [message, reason] of bad) {
+    it(`rejects ${JSON.stringify(message)}`, () => {
+      const checked = validateExplorerMessage(message);
+      assert.equal(checked.ok, false);
+      if (!checked.ok) assert.match(checked.reason, reason);
+    });
+  }
+});
