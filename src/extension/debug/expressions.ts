@@ -312,7 +312,7 @@ class Evaluator {
       try {
         return target.layer(n);
       } catch (error) {
-        throw new ExpressionError((error as Error).message, node.column);
+        throw new ExpressionError((error as Error).message, node.target.column);
       }
     }
     const tensor = this.tensor(target, node.target, 'only tensors and per-layer names can be indexed');

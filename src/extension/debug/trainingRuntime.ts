@@ -58,6 +58,8 @@ interface Breakpoint {
   hits: number;
   kind: 'line' | 'function';
   label: string;
+  /** Place, condition and hit count: what makes two requests the same breakpoint. */
+  key: string;
 }
 
 export interface BreakpointResult {
@@ -179,6 +181,7 @@ export class TrainingRuntime {
 
   setLineBreakpoints(requests: LineBreakpointRequest[]): BreakpointResult[] {
     const results: BreakpointResult[] = [];
+    const previous = this.lineBreakpoints;
     this.lineBreakpoints = [];
     for (const request of requests) {
       const id = this.nextBreakpointId++;
@@ -188,7 +191,7 @@ export class TrainingRuntime {
         continue;
       }
       const label = found.place.kind === 'layer' ? `layer ${found.place.layer + 1}` : found.place.kind;
-      const breakpoint = this.compile(id, 'line', label, (phase) => samePlace(placeOfPhase(phase), found.place), request);
+      const breakpoint = this.compile(id, 'line', label, (phase) => samePlace(placeOfPhase(phase), found.place), request, previous);
       if (typeof breakpoint === 'string') results.push({ id, verified: false, line: found.line, message: breakpoint });
       else {
         this.lineBreakpoints.push(breakpoint);
@@ -199,12 +202,13 @@ export class TrainingRuntime {
   }
 
   setFunctionBreakpoints(requests: FunctionBreakpointRequest[]): BreakpointResult[] {
+    const previous = this.functionBreakpoints;
     this.functionBreakpoints = [];
     return requests.map((request) => {
       const id = this.nextBreakpointId++;
       const matches = this.parseFunctionName(request.name.trim());
       if (typeof matches === 'string') return { id, verified: false, message: matches };
-      const breakpoint = this.compile(id, 'function', request.name.trim(), matches, request);
+      const breakpoint = this.compile(id, 'function', request.name.trim(), matches, request, previous);
       if (typeof breakpoint === 'string') return { id, verified: false, message: breakpoint };
       this.functionBreakpoints.push(breakpoint);
       return { id, verified: true };
@@ -224,10 +228,17 @@ export class TrainingRuntime {
     return (phase) => (phase.kind === 'forward' || phase.kind === 'backward') && phase.kind === kind && phase.layer === n - 1;
   }
 
+  /**
+   * A breakpoint ready to check. VS Code sends every breakpoint again when any one changes, so one
+   * that is unchanged (same place, condition and hit count) keeps its hits so far.
+   */
   private compile(
-    id: number, kind: Breakpoint['kind'], label: string, matches: (phase: Phase) => boolean, request: { condition?: string; hitCondition?: string },
+    id: number, kind: Breakpoint['kind'], label: string, matches: (phase: Phase) => boolean,
+    request: { condition?: string; hitCondition?: string }, previous: Breakpoint[],
   ): Breakpoint | string {
-    const breakpoint: Breakpoint = { id, kind, label, matches, hits: 0 };
+    const key = JSON.stringify([label, request.condition?.trim() ?? '', request.hitCondition?.trim() ?? '']);
+    const hits = previous.find((b) => b.key === key)?.hits ?? 0;
+    const breakpoint: Breakpoint = { id, kind, label, key, matches, hits };
     try {
       if (request.condition?.trim()) breakpoint.condition = parse(request.condition);
     } catch (error) {
