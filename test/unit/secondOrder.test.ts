@@ -101,6 +101,7 @@ describe('newton', () => {
     W.flat().forEach((w, j) => assert.ok(Math.abs(weights[j] - w) < 1e-10, `W[${j}] = ${weights[j]}, expected ${w}`));
     b.forEach((v, j) => assert.ok(Math.abs(bias[j] - v) < 1e-10));
     assert.equal(state.damping, 0);
+    assert.equal(state.dampingRaised, false);
     assert.ok((state.hessianMinEigenvalue as number) > 0);
     assert.ok(p.gradientNorm() < 1e-12);
   });
@@ -133,7 +134,7 @@ describe('newton', () => {
     const min = state.hessianMinEigenvalue as number;
     assert.ok(min < 0, `smallest eigenvalue ${min}`);
     assert.ok((state.damping as number) > -min, 'damping must exceed −λmin');
-    assert.equal(state.positiveDefinite, false);
+    assert.equal(state.dampingRaised, true);
     // The reported λmin is where H + μI stops being positive definite.
     const scale = Math.abs(state.hessianMaxEigenvalue as number);
     assert.equal(cholesky(H, P, -min - 1e-6 * scale), null);
@@ -146,7 +147,7 @@ describe('conjugate-gradient', () => {
   it('reaches the least-squares optimum of an n-parameter linear model within 2n steps', () => {
     const { W, b, x, y } = linearData(6, 1, 30, 0);
     const n = 7;
-    const p = problem(6, [{ units: 1, activation: 'identity', weights: [[0, 0, 0, 0, 0, 0]], bias: [0] }], 'mse', x, y, { type: 'conjugate-gradient', toleranceGrad: 1e-14 });
+    const p = problem(6, [{ units: 1, activation: 'identity', weights: [[0, 0, 0, 0, 0, 0]], bias: [0] }], 'mse', x, y, { type: 'conjugate-gradient' });
     let steps = 0;
     while (p.gradientNorm() >= 1e-9 && steps < 2 * n) {
       p.step();
@@ -159,7 +160,7 @@ describe('conjugate-gradient', () => {
 
   it('on noisy data, gets to where the gradient vanishes (the normal equations hold) within 2n steps', () => {
     const { x, y } = linearData(6, 1, 30, 0.3);
-    const p = problem(6, [{ units: 1, activation: 'identity', weights: [[1, -1, 1, -1, 1, -1]], bias: [2] }], 'mse', x, y, { type: 'conjugate-gradient', toleranceGrad: 1e-14 });
+    const p = problem(6, [{ units: 1, activation: 'identity', weights: [[1, -1, 1, -1, 1, -1]], bias: [2] }], 'mse', x, y, { type: 'conjugate-gradient' });
     const start = p.gradientNorm();
     for (let s = 0; s < 14; s++) p.step();
     assert.ok(p.gradientNorm() < 1e-9 * Math.max(1, start), `gradient norm ${p.gradientNorm()}`);

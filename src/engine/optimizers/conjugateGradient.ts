@@ -1,17 +1,20 @@
 // Nonlinear conjugate gradient (Polak–Ribière+) on the whole training set, one iteration per step:
 //   β = max(0, gₖᵀ(gₖ − gₖ₋₁) / gₖ₋₁ᵀgₖ₋₁),   dₖ = −gₖ + β·dₖ₋₁
-// restarted with dₖ = −gₖ every P iterations (P = parameter count) and whenever dₖ is not a
-// descent direction; the step length comes from a strong-Wolfe line search with c2 = 0.1 (the
-// tighter curvature condition CG needs, Nocedal & Wright §5.2). On a quadratic the cubic
-// interpolation lands on the exact minimizer along d, so CG finishes in about P iterations.
+// restarted with dₖ = −gₖ every `restart` iterations (default P, the parameter count) and
+// whenever dₖ is not a descent direction; the step length comes from a strong-Wolfe line search
+// with c2 = 0.1 (the tighter curvature condition CG needs, Nocedal & Wright §5.2), or is
+// learningRate with lineSearch "none". On a quadratic the cubic interpolation lands on the exact
+// minimizer along d, so CG finishes in about P iterations. `maxIter` iterations make one step.
 import type { Objective, Optimizer, OptimizerReport } from './optimizer';
-import { requireObjective, stepsReport } from './fullBatch';
+import { innerIterations, requireObjective } from './fullBatch';
 import { strongWolfe, TORCH_WOLFE } from './lineSearch';
-import { along, assign, dot, flatten, maxAbs, norm, unflatten } from '../secondOrder/vectors';
+import { along, assign, dot, flatten, norm, unflatten } from '../secondOrder/vectors';
 
 export interface ConjugateGradientOptions {
-  learningRate: number; // first trial step of the first line search, as torch's LBFGS: min(1, 1/‖g‖₁)·lr
-  toleranceGrad: number; // no step when max|∇J| is at or below this
+  learningRate: number; // the fixed step, or the first line search's first trial, as torch's LBFGS: min(1, 1/‖g‖₁)·lr
+  lineSearch: 'strong-wolfe' | 'none';
+  maxIter: number; // iterations per step
+  restart?: number; // iterations between restarts; default the parameter count
 }
 
 interface CgState {
@@ -36,18 +39,19 @@ export class ConjugateGradient implements Optimizer {
 
   step(params: Float64Array[], _grads: Float64Array[], objective?: Objective): OptimizerReport {
     const problem = requireObjective(this.type, objective);
+    return innerIterations(this.names, params, this.options.maxIter, () => this.iterate(params, problem));
+  }
+
+  private iterate(params: Float64Array[], problem: Objective): Record<string, unknown> {
     const s = this.s;
-    const before = params.map((p) => p.slice());
     const evaluateAt = (x: Float64Array) => {
       const { loss, grads } = problem.evaluate(unflatten(x, params));
       return { loss, grad: flatten(grads) };
     };
     const x = flatten(params);
     const { loss, grad } = evaluateAt(x);
-    const P = x.length;
-    if (maxAbs(grad) <= this.options.toleranceGrad) {
-      return { state: { loss, converged: true, gradientNorm: norm(grad), stepLength: 0, ...stepsReport(this.names, before, params) } };
-    }
+    const period = this.options.restart ?? x.length;
+    if (grad.every((g) => g === 0)) return { loss, lossAfter: loss, converged: true, gradientNorm: 0, stepLength: 0 };
 
     let beta = 0;
     let restart: string | null = null;
@@ -55,8 +59,8 @@ export class ConjugateGradient implements Optimizer {
     if (!s.previousGrad || !s.previousDirection) {
       restart = 'first iteration';
       d = grad.map((g) => -g);
-    } else if (s.sinceRestart >= P) {
-      restart = `every ${P} iterations`;
+    } else if (s.sinceRestart >= period) {
+      restart = `every ${period} iterations`;
       d = grad.map((g) => -g);
     } else {
       const prev = s.previousGrad;
@@ -79,7 +83,9 @@ export class ConjugateGradient implements Optimizer {
     const trial = !restart && repeated > 0 && Number.isFinite(repeated)
       ? repeated
       : Math.min(1, 1 / grad.reduce((sum, g) => sum + Math.abs(g), 0)) * this.options.learningRate;
-    const found = strongWolfe((t) => evaluateAt(along(x, t, d)), d, { t: 0, loss, grad, slope }, trial, CG_WOLFE);
+    const found = this.options.lineSearch === 'strong-wolfe'
+      ? strongWolfe((t) => evaluateAt(along(x, t, d)), d, { t: 0, loss, grad, slope }, trial, CG_WOLFE)
+      : { t: this.options.learningRate, loss: NaN, evaluations: 0 }; // J after a fixed step is known at the next evaluation
     assign(params, along(x, found.t, d));
 
     s.previousGrad = grad;
@@ -89,17 +95,14 @@ export class ConjugateGradient implements Optimizer {
     s.sinceRestart += 1;
 
     return {
-      state: {
-        loss,
-        lossAfter: found.loss,
-        beta,
-        restart,
-        stepLength: found.t * norm(d),
-        lineStep: found.t,
-        lineSearchEvaluations: found.evaluations,
-        gradientNorm: norm(grad),
-        ...stepsReport(this.names, before, params),
-      },
+      loss,
+      lossAfter: found.loss,
+      beta,
+      restart,
+      stepLength: found.t * norm(d),
+      lineStep: found.t,
+      lineSearchEvaluations: found.evaluations,
+      gradientNorm: norm(grad),
     };
   }
 

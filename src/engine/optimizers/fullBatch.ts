@@ -1,7 +1,7 @@
 // What the full-training-set methods share: the Objective they need, the per-parameter step
 // report, and the parameter-count limits that keep their P×P (or P×history) work bounded.
 import type { OptimizerName } from '../types';
-import type { Objective } from './optimizer';
+import type { Objective, OptimizerReport } from './optimizer';
 import { OptimizerConfigError } from './hyperparameters';
 import { reportPerParameter } from './perParameter';
 
@@ -36,4 +36,21 @@ export function requireObjective(type: OptimizerName, objective: Objective | und
 /** Per parameter name, the step that was added: after − before. */
 export function stepsReport(names: readonly string[], before: readonly Float64Array[], after: readonly Float64Array[]) {
   return reportPerParameter(names, (i) => ({ step: after[i].map((v, j) => v - before[i][j]) }));
+}
+
+/**
+ * One step = `maxIter` inner iterations (the model file's maxIter, default 1). The report has the
+ * last iteration's figures, `loss` from before the first, the per-iteration figures under `inner`
+ * when there are several, and per parameter the total step.
+ */
+export function innerIterations(
+  names: readonly string[], params: Float64Array[], maxIter: number, iterate: () => Record<string, unknown>,
+): OptimizerReport {
+  const before = params.map((p) => p.slice());
+  const inner: Record<string, unknown>[] = [];
+  for (let i = 0; i < maxIter; i++) inner.push(iterate());
+  const last = inner[inner.length - 1];
+  return {
+    state: { ...last, loss: inner[0].loss, ...(maxIter > 1 ? { inner } : {}), ...stepsReport(names, before, params) },
+  };
 }

@@ -17,6 +17,7 @@ type Check = (value: number) => string | undefined;
 
 export const nonNegative: Check = (v) => (v >= 0 ? undefined : 'must be ≥ 0');
 export const positive: Check = (v) => (v > 0 ? undefined : 'must be > 0');
+export const aboveOne: Check = (v) => (v > 1 ? undefined : 'must be > 1');
 export const positiveInteger: Check = (v) => (Number.isInteger(v) && v >= 1 ? undefined : 'must be a whole number ≥ 1');
 
 /** Reads the hyperparameters of one optimizer type, rejecting keys that type does not have. */

@@ -2,7 +2,7 @@
 // Hyperparameter names are camelCase of torch's (lr → learningRate, weight_decay → weightDecay).
 import type { OptimizerSpec } from '../types';
 import type { Optimizer } from './optimizer';
-import { HyperparameterReader, OptimizerConfigError, positive, positiveInteger } from './hyperparameters';
+import { HyperparameterReader, OptimizerConfigError, aboveOne, positive, positiveInteger } from './hyperparameters';
 import { Adagrad } from './adagrad';
 import { Adam } from './adam';
 import { ConjugateGradient } from './conjugateGradient';
@@ -93,12 +93,23 @@ export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, op
       break;
     case 'newton':
       checkParameterLimit('newton', parameterCount);
-      optimizer = new Newton({ learningRate: read.number('learningRate', 1), damping: read.number('damping', 1e-3, positive) }, names);
+      optimizer = new Newton(
+        {
+          learningRate: read.number('learningRate', 1, positive),
+          damping: read.number('damping', 0),
+          maxIter: read.number('maxIter', 1, positiveInteger),
+        },
+        names,
+      );
       break;
     case 'levenberg-marquardt':
       checkParameterLimit('levenberg-marquardt', parameterCount);
       optimizer = new LevenbergMarquardt(
-        { damping: read.number('damping', 1e-3, positive), maxTries: read.number('maxTries', 30, positiveInteger) },
+        {
+          damping: read.number('damping', 1e-3),
+          dampingFactor: read.number('dampingFactor', 10, aboveOne),
+          maxIter: read.number('maxIter', 1, positiveInteger),
+        },
         names,
       );
       break;
@@ -107,7 +118,7 @@ export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, op
       const maxIter = read.number('maxIter', 20, positiveInteger);
       optimizer = new Lbfgs(
         {
-          learningRate: read.number('learningRate', 1),
+          learningRate: read.number('learningRate', 1, positive),
           maxIter,
           maxEval: read.number('maxEval', Math.floor((maxIter * 5) / 4), positiveInteger),
           toleranceGrad: read.number('toleranceGrad', 1e-7),
@@ -122,7 +133,12 @@ export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, op
     case 'conjugate-gradient':
       checkParameterLimit('conjugate-gradient', parameterCount);
       optimizer = new ConjugateGradient(
-        { learningRate: read.number('learningRate', 1), toleranceGrad: read.number('toleranceGrad', 1e-7) },
+        {
+          learningRate: read.number('learningRate', 1, positive),
+          lineSearch: read.choice('lineSearch', 'strong-wolfe', ['strong-wolfe', 'none'] as const),
+          maxIter: read.number('maxIter', 1, positiveInteger),
+          restart: spec.restart === undefined ? undefined : read.number('restart', 1, positiveInteger),
+        },
         names,
       );
       break;

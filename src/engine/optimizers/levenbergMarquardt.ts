@@ -2,17 +2,22 @@
 // secondOrder/jacobian.ts) and their Jacobian Jr, each trial solves
 //   (Jrᵀ Jr + λI) δ = −Jrᵀ r
 // (Levenberg's identity damping: Gauss–Newton for small λ, a short gradient step for large λ).
-// A trial is accepted only if it lowers J; then λ ← λ/10. Otherwise λ ← 10λ and the step is
-// retried from the same θ. If no trial within `maxTries` lowers J, θ stays where it was.
+// A trial is accepted only if it lowers J; then λ ← λ/dampingFactor. Otherwise λ ← λ·dampingFactor
+// and the step is retried from the same θ. If none of MAX_TRIALS trials lowers J, θ stays where
+// it was. `maxIter` accepted-or-failed iterations make one step.
 import type { Objective, Optimizer, OptimizerReport } from './optimizer';
-import { requireObjective, stepsReport } from './fullBatch';
+import { innerIterations, requireObjective } from './fullBatch';
 import { cholesky, choleskySolve } from '../secondOrder/linalg';
 import { along, assign, flatten, norm, unflatten } from '../secondOrder/vectors';
 
 export interface LevenbergMarquardtOptions {
   damping: number; // λ before the first step
-  maxTries: number; // trials per step
+  dampingFactor: number; // > 1
+  maxIter: number; // LM iterations per step
 }
+
+/** Trials per iteration: with factor 10, from λ = 1e-15 up to 1e15. */
+const MAX_TRIALS = 30;
 
 /** Jr is R×P in memory; beyond this many entries the step would need hundreds of megabytes. */
 export const JACOBIAN_ENTRY_LIMIT = 20_000_000;
@@ -37,6 +42,10 @@ export class LevenbergMarquardt implements Optimizer {
 
   step(params: Float64Array[], _grads: Float64Array[], objective?: Objective): OptimizerReport {
     const problem = requireObjective(this.type, objective);
+    return innerIterations(this.names, params, this.options.maxIter, () => this.iterate(params, problem));
+  }
+
+  private iterate(params: Float64Array[], problem: Objective): Record<string, unknown> {
     if (!problem.residuals) throw new Error('levenberg-marquardt: needs loss "mse" without l1 regularization (a sum of squares)');
     const theta = flatten(params);
     const P = theta.length;
@@ -66,41 +75,38 @@ export class LevenbergMarquardt implements Optimizer {
     }
     for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) A[j * P + i] = A[i * P + j];
 
-    const before = params.map((p) => p.slice());
+    const factor = this.options.dampingFactor;
     const trials: Trial[] = [];
     let accepted: { theta: Float64Array; loss: number; damping: number; length: number } | null = null;
-    for (let attempt = 0; attempt < this.options.maxTries && !accepted; attempt++) {
+    for (let attempt = 0; attempt < MAX_TRIALS && !accepted; attempt++) {
       const damping = this.lambda;
-      const factor = cholesky(A, P, damping);
-      if (factor) {
-        const delta = choleskySolve(factor, P, b).map((v) => -v);
+      const factorization = cholesky(A, P, damping);
+      if (factorization) {
+        const delta = choleskySolve(factorization, P, b).map((v) => -v);
         const candidate = along(theta, 1, delta);
         const trialLoss = problem.evaluate(unflatten(candidate, params)).loss;
         trials.push({ damping, loss: trialLoss });
         if (trialLoss < loss) {
           accepted = { theta: candidate, loss: trialLoss, damping, length: norm(delta) };
-          this.lambda = Math.max(damping / 10, SMALLEST_DAMPING);
+          this.lambda = Math.max(damping / factor, SMALLEST_DAMPING);
           break;
         }
       } else {
         trials.push({ damping, loss: NaN });
       }
-      this.lambda = Math.max(damping, SMALLEST_DAMPING) * 10;
+      this.lambda = Math.max(damping, SMALLEST_DAMPING) * factor;
     }
     if (accepted) assign(params, accepted.theta);
 
     return {
-      state: {
-        loss,
-        lossAfter: accepted ? accepted.loss : loss,
-        accepted: accepted !== null,
-        damping: accepted ? accepted.damping : this.lambda,
-        nextDamping: this.lambda,
-        trials,
-        gradientNorm: 2 * norm(b),
-        stepLength: accepted ? accepted.length : 0,
-        ...stepsReport(this.names, before, params),
-      },
+      loss,
+      lossAfter: accepted ? accepted.loss : loss,
+      accepted: accepted !== null,
+      damping: accepted ? accepted.damping : this.lambda,
+      nextDamping: this.lambda,
+      trials,
+      gradientNorm: 2 * norm(b),
+      stepLength: accepted ? accepted.length : 0,
     };
   }
 

@@ -1,18 +1,23 @@
 // Newton's method on the whole training set: θ ← θ − lr·(H + μI)⁻¹ ∇J with the exact Hessian.
 //
-// When H is not positive definite the Newton direction need not go downhill, so the step is
-// damped Levenberg-style: μ starts at `damping`·max(1, max|H_ii|) and is multiplied by 10 until
-// the Cholesky factorization of H + μI succeeds (μ = 0 when H itself is positive definite). The
-// report carries μ and H's smallest and largest eigenvalue, so a learner sees why.
+// The system solved is (H + μI) d = −∇J with μ = `damping` (default 0, pure Newton). When that
+// matrix is not positive definite the Newton direction need not go downhill, so the step is
+// damped Levenberg-style: μ is raised to max(damping, 1e-3·max(1, max|H_ii|)) and multiplied by
+// 10 until the Cholesky factorization of H + μI succeeds. The report carries μ and H's smallest
+// and largest eigenvalue, so a learner sees why. `maxIter` Newton iterations make one step.
 import type { Objective, Optimizer, OptimizerReport } from './optimizer';
-import { requireObjective, stepsReport } from './fullBatch';
+import { innerIterations, requireObjective } from './fullBatch';
 import { cholesky, choleskySolve, extremeEigenvalues, symmetrize } from '../secondOrder/linalg';
 import { assign, flatten, maxAbs, norm } from '../secondOrder/vectors';
 
 export interface NewtonOptions {
   learningRate: number;
-  damping: number; // first μ tried, relative to max(1, max|H_ii|), when H is not positive definite
+  damping: number; // μ always added to H
+  maxIter: number; // Newton iterations per step
 }
+
+/** First raise of μ, relative to max(1, max|H_ii|), when H + damping·I is not positive definite. */
+const FIRST_RAISE = 1e-3;
 
 export class Newton implements Optimizer {
   readonly type = 'newton' as const;
@@ -25,6 +30,10 @@ export class Newton implements Optimizer {
 
   step(params: Float64Array[], _grads: Float64Array[], objective?: Objective): OptimizerReport {
     const problem = requireObjective(this.type, objective);
+    return innerIterations(this.names, params, this.options.maxIter, () => this.iterate(params, problem));
+  }
+
+  private iterate(params: Float64Array[], problem: Objective): Record<string, unknown> {
     const hessianOf = problem.hessian;
     if (!hessianOf) throw new Error('newton: the objective offers no Hessian');
     const { loss, grads } = problem.evaluate(params);
@@ -33,12 +42,13 @@ export class Newton implements Optimizer {
     const H = symmetrize(hessianOf(params), P);
     const eigen = extremeEigenvalues(H, P);
 
-    let damping = 0;
-    let factor = cholesky(H, P);
+    let damping = this.options.damping;
+    let factor = cholesky(H, P, damping);
+    const dampingRaised = !factor;
     if (!factor) {
       let largestDiagonal = 1;
       for (let i = 0; i < P; i++) largestDiagonal = Math.max(largestDiagonal, Math.abs(H[i * P + i]));
-      damping = this.options.damping * largestDiagonal;
+      damping = Math.max(damping, FIRST_RAISE * largestDiagonal);
       while (!(factor = cholesky(H, P, damping))) {
         damping *= 10;
         if (!Number.isFinite(damping)) throw new Error('newton: no damping makes the Hessian positive definite (non-finite entries?)');
@@ -46,26 +56,22 @@ export class Newton implements Optimizer {
     }
     const direction = choleskySolve(factor, P, g).map((v) => -v);
 
-    const before = params.map((p) => p.slice());
     const theta = flatten(params);
     for (let i = 0; i < P; i++) theta[i] += this.options.learningRate * direction[i];
     assign(params, theta);
 
     return {
-      state: {
-        loss,
-        gradientNorm: norm(g),
-        gradientMaxAbs: maxAbs(g),
-        stepLength: this.options.learningRate * norm(direction),
-        damping,
-        positiveDefinite: damping === 0,
-        hessianMinEigenvalue: eigen.min,
-        hessianMaxEigenvalue: eigen.max,
-        eigenvaluesExact: eigen.exact,
-        // −gᵀd: the decrease a quadratic model predicts is half of it (the Newton decrement squared).
-        newtonDecrementSquared: -g.reduce((s, gi, i) => s + gi * direction[i], 0),
-        ...stepsReport(this.names, before, params),
-      },
+      loss,
+      gradientNorm: norm(g),
+      gradientMaxAbs: maxAbs(g),
+      stepLength: this.options.learningRate * norm(direction),
+      damping,
+      dampingRaised, // H + damping·I was not positive definite
+      hessianMinEigenvalue: eigen.min,
+      hessianMaxEigenvalue: eigen.max,
+      eigenvaluesExact: eigen.exact,
+      // −gᵀd: the decrease a quadratic model predicts is half of it (the Newton decrement squared).
+      newtonDecrementSquared: -g.reduce((s, gi, i) => s + gi * direction[i], 0),
     };
   }
 
