@@ -4,6 +4,8 @@ import type { CliIo } from './io';
 import { InputError, UsageError } from './errors';
 import { RUN_USAGE, runCommand } from './run';
 import { EXPLAIN_USAGE, explainCommand } from './explain';
+import { NOISE_USAGE, noiseCommand } from './noise';
+import { COMPARE_USAGE, compareCommand } from './compare';
 
 export interface Command {
   usage: string;
@@ -13,6 +15,8 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   run: { usage: RUN_USAGE, run: runCommand },
   explain: { usage: EXPLAIN_USAGE, run: explainCommand },
+  noise: { usage: NOISE_USAGE, run: noiseCommand },
+  compare: { usage: COMPARE_USAGE, run: compareCommand },
 };
 
 export function helpText(): string {
