@@ -147,10 +147,10 @@ export function parse(source: string): Node {
     }
     let node = primary();
     while (isOp('[')) {
-      const column = tokens[at++].column;
+      at++;
       const index = binary(0);
       expect(']', 'to close the index');
-      node = { type: 'index', target: node, index, column };
+      node = { type: 'index', target: node, index, column: startOf(node) };
     }
     return node;
   };
@@ -190,6 +190,19 @@ export function parse(source: string): Node {
   const tree = binary(0);
   if (peek().kind !== 'end') throw new ExpressionError(`unexpected ${describe(peek())} after a complete expression`, peek().column);
   return tree;
+}
+
+/** The column where the text of a node begins (a binary node's own column is its operator's). */
+function startOf(node: Node): number {
+  if (node.type === 'binary') return startOf(node.left);
+  if (node.type === 'index') return startOf(node.target);
+  return node.column;
+}
+
+function isValue(found: unknown): found is Value {
+  if (typeof found === 'number' || typeof found === 'boolean') return true;
+  const kind = (found as { kind?: unknown } | null)?.kind;
+  return typeof found === 'object' && (kind === 'tensor' || kind === 'layers');
 }
 
 // ---- evaluation
@@ -255,7 +268,7 @@ class Evaluator {
     } catch (error) {
       throw new ExpressionError((error as Error).message, column);
     }
-    if (found === undefined) {
+    if (!isValue(found)) {
       if (FUNCTION_NAMES.includes(name)) throw new ExpressionError(`${name} is a function: write ${name}(…)`, column);
       const near = this.scope.names().filter((known) => known.toLowerCase() === name.toLowerCase());
       const hint = near.length ? `; did you mean "${near[0]}"?` : `; known names: ${this.scope.names().join(', ')}`;
@@ -283,7 +296,7 @@ class Evaluator {
       try {
         return this.scope.gradNorm(layer);
       } catch (error) {
-        throw new ExpressionError((error as Error).message, argNodes[0].column);
+        throw new ExpressionError((error as Error).message, startOf(argNodes[0]));
       }
     }
     if (name in REDUCTIONS) {
@@ -307,18 +320,18 @@ class Evaluator {
     if (typeof target === 'object' && target.kind === 'layers') {
       const n = this.integer(indexValue, node.index, `${target.name}[…] takes a layer number`);
       if (n < 1 || n > target.count) {
-        throw new ExpressionError(`layer ${n} does not exist: ${target.name}[n] takes a layer number from 1 to ${target.count}`, node.index.column);
+        throw new ExpressionError(`layer ${n} does not exist: ${target.name}[n] takes a layer number from 1 to ${target.count}`, startOf(node.index));
       }
       try {
         return target.layer(n);
       } catch (error) {
-        throw new ExpressionError((error as Error).message, node.target.column);
+        throw new ExpressionError((error as Error).message, startOf(node.target));
       }
     }
     const tensor = this.tensor(target, node.target, 'only tensors and per-layer names can be indexed');
     const i = this.integer(indexValue, node.index, 'an index');
     const rows = tensor.shape[0];
-    if (i < 0 || i >= rows) throw new ExpressionError(`index ${i} is out of range: this dimension has indices 0 to ${rows - 1}`, node.index.column);
+    if (i < 0 || i >= rows) throw new ExpressionError(`index ${i} is out of range: this dimension has indices 0 to ${rows - 1}`, startOf(node.index));
     const inner = tensor.shape.slice(1);
     const size = inner.reduce((p, s) => p * s, 1);
     if (inner.length === 0) return tensor.data[i];
@@ -338,10 +351,10 @@ class Evaluator {
     const { op, column } = node;
     if (op === '&&' || op === '||') {
       const left = this.value(node.left);
-      if (typeof left !== 'boolean') throw new ExpressionError(`"${op}" needs true or false on its left, got ${describeValue(left)}`, node.left.column);
+      if (typeof left !== 'boolean') throw new ExpressionError(`"${op}" needs true or false on its left, got ${describeValue(left)}`, startOf(node.left));
       if (op === '&&' ? !left : left) return left; // short-circuit, so `step > 3 && delta[2]…` is safe early on
       const right = this.value(node.right);
-      if (typeof right !== 'boolean') throw new ExpressionError(`"${op}" needs true or false on its right, got ${describeValue(right)}`, node.right.column);
+      if (typeof right !== 'boolean') throw new ExpressionError(`"${op}" needs true or false on its right, got ${describeValue(right)}`, startOf(node.right));
       return right;
     }
     const left = this.value(node.left);
@@ -361,8 +374,8 @@ class Evaluator {
         default: return a >= b;
       }
     }
-    const a = this.numericValue(left, node.left.column, `"${op}"`);
-    const b = this.numericValue(right, node.right.column, `"${op}"`);
+    const a = this.numericValue(left, startOf(node.left), `"${op}"`);
+    const b = this.numericValue(right, startOf(node.right), `"${op}"`);
     const f = ARITHMETIC[op];
     if (typeof a === 'number' && typeof b === 'number') return f(a, b);
     if (typeof a === 'number') return this.map(b, (x) => f(a, x));
@@ -396,26 +409,26 @@ class Evaluator {
   }
 
   private numeric(value: Value, node: Node, what: string): number | Tensor {
-    return this.numericValue(value, node.column, what);
+    return this.numericValue(value, startOf(node), what);
   }
 
   private tensor(value: Value, node: Node, what: string): Tensor {
-    const v = this.numericValue(value, node.column, what);
-    if (typeof v === 'number') throw new ExpressionError(`${what}; this is the number ${v}`, node.column);
+    const v = this.numericValue(value, startOf(node), what);
+    if (typeof v === 'number') throw new ExpressionError(`${what}; this is the number ${v}`, startOf(node));
     return v;
   }
 
   private scalar(value: Value, node: Node, what: string): number {
-    const v = this.numericValue(value, node.column, what);
+    const v = this.numericValue(value, startOf(node), what);
     if (typeof v !== 'number') {
-      throw new ExpressionError(`${what}, but this is ${describeValue(v)}; reduce it first, e.g. max(…), mean(…) or norm(…)`, node.column);
+      throw new ExpressionError(`${what}, but this is ${describeValue(v)}; reduce it first, e.g. max(…), mean(…) or norm(…)`, startOf(node));
     }
     return v;
   }
 
   private integer(value: Value, node: Node, what: string): number {
     if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw new ExpressionError(`${what}: a whole number, got ${typeof value === 'number' ? value : describeValue(value)}`, node.column);
+      throw new ExpressionError(`${what}: a whole number, got ${typeof value === 'number' ? value : describeValue(value)}`, startOf(node));
     }
     return value;
   }
