@@ -3,9 +3,10 @@
 // prints the address. The inspector opens on the default example when the page loads.
 // Ctrl+C stops everything it started.
 //
-//   node scripts/start.mjs [--port N] [--example FILE]
+//   node scripts/start.mjs [--port N] [--example FILE] [--state-dir DIR]
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   projectRoot, installWorkbench, launchWorkbench, workbenchUrl, writeUserSettings, quietSettings, tail,
@@ -15,16 +16,23 @@ const { values: options } = parseArgs({
   options: {
     port: { type: 'string' },
     example: { type: 'string', default: 'xor.backprop.json' },
+    'state-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (options.help) {
-  console.log('usage: npm start -- [--port N] [--example FILE in examples/]');
+  console.log('usage: npm start -- [--port N] [--example FILE in examples/] [--state-dir DIR (default .workbench/start)]');
   process.exit(0);
 }
 const port = options.port === undefined ? undefined : Number(options.port);
 if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
   console.error(`--port: expected a port number from 1 to 65535, got "${options.port}"`);
+  process.exit(2);
+}
+
+const workspace = join(projectRoot, 'examples');
+if (!existsSync(join(workspace, options.example))) {
+  console.error(`--example: there is no examples/${options.example}`);
   process.exit(2);
 }
 
@@ -39,9 +47,8 @@ try {
   process.exit(1);
 }
 
-const workspace = join(projectRoot, 'examples');
 // Kept between runs, so a person's theme and layout survive a restart.
-const stateDir = join(projectRoot, '.workbench', 'start');
+const stateDir = resolve(options['state-dir'] ?? join(projectRoot, '.workbench', 'start'));
 writeUserSettings(stateDir, { ...quietSettings, 'backprop.openInspectorOnStartup': options.example });
 
 let workbench;

@@ -2,7 +2,7 @@
 // One Workbench = one code-server process group with every folder it writes to inside a temp
 // folder, one browser, one page. dispose() ends everything it started.
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { mkdtempSync, mkdirSync, cpSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, cpSync, rmSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
@@ -27,6 +27,28 @@ export function ensureWorkbench(): { entry: string } | { unavailable: string } {
     if (process.env.CI === 'true') throw error;
     return { unavailable: (error as Error).message };
   }
+}
+
+/** Debian's Chromium, headless, with its profile folders under `configDir`. */
+export function launchBrowser(configDir: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+    env: { ...process.env, XDG_CONFIG_HOME: configDir, XDG_CACHE_HOME: configDir },
+  });
+}
+
+export const newPage = (browser: Browser) => browser.newPage({ viewport: { width: 1400, height: 900 } });
+
+/** The webview of this extension inside `page`: two nested iframes. */
+export function webviewOf(page: Page): FrameLocator {
+  return page
+    .frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`)
+    .last()
+    .frameLocator('iframe#active-frame');
 }
 
 export interface WorkbenchOptions {
@@ -63,16 +85,8 @@ export class Workbench {
     try {
       if (options.vsix) installExtension({ entry: options.entry, stateDir, vsix: options.vsix });
       server = await launchWorkbench({ entry: options.entry, stateDir, workspace });
-      const chromiumConfig = join(tempDir, 'chromium-xdg');
-      browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage',
-          '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        ],
-        env: { ...process.env, XDG_CONFIG_HOME: chromiumConfig, XDG_CACHE_HOME: chromiumConfig },
-      });
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      browser = await launchBrowser(join(tempDir, 'chromium-xdg'));
+      const page = await newPage(browser);
       const url = workbenchUrl(server.port, workspace, options.vsix ? undefined : projectRoot);
       const workbench = new Workbench(page, workspace, browser, server, tempDir, url);
       await workbench.load();
@@ -88,40 +102,59 @@ export class Workbench {
 
   /** Opens the page and waits for the workbench to be ready. */
   async load(): Promise<void> {
-    await this.page.goto(this.url);
+    await this.page.goto(this.url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     await this.waitForWorkbench();
   }
 
   /** Reloads the page, as "Developer: Reload Window" does for the browser side. */
   async reload(): Promise<void> {
-    await this.page.reload();
+    await this.page.reload({ waitUntil: 'domcontentloaded', timeout: 120_000 });
     await this.waitForWorkbench();
   }
 
   private async waitForWorkbench(): Promise<void> {
-    await this.page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 60_000 });
+    // generous: the machine may be shared with other heavy jobs
+    await this.page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 120_000 });
   }
 
   /**
    * Runs a command by its palette title ("Backprop: Open Inspector"). Right after start-up a
    * command may not be listed for a few seconds, so it retries until `timeoutMs`.
    */
-  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+  async runCommand(title: string, timeoutMs = 60_000): Promise<void> {
+    await this.pick('F1', `>${title}`, title, timeoutMs);
+  }
+
+  /**
+   * Opens a workspace file in an editor through Quick Open and waits for its tab. Right after
+   * start-up the file search may not list it yet, so it retries until `timeoutMs`.
+   */
+  async openFile(fileName: string, timeoutMs = 60_000): Promise<void> {
+    await this.pick('Control+P', fileName, fileName, timeoutMs);
+    await this.page.locator(`.tabs-container .tab[data-resource-name="${fileName}"].active`).waitFor({ timeout: 15_000 });
+  }
+
+  /**
+   * Opens the quick input with `key`, types `query` and clicks the row labelled exactly
+   * `label` once it is listed; retries (closing and reopening) until `timeoutMs`.
+   */
+  private async pick(key: string, query: string, label: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const widget = this.page.locator('.quick-input-widget');
     const input = widget.locator('input.input');
     for (;;) {
       await this.page.keyboard.press('Escape');
-      await this.page.keyboard.press('F1');
+      await this.page.keyboard.press(key);
       await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(`>${title}`);
-      const row = widget.locator('.monaco-list-row', { hasText: title }).first();
+      await input.fill(query);
+      const row = widget.locator('.monaco-list-row', { hasText: label }).first();
       try {
         await row.waitFor({ state: 'visible', timeout: 3_000 });
-        // the exact label, not a longer command that merely contains it
-        const label = (await row.locator('.label-name').first().textContent())?.replace(/\s+/g, ' ').trim();
-        if (label === title) {
-          await input.press('Enter');
+        // the exact label, not a longer one that merely contains it
+        const shown = (await row.locator('.label-name').first().textContent())?.replace(/\s+/g, ' ').trim();
+        if (shown === label) {
+          // a click, not Enter: Enter accepts the focused row, which may be a different match
+          await row.click();
           return;
         }
       } catch {
@@ -129,31 +162,15 @@ export class Workbench {
       }
       if (Date.now() > deadline) {
         await this.page.keyboard.press('Escape');
-        throw new Error(`the command palette did not list "${title}" within ${timeoutMs / 1000} s`);
+        throw new Error(`the quick input (${key}) did not list "${label}" for "${query}" within ${timeoutMs / 1000} s`);
       }
       await this.page.waitForTimeout(1_000);
     }
   }
 
-  /** Opens a workspace file in an editor through Quick Open and waits for its tab. */
-  async openFile(fileName: string): Promise<void> {
-    const widget = this.page.locator('.quick-input-widget');
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('Control+P');
-    const input = widget.locator('input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(fileName);
-    await widget.locator('.monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
-    await input.press('Enter');
-    await this.page.locator(`.tabs-container .tab[data-resource-name="${fileName}"].active`).waitFor({ timeout: 15_000 });
-  }
-
   /** The document inside the extension's webview (two nested iframes). */
   webview(): FrameLocator {
-    return this.page
-      .frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`)
-      .last()
-      .frameLocator('iframe#active-frame');
+    return webviewOf(this.page);
   }
 
   /** The status-bar items of this extension. */
@@ -161,23 +178,34 @@ export class Workbench {
     return this.page.locator(`.statusbar-item[id="${extensionId}.${id}"], .statusbar-item[id="${id}"]`);
   }
 
-  async screenshot(name: string): Promise<string> {
-    mkdirSync(artifactsDir, { recursive: true });
-    const file = join(artifactsDir, `${name}.png`);
-    await this.page.screenshot({ path: file });
-    return file;
+  screenshot(name: string): Promise<string> {
+    return screenshot(this.page, name);
   }
 
-  /** Writes user settings to the settings file, which the running workbench watches. */
-  setUserSettings(settings: Record<string, unknown>): void {
-    writeUserSettings(this.server.dirs.state, settings);
+  /**
+   * Changes user settings as a person would in "Preferences: Open User Settings (JSON)": the
+   * whole file replaced with the merged settings, saved, and the editor closed again. (Writing
+   * the file behind the workbench's back is picked up only after a long, variable delay.)
+   */
+  async changeUserSettings(settings: Record<string, unknown>): Promise<void> {
+    const file = join(this.server.dirs.userData, 'User', 'settings.json');
+    const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    await this.page.locator('.tabs-container .tab[data-resource-name="settings.json"].active').waitFor({ timeout: 30_000 });
+    const editor = this.page.locator('.editor-group-container.active .monaco-editor textarea').first();
+    await editor.focus();
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.insertText(JSON.stringify({ ...current, ...settings }, null, 2));
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab[data-resource-name="settings.json"]:not(.dirty)').waitFor({ timeout: 30_000 });
+    await this.page.keyboard.press('Control+W');
   }
 
   /** The workbench's own log and the extension host's logs, for a failing test's report. */
   logs(): string {
-    const parts = [`--- ${this.server.log} ---\n${tail(this.server.log)}`];
-    for (const file of findFiles(join(this.server.dirs.userData, 'logs'), /(exthost|remoteexthost|Backprop).*\.log$/i)) {
-      parts.push(`--- ${relative(this.tempDir, file)} ---\n${tail(file, 60)}`);
+    const parts = [`--- ${this.server.log} ---\n${tail(this.server.log, 40)}`];
+    for (const file of findFiles(join(this.server.dirs.userData, 'logs'), /(remoteexthost|Backprop Stepper)\.log$/)) {
+      if (statSync(file).size > 0) parts.push(`--- ${relative(this.tempDir, file)} ---\n${tail(file, 40)}`);
     }
     return parts.join('\n');
   }
@@ -187,6 +215,14 @@ export class Workbench {
     await this.server.stop();
     rmSync(this.tempDir, { recursive: true, force: true });
   }
+}
+
+/** Saves a screenshot of `page` as test-artifacts/e2e/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(artifactsDir, { recursive: true });
+  const file = join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
 }
 
 function findFiles(dir: string, pattern: RegExp): string[] {
