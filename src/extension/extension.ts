@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { BackpropHost } from './host';
 import { registerLessons } from './lessons';
+import { registerDebugger } from './debug/activateDebugger';
 import { configureLanguage, l10n, readLanguageSetting } from './l10n';
 import { SessionStatusBar } from './statusBar';
 import { openInspectorOnStartup } from './startup';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
   registerLessons(context);
+  registerDebugger(context, (uri) => host.sessionFor(uri));
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -1,0 +1,56 @@
+// VS Code's side of the debugger: the `backprop` debug type runs inline in the extension host on
+// the same TrainingSession the inspector and the status bar use, F5 on an open *.backprop.json
+// needs no launch.json, and hovers over a layer's keys in the model file show its values.
+import * as vscode from 'vscode';
+import { l10n } from '../l10n';
+import { isModelDocument } from '../modelFiles';
+import type { TrainingSession } from '../session';
+import { BackpropDebugSession, type SessionOpener } from './backpropDebugSession';
+import { ModelLines, hoverExpression } from './modelLines';
+
+export const DEBUG_TYPE = 'backprop';
+
+/** `sessionFor` is the host's: it returns the shared session of a model file (loading it when needed). */
+export function registerDebugger(context: vscode.ExtensionContext, sessionFor: (uri: vscode.Uri) => Promise<TrainingSession | undefined>): void {
+  const open: SessionOpener = async (modelPath) => {
+    const uri = vscode.Uri.file(modelPath);
+    const session = await sessionFor(uri);
+    return session ? { session } : { error: l10n.t('Cannot open {0} for debugging: see the message above or the Problems panel.', vscode.workspace.asRelativePath(uri)) };
+  };
+  context.subscriptions.push(
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { resolveDebugConfiguration }),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(open)),
+    }),
+    vscode.languages.registerEvaluatableExpressionProvider({ language: 'json', pattern: '**/*.backprop.json' }, { provideEvaluatableExpression }),
+  );
+}
+
+/** F5 without a launch.json arrives with an empty configuration: debug the model in the active editor. */
+function resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  const editor = vscode.window.activeTextEditor;
+  const activeModel = editor && isModelDocument(editor.document) && editor.document.uri.scheme === 'file' ? editor.document.uri.fsPath : undefined;
+  if (!config.type && !config.request && !config.name) {
+    if (!activeModel) {
+      void vscode.window.showInformationMessage(l10n.t('Open a *.backprop.json model file to debug its training.'));
+      return undefined;
+    }
+    return { type: DEBUG_TYPE, request: 'launch', name: l10n.t('Debug training'), model: activeModel, stopOnEntry: true };
+  }
+  if (!config.model) {
+    if (!activeModel) {
+      void vscode.window.showInformationMessage(l10n.t('The launch configuration has no "model", and the active editor is not a *.backprop.json file.'));
+      return undefined;
+    }
+    return { ...config, model: activeModel };
+  }
+  return config;
+}
+
+/** A layer's "weights" shows that layer's W, "bias" its b, "activation" its a, "units" its z; "loss" the batch loss. */
+function provideEvaluatableExpression(document: vscode.TextDocument, position: vscode.Position): vscode.EvaluatableExpression | undefined {
+  const range = document.getWordRangeAtPosition(position, /"?[A-Za-z]+"?/);
+  if (!range) return undefined;
+  const expression = hoverExpression(new ModelLines(document.getText()), position.line + 1, document.getText(range));
+  return expression ? new vscode.EvaluatableExpression(range, expression) : undefined;
+}
