@@ -1,0 +1,68 @@
+// The debugger and the inspector drive one TrainingSession: a move on either side is the other's
+// move too (the inline adapter in VS Code works on this same object).
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TrainingSession } from '../../src/extension/session';
+import { type RuntimeEvent, TrainingRuntime } from '../../src/extension/debug/trainingRuntime';
+
+const XOR = join(__dirname, '..', '..', 'examples', 'xor.backprop.json');
+
+function open(): TrainingSession {
+  const loaded = TrainingSession.load('file:///xor.backprop.json', readFileSync(XOR, 'utf8'));
+  assert.ok(loaded.ok);
+  return loaded.session;
+}
+
+describe('debugger and inspector share one session', () => {
+  it('a debugger move is the session\'s move, which the inspector shows', async () => {
+    const session = open();
+    const runtime = new TrainingRuntime(session);
+    const changes: string[] = [];
+    session.onDidChange((c) => changes.push(c.kind));
+    await runtime.stepOver();
+    assert.equal(session.position.step, 1);
+    assert.equal(session.position.next, undefined, 'step 1 is complete');
+    await runtime.stepIn();
+    assert.deepEqual(session.position.next, { kind: 'forward', layer: 1 });
+    assert.ok(changes.includes('step') && changes.includes('op'), changes.join(','));
+    runtime.dispose();
+  });
+
+  it('an inspector move stops the debugger where the inspector went', async () => {
+    const session = open();
+    const runtime = new TrainingRuntime(session);
+    const events: RuntimeEvent[] = [];
+    runtime.onEvent((e) => events.push(e));
+    await session.step();
+    await session.stepInto();
+    const stops = events.filter((e) => e.type === 'stopped');
+    assert.ok(stops.length >= 1);
+    const last = stops[stops.length - 1];
+    assert.ok(last.type === 'stopped' && /moved in the inspector to forward · layer 1 of step 2/.test(last.stop.description), JSON.stringify(last));
+    assert.equal(runtime.state.whereabouts().step, 2);
+    runtime.dispose();
+  });
+
+  it('Continue ends at maxSteps, and Pause stops a long Continue', async () => {
+    const session = open();
+    const bounded = new TrainingRuntime(session, { maxSteps: 7 });
+    const reasons: string[] = [];
+    bounded.onEvent((e) => e.type === 'stopped' && reasons.push(e.stop.description));
+    await bounded.continue();
+    assert.equal(session.completedSteps, 7);
+    assert.match(reasons[0], /end of training: step 7 \(maxSteps 7\)/);
+    await bounded.stepIn();
+    assert.equal(session.completedSteps, 7, 'no move goes past the end');
+    bounded.dispose();
+
+    const long = new TrainingRuntime(session, { maxSteps: 1_000_000 });
+    const stopped = new Promise<string>((resolve) => long.onEvent((e) => e.type === 'stopped' && resolve(e.stop.reason)));
+    const running = long.continue();
+    setImmediate(() => long.pause());
+    await running;
+    assert.equal(await stopped, 'pause');
+    assert.ok(session.completedSteps < 1_000_000);
+    long.dispose();
+  });
+});
