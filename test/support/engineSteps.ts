@@ -18,8 +18,9 @@ export interface EngineRun {
   y: Float64Array;
   samples: number;
   records: StepRecord[];
-  /** The network as it was before step k's update (index k − 1). */
+  /** The network as it was before step k's update (index k − 1), and after it. */
   before: Network[];
+  after: Network[];
   explain(step: number, target: ParameterTarget): ChainRuleExplanation;
   batchOf(step: number): { x: Float64Array; y: Float64Array; rows: number };
 }
@@ -45,6 +46,7 @@ export function runSteps(model: ModelFile, steps: number, batchSize: number): En
   const batchesPerEpoch = Math.ceil(samples / batchSize);
   const records: StepRecord[] = [];
   const before: Network[] = [];
+  const after: Network[] = [];
   const batchIndices = (step: number) => {
     const k = (step - 1) % batchesPerEpoch;
     return Array.from({ length: Math.min(batchSize, samples - k * batchSize) }, (_, i) => k * batchSize + i);
@@ -89,9 +91,10 @@ export function runSteps(model: ModelFile, steps: number, batchSize: number): En
     record.lossAfter = batchLoss(net, lossSpec, batch.x, batch.y, batch.rows);
     record.optimizer = { type: optimizer.type, state: report.state };
     records.push(record);
+    after.push(cloneNetwork(net));
   }
   return {
-    model, x, y, samples, records, before, batchOf,
+    model, x, y, samples, records, before, after, batchOf,
     explain: (step, target) => explainChainRule(cloneNetwork(before[step - 1]), lossSpec, batchOf(step), target),
   };
 }

@@ -1,0 +1,31 @@
+// Tiny DOM helpers shared by the views (no framework: each view owns its subtree and rebuilds it).
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K, props: { className?: string; id?: string; text?: string; title?: string; attrs?: Record<string, string> } = {},
+  ...children: (Node | string | undefined)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.className) node.className = props.className;
+  if (props.id) node.id = props.id;
+  if (props.text !== undefined) node.textContent = props.text;
+  if (props.title) node.title = props.title;
+  for (const [k, v] of Object.entries(props.attrs ?? {})) node.setAttribute(k, v);
+  for (const child of children) if (child !== undefined) node.append(child);
+  return node;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+/** A titled card that a view renders into. */
+export function section(id: string, title: string): { root: HTMLElement; heading: HTMLElement; tools: HTMLElement; body: HTMLElement } {
+  const heading = el('h2', { text: title });
+  const tools = el('div', { className: 'tools' });
+  const body = el('div', { className: 'body' });
+  const root = el('section', { id, className: 'card', attrs: { 'aria-label': title } }, el('header', {}, heading, tools), body);
+  return { root, heading, tools, body };
+}

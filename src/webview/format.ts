@@ -1,0 +1,41 @@
+// How numbers and math look on screen: a short form for reading (4 significant digits, true minus
+// signs, compact exponents) and the shortest exact form (String(v), which round-trips) for hover
+// titles and data-value attributes, so a reader or a test can always get the engine's number back.
+const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
+const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉' };
+
+export const sup = (n: number | string): string => String(n).replace(/[-\d]/g, (c) => SUPERSCRIPT[c]);
+export const sub = (n: number | string): string => String(n).replace(/\d/g, (c) => SUBSCRIPT[c]);
+
+/** Short display form: 0.1235, −2.5e−4, 1.2e+6, NaN, ∞. */
+export function short(value: number | undefined, digits = 4): string {
+  if (value === undefined) return '–';
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  const text = magnitude >= 1e4 || magnitude < 1e-3
+    ? value.toExponential(digits - 2).replace(/\.?0+e/, 'e').replace('e+', 'e')
+    : String(Number(value.toPrecision(digits)));
+  return text.replace(/-/g, '−');
+}
+
+/** The exact value, for titles and data-value attributes. */
+export const exact = (value: number): string => String(value);
+
+/** A span showing `value` shortly, with the exact value on hover and in data-value. */
+export function numberSpan(value: number | undefined, id?: string): HTMLSpanElement {
+  const span = document.createElement('span');
+  span.className = 'num';
+  if (id) span.id = id;
+  span.textContent = short(value);
+  if (value !== undefined) {
+    span.title = exact(value);
+    span.dataset.value = exact(value);
+  }
+  return span;
+}
+
+export function percent(value: number | undefined): string {
+  return value === undefined ? '–' : `${(value * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,127 @@
+// The inspector webview: receives host messages, keeps them in one state, and redraws the views
+// at most once per animation frame. Everything it posts is validated again by the host.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { ParameterRef, ViewState, WebviewMessage } from '../protocol/messages';
+import type { WebviewString } from '../protocol/webviewStrings';
+import { type Context, apply, hostMessageProblem, initialState, translate } from './store';
+import { watchTheme } from './theme';
+import { el } from './dom';
+import { createToolbar } from './views/toolbar';
+import { createHistory } from './views/history';
+import { createNetwork } from './views/network';
+import { createLayerDetail } from './views/layerDetail';
+import { createChainRule } from './views/chainRule';
+import { createLoss } from './views/loss';
+import { createData } from './views/data';
+import { createOptimizer } from './views/optimizer';
+import type { View } from './views/view';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const state = initialState(vscode.getState() as ViewState | undefined);
+const post = (message: WebviewMessage) => vscode.postMessage(message);
+
+let frame = 0;
+let themeChanged = false;
+const ctx: Context = {
+  state,
+  post,
+  t: (text: WebviewString, ...args) => translate(state, text, ...args),
+  invalidate() {
+    if (!frame) frame = requestAnimationFrame(render);
+  },
+  saveView(change) {
+    Object.assign(state.view, change);
+    vscode.setState(state.view);
+    post({ type: 'viewState', state: { ...state.view } });
+    ctx.invalidate();
+  },
+  select(layer: number, parameter?: ParameterRef) {
+    ctx.saveView({ selectedLayer: layer, selectedParameter: parameter });
+    post(parameter ? { type: 'select', layer, parameter } : { type: 'select', layer });
+    if (parameter && state.record) post({ type: 'requestExplanation', step: state.record.step, parameter });
+  },
+};
+
+const app = document.getElementById('app') ?? document.body.appendChild(el('main', { id: 'app' }));
+app.removeAttribute('aria-busy');
+const banner = el('div', { id: 'error-banner', className: 'banner', attrs: { role: 'alert' } });
+const waiting = el('p', { id: 'waiting', className: 'placeholder' });
+
+const views: View[] = [];
+let mounted = false;
+
+function mount(): void {
+  app.replaceChildren();
+  views.length = 0;
+  const toolbar = createToolbar(ctx);
+  const history = createHistory(ctx);
+  const grid = el('div', { className: 'grid' });
+  const left = el('div', { className: 'column main-column' });
+  const right = el('div', { className: 'column side-column' });
+  const network = createNetwork(ctx);
+  const chain = createChainRule(ctx);
+  const detail = createLayerDetail(ctx);
+  const loss = createLoss(ctx);
+  const data = createData(ctx);
+  const optimizer = createOptimizer(ctx);
+  left.append(network.root, chain.root, detail.root);
+  right.append(loss.root, data.root, optimizer.root);
+  grid.append(left, right);
+  app.append(toolbar.root, history.root, banner, grid);
+  views.push(toolbar, history, network, chain, detail, loss, data, optimizer);
+  mounted = true;
+}
+
+function render(): void {
+  frame = 0;
+  if (!state.model) {
+    waiting.textContent = ctx.t('Waiting for the extension…');
+    app.replaceChildren(waiting);
+    mounted = false;
+    return;
+  }
+  if (!mounted) mount();
+  const error = state.error;
+  banner.hidden = !error;
+  banner.textContent = error ? ctx.t('Error in {0}: {1}', error.where, error.message) : '';
+  for (const view of views) view.render(themeChanged);
+  themeChanged = false;
+  document.body.dataset.renderedStep = String(state.record?.step ?? 0);
+  document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0 } }));
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const problem = hostMessageProblem(event.data);
+  if (problem) {
+    post({ type: 'protocolError', reason: problem.slice(0, 2000) });
+    return;
+  }
+  try {
+    const wasInit = event.data.type === 'init';
+    apply(state, event.data);
+    if (wasInit) {
+      mounted = false;
+      document.documentElement.lang = state.locale;
+      vscode.setState(state.view);
+    }
+  } catch (error) {
+    post({ type: 'protocolError', reason: `${event.data.type}: ${(error as Error).message}`.slice(0, 2000) });
+    return;
+  }
+  ctx.invalidate();
+});
+
+watchTheme(() => {
+  themeChanged = true;
+  ctx.invalidate();
+});
+
+render();
+post({ type: 'ready' });

@@ -1,0 +1,154 @@
+// Everything the views render, in one place. Host messages update it; views read it. The webview
+// computes no training math: every number here came from the host.
+import type {
+  DataView, EpochEvaluation, ExplanationMessage, HostMessage, ModelSummary, ParameterRef, Position, SamplePrediction,
+  ViewState, WebviewMessage,
+} from '../protocol/messages';
+import { RUN_SPEED } from '../protocol/messages';
+import { type DecodedRecord, decodeRecord } from '../protocol/traceCodec';
+import type { WebviewString } from '../protocol/webviewStrings';
+
+export interface LossSeries {
+  loss: number[];
+  lossAfter: number[];
+  dataLoss: number[];
+  regLoss: number[];
+}
+
+export interface State {
+  strings: Record<string, string>;
+  locale: string;
+  model?: ModelSummary;
+  view: ViewState;
+  position?: Position;
+  record?: DecodedRecord;
+  history: LossSeries; // index k = step k + 1
+  epochs: EpochEvaluation[];
+  prediction?: SamplePrediction;
+  explanation?: ExplanationMessage;
+  dataView?: DataView;
+  /** Full tensors received on request, for the record on screen: name → data. */
+  fullTensors: Map<string, Float64Array>;
+  error?: { message: string; where: string };
+  running: boolean;
+}
+
+export const DEFAULT_VIEW: ViewState = {
+  step: 0, selectedLayer: 0, sample: 'mean', diagramMode: 'value', detailMode: 'numbers', speed: RUN_SPEED.default,
+};
+
+export function initialState(saved?: ViewState): State {
+  return {
+    strings: {}, locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: { loss: [], lossAfter: [], dataLoss: [], regLoss: [] },
+    epochs: [], fullTensors: new Map(), running: false,
+  };
+}
+
+/** Translates through the host's map; "{0}"-style placeholders are filled from `args`. */
+export function translate(state: State, text: WebviewString, ...args: (string | number)[]): string {
+  const template = state.strings[text] ?? text;
+  return template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isFloatArray = (v: unknown): v is Float64Array => v instanceof Float64Array;
+
+/**
+ * Checks the shape of a host message enough to render it safely; returns why not otherwise.
+ * (The host is trusted, but a bug there must show as a message, not as a broken panel.)
+ */
+export function hostMessageProblem(raw: unknown): string | undefined {
+  if (!isObject(raw)) return 'message is not an object';
+  switch (raw.type) {
+    case 'init':
+      if (!isObject(raw.strings) || !isObject(raw.model) || !Array.isArray((raw.model as { layers?: unknown }).layers)) return 'init: needs strings and model';
+      return undefined;
+    case 'step': {
+      if (!isObject(raw.position) || typeof (raw.position as { step?: unknown }).step !== 'number') return 'step: position.step must be a number';
+      if (!isObject(raw.record) || !isFloatArray((raw.record as { data: unknown }).data)) return 'step: record.data must be a Float64Array';
+      const h = raw.history as Record<string, unknown> | undefined;
+      if (!isObject(h) || typeof h.from !== 'number' || !isFloatArray(h.loss) || !isFloatArray(h.lossAfter)) return 'step: history must hold from and Float64Array series';
+      return undefined;
+    }
+    case 'tensor':
+      return typeof raw.name === 'string' && isFloatArray(raw.data) && typeof raw.step === 'number' ? undefined : 'tensor: needs step, name and Float64Array data';
+    case 'explanation':
+      return isObject(raw.explanation) && Array.isArray((raw.explanation as { factors?: unknown }).factors) ? undefined : 'explanation: needs explanation.factors';
+    case 'evaluation':
+      return Array.isArray(raw.epochs) ? undefined : 'evaluation: epochs must be an array';
+    case 'dataView':
+      return isObject(raw.view) && typeof (raw.view as { kind?: unknown }).kind === 'string' ? undefined : 'dataView: needs view.kind';
+    case 'error':
+      return typeof raw.message === 'string' ? undefined : 'error: message must be a string';
+    case 'theme':
+      return undefined;
+    default:
+      return `unknown message type ${JSON.stringify(raw.type)}`;
+  }
+}
+
+/** Applies a checked host message to the state. Throws (with a reason) when a record cannot be decoded. */
+export function apply(state: State, message: HostMessage): void {
+  switch (message.type) {
+    case 'init':
+      state.strings = message.strings;
+      state.locale = message.locale;
+      state.model = message.model;
+      if (message.viewState) state.view = { ...state.view, ...message.viewState };
+      state.view.selectedLayer = Math.min(state.view.selectedLayer, message.model.layers.length - 1);
+      state.history = { loss: [], lossAfter: [], dataLoss: [], regLoss: [] };
+      state.epochs = [];
+      state.record = undefined;
+      state.explanation = undefined;
+      state.error = undefined;
+      return;
+    case 'step': {
+      const record = decodeRecord(message.record);
+      state.record = record;
+      state.position = message.position;
+      state.running = message.position.running;
+      state.view.step = message.position.step;
+      state.fullTensors = new Map();
+      state.prediction = message.prediction;
+      const h = message.history;
+      const keep = Math.max(0, h.from - 1);
+      for (const key of ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const) {
+        state.history[key] = state.history[key].slice(0, keep).concat(Array.from(h[key] ?? []));
+      }
+      if (state.explanation && state.explanation.step !== record.step) state.explanation = undefined;
+      state.error = undefined;
+      return;
+    }
+    case 'tensor':
+      if (state.record && message.step === state.record.step) state.fullTensors.set(message.name, message.data);
+      return;
+    case 'explanation':
+      state.explanation = message;
+      return;
+    case 'evaluation':
+      state.epochs = message.epochs;
+      return;
+    case 'dataView':
+      state.dataView = message.view;
+      return;
+    case 'error':
+      state.error = { message: message.message, where: message.where };
+      return;
+    case 'theme':
+      return;
+  }
+}
+
+/** What the webview can post; main.ts wires it to acquireVsCodeApi().postMessage. */
+export type Post = (message: WebviewMessage) => void;
+
+export interface Context {
+  state: State;
+  post: Post;
+  t: (text: WebviewString, ...args: (string | number)[]) => string;
+  /** Schedules a render on the next animation frame (many calls, one render). */
+  invalidate(): void;
+  /** Records a view-state change: saved with setState and sent to the host for the serializer. */
+  saveView(change: Partial<ViewState>): void;
+  select(layer: number, parameter?: ParameterRef): void;
+}

@@ -1,0 +1,71 @@
+// The chain rule for the clicked weight or bias, as the engine explained it: each factor from the
+// loss down with its value per sample and averaged, the per-sample product and its mean (= ∂J/∂w),
+// the shared "computed once" part marked, and the finite-difference check beside it.
+import type { Context } from '../store';
+import { el, section } from '../dom';
+import { numberSpan, short } from '../format';
+import type { View } from './view';
+
+const MAX_SAMPLES = 8;
+const AGREEMENT = 1e-6; // relative error below which backprop and finite differences agree
+
+export function createChainRule(ctx: Context): View {
+  const { state, t } = ctx;
+  const card = section('chain-rule', t('Chain rule'));
+  const ko = () => state.locale.toLowerCase().startsWith('ko');
+  return {
+    root: card.root,
+    render() {
+      const message = state.explanation;
+      card.body.replaceChildren();
+      if (!message) {
+        card.body.append(el('p', { className: 'placeholder', text: t('Click a weight or bias in the network to see its chain rule.') }));
+        return;
+      }
+      const x = message.explanation;
+      const shown = Math.min(x.rows, MAX_SAMPLES);
+      const equation = el('div', { className: 'equation', id: 'chain-equation' },
+        el('span', { className: 'math', text: `∂J/∂${x.parameter.symbol} = ` }),
+        ...x.factors.flatMap((f, i) => [
+          i > 0 ? el('span', { className: 'op', text: ' · ' }) : undefined,
+          el('span', { className: `math factor-symbol${f.computedOnce ? ' shared' : ''}`, text: f.symbol }),
+        ]));
+      const head = el('tr', {}, el('th', { text: t('factor') }),
+        ...Array.from({ length: shown }, (_, r) => el('th', { className: 'num', text: t('Sample {0}', r + 1) })),
+        el('th', { className: 'num', text: t('mean') }));
+      const rows = x.factors.map((f, k) => el('tr', { className: f.computedOnce ? 'shared' : '', attrs: { 'data-factor': String(k) } },
+        el('td', {},
+          el('div', { className: 'math', text: f.symbol }),
+          el('div', { className: 'meaning', text: ko() ? f.name.ko : f.name.en }),
+          f.computedOnce ? el('span', { className: 'badge', text: t('computed once'), title: t('Computed once per unit and shared by all of its weights.') }) : undefined),
+        ...f.perSample.slice(0, shown).map((v) => el('td', {}, numberSpan(v))),
+        el('td', {}, numberSpan(f.mean))));
+      const product = el('tr', { className: 'product' }, el('td', { text: `${t('product')} Π` }),
+        ...x.product.perSample.slice(0, shown).map((v) => el('td', {}, numberSpan(v))),
+        el('td', {}, numberSpan(x.product.mean, 'chain-product')));
+      const table = el('table', { className: 'chain' }, el('thead', {}, head), el('tbody', {}, ...rows, product));
+
+      const summary = el('dl', { className: 'figures' });
+      const figure = (label: string, value: number | undefined, id: string, extra?: HTMLElement) =>
+        summary.append(el('dt', { text: label }), el('dd', {}, numberSpan(value, id), extra));
+      figure(`${t('data part')} (${t('mean over samples')})`, x.product.mean, 'chain-data');
+      if (x.regularization) figure(`${t('regularization part')} ${x.regularization.symbol}`, x.regularization.value, 'chain-reg');
+      figure(`∂J/∂${x.parameter.symbol}`, x.total, 'chain-gradient');
+      const fd = x.finiteDifference;
+      if (fd) {
+        const agrees = fd.relativeError < AGREEMENT;
+        figure(t('finite difference'), fd.numeric, 'chain-fd');
+        figure(t('relative error'), fd.relativeError, 'chain-relerr',
+          el('span', { className: `badge ${agrees ? 'ok' : 'bad'}`, text: agrees ? t('agrees') : t('disagrees') }));
+      }
+      const notes = x.notes.map((n) => el('p', { className: 'note', text: ko() ? n.ko : n.en }));
+      card.body.append(
+        el('div', { className: 'chain-head' },
+          el('span', { className: 'math param', text: x.parameter.symbol }),
+          el('code', { text: x.parameter.name }),
+          el('span', { className: 'muted', text: `= ${short(x.parameter.value)}` }),
+          el('span', { className: 'muted', text: `${t('step')} ${message.step}` })),
+        equation, el('div', { className: 'scroll' }, table), summary, ...notes);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Data: 2-D inputs as points (train, validation, test marked; the current batch ringed) over the
+// host's decision grid; 1-D regression as points and the model's curve; otherwise the batch table.
+import type { DataView } from '../../protocol/messages';
+import type { Context } from '../store';
+import { el, section } from '../dom';
+import { exact, short } from '../format';
+import { type Palette, readPalette, withAlpha } from '../theme';
+import type { View } from './view';
+
+const SIZE = 260;
+const MAX_TABLE_COLUMNS = 10;
+
+function bounds(values: ArrayLike<number>, stride: number, offset: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = offset; i < values.length; i += stride) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  const pad = (hi - lo) * 0.08 || 1;
+  return [lo - pad, hi + pad];
+}
+
+function marker(g: CanvasRenderingContext2D, x: number, y: number, split: number): void {
+  g.beginPath();
+  if (split === 0) g.arc(x, y, 4, 0, Math.PI * 2);
+  else if (split === 1) g.rect(x - 3.5, y - 3.5, 7, 7);
+  else {
+    g.moveTo(x, y - 4.5);
+    g.lineTo(x + 4.5, y + 3.5);
+    g.lineTo(x - 4.5, y + 3.5);
+    g.closePath();
+  }
+}
+
+export function createData(ctx: Context): View {
+  const { state, t } = ctx;
+  const card = section('data', t('Data'));
+  let palette: Palette | undefined;
+
+  function plot(view: Extract<DataView, { kind: 'points' | 'curve' }>): HTMLElement {
+    const p = palette!;
+    const canvas = el('canvas', { id: 'data-plot', attrs: { role: 'img', 'aria-label': t('Data') } });
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = SIZE * ratio;
+    canvas.height = SIZE * ratio;
+    canvas.style.width = `${SIZE}px`;
+    canvas.style.height = `${SIZE}px`;
+    const g = canvas.getContext('2d')!;
+    g.scale(ratio, ratio);
+    const twoD = view.kind === 'points';
+    const [x0, x1] = twoD && view.grid ? [view.grid.xMin, view.grid.xMax] : bounds(view.x, twoD ? 2 : 1, 0);
+    const [y0, y1] = twoD ? (view.grid ? [view.grid.yMin, view.grid.yMax] : bounds(view.x, 2, 1)) : bounds(view.y, 1, 0);
+    const sx = (v: number) => ((v - x0) / (x1 - x0)) * SIZE;
+    const sy = (v: number) => SIZE - ((v - y0) / (y1 - y0)) * SIZE;
+    if (view.kind === 'points' && view.grid) {
+      const grid = view.grid;
+      const cw = SIZE / grid.nx;
+      const ch = SIZE / grid.ny;
+      for (let r = 0; r < grid.ny; r++) {
+        for (let c = 0; c < grid.nx; c++) {
+          const v = grid.values[r * grid.nx + c];
+          g.fillStyle = grid.kind === 'class'
+            ? withAlpha(p.classes[Math.round(v) % p.classes.length], 0.22)
+            : grid.kind === 'probability'
+              ? withAlpha(v >= 0.5 ? p.classes[1] : p.classes[0], 0.08 + 0.4 * Math.abs(v - 0.5))
+              : withAlpha(p.positive, 0.1);
+          g.fillRect(c * cw, SIZE - (r + 1) * ch, cw + 0.5, ch + 0.5);
+        }
+      }
+    }
+    g.strokeStyle = p.grid;
+    g.strokeRect(0.5, 0.5, SIZE - 1, SIZE - 1);
+    if (view.kind === 'curve') {
+      g.strokeStyle = p.series[1];
+      g.lineWidth = 2;
+      g.beginPath();
+      view.curve.x.forEach((cx, i) => (i ? g.lineTo(sx(cx), sy(view.curve.y[i])) : g.moveTo(sx(cx), sy(view.curve.y[i]))));
+      g.stroke();
+    }
+    const inBatch = new Set(view.batch);
+    const n = view.split.length;
+    for (let i = 0; i < n; i++) {
+      const px = sx(view.x[twoD ? 2 * i : i]);
+      const py = sy(twoD ? view.x[2 * i + 1] : (view as { y: Float64Array }).y[i]);
+      const label = view.kind === 'points' ? view.label[i] : 0;
+      const color = view.kind === 'points' && state.model?.dataset.task === 'classification' ? p.classes[Math.round(label) % p.classes.length] : p.series[0];
+      marker(g, px, py, view.split[i]);
+      g.fillStyle = view.split[i] === 0 ? color : withAlpha(color, 0.35);
+      g.fill();
+      g.strokeStyle = p.background;
+      g.lineWidth = 1;
+      g.stroke();
+      if (inBatch.has(i)) {
+        g.beginPath();
+        g.arc(px, py, 8, 0, Math.PI * 2);
+        g.strokeStyle = p.foreground;
+        g.lineWidth = 1.5;
+        g.stroke();
+      }
+    }
+    return canvas;
+  }
+
+  function legend(): HTMLElement {
+    const item = (cls: string, text: string) => el('span', { className: 'legend-item' }, el('span', { className: `swatch ${cls}` }), text);
+    return el('div', { className: 'legend' }, item('train', t('train')), item('validation', t('validation')), item('test', t('test')), item('batch', t('current batch')));
+  }
+
+  function table(view: Extract<DataView, { kind: 'table' }>): HTMLElement {
+    const cols = view.columns.slice(0, MAX_TABLE_COLUMNS);
+    const width = view.columns.length;
+    return el('div', { className: 'scroll' }, el('table', { className: 'matrix data-table' },
+      el('thead', {}, el('tr', {}, el('th', { text: '#' }), ...cols.map((c) => el('th', { text: c })), width > cols.length ? el('th', { text: '⋯' }) : undefined)),
+      el('tbody', {}, ...Array.from({ length: view.rows }, (_, r) => el('tr', {}, el('td', { className: 'muted', text: String(view.batch[r]) }),
+        ...cols.map((_, c) => {
+          const v = view.values[r * width + c];
+          return el('td', { className: 'num', text: short(v), title: exact(v) });
+        }))))));
+  }
+
+  return {
+    root: card.root,
+    render(themeChanged) {
+      if (!palette || themeChanged) palette = readPalette();
+      const view = state.dataView;
+      card.root.hidden = !view;
+      card.body.replaceChildren();
+      if (!view) return;
+      if (view.kind === 'table') card.body.append(el('p', { className: 'muted', text: t('Batch of {0} samples', view.rows) }), table(view));
+      else card.body.append(plot(view), legend());
+    },
+  };
+}
