@@ -19,7 +19,7 @@ export type FilterId = (typeof FILTERS)[keyof typeof FILTERS];
 /** ‖∂J/∂W, ∂J/∂b‖₂ of one layer above which its gradient counts as exploding. */
 export const DEFAULT_EXPLODING_NORM = 1000;
 /** A unit is saturated when f′(z) is below this fraction of f′'s largest value for every sample of the batch. */
-export const DEFAULT_SATURATION = 0.01;
+export const DEFAULT_SATURATION = 0.1;
 
 export interface MonitorSettings {
   explodingNorm?: number;
