@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { type BenchSection, machine } from './measure';
 import { engineVsTfjs } from './engineVsTfjs';
 import { optimizerCosts } from './optimizers';
+import { webviewLatency } from './webviewLatency';
 
-const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts];
+const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts, webviewLatency];
 
 async function main(): Promise<void> {
   const parts = [

@@ -35,12 +35,14 @@ export class StandInHost {
     return { step, epoch: Math.ceil(step / perEpoch), batchInEpoch: ((step - 1) % perEpoch) + 1, batchesPerEpoch: perEpoch, latestStep: this.run.records.length, running: false };
   }
 
-  step(step: number): StepMessage {
-    const records = this.run.records.slice(0, step);
+  /** Step `step`; `incremental` sends only its own loss point, as a host does while stepping forward. */
+  step(step: number, incremental = false): StepMessage {
+    const from = incremental ? step : 1;
+    const records = this.run.records.slice(from - 1, step);
     const series = (pick: (r: (typeof records)[number]) => number | undefined) => Float64Array.from(records, (r) => pick(r) ?? NaN);
     return {
       type: 'step', position: this.position(step), record: encodeRecord(this.run.records[step - 1]),
-      history: { from: 1, loss: series((r) => r.loss), lossAfter: series((r) => r.lossAfter), dataLoss: series((r) => r.dataLoss), regLoss: series((r) => r.regLoss) },
+      history: { from, loss: series((r) => r.loss), lossAfter: series((r) => r.lossAfter), dataLoss: series((r) => r.dataLoss), regLoss: series((r) => r.regLoss) },
     };
   }
 

@@ -1,6 +1,5 @@
 // The inspector bundle in headless Chromium, fed by a stand-in host from real engine output.
 import { strict as assert } from 'node:assert';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, type InspectorPage, openInspector } from '../support/browserPage';
 import { StandInHost } from '../support/standInHost';
@@ -146,8 +145,3 @@ describe('inspector screenshots (light, dark, Korean)', function () {
     });
   }
 });
-
-export function publishScreenshots(): void {
-  mkdirSync('media/screenshots', { recursive: true });
-  for (const name of ['light', 'dark', 'korean']) copyFileSync(resolve(ARTIFACTS, `inspector-${name}.png`), `media/screenshots/inspector-${name}.png`);
-}
