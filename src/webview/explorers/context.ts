@@ -10,6 +10,8 @@ export interface ViewContext {
 
 export interface ExplorerViewModule {
   mount(root: HTMLElement, context: ViewContext): void;
+  /** Called when the view is first shown: asks the host for its numbers. */
+  activate(): void;
   show(result: ExplorerResult): void;
   showError(message: string, column?: number): void;
 }

@@ -23,7 +23,7 @@ const FACTORIES: Record<ExplorerView, () => ExplorerViewModule> = {
 };
 
 let strings: Record<string, string> = {};
-const modules = new Map<ExplorerView, { module: ExplorerViewModule; panel: HTMLElement; tab: HTMLButtonElement }>();
+const modules = new Map<ExplorerView, { module: ExplorerViewModule; panel: HTMLElement; tab: HTMLButtonElement; active?: boolean }>();
 
 function t(message: string, ...args: Array<string | number>): string {
   return (strings[message] ?? message).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
@@ -35,6 +35,10 @@ function select(view: ExplorerView): void {
     entry.panel.hidden = !on;
     entry.tab.setAttribute('aria-selected', String(on));
     entry.tab.tabIndex = on ? 0 : -1;
+    if (on && !entry.active) {
+      entry.active = true;
+      entry.module.activate();
+    }
   }
   vscode.setState({ view });
   document.body.dataset.view = view;

@@ -62,9 +62,9 @@ export function dot(f: Frame, [a, b]: readonly [number, number], cls: string, r 
   f.svg.append(s('circle', { cx: f.x(a), cy: f.y(b), r, class: cls }));
 }
 
-export function legend(f: Frame, entries: Array<[string, string]>, x = 44, y = 16): void {
+export function legend(f: Frame, entries: Array<[string, string]>, x = 44, y = 16, spacing = 96): void {
   entries.forEach(([label, cls], i) => {
-    const gx = x + i * 96;
+    const gx = x + i * spacing;
     f.svg.append(s('line', { x1: gx, x2: gx + 16, y1: y, y2: y, class: cls }), s('text', { x: gx + 20, y: y + 4, class: 'legend' }, label));
   });
 }

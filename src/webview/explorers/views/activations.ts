@@ -13,8 +13,8 @@ export function activationsView(): ExplorerViewModule {
       out = h('div', { class: 'output' });
       slope.addEventListener('input', send);
       root.append(h('h2', {}, ctx.t('f (solid) and its derivative f′ (dashed)')), h('div', { class: 'controls' }, labelled(ctx.t('Leaky ReLU slope'), slope)), out);
-      send();
     },
+    activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as ActivationsResult;
       const range = { x0: -5, x1: 5, y0: -1.2, y1: 2 };

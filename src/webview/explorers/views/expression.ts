@@ -130,8 +130,8 @@ export function expressionView(): ExplorerViewModule {
       root.append(h('h2', {}, ctx.t('Expression')), h('div', { class: 'controls' },
         labelled(ctx.t('Expression'), source), labelled(ctx.t('Values, e.g. x=1, y=2'), values), buildButton,
         h('label', { class: 'check' }, predict, ctx.t('Predict, then reveal'))), out);
-      build();
     },
+    activate() { build(); },
     show(result: ExplorerResult) {
       graph = result as ExpressionResult;
       revealed = 0;

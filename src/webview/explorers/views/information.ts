@@ -22,8 +22,8 @@ export function informationView(): ExplorerViewModule {
           labelled(ctx.t('Distribution q (predicted), comma-separated'), q),
           h('label', { class: 'check' }, bits, ctx.t('in bits (log₂) instead of nats (ln)'))),
         out);
-      send();
     },
+    activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as InformationResult;
       const range = { x0: 0, x1: 1, y0: 0, y1: r.unit === 'bits' ? 1.05 : 0.75 };

@@ -15,8 +15,8 @@ export function noiseView(): ExplorerViewModule {
       run.addEventListener('click', send);
       root.append(h('h2', {}, ctx.t('Standard deviation of ∂J/∂w over random mini-batches of n samples, and the fit σ/√n')),
         h('div', { class: 'controls' }, labelled(ctx.t('Draws per batch size'), draws), run), out);
-      send();
     },
+    activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as NoiseResult;
       const logs = r.std.map((v) => Math.log10(v));

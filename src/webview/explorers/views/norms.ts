@@ -22,8 +22,8 @@ export function normsView(): ExplorerViewModule {
         labelled(ctx.t('vector b'), h('span', { class: 'pair' }, b[0], b[1])));
       for (const input of [p, ...a, ...b]) input.addEventListener('input', send);
       root.append(h('h2', {}, ctx.t('Unit balls ‖x‖_p = 1 for p = 1, 2, ∞ and your p')), controls, out);
-      send();
     },
+    activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as NormsResult;
       const range = { x0: -1.6, x1: 1.6, y0: -1.6, y1: 1.6 };
@@ -32,7 +32,7 @@ export function normsView(): ExplorerViewModule {
       r.balls.forEach((ball, i) => polyline(f, ball.points, `series-${i}`, true));
       const vectors = [[Number(a[0].value), Number(a[1].value)], [Number(b[0].value), Number(b[1].value)]] as const;
       vectors.forEach((v, i) => { polyline(f, [[0, 0], v], 'vector'); dot(f, v, `point-${i}`, 5); });
-      legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14);
+      legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14, 70);
       const rows = [[ctx.t('p'), ctx.t('‖a‖_p'), ctx.t('‖a − b‖_p')],
         ...r.balls.map((ball) => [ball.order === 'inf' ? '∞' : String(ball.order), formatNumber(ball.normA), formatNumber(ball.distance)])];
       out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {}, table(rows),

@@ -15,8 +15,8 @@ export function raceView(): ExplorerViewModule {
       run.addEventListener('click', send);
       root.append(h('h2', {}, ctx.t('Optimizer race')), h('p', { class: 'note' }, ctx.t('Every optimizer starts from the same (w, b) on one sigmoid unit fitted with MSE.')),
         h('div', { class: 'controls' }, labelled(ctx.t('Steps'), steps), run), out);
-      send();
     },
+    activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as RaceResult;
       const { ws, bs, values } = r.grid;

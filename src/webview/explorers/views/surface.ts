@@ -26,8 +26,8 @@ export function surfaceView(): ExplorerViewModule {
       });
       root.append(h('h2', {}, ctx.t('Contours of J(w, b) and the gradient-descent path θ⁺ = θ − α ∂J/∂θ')),
         h('div', { class: 'controls' }, labelled(ctx.t('Step size α'), rate), labelled(ctx.t('Steps'), steps), run, ...presets), out);
-      send();
     },
+    activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as SurfaceResult;
       const { ws, bs, values } = r.grid;

@@ -1,0 +1,154 @@
+// The explorer bundle in headless Chromium inside the real shell page (CSP included), with a
+// stand-in host that answers exactly as the extension does: validate, then compute with the engine.
+// Screenshots of every view, light and dark, English and Korean, go to test-artifacts/explorers/.
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { THEMES, type Theme, launch } from '../support/browserPage';
+import { inspectorHtml } from '../../src/extension/inspectorHtml';
+import { computeExplorer, ExplorerInputError, type LessonModels } from '../../src/extension/lessons/explorerData';
+import { validateExplorerMessage } from '../../src/extension/lessons/validate';
+import { parseModelFile } from '../../src/engine/model';
+import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView } from '../../src/protocol/explorers';
+import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
+
+const ROOT = resolve(__dirname, '../..');
+const ARTIFACTS = resolve(ROOT, 'test-artifacts/explorers');
+const korean = JSON.parse(readFileSync(resolve(ROOT, 'l10n/bundle.l10n.ko.json'), 'utf8')) as Record<string, string>;
+const example = (name: string) => parseModelFile(readFileSync(resolve(ROOT, `examples/${name}.backprop.json`), 'utf8')).model!;
+const models: LessonModels = { surface: example('03-gradient-descent'), race: example('07-optimizer-race-surface'), noise: example('09-training-units') };
+
+interface ExplorerPage {
+  page: Page;
+  errors: string[];
+  rejected: string[];
+}
+
+async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko', view: ExplorerView): Promise<ExplorerPage> {
+  const file = (p: string) => pathToFileURL(resolve(ROOT, p)).toString();
+  const html = inspectorHtml({ cspSource: 'file:', nonce: 'explorernonce0123', scriptUri: file('test-artifacts/explorers/explorers.js'), styleUris: [file('media/explorers.css')], lang: language, title: 'Explorer' });
+  const pagePath = resolve(ARTIFACTS, `explorer-${theme}-${language}.html`);
+  writeFileSync(pagePath, html);
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const errors: string[] = [];
+  const rejected: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const reply = (message: ExplorerHostMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  await page.exposeFunction('__toHost', async (raw: unknown) => {
+    const checked = validateExplorerMessage(raw);
+    if (!checked.ok) { rejected.push(checked.reason); return; }
+    if (checked.message.type === 'ready') {
+      const strings = Object.fromEntries(EXPLORER_STRINGS.map((s) => [s, language === 'ko' ? korean[s] : s]));
+      await reply({ type: 'init', view, strings, language });
+      return;
+    }
+    const request = checked.message.request;
+    try {
+      await reply({ type: 'result', result: computeExplorer(request, models) });
+    } catch (error) {
+      errors.push(`host: ${(error as Error).stack}`);
+      await reply({ type: 'error', view: request.view, message: (error as Error).message, column: error instanceof ExplorerInputError ? error.column : undefined });
+    }
+  });
+  await page.addInitScript(`(() => {
+    window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => undefined, setState: () => {} });
+    const theme = () => { for (const [k, v] of Object.entries(${JSON.stringify(THEMES[theme].vars)})) document.documentElement.style.setProperty(k, v); };
+    if (document.documentElement) theme(); else document.addEventListener('readystatechange', theme, { once: true });
+  })();`);
+  await page.goto(pathToFileURL(pagePath).toString());
+  try {
+    await page.waitForSelector(`#view-${view}:not([hidden]) svg`, { timeout: 20000 });
+  } catch (error) {
+    throw new Error(`the ${view} view did not draw: page errors ${JSON.stringify(errors)}, rejected ${JSON.stringify(rejected)}; ${(error as Error).message}`);
+  }
+  return { page, errors, rejected };
+}
+
+/** Waits until no view is waiting for the host. */
+const settled = (page: Page) => page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
+
+describe('explorer webview (Chromium)', function () {
+  this.timeout(120000);
+  let browser: Browser;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await esbuild.build({ entryPoints: [resolve(ROOT, 'src/webview/explorers/main.ts')], outfile: resolve(ARTIFACTS, 'explorers.js'), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
+    browser = await launch();
+  });
+  after(async () => browser?.close());
+
+  for (const [theme, language] of [['light', 'en'], ['dark', 'en'], ['dark', 'ko'], ['light', 'ko']] as const) {
+    it(`draws every view from the host's numbers (${theme}, ${language})`, async () => {
+      const { page, errors, rejected } = await openExplorer(browser, theme, language, 'norms');
+      await settled(page);
+      for (const view of EXPLORER_VIEWS) {
+        await page.click(`#tab-${view}`);
+        const panel = `#view-${view}`;
+        await page.waitForSelector(`${panel} svg`);
+        await settled(page);
+        assert.equal(await page.$eval(panel, (e) => (e as HTMLElement).hidden), false);
+        assert.ok((await page.$$(`${panel} svg`)).length >= 1, `${view} has no plot`);
+        assert.equal((await page.$$(`${panel} .error`)).length, 0, `${view} shows an error`);
+        await page.screenshot({ path: resolve(ARTIFACTS, `${view}-${theme}-${language}.png`), fullPage: true });
+      }
+      if (language === 'ko') assert.equal(await page.textContent('#tab-surface'), '손실 곡면');
+      assert.deepEqual(errors, []);
+      assert.deepEqual(rejected, []);
+      await page.close();
+    });
+  }
+
+  it('steps backward through (2x + y)² node by node and ends with ∂z/∂x = 8x + 4y = 16', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'expression');
+    await settled(page);
+    for (let k = 0; k < 3; k++) await page.click('#expr-step');
+    const text = await page.textContent('#view-expression');
+    assert.match(text!, /Backward pass complete/);
+    assert.match(text!, /× upstream 8 = 16/);
+    const cells = await page.$$eval('#view-expression table td', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(cells, ['16', '8']); // ∂/∂x = 8·1 + 4·2, ∂/∂y = 4·1 + 2·2
+    await page.screenshot({ path: resolve(ARTIFACTS, 'expression-complete-light-en.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('asks for a prediction before revealing, and says whether it was right', async () => {
+    const { page } = await openExplorer(browser, 'dark', 'ko', 'expression');
+    await settled(page);
+    await page.check('#expr-predict');
+    await page.fill('#expr-guess', '8'); // z = t²: 2t × 1 = 8 at t = 4
+    await page.click('#expr-reveal');
+    assert.equal(await page.textContent('.feedback'), '정답입니다!');
+    await page.fill('#expr-guess', '3');
+    await page.click('#expr-reveal');
+    assert.match((await page.textContent('.feedback'))!, /답은 8입니다/);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'expression-predict-dark-ko.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows a parse error with its column and a caret under it', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'expression');
+    await settled(page);
+    await page.fill('#expr-source', '(2*x + y');
+    await page.click('#expr-build');
+    await page.waitForSelector('#view-expression .error');
+    assert.match((await page.textContent('#view-expression .error'))!, /^Error at column 9: expected "\)" to close/);
+    assert.equal(await page.textContent('pre.caret'), '(2*x + y\n        ^');
+    await page.close();
+  });
+
+  it('marks a divergent step size', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'surface');
+    await settled(page);
+    await page.fill('#surface-rate', '1');
+    await page.fill('#view-surface input[max="500"]', '200');
+    await page.click('#view-surface button:text("Run")');
+    await page.waitForSelector('#view-surface .error');
+    assert.match((await page.textContent('#view-surface .error'))!, /diverged/);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'surface-diverged-light-en.png'), fullPage: true });
+    await page.close();
+  });
+});
