@@ -73,15 +73,19 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-export async function openInspector(options: { theme: Theme; lang?: string; width?: number; height?: number; browser?: Browser }): Promise<InspectorPage> {
+export async function openInspector(options: {
+  theme: Theme; lang?: string; width?: number; height?: number; browser?: Browser;
+  /** Another build of the webview bundle (the latency benchmark compares two builds); default dist/webview.js. */
+  script?: string;
+}): Promise<InspectorPage> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = options.browser ?? (await launch());
   const file = (p: string) => pathToFileURL(resolve(ROOT, p)).toString();
   const html = inspectorHtml({
-    cspSource: 'file:', nonce: 'testnonce0123456789', scriptUri: file('dist/webview.js'),
+    cspSource: 'file:', nonce: 'testnonce0123456789', scriptUri: file(options.script ?? 'dist/webview.js'),
     styleUris: [file('dist/codicon.css'), file('media/inspector.css')], lang: options.lang ?? 'en', title: 'Inspector',
   }).replace('<link rel="stylesheet" href="' + file('dist/codicon.css') + '">', `<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${file('dist/codicon.css')}">`);
-  const pagePath = resolve(ARTIFACTS, `inspector-${options.theme}.html`);
+  const pagePath = resolve(ARTIFACTS, `inspector-${options.theme}${options.script ? '-' + options.script.replace(/\W+/g, '_') : ''}.html`);
   writeFileSync(pagePath, html);
   const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 } });
   const posted: WebviewMessage[] = [];
