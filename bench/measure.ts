@@ -1,5 +1,6 @@
 // Shared by the benchmark sections: repeat a timed loop and take the median (the machine is
-// shared and noisy; the median of several repetitions is steadier than the mean).
+// shared and noisy; the median of several repetitions is steadier than the mean, and rates
+// taken in turn within one repetition compare better than rates taken minutes apart).
 import { cpus, loadavg } from 'node:os';
 
 export interface Rate {
@@ -9,16 +10,35 @@ export interface Rate {
 
 /** Runs `body` `count` times per repetition, after a warm-up, and returns operations/second. */
 export function rate(body: () => void, count: number, repetitions = 5, warmup = Math.max(1, Math.floor(count / 5))): Rate {
-  for (let i = 0; i < warmup; i++) body();
-  const runs: number[] = [];
+  return rates([body], count, repetitions, warmup)[0];
+}
+
+/**
+ * Several bodies timed in turn within each repetition, so a burst of load from other processes
+ * hits them alike; runs[r] of each result belong to the same repetition r (see medianRatio).
+ */
+export function rates(bodies: (() => void)[], count: number, repetitions = 5, warmup = Math.max(1, Math.floor(count / 5))): Rate[] {
+  for (const body of bodies) for (let i = 0; i < warmup; i++) body();
+  const runs = bodies.map((): number[] => []);
   for (let r = 0; r < repetitions; r++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) body();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    runs.push(count / seconds);
+    bodies.forEach((body, b) => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < count; i++) body();
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      runs[b].push(count / seconds);
+    });
   }
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)], runs };
+  return runs.map((list) => ({ median: median(list), runs: list }));
+}
+
+/** The median over repetitions of a's rate ÷ b's rate in the same repetition (a and b from one rates call). */
+export function medianRatio(a: Rate, b: Rate): number {
+  return median(a.runs.map((run, r) => run / b.runs[r]));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((p, q) => p - q);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export function machine(): string {

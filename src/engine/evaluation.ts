@@ -4,6 +4,7 @@ import type { Dataset, LossName } from './types';
 import type { LossSpec } from './losses';
 import { meanLoss, normalizeRegularization, perSampleLoss } from './losses';
 import { type Network, forward, networkRegularizationLoss } from './network';
+import { type Allocate, freshArray } from './arena';
 
 export interface Objective {
   loss: number; // dataLoss + regLoss
@@ -23,10 +24,12 @@ function measure(
   return { objective: { loss: dataLoss + regLoss, dataLoss, regLoss }, output: out.a };
 }
 
-/** Copies dataset rows `indices` into fresh row-major x and y arrays. */
-export function gatherRows(data: Dataset, indices: readonly number[]): { x: Float64Array; y: Float64Array } {
-  const x = new Float64Array(indices.length * data.inputs);
-  const y = new Float64Array(indices.length * data.outputs);
+/** Copies dataset rows `indices` into new row-major x and y arrays (fresh ones unless `allocate` says where). */
+export function gatherRows(
+  data: Dataset, indices: readonly number[], allocate: Allocate = freshArray,
+): { x: Float64Array; y: Float64Array } {
+  const x = allocate(indices.length * data.inputs);
+  const y = allocate(indices.length * data.outputs);
   indices.forEach((row, r) => {
     x.set(data.x.subarray(row * data.inputs, (row + 1) * data.inputs), r * data.inputs);
     y.set(data.y.subarray(row * data.outputs, (row + 1) * data.outputs), r * data.outputs);

@@ -4,11 +4,13 @@
 // layer at a time by the step machine, or all at once by lossAndGradients.
 import type { ActivationName, LayerRecord, ModelFile } from './types';
 import type { Rng } from './rng';
-import { DEFAULT_LEAKY_SLOPE, activate, applyLocalGradient, localGradient } from './activations';
+import { DEFAULT_LEAKY_SLOPE, activate, applyLocalGradient, localGradient, localGradientLength } from './activations';
 import {
   type LossSpec, type Regularization, lossUpstream, meanLoss, normalizeRegularization, outputDelta,
   perSampleLoss, regularizationGradient, regularizationLoss,
 } from './losses';
+import { multiplyTransposed, transpose } from './matmul';
+import { type Allocate, copyWith, freshArray } from './arena';
 
 export interface DenseLayer {
   inputs: number;
@@ -114,24 +116,13 @@ export interface LayerForward {
   a: Float64Array; // rows × units, f(z)
 }
 
-/** z = input·Wᵀ + b, a = f(z). Pass `out` buffers to avoid allocation. */
+/** z = input·Wᵀ + b, a = f(z); z and a come from `allocate`. */
 export function forwardLayer(
-  layer: DenseLayer, input: Float64Array, rows: number,
-  out: { z?: Float64Array; a?: Float64Array } = {},
+  layer: DenseLayer, input: Float64Array, rows: number, allocate: Allocate = freshArray,
 ): LayerForward {
   const { inputs, units, weights, bias } = layer;
-  const z = out.z ?? new Float64Array(rows * units);
-  for (let r = 0; r < rows; r++) {
-    const inRow = r * inputs;
-    const zRow = r * units;
-    for (let u = 0; u < units; u++) {
-      const wRow = u * inputs;
-      let sum = bias[u];
-      for (let i = 0; i < inputs; i++) sum += weights[wRow + i] * input[inRow + i];
-      z[zRow + u] = sum;
-    }
-  }
-  const a = activate(layer.activation, layer.slope, z, rows, units, out.a);
+  const z = multiplyTransposed(input, weights, rows, units, inputs, allocate(rows * units), bias);
+  const a = activate(layer.activation, layer.slope, z, rows, units, allocate(rows * units));
   return { rows, input, z, a };
 }
 
@@ -146,16 +137,16 @@ export interface OutputLoss {
 }
 
 export function outputLoss(
-  net: Network, lossSpec: LossSpec, output: LayerForward, targets: Float64Array,
+  net: Network, lossSpec: LossSpec, output: LayerForward, targets: Float64Array, allocate: Allocate = freshArray,
 ): OutputLoss {
   const last = net.layers[net.layers.length - 1];
   const { rows } = output;
   const { units, activation, slope } = last;
-  const perSample = perSampleLoss(lossSpec.loss, activation, output.z, output.a, targets, rows, units);
+  const perSample = perSampleLoss(lossSpec.loss, activation, output.z, output.a, targets, rows, units, allocate(rows));
   const dataLoss = meanLoss(perSample, rows);
   const regLoss = networkRegularizationLoss(net, normalizeRegularization(lossSpec.regularization));
-  const upstream = lossUpstream(lossSpec.loss, output.a, targets, rows, units);
-  const delta = outputDelta(lossSpec.loss, activation, slope, output.z, output.a, targets, upstream, rows, units);
+  const upstream = lossUpstream(lossSpec.loss, output.a, targets, rows, units, allocate(rows * units));
+  const delta = outputDelta(lossSpec.loss, activation, slope, output.z, output.a, targets, upstream, rows, units, allocate(rows * units));
   return { loss: dataLoss + regLoss, dataLoss, regLoss, perSample, upstream, delta };
 }
 
@@ -175,6 +166,8 @@ export interface BackwardOptions {
   recordLocalGrad?: boolean;
   /** Compute ∂J/∂input for the layer below (not needed for the first layer). */
   downstream?: boolean;
+  /** Where the results go (default: fresh arrays). */
+  allocate?: Allocate;
 }
 
 /** What the backward pass of one layer produced. */
@@ -187,6 +180,15 @@ export interface LayerBackward {
   downstream?: Float64Array; // rows × inputs ∂J/∂input, the upstream of the layer below
 }
 
+// Transposed copies the backward pass reads from; reused across calls (the engine is
+// single-threaded and nothing keeps them past one backwardLayer).
+const scratchBuffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+
+function scratch(slot: 0 | 1, length: number): Float64Array {
+  if (scratchBuffers[slot].length < length) scratchBuffers[slot] = new Float64Array(length);
+  return scratchBuffers[slot];
+}
+
 /**
  * Backward through one dense layer: δ = ∂J/∂z (f′ ⊙ upstream unless given), ∂J/∂W = δᵀ·input
  * (+ regularization), ∂J/∂b = Σ_rows δ, ∂J/∂input = δ·W.
@@ -196,47 +198,40 @@ export function backwardLayer(
 ): LayerBackward {
   const { inputs, units, weights, activation, slope } = layer;
   const { rows, input, z, a } = forward;
-  const delta = options.delta ?? applyLocalGradient(activation, slope, z, a, upstream, rows, units);
-  const localGrad = options.recordLocalGrad ? localGradient(activation, slope, z, a, rows, units) : undefined;
+  const allocate = options.allocate ?? freshArray;
+  const delta = options.delta ?? applyLocalGradient(activation, slope, z, a, upstream, rows, units, allocate(rows * units));
+  const localGrad = options.recordLocalGrad
+    ? localGradient(activation, slope, z, a, rows, units, allocate(localGradientLength(activation, rows, units)))
+    : undefined;
 
-  const gradWeights = new Float64Array(units * inputs);
-  const gradBias = new Float64Array(units);
-  for (let r = 0; r < rows; r++) {
-    const inRow = r * inputs;
-    const dRow = r * units;
-    for (let u = 0; u < units; u++) {
-      const d = delta[dRow + u];
-      const gRow = u * inputs;
-      gradBias[u] += d;
-      for (let i = 0; i < inputs; i++) gradWeights[gRow + i] += d * input[inRow + i];
-    }
+  // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as (δᵀ)·(inputᵀ)ᵀ: one running sum per weight
+  // instead of rewriting the whole gradient once per sample.
+  const deltaT = transpose(delta, rows, units, scratch(0, units * rows));
+  const inputT = transpose(input, rows, inputs, scratch(1, inputs * rows));
+  const gradWeights = multiplyTransposed(deltaT, inputT, units, inputs, rows, allocate(units * inputs));
+  const gradBias = allocate(units);
+  for (let u = 0; u < units; u++) {
+    const dRow = u * rows;
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += deltaT[dRow + r];
+    gradBias[u] = sum;
   }
   const reg = options.regularization;
   if (reg && (reg.l1 !== 0 || reg.l2 !== 0)) regularizationGradient(weights, reg, gradWeights, true);
 
-  let downstream: Float64Array | undefined;
-  if (options.downstream) {
-    downstream = new Float64Array(rows * inputs);
-    for (let r = 0; r < rows; r++) {
-      const outRow = r * inputs;
-      const dRow = r * units;
-      for (let u = 0; u < units; u++) {
-        const d = delta[dRow + u];
-        const wRow = u * inputs;
-        for (let i = 0; i < inputs; i++) downstream[outRow + i] += d * weights[wRow + i];
-      }
-    }
-  }
+  // ∂J/∂input = δ·W, read as δ·(Wᵀ)ᵀ so the kernel walks both rows contiguously.
+  const weightsT = options.downstream ? transpose(weights, units, inputs, scratch(1, inputs * units)) : undefined;
+  const downstream = weightsT && multiplyTransposed(delta, weightsT, rows, inputs, units, allocate(rows * inputs));
   return { localGrad, upstream, delta, gradWeights, gradBias, downstream };
 }
 
 // ---- filling the step record
 
 /** A fresh record for layer `index`, holding copies of its weights and bias before the update. */
-export function newLayerRecord(layer: DenseLayer, index: number, rows: number): LayerRecord {
+export function newLayerRecord(layer: DenseLayer, index: number, rows: number, allocate: Allocate = freshArray): LayerRecord {
   return {
     index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows,
-    weights: layer.weights.slice(), bias: layer.bias.slice(),
+    weights: copyWith(allocate, layer.weights), bias: copyWith(allocate, layer.bias),
   };
 }
 
@@ -257,11 +252,11 @@ export function recordBackward(record: LayerRecord, backward: LayerBackward): vo
 // ---- the whole batch at once
 
 /** Forward through every layer; element l is layer l's forward (its input is x or layer l−1's a). */
-export function forward(net: Network, x: Float64Array, rows: number): LayerForward[] {
+export function forward(net: Network, x: Float64Array, rows: number, allocate: Allocate = freshArray): LayerForward[] {
   const passes: LayerForward[] = [];
   let input = x;
   for (const layer of net.layers) {
-    const pass = forwardLayer(layer, input, rows);
+    const pass = forwardLayer(layer, input, rows, allocate);
     passes.push(pass);
     input = pass.a;
   }
@@ -301,11 +296,13 @@ export function lossAndGradients(
   return { loss: out.loss, dataLoss: out.dataLoss, regLoss: out.regLoss, grads };
 }
 
-/** J on one batch without gradients (finite differences, line searches, lossAfter). */
-export function batchLoss(net: Network, lossSpec: LossSpec, x: Float64Array, y: Float64Array, rows: number): number {
-  const passes = forward(net, x, rows);
+/** J on one batch without gradients (finite differences, line searches, lossAfter); its tensors come from `allocate`. */
+export function batchLoss(
+  net: Network, lossSpec: LossSpec, x: Float64Array, y: Float64Array, rows: number, allocate: Allocate = freshArray,
+): number {
+  const passes = forward(net, x, rows, allocate);
   const last = net.layers[net.layers.length - 1];
   const output = passes[passes.length - 1];
-  const dataLoss = meanLoss(perSampleLoss(lossSpec.loss, last.activation, output.z, output.a, y, rows, last.units), rows);
+  const dataLoss = meanLoss(perSampleLoss(lossSpec.loss, last.activation, output.z, output.a, y, rows, last.units, allocate(rows)), rows);
   return dataLoss + networkRegularizationLoss(net, normalizeRegularization(lossSpec.regularization));
 }

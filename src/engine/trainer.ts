@@ -21,6 +21,8 @@ import { type Evaluation, type SplitName, evaluateRows, gatherRows } from './eva
 import { type Checkpoint, CheckpointStore, RecentCache } from './history';
 import { type NonFiniteDetail, type WatchedQuantity, NonFiniteError, firstNonFinite } from './nonFinite';
 import { toStepTrace } from './trace';
+import { type Allocate, Arena, copyWith } from './arena';
+import { localGradientLength } from './activations';
 
 /** The data a model trains on, loaded and split by the model loader (positions are dataset rows). */
 export type { TrainingData };
@@ -94,6 +96,8 @@ interface StepWork {
   rows: number;
   x: Float64Array;
   y: Float64Array;
+  /** Where this step's tensors live (the record keeps them). */
+  arena: Arena;
   forwards: LayerForward[];
   upstream?: Float64Array; // ∂J/∂a of the layer whose backward is next
   outputDelta?: Float64Array; // ∂J/∂z at the output, from the loss
@@ -111,6 +115,9 @@ export class Trainer {
   private rng!: Rng;
   private net!: Network;
   private params!: Float64Array[];
+  private names!: string[];
+  /** Scratch for lossAfter's forward pass, overwritten every step. */
+  private lossAfterArena = new Arena(0);
   private optimizer!: Optimizer;
   /** J on the whole training split, for the full-batch (second-order) methods. */
   private objective: Objective | undefined;
@@ -182,10 +189,10 @@ export class Trainer {
    * The samples of the step in progress, or of the next step between steps: positions in the
    * training split (StepTrace.batch) and their rows of x and y.
    */
-  nextBatch(): { batch: number[]; x: Float64Array; y: Float64Array; rows: number } {
+  nextBatch(allocate?: Allocate): { batch: number[]; x: Float64Array; y: Float64Array; rows: number } {
     if (this.work) return { batch: this.work.record.batch, x: this.work.x, y: this.work.y, rows: this.work.rows };
     const batch = batchAt(this.plan, this.order, this.batchIndex);
-    const { x, y } = gatherRows(this.data.dataset, batch.map((position) => this.data.split.train[position]));
+    const { x, y } = gatherRows(this.data.dataset, batch.map((position) => this.data.split.train[position]), allocate);
     return { batch, x, y, rows: batch.length };
   }
 
@@ -402,8 +409,7 @@ export class Trainer {
   }
 
   private newOptimizer(): Optimizer {
-    const names = parameterNames(this.net);
-    return createOptimizer(this.model.optimizer, { names, sizes: this.params.map((p) => p.length) }, { recordState: this.options.trace });
+    return createOptimizer(this.model.optimizer, { names: this.names, sizes: this.params.map((p) => p.length) }, { recordState: this.options.trace });
   }
 
   /** Generator, network and optimizer as the model file defines them at step 0. */
@@ -411,6 +417,7 @@ export class Trainer {
     this.rng = new Rng(this.model.seed ?? 0);
     this.net = createNetwork(this.model, this.rng);
     this.params = parameters(this.net);
+    this.names = parameterNames(this.net);
     this.optimizer = this.newOptimizer();
     this.objective = undefined;
     if (this.optimizer.fullBatch) {
@@ -469,15 +476,16 @@ export class Trainer {
   }
 
   private beginStep(): StepWork {
-    const { batch, x, y, rows } = this.nextBatch();
+    const arena = new Arena(stepSize(this.net, this.plan.size, this.data.dataset.outputs, this.recording));
+    const { batch, x, y, rows } = this.nextBatch(arena.take);
     const layers: LayerRecord[] = this.net.layers.map((layer, l) =>
       this.recording
-        ? newLayerRecord(layer, l, rows)
+        ? newLayerRecord(layer, l, rows, arena.take)
         : { index: l, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows, weights: layer.weights, bias: layer.bias },
     );
     return {
       record: { step: this.completedSteps + 1, epoch: this.epoch, batch, layers },
-      rows, x, y,
+      rows, x, y, arena,
       forwards: new Array(this.layerCount),
       grads: new Array(2 * this.layerCount),
     };
@@ -490,14 +498,14 @@ export class Trainer {
       case 'forward': {
         const l = phase.layer;
         const input = l === 0 ? w.x : w.forwards[l - 1].a;
-        const pass = forwardLayer(this.net.layers[l], input, w.rows);
+        const pass = forwardLayer(this.net.layers[l], input, w.rows, w.arena.take);
         w.forwards[l] = pass;
         recordForward(record.layers[l], pass);
         return this.watchRows(phase, l, 'z', pass.z, w) ?? this.watchRows(phase, l, 'a', pass.a, w);
       }
       case 'loss': {
         const last = this.layerCount - 1;
-        const out = outputLoss(this.net, this.lossSpec, w.forwards[last], w.y);
+        const out = outputLoss(this.net, this.lossSpec, w.forwards[last], w.y, w.arena.take);
         record.loss = out.loss;
         record.dataLoss = out.dataLoss;
         record.regLoss = out.regLoss;
@@ -518,6 +526,7 @@ export class Trainer {
           regularization: this.regularization,
           recordLocalGrad: this.recording,
           downstream: l > 0,
+          allocate: w.arena.take,
         });
         recordBackward(record.layers[l], back);
         w.grads[2 * l] = back.gradWeights;
@@ -544,15 +553,16 @@ export class Trainer {
     for (const g of w.grads) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
     this.lastGradNorm = Math.sqrt(sumSquares);
     if (this.recording) {
-      const names = parameterNames(this.net);
+      const names = this.names;
+      const allocate = w.arena.take;
       this.net.layers.forEach((layer, l) => {
         const r = record.layers[l];
-        r.weightsAfter = layer.weights.slice();
-        r.biasAfter = layer.bias.slice();
-        r.updateWeights = addedStep(report.state[names[2 * l]], r.weights, r.weightsAfter);
-        r.updateBias = addedStep(report.state[names[2 * l + 1]], r.bias, r.biasAfter);
+        r.weightsAfter = copyWith(allocate, layer.weights);
+        r.biasAfter = copyWith(allocate, layer.bias);
+        r.updateWeights = addedStep(report.state[names[2 * l]], r.weights, r.weightsAfter, allocate);
+        r.updateBias = addedStep(report.state[names[2 * l + 1]], r.bias, r.biasAfter, allocate);
       });
-      record.lossAfter = batchLoss(this.net, this.lossSpec, w.x, w.y, w.rows);
+      record.lossAfter = batchLoss(this.net, this.lossSpec, w.x, w.y, w.rows, this.lossAfterScratch(w.rows));
       record.optimizer = { type: this.optimizer.type, state: report.state };
     }
     for (let l = 0; l < this.layerCount; l++) {
@@ -587,6 +597,14 @@ export class Trainer {
     }
     if (this.checkpoints.wants(this.completedSteps)) this.checkpoints.add(this.checkpoint());
     return { record, epochFigures };
+  }
+
+  /** The lossAfter scratch, reset and large enough for a forward pass of `rows` samples. */
+  private lossAfterScratch(rows: number): Allocate {
+    const size = rows + this.net.layers.reduce((sum, layer) => sum + 2 * rows * layer.units, 0);
+    if (this.lossAfterArena.capacity < size) this.lossAfterArena = new Arena(size);
+    this.lossAfterArena.reset();
+    return this.lossAfterArena.take;
   }
 
   private measure(split: SplitName, trigger: Evaluation['trigger']): Evaluation {
@@ -624,12 +642,30 @@ export class Trainer {
 
 /**
  * What the update added to a parameter: the optimizer's own `step` report when it gives one
- * (exactly the number added), else after − before.
+ * (exactly the number added), else after − before. The report is not copied: it is the step's
+ * own (the record keeps it as optimizer.state too), never written again by the optimizer.
  */
-function addedStep(report: unknown, before: Float64Array, after: Float64Array): Float64Array {
+function addedStep(report: unknown, before: Float64Array, after: Float64Array, allocate: Allocate): Float64Array {
   const step = (report as { step?: unknown } | undefined)?.step;
-  if (step instanceof Float64Array && step.length === after.length) return step.slice();
-  const out = new Float64Array(after.length);
+  if (step instanceof Float64Array && step.length === after.length) return step;
+  const out = allocate(after.length);
   for (let i = 0; i < out.length; i++) out[i] = after[i] - before[i];
   return out;
+}
+
+/**
+ * Numbers one step's arena should hold for batches of up to `rows` samples: x and y; per layer
+ * z, a and δ (∂J/∂a of a hidden layer is the ∂J/∂input of the layer above), ∂J/∂input below the
+ * top, the gradients; ∂J/∂a and the per-sample losses at the output; when recording also the
+ * local gradient and the weights before and after. Anything beyond it is allocated separately.
+ */
+function stepSize(net: Network, rows: number, outputs: number, recording: boolean): number {
+  let size = rows * (net.inputs + 2 * outputs + 1);
+  net.layers.forEach((layer, l) => {
+    const { units, inputs, activation } = layer;
+    const parameterCount = units * inputs + units;
+    size += 3 * rows * units + parameterCount + (l > 0 ? rows * inputs : 0);
+    if (recording) size += localGradientLength(activation, rows, units) + 2 * parameterCount;
+  });
+  return size;
 }
