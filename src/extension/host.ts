@@ -10,8 +10,9 @@ import { INSPECTOR_VIEW_TYPE, InspectorPanel, type PanelServices, panelOptions }
 import { l10n } from './l10n';
 import { createModelFromTemplate, isModelDocument, isModelUri, pickExample } from './modelFiles';
 import { toVscodeDiagnostics } from './modelDiagnostics';
-import { type PersistedPanelState, persistedDocumentUri, restoreView } from './panelState';
-import { type RunOutcome, SessionRegistry, TrainingSession } from './session';
+import { type PersistedPanelState, matchSavedState, persistedDocumentUri, restoreView } from './panelState';
+import { type RunControl, type RunOutcome, SessionRegistry, TrainingSession } from './session';
+import { offerResetOnEdit } from './modelChangeOffer';
 import { traceLines } from './traceExport';
 
 const SAVED_PANELS_KEY = 'backprop.inspector.panels';
@@ -33,6 +34,8 @@ export class BackpropHost implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** True while the window shuts down: panels closing then must keep their saved state. */
   private closing = false;
+  /** Documents whose saved panel state a revived panel has taken in this window. */
+  private readonly revived = new Set<string>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -122,11 +125,10 @@ export class BackpropHost implements vscode.Disposable {
     void this.context.workspaceState.update(SAVED_PANELS_KEY, saved.filter((s) => s.documentUri !== documentUri));
   }
 
-  /** The saved state for a panel being revived: the webview's own when it names a document, else the host's copy. */
-  private savedStateFor(webviewState: unknown): unknown {
-    if (persistedDocumentUri(webviewState)) return webviewState;
-    const saved = this.context.workspaceState.get<PersistedPanelState[]>(SAVED_PANELS_KEY, []);
-    return saved.find((s) => !this.panels.has(s.documentUri));
+  /** The saved state for a panel being revived (see matchSavedState). */
+  private savedStateFor(webviewState: unknown): PersistedPanelState | undefined {
+    for (const uri of this.panels.keys()) this.revived.add(uri);
+    return matchSavedState(webviewState, this.context.workspaceState.get<PersistedPanelState[]>(SAVED_PANELS_KEY, []), this.revived);
   }
 
   private attach(panel: InspectorPanel): InspectorPanel {
@@ -171,7 +173,7 @@ export class BackpropHost implements vscode.Disposable {
       webviewPanel.dispose();
       return;
     }
-    const restored = await restoreView(session, state);
+    const restored = await restoreView(session, state, (step) => this.goToStep(session, step));
     if (!restored.ok) this.log.warn(`inspector for ${session.uri} restored at step 0: ${restored.reason}`);
     this.attach(new InspectorPanel(webviewPanel, session, this.panelServices()));
   }
@@ -195,8 +197,11 @@ export class BackpropHost implements vscode.Disposable {
         return;
       case 'reset':
         return session.reset();
-      case 'goToStep':
-        return this.report(session, await session.goToStep(command.step));
+      case 'goToStep': {
+        const outcome = await this.goToStep(session, command.step);
+        if (outcome.kind !== 'cancelled') this.announce(session, outcome);
+        return;
+      }
       case 'pause':
         return session.pause();
       case 'setSpeed':
@@ -205,30 +210,42 @@ export class BackpropHost implements vscode.Disposable {
       case 'run':
         return this.longRun(session, l10n.t('Training {0}', session.name), { stepsPerSecond: command.stepsPerSecond });
       case 'runEpoch':
-        return this.longRun(session, l10n.t('Running epoch {0} of {1}', session.position.epoch, session.name), { stepsPerSecond: 0, toEpochEnd: true });
+        return this.longRun(session, l10n.t('Running epoch {0} of {1}', session.position.epoch, session.name), { fullSpeed: true, toEpochEnd: true });
       case 'runUntil':
-        return this.longRun(session, l10n.t('Training {0} until {1}', session.name, describeUntil(command.until)), { stepsPerSecond: 0, until: command.until });
+        return this.longRun(session, l10n.t('Training {0} until {1}', session.name, describeUntil(command.until)), { fullSpeed: true, until: command.until });
     }
+  }
+
+  /** Goes to a step; one ahead trains forward at full speed under a cancellable progress notification. */
+  private async goToStep(session: TrainingSession, step: number): Promise<RunOutcome> {
+    await session.pause();
+    const ahead = step - session.completedSteps;
+    if (ahead <= 0) return session.goToStep(step);
+    return this.withRunProgress(session, l10n.t('Going to step {0} of {1}', step, session.name), ahead, (control) => session.goToStep(step, control));
   }
 
   private report(session: TrainingSession, stopped: { message: string } | undefined): void {
     if (stopped) void vscode.window.showWarningMessage(l10n.t('{0}: {1}', session.name, stopped.message));
   }
 
-  private longRun(
+  private async longRun(
     session: TrainingSession,
     title: string,
-    options: { stepsPerSecond: number; until?: RunUntil; toEpochEnd?: boolean },
+    options: { stepsPerSecond?: number; fullSpeed?: boolean; until?: RunUntil; toEpochEnd?: boolean },
   ): Promise<void> {
     if (session.running) return session.pause();
     const { maxSteps } = settings();
+    const target = options.until?.kind === 'steps' ? options.until.value : options.toEpochEnd ? session.summary.dataset.batchesPerEpoch : undefined;
+    const outcome = await this.withRunProgress(session, title, target, (control) => session.run({ ...options, ...control, maxSteps }));
+    this.announce(session, outcome);
+  }
+
+  /** Runs `start` under a cancellable progress notification that counts steps (as a percentage of `target` when known). */
+  private withRunProgress(session: TrainingSession, title: string, target: number | undefined, start: (control: RunControl) => Promise<RunOutcome>): Promise<RunOutcome> {
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-        const target = options.until?.kind === 'steps' ? options.until.value : options.toEpochEnd ? session.summary.dataset.batchesPerEpoch : undefined;
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         let reported = 0;
-        const outcome = await session.run({
-          ...options,
-          maxSteps,
+        return start({
           isCancellationRequested: () => token.isCancellationRequested,
           onStep: (done) => {
             if (target && done * 100 >= (reported + 1) * target) {
@@ -238,7 +255,6 @@ export class BackpropHost implements vscode.Disposable {
             } else if (!target) progress.report({ message: l10n.t('step {0}', session.position.step) });
           },
         });
-        this.announce(session, outcome);
       }),
     );
   }
@@ -351,24 +367,15 @@ export class BackpropHost implements vscode.Disposable {
     if (loaded.data && session && this.panels.has(key) && text !== session.text) void this.offerReset(session, document);
   }
 
-  /** The file under an open inspector changed: ask before throwing the session's steps away. */
+  /** The file under an open inspector changed: ask before throwing the session's steps away (one question at a time). */
   private async offerReset(session: TrainingSession, document: vscode.TextDocument): Promise<void> {
     if (this.offering.has(session.uri)) return;
     this.offering.add(session.uri);
     try {
-      const reset = l10n.t('Reset on the New Model');
-      const keep = l10n.t('Keep Current Session');
-      const answer = await vscode.window.showInformationMessage(
-        l10n.t('{0} changed. Reset the inspector on the new model? (Step {1} of the current session will be lost.)', session.name, session.position.step),
-        reset,
-        keep,
-      );
-      if (answer !== reset) return;
-      const result = await session.replaceModel(document.getText(), this.loadOptions(document.uri));
-      if (!result.ok) {
-        const first = result.loaded.diagnostics.find((d) => d.severity === 'error');
-        void vscode.window.showErrorMessage(l10n.t('Cannot open {0}: {1}', session.name, first ? formatDiagnostic(first) : l10n.t('the file cannot be trained')));
-      }
+      await offerResetOnEdit(session, () => document.getText(), this.loadOptions(document.uri), {
+        ask: (message, ...choices) => vscode.window.showInformationMessage(message, ...choices),
+        showError: (message) => void vscode.window.showErrorMessage(message),
+      });
     } finally {
       this.offering.delete(session.uri);
     }

@@ -1,7 +1,9 @@
 // Host → webview messages built from a session. Building is lazy (only when a post can go out),
 // so a run of many steps between two frames encodes one record, not all of them.
-import type { EvaluationMessage, HostMessage, InitMessage, ThemeKind } from '../protocol/messages';
+import type { EvaluationMessage, HostMessage, InitMessage, StepMessage, ThemeKind } from '../protocol/messages';
 import { encodeRecord } from '../protocol/traceCodec';
+import { buildDataView } from './dataView';
+import { samplePrediction } from './samplePrediction';
 import type { TrainingSession } from './session';
 
 /**
@@ -11,10 +13,12 @@ import type { TrainingSession } from './session';
 export class HistoryCursor {
   private sentThrough = 0;
   private sentEpochs = -1;
+  private sentDataView: string | undefined;
 
   restart(): void {
     this.sentThrough = 0;
     this.sentEpochs = -1;
+    this.sentDataView = undefined;
   }
 
   /** The first step whose loss to send, and records that everything through `through` is sent. */
@@ -30,6 +34,13 @@ export class HistoryCursor {
     this.sentEpochs = count;
     return true;
   }
+
+  /** True when the data view for `key` (weights and batch on screen) has not been sent yet. */
+  dataViewChanged(key: string): boolean {
+    if (key === this.sentDataView) return false;
+    this.sentDataView = key;
+    return true;
+  }
 }
 
 export function buildInitMessage(
@@ -41,24 +52,44 @@ export function buildInitMessage(
   return init;
 }
 
-/** The newest state of the session: the step on screen (and the epoch figures when they changed). */
+/**
+ * The newest state of the session: the step on screen with the chosen sample's prediction, the
+ * epoch figures when they changed, and the data view when the weights or the batch on screen
+ * changed (the webview keeps the last one it got, so an unchanged view is not sent again).
+ */
 export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryCursor): HostMessage[] {
   const messages: HostMessage[] = [];
   const position = session.position;
   const record = session.record;
   if (record) {
     const through = position.next ? position.step - 1 : position.step;
-    messages.push({
+    const step: StepMessage = {
       type: 'step',
       position,
       record: encodeRecord(record),
       history: session.lossHistory(cursor.advance(through), through),
-    });
+    };
+    const { dataset, split } = session.engine.data;
+    const prediction = samplePrediction(record, session.model.loss, dataset.y, (position) => split.train[position], session.selection.sample);
+    if (prediction) step.prediction = prediction;
+    messages.push(step);
   }
   const epochs = session.epochs;
   if (cursor.epochsChanged(epochs.length)) {
     const evaluation: EvaluationMessage = { type: 'evaluation', epochs };
     messages.push(evaluation);
+  }
+  // The weights change only when a step completes, the batch on screen with the record.
+  if (cursor.dataViewChanged(`${session.completedSteps}:${record?.step ?? 0}`)) {
+    const { dataset, split } = session.engine.data;
+    const view = buildDataView({
+      network: session.engine.network,
+      loss: session.model.loss,
+      dataset,
+      split,
+      batch: session.batchOnScreen.map((position) => split.train[position]),
+    });
+    messages.push({ type: 'dataView', step: position.step, view });
   }
   return messages;
 }

@@ -142,7 +142,8 @@ export class InspectorPanel implements vscode.Disposable {
     },
     command: (command) => this.services.runCommand(this.session, command),
     select: (message) => {
-      this.session.select({ layer: message.layer, parameter: message.parameter, sample: message.sample });
+      // A select without a sample (a click on a layer or weight) keeps the sample shown.
+      this.session.select({ layer: message.layer, parameter: message.parameter, sample: message.sample ?? this.session.selection.sample });
     },
     requestTensor: async (message) => {
       const record = this.session.recordAt(message.step);
@@ -164,6 +165,9 @@ export class InspectorPanel implements vscode.Disposable {
     viewState: (state: ViewState) => {
       this.session.viewState = state;
       this.services.saveState(this.persistedState);
+      // The per-sample views' choice is also the sample whose prediction the Loss view shows.
+      const sample = state.sample === 'mean' ? undefined : state.sample;
+      if (sample !== this.session.selection.sample) this.session.select({ ...this.session.selection, sample });
     },
     protocolError: (reason) => {
       this.services.log.warn(`the inspector webview dropped a host message: ${reason}`);

@@ -7,7 +7,7 @@ import type { ModelFile, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
 import { type Position as TrainerPosition, type StopReason, Trainer, type TrainingData } from '../engine/trainer';
 import type { NonFiniteError } from '../engine/nonFinite';
-import { cloneNetwork, setParameters } from '../engine/network';
+import { batchLoss, cloneNetwork, setParameters } from '../engine/network';
 import { gatherRows } from '../engine/evaluation';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, Position, RunUntil, ViewState } from '../protocol/messages';
@@ -34,17 +34,27 @@ export type RunOutcome =
   | { kind: 'limit'; steps: number }
   | { kind: 'non-finite'; error: NonFiniteError };
 
-export interface RunOptions {
+/** What a caller can do to a long move while it runs. */
+export interface RunControl {
+  isCancellationRequested?: () => boolean;
+  /** Told after every step of the run, e.g. to move a progress bar. */
+  onStep?: (stepsDone: number) => void;
+}
+
+export interface RunOptions extends RunControl {
   /** Steps per second (sets the session's speed); 0 runs as fast as possible, yielding between slices. */
   stepsPerSecond?: number;
+  /**
+   * As fast as possible whatever the session's speed (the session's speed stays as it is). Steps
+   * within a slice train untraced; the last one before each yield is traced, so whatever the
+   * screen shows meanwhile is a complete record.
+   */
+  fullSpeed?: boolean;
   until?: RunUntil;
   /** Stops after one epoch ends. */
   toEpochEnd?: boolean;
   /** Safety bound on the steps of one run. */
   maxSteps: number;
-  isCancellationRequested?: () => boolean;
-  /** Told after every step of the run, e.g. to move a progress bar. */
-  onStep?: (stepsDone: number) => void;
 }
 
 export interface Disposable {
@@ -167,6 +177,11 @@ export class TrainingSession {
     return done > 0 ? (this.trainer.latestRecord ?? this.trainer.record(done)) : undefined;
   }
 
+  /** The batch on screen as positions in the training split: the record's, or before the first step the first batch. */
+  get batchOnScreen(): number[] {
+    return this.record?.batch ?? this.trainer.nextBatch().batch;
+  }
+
   /** The record of `step` if it exists: a completed step, or the one in progress. */
   recordAt(step: number): StepRecord | undefined {
     const current = this.trainer.currentRecord;
@@ -216,8 +231,7 @@ export class TrainingSession {
     if (!record || record.layers.some((layer) => !layer.weights || !layer.bias)) return undefined;
     const net = cloneNetwork(this.trainer.network);
     setParameters(net, record.layers.flatMap((layer) => [layer.weights, layer.bias]));
-    const data = this.trainer.data;
-    const { x, y } = gatherRows(data.dataset, record.batch.map((position) => data.split.train[position]));
+    const { x, y } = this.batchRows(record.batch);
     return explainChainRule(net, { loss: this.model.loss, regularization: this.model.regularization }, { x, y, rows: record.batch.length }, parameter);
   }
 
@@ -235,6 +249,8 @@ export class TrainingSession {
   private listen(): () => void {
     return this.trainer.subscribe((event) => {
       if (event.type === 'step') this.remember(event.record);
+      // Untraced steps of a fast run have no record to show; the run's traced steps announce it.
+      if ((event.type === 'op' || event.type === 'step') && !this.trainer.tracing) return;
       if (event.type === 'op') this.fire('op');
       else if (event.type === 'step') this.fire('step');
       else if (event.type === 'moved') this.fire('moved');
@@ -245,10 +261,25 @@ export class TrainingSession {
   private remember(record: StepRecord): void {
     const i = record.step - 1;
     this.losses.loss[i] = record.loss!;
-    this.losses.lossAfter[i] = record.lossAfter!;
+    this.losses.lossAfter[i] = record.lossAfter ?? this.lossAfter(record);
     this.losses.dataLoss[i] = record.dataLoss!;
     this.losses.regLoss[i] = record.regLoss!;
     this.latest = Math.max(this.latest, record.step);
+  }
+
+  /**
+   * J on a just-completed step's batch with the updated weights, for a step trained untraced
+   * (the trainer records lossAfter only when tracing): the same engine function on the same rows.
+   */
+  private lossAfter(record: StepRecord): number {
+    const { x, y } = this.batchRows(record.batch);
+    return batchLoss(this.trainer.network, this.trainer.lossSpec, x, y, record.batch.length);
+  }
+
+  /** x and y of a batch given as positions in the training split. */
+  private batchRows(batch: readonly number[]): { x: Float64Array; y: Float64Array } {
+    const data = this.trainer.data;
+    return gatherRows(data.dataset, batch.map((position) => data.split.train[position]));
   }
 
   select(selection: Selection): void {
@@ -285,17 +316,16 @@ export class TrainingSession {
 
   /**
    * Shows completed step `step` (0 = before training). Earlier steps restore a checkpoint and
-   * replay; later ones train forward, recording each step's loss on the way.
+   * replay; later ones train forward as a full-speed run (untraced, yielding, cancellable through
+   * `control`), recording each step's loss on the way.
    */
-  async goToStep(step: number): Promise<NonFiniteError | undefined> {
+  async goToStep(step: number, control: RunControl = {}): Promise<RunOutcome> {
     await this.pause();
-    const inProgress = this.trainer.position.opIndex > 0;
     if (step > this.completedSteps) {
-      const reason = this.trainer.runUntil({ steps: step - this.completedSteps });
-      return reason.kind === 'non-finite' ? reason.error : undefined;
+      return this.run({ ...control, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps }, maxSteps: Infinity });
     }
-    if (step < this.completedSteps || inProgress) this.trainer.goTo(step);
-    return undefined;
+    if (step < this.completedSteps || this.trainer.position.opIndex > 0) this.trainer.goTo(step);
+    return { kind: 'condition', reason: { kind: 'steps' } };
   }
 
   /** Runs until paused, cancelled, a condition holds or the step limit; yields between steps. */
@@ -321,16 +351,30 @@ export class TrainingSession {
   }
 
   private async loop(options: RunOptions, state: { pause: boolean }): Promise<RunOutcome> {
+    try {
+      return await this.runSlices(options, state);
+    } finally {
+      this.trainer.setTracing(true);
+    }
+  }
+
+  private async runSlices(options: RunOptions, state: { pause: boolean }): Promise<RunOutcome> {
     const until = options.until;
     const startEpoch = this.trainer.position.epoch;
     const stepLimit = until?.kind === 'steps' ? Math.min(until.value, options.maxSteps) : options.maxSteps;
+    const speed = () => (options.fullSpeed ? 0 : this.stepsPerSecond);
     let done = 0;
     for (;;) {
       const sliceStart = Date.now();
+      let sliceOver: boolean;
       do {
         if (state.pause) return { kind: 'paused' };
         if (options.isCancellationRequested?.()) return { kind: 'cancelled' };
         if (done >= stepLimit) return until?.kind === 'steps' ? { kind: 'condition', reason: { kind: 'steps' } } : { kind: 'limit', steps: done };
+        // At full speed the slice's last step (time is up, or the run's last step) is the one the
+        // screen will show, so only it is traced; a step begun traced is finished traced.
+        sliceOver = speed() > 0 || done + 1 >= stepLimit || Date.now() - sliceStart >= SLICE_MS;
+        this.trainer.setTracing(sliceOver || this.trainer.position.opIndex > 0);
         const reason = this.trainer.runUntil({
           steps: 1,
           lossBelow: until?.kind === 'lossBelow' ? until.value : undefined,
@@ -343,9 +387,9 @@ export class TrainingSession {
         if (options.toEpochEnd && this.trainer.position.epoch !== startEpoch) {
           return { kind: 'condition', reason: { kind: 'epoch-end', epoch: startEpoch } };
         }
-      } while (this.stepsPerSecond <= 0 && Date.now() - sliceStart < SLICE_MS);
-      const speed = this.stepsPerSecond;
-      await yieldToEventLoop(speed > 0 ? Math.max(0, 1000 / speed - (Date.now() - sliceStart)) : 0);
+      } while (!sliceOver);
+      const perSecond = speed();
+      await yieldToEventLoop(perSecond > 0 ? Math.max(0, 1000 / perSecond - (Date.now() - sliceStart)) : 0);
     }
   }
 

@@ -105,6 +105,11 @@ export type DataView =
       /** Class index (classification) or target value (regression), per sample. */
       label: Float64Array;
       batch: number[]; // dataset indices of the current batch
+      /**
+       * Dataset index of each point, present only when the dataset is too large to send whole and
+       * the points are a subsample (always including the batch); absent, point i is sample i.
+       */
+      index?: Uint32Array;
       grid?: DecisionGrid;
     }
   | {
@@ -112,7 +117,8 @@ export type DataView =
       x: Float64Array;
       y: Float64Array;
       split: Uint8Array;
-      batch: number[];
+      batch: number[]; // dataset indices of the current batch
+      index?: Uint32Array; // as for 'points'
       curve: { x: Float64Array; y: Float64Array };
     }
   | {
@@ -120,7 +126,7 @@ export type DataView =
       columns: string[];
       rows: number; // samples in the batch
       values: Float64Array; // rows × columns
-      batch: number[];
+      batch: number[]; // dataset indices of the batch, one per row
     };
 
 /** Model output on a regular grid over the input plane, computed by the host. */
@@ -133,7 +139,8 @@ export interface DecisionGrid {
   ny: number;
   /** 'class': class index per cell; 'probability': p(class 1); 'value': regression output. */
   kind: 'class' | 'probability' | 'value';
-  values: Float64Array; // ny × nx, row 0 at yMin
+  /** ny × nx, row 0 at yMin: values[r·nx + c] is the output at the centre of cell (c, r), x = xMin + (c + ½)(xMax − xMin)/nx. */
+  values: Float64Array;
 }
 
 // ---- host → webview
