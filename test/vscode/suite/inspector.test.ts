@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { parseModelFile } from '../../../src/engine/model/parse';
+import type { BackpropHost } from '../../../src/extension/host';
 
 const EXTENSION_ID = 'backprop-stepper.backprop-stepper';
 
@@ -28,10 +29,12 @@ function diagnosticsOf(uri: vscode.Uri): Promise<readonly vscode.Diagnostic[]> {
 }
 
 describe('Backprop Stepper in the extension host', () => {
+  let host: BackpropHost;
+
   before(async () => {
-    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    const extension = vscode.extensions.getExtension<BackpropHost>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not loaded`);
-    await extension.activate();
+    host = await extension.activate();
   });
 
   it('registers the inspector and stepping commands', async () => {
@@ -50,8 +53,15 @@ describe('Backprop Stepper in the extension host', () => {
       .find((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('backprop.inspector'));
     assert.ok(inspectorTab(), 'no inspector tab after "Backprop: Open Inspector"');
     for (let i = 0; i < 3; i++) await vscode.commands.executeCommand('backprop.step');
-    await vscode.commands.executeCommand('backprop.stepInto');
+    const session = host.registry.active;
+    assert.ok(session, 'no active training session');
+    assert.equal(session.position.step, 3);
+    const lossAtThree = session.lossHistory(3, 3).loss[0];
+    await vscode.commands.executeCommand('backprop.step');
+    assert.equal(session.position.step, 4);
     await vscode.commands.executeCommand('backprop.stepBack');
+    assert.equal(session.position.step, 3);
+    assert.equal(session.lossHistory(3, 3).loss[0], lossAtThree, 'stepping back changed the loss of step 3');
     assert.ok(inspectorTab(), 'the inspector closed while stepping');
   });
 
