@@ -5,7 +5,10 @@ import fixture from '../fixtures/pytorch/optimizers.json';
 import { createOptimizer, OptimizerConfigError, type Optimizer } from '../../src/engine/optimizers';
 import { createNetwork, lossAndGradients, parameterNames, parameters, type Network } from '../../src/engine/network';
 import { Rng } from '../../src/engine/rng';
-import type { ModelFile, OptimizerSpec } from '../../src/engine/types';
+import type { ModelFile, OptimizerName, OptimizerSpec } from '../../src/engine/types';
+import { loadModel } from '../../src/engine/model';
+import { Trainer } from '../../src/engine/trainer';
+import { toStepTrace } from '../../src/engine/trace';
 
 const rows = fixture.data.x.length;
 const batchSize = fixture.batchSize;
@@ -150,6 +153,63 @@ describe('createOptimizer', () => {
         assert.ok(e.message.includes(message), e.message);
         return true;
       });
+    });
+  }
+});
+
+describe('lossAfter is a real number for every optimizer and line search', () => {
+  // Every type once (the list is typed, so a new optimizer name must be added here), and each
+  // lineSearch option of the methods that have one, with several inner iterations.
+  const types: Record<OptimizerName, OptimizerSpec[]> = {
+    sgd: [{ type: 'sgd', learningRate: 0.1 }],
+    adagrad: [{ type: 'adagrad' }],
+    rmsprop: [{ type: 'rmsprop' }],
+    adam: [{ type: 'adam' }],
+    adamw: [{ type: 'adamw' }],
+    newton: [{ type: 'newton' }, { type: 'newton', maxIter: 2 }],
+    lbfgs: [{ type: 'lbfgs', lineSearch: 'strong-wolfe' }, { type: 'lbfgs', lineSearch: 'none', learningRate: 0.1 }],
+    'conjugate-gradient': [
+      { type: 'conjugate-gradient', lineSearch: 'strong-wolfe' },
+      { type: 'conjugate-gradient', lineSearch: 'none', learningRate: 0.1 },
+      { type: 'conjugate-gradient', lineSearch: 'none', learningRate: 0.1, maxIter: 3 },
+    ],
+    'levenberg-marquardt': [{ type: 'levenberg-marquardt' }, { type: 'levenberg-marquardt', maxIter: 2 }],
+  };
+  const model = (optimizer: OptimizerSpec): ModelFile => ({
+    seed: 5,
+    inputs: 2,
+    layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'identity' }],
+    loss: 'mse',
+    optimizer,
+    data: { x: [[0.5, -1], [1.5, 0.25], [-0.75, 0.8], [0.1, 0.3], [-1.2, -0.4]], y: [[0.3], [1], [-0.4], [0], [-0.8]] },
+  } as ModelFile);
+
+  /** Every number named lossAfter anywhere in the optimizer's report (inner iterations included). */
+  function reportedLossesAfter(value: unknown): unknown[] {
+    if (Array.isArray(value)) return value.flatMap(reportedLossesAfter);
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return [];
+    return Object.entries(value).flatMap(([k, v]) => (k === 'lossAfter' ? [v] : reportedLossesAfter(v)));
+  }
+
+  for (const spec of Object.values(types).flat()) {
+    it(`${JSON.stringify(spec)}: the trace's lossAfter is J after the update, and the optimizer's own lossAfter agrees`, () => {
+      const loaded = loadModel(JSON.stringify(model(spec)));
+      assert.ok(loaded.model && loaded.data, JSON.stringify(loaded.diagnostics));
+      const trainer = new Trainer(loaded.model, loaded.data);
+      for (let k = 0; k < 3; k++) {
+        const record = trainer.step();
+        const trace = toStepTrace(record);
+        assert.ok(Number.isFinite(trace.lossAfter), `step ${trace.step}: lossAfter ${trace.lossAfter}`);
+        // Methods that know J after their step report it (the last inner iteration's is J after the step).
+        const own = reportedLossesAfter(record.optimizer?.state);
+        if (spec.type === 'conjugate-gradient' || spec.type === 'levenberg-marquardt') {
+          assert.ok(own.length > 0, `step ${trace.step}: ${spec.type} reports no lossAfter`);
+        }
+        if (own.length === 0) continue;
+        for (const value of own) assert.ok(typeof value === 'number' && Number.isFinite(value), `step ${trace.step}: reported lossAfter ${value}`);
+        const last = own[own.length - 1] as number;
+        assert.ok(Math.abs(last - trace.lossAfter) <= 1e-12 * Math.max(1, Math.abs(trace.lossAfter)), `step ${trace.step}: ${last} vs ${trace.lossAfter}`);
+      }
     });
   }
 });

@@ -85,7 +85,7 @@ export class ConjugateGradient implements Optimizer {
       : Math.min(1, 1 / grad.reduce((sum, g) => sum + Math.abs(g), 0)) * this.options.learningRate;
     const found = this.options.lineSearch === 'strong-wolfe'
       ? strongWolfe((t) => evaluateAt(along(x, t, d)), d, { t: 0, loss, grad, slope }, trial, CG_WOLFE)
-      : { t: this.options.learningRate, loss: NaN, evaluations: 0 }; // J after a fixed step is known at the next evaluation
+      : fixedStep(this.options.learningRate, (t) => problem.evaluate(unflatten(along(x, t, d), params)).loss);
     assign(params, along(x, found.t, d));
 
     s.previousGrad = grad;
@@ -113,6 +113,11 @@ export class ConjugateGradient implements Optimizer {
   restore(snapshot: unknown): void {
     this.s = copyState(snapshot as CgState);
   }
+}
+
+/** A step of fixed length t, with J after it (the report's lossAfter, as a line search would give). */
+function fixedStep(t: number, lossAt: (t: number) => number): { t: number; loss: number; evaluations: number } {
+  return { t, loss: lossAt(t), evaluations: 1 };
 }
 
 function copyState(s: CgState): CgState {

@@ -6,8 +6,9 @@ import { OptimizerConfigError } from './hyperparameters';
 import { reportPerParameter } from './perParameter';
 
 /**
- * Parameter-count limits. Newton and Levenberg–Marquardt build and factorize P×P matrices
- * (O(P²) memory, O(P³) time; 2,000 parameters is 32 MB and about a second per step); L-BFGS
+ * Parameter-count limits. Newton builds the exact Hessian (P R-passes, O(N·P²)) and factorizes
+ * it (O(P³)): at 2,000 parameters and 100 samples that is 32 MB and a few seconds per step
+ * (bench/results.md). Levenberg–Marquardt solves the smaller of its R×R and P×P systems. L-BFGS
  * and conjugate gradient keep only O(P·history) vectors.
  */
 export const PARAMETER_LIMITS: Readonly<Record<'newton' | 'levenberg-marquardt' | 'lbfgs' | 'conjugate-gradient', number>> = {

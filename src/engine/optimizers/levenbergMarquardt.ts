@@ -7,7 +7,7 @@
 // it was. `maxIter` accepted-or-failed iterations make one step.
 import type { Objective, Optimizer, OptimizerReport } from './optimizer';
 import { innerIterations, requireObjective } from './fullBatch';
-import { cholesky, choleskySolve } from '../secondOrder/linalg';
+import { cholesky, choleskySolve, gram, transpose } from '../secondOrder/linalg';
 import { along, assign, flatten, norm, unflatten } from '../secondOrder/vectors';
 
 export interface LevenbergMarquardtOptions {
@@ -25,7 +25,7 @@ const SMALLEST_DAMPING = 1e-15;
 
 interface Trial {
   damping: number;
-  loss: number; // J at the trial point (NaN when H + λI could not be factorized)
+  loss: number; // J at the trial point (NaN when the damped system could not be factorized)
 }
 
 export class LevenbergMarquardt implements Optimizer {
@@ -59,30 +59,40 @@ export class LevenbergMarquardt implements Optimizer {
     }
     const loss = r.reduce((s, v) => s + v * v, 0);
 
-    // Gauss–Newton matrix Jrᵀ Jr and Jrᵀ r (∇J = 2 Jrᵀ r).
-    const A = new Float64Array(P * P);
+    // ∇J = 2 Jrᵀ r. With fewer residuals than parameters the step solves the R×R system
+    // (Jr Jrᵀ + λI) α = r and takes δ = −Jrᵀ α, the same δ as the P×P system (push-through
+    // identity Jrᵀ(Jr Jrᵀ + λI)⁻¹ = (Jrᵀ Jr + λI)⁻¹ Jrᵀ) at a fraction of the cost.
     const b = new Float64Array(P);
     for (let k = 0; k < R; k++) {
       const row = k * P;
       const rk = r[k];
-      for (let i = 0; i < P; i++) {
-        const ji = Jr[row + i];
-        if (ji === 0) continue;
-        b[i] += ji * rk;
-        const rowA = i * P;
-        for (let j = 0; j <= i; j++) A[rowA + j] += ji * Jr[row + j];
-      }
+      for (let i = 0; i < P; i++) b[i] += Jr[row + i] * rk;
     }
-    for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) A[j * P + i] = A[i * P + j];
+    const dual = R < P;
+    const n = dual ? R : P;
+    const system = dual ? gram(Jr, R, P) : gram(transpose(Jr, R, P), P, R);
+    const rightSide = dual ? r : b;
+    const stepFor = (damping: number): Float64Array | null => {
+      const factorization = cholesky(system, n, damping);
+      if (!factorization) return null;
+      const solution = choleskySolve(factorization, n, rightSide);
+      if (!dual) return solution.map((v) => -v);
+      const delta = new Float64Array(P);
+      for (let k = 0; k < R; k++) {
+        const row = k * P;
+        const ak = solution[k];
+        for (let i = 0; i < P; i++) delta[i] -= Jr[row + i] * ak;
+      }
+      return delta;
+    };
 
     const factor = this.options.dampingFactor;
     const trials: Trial[] = [];
     let accepted: { theta: Float64Array; loss: number; damping: number; length: number } | null = null;
     for (let attempt = 0; attempt < MAX_TRIALS && !accepted; attempt++) {
       const damping = this.lambda;
-      const factorization = cholesky(A, P, damping);
-      if (factorization) {
-        const delta = choleskySolve(factorization, P, b).map((v) => -v);
+      const delta = stepFor(damping);
+      if (delta) {
         const candidate = along(theta, 1, delta);
         const trialLoss = problem.evaluate(unflatten(candidate, params)).loss;
         trials.push({ damping, loss: trialLoss });

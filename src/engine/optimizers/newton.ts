@@ -3,7 +3,8 @@
 // The system solved is (H + μI) d = −∇J with μ = `damping` (default 0, pure Newton). When that
 // matrix is not positive definite the Newton direction need not go downhill, so the step is
 // damped Levenberg-style: μ is raised to max(damping, 1e-3·max(1, max|H_ii|)) and multiplied by
-// 10 until the Cholesky factorization of H + μI succeeds. The report carries μ and H's smallest
+// 10 until the Cholesky factorization of H + μI succeeds (values of μ that H's smallest Ritz
+// value already rules out are stepped over without factorizing). The report carries μ and H's smallest
 // and largest eigenvalue, so a learner sees why. `maxIter` Newton iterations make one step.
 import type { Objective, Optimizer, OptimizerReport } from './optimizer';
 import { innerIterations, requireObjective } from './fullBatch';
@@ -42,14 +43,17 @@ export class Newton implements Optimizer {
     const H = symmetrize(hessianOf(params), P);
     const eigen = extremeEigenvalues(H, P);
 
+    // The smallest Ritz value is ≥ H's smallest eigenvalue, so for μ ≤ −eigen.min H + μI is
+    // certainly not positive definite: those μ are skipped without a factorization that would fail.
+    const hopeless = (mu: number) => mu <= -eigen.min;
     let damping = this.options.damping;
-    let factor = cholesky(H, P, damping);
+    let factor = hopeless(damping) ? null : cholesky(H, P, damping);
     const dampingRaised = !factor;
     if (!factor) {
       let largestDiagonal = 1;
       for (let i = 0; i < P; i++) largestDiagonal = Math.max(largestDiagonal, Math.abs(H[i * P + i]));
       damping = Math.max(damping, FIRST_RAISE * largestDiagonal);
-      while (!(factor = cholesky(H, P, damping))) {
+      while (hopeless(damping) || !(factor = cholesky(H, P, damping))) {
         damping *= 10;
         if (!Number.isFinite(damping)) throw new Error('newton: no damping makes the Hessian positive definite (non-finite entries?)');
       }
