@@ -55,6 +55,12 @@ describe('e2e: the inspector in a real VS Code workbench', function () {
     await element.waitFor({ state: 'attached' });
     return Number(await element.getAttribute('data-value'));
   };
+  /** Where the diagram's phase band is: its kind and column, or "none" (loss and update have none). */
+  const highlightedOperation = async () => {
+    const band = inspector().locator('#diagram .phase-band');
+    if ((await band.count()) === 0 || !(await band.first().isVisible())) return 'none';
+    return `${await band.first().getAttribute('class')} @x=${await band.first().getAttribute('x')}`;
+  };
   const statusNext = async () => (await inspector().locator('#status-next').textContent()) ?? '';
 
   it('opens the inspector from the command palette on an example', async () => {
@@ -107,9 +113,7 @@ describe('e2e: the inspector in a real VS Code workbench', function () {
     for (let op = 0; op < 2 * layers + 2; op++) {
       await inspector().locator('#step-into').click();
       seen.push(await changed(statusNext, seen[seen.length - 1]));
-      bands.push((await inspector().locator('#diagram .phase-band').count()) > 0
-        ? ((await inspector().locator('#diagram .phase-band').first().getAttribute('class')) ?? '')
-        : 'no band');
+      bands.push(await highlightedOperation());
       if (op === 0) await wb().screenshot('04-step-into');
     }
     assert.equal(new Set(seen.slice(1)).size, seen.length - 1, `an operation came twice: ${seen.join(' → ')}`);
