@@ -47,7 +47,9 @@ export function buildInitMessage(
   session: TrainingSession,
   context: { strings: Record<string, string>; locale: string; theme: ThemeKind },
 ): InitMessage {
-  const init: InitMessage = { type: 'init', strings: context.strings, locale: context.locale, model: session.summary, theme: context.theme };
+  const init: InitMessage = {
+    type: 'init', documentUri: session.uri, strings: context.strings, locale: context.locale, model: session.summary, theme: context.theme,
+  };
   if (session.viewState) init.viewState = session.viewState;
   return init;
 }

@@ -8,11 +8,12 @@ import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
 import { createNonce, inspectorHtml } from './inspectorHtml';
 import { type InspectorActions, SnapshotPoster, routeWebviewMessage } from './inspectorRouter';
 import { buildInitMessage, buildSnapshotMessages, HistoryCursor } from './inspectorMessages';
-import type { PersistedPanelState } from './panelState';
+import { type PersistedPanelState, panelStateOf } from './panelState';
 import type { TrainingSession } from './session';
 import { l10n, translateAll, uiLanguage } from './l10n';
 
 export const INSPECTOR_VIEW_TYPE = 'backprop.inspector';
+const SAVE_DELAY_MS = 500;
 
 export interface PanelServices {
   extensionUri: vscode.Uri;
@@ -50,6 +51,7 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly history = new HistoryCursor();
   private ready = false;
   private disposed = false;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
 
@@ -74,6 +76,7 @@ export class InspectorPanel implements vscode.Disposable {
       session.onDidChange((change) => {
         if (change.kind === 'reload' || change.kind === 'reset') this.reload();
         else this.poster.invalidate();
+        this.saveSoon();
       }),
       vscode.window.onDidChangeActiveColorTheme((theme) => {
         void this.post({ type: 'theme', theme: themeKind(theme.kind) });
@@ -84,7 +87,16 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** The state the panel serializer stores, so a window reload comes back at the same step and selection. */
   get persistedState(): PersistedPanelState {
-    return { documentUri: this.session.uri, view: this.session.viewState };
+    return panelStateOf(this.session);
+  }
+
+  /** Saves the state soon after the session settles (a run saves about twice a second, not every step). */
+  private saveSoon(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      if (!this.disposed) this.services.saveState(this.persistedState);
+    }, SAVE_DELAY_MS);
   }
 
   reveal(): void {
@@ -192,6 +204,7 @@ export class InspectorPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.saveTimer);
     this.poster.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();

@@ -1,13 +1,27 @@
 // What survives a window reload: the panel serializer gets back the state the webview saved (the
 // document and its ViewState) and the host replays training to the same step and selection.
 // That state comes from the webview, so it is checked like any webview message before use.
-import type { ViewState } from '../protocol/messages';
+import { DEFAULT_VIEW_STATE, RUN_SPEED, type ViewState } from '../protocol/messages';
 import { validateWebviewMessage } from '../protocol/validate';
 import type { RunOutcome, TrainingSession } from './session';
 
 export interface PersistedPanelState {
   documentUri: string;
   view?: ViewState;
+}
+
+/**
+ * What to save for a session's panel: the webview's last view (or the default one) at the step on
+ * screen now. The webview reports its view only when the user changes it, so the step comes from
+ * the session: stepping alone must also survive a reload.
+ */
+export function panelStateOf(session: TrainingSession): PersistedPanelState {
+  const base = session.viewState ?? {
+    ...DEFAULT_VIEW_STATE,
+    selectedLayer: session.selection.layer,
+    speed: Math.min(RUN_SPEED.max, Math.max(RUN_SPEED.min, session.stepsPerSecond)),
+  };
+  return { documentUri: session.uri, view: { ...base, step: session.position.step } };
 }
 
 /** The document a saved panel showed, or undefined when the state is missing or malformed. */
@@ -18,25 +32,31 @@ export function persistedDocumentUri(raw: unknown): string | undefined {
 }
 
 /**
- * The saved state a revived panel stands for. The webview's own state names its document when it
- * is a PersistedPanelState; a bare ViewState (what the webview saves with setState) does not, so
- * the host's copies (kept in workspaceState for every open inspector) fill the document in: the
- * copy whose view equals the webview's, else the first one not yet claimed by another panel.
- * `claimed` holds the documents already revived in this window; the chosen one is added to it.
+ * The saved state a revived panel stands for. The host's copies (one per open inspector, saved
+ * whenever its step or view changes) are the newest; the webview's own state picks which one.
+ * When it names its document ({ documentUri, view }) that document's copy is taken (or the state
+ * itself when there is no copy). A bare ViewState (what the webview saved with setState before it
+ * knew its document) is matched to the copy with the same view apart from the step, else to the
+ * first copy not yet claimed. `claimed` holds the documents already revived in this window; the
+ * chosen one is added to it.
  */
 export function matchSavedState(webviewState: unknown, hostCopies: readonly PersistedPanelState[], claimed: Set<string>): PersistedPanelState | undefined {
   const own = persistedDocumentUri(webviewState);
   if (own) {
     claimed.add(own);
-    return webviewState as PersistedPanelState;
+    return hostCopies.find((copy) => copy.documentUri === own) ?? (webviewState as PersistedPanelState);
   }
   const open = hostCopies.filter((copy) => persistedDocumentUri(copy) && !claimed.has(copy.documentUri));
-  const sameView = webviewState !== null && typeof webviewState === 'object' ? open.find((copy) => sameJson(copy.view, webviewState)) : undefined;
+  const sameView = webviewState !== null && typeof webviewState === 'object' ? open.find((copy) => sameJson(withoutStep(copy.view), withoutStep(webviewState))) : undefined;
   const chosen = sameView ?? open[0];
-  if (!chosen) return undefined;
-  claimed.add(chosen.documentUri);
-  // The webview's own view is the panel's newest; the host's copy supplies the document.
-  return sameView || webviewState === undefined || webviewState === null ? chosen : { documentUri: chosen.documentUri, view: webviewState as ViewState };
+  if (chosen) claimed.add(chosen.documentUri);
+  return chosen;
+}
+
+function withoutStep(view: unknown): unknown {
+  if (view === null || typeof view !== 'object') return view;
+  const { step: _step, ...rest } = view as Record<string, unknown>;
+  return rest;
 }
 
 /** Equal as JSON whatever the key order (the host's copy went through validation, which rebuilds objects). */

@@ -147,6 +147,11 @@ export interface DecisionGrid {
 
 export interface InitMessage {
   type: 'init';
+  /**
+   * The model document this inspector shows. The webview may save it with its view state
+   * (setState({ documentUri, view })), so a revived panel names its document itself.
+   */
+  documentUri?: string;
   /** English text → translated text for every entry of WEBVIEW_STRINGS. */
   strings: Record<string, string>;
   locale: string;
@@ -283,3 +288,8 @@ export type WebviewMessage =
   | ProtocolErrorMessage;
 
 export const RUN_SPEED = { min: 0.5, max: 60, default: 4 } as const;
+
+/** The view before the user changes anything. */
+export const DEFAULT_VIEW_STATE: Readonly<ViewState> = {
+  step: 0, selectedLayer: 0, sample: 'mean', diagramMode: 'value', detailMode: 'numbers', speed: RUN_SPEED.default,
+};

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrainingSession } from '../../../src/extension/session';
 import { offerResetOnEdit, type OfferUi } from '../../../src/extension/modelChangeOffer';
-import { matchSavedState, persistedDocumentUri, restoreView, type PersistedPanelState } from '../../../src/extension/panelState';
+import { matchSavedState, panelStateOf, persistedDocumentUri, restoreView, type PersistedPanelState } from '../../../src/extension/panelState';
 import { parameters } from '../../../src/engine/network';
 import { toStepTrace } from '../../../src/engine/trace';
-import type { ViewState } from '../../../src/protocol/messages';
+import { DEFAULT_VIEW_STATE, type ViewState } from '../../../src/protocol/messages';
 
 const examples = join(__dirname, '../../../examples');
 const XOR = readFileSync(join(examples, 'xor.backprop.json'), 'utf8');
@@ -192,16 +192,31 @@ describe('inspector restored after a window reload', () => {
     assert.deepEqual(toStepTrace(xor.record!), toStepTrace(stepped.record!));
   });
 
-  it("a webview state that names its document wins; an unmatched bare state takes an unclaimed document and keeps its own view", async () => {
+  it("the host's copy is the newest: taken for a webview state that names its document, or for a bare one that matches none", () => {
     const copies = hostCopies({ documentUri: XOR_URI, view: view(2) }, { documentUri: SPIRAL_URI, view: view(3) });
     const claimed = new Set<string>();
-    const named = matchSavedState({ documentUri: SPIRAL_URI, view: view(9) }, copies, claimed);
-    assert.deepEqual(named, { documentUri: SPIRAL_URI, view: view(9) });
-    const newer = view(5, { sample: 0 });
-    const bare = matchSavedState(newer, copies, claimed);
-    assert.deepEqual(bare, { documentUri: XOR_URI, view: newer });
+    assert.deepEqual(matchSavedState({ documentUri: SPIRAL_URI, view: view(1) }, copies, claimed), { documentUri: SPIRAL_URI, view: view(3) });
+    assert.deepEqual(matchSavedState(view(1, { sample: 0 }), copies, claimed), { documentUri: XOR_URI, view: view(2) });
     assert.equal(matchSavedState(view(1), copies, claimed), undefined, 'nothing left to claim');
-    assert.equal(matchSavedState(undefined, hostCopies({ documentUri: XOR_URI, view: view(2) }), new Set())?.view?.step, 2);
+    const named = { documentUri: 'file:///ws/other.backprop.json', view: view(4) };
+    assert.deepEqual(matchSavedState(named, copies, new Set()), named, 'a named document without a host copy keeps its own state');
+  });
+
+  it('stepping without touching the view is saved too: the reload comes back at the step on screen', async () => {
+    const session = open(XOR, XOR_URI);
+    for (let s = 0; s < 5; s++) await session.step();
+    const saved = hostCopies(panelStateOf(session));
+    assert.equal(saved[0].view?.step, 5);
+    // The webview saved its (default) view before the first step.
+    const state = matchSavedState({ ...DEFAULT_VIEW_STATE }, saved, new Set());
+    const revived = open(XOR, persistedDocumentUri(state)!);
+    assert.deepEqual(await restoreView(revived, state), { ok: true });
+    assert.equal(revived.position.step, 5);
+    assert.deepEqual(toStepTrace(revived.record!), toStepTrace(session.record!));
+    // A later view change keeps the step on screen, not the one the webview last reported.
+    session.viewState = view(1, { selectedLayer: 0 });
+    await session.step();
+    assert.deepEqual(panelStateOf(session).view, view(6, { selectedLayer: 0 }));
   });
 
   it('a saved step far ahead is reached through the given goTo, and a saved view that no longer fits is refused', async () => {
