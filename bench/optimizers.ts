@@ -93,7 +93,7 @@ function run(): string {
   return [
     'A step is the gradient on the batch plus the optimizer\'s update; "update alone" times the optimizer with the gradient held fixed. ' +
       'Full-batch methods take the samples as the whole training set (an L-BFGS step is up to 20 iterations with a strong-Wolfe line search; ' +
-      'Newton builds the exact Hessian, P Hessian-vector products, and factorizes it; LM builds the residual Jacobian and factorizes JᵀJ + λI). State recording off.',
+      'Newton builds the exact Hessian, P Hessian-vector products, and factorizes it; LM builds the residual Jacobian and factorizes the smaller of Jr Jrᵀ + λI (R×R) and Jrᵀ Jr + λI (P×P)). State recording off.',
     '',
     '| optimizer | network | parameters | samples | steps/s | update alone /s |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
