@@ -6,13 +6,15 @@ import { OptimizerConfigError } from './hyperparameters';
 import { reportPerParameter } from './perParameter';
 
 /**
- * Parameter-count limits. Newton builds the exact Hessian (P R-passes, O(N·P²)) and factorizes
- * it (O(P³)): at 2,000 parameters and 100 samples that is 32 MB and a few seconds per step
- * (bench/results.md). Levenberg–Marquardt solves the smaller of its R×R and P×P systems. L-BFGS
- * and conjugate gradient keep only O(P·history) vectors.
+ * Parameter-count limits, chosen so that one step stays interactive (about a second). Newton
+ * builds the exact Hessian (P R-passes, O(N·P²)) and factorizes it (O(P³)): at 2,000 parameters
+ * and 100 samples that measured about 4 s of CPU per step, so its limit is 1,000 (8× less
+ * factorization, 4× less Hessian). Levenberg–Marquardt solves the smaller of its R×R and P×P
+ * systems and stays well under a second at 2,000 (bench/results.md). L-BFGS and conjugate
+ * gradient keep only O(P·history) vectors.
  */
 export const PARAMETER_LIMITS: Readonly<Record<'newton' | 'levenberg-marquardt' | 'lbfgs' | 'conjugate-gradient', number>> = {
-  newton: 2000,
+  newton: 1000,
   'levenberg-marquardt': 2000,
   lbfgs: 200_000,
   'conjugate-gradient': 200_000,
