@@ -197,3 +197,43 @@ export function secondDerivative(
   for (let i = 0; i < n; i++) out[i] = f.secondDerivative(z[i], a[i], slope);
   return out;
 }
+
+// ---- deliberately wrong derivatives: the "break a derivative" exercise (lesson 6)
+//
+// Each rule replaces the derivative of one activation with a plausible mistake a learner might
+// write. Only the backward pass's local gradient uses it (network.ts, DenseLayer.brokenDerivative):
+// the forward pass and every finite-difference check still use f itself, so the gradient check
+// exposes the mistake.
+
+export type BrokenDerivativeKind = 'sigmoid-as-value' | 'tanh-without-square' | 'relu-always-one';
+
+export interface BrokenDerivativeRule {
+  /** The activation whose derivative this mistake replaces. */
+  activation: ElementwiseActivationName;
+  /** The wrong f′(z), given z, a = f(z) and the leaky slope like ElementwiseActivation.derivative. */
+  derivative(z: number, a: number, slope: number): number;
+  /** The mistake and the true formula, for messages: "σ′ = σ", "σ′ = σ(1 − σ)". */
+  wrong: string;
+  right: string;
+}
+
+export const BROKEN_DERIVATIVES: Readonly<Record<BrokenDerivativeKind, BrokenDerivativeRule>> = {
+  'sigmoid-as-value': { activation: 'sigmoid', derivative: (_z, a) => a, wrong: 'σ′ = σ', right: 'σ′ = σ(1 − σ)' },
+  'tanh-without-square': { activation: 'tanh', derivative: (_z, a) => 1 - a, wrong: 'tanh′ = 1 − tanh', right: 'tanh′ = 1 − tanh²' },
+  'relu-always-one': { activation: 'relu', derivative: () => 1, wrong: 'ReLU′ = 1', right: 'ReLU′ = 1 if z > 0, else 0' },
+};
+
+export function isBrokenDerivativeKind(value: unknown): value is BrokenDerivativeKind {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(BROKEN_DERIVATIVES, value);
+}
+
+/** The broken rule's f′(z) per element of a rows × units array. */
+export function brokenLocalGradient(
+  kind: BrokenDerivativeKind, slope: number, z: Float64Array, a: Float64Array, rows: number, units: number,
+  out: Float64Array = new Float64Array(rows * units),
+): Float64Array {
+  const rule = BROKEN_DERIVATIVES[kind];
+  const n = rows * units;
+  for (let i = 0; i < n; i++) out[i] = rule.derivative(z[i], a[i], slope);
+  return out;
+}

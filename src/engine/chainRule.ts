@@ -12,9 +12,9 @@
 import type { LossName } from './types';
 import type { LossSpec } from './losses';
 import { REQUIRED_OUTPUT_ACTIVATION, normalizeRegularization } from './losses';
-import { localGradient } from './activations';
+import { BROKEN_DERIVATIVES, localGradient } from './activations';
 import { type Batch, type GradientCheckEntry, checkParameter } from './gradientCheck';
-import { type LayerBackward, type Network, backwardLayer, forward, outputLoss } from './network';
+import { type DenseLayer, type LayerBackward, type Network, backwardLayer, forward, layerLocalGradient, outputLoss } from './network';
 
 export interface Localized {
   en: string;
@@ -199,7 +199,8 @@ export function explainChainRule(
         };
         factors.push(sumFactor);
       }
-      const fPrime = localGradient(layer.activation, layer.slope, passes[l].z, passes[l].a, rows, layer.units);
+      const fPrime = layerLocalGradient(layer, passes[l].z, passes[l].a, rows);
+      noteBrokenDerivative(layer, l, notes);
       factors.push(factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(fPrime, rows, layer.units, m), true));
       noteKinks(layer.activation, column(passes[l].z, rows, layer.units, m), notes);
     }
@@ -300,12 +301,23 @@ function outputFactors(
   if (loss === 'mae') {
     notes.push({ en: '|x|′(0) is taken as 0 (as PyTorch).', ko: '|x|′(0)은 0으로 둡니다 (PyTorch와 같음).' });
   }
-  const fPrime = localGradient(layer.activation, layer.slope, z, a, rows, units);
+  const fPrime = layerLocalGradient(layer, z, a, rows);
+  noteBrokenDerivative(layer, l, notes);
   noteKinks(layer.activation, column(z, rows, units, m), notes);
   return [
     factor('loss-gradient', partial(J, am), NAMES['loss-gradient'], l, m, column(upstream, rows, units, m, N), true),
     factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(fPrime, rows, units, m), true),
   ];
+}
+
+/** The factor f′ shown is the broken one backward used; the finite difference is not fooled. */
+function noteBrokenDerivative(layer: DenseLayer, l: number, notes: Localized[]): void {
+  if (!layer.brokenDerivative) return;
+  const { wrong, right } = BROKEN_DERIVATIVES[layer.brokenDerivative];
+  notes.push({
+    en: `Layer ${l + 1}'s derivative is deliberately broken: backward uses ${wrong} instead of ${right}, so this gradient is wrong and the finite difference disagrees with it.`,
+    ko: `${l + 1}층의 도함수를 일부러 틀리게 했습니다: 역전파가 ${right} 대신 ${wrong}를 쓰므로 이 기울기는 틀렸고 유한 차분과 맞지 않습니다.`,
+  });
 }
 
 function noteKinks(activation: string, z: number[], notes: Localized[]): void {

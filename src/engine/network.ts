@@ -2,11 +2,14 @@
 // torch.nn.Linear.weight, so z = W·x + b reads z[r][u] = b[u] + Σᵢ W[u][i]·x[r][i].
 // Every operation works on flat row-major Float64Arrays (rows × width) and can be called one
 // layer at a time by the step machine, or all at once by lossAndGradients.
-import type { ActivationName, LayerRecord, ModelFile } from './types';
+import type { ActivationName, LayerRecord, LossName, ModelFile } from './types';
 import type { Rng } from './rng';
-import { DEFAULT_LEAKY_SLOPE, activate, applyLocalGradient, localGradient, localGradientLength } from './activations';
 import {
-  type LossSpec, type Regularization, lossUpstream, meanLoss, normalizeRegularization, outputDelta,
+  BROKEN_DERIVATIVES, type BrokenDerivativeKind, DEFAULT_LEAKY_SLOPE, activate, applyLocalGradient, brokenLocalGradient,
+  localGradient, localGradientLength,
+} from './activations';
+import {
+  type LossSpec, REQUIRED_OUTPUT_ACTIVATION, type Regularization, lossUpstream, meanLoss, normalizeRegularization, outputDelta,
   perSampleLoss, regularizationGradient, regularizationLoss,
 } from './losses';
 import { multiplyTransposed, transpose } from './matmul';
@@ -19,6 +22,12 @@ export interface DenseLayer {
   slope: number; // leaky-relu's negative slope (kept for every layer, used only by leaky-relu)
   weights: Float64Array; // units × inputs, row-major [out][in] like torch.nn.Linear.weight
   bias: Float64Array; // units
+  /**
+   * A deliberately wrong f′ for the "break a derivative" exercise (set by breakDerivative):
+   * the backward pass's local gradient uses it; the forward pass, the loss and finite
+   * differences never do. Absent in every network a model file builds.
+   */
+  brokenDerivative?: BrokenDerivativeKind;
 }
 
 export interface Network {
@@ -146,7 +155,9 @@ export function outputLoss(
   const dataLoss = meanLoss(perSample, rows);
   const regLoss = networkRegularizationLoss(net, normalizeRegularization(lossSpec.regularization));
   const upstream = lossUpstream(lossSpec.loss, output.a, targets, rows, units, allocate(rows * units));
-  const delta = outputDelta(lossSpec.loss, activation, slope, output.z, output.a, targets, upstream, rows, units, allocate(rows * units));
+  const delta = last.brokenDerivative
+    ? brokenDelta(last, output, upstream, allocate(rows * units))
+    : outputDelta(lossSpec.loss, activation, slope, output.z, output.a, targets, upstream, rows, units, allocate(rows * units));
   return { loss: dataLoss + regLoss, dataLoss, regLoss, perSample, upstream, delta };
 }
 
@@ -199,9 +210,11 @@ export function backwardLayer(
   const { inputs, units, weights, activation, slope } = layer;
   const { rows, input, z, a } = forward;
   const allocate = options.allocate ?? freshArray;
-  const delta = options.delta ?? applyLocalGradient(activation, slope, z, a, upstream, rows, units, allocate(rows * units));
+  const delta = options.delta ?? (layer.brokenDerivative
+    ? brokenDelta(layer, forward, upstream, allocate(rows * units))
+    : applyLocalGradient(activation, slope, z, a, upstream, rows, units, allocate(rows * units)));
   const localGrad = options.recordLocalGrad
-    ? localGradient(activation, slope, z, a, rows, units, allocate(localGradientLength(activation, rows, units)))
+    ? layerLocalGradient(layer, z, a, rows, allocate(localGradientLength(activation, rows, units)))
     : undefined;
 
   // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as (δᵀ)·(inputᵀ)ᵀ: one running sum per weight
@@ -223,6 +236,80 @@ export function backwardLayer(
   const weightsT = options.downstream ? transpose(weights, units, inputs, scratch(1, inputs * units)) : undefined;
   const downstream = weightsT && multiplyTransposed(delta, weightsT, rows, inputs, units, allocate(rows * inputs));
   return { localGrad, upstream, delta, gradWeights, gradBias, downstream };
+}
+
+/** The local gradient backward uses for this layer: f′(z) (softmax: the Jacobian), or its broken stand-in. */
+export function layerLocalGradient(
+  layer: DenseLayer, z: Float64Array, a: Float64Array, rows: number,
+  out: Float64Array = new Float64Array(localGradientLength(layer.activation, rows, layer.units)),
+): Float64Array {
+  return layer.brokenDerivative
+    ? brokenLocalGradient(layer.brokenDerivative, layer.slope, z, a, rows, layer.units, out)
+    : localGradient(layer.activation, layer.slope, z, a, rows, layer.units, out);
+}
+
+/** δ = broken f′ ⊙ upstream. */
+function brokenDelta(layer: DenseLayer, forward: LayerForward, upstream: Float64Array, out: Float64Array): Float64Array {
+  const fPrime = brokenLocalGradient(layer.brokenDerivative!, layer.slope, forward.z, forward.a, forward.rows, layer.units, out);
+  for (let i = 0; i < fPrime.length; i++) fPrime[i] *= upstream[i];
+  return fPrime;
+}
+
+// ---- the "break a derivative" exercise
+
+/** Which derivative to break: every layer with the rule's activation, or only layer `layer` (0-based). */
+export interface BrokenDerivative {
+  kind: BrokenDerivativeKind;
+  layer?: number;
+}
+
+/** True for the output layer of a loss computed together with its activation (∂J/∂z = p − t). */
+function lossTakesDerivative(net: Network, loss: LossName, l: number): boolean {
+  return l === net.layers.length - 1 && REQUIRED_OUTPUT_ACTIVATION[loss] === net.layers[l].activation;
+}
+
+/**
+ * Why `broken` cannot apply to this network, or undefined when it can. An output layer whose
+ * derivative the loss takes together with it (sigmoid + binary cross-entropy: ∂J/∂z = p − t) has
+ * no separate f′ in backward to break.
+ */
+export function brokenDerivativeProblem(net: Network, loss: LossName, broken: BrokenDerivative): string | undefined {
+  const rule = BROKEN_DERIVATIVES[broken.kind];
+  if (!rule) return `unknown broken derivative "${broken.kind}"; expected one of ${Object.keys(BROKEN_DERIVATIVES).join(', ')}`;
+  const last = net.layers.length - 1;
+  const combined = (l: number) => lossTakesDerivative(net, loss, l);
+  if (broken.layer !== undefined) {
+    const layer = net.layers[broken.layer];
+    if (!Number.isInteger(broken.layer) || !layer) return `layer ${broken.layer} does not exist: the network has layers 0..${last}`;
+    if (layer.activation !== rule.activation) {
+      return `layers[${broken.layer}] uses ${layer.activation}, but "${broken.kind}" (${rule.wrong}) breaks the derivative of ${rule.activation}`;
+    }
+    if (combined(broken.layer)) {
+      return `layers[${broken.layer}] is the ${layer.activation} output of ${loss}, whose ∂J/∂z = p − t has no separate ${rule.activation}′ to break; pick a hidden layer`;
+    }
+    return undefined;
+  }
+  if (!net.layers.some((layer, l) => layer.activation === rule.activation && !combined(l))) {
+    return `no layer whose ${rule.activation}′ backward uses on its own: "${broken.kind}" (${rule.wrong}) has nothing to break`;
+  }
+  return undefined;
+}
+
+/**
+ * Puts a deliberately wrong derivative into the backward pass (or, with undefined, restores the
+ * true ones): into layer `broken.layer`, or every layer with the rule's activation except an
+ * output layer the loss combines with its activation. Throws with brokenDerivativeProblem's reason.
+ */
+export function breakDerivative(net: Network, loss: LossName, broken: BrokenDerivative | undefined): void {
+  const problem = broken && brokenDerivativeProblem(net, loss, broken);
+  if (problem) throw new Error(problem);
+  net.layers.forEach((layer, l) => {
+    const applies = broken !== undefined && (broken.layer === undefined
+      ? layer.activation === BROKEN_DERIVATIVES[broken.kind].activation && !lossTakesDerivative(net, loss, l)
+      : broken.layer === l);
+    if (applies) layer.brokenDerivative = broken.kind;
+    else delete layer.brokenDerivative;
+  });
 }
 
 // ---- filling the step record

@@ -11,8 +11,8 @@ import type { TrainingData } from './model/load';
 import { Rng } from './rng';
 import { type BatchPlan, batchAt, epochOrder, planBatches } from './batching';
 import {
-  type LayerForward, type Network, backwardLayer, batchLoss, createNetwork, forwardLayer, newLayerRecord,
-  outputLoss, parameterNames, parameters, recordBackward, recordForward, setParameters,
+  type BrokenDerivative, type LayerForward, type Network, backwardLayer, batchLoss, breakDerivative, brokenDerivativeProblem,
+  createNetwork, forwardLayer, newLayerRecord, outputLoss, parameterNames, parameters, recordBackward, recordForward, setParameters,
 } from './network';
 import { type LossSpec, type Regularization, normalizeRegularization } from './losses';
 import { type Objective, type Optimizer, createOptimizer } from './optimizers';
@@ -38,7 +38,12 @@ export interface TrainerOptions {
   maxCheckpoints?: number;
   /** Completed step records kept for instant access (default 64); older ones are recomputed by replay. */
   recordCacheSize?: number;
+  /** A deliberately wrong derivative in the backward pass (lesson 6's exercise); see setBrokenDerivative. */
+  brokenDerivative?: BrokenDerivative;
 }
+
+/** Optimizers whose curvature (exact Hessian, residual Jacobian) is computed with the true derivatives. */
+const CURVATURE_OPTIMIZERS: readonly string[] = ['newton', 'levenberg-marquardt'];
 
 /** Where the machine stands. Between steps `opIndex` is 0 and `nextPhase` is forward of layers[0]. */
 export interface Position {
@@ -109,7 +114,8 @@ export class Trainer {
   readonly lossSpec: LossSpec;
   private readonly regularization: Regularization;
   private readonly layerCount: number;
-  private readonly options: Required<TrainerOptions>;
+  private readonly options: Required<Omit<TrainerOptions, 'brokenDerivative'>>;
+  private broken: BrokenDerivative | undefined;
   private readonly listeners = new Set<TrainerListener>();
 
   private rng!: Rng;
@@ -153,6 +159,7 @@ export class Trainer {
       recordCacheSize: options.recordCacheSize ?? 64,
     };
     if (data.split.train.length === 0) throw new RangeError('the training split is empty: give "split.train" a share of the data');
+    this.broken = options.brokenDerivative;
     this.lossSpec = { loss: model.loss, regularization: model.regularization };
     this.regularization = normalizeRegularization(model.regularization);
     this.layerCount = model.layers.length;
@@ -242,6 +249,32 @@ export class Trainer {
     const snapshot = this.optimizer.snapshot();
     this.optimizer = this.newOptimizer();
     this.optimizer.restore(snapshot);
+  }
+
+  /** The deliberately wrong derivative backward uses, if any. */
+  get brokenDerivative(): BrokenDerivative | undefined {
+    return this.broken;
+  }
+
+  /** Why `broken` cannot apply to this model (see brokenDerivativeProblem), or undefined. */
+  brokenDerivativeProblem(broken: BrokenDerivative): string | undefined {
+    if (CURVATURE_OPTIMIZERS.includes(this.model.optimizer.type)) {
+      return `${this.model.optimizer.type} computes its curvature with the true derivatives; break a derivative with a first-order optimizer such as sgd`;
+    }
+    return brokenDerivativeProblem(this.net, this.model.loss, broken);
+  }
+
+  /**
+   * Breaks a derivative in the backward pass (lesson 6), or with undefined restores the true
+   * ones, and resets to step 0: the steps taken so far followed the other derivative, and
+   * stepping back replays from checkpoints, so keeping them would mix two trainings in one
+   * history. Throws with brokenDerivativeProblem's reason, changing nothing.
+   */
+  setBrokenDerivative(broken: BrokenDerivative | undefined): void {
+    const problem = broken && this.brokenDerivativeProblem(broken);
+    if (problem) throw new Error(problem);
+    this.broken = broken;
+    this.reset();
   }
 
   // ---- moving forward
@@ -416,6 +449,11 @@ export class Trainer {
   private build(): void {
     this.rng = new Rng(this.model.seed ?? 0);
     this.net = createNetwork(this.model, this.rng);
+    if (this.broken) {
+      const problem = this.brokenDerivativeProblem(this.broken);
+      if (problem) throw new Error(problem);
+      breakDerivative(this.net, this.model.loss, this.broken);
+    }
     this.params = parameters(this.net);
     this.names = parameterNames(this.net);
     this.optimizer = this.newOptimizer();

@@ -7,7 +7,7 @@ import type { ModelFile, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
 import { type Position as TrainerPosition, type StopReason, Trainer, type TrainingData } from '../engine/trainer';
 import type { NonFiniteError } from '../engine/nonFinite';
-import { batchLoss, cloneNetwork, setParameters } from '../engine/network';
+import { type BrokenDerivative, batchLoss, cloneNetwork, setParameters } from '../engine/network';
 import { gatherRows } from '../engine/evaluation';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, Position, RunUntil, ViewState } from '../protocol/messages';
@@ -314,6 +314,31 @@ export class TrainingSession {
     this.fire('reset');
   }
 
+  // ---- lesson 6: break a derivative
+
+  /** The deliberately wrong derivative backward uses, if any. */
+  get brokenDerivative(): BrokenDerivative | undefined {
+    return this.trainer.brokenDerivative;
+  }
+
+  /** Why `broken` cannot apply to this session's model, or undefined. */
+  brokenDerivativeProblem(broken: BrokenDerivative): string | undefined {
+    return this.trainer.brokenDerivativeProblem(broken);
+  }
+
+  /**
+   * Breaks a derivative (or with undefined restores the true ones) and starts over at step 0, as
+   * Trainer.setBrokenDerivative explains: the history must come from one set of derivatives.
+   * Throws the reason when it cannot apply, changing nothing.
+   */
+  async setBrokenDerivative(broken: BrokenDerivative | undefined): Promise<void> {
+    await this.pause();
+    this.trainer.setBrokenDerivative(broken);
+    this.latest = 0;
+    this.clearLosses();
+    this.fire('reset');
+  }
+
   /**
    * Shows completed step `step` (0 = before training). Earlier steps restore a checkpoint and
    * replay; later ones train forward as a full-speed run (untraced, yielding, cancellable through
@@ -407,7 +432,10 @@ export class TrainingSession {
     await this.pause();
     this.unsubscribe();
     this.parsedText = text;
+    const broken = this.trainer.brokenDerivative;
     this.trainer = new Trainer(loaded.model, loaded.data);
+    // The broken derivative stays while it still fits the edited model.
+    if (broken && !this.trainer.brokenDerivativeProblem(broken)) this.trainer.setBrokenDerivative(broken);
     this.summaryCache = summarizeModel(loaded.model, loaded.data, this.trainer.plan);
     this.unsubscribe = this.listen();
     this.latest = 0;

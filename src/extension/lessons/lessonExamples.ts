@@ -7,6 +7,7 @@ export const LESSON_EXAMPLES: readonly string[] = [
   '05-backprop-lecture-network',
   '06-activations-saturated-sigmoid',
   '06-activations-dead-relu',
+  '06-activations-break-a-derivative',
   '07-optimizer-race',
   '07-optimizer-race-surface',
   '08-data-splits',
