@@ -30,7 +30,7 @@ export async function measureWebviewLatency(steps = 40): Promise<LatencyFigures[
   try {
     for (const c of cases) {
       const run = runSteps(c.model, steps, c.batch);
-      const host = new StandInHost(run, c.batch);
+      const host = new StandInHost(run);
       const view = await openInspector({ theme: 'dark', browser });
       await view.send(host.init());
       const times: number[] = [];

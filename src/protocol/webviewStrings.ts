@@ -102,6 +102,7 @@ export const WEBVIEW_STRINGS = [
   'Validation loss (epoch)',
   'Train accuracy',
   'Validation accuracy',
+  'Loss per epoch',
   'Predicted distribution',
   'entropy H(p)',
   'cross-entropy',
@@ -122,6 +123,11 @@ export const WEBVIEW_STRINGS = [
   'effective step',
   'No optimizer state yet: it appears after the first update.',
   'parameter',
+  // chain rule: a factor that is a sum over the units above, term by term
+  'Show the {0} terms of this sum',
+  'Hide the terms',
+  'term k = {0}',
+  'sum of the terms',
   // history
   'Go to step',
   'History: step {0} of {1}',

@@ -1,4 +1,6 @@
-// Tiny DOM helpers shared by the views (no framework: each view owns its subtree and rebuilds it).
+// Tiny DOM helpers shared by the views (no framework). Each view builds its subtree once per
+// model or selection and then updates text and attributes in place; the setters below skip writes
+// that would change nothing, so an unchanged number costs no style or layout work.
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K, props: { className?: string; id?: string; text?: string; title?: string; attrs?: Record<string, string> } = {},
   ...children: (Node | string | undefined)[]
@@ -28,4 +30,15 @@ export function section(id: string, title: string): { root: HTMLElement; heading
   const body = el('div', { className: 'body' });
   const root = el('section', { id, className: 'card', attrs: { 'aria-label': title } }, el('header', {}, heading, tools), body);
   return { root, heading, tools, body };
+}
+
+/** Sets a node's text only when it differs. */
+export function setText(node: Node, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/** Sets an attribute only when it differs (undefined removes it). */
+export function setAttr(node: Element, name: string, value: string | undefined): void {
+  if (value === undefined) node.removeAttribute(name);
+  else if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }

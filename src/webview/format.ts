@@ -28,12 +28,24 @@ export function numberSpan(value: number | undefined, id?: string): HTMLSpanElem
   const span = document.createElement('span');
   span.className = 'num';
   if (id) span.id = id;
-  span.textContent = short(value);
-  if (value !== undefined) {
-    span.title = exact(value);
-    span.dataset.value = exact(value);
-  }
+  setNumber(span, value);
   return span;
+}
+
+/** Shows `value` in an element made by numberSpan (or any element), in place. */
+export function setNumber(node: HTMLElement, value: number | undefined, digits = 4): void {
+  const text = short(value, digits);
+  if (node.textContent !== text) node.textContent = text;
+  const precise = value === undefined ? undefined : exact(value);
+  if (node.dataset.value !== precise) {
+    if (precise === undefined) {
+      delete node.dataset.value;
+      node.removeAttribute('title');
+    } else {
+      node.dataset.value = precise;
+      node.title = precise;
+    }
+  }
 }
 
 export function percent(value: number | undefined): string {

@@ -81,6 +81,9 @@ function mount(): void {
 
 function render(): void {
   frame = 0;
+  // Marks for the latency benchmark (bench/webviewLatency.ts reads how long the render itself took).
+  performance.clearMarks();
+  performance.mark('inspector-render-start');
   if (!state.model) {
     waiting.textContent = ctx.t('Waiting for the extension…');
     app.replaceChildren(waiting);
@@ -93,6 +96,7 @@ function render(): void {
   banner.textContent = error ? ctx.t('Error in {0}: {1}', error.where, error.message) : '';
   for (const view of views) view.render(themeChanged);
   themeChanged = false;
+  performance.mark('inspector-render-end');
   document.body.dataset.renderedStep = String(state.record?.step ?? 0);
   document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0 } }));
 }

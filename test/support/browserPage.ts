@@ -42,6 +42,22 @@ export const THEMES = {
       '--vscode-textCodeBlock-background': '#2b2b2b',
     },
   },
+  'high-contrast': {
+    class: 'vscode-high-contrast',
+    vars: {
+      '--vscode-font-family': '-apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK KR", sans-serif', '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': '"DejaVu Sans Mono", "Noto Sans Mono CJK KR", monospace',
+      '--vscode-foreground': '#ffffff', '--vscode-editor-foreground': '#ffffff', '--vscode-editor-background': '#000000',
+      '--vscode-sideBar-background': '#000000', '--vscode-descriptionForeground': '#ffffff', '--vscode-widget-border': '#6fc3df',
+      '--vscode-contrastBorder': '#6fc3df', '--vscode-contrastActiveBorder': '#f38518',
+      '--vscode-focusBorder': '#f38518', '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-secondaryBackground': '#000000', '--vscode-button-secondaryForeground': '#ffffff', '--vscode-button-border': '#6fc3df',
+      '--vscode-badge-background': '#000000', '--vscode-badge-foreground': '#ffffff', '--vscode-charts-blue': '#3794ff', '--vscode-charts-red': '#f14c4c',
+      '--vscode-charts-green': '#89d185', '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#b180d7', '--vscode-charts-yellow': '#ffd700',
+      '--vscode-textLink-foreground': '#21a6ff', '--vscode-dropdown-background': '#000000', '--vscode-dropdown-foreground': '#ffffff', '--vscode-dropdown-border': '#6fc3df',
+      '--vscode-textCodeBlock-background': '#000000',
+    },
+  },
 } as const;
 export type Theme = keyof typeof THEMES;
 
@@ -103,7 +119,12 @@ export async function openInspector(options: {
       if (root && !root.style.getPropertyValue('--vscode-foreground')) for (const [k, v] of Object.entries(vars)) root.style.setProperty(k, v);
       if (document.body && !document.body.classList.contains(cls)) document.body.classList.add(cls);
     };
-    new MutationObserver(dress).observe(document, { childList: true, subtree: true });
+    // Once <body> is dressed the observer goes, so it adds no work to the renders being measured.
+    const observer = new MutationObserver(() => {
+      dress();
+      if (document.body && document.documentElement.style.getPropertyValue('--vscode-foreground')) observer.disconnect();
+    });
+    observer.observe(document, { childList: true, subtree: true });
     let saved;
     window.acquireVsCodeApi = () => ({
       postMessage: (m) => window.__hostReceive(m),

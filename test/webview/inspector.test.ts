@@ -1,10 +1,10 @@
 // The inspector bundle in headless Chromium, fed by a stand-in host from real engine output.
 import { strict as assert } from 'node:assert';
 import { resolve } from 'node:path';
-import { ARTIFACTS, type InspectorPage, openInspector } from '../support/browserPage';
+import { ARTIFACTS, type InspectorPage, THEMES, openInspector } from '../support/browserPage';
 import { StandInHost } from '../support/standInHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
-import type { WebviewMessage } from '../../src/protocol/messages';
+import type { HostMessage, WebviewMessage } from '../../src/protocol/messages';
 import { encodeRecord } from '../../src/protocol/traceCodec';
 
 const BATCH = 4;
@@ -22,7 +22,7 @@ describe('inspector webview (Chromium)', function () {
   let host: StandInHost;
   before(async () => {
     view = await openInspector({ theme: 'light' });
-    host = new StandInHost(run, BATCH);
+    host = new StandInHost(run);
     await view.send(host.init());
     await view.send(host.step(6));
     await view.send(host.dataView(6));
@@ -111,6 +111,138 @@ describe('inspector webview (Chromium)', function () {
   });
 });
 
+describe('inspector data, prediction, epoch and chain-sum views (Chromium)', function () {
+  this.timeout(60000);
+  // 2-D binary classifier with a train/validation/test split; 3-input softmax classifier for the table.
+  const split = { train: 0.5, validation: 0.25, test: 0.25 };
+  const planar = runSteps({ ...syntheticModel([2, 6, 1], ['tanh', 'sigmoid'], 'binary-cross-entropy', 32), split }, 9, 4);
+  const wide = runSteps(syntheticModel([3, 5, 3], ['relu', 'softmax'], 'cross-entropy', 12), 4, 4);
+  let view: InspectorPage;
+  before(async () => {
+    view = await openInspector({ theme: 'light', width: 1000, height: 1400 });
+  });
+  after(async () => view?.close());
+
+  it('draws 2-D points with split marks and batch rings over the engine\'s decision grid', async () => {
+    const host = new StandInHost(planar);
+    await view.send(host.init());
+    await view.send(host.step(9));
+    const message = host.dataView(9) as Extract<HostMessage, { type: 'dataView' }>;
+    await view.send(message);
+    const data = message.view as Extract<typeof message.view, { kind: 'points' }>;
+    const marks = await view.page.$eval('#data-plot', (c) => ({ ...(c as HTMLCanvasElement).dataset }));
+    assert.deepEqual([marks.train, marks.validation, marks.test].map(Number),
+      [planar.data.split.train.length, planar.data.split.validation.length, planar.data.split.test.length]);
+    assert.ok(Number(marks.validation) > 0 && Number(marks.test) > 0, 'the split has validation and test points');
+    assert.equal(marks.batch, planar.batchOf(9).datasetRows.join(','));
+    // Pixels: each grid cell away from the points is tinted with the class the engine predicts there,
+    // and each batch point has its ring (foreground colour) drawn 8 px above its centre.
+    const grid = data.grid!;
+    const size = Number(marks.size);
+    const toPx = (x: number, y: number) => [((x - grid.xMin) / (grid.xMax - grid.xMin)) * size, size - ((y - grid.yMin) / (grid.yMax - grid.yMin)) * size];
+    const points = Array.from({ length: planar.samples }, (_, i) => toPx(data.x[2 * i], data.x[2 * i + 1]));
+    const probes: { x: number; y: number; want: number }[] = [];
+    for (let r = 0; r < grid.ny; r += 3) for (let c = 0; c < grid.nx; c += 3) {
+      const v = grid.values[r * grid.nx + c];
+      const [x, y] = [((c + 0.5) / grid.nx) * size, size - ((r + 0.5) / grid.ny) * size];
+      if (Math.abs(v - 0.5) < 0.1 || points.some(([px, py]) => Math.hypot(px - x, py - y) < 12) || x < 3 || y < 3 || x > size - 3 || y > size - 3) continue;
+      probes.push({ x: Math.floor(x), y: Math.floor(y), want: v >= 0.5 ? 1 : 0 });
+    }
+    const rings = data.batch.map((i) => ({ x: Math.round(points[i][0]), y: Math.round(points[i][1] - 8) }));
+    const read = (spots: { x: number; y: number }[]) => view.page.$eval('#data-plot', (c, spots) => {
+      const g = (c as HTMLCanvasElement).getContext('2d')!;
+      return spots.map(({ x, y }) => Array.from(g.getImageData(x, y, 1, 1).data));
+    }, spots);
+    const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const dist = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    const [blue, orange] = [hex(THEMES.light.vars['--vscode-charts-blue']), hex(THEMES.light.vars['--vscode-charts-orange'])];
+    assert.ok(probes.length >= 20, `${probes.length} probes`);
+    const colours = await read(probes);
+    const agree = probes.filter((p, k) => (dist(colours[k], orange) < dist(colours[k], blue) ? 1 : 0) === p.want).length;
+    assert.equal(agree, probes.length, `${agree} of ${probes.length} grid cells show the predicted class`);
+    const ringColours = await read(rings);
+    const foreground = hex(THEMES.light.vars['--vscode-editor-foreground']);
+    ringColours.forEach((px, k) => assert.ok(px[3] > 100 && dist(px, foreground) < 120, `batch point ${data.batch[k]} has its ring: ${px}`));
+  });
+
+  it('shows a table of the batch for inputs that are not 2-D, with the engine\'s numbers', async () => {
+    const host = new StandInHost(wide);
+    await view.send(host.init());
+    await view.send(host.step(3));
+    await view.send(host.dataView(3));
+    const cells = await view.page.$$eval('#data td[data-value]', (tds) => tds.map((td) => [Number((td as HTMLElement).dataset.row), Number((td as HTMLElement).dataset.column), Number((td as HTMLElement).dataset.value)]));
+    const batch = wide.batchOf(3);
+    assert.equal(cells.length, batch.rows * 3);
+    for (const [r, c, v] of cells) assert.equal(v, wide.data.dataset.x[batch.datasetRows[r] * 3 + c], `x[${r}][${c}]`);
+    assert.equal(await view.page.$$eval('#data-plot', (n) => n.length), 0, 'no plot for 3 inputs');
+  });
+
+  it('shows the prediction of a sample: entropy, cross-entropy and −log p(true class) equal to the host\'s and to the definitions', async () => {
+    const host = new StandInHost(wide);
+    await view.send(host.init());
+    host.sample = 2;
+    await view.send(host.step(4));
+    const sent = host.prediction(4, 2)!;
+    assert.equal(Number(await value(view, '#prediction-entropy')), sent.entropy);
+    assert.equal(Number(await value(view, '#prediction-cross-entropy')), sent.crossEntropy);
+    assert.equal(Number(await value(view, '#prediction-self-information')), sent.selfInformation);
+    // Independently: the softmax output of batch row 2 in the trace and the one-hot target.
+    const out = wide.records[3].layers[1];
+    const p = Array.from(out.a!.subarray(2 * 3, 3 * 3));
+    const target = Array.from(wide.batchOf(4).y.subarray(2 * 3, 3 * 3));
+    const k = target.indexOf(1);
+    const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+    close(Number(await value(view, '#prediction-entropy')), -p.reduce((s, q) => s + q * Math.log(q), 0));
+    close(Number(await value(view, '#prediction-cross-entropy')), -Math.log(p[k]));
+    close(Number(await value(view, '#prediction-self-information')), -Math.log(p[k]));
+    const bars = await view.page.$$eval('#prediction .bar-row', (rows) => rows.map((r) => [r.classList.contains('true'), Number((r.querySelector('.num') as HTMLElement).dataset.value)]));
+    assert.deepEqual(bars, p.map((q, i) => [i === k, q]));
+  });
+
+  it('plots the per-epoch train and validation loss and accuracy from the trainer\'s evaluations', async () => {
+    const host = new StandInHost(planar);
+    await view.send(host.init());
+    await view.send(host.step(9));
+    const message = host.evaluation(9) as Extract<HostMessage, { type: 'evaluation' }>;
+    await view.send(message);
+    const epochs = planar.evaluations.filter((e) => e.trigger === 'epoch-end');
+    assert.ok(message.epochs.length >= 2, `${message.epochs.length} epochs evaluated`);
+    const lastTrain = epochs.filter((e) => e.split === 'train').pop()!;
+    const lastValidation = epochs.filter((e) => e.split === 'validation').pop()!;
+    assert.equal(Number(await value(view, '#epoch-train-loss')), lastTrain.loss);
+    assert.equal(Number(await value(view, '#epoch-validation-loss')), lastValidation.loss);
+    assert.equal(await view.page.textContent('#validation-accuracy'), `${(lastValidation.accuracy! * 100).toFixed(1)}%`);
+    const legend = await view.page.$$eval('#epoch-chart .u-series th', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(legend, ['Train loss (epoch)', 'Validation loss (epoch)', 'Train accuracy', 'Validation accuracy']);
+    assert.equal(await view.page.$eval('#epoch-chart canvas', (c) => (c as HTMLCanvasElement).width > 0), true);
+  });
+
+  it('expands a sum factor Σ_k W_km δ_k term by term; the terms add up to the factor', async () => {
+    const host = new StandInHost(run);
+    await view.send(host.init());
+    await view.send(host.step(6));
+    const from = view.posted.length;
+    await view.page.focus('[data-param="w:0:3:1"]');
+    await view.page.keyboard.press('Enter');
+    await answerHost(view, host, from);
+    const factor = await view.page.$eval('tr[data-factor] + tr.sum-toggle', (row) => Number((row.previousElementSibling as HTMLElement).dataset.factor));
+    const terms = () => view.page.$$eval(`tr.term[data-term-of="${factor}"]`, (rows) => rows.map((r) => ({
+      hidden: (r as HTMLElement).hidden, values: Array.from(r.querySelectorAll('.num'), (n) => Number((n as HTMLElement).dataset.value)),
+    })));
+    assert.ok((await terms()).every((r) => r.hidden), 'terms start folded');
+    await view.page.click(`button[data-expand="${factor}"]`);
+    assert.equal(await view.page.getAttribute(`button[data-expand="${factor}"]`, 'aria-expanded'), 'true');
+    const rows = await terms();
+    assert.equal(rows.length, 8, 'one term per unit of the layer above');
+    assert.ok(rows.every((r) => !r.hidden));
+    const factorValues = await view.page.$$eval(`tr[data-factor="${factor}"] .num`, (ns) => ns.map((n) => Number((n as HTMLElement).dataset.value)));
+    factorValues.forEach((v, col) => {
+      const sum = rows.reduce((s, r) => s + r.values[col], 0);
+      assert.ok(Math.abs(sum - v) <= 1e-12 * Math.max(1, Math.abs(v)), `column ${col}: Σ terms ${sum} vs factor ${v}`);
+    });
+  });
+});
+
 describe('inspector screenshots (light, dark, Korean)', function () {
   this.timeout(60000);
   const KOREAN: Record<string, string> = {
@@ -128,7 +260,7 @@ describe('inspector screenshots (light, dark, Korean)', function () {
     it(`writes test-artifacts/webview/inspector-${name}.png`, async () => {
       const view = await openInspector({ theme, lang: locale, width: 1280, height: 1500 });
       try {
-        const host = new StandInHost(run, BATCH);
+        const host = new StandInHost(run);
         await view.send(host.init(strings, locale));
         await view.send(host.step(6));
         await view.send(host.dataView(6));

@@ -3,7 +3,8 @@
 // the shared "computed once" part marked, and the finite-difference check beside it.
 import type { Context } from '../store';
 import { el, section } from '../dom';
-import { numberSpan, short } from '../format';
+import type { ChainFactor } from '../../engine/chainRule';
+import { exact, numberSpan, short, sub } from '../format';
 import type { View } from './view';
 
 const MAX_SAMPLES = 8;
@@ -13,10 +14,52 @@ export function createChainRule(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('chain-rule', t('Chain rule'));
   const ko = () => state.locale.toLowerCase().startsWith('ko');
+  // The explanation only changes when the host sends a new one: draw it once.
+  let drawn: unknown = null;
+  let drawnLocale = '';
+
+  /**
+   * The rows of a factor that is a sum over the units above (Σ_k W_km δ_k): one row per term k with
+   * left·right per sample, hidden until the learner expands the sum. (The products are the host's
+   * two numbers multiplied for display; their sum is the factor's own value shown above them.)
+   */
+  function sumRows(f: ChainFactor, k: number, shown: number): HTMLElement[] {
+    const sum = f.sum!;
+    const rows = sum.terms.map((term) => {
+      const products = term.left.map((left, i) => left * term.right[i]);
+      const mean = products.reduce((a, b) => a + b, 0) / products.length;
+      const cell = (i: number) => {
+        const span = numberSpan(products[i]);
+        span.title = `${exact(term.left[i])} × ${exact(term.right[i])}`;
+        return el('td', {}, span);
+      };
+      const label = `${sum.leftSymbol} · ${sum.rightSymbol}`.replace(/_k/g, sub(term.unit + 1));
+      return el('tr', { className: 'term', attrs: { 'data-term-of': String(k), 'data-unit': String(term.unit) } },
+        el('td', {}, el('div', { className: 'math', text: label }), el('div', { className: 'meaning', text: t('term k = {0}', term.unit + 1) })),
+        ...Array.from({ length: shown }, (_, i) => cell(i)),
+        el('td', {}, numberSpan(mean)));
+    });
+    for (const row of rows) row.hidden = true;
+    const toggle = el('button', {
+      className: 'link', text: t('Show the {0} terms of this sum', sum.terms.length),
+      attrs: { type: 'button', 'aria-expanded': 'false', 'data-expand': String(k) },
+    });
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = open ? t('Hide the terms') : t('Show the {0} terms of this sum', sum.terms.length);
+      for (const row of rows) row.hidden = !open;
+    });
+    const symbol = `${f.symbol} = Σₖ ${sum.leftSymbol} · ${sum.rightSymbol}`;
+    return [el('tr', { className: 'sum-toggle' }, el('td', { attrs: { colspan: String(shown + 2) } }, el('span', { className: 'math muted', text: symbol }), ' ', toggle)), ...rows];
+  }
   return {
     root: card.root,
     render() {
       const message = state.explanation;
+      if (message === drawn && state.locale === drawnLocale) return;
+      drawn = message;
+      drawnLocale = state.locale;
       card.body.replaceChildren();
       if (!message) {
         card.body.append(el('p', { className: 'placeholder', text: t('Click a weight or bias in the network to see its chain rule.') }));
@@ -33,13 +76,13 @@ export function createChainRule(ctx: Context): View {
       const head = el('tr', {}, el('th', { text: t('factor') }),
         ...Array.from({ length: shown }, (_, r) => el('th', { className: 'num', text: t('Sample {0}', r + 1) })),
         el('th', { className: 'num', text: t('mean') }));
-      const rows = x.factors.map((f, k) => el('tr', { className: f.computedOnce ? 'shared' : '', attrs: { 'data-factor': String(k) } },
+      const rows = x.factors.flatMap((f, k) => [el('tr', { className: f.computedOnce ? 'shared' : '', attrs: { 'data-factor': String(k) } },
         el('td', {},
           el('div', { className: 'math', text: f.symbol }),
           el('div', { className: 'meaning', text: ko() ? f.name.ko : f.name.en }),
           f.computedOnce ? el('span', { className: 'badge', text: t('computed once'), title: t('Computed once per unit and shared by all of its weights.') }) : undefined),
         ...f.perSample.slice(0, shown).map((v) => el('td', {}, numberSpan(v))),
-        el('td', {}, numberSpan(f.mean))));
+        el('td', {}, numberSpan(f.mean))), ...(f.sum ? sumRows(f, k, shown) : [])]);
       const product = el('tr', { className: 'product' }, el('td', { text: `${t('product')} Π` }),
         ...x.product.perSample.slice(0, shown).map((v) => el('td', {}, numberSpan(v))),
         el('td', {}, numberSpan(x.product.mean, 'chain-product')));

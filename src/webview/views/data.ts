@@ -37,6 +37,7 @@ export function createData(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('data', t('Data'));
   let palette: Palette | undefined;
+  let drawn: DataView | undefined;
 
   function plot(view: Extract<DataView, { kind: 'points' | 'curve' }>): HTMLElement {
     const p = palette!;
@@ -80,6 +81,10 @@ export function createData(ctx: Context): View {
     }
     const inBatch = new Set(view.batch);
     const n = view.split.length;
+    // What the picture shows, in words, for screen readers and tests.
+    const count = (k: number) => view.split.reduce((sum, s) => sum + (s === k ? 1 : 0), 0);
+    canvas.setAttribute('aria-label', `${t('Data')}: ${t('train')} ${count(0)}, ${t('validation')} ${count(1)}, ${t('test')} ${count(2)}; ${t('current batch')} ${view.batch.length}`);
+    Object.assign(canvas.dataset, { train: String(count(0)), validation: String(count(1)), test: String(count(2)), batch: view.batch.join(','), size: String(SIZE) });
     for (let i = 0; i < n; i++) {
       const px = sx(view.x[twoD ? 2 * i : i]);
       const py = sy(twoD ? view.x[2 * i + 1] : (view as { y: Float64Array }).y[i]);
@@ -115,15 +120,18 @@ export function createData(ctx: Context): View {
       el('tbody', {}, ...Array.from({ length: view.rows }, (_, r) => el('tr', {}, el('td', { className: 'muted', text: String(view.batch[r]) }),
         ...cols.map((_, c) => {
           const v = view.values[r * width + c];
-          return el('td', { className: 'num', text: short(v), title: exact(v) });
+          return el('td', { className: 'num', text: short(v), title: exact(v), attrs: { 'data-value': exact(v), 'data-row': String(r), 'data-column': String(c) } });
         }))))));
   }
 
   return {
     root: card.root,
     render(themeChanged) {
+      // The host sends a new data view when the data or the model changes; redraw only then.
+      if (state.dataView === drawn && !themeChanged && palette) return;
       if (!palette || themeChanged) palette = readPalette();
       const view = state.dataView;
+      drawn = view;
       card.root.hidden = !view;
       card.body.replaceChildren();
       if (!view) return;

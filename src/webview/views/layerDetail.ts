@@ -1,9 +1,10 @@
 // Layer detail: for the selected layer, every quantity of the step as numbers or a heatmap —
 // per-sample quantities for the chosen sample or the batch mean, parameters as matrices.
+import type { ModelSummary } from '../../protocol/messages';
 import type { WebviewString } from '../../protocol/webviewStrings';
 import type { Context } from '../store';
-import { el, section } from '../dom';
-import { exact, short } from '../format';
+import { el, section, setAttr } from '../dom';
+import { exact, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, sampleOf } from '../tensors';
 import type { View } from './view';
@@ -50,43 +51,82 @@ export function createLayerDetail(ctx: Context): View {
   card.body.append(blocks, note);
   let palette: Palette | undefined;
 
-  function table(name: string, values: Float64Array, rows: number, cols: number): HTMLElement {
+  /** A matrix as a table; a vector (one row) as a column with unit numbers, as the lecture writes z, a and δ. */
+  function table(name: string, rows: number, cols: number): { node: HTMLElement; cells: HTMLTableCellElement[] } {
     const tbl = el('table', { className: 'matrix' });
+    const cells: HTMLTableCellElement[] = [];
+    const cell = (index: number) => {
+      const td = el('td', { className: 'num', attrs: { 'data-tensor': name, 'data-index': String(index) } });
+      cells.push(td);
+      return td;
+    };
+    if (rows === 1) {
+      for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tbl.append(el('tr', {}, el('th', { className: 'index', text: String(c + 1) }), cell(c)));
+      if (cols > MAX_CELLS) tbl.append(el('tr', {}, el('td', { className: 'more', text: `⋮ ${cols - MAX_CELLS}`, attrs: { colspan: '2' } })));
+      return { node: tbl, cells };
+    }
+    tbl.append(el('tr', {}, el('th'), ...Array.from({ length: Math.min(cols, MAX_CELLS) }, (_, c) => el('th', { className: 'index', text: String(c) }))));
     for (let r = 0; r < Math.min(rows, MAX_CELLS); r++) {
-      const tr = el('tr');
-      for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) {
-        const index = r * cols + c;
-        const v = values[index];
-        const td = el('td', { className: 'num', text: short(v), title: exact(v), attrs: { 'data-tensor': name, 'data-index': String(index), 'data-value': exact(v) } });
-        if (v < 0) td.classList.add('neg');
-        tr.append(td);
-      }
+      const tr = el('tr', {}, el('th', { className: 'index', text: String(r) }));
+      for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tr.append(cell(r * cols + c));
       if (cols > MAX_CELLS) tr.append(el('td', { className: 'more', text: `⋯ ${cols - MAX_CELLS}` }));
       tbl.append(tr);
     }
-    if (rows > MAX_CELLS) tbl.append(el('tr', {}, el('td', { className: 'more', text: `⋮ ${rows - MAX_CELLS}`, attrs: { colspan: String(Math.min(cols, MAX_CELLS)) } })));
-    return tbl;
+    if (rows > MAX_CELLS) tbl.append(el('tr', {}, el('th'), el('td', { className: 'more', text: `⋮ ${rows - MAX_CELLS}`, attrs: { colspan: String(Math.min(cols, MAX_CELLS)) } })));
+    return { node: tbl, cells };
   }
 
-  function heatmap(name: string, values: Float64Array, rows: number, cols: number): HTMLElement {
+  function fillTable(cells: HTMLTableCellElement[], values: Float64Array): void {
+    for (const td of cells) {
+      const v = values[Number(td.dataset.index)];
+      setNumber(td, v);
+      const negative = v < 0;
+      if (td.classList.contains('neg') !== negative) td.classList.toggle('neg', negative);
+    }
+  }
+
+  function heatmapCanvas(name: string, rows: number, cols: number): HTMLCanvasElement {
     const cell = Math.max(2, Math.min(18, Math.floor(360 / Math.max(cols, 1))));
-    const canvas = el('canvas', { className: 'heatmap', attrs: { 'data-tensor': name } });
+    const canvas = el('canvas', { className: 'heatmap', attrs: { 'data-tensor': name, role: 'img', 'aria-label': name } });
     canvas.width = cols * cell;
     canvas.height = rows * cell;
+    canvas.addEventListener('mousemove', (e) => {
+      const values = canvasValues.get(canvas);
+      const scaleX = canvas.width / Math.max(1, canvas.clientWidth);
+      const c = Math.floor((e.offsetX * scaleX) / cell);
+      const r = Math.floor((e.offsetY * scaleX) / cell);
+      if (values && r < rows && c < cols) canvas.title = `[${r}][${c}] = ${exact(values[r * cols + c])}`;
+    });
+    return canvas;
+  }
+  const canvasValues = new WeakMap<HTMLCanvasElement, Float64Array>();
+
+  function paintHeatmap(canvas: HTMLCanvasElement, values: Float64Array, rows: number, cols: number): void {
+    canvasValues.set(canvas, values);
+    const cell = canvas.width / cols;
     const g = canvas.getContext('2d')!;
+    g.clearRect(0, 0, canvas.width, canvas.height);
     const scale = maxAbs(values);
+    const gap = cell > 4 ? 1 : 0;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         g.fillStyle = diverging(palette!, values[r * cols + c], scale);
-        g.fillRect(c * cell, r * cell, cell - (cell > 4 ? 1 : 0), cell - (cell > 4 ? 1 : 0));
+        g.fillRect(c * cell, r * cell, cell - gap, cell - gap);
       }
     }
-    canvas.addEventListener('mousemove', (e) => {
-      const c = Math.floor(e.offsetX / cell);
-      const r = Math.floor(e.offsetY / cell);
-      if (r < rows && c < cols) canvas.title = `[${r}][${c}] = ${exact(values[r * cols + c])}`;
-    });
-    return canvas;
+  }
+
+  /** What a block shows; when it is unchanged from the last render, only the numbers are updated. */
+  interface Block { key: string; figure: HTMLElement; content: HTMLElement; cells?: HTMLTableCellElement[]; canvas?: HTMLCanvasElement }
+  const shown = new Map<string, Block>();
+  let tabsFor: ModelSummary | undefined;
+  let tabs: HTMLButtonElement[] = [];
+
+  function block(q: Quantity, title: string, r: number, c: number): Block {
+    const content = el('div', { className: 'block-content' });
+    const figure = el('figure', { className: `block${r > 1 ? ' matrix-block' : ''}`, attrs: { 'data-quantity': q.field } },
+      el('figcaption', {}, el('span', { className: 'q-title', text: title }), el('span', { className: 'shape', text: `${r}×${c}` })), content);
+    return { key: '', figure, content };
   }
 
   return {
@@ -95,28 +135,32 @@ export function createLayerDetail(ctx: Context): View {
       if (!palette || themeChanged) palette = readPalette();
       const model = state.model!;
       const l = state.view.selectedLayer;
-      layerTabs.replaceChildren(...model.layers.map((layer, i) => {
-        const b = el('button', {
-          id: `layer-tab-${i}`, text: `${t('Layer {0}', i + 1)} · ${layer.activation}`,
-          attrs: { role: 'tab', type: 'button', 'aria-selected': String(i === l) },
+      if (tabsFor !== model) {
+        tabsFor = model;
+        tabs = model.layers.map((layer, i) => {
+          const b = el('button', { id: `layer-tab-${i}`, text: `${t('Layer {0}', i + 1)} · ${layer.activation}`, attrs: { role: 'tab', type: 'button' } });
+          b.addEventListener('click', () => ctx.select(i));
+          return b;
         });
-        b.addEventListener('click', () => ctx.select(i));
-        return b;
-      }));
+        layerTabs.replaceChildren(...tabs);
+        shown.clear();
+      }
+      tabs.forEach((b, i) => setAttr(b, 'aria-selected', String(i === l)));
       const rows = state.record?.layers[l]?.rows ?? model.dataset.batchSize;
       const wanted = state.view.sample === 'mean' ? 'mean' : String(Math.min(state.view.sample, rows - 1));
       if (sampleSelect.options.length !== rows + 1) {
         sampleSelect.replaceChildren(el('option', { text: t('Batch mean'), attrs: { value: 'mean' } }),
           ...Array.from({ length: rows }, (_, r) => el('option', { text: t('Sample {0}', r + 1), attrs: { value: String(r) } })));
       }
-      sampleSelect.value = wanted;
-      modeSelect.value = state.view.detailMode;
+      if (sampleSelect.value !== wanted) sampleSelect.value = wanted;
+      if (modeSelect.value !== state.view.detailMode) modeSelect.value = state.view.detailMode;
       const sample = state.view.sample === 'mean' ? 'mean' : Math.min(state.view.sample, rows - 1);
+      const heat = state.view.detailMode === 'heatmap';
 
       const layer = model.layers[l];
       const inputs = l === 0 ? model.inputs : model.layers[l - 1].units;
       const softmax = layer.activation === 'softmax';
-      blocks.replaceChildren();
+      const order: HTMLElement[] = [];
       for (const q of QUANTITIES) {
         const name = `layers[${l}].${q.field}`;
         let [r, c] = q.shape(layer.units, inputs);
@@ -126,23 +170,38 @@ export function createLayerDetail(ctx: Context): View {
           title = t('softmax Jacobian ∂a/∂z');
         }
         const values = q.perSample ? sampleOf(state, name, sample) : full(state, name);
-        const present = !!state.record?.tensor(name);
-        const block = el('figure', { className: 'block', attrs: { 'data-quantity': q.field } },
-          el('figcaption', {}, el('span', { className: 'q-title', text: title }), el('span', { className: 'shape', text: `${r}×${c}` })));
-        if (!present) block.append(el('p', { className: 'pending', text: t('not computed yet') }));
-        else if (!values) {
-          const view = state.record!.tensor(name)!;
-          const summary = view.kind === 'batch'
-            ? t('summary: first {0} of {1} samples', view.partShapes.head?.[0] ?? 0, view.shape[0])
-            : t('summary: mean, min and max per unit');
-          const load = el('button', { className: 'link', text: t('Load full tensor'), attrs: { type: 'button', 'data-request': name } });
-          load.addEventListener('click', () => ctx.post({ type: 'requestTensor', step: state.record!.step, name }));
-          block.append(el('p', { className: 'pending', text: summary }), load);
-        } else {
-          block.append(state.view.detailMode === 'heatmap' ? heatmap(name, values, r, c) : table(name, values, r, c));
+        const view = state.record?.tensor(name);
+        const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : 'numbers';
+        const key = `${name}|${r}x${c}|${status}`;
+        let b = shown.get(q.field);
+        if (!b || b.key.split('|')[0] !== name) b = block(q, title, r, c);
+        shown.set(q.field, b);
+        if (b.key !== key) {
+          b.key = key;
+          b.cells = undefined;
+          b.canvas = undefined;
+          if (!view) b.content.replaceChildren(el('p', { className: 'pending', text: t('not computed yet') }));
+          else if (!values) {
+            const summary = view.kind === 'batch'
+              ? t('summary: first {0} of {1} samples', view.partShapes.head?.[0] ?? 0, view.shape[0])
+              : t('summary: mean, min and max per unit');
+            const load = el('button', { className: 'link', text: t('Load full tensor'), attrs: { type: 'button', 'data-request': name } });
+            load.addEventListener('click', () => ctx.post({ type: 'requestTensor', step: state.record!.step, name }));
+            b.content.replaceChildren(el('p', { className: 'pending', text: summary }), load);
+          } else if (heat) {
+            b.canvas = heatmapCanvas(name, r, c);
+            b.content.replaceChildren(b.canvas);
+          } else {
+            const made = table(name, r, c);
+            b.cells = made.cells;
+            b.content.replaceChildren(made.node);
+          }
         }
-        blocks.append(block);
+        if (values && b.cells) fillTable(b.cells, values);
+        if (values && b.canvas) paintHeatmap(b.canvas, values, r, c);
+        order.push(b.figure);
       }
+      if (blocks.childElementCount !== order.length || order.some((f, i) => blocks.children[i] !== f)) blocks.replaceChildren(...order);
     },
   };
 }

@@ -1,98 +1,185 @@
 // Loss: this batch's J before and after the update (ΔJ), its data and regularization parts, the
-// batch loss over the steps (uPlot), per-epoch train/validation loss and accuracy, and for
-// classifiers the predicted distribution of the chosen sample with its information figures.
+// batch loss over the steps, the per-epoch train/validation loss and accuracy (two uPlot charts,
+// fed with setData, never re-created per step), and for classifiers the predicted distribution of
+// the chosen sample with its information figures. Chart widths come from a ResizeObserver, so a
+// render never reads layout.
 import uPlot from 'uplot';
+import type { EpochEvaluation, SamplePrediction } from '../../protocol/messages';
 import type { Context } from '../store';
-import { el, section } from '../dom';
-import { numberSpan, percent } from '../format';
+import { el, section, setText } from '../dom';
+import { numberSpan, percent, setNumber } from '../format';
 import { type Palette, readPalette } from '../theme';
 import type { View } from './view';
+
+const CHART_HEIGHT = 150;
 
 export function createLoss(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('loss', t('Loss'));
   const figures = el('dl', { className: 'figures loss-figures' });
-  const chartBox = el('div', { className: 'chart', id: 'loss-chart' });
-  const epochs = el('div', { className: 'epochs' });
-  const prediction = el('div', { className: 'prediction', id: 'prediction' });
-  card.body.append(figures, chartBox, epochs, prediction);
-  let chart: uPlot | undefined;
-  let palette: Palette | undefined;
-  let chartWidth = 0;
+  const figure = (label: string, id: string) => {
+    const value = numberSpan(undefined, id);
+    figures.append(el('dt', { text: label }), el('dd', {}, value));
+    return value;
+  };
+  const before = figure(t('Batch loss before the update'), 'loss-before-value');
+  const after = figure(t('Batch loss after the update'), 'loss-after-value');
+  const delta = figure(t('ΔJ'), 'loss-delta-value');
+  const dataPart = figure(t('data loss'), 'loss-data-value');
+  const regPart = figure(t('regularization'), 'loss-reg-value');
 
-  function makeChart(width: number): uPlot {
-    const p = palette!;
+  const stepBox = el('div', { className: 'chart', id: 'loss-chart' });
+  const epochHeading = el('h3', { text: t('Loss per epoch') });
+  const epochBox = el('div', { className: 'chart', id: 'epoch-chart' });
+  const epochFigures = el('dl', { className: 'figures', id: 'epoch-figures' });
+  const epochSection = el('div', { className: 'epochs' }, epochHeading, epochBox, epochFigures);
+  const prediction = el('div', { className: 'prediction', id: 'prediction' });
+  card.body.append(figures, stepBox, epochSection, prediction);
+
+  let palette: Palette | undefined;
+  let width = 320;
+  let stepChart: uPlot | undefined;
+  let epochChart: uPlot | undefined;
+  let plottedHistory: unknown;
+  let plottedEpochs: EpochEvaluation[] | undefined;
+  let chartsFor: unknown;
+  new ResizeObserver((entries) => {
+    const w = Math.max(220, Math.floor(entries[0].contentRect.width));
+    if (Math.abs(w - width) < 4) return;
+    width = w;
+    stepChart?.setSize({ width, height: CHART_HEIGHT });
+    epochChart?.setSize({ width, height: CHART_HEIGHT });
+  }).observe(stepBox);
+
+  function axes(p: Palette, xLabel: string): uPlot.Axis[] {
     const axis = { stroke: p.muted, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, font: '11px var(--vscode-editor-font-family, monospace)' };
+    return [{ ...axis, label: xLabel, labelSize: 16, labelFont: '11px sans-serif' }, { ...axis, size: 52 }];
+  }
+
+  function makeStepChart(p: Palette): uPlot {
     return new uPlot({
-      width, height: 150, legend: { show: true, live: false }, cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false } },
-      axes: [{ ...axis, label: t('step'), labelSize: 14, labelFont: '11px sans-serif' }, { ...axis, size: 52 }],
+      width, height: CHART_HEIGHT, legend: { show: true, live: false }, cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false } }, axes: axes(p, t('step')),
       series: [
         { label: t('step') },
         { label: t('Batch loss before the update'), stroke: p.series[0], width: 1.5 },
         { label: t('Batch loss after the update'), stroke: p.series[1], width: 1.5, dash: [4, 3] },
       ],
-    }, [[], [], []], chartBox);
+    }, [[], [], []], stepBox);
+  }
+
+  function makeEpochChart(p: Palette, classification: boolean): uPlot {
+    const [xAxis, yAxis] = axes(p, t('epoch'));
+    const series: uPlot.Series[] = [
+      { label: t('epoch') },
+      { label: t('Train loss (epoch)'), stroke: p.series[0], width: 2, points: { show: true, size: 5 } },
+      { label: t('Validation loss (epoch)'), stroke: p.series[1], width: 2, points: { show: true, size: 5 } },
+    ];
+    const chartAxes = [xAxis, yAxis];
+    if (classification) {
+      series.push(
+        { label: t('Train accuracy'), stroke: p.series[2], width: 1.5, dash: [4, 3], scale: 'accuracy', points: { show: true, size: 4 } },
+        { label: t('Validation accuracy'), stroke: p.series[3], width: 1.5, dash: [4, 3], scale: 'accuracy', points: { show: true, size: 4 } },
+      );
+      chartAxes.push({ ...yAxis, scale: 'accuracy', side: 1, grid: { show: false }, size: 44, values: (_u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`) });
+    }
+    return new uPlot({
+      width, height: CHART_HEIGHT, legend: { show: true, live: false }, cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false }, accuracy: { auto: false, range: [0, 1] } }, axes: chartAxes, series,
+    }, series.map(() => []) as unknown as uPlot.AlignedData, epochBox);
+  }
+
+  function renderEpochs(epochs: EpochEvaluation[], classification: boolean): void {
+    epochSection.hidden = epochs.length === 0;
+    if (epochs.length === 0 || !epochChart) return;
+    const column = (pick: (e: EpochEvaluation) => number | undefined) => epochs.map((e) => pick(e) ?? null);
+    const data: uPlot.AlignedData = [epochs.map((e) => e.epoch), column((e) => e.trainLoss), column((e) => e.validationLoss)];
+    if (classification) data.push(column((e) => e.trainAccuracy), column((e) => e.validationAccuracy));
+    epochChart.setData(data);
+    const last = epochs[epochs.length - 1];
+    const rows: [string, HTMLElement][] = [[`${t('Train loss (epoch)')} ${last.epoch}`, numberSpan(last.trainLoss, 'epoch-train-loss')]];
+    if (last.validationLoss !== undefined) rows.push([t('Validation loss (epoch)'), numberSpan(last.validationLoss, 'epoch-validation-loss')]);
+    if (last.trainAccuracy !== undefined) rows.push([t('Train accuracy'), el('span', { className: 'num', id: 'train-accuracy', text: percent(last.trainAccuracy) })]);
+    if (last.validationAccuracy !== undefined) rows.push([t('Validation accuracy'), el('span', { className: 'num', id: 'validation-accuracy', text: percent(last.validationAccuracy) })]);
+    epochFigures.replaceChildren(...rows.flatMap(([label, value]) => [el('dt', { text: label }), el('dd', {}, value)]));
+  }
+
+  /** The prediction panel's elements, made once per number of classes and updated in place. */
+  let bars: { classes: number; fills: HTMLElement[]; values: HTMLElement[]; rows: HTMLElement[] } | undefined;
+  const heading = el('h3');
+  const info = el('dl', { className: 'figures' });
+  const infoValue = (label: string, id: string) => {
+    const value = numberSpan(undefined, id);
+    info.append(el('dt', { text: label }), el('dd', {}, value));
+    return value;
+  };
+  const entropyValue = infoValue(t('entropy H(p)'), 'prediction-entropy');
+  const crossEntropyValue = infoValue(t('cross-entropy'), 'prediction-cross-entropy');
+  const selfInformationValue = infoValue(t('self-information −log p(true class)'), 'prediction-self-information');
+
+  function renderPrediction(p: SamplePrediction | undefined): void {
+    prediction.hidden = !p;
+    if (!p) return;
+    const classes = p.probabilities.length;
+    if (bars?.classes !== classes) {
+      const names = state.model?.dataset.classNames;
+      bars = { classes, fills: [], values: [], rows: [] };
+      const list = el('div', { className: 'bars' });
+      for (let k = 0; k < classes; k++) {
+        const fill = el('div', { className: 'bar' });
+        const value = numberSpan(undefined);
+        const row = el('div', { className: 'bar-row', attrs: { 'data-class': String(k) } },
+          el('span', { className: 'bar-label', text: names?.[k] ?? t('class {0}', k) }), el('div', { className: 'bar-track' }, fill), value);
+        bars.fills.push(fill);
+        bars.values.push(value);
+        bars.rows.push(row);
+        list.append(row);
+      }
+      prediction.replaceChildren(heading, list, info);
+    }
+    setText(heading, `${t('Predicted distribution')} · ${t('Sample {0}', p.sample + 1)}`);
+    for (let k = 0; k < classes; k++) {
+      bars.fills[k].style.width = `${(p.probabilities[k] * 100).toFixed(2)}%`;
+      bars.fills[k].classList.toggle('true', k === p.trueClass);
+      bars.rows[k].classList.toggle('true', k === p.trueClass);
+      setNumber(bars.values[k], p.probabilities[k]);
+    }
+    setNumber(entropyValue, p.entropy);
+    setNumber(crossEntropyValue, p.crossEntropy);
+    setNumber(selfInformationValue, p.selfInformation);
   }
 
   return {
     root: card.root,
     render(themeChanged) {
       const record = state.record;
-      figures.replaceChildren();
-      const add = (label: string, value: number | undefined, id: string) => figures.append(el('dt', { text: label }), el('dd', {}, numberSpan(value, id)));
-      add(t('Batch loss before the update'), record?.loss, 'loss-before-value');
-      add(t('Batch loss after the update'), record?.lossAfter, 'loss-after-value');
-      add(t('ΔJ'), record?.loss !== undefined && record.lossAfter !== undefined ? record.lossAfter - record.loss : undefined, 'loss-delta-value');
-      add(t('data loss'), record?.dataLoss, 'loss-data-value');
-      add(t('regularization'), record?.regLoss, 'loss-reg-value');
+      setNumber(before, record?.loss);
+      setNumber(after, record?.lossAfter);
+      setNumber(delta, record?.loss !== undefined && record.lossAfter !== undefined ? record.lossAfter - record.loss : undefined);
+      setNumber(dataPart, record?.dataLoss);
+      setNumber(regPart, record?.regLoss);
 
-      const width = Math.max(240, Math.floor(chartBox.clientWidth || card.root.clientWidth - 24 || 320));
-      if (!palette || themeChanged) {
+      const classification = state.model?.dataset.task === 'classification';
+      if (!palette || themeChanged || chartsFor !== state.model) {
+        chartsFor = state.model;
         palette = readPalette();
-        chart?.destroy();
-        chart = undefined;
-      }
-      if (!chart) {
-        chart = makeChart(width);
-        chartWidth = width;
-      } else if (Math.abs(width - chartWidth) > 4) {
-        chart.setSize({ width, height: 150 });
-        chartWidth = width;
+        stepChart?.destroy();
+        epochChart?.destroy();
+        stepChart = makeStepChart(palette);
+        epochChart = makeEpochChart(palette, classification);
+        plottedHistory = undefined;
+        plottedEpochs = undefined;
       }
       const h = state.history;
-      chart.setData([h.loss.map((_, i) => i + 1), h.loss, h.lossAfter]);
-
-      epochs.replaceChildren();
-      if (state.epochs.length) {
-        const last = state.epochs[state.epochs.length - 1];
-        const e = el('dl', { className: 'figures' });
-        const addE = (label: string, text: HTMLElement) => e.append(el('dt', { text: label }), el('dd', {}, text));
-        addE(`${t('Train loss (epoch)')} ${last.epoch}`, numberSpan(last.trainLoss, 'epoch-train-loss'));
-        if (last.validationLoss !== undefined) addE(t('Validation loss (epoch)'), numberSpan(last.validationLoss, 'epoch-validation-loss'));
-        if (last.trainAccuracy !== undefined) addE(t('Train accuracy'), el('span', { className: 'num', id: 'train-accuracy', text: percent(last.trainAccuracy) }));
-        if (last.validationAccuracy !== undefined) addE(t('Validation accuracy'), el('span', { className: 'num', id: 'validation-accuracy', text: percent(last.validationAccuracy) }));
-        epochs.append(e);
+      if (plottedHistory !== h.loss) {
+        plottedHistory = h.loss;
+        stepChart!.setData([h.loss.map((_, i) => i + 1), h.loss, h.lossAfter]);
       }
-
-      prediction.replaceChildren();
-      const p = state.prediction;
-      if (p) {
-        const names = state.model?.dataset.classNames;
-        const bars = el('div', { className: 'bars' }, ...Array.from(p.probabilities, (prob, k) => {
-          const bar = el('div', { className: `bar${k === p.trueClass ? ' true' : ''}` });
-          bar.style.width = `${(prob * 100).toFixed(2)}%`;
-          return el('div', { className: 'bar-row', title: String(prob) },
-            el('span', { className: 'bar-label', text: names?.[k] ?? t('class {0}', k) }),
-            el('div', { className: 'bar-track' }, bar), numberSpan(prob));
-        }));
-        const info = el('dl', { className: 'figures' });
-        const addI = (label: string, value: number, id: string) => info.append(el('dt', { text: label }), el('dd', {}, numberSpan(value, id)));
-        addI(t('entropy H(p)'), p.entropy, 'prediction-entropy');
-        addI(t('cross-entropy'), p.crossEntropy, 'prediction-cross-entropy');
-        addI(t('self-information −log p(true class)'), p.selfInformation, 'prediction-self-information');
-        prediction.append(el('h3', { text: `${t('Predicted distribution')} · ${t('Sample {0}', p.sample + 1)}` }), bars, info);
+      if (plottedEpochs !== state.epochs) {
+        plottedEpochs = state.epochs;
+        renderEpochs(state.epochs, classification);
       }
+      renderPrediction(state.prediction);
     },
   };
 }

@@ -10,11 +10,16 @@ const MAX_ELEMENTS = 6;
 export function createOptimizer(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('optimizer', t('Optimizer'));
+  // The tables change only with the record or the selection; other renders leave them alone.
+  let drawn: unknown[] = [];
   return {
     root: card.root,
     render() {
       const record = state.record;
       const model = state.model!;
+      const key = [record, model, state.view.selectedLayer, JSON.stringify(state.view.selectedParameter)];
+      if (key.every((k, i) => k === drawn[i])) return;
+      drawn = key;
       card.heading.textContent = `${t('Optimizer')} · ${model.optimizer.type}`;
       card.body.replaceChildren();
       const hyper = el('div', { className: 'hyper' }, ...Object.entries(model.optimizer.hyperparameters).map(([k, v]) =>

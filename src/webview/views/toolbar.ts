@@ -3,8 +3,8 @@ import type { Phase } from '../../engine/types';
 import type { InspectorCommand } from '../../protocol/messages';
 import { RUN_SPEED } from '../../protocol/messages';
 import type { Context } from '../store';
-import { el } from '../dom';
-import { numberSpan } from '../format';
+import { el, setAttr, setText } from '../dom';
+import { numberSpan, setNumber } from '../format';
 import type { View } from './view';
 
 export function phaseText(ctx: Context, phase: Phase | undefined): string {
@@ -50,7 +50,16 @@ export function createToolbar(ctx: Context): View {
   });
   const speedGroup = el('label', { className: 'speed' }, el('span', { className: 'codicon codicon-dashboard', attrs: { 'aria-hidden': 'true' } }), speed, speedValue);
 
-  const status = el('div', { className: 'status', id: 'status', attrs: { 'aria-live': 'polite' } });
+  const hint = el('span', { className: 'hint', text: t('Press Step to run the first mini-batch.') });
+  const chip = (id: string, className = 'chip') => el('span', { className, id });
+  const stepChip = chip('status-step');
+  const epochChip = chip('status-epoch');
+  const batchChip = chip('status-batch');
+  const nextChip = chip('status-next', 'chip next');
+  const lossValue = numberSpan(undefined, 'loss-value');
+  const historyChip = chip('status-history', 'chip history');
+  const figures = [stepChip, epochChip, batchChip, nextChip, el('span', { className: 'loss-figure' }, el('span', { className: 'label', text: 'J = ' }), lossValue), historyChip];
+  const status = el('div', { className: 'status', id: 'status', attrs: { 'aria-live': 'polite' } }, hint, ...figures);
   const buttons = el('div', { className: 'buttons', attrs: { role: 'toolbar', 'aria-label': t('Training controls') } },
     step, stepInto, stepBack, run, runEpoch, reset, speedGroup);
   const root = el('div', { className: 'toolbar', id: 'toolbar' }, buttons, status);
@@ -59,26 +68,23 @@ export function createToolbar(ctx: Context): View {
     root,
     render() {
       const runLabel = state.running ? t('Pause') : t('Run');
-      run.textContent = runLabel;
-      run.setAttribute('aria-label', runLabel);
-      run.setAttribute('icon', state.running ? 'debug-pause' : 'debug-continue');
-      speedValue.textContent = t('{0} steps/s', state.view.speed);
+      setText(run, runLabel);
+      setAttr(run, 'aria-label', runLabel);
+      setAttr(run, 'icon', state.running ? 'debug-pause' : 'debug-continue');
+      setText(speedValue, t('{0} steps/s', state.view.speed));
       const p = state.position;
       const record = state.record;
-      status.replaceChildren();
-      if (!p || !record || p.step === 0) {
-        status.append(el('span', { className: 'hint', text: t('Press Step to run the first mini-batch.') }));
-        return;
-      }
-      const chip = (text: string, id: string) => el('span', { className: 'chip', id, text });
-      status.append(
-        chip(t('Step {0}', p.step), 'status-step'),
-        chip(t('Epoch {0}', p.epoch), 'status-epoch'),
-        chip(t('Batch {0} of {1}', p.batchInEpoch, p.batchesPerEpoch), 'status-batch'),
-        el('span', { className: 'chip next', id: 'status-next', text: t('Next: {0}', phaseText(ctx, p.next)) }),
-        el('span', { className: 'loss-figure' }, el('span', { className: 'label', text: 'J = ' }), numberSpan(record.loss, 'loss-value')),
-      );
-      if (p.step !== p.latestStep) status.append(el('span', { className: 'chip history', text: t('Viewing step {0} of {1} (history)', p.step, p.latestStep) }));
+      const empty = !p || !record || p.step === 0;
+      hint.hidden = !empty;
+      for (const f of figures) f.hidden = empty;
+      if (empty) return;
+      setText(stepChip, t('Step {0}', p.step));
+      setText(epochChip, t('Epoch {0}', p.epoch));
+      setText(batchChip, t('Batch {0} of {1}', p.batchInEpoch, p.batchesPerEpoch));
+      setText(nextChip, t('Next: {0}', phaseText(ctx, p.next)));
+      setNumber(lossValue, record.loss);
+      historyChip.hidden = p.step === p.latestStep;
+      if (!historyChip.hidden) setText(historyChip, t('Viewing step {0} of {1} (history)', p.step, p.latestStep));
     },
   };
 }
