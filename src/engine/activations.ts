@@ -18,41 +18,90 @@ export interface ElementwiseActivation {
   derivative(z: number, a: number, slope: number): number;
   /** f″(z), for Newton's exact Hessian. */
   secondDerivative(z: number, a: number, slope: number): number;
+  /** out[i] = f(z[i]) for i < n. */
+  forwardInto(z: Float64Array, out: Float64Array, n: number, slope: number): void;
+  /** out[i] = f′(z[i]) for i < n. */
+  derivativeInto(z: Float64Array, a: Float64Array, out: Float64Array, n: number, slope: number): void;
 }
+
+// Each activation's array loops call its own scalar functions directly, so every loop sees one
+// call target, which the JIT inlines: no call and no boxed number per element (a loop over
+// `f.value` for whichever f came in is megamorphic, and its results are boxed).
 
 const identity: ElementwiseActivation = {
   value: (z) => z,
   derivative: () => 1,
   secondDerivative: () => 0,
+  forwardInto(z, out, n) {
+    for (let i = 0; i < n; i++) out[i] = z[i];
+  },
+  derivativeInto(_z, _a, out, n) {
+    out.fill(1, 0, n);
+  },
 };
 
+// Two branches so exp never overflows: for z < 0 use e^z / (1 + e^z).
+function sigmoidValue(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+const sigmoidDerivative = (a: number): number => a * (1 - a);
+
 const sigmoid: ElementwiseActivation = {
-  // Two branches so exp never overflows: for z < 0 use e^z / (1 + e^z).
-  value: (z) => {
-    if (z >= 0) return 1 / (1 + Math.exp(-z));
-    const e = Math.exp(z);
-    return e / (1 + e);
-  },
-  derivative: (_z, a) => a * (1 - a),
+  value: sigmoidValue,
+  derivative: (_z, a) => sigmoidDerivative(a),
   secondDerivative: (_z, a) => a * (1 - a) * (1 - 2 * a),
+  forwardInto(z, out, n) {
+    for (let i = 0; i < n; i++) out[i] = sigmoidValue(z[i]);
+  },
+  derivativeInto(_z, a, out, n) {
+    for (let i = 0; i < n; i++) out[i] = sigmoidDerivative(a[i]);
+  },
 };
+
+const tanhDerivative = (a: number): number => 1 - a * a;
 
 const tanh: ElementwiseActivation = {
   value: (z) => Math.tanh(z),
-  derivative: (_z, a) => 1 - a * a,
+  derivative: (_z, a) => tanhDerivative(a),
   secondDerivative: (_z, a) => -2 * a * (1 - a * a),
+  forwardInto(z, out, n) {
+    for (let i = 0; i < n; i++) out[i] = Math.tanh(z[i]);
+  },
+  derivativeInto(_z, a, out, n) {
+    for (let i = 0; i < n; i++) out[i] = tanhDerivative(a[i]);
+  },
 };
+
+const reluValue = (z: number): number => (z > 0 ? z : 0);
+const reluDerivative = (z: number): number => (z > 0 ? 1 : 0); // ReLU′(0) = 0, as PyTorch
 
 const relu: ElementwiseActivation = {
-  value: (z) => (z > 0 ? z : 0),
-  derivative: (z) => (z > 0 ? 1 : 0), // ReLU′(0) = 0, as PyTorch
+  value: reluValue,
+  derivative: reluDerivative,
   secondDerivative: () => 0,
+  forwardInto(z, out, n) {
+    for (let i = 0; i < n; i++) out[i] = reluValue(z[i]);
+  },
+  derivativeInto(z, _a, out, n) {
+    for (let i = 0; i < n; i++) out[i] = reluDerivative(z[i]);
+  },
 };
 
+const leakyReluValue = (z: number, slope: number): number => (z > 0 ? z : slope * z);
+const leakyReluDerivative = (z: number, slope: number): number => (z > 0 ? 1 : slope); // leaky ReLU′(0) = slope, as PyTorch
+
 const leakyRelu: ElementwiseActivation = {
-  value: (z, slope) => (z > 0 ? z : slope * z),
-  derivative: (z, _a, slope) => (z > 0 ? 1 : slope), // leaky ReLU′(0) = slope, as PyTorch
+  value: leakyReluValue,
+  derivative: (z, _a, slope) => leakyReluDerivative(z, slope),
   secondDerivative: () => 0,
+  forwardInto(z, out, n, slope) {
+    for (let i = 0; i < n; i++) out[i] = leakyReluValue(z[i], slope);
+  },
+  derivativeInto(z, _a, out, n, slope) {
+    for (let i = 0; i < n; i++) out[i] = leakyReluDerivative(z[i], slope);
+  },
 };
 
 export const ELEMENTWISE_ACTIVATIONS: Readonly<Record<ElementwiseActivationName, ElementwiseActivation>> = {
@@ -125,9 +174,7 @@ export function activate(
     for (let r = 0; r < rows; r++) softmaxRow(z, r * units, units, out);
     return out;
   }
-  const f = elementwise(name);
-  const n = rows * units;
-  for (let i = 0; i < n; i++) out[i] = f.value(z[i], slope);
+  elementwise(name).forwardInto(z, out, rows * units, slope);
   return out;
 }
 
@@ -155,15 +202,13 @@ export function localGradient(
     }
     return out;
   }
-  const f = elementwise(name);
-  const n = rows * units;
-  for (let i = 0; i < n; i++) out[i] = f.derivative(z[i], a[i], slope);
+  elementwise(name).derivativeInto(z, a, out, rows * units, slope);
   return out;
 }
 
 /**
  * δ = ∂J/∂z from the upstream ∂J/∂a: f′(z) ⊙ upstream, or for softmax Jᵀ·upstream,
- * which is p_j (u_j − Σ_k p_k u_k) and needs no Jacobian in memory.
+ * which is p_j (u_j − Σ_k p_k u_k) and needs no Jacobian in memory. `out` must not be `upstream`.
  */
 export function applyLocalGradient(
   name: ActivationName, slope: number, z: Float64Array, a: Float64Array, upstream: Float64Array,
@@ -178,9 +223,9 @@ export function applyLocalGradient(
     }
     return out;
   }
-  const f = elementwise(name);
   const n = rows * units;
-  for (let i = 0; i < n; i++) out[i] = f.derivative(z[i], a[i], slope) * upstream[i];
+  elementwise(name).derivativeInto(z, a, out, n, slope);
+  for (let i = 0; i < n; i++) out[i] *= upstream[i];
   return out;
 }
 
