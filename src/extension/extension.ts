@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
-  registerLessons(context);
+  registerLessons(context, host);
   registerDebugger(context, (uri) => host.sessionFor(uri));
 
   context.subscriptions.push(

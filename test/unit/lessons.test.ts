@@ -14,6 +14,7 @@ import { LESSON_EXAMPLES } from '../../src/extension/lessons/lessonExamples';
 import { computeExplorer, datasetOf, type LessonModels } from '../../src/extension/lessons/explorerData';
 import { validateExplorerMessage } from '../../src/extension/lessons/validate';
 import type { NoiseResult, RaceResult, SurfaceResult } from '../../src/protocol/explorers';
+import { TrainingSession } from '../../src/extension/session';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -78,6 +79,52 @@ describe('lesson examples', () => {
   });
 });
 
+describe('break a derivative in a session (lesson 6)', () => {
+  const text = read('examples/06-activations-break-a-derivative.backprop.json');
+  const open = () => {
+    const loaded = TrainingSession.load('file:///lesson6.backprop.json', text);
+    assert.ok(loaded.ok);
+    return loaded.session;
+  };
+
+  it('starts over at step 0 (one history, one set of derivatives) and announces a reset', async () => {
+    const session = open();
+    await session.step();
+    await session.step();
+    const changes: string[] = [];
+    session.onDidChange((change) => changes.push(change.kind));
+    await session.setBrokenDerivative({ kind: 'tanh-without-square' });
+    assert.deepEqual([session.completedSteps, session.latestStep, session.lossHistory(1).loss.length], [0, 0, 0]);
+    assert.ok(changes.includes('reset'));
+    assert.deepEqual(session.engine.network.layers.map((layer) => layer.brokenDerivative), [undefined, 'tanh-without-square', undefined, undefined]);
+    await session.step();
+    const explanation = session.explain(1, { layer: 0, kind: 'weight', out: 0, in: 0 })!;
+    assert.ok(explanation.finiteDifference!.relativeError > 0.1, 'the inspector\'s gradient check fails');
+    await session.setBrokenDerivative(undefined);
+    await session.step();
+    assert.ok(session.explain(1, { layer: 0, kind: 'weight', out: 0, in: 0 })!.finiteDifference!.relativeError < 1e-6);
+  });
+
+  it('refuses a derivative the model does not have, changing nothing', async () => {
+    const session = open();
+    await session.step();
+    const sigmoidOnly = text.replace('"tanh"', '"sigmoid"').replace('"relu"', '"sigmoid"');
+    await session.replaceModel(sigmoidOnly);
+    assert.match(session.brokenDerivativeProblem({ kind: 'relu-always-one' })!, /no layer whose relu′/);
+    await assert.rejects(session.setBrokenDerivative({ kind: 'relu-always-one' }), /nothing to break/);
+    assert.equal(session.brokenDerivative, undefined);
+  });
+
+  it('keeps the broken derivative through an edit of the model while it still fits, and drops it when it does not', async () => {
+    const session = open();
+    await session.setBrokenDerivative({ kind: 'relu-always-one' });
+    await session.replaceModel(text.replace('"learningRate": 0.1', '"learningRate": 0.05'));
+    assert.deepEqual(session.brokenDerivative, { kind: 'relu-always-one' });
+    await session.replaceModel(text.replace('"relu"', '"tanh"'));
+    assert.equal(session.brokenDerivative, undefined);
+  });
+});
+
 describe('walkthrough', () => {
   const steps = pkg.contributes.walkthroughs[0].steps;
   const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
@@ -109,7 +156,7 @@ describe('walkthrough', () => {
         assert.ok(contributed.has(id), `${step.id}: ${id} is not in contributes.commands`);
         assert.ok(registered(id), `${step.id}: ${id} is not registered in src/`);
         if (id === 'backprop.openExplorer') assert.ok((EXPLORER_VIEWS as readonly unknown[]).includes(args[0]), `${step.id}: unknown view ${String(args[0])}`);
-        if (id === 'backprop.openLessonExample') assert.ok(LESSON_EXAMPLES.includes(args[0] as string), `${step.id}: unknown example ${String(args[0])}`);
+        if (id === 'backprop.openLessonExample' || id === 'backprop.breakDerivative') assert.ok(LESSON_EXAMPLES.includes(args[0] as string), `${step.id}: unknown example ${String(args[0])}`);
       }
     }
   });
