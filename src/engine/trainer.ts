@@ -585,7 +585,7 @@ export class Trainer {
   }
 
   private update(phase: Phase, w: StepWork): NonFiniteDetail | undefined {
-    const report = this.optimizer.step(this.params, w.grads, this.objective);
+    const report = this.optimizer.step(this.params, w.grads, this.objective, w.arena.take);
     const { record } = w;
     let sumSquares = 0;
     for (const g of w.grads) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
@@ -680,8 +680,9 @@ export class Trainer {
 
 /**
  * What the update added to a parameter: the optimizer's own `step` report when it gives one
- * (exactly the number added), else after − before. The report is not copied: it is the step's
- * own (the record keeps it as optimizer.state too), never written again by the optimizer.
+ * (exactly the number added), else after − before. The report is not copied: the optimizer
+ * never writes it again (the record keeps it as optimizer.state too), and reusing optimizers
+ * put it in the step's arena.
  */
 function addedStep(report: unknown, before: Float64Array, after: Float64Array, allocate: Allocate): Float64Array {
   const step = (report as { step?: unknown } | undefined)?.step;
@@ -695,7 +696,7 @@ function addedStep(report: unknown, before: Float64Array, after: Float64Array, a
  * Numbers one step's arena should hold for batches of up to `rows` samples: x and y; per layer
  * z, a and δ (∂J/∂a of a hidden layer is the ∂J/∂input of the layer above), ∂J/∂input below the
  * top, the gradients; ∂J/∂a and the per-sample losses at the output; when recording also the
- * local gradient and the weights before and after. Anything beyond it is allocated separately.
+ * local gradient, the weights before and after, and the update. Anything beyond it is allocated separately.
  */
 function stepSize(net: Network, rows: number, outputs: number, recording: boolean): number {
   let size = rows * (net.inputs + 2 * outputs + 1);
@@ -703,7 +704,7 @@ function stepSize(net: Network, rows: number, outputs: number, recording: boolea
     const { units, inputs, activation } = layer;
     const parameterCount = units * inputs + units;
     size += 3 * rows * units + parameterCount + (l > 0 ? rows * inputs : 0);
-    if (recording) size += localGradientLength(activation, rows, units) + 2 * parameterCount;
+    if (recording) size += localGradientLength(activation, rows, units) + 3 * parameterCount;
   });
   return size;
 }

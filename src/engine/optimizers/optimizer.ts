@@ -2,6 +2,7 @@
 // arrays in torch's nn.Sequential order: [layers[0].weights, layers[0].bias, layers[1].weights, ...],
 // weights row-major [out][in]. Optimizers update them in place.
 import type { OptimizerName } from '../types';
+import type { Allocate } from '../arena';
 
 /** J and ∂J/∂θ on the whole training set, for methods that re-evaluate during a step (line searches). */
 export interface Objective {
@@ -26,8 +27,13 @@ export interface Optimizer {
   readonly type: OptimizerName;
   /** True for the second-order and quasi-Newton methods: each step uses the whole training set. */
   readonly fullBatch: boolean;
-  /** One update of `params` in place from `grads` (computed on the current batch at the current params). */
-  step(params: Float64Array[], grads: Float64Array[], objective?: Objective): OptimizerReport;
+  /**
+   * One update of `params` in place from `grads` (computed on the current batch at the current params).
+   * The report's tensors are its own, never written again by the optimizer; an optimizer that
+   * keeps reusable buffers copies them into arrays from `allocate` (the trainer passes its step
+   * arena, so the step record owns them without separate allocations; fresh arrays by default).
+   */
+  step(params: Float64Array[], grads: Float64Array[], objective?: Objective, allocate?: Allocate): OptimizerReport;
   /** A deep copy of the internal state, so a checkpoint can restore it exactly. */
   snapshot(): unknown;
   restore(snapshot: unknown): void;

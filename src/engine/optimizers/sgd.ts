@@ -4,8 +4,9 @@
 //   b ← g on the first step, else momentum·b + (1 − dampening)·g
 //   d ← g + momentum·b (nesterov) or b (classic momentum) or g (momentum = 0)
 //   θ ← θ − lr·d
-import type { Optimizer, OptimizerReport } from './optimizer';
-import { assertShapes, cloneAll, reportPerParameter, type ParameterReport } from './perParameter';
+import type { Objective, Optimizer, OptimizerReport } from './optimizer';
+import { type Allocate, copyWith, freshArray } from '../arena';
+import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
 
 export interface SgdOptions {
   learningRate: number;
@@ -24,6 +25,8 @@ export class Sgd implements Optimizer {
   readonly fullBatch = false;
   /** torch's momentum_buffer; null until the first step, when it becomes a copy of g. */
   private velocity: Float64Array[] | null = null;
+  /** What the last step added to each parameter: scratch, reused every step (reports get copies). */
+  private steps: Float64Array[] | null = null;
 
   constructor(
     private readonly options: SgdOptions,
@@ -31,12 +34,14 @@ export class Sgd implements Optimizer {
     private readonly recordState = true,
   ) {}
 
-  step(params: Float64Array[], grads: Float64Array[]): OptimizerReport {
+  step(params: Float64Array[], grads: Float64Array[], _objective?: Objective, allocate: Allocate = freshArray): OptimizerReport {
     const { learningRate: lr, momentum, dampening, nesterov, weightDecay } = this.options;
     const firstStep = this.velocity === null;
-    if (momentum !== 0 && firstStep) this.velocity = params.map((p) => new Float64Array(p.length));
+    if (momentum !== 0 && firstStep) this.velocity = zerosLike(params);
     if (this.velocity) assertShapes('sgd', this.velocity, params);
-    const steps = params.map((p) => new Float64Array(p.length));
+    this.steps ??= zerosLike(params);
+    const steps = this.steps;
+    assertShapes('sgd', steps, params);
 
     for (let i = 0; i < params.length; i++) {
       const theta = params[i];
@@ -60,7 +65,9 @@ export class Sgd implements Optimizer {
     const velocity = this.velocity;
     return {
       state: reportPerParameter(this.names, (i): ParameterReport =>
-        velocity ? { velocity: velocity[i].slice(), step: steps[i] } : { step: steps[i] },
+        velocity
+          ? { velocity: copyWith(allocate, velocity[i]), step: copyWith(allocate, steps[i]) }
+          : { step: copyWith(allocate, steps[i]) },
       ),
     };
   }
