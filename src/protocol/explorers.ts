@@ -1,6 +1,7 @@
 // Messages between the host and the explorer webview (the lessons' panel, apart from the
 // inspector). The webview asks for a view's numbers with a request; the host computes them
 // with the engine and answers with a result. The webview never computes the math itself.
+import type { LectureBatchTable } from '../engine/experiments/gradientNoise';
 
 export const EXPLORER_VIEWS = ['norms', 'information', 'activations', 'expression', 'surface', 'race', 'noise'] as const;
 export type ExplorerView = (typeof EXPLORER_VIEWS)[number];
@@ -82,12 +83,17 @@ export interface RaceResult {
   racers: Array<{ name: string; path: Array<[number, number]>; losses: number[]; unavailable?: string }>;
 }
 
+/** The engine's gradient-noise experiment (engine/experiments/gradientNoise.ts) at the lesson model's initial weights. */
 export interface NoiseResult {
   view: 'noise';
+  samples: number; // N, the training samples the batches are drawn from
+  draws: number; // mini-batches per size
   sizes: number[];
-  std: number[]; // standard deviation of ∂J/∂w over the draws, per batch size
-  sigma: number; // least-squares fit of std ≈ σ/√n
-  samples: number;
+  std: number[]; // sqrt(mean over draws of ‖g_B − g‖²), n samples drawn independently (with replacement)
+  predicted: number[]; // σ/√n
+  sigma: number; // sqrt((1/N) Σᵢ ‖gᵢ − g‖²), from every sample's own gradient
+  slope: number; // least-squares slope of log std against log n: −0.5 in theory
+  lecture?: LectureBatchTable; // the lecture's 100 vs 10,000 table, when N ≥ 10,000
 }
 
 export type ExplorerResult = NormsResult | InformationResult | ActivationsResult | ExpressionResult | SurfaceResult | RaceResult | NoiseResult;

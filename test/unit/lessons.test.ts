@@ -204,11 +204,41 @@ describe('explorer numbers (computed by the host)', () => {
     }
   });
 
-  it('gradient noise falls like σ/√n: 10,000 samples are about 10× less noisy than 100', () => {
-    const result = computeExplorer({ view: 'noise', draws: 200 }, models) as NoiseResult;
-    const ratio = result.std[result.sizes.indexOf(100)] / result.std[result.sizes.indexOf(10000)];
-    assert.ok(ratio > 8 && ratio < 12.5, `ratio ${ratio}`);
-    result.sizes.forEach((n, i) => assert.ok(Math.abs(result.std[i] * Math.sqrt(n) / result.sigma - 1) < 0.2, `n=${n}`));
+  describe('gradient noise (the engine\'s experiment)', () => {
+    let result: NoiseResult;
+    before(() => {
+      result = computeExplorer({ view: 'noise', draws: 200 }, models) as NoiseResult;
+    });
+
+    it('σ is the spread of the per-sample gradients, written out for the identity unit at w = b = 0', () => {
+      // J = (w·x + b − t)², so at w = b = 0 sample i's gradient is gᵢ = (−2tᵢxᵢ, −2tᵢ).
+      const data = datasetOf(models.noise);
+      const g = Array.from({ length: data.samples }, (_, i) => [-2 * data.y[i] * data.x[i], -2 * data.y[i]]);
+      const mean = [0, 1].map((j) => g.reduce((s, gi) => s + gi[j], 0) / g.length);
+      const sigma = Math.sqrt(g.reduce((s, gi) => s + (gi[0] - mean[0]) ** 2 + (gi[1] - mean[1]) ** 2, 0) / g.length);
+      assert.ok(Math.abs(result.sigma / sigma - 1) < 1e-12, `${result.sigma} vs ${sigma}`);
+    });
+
+    it('the measured spread falls like σ/√n: within 20% at every n, slope near −0.5', () => {
+      result.sizes.forEach((n, i) => {
+        assert.ok(Math.abs(result.std[i] * Math.sqrt(n) / result.sigma - 1) < 0.2, `n=${n}: std ${result.std[i]}, σ/√n ${result.sigma / Math.sqrt(n)}`);
+        assert.equal(result.predicted[i], result.sigma / Math.sqrt(n));
+      });
+      assert.ok(Math.abs(result.slope + 0.5) < 0.05, `slope ${result.slope}`);
+    });
+
+    it('the lecture\'s table: 100× the computation, about 10× less spread drawn independently, more without replacement', () => {
+      const table = result.lecture!;
+      assert.deepEqual(table.sizes, [100, 10000]);
+      assert.equal(table.computationRatio, 100);
+      const independent = table.withReplacement.std[0] / table.withReplacement.std[1];
+      assert.ok(independent > 8 && independent < 12.5, `ratio ${independent}`);
+      // N = 20,000: drawing half of it without replacement shrinks the spread by √((N − n)/(N − 1)) ≈ 0.707.
+      const N = result.samples;
+      const expected = 10 * Math.sqrt((N - 100) / (N - 1)) / Math.sqrt((N - 10000) / (N - 1));
+      const trainer = table.withoutReplacement.std[0] / table.withoutReplacement.std[1];
+      assert.ok(Math.abs(trainer / expected - 1) < 0.2, `ratio ${trainer}, expected about ${expected}`);
+    });
   });
 
   it('expression errors come back with their column', () => {

@@ -5,6 +5,8 @@ import { generateDataset } from '../../engine/data/generators';
 import { ExpressionError, backwardSteps, buildGraph, variableGradients } from '../../engine/expression';
 import { coinFlipEntropyCurve, crossEntropy, distributionProblem, entropy, klDivergence, selfInformation } from '../../engine/information';
 import { createNetwork, lossAndGradients, parameters, setParameters, batchLoss, type Network } from '../../engine/network';
+import { gradientNoise, lectureBatchTable } from '../../engine/experiments/gradientNoise';
+import { loadModel } from '../../engine/model';
 import { cosineSimilarity, hammingDistance, pDistance, pNorm, unitBallBoundary } from '../../engine/norms';
 import { createObjective } from '../../engine/objective';
 import { createOptimizer } from '../../engine/optimizers';
@@ -207,36 +209,29 @@ function race(models: LessonModels, r: Extract<ExplorerRequest, { view: 'race' }
   return { view: 'race', grid, racers };
 }
 
+/** Batch sizes of the noise explorer's curve (those up to the data's size are measured). */
+const NOISE_SIZES = [1, 10, 100, 1000, 10000];
+
 /**
- * The gradient-noise experiment: ∂J/∂w at the initial weights on `draws` batches of n samples
- * drawn with replacement, for n = 1 … 10,000. Its spread falls as σ/√n; σ is fitted by least
- * squares of std(n) against 1/√n.
+ * The engine's gradient-noise experiment at the lesson model's initial weights: the curve with
+ * independent draws (the textbook model behind σ/√n), and the lecture's 100 vs 10,000 table
+ * with both the independent draws and the trainer's own batches.
  */
 function noise(models: LessonModels, r: Extract<ExplorerRequest, { view: 'noise' }>): NoiseResult {
   const model = models.noise;
-  const data = datasetOf(model);
+  const loaded = loadModel(JSON.stringify(model));
+  if (!loaded.data) throw new ExplorerInputError(`the lesson model "${model.name ?? ''}" does not load: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
+  const data = loaded.data;
   const net = createNetwork(model, new Rng(model.seed ?? 0));
   const spec = lossSpecOf(model);
-  const rng = new Rng((model.seed ?? 0) + 1);
-  const sizes = [1, 10, 100, 1000, 10000].filter((n) => n <= data.samples);
-  const std = sizes.map((n) => {
-    const x = new Float64Array(n * data.inputs);
-    const y = new Float64Array(n * data.outputs);
-    const gradients: number[] = [];
-    for (let d = 0; d < r.draws; d++) {
-      for (let i = 0; i < n; i++) {
-        const row = Math.floor(rng.uniform() * data.samples);
-        x.set(data.x.subarray(row * data.inputs, (row + 1) * data.inputs), i * data.inputs);
-        y.set(data.y.subarray(row * data.outputs, (row + 1) * data.outputs), i * data.outputs);
-      }
-      gradients.push(lossAndGradients(net, spec, x, y, n).grads[0][0]);
-    }
-    const mean = gradients.reduce((s, g) => s + g, 0) / gradients.length;
-    return Math.sqrt(gradients.reduce((s, g) => s + (g - mean) ** 2, 0) / (gradients.length - 1));
-  });
-  // minimize Σ (std_n − σ/√n)²  ⇒  σ = Σ std_n/√n / Σ 1/n
-  const sigma = sizes.reduce((s, n, i) => s + std[i] / Math.sqrt(n), 0) / sizes.reduce((s, n) => s + 1 / n, 0);
-  return { view: 'noise', sizes, std, sigma, samples: data.samples };
+  const seed = (model.seed ?? 0) + 1;
+  const samples = data.split.train.length;
+  const sizes = NOISE_SIZES.filter((n) => n <= samples);
+  const curve = gradientNoise(net, spec, data, { sizes, draws: r.draws, seed, sampling: 'replacement' });
+  const lecture = samples >= 10000 ? lectureBatchTable(net, spec, data, { draws: r.draws, seed }) : undefined;
+  return {
+    view: 'noise', samples, draws: r.draws, sizes, std: curve.std, predicted: curve.predicted, sigma: curve.sigma, slope: curve.slope, lecture,
+  };
 }
 
 /** Computes one explorer's numbers; throws ExplorerInputError for input the learner can fix. */

@@ -72,14 +72,16 @@ export const EXPLORER_STRINGS = [
   '{0} is not available: {1}',
   // noise
   'Draws per batch size',
-  'Standard deviation of ∂J/∂w over random mini-batches of n samples, and the fit σ/√n',
-  'Fitted σ = {0}',
+  'Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n',
+  "σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²",
+  'Slope of log std against log n: {0} (σ/√n gives −0.5)',
   'batch size n',
   'mini-batch size',
   'computation',
-  'standard deviation of the gradient',
+  'spread, independent draws',
+  "spread, the trainer's batches (without replacement)",
   '{0}× more',
-  '{0}× smaller',
+  '{0}× smaller (σ/√n: {1}×)',
 ] as const;
 
 export type ExplorerString = (typeof EXPLORER_STRINGS)[number];

@@ -7,33 +7,48 @@ export function noiseView(): ExplorerViewModule {
   let out: HTMLElement;
   const draws = numberInput(100, { min: '10', max: '1000', step: '10' });
   const send = () => ctx.request({ view: 'noise', draws: Math.min(1000, Math.max(10, Math.round(Number(draws.value) || 100))) });
+
+  /** The lecture's table: cost and spread of mini-batches of 100 and 10,000, measured both ways. */
+  function lectureTable(r: NoiseResult): HTMLTableElement[] {
+    const t = r.lecture;
+    if (!t) return [];
+    const [small, large] = t.sizes.map((n) => n.toLocaleString('en-US'));
+    const spread = (label: string, row: { std: [number, number]; ratio: number; predictedRatio: number }) =>
+      [label, formatNumber(row.std[0]), formatNumber(row.std[1]), ctx.t('{0}× smaller (σ/√n: {1}×)', formatNumber(1 / row.ratio, 3), formatNumber(1 / row.predictedRatio, 3))];
+    return [table([
+      [ctx.t('mini-batch size'), small, large, ''],
+      [ctx.t('computation'), '1×', `${formatNumber(t.computationRatio)}×`, ctx.t('{0}× more', formatNumber(t.computationRatio))],
+      spread(ctx.t('spread, independent draws'), t.withReplacement),
+      spread(ctx.t("spread, the trainer's batches (without replacement)"), t.withoutReplacement),
+    ])];
+  }
+
   return {
     mount(root, context) {
       ctx = context;
       out = h('div', { class: 'output' });
       const run = h('button', { type: 'button' }, ctx.t('Run'));
       run.addEventListener('click', send);
-      root.append(h('h2', {}, ctx.t('Standard deviation of ∂J/∂w over random mini-batches of n samples, and the fit σ/√n')),
+      root.append(h('h2', {}, ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n')),
         h('div', { class: 'controls' }, labelled(ctx.t('Draws per batch size'), draws), run), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as NoiseResult;
       const logs = r.std.map((v) => Math.log10(v));
-      const range = { x0: 0, x1: Math.log10(r.sizes[r.sizes.length - 1]), y0: Math.floor(Math.min(...logs) - 0.2), y1: Math.ceil(Math.max(...logs) + 0.2) };
+      const predicted = r.predicted.map((v) => Math.log10(v));
+      const all = [...logs, ...predicted];
+      const range = { x0: 0, x1: Math.log10(r.sizes[r.sizes.length - 1]), y0: Math.floor(Math.min(...all) - 0.2), y1: Math.ceil(Math.max(...all) + 0.2) };
       const f = frame(range, 420, 300);
       axes(f, range, `log₁₀ ${ctx.t('batch size n')}`, 'log₁₀ std');
-      const fit: Array<[number, number]> = Array.from({ length: 41 }, (_, i) => { const e = (range.x1 * i) / 40; return [e, Math.log10(r.sigma / Math.sqrt(10 ** e))]; });
-      polyline(f, fit, 'series-1 dashed');
+      polyline(f, r.sizes.map((n, i) => [Math.log10(n), predicted[i]]), 'series-1 dashed');
       r.sizes.forEach((n, i) => dot(f, [Math.log10(n), logs[i]], 'point-0', 5));
       legend(f, [['std', 'series-0'], ['σ/√n', 'series-1 dashed']], 240, 14);
-      const at = (n: number) => r.std[r.sizes.indexOf(n)];
-      const rows = [[ctx.t('mini-batch size'), '100', '10,000'],
-        [ctx.t('computation'), '1×', ctx.t('{0}× more', 100)],
-        [ctx.t('standard deviation of the gradient'), formatNumber(at(100)), `${formatNumber(at(10000))} (${ctx.t('{0}× smaller', formatNumber(at(100) / at(10000), 3))})`]];
-      out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {}, h('p', {}, ctx.t('Fitted σ = {0}', formatNumber(r.sigma))),
-        ...(r.sizes.includes(10000) ? [table(rows)] : []),
-        table([['n', ...r.sizes.map(String)], ['std', ...r.std.map((v) => formatNumber(v, 3))]]))));
+      out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {},
+        h('p', {}, ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", formatNumber(r.sigma))),
+        h('p', {}, ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', formatNumber(r.slope, 3))),
+        ...lectureTable(r),
+        table([['n', ...r.sizes.map(String)], ['std', ...r.std.map((v) => formatNumber(v, 3))], ['σ/√n', ...r.predicted.map((v) => formatNumber(v, 3))]]))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };
