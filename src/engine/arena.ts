@@ -18,12 +18,15 @@ export function copyWith(allocate: Allocate, values: Float64Array): Float64Array
 }
 
 export class Arena {
-  private buffer: Float64Array;
+  private readonly buffer: Float64Array;
   private used = 0;
 
-  /** `capacity`: the numbers one step is expected to take; taking more only costs extra allocations. */
-  constructor(capacity: number) {
-    this.buffer = new Float64Array(capacity);
+  /**
+   * `capacity`: the numbers one step is expected to take (taking more only costs extra
+   * allocations), in a buffer of its own or in `region`, a zero-filled part of a shared one.
+   */
+  constructor(capacity: number, region: Float64Array = new Float64Array(capacity)) {
+    this.buffer = region;
   }
 
   get capacity(): number {
@@ -33,7 +36,9 @@ export class Arena {
   /** A view of the next `length` numbers. */
   readonly take: Allocate = (length) => {
     if (this.used + length > this.buffer.length) return new Float64Array(length);
-    const view = this.buffer.subarray(this.used, this.used + length);
+    // The constructor, not subarray: subarray goes through a species lookup and costs more.
+    const { buffer, byteOffset } = this.buffer;
+    const view = new Float64Array(buffer, byteOffset + this.used * Float64Array.BYTES_PER_ELEMENT, length);
     this.used += length;
     return view;
   };
@@ -46,3 +51,29 @@ export class Arena {
     this.used = 0;
   }
 }
+
+/**
+ * Arenas for successive steps, carved from shared buffers of about SHARED_BUFFER_NUMBERS numbers.
+ * Allocating an off-heap buffer costs microseconds (zero-filling, external-memory accounting that
+ * hastens garbage collection), which for a small network is a good part of a step; one buffer for
+ * many small steps pays it once. Each arena's region is its own and never handed out again, so a
+ * record keeps its tensors as long as it lives (and with them its neighbours' buffer: at most
+ * SHARED_BUFFER_NUMBERS numbers). Steps larger than that get a buffer each, as before.
+ */
+export class ArenaSource {
+  private buffer = new Float64Array(0);
+  private used = 0;
+
+  arena(capacity: number): Arena {
+    if (this.used + capacity > this.buffer.length) {
+      if (capacity * 2 > SHARED_BUFFER_NUMBERS) return new Arena(capacity);
+      this.buffer = new Float64Array(SHARED_BUFFER_NUMBERS);
+      this.used = 0;
+    }
+    const region = this.buffer.subarray(this.used, this.used + capacity);
+    this.used += capacity;
+    return new Arena(capacity, region);
+  }
+}
+
+const SHARED_BUFFER_NUMBERS = 1 << 16; // 512 KiB

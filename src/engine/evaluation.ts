@@ -30,10 +30,14 @@ export function gatherRows(
 ): { x: Float64Array; y: Float64Array } {
   const x = allocate(indices.length * data.inputs);
   const y = allocate(indices.length * data.outputs);
-  indices.forEach((row, r) => {
-    x.set(data.x.subarray(row * data.inputs, (row + 1) * data.inputs), r * data.inputs);
-    y.set(data.y.subarray(row * data.outputs, (row + 1) * data.outputs), r * data.outputs);
-  });
+  // Element loops rather than set(subarray(...)): a view per row is an object per row, and
+  // every training step gathers its batch.
+  const { inputs, outputs } = data;
+  for (let r = 0; r < indices.length; r++) {
+    const row = indices[r];
+    for (let i = 0; i < inputs; i++) x[r * inputs + i] = data.x[row * inputs + i];
+    for (let k = 0; k < outputs; k++) y[r * outputs + k] = data.y[row * outputs + k];
+  }
   return { x, y };
 }
 

@@ -21,7 +21,7 @@ import { type Evaluation, type SplitName, evaluateRows, gatherRows } from './eva
 import { type Checkpoint, CheckpointStore, RecentCache } from './history';
 import { type NonFiniteDetail, type WatchedQuantity, NonFiniteError, firstNonFinite } from './nonFinite';
 import { toStepTrace } from './trace';
-import { type Allocate, Arena, copyWith } from './arena';
+import { type Allocate, Arena, ArenaSource, copyWith } from './arena';
 import { localGradientLength } from './activations';
 
 /** The data a model trains on, loaded and split by the model loader (positions are dataset rows). */
@@ -122,6 +122,8 @@ export class Trainer {
   private net!: Network;
   private params!: Float64Array[];
   private names!: string[];
+  /** Where each step's arena comes from. */
+  private readonly arenas = new ArenaSource();
   /** Scratch for lossAfter's forward pass, overwritten every step. */
   private lossAfterArena = new Arena(0);
   private optimizer!: Optimizer;
@@ -514,7 +516,7 @@ export class Trainer {
   }
 
   private beginStep(): StepWork {
-    const arena = new Arena(stepSize(this.net, this.plan.size, this.data.dataset.outputs, this.recording));
+    const arena = this.arenas.arena(stepSize(this.net, this.plan.size, this.data.dataset.outputs, this.recording));
     const { batch, x, y, rows } = this.nextBatch(arena.take);
     const layers: LayerRecord[] = this.net.layers.map((layer, l) =>
       this.recording
