@@ -2,57 +2,93 @@
 // step, for the 2-8-8-1 and 784-128-10 networks (issue 4's performance targets: p95 ≤ 16 ms and
 // ≤ 100 ms). The clock starts when the step message is posted to the page and stops after the
 // render that follows it (one requestAnimationFrame later) plus a forced layout, so the figure
-// includes the wait for the next frame that coalescing costs. Structured-clone transport inside
-// VS Code is not included.
+// includes the wait for the next frame that coalescing costs; the render alone (between the
+// webview's performance marks) is reported beside it. Structured-clone transport inside VS Code is
+// not included.
+//
+// To compare two builds in one run, set BENCH_WEBVIEW_BASELINE=<dir> holding an older build's
+// webview.js (and inspector.css): steps then alternate between the two pages, so both see the
+// same machine load, and the table gains the baseline's figures and the ratio.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BenchSection } from './measure';
-import { launch, openInspector, pack } from '../test/support/browserPage';
+import { type InspectorPage, launch, openInspector, pack } from '../test/support/browserPage';
 import { StandInHost } from '../test/support/standInHost';
 import { runSteps, syntheticModel } from '../test/support/engineSteps';
 import { messageBytes } from '../src/protocol/traceCodec';
 
+export interface Latency {
+  p50: number; // ms, step posted → rendered and laid out
+  p95: number;
+  renderP50?: number; // ms, the render function alone (absent for builds without the marks)
+}
+
 export interface LatencyFigures {
   network: string;
   steps: number;
-  p50: number; // ms
-  p95: number; // ms
+  current: Latency;
+  baseline?: Latency;
   bytesPerStep: number; // median over the steps
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
 
-export async function measureWebviewLatency(steps = 40): Promise<LatencyFigures[]> {
+async function timeStep(view: InspectorPage, text: string): Promise<[number, number]> {
+  return view.page.evaluate((text) => new Promise<[number, number]>((done) => {
+    const message = (window as unknown as { __unpack(t: string): unknown }).__unpack(text);
+    const start = performance.now();
+    document.body.addEventListener('inspector-rendered', () => {
+      void document.body.offsetHeight;
+      const total = performance.now() - start;
+      const [a] = performance.getEntriesByName('inspector-render-start');
+      const [b] = performance.getEntriesByName('inspector-render-end');
+      done([total, a && b ? b.startTime - a.startTime : NaN]);
+    }, { once: true });
+    window.postMessage(message, '*');
+  }), text);
+}
+
+function summarize(samples: [number, number][]): Latency {
+  const warm = samples.slice(3);
+  const totals = warm.map((s) => s[0]).sort((a, b) => a - b);
+  const renders = warm.map((s) => s[1]).filter((v) => !Number.isNaN(v));
+  return { p50: quantile(totals, 0.5), p95: quantile(totals, 0.95), renderP50: renders.length ? median(renders) : undefined };
+}
+
+export async function measureWebviewLatency(steps = 40, baselineDir = process.env.BENCH_WEBVIEW_BASELINE): Promise<LatencyFigures[]> {
   const cases = [
     { network: '2-8-8-1', model: syntheticModel([2, 8, 8, 1], ['tanh', 'tanh', 'sigmoid'], 'binary-cross-entropy', 64), batch: 8 },
     { network: '784-128-10', model: syntheticModel([784, 128, 10], ['relu', 'softmax'], 'cross-entropy', 64), batch: 32 },
   ];
+  const baseline = baselineDir && existsSync(join(baselineDir, 'webview.js'))
+    ? { script: join(baselineDir, 'webview.js'), css: existsSync(join(baselineDir, 'inspector.css')) ? join(baselineDir, 'inspector.css') : undefined }
+    : undefined;
   const browser = await launch();
   const results: LatencyFigures[] = [];
   try {
     for (const c of cases) {
       const run = runSteps(c.model, steps, c.batch);
       const host = new StandInHost(run);
-      const view = await openInspector({ theme: 'dark', browser });
-      await view.send(host.init());
-      const times: number[] = [];
+      const current = await openInspector({ theme: 'dark', browser });
+      const old = baseline ? await openInspector({ theme: 'dark', browser, ...baseline }) : undefined;
+      for (const view of [current, old]) if (view) await view.send(host.init());
+      const times: [number, number][] = [];
+      const oldTimes: [number, number][] = [];
       const bytes: number[] = [];
       for (let k = 1; k <= steps; k++) {
         const message = host.step(k, true);
         bytes.push(messageBytes(message));
-        times.push(await view.page.evaluate((text) => new Promise<number>((done) => {
-          const message = (window as unknown as { __unpack(t: string): unknown }).__unpack(text);
-          const start = performance.now();
-          document.body.addEventListener('inspector-rendered', () => {
-            void document.body.offsetHeight;
-            done(performance.now() - start);
-          }, { once: true });
-          window.postMessage(message, '*');
-        }), pack(message)));
+        const text = pack(message);
+        // Alternate which build goes first, so neither always follows the other.
+        if (old && k % 2 === 0) oldTimes.push(await timeStep(old, text));
+        times.push(await timeStep(current, text));
+        if (old && k % 2 === 1) oldTimes.push(await timeStep(old, text));
       }
-      await view.close();
-      const warm = times.slice(3).sort((a, b) => a - b);
+      await current.close();
+      await old?.close();
       results.push({
-        network: c.network, steps: warm.length, p50: quantile(warm, 0.5), p95: quantile(warm, 0.95),
-        bytesPerStep: [...bytes].sort((a, b) => a - b)[Math.floor(bytes.length / 2)],
+        network: c.network, steps: steps - 3, current: summarize(times), baseline: old ? summarize(oldTimes) : undefined, bytesPerStep: median(bytes),
       });
     }
   } finally {
@@ -61,16 +97,28 @@ export async function measureWebviewLatency(steps = 40): Promise<LatencyFigures[
   return results;
 }
 
+const ms = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
+
 export const webviewLatency: BenchSection = {
   title: 'Inspector webview: step-to-rendered latency (headless Chromium)',
   async run() {
     const rows = await measureWebviewLatency();
-    return [
-      'Clock: step message posted → next animation-frame render done + forced layout (first 3 steps dropped as warm-up).',
+    const compared = rows.some((r) => r.baseline);
+    const lines = [
+      'Clock: step message posted → next animation-frame render done + forced layout (first 3 steps dropped as warm-up); ' +
+        '"render" is the render function alone, between the webview\'s performance marks.',
       '',
-      '| network | steps | p50 (ms) | p95 (ms) | bytes posted per step |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      ...rows.map((r) => `| ${r.network} | ${r.steps} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.bytesPerStep.toLocaleString('en-US')} |`),
-    ].join('\n');
+    ];
+    if (!compared) {
+      lines.push('| network | steps | p50 (ms) | p95 (ms) | render p50 (ms) | bytes posted per step |', '| --- | ---: | ---: | ---: | ---: | ---: |',
+        ...rows.map((r) => `| ${r.network} | ${r.steps} | ${ms(r.current.p50)} | ${ms(r.current.p95)} | ${ms(r.current.renderP50)} | ${r.bytesPerStep.toLocaleString('en-US')} |`));
+    } else {
+      lines.push(`Baseline: ${process.env.BENCH_WEBVIEW_BASELINE}; steps alternate between the two builds in one browser.`, '',
+        '| network | steps | p50 (ms) | p95 (ms) | render p50 (ms) | baseline p50 | baseline p95 | baseline ÷ current (p50, p95) | bytes posted per step |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...rows.map((r) => `| ${r.network} | ${r.steps} | ${ms(r.current.p50)} | ${ms(r.current.p95)} | ${ms(r.current.renderP50)} | ${ms(r.baseline?.p50)} | ${ms(r.baseline?.p95)} | ` +
+          `${r.baseline ? `${(r.baseline.p50 / r.current.p50).toFixed(2)}×, ${(r.baseline.p95 / r.current.p95).toFixed(2)}×` : '—'} | ${r.bytesPerStep.toLocaleString('en-US')} |`));
+    }
+    return lines.join('\n');
   },
 };

@@ -34,7 +34,11 @@ export function section(id: string, title: string): { root: HTMLElement; heading
 
 /** Sets a node's text only when it differs. */
 export function setText(node: Node, text: string): void {
-  if (node.textContent !== text) node.textContent = text;
+  const first = node.firstChild;
+  // Changing the data of the existing text node is cheaper than replacing it (no new node).
+  if (first && first === node.lastChild && first.nodeType === Node.TEXT_NODE) {
+    if ((first as Text).data !== text) (first as Text).data = text;
+  } else if (node.textContent !== text) node.textContent = text;
 }
 
 /** Sets an attribute only when it differs (undefined removes it). */

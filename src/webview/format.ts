@@ -1,6 +1,8 @@
 // How numbers and math look on screen: a short form for reading (4 significant digits, true minus
 // signs, compact exponents) and the shortest exact form (String(v), which round-trips) for hover
 // titles and data-value attributes, so a reader or a test can always get the engine's number back.
+import { setText } from './dom';
+
 const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
 const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉' };
 
@@ -34,8 +36,7 @@ export function numberSpan(value: number | undefined, id?: string): HTMLSpanElem
 
 /** Shows `value` in an element made by numberSpan (or any element), in place. */
 export function setNumber(node: HTMLElement, value: number | undefined, digits = 4): void {
-  const text = short(value, digits);
-  if (node.textContent !== text) node.textContent = text;
+  setText(node, short(value, digits));
   const precise = value === undefined ? undefined : exact(value);
   if (node.dataset.value !== precise) {
     if (precise === undefined) {

@@ -27,14 +27,24 @@ const vscode = acquireVsCodeApi();
 const state = initialState(vscode.getState() as ViewState | undefined);
 const post = (message: WebviewMessage) => vscode.postMessage(message);
 
+const FRAME_MS = 16;
 let frame = 0;
+let soon = false;
+let lastRender = -Infinity;
 let themeChanged = false;
 const ctx: Context = {
   state,
   post,
   t: (text: WebviewString, ...args) => translate(state, text, ...args),
   invalidate() {
-    if (!frame) frame = requestAnimationFrame(render);
+    if (frame || soon) return;
+    // Leading edge: when nothing was rendered during the last frame, render as soon as this task's
+    // messages are applied; otherwise wait for the next animation frame, so a burst of messages
+    // (a run at 60 steps/s) still costs at most one render per frame.
+    if (performance.now() - lastRender >= FRAME_MS) {
+      soon = true;
+      queueMicrotask(render);
+    } else frame = requestAnimationFrame(render);
   },
   saveView(change) {
     Object.assign(state.view, change);
@@ -80,7 +90,10 @@ function mount(): void {
 }
 
 function render(): void {
+  if (frame) cancelAnimationFrame(frame);
   frame = 0;
+  soon = false;
+  lastRender = performance.now();
   // Marks for the latency benchmark (bench/webviewLatency.ts reads how long the render itself took).
   performance.clearMarks();
   performance.mark('inspector-render-start');

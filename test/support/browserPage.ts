@@ -64,8 +64,8 @@ export type Theme = keyof typeof THEMES;
 /** Typed arrays cross into the page as base64 of their bytes, so every bit arrives. */
 function pack(message: unknown): string {
   return JSON.stringify(message, (_k, v) => {
-    if (v instanceof Float64Array || v instanceof Uint8Array) {
-      return { __typed: v instanceof Float64Array ? 'f64' : 'u8', b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+    if (v instanceof Float64Array || v instanceof Uint8Array || v instanceof Uint32Array) {
+      return { __typed: v instanceof Float64Array ? 'f64' : v instanceof Uint32Array ? 'u32' : 'u8', b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
     }
     return v;
   });
@@ -93,13 +93,15 @@ export async function openInspector(options: {
   theme: Theme; lang?: string; width?: number; height?: number; browser?: Browser;
   /** Another build of the webview bundle (the latency benchmark compares two builds); default dist/webview.js. */
   script?: string;
+  /** Another inspector stylesheet to go with `script`; default media/inspector.css. */
+  css?: string;
 }): Promise<InspectorPage> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = options.browser ?? (await launch());
   const file = (p: string) => pathToFileURL(resolve(ROOT, p)).toString();
   const html = inspectorHtml({
     cspSource: 'file:', nonce: 'testnonce0123456789', scriptUri: file(options.script ?? 'dist/webview.js'),
-    styleUris: [file('dist/codicon.css'), file('media/inspector.css')], lang: options.lang ?? 'en', title: 'Inspector',
+    styleUris: [file('dist/codicon.css'), file(options.css ?? 'media/inspector.css')], lang: options.lang ?? 'en', title: 'Inspector',
   }).replace('<link rel="stylesheet" href="' + file('dist/codicon.css') + '">', `<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${file('dist/codicon.css')}">`);
   const pagePath = resolve(ARTIFACTS, `inspector-${options.theme}${options.script ? '-' + options.script.replace(/\W+/g, '_') : ''}.html`);
   writeFileSync(pagePath, html);
@@ -134,7 +136,7 @@ export async function openInspector(options: {
     window.__unpack = (text) => JSON.parse(text, (k, v) => {
       if (v && typeof v === 'object' && v.__typed) {
         const bytes = Uint8Array.from(atob(v.b64), (c) => c.charCodeAt(0));
-        return v.__typed === 'f64' ? new Float64Array(bytes.buffer) : bytes;
+        return v.__typed === 'f64' ? new Float64Array(bytes.buffer) : v.__typed === 'u32' ? new Uint32Array(bytes.buffer) : bytes;
       }
       return v;
     });

@@ -1,17 +1,15 @@
 // A stand-in for the extension host in webview tests and the latency benchmark: it answers the
 // webview's messages from real Trainer output (engineSteps.ts) through the real protocol codec.
-// The extension does not yet export its own builders for the dataView, prediction and epoch
-// messages, so these mirror the message shapes of src/protocol/messages.ts with engine functions
-// (predict for the decision grid, the information measures for the prediction panel).
+// The data view and the prediction come from the host's own builders (src/extension/dataView.ts,
+// samplePrediction.ts: vscode-free); the epoch evaluation message is assembled here from the
+// trainer's evaluations.
 import type {
-  DataView, EpochEvaluation, HostMessage, ModelSummary, Position, SamplePrediction, StepMessage, WebviewMessage,
+  EpochEvaluation, HostMessage, ModelSummary, Position, SamplePrediction, StepMessage, WebviewMessage,
 } from '../../src/protocol/messages';
 import { encodeRecord, tensorOf } from '../../src/protocol/traceCodec';
-import { predict } from '../../src/engine/network';
-import { crossEntropy, entropy, selfInformation } from '../../src/engine/information';
+import { buildDataView } from '../../src/extension/dataView';
+import { samplePrediction } from '../../src/extension/samplePrediction';
 import type { EngineRun } from './engineSteps';
-
-export const GRID_SIZE = 40;
 
 export function summaryOf(run: EngineRun): ModelSummary {
   const m = run.model;
@@ -26,12 +24,6 @@ export function summaryOf(run: EngineRun): ModelSummary {
       task: m.loss.includes('cross-entropy') ? 'classification' : 'regression',
     },
   };
-}
-
-/** The class probabilities of one output row: softmax as is, one sigmoid unit as [1 − p, p]. */
-function classDistribution(output: Float64Array, units: number, row: number): number[] {
-  const a = Array.from(output.subarray(row * units, (row + 1) * units));
-  return units === 1 ? [1 - a[0], a[0]] : a;
 }
 
 export class StandInHost {
@@ -67,18 +59,10 @@ export class StandInHost {
     return message;
   }
 
-  /** For classifiers: the output distribution of batch row `sample` at step `step` and its information figures. */
+  /** For classifiers: the output distribution of batch row `sample` at step `step`, as the host computes it. */
   prediction(step: number, sample: number): SamplePrediction | undefined {
-    if (this.model.dataset.task !== 'classification') return undefined;
-    const record = this.run.records[step - 1];
-    const last = record.layers[record.layers.length - 1];
-    const p = classDistribution(last.a!, last.units, sample);
-    const t = classDistribution(this.run.batchOf(step).y, last.units, sample);
-    const trueClass = t.indexOf(Math.max(...t));
-    return {
-      sample, datasetIndex: this.run.batchOf(step).datasetRows[sample], probabilities: Float64Array.from(p), trueClass,
-      entropy: entropy(p), crossEntropy: crossEntropy(t, p), selfInformation: selfInformation(p[trueClass]),
-    };
+    const { dataset, split } = this.run.data;
+    return samplePrediction(this.run.records[step - 1], this.run.model.loss, dataset.y, (position) => split.train[position], sample);
   }
 
   /** Every epoch evaluated by the trainer up to `step`, as the evaluation message carries them. */
@@ -99,45 +83,12 @@ export class StandInHost {
     return { type: 'evaluation', epochs: [...byEpoch.values()] };
   }
 
-  /** 0 train, 1 validation, 2 test for each dataset row. */
-  private splitMarks(): Uint8Array {
-    const marks = new Uint8Array(this.run.samples);
-    for (const i of this.run.data.split.validation) marks[i] = 1;
-    for (const i of this.run.data.split.test) marks[i] = 2;
-    return marks;
-  }
-
-  /** What the data view shows after `step`: 2-D points with the engine's decision grid, else the batch table. */
+  /** What the data view shows after `step` (the network after its update), built by the host's own function. */
   dataView(step: number): HostMessage {
-    const { inputs, outputs } = this.run.data.dataset;
-    const batch = this.run.batchOf(step);
-    let view: DataView;
-    if (inputs === 2) {
-      const n = this.run.samples;
-      const [xMin, xMax, yMin, yMax] = [-1.1, 1.1, -1.1, 1.1];
-      const cells = new Float64Array(GRID_SIZE * GRID_SIZE * 2);
-      for (let r = 0; r < GRID_SIZE; r++) for (let c = 0; c < GRID_SIZE; c++) {
-        cells[2 * (r * GRID_SIZE + c)] = xMin + ((xMax - xMin) * (c + 0.5)) / GRID_SIZE;
-        cells[2 * (r * GRID_SIZE + c) + 1] = yMin + ((yMax - yMin) * (r + 0.5)) / GRID_SIZE;
-      }
-      const out = predict(this.run.after[step - 1], cells, GRID_SIZE * GRID_SIZE);
-      const values = outputs === 1 ? out : Float64Array.from({ length: GRID_SIZE * GRID_SIZE }, (_, i) => {
-        const row = out.subarray(i * outputs, (i + 1) * outputs);
-        return row.indexOf(Math.max(...row));
-      });
-      const label = Float64Array.from({ length: n }, (_, i) => {
-        const t = classDistribution(this.run.y, outputs, i);
-        return this.model.dataset.task === 'classification' ? t.indexOf(Math.max(...t)) : t[0];
-      });
-      view = {
-        kind: 'points', x: this.run.x.slice(), split: this.splitMarks(), label, batch: batch.datasetRows,
-        grid: { xMin, xMax, yMin, yMax, nx: GRID_SIZE, ny: GRID_SIZE, kind: outputs === 1 ? 'probability' : 'class', values },
-      };
-    } else {
-      view = {
-        kind: 'table', columns: Array.from({ length: inputs }, (_, i) => `x${i + 1}`), rows: batch.rows, values: batch.x, batch: batch.datasetRows,
-      };
-    }
+    const view = buildDataView({
+      network: this.run.after[step - 1], loss: this.run.model.loss, dataset: this.run.data.dataset, split: this.run.data.split,
+      batch: this.run.batchOf(step).datasetRows,
+    });
     return { type: 'dataView', step, view };
   }
 

@@ -1,11 +1,13 @@
 // The inspector bundle in headless Chromium, fed by a stand-in host from real engine output.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, type InspectorPage, THEMES, openInspector } from '../support/browserPage';
 import { StandInHost } from '../support/standInHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 import type { HostMessage, WebviewMessage } from '../../src/protocol/messages';
 import { encodeRecord } from '../../src/protocol/traceCodec';
+import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
 
 const BATCH = 4;
 const run = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 16), 6, BATCH);
@@ -172,8 +174,12 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
     await view.send(host.dataView(3));
     const cells = await view.page.$$eval('#data td[data-value]', (tds) => tds.map((td) => [Number((td as HTMLElement).dataset.row), Number((td as HTMLElement).dataset.column), Number((td as HTMLElement).dataset.value)]));
     const batch = wide.batchOf(3);
-    assert.equal(cells.length, batch.rows * 3);
-    for (const [r, c, v] of cells) assert.equal(v, wide.data.dataset.x[batch.datasetRows[r] * 3 + c], `x[${r}][${c}]`);
+    assert.equal(cells.length, batch.rows * 4, 'x1, x2, x3 and the class t');
+    const hot = (row: number) => Array.from(wide.data.dataset.y.subarray(row * 3, row * 3 + 3)).indexOf(1);
+    for (const [r, c, v] of cells) {
+      const row = batch.datasetRows[r];
+      assert.equal(v, c < 3 ? wide.data.dataset.x[row * 3 + c] : hot(row), `row ${r} column ${c}`);
+    }
     assert.equal(await view.page.$$eval('#data-plot', (n) => n.length), 0, 'no plot for 3 inputs');
   });
 
@@ -243,34 +249,35 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
   });
 });
 
-describe('inspector screenshots (light, dark, Korean)', function () {
+describe('inspector screenshots (light, dark, Korean, high contrast)', function () {
   this.timeout(60000);
-  const KOREAN: Record<string, string> = {
-    Step: '스텝', 'Step Into': '한 연산씩', 'Step Back': '뒤로', Run: '실행', Pause: '일시 정지', 'Run Epoch': '에포크 실행', Reset: '초기화',
-    Network: '네트워크', 'Layer detail': '층 상세', 'Chain rule': '연쇄 법칙', Loss: '손실', Data: '데이터', Optimizer: '옵티마이저',
-    'Step {0}': '스텝 {0}', 'Epoch {0}': '에포크 {0}', 'Batch {0} of {1}': '배치 {0}/{1}', 'Next: {0}': '다음: {0}', 'step complete': '스텝 완료',
-    Value: '값', Gradient: '기울기', Update: '갱신', Show: '표시', Input: '입력', Output: '출력', 'Layer {0}': '층 {0}',
-    'Batch mean': '배치 평균', 'Sample {0}': '샘플 {0}', Numbers: '숫자', Heatmap: '히트맵', 'computed once': '한 번만 계산', product: '곱',
-    'finite difference': '유한 차분', 'relative error': '상대 오차', agrees: '일치', 'data part': '데이터 항', 'mean over samples': '샘플 평균',
-    'regularization part': '정규화 항', factor: '인수', mean: '평균', 'Batch loss before the update': '갱신 전 배치 손실',
-    'Batch loss after the update': '갱신 후 배치 손실', 'data loss': '데이터 손실', regularization: '정규화', 'History: step {0} of {1}': '기록: 스텝 {0}/{1}',
-    '{0} steps/s': '초당 {0} 스텝',
-  };
-  for (const [name, theme, strings, locale] of [['light', 'light', {}, 'en'], ['dark', 'dark', {}, 'en'], ['korean', 'dark', KOREAN, 'ko']] as const) {
+  // The Korean the host sends: the extension's own bundle, for every inspector string.
+  const bundle = JSON.parse(readFileSync(resolve(__dirname, '../../l10n/bundle.l10n.ko.json'), 'utf8')) as Record<string, string>;
+  const KOREAN = Object.fromEntries(WEBVIEW_STRINGS.map((text) => [text, bundle[text] ?? text]));
+  // Four epochs of a 2-D classifier with a split, so the epoch curve, the data plot and a sum factor all show.
+  const shown = runSteps({ ...syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 48), split: { train: 0.5, validation: 0.25, test: 0.25 } }, 24, 4);
+  const cases = [['light', 'light', {}, 'en'], ['dark', 'dark', {}, 'en'], ['korean', 'dark', KOREAN, 'ko'], ['high-contrast', 'high-contrast', {}, 'en']] as const;
+  for (const [name, theme, strings, locale] of cases) {
     it(`writes test-artifacts/webview/inspector-${name}.png`, async () => {
       const view = await openInspector({ theme, lang: locale, width: 1280, height: 1500 });
       try {
-        const host = new StandInHost(run);
+        const host = new StandInHost(shown);
         await view.send(host.init(strings, locale));
-        await view.send(host.step(6));
-        await view.send(host.dataView(6));
+        await view.send(host.step(24));
+        await view.send(host.dataView(24));
+        await view.send(host.evaluation(24));
         const from = view.posted.length;
-        await view.page.focus('[data-param="w:1:2:3"]');
+        await view.page.focus('[data-param="w:0:3:1"]');
         await view.page.keyboard.press('Enter');
         await answerHost(view, host, from);
+        await view.page.click('button[data-expand]');
         const file = resolve(ARTIFACTS, `inspector-${name}.png`);
         await view.page.screenshot({ path: file, fullPage: true });
         if (locale === 'ko') assert.match(await view.page.textContent('#step') ?? '', /스텝/);
+        if (theme === 'high-contrast') {
+          // VS Code's high-contrast class switches the cards to the contrast border colour.
+          assert.equal(await view.page.$eval('#loss', (e) => getComputedStyle(e).borderTopColor), 'rgb(111, 195, 223)');
+        }
       } finally {
         await view.close();
       }

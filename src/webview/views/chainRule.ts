@@ -50,7 +50,7 @@ export function createChainRule(ctx: Context): View {
       toggle.textContent = open ? t('Hide the terms') : t('Show the {0} terms of this sum', sum.terms.length);
       for (const row of rows) row.hidden = !open;
     });
-    const symbol = `${f.symbol} = Σₖ ${sum.leftSymbol} · ${sum.rightSymbol}`;
+    const symbol = `${f.symbol} = Σₖ ${sum.leftSymbol} · ${sum.rightSymbol}`.replace(/_k/g, 'ₖ');
     return [el('tr', { className: 'sum-toggle' }, el('td', { attrs: { colspan: String(shown + 2) } }, el('span', { className: 'math muted', text: symbol }), ' ', toggle)), ...rows];
   }
   return {

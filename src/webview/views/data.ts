@@ -96,7 +96,7 @@ export function createData(ctx: Context): View {
       g.strokeStyle = p.background;
       g.lineWidth = 1;
       g.stroke();
-      if (inBatch.has(i)) {
+      if (inBatch.has(view.index ? view.index[i] : i)) {
         g.beginPath();
         g.arc(px, py, 8, 0, Math.PI * 2);
         g.strokeStyle = p.foreground;

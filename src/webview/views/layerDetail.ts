@@ -124,7 +124,8 @@ export function createLayerDetail(ctx: Context): View {
 
   function block(q: Quantity, title: string, r: number, c: number): Block {
     const content = el('div', { className: 'block-content' });
-    const figure = el('figure', { className: `block${r > 1 ? ' matrix-block' : ''}`, attrs: { 'data-quantity': q.field } },
+    const width = r === 1 ? '' : c <= 2 ? ' matrix-block narrow' : c <= 5 ? ' matrix-block medium' : ' matrix-block';
+    const figure = el('figure', { className: `block${width}`, attrs: { 'data-quantity': q.field } },
       el('figcaption', {}, el('span', { className: 'q-title', text: title }), el('span', { className: 'shape', text: `${r}×${c}` })), content);
     return { key: '', figure, content };
   }

@@ -70,6 +70,7 @@ export function createLoss(ctx: Context): View {
 
   function makeEpochChart(p: Palette, classification: boolean): uPlot {
     const [xAxis, yAxis] = axes(p, t('epoch'));
+    xAxis.incrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]; // whole epochs only
     const series: uPlot.Series[] = [
       { label: t('epoch') },
       { label: t('Train loss (epoch)'), stroke: p.series[0], width: 2, points: { show: true, size: 5 } },

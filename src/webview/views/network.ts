@@ -54,8 +54,8 @@ export function createNetwork(ctx: Context): View {
   }
 
   interface Edge { line: SVGLineElement; title: SVGTitleElement; label: string; ref: ParameterRef; index: number }
-  interface Node { g: SVGGElement; circle: SVGCircleElement; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; ref?: ParameterRef }
-  interface Layout { model: ModelSummary; height: number; x: (column: number) => number; edges: Edge[][]; nodes: Node[][]; band: SVGRectElement }
+  interface UnitNode { g: SVGGElement; circle: SVGCircleElement; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; ref?: ParameterRef }
+  interface Layout { model: ModelSummary; height: number; x: (column: number) => number; edges: Edge[][]; nodes: UnitNode[][]; band: SVGRectElement }
   let layout: Layout | undefined;
 
   /** The diagram's elements, made once per model; steps only change their colours, widths and texts. */
@@ -91,13 +91,13 @@ export function createNetwork(ctx: Context): View {
       figure.append(group);
       edges.push(list);
     }
-    const nodes: Node[][] = [];
+    const nodes: UnitNode[][] = [];
     for (let column = 0; column < sizes.length; column++) {
       const l = column - 1;
       const label = column === 0 ? t('Input') : column === sizes.length - 1 ? t('Output') : t('Layer {0}', column);
       figure.append(Object.assign(svg('text', { x: x(column), y: 18, class: 'column-label', 'text-anchor': 'middle' }), { textContent: label }));
       if (column > 0) figure.append(Object.assign(svg('text', { x: x(column), y: height - 6, class: 'column-sub', 'text-anchor': 'middle' }), { textContent: model.layers[l].activation }));
-      const list: Node[] = [];
+      const list: UnitNode[] = [];
       for (let u = 0; u < shown[column]; u++) {
         const py = y(column, u);
         const g = svg('g', { class: 'node', 'data-node': `${column}:${u}` });
