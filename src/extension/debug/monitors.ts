@@ -5,8 +5,8 @@
 import type { LayerRecord, Phase } from '../../engine/types';
 import type { TrainingData } from '../../engine/model/load';
 import type { Network } from '../../engine/network';
-import { forwardLayer } from '../../engine/network';
 import { gatherRows } from '../../engine/evaluation';
+import { DEFAULT_SATURATION, canSaturate, deadInBatch, deadOnRows, saturatedUnits } from '../../engine/unitHealth';
 
 export const FILTERS = {
   nonFinite: 'nonFinite',
@@ -18,8 +18,7 @@ export type FilterId = (typeof FILTERS)[keyof typeof FILTERS];
 
 /** ‖∂J/∂W, ∂J/∂b‖₂ of one layer above which its gradient counts as exploding. */
 export const DEFAULT_EXPLODING_NORM = 1000;
-/** A unit is saturated when f′(z) is below this fraction of f′'s largest value for every sample of the batch. */
-export const DEFAULT_SATURATION = 0.1;
+export { DEFAULT_SATURATION };
 
 export interface MonitorSettings {
   explodingNorm?: number;
@@ -32,12 +31,6 @@ export interface Finding {
   message: string;
   layer: number; // 0-based
 }
-
-/** f′(z) from a = f(z), divided by f′'s largest value (1/4 at 0 for sigmoid, 1 at 0 for tanh). */
-const RELATIVE_SLOPE: Record<string, (a: number) => number> = {
-  sigmoid: (a) => 4 * a * (1 - a),
-  tanh: (a) => 1 - a * a,
-};
 
 export class Monitors {
   settings: MonitorSettings = {};
@@ -53,7 +46,7 @@ export class Monitors {
     if (!layer) return undefined;
     if (phase.kind === 'backward' && this.settings.explodingNorm !== undefined) return this.exploding(layer, this.settings.explodingNorm);
     if (phase.kind !== 'forward') return undefined;
-    if (this.settings.saturation !== undefined && layer.activation in RELATIVE_SLOPE) return this.saturated(layer, this.settings.saturation);
+    if (this.settings.saturation !== undefined && canSaturate(layer.activation)) return this.saturated(layer, this.settings.saturation);
     if (this.settings.deadRelu && layer.activation === 'relu') return this.dead(layer, context);
     return undefined;
   }
@@ -84,15 +77,9 @@ export class Monitors {
   }
 
   private saturated(layer: LayerRecord, fraction: number): Finding | undefined {
-    const { a, rows, units } = layer;
-    if (!a) return undefined;
-    const slope = RELATIVE_SLOPE[layer.activation];
+    const saturated = new Set(saturatedUnits(layer, fraction));
     const units_: number[] = [];
-    for (let u = 0; u < units; u++) {
-      let saturated = true;
-      for (let r = 0; r < rows && saturated; r++) saturated = slope(a[r * units + u]) < fraction;
-      if (this.rise(`saturated:${layer.index}:${u}`, saturated)) units_.push(u);
-    }
+    for (let u = 0; u < layer.units; u++) if (this.rise(`saturated:${layer.index}:${u}`, saturated.has(u))) units_.push(u);
     if (units_.length === 0) return undefined;
     return {
       filter: FILTERS.saturated,
@@ -105,16 +92,10 @@ export class Monitors {
 
   /** ReLU units with z ≤ 0 for every sample of the batch, confirmed on the whole training split. */
   private dead(layer: LayerRecord, context: { network: Network; data: TrainingData }): Finding | undefined {
-    const { z, rows, units } = layer;
-    if (!z) return undefined;
-    const candidates: number[] = [];
-    for (let u = 0; u < units; u++) {
-      let dead = true;
-      for (let r = 0; r < rows && dead; r++) dead = z[r * units + u] <= 0;
-      if (dead) candidates.push(u);
-      else this.reported.delete(`dead:${layer.index}:${u}`);
-    }
-    const fresh = candidates.filter((u) => !this.reported.has(`dead:${layer.index}:${u}`));
+    if (!layer.z) return undefined;
+    const candidates = new Set(deadInBatch(layer));
+    for (let u = 0; u < layer.units; u++) if (!candidates.has(u)) this.reported.delete(`dead:${layer.index}:${u}`);
+    const fresh = [...candidates].filter((u) => !this.reported.has(`dead:${layer.index}:${u}`));
     if (fresh.length === 0) return undefined;
     const deadOnSplit = deadOnTrainingSplit(layer.index, fresh, context);
     const found = fresh.filter((u) => this.rise(`dead:${layer.index}:${u}`, deadOnSplit.has(u)));
@@ -132,17 +113,7 @@ export class Monitors {
 /** Of `units` of layer `index`, those whose z ≤ 0 on every training sample with the current weights. */
 function deadOnTrainingSplit(index: number, units: number[], context: { network: Network; data: TrainingData }): Set<number> {
   const { dataset, split } = context.data;
-  const rows = split.train.length;
-  let input: Float64Array = gatherRows(dataset, split.train).x;
-  let z: Float64Array = new Float64Array(0);
-  for (let l = 0; l <= index; l++) {
-    const pass = forwardLayer(context.network.layers[l], input, rows);
-    input = pass.a;
-    z = pass.z;
-  }
-  const width = context.network.layers[index].units;
-  return new Set(units.filter((u) => {
-    for (let r = 0; r < rows; r++) if (z[r * width + u] > 0) return false;
-    return true;
-  }));
+  const candidates: number[][] = [];
+  candidates[index] = units;
+  return new Set(deadOnRows(context.network.layers, candidates, gatherRows(dataset, split.train).x, split.train.length)[index]);
 }
