@@ -268,10 +268,6 @@ export const BROKEN_DERIVATIVES: Readonly<Record<BrokenDerivativeKind, BrokenDer
   'relu-always-one': { activation: 'relu', derivative: () => 1, wrong: 'ReLU′ = 1', right: 'ReLU′ = 1 if z > 0, else 0' },
 };
 
-export function isBrokenDerivativeKind(value: unknown): value is BrokenDerivativeKind {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(BROKEN_DERIVATIVES, value);
-}
-
 /** The broken rule's f′(z) per element of a rows × units array. */
 export function brokenLocalGradient(
   kind: BrokenDerivativeKind, slope: number, z: Float64Array, a: Float64Array, rows: number, units: number,
