@@ -80,16 +80,21 @@ export function deadOnRows(layers: readonly DenseLayer[], candidates: readonly (
 /**
  * Dead and saturated units of every layer of `record`, as far as the record has computed z and a
  * (a layer not yet run forward has none). Dead units are confirmed on the training split's rows
- * `training` with the weights the record's z came from (before its update).
+ * (`training`, asked for only when some ReLU unit is dead on the batch) with the weights the
+ * record's z came from (before its update).
  */
 export function unitHealth(
   record: StepRecord,
   network: { layers: readonly DenseLayer[] },
-  training: { x: Float64Array; rows: number },
+  training: () => { x: Float64Array; rows: number },
   fraction = DEFAULT_SATURATION,
 ): LayerUnitHealth[] {
   const candidates = record.layers.map(deadInBatch);
   const layers = network.layers.map((layer, l) => ({ ...layer, weights: record.layers[l].weights, bias: record.layers[l].bias }));
-  const dead = candidates.some((units) => units.length > 0) ? deadOnRows(layers, candidates, training.x, training.rows) : candidates;
+  let dead = candidates;
+  if (candidates.some((units) => units.length > 0)) {
+    const { x, rows } = training();
+    dead = deadOnRows(layers, candidates, x, rows);
+  }
   return record.layers.map((layer, l) => ({ dead: dead[l], saturated: saturatedUnits(layer, fraction) }));
 }

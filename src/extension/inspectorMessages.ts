@@ -1,10 +1,12 @@
 // Host → webview messages built from a session. Building is lazy (only when a post can go out),
 // so a run of many steps between two frames encodes one record, not all of them.
-import type { EvaluationMessage, HostMessage, InitMessage, StepMessage, ThemeKind } from '../protocol/messages';
+import type { EvaluationMessage, FocusMessage, HostMessage, InitMessage, StepMessage, ThemeKind } from '../protocol/messages';
 import { encodeRecord } from '../protocol/traceCodec';
+import { gatherRows } from '../engine/evaluation';
+import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
 import { samplePrediction } from './samplePrediction';
-import type { TrainingSession } from './session';
+import type { Selection, TrainingSession } from './session';
 
 /**
  * What the webview already holds, so each step message sends only the loss history it lacks:
@@ -14,11 +16,13 @@ export class HistoryCursor {
   private sentThrough = 0;
   private sentEpochs = -1;
   private sentDataView: string | undefined;
+  private sentFocus: string | undefined;
 
   restart(): void {
     this.sentThrough = 0;
     this.sentEpochs = -1;
     this.sentDataView = undefined;
+    this.sentFocus = undefined;
   }
 
   /** The first step whose loss to send, and records that everything through `through` is sent. */
@@ -41,6 +45,18 @@ export class HistoryCursor {
     this.sentDataView = key;
     return true;
   }
+
+  /**
+   * The focus message for the debugger's focus in `selection` when it changed since the last one;
+   * none when the selection has no focus (the inspector made it, and already shows it).
+   */
+  focusChanged(selection: Selection): FocusMessage | undefined {
+    const { layer, focus } = selection;
+    const key = focus ? `${layer}:${focus.kind}:${'layer' in focus ? focus.layer : ''}` : undefined;
+    if (key === this.sentFocus) return undefined;
+    this.sentFocus = key;
+    return focus && { type: 'focus', layer, phase: focus };
+  }
 }
 
 export function buildInitMessage(
@@ -55,8 +71,8 @@ export function buildInitMessage(
 }
 
 /**
- * The newest state of the session: the step on screen with the chosen sample's prediction, the
- * epoch figures when they changed, and the data view when the weights or the batch on screen
+ * The newest state of the session: the step on screen with the chosen sample's prediction and its
+ * dead and saturated units, the debugger's focus when it changed, the epoch figures when they changed, and the data view when the weights or the batch on screen
  * changed (the webview keeps the last one it got, so an unchanged view is not sent again).
  */
 export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryCursor): HostMessage[] {
@@ -74,8 +90,11 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
     const { dataset, split } = session.engine.data;
     const prediction = samplePrediction(record, session.model.loss, dataset.y, (position) => split.train[position], session.selection.sample);
     if (prediction) step.prediction = prediction;
+    step.unitHealth = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, split.train).x, rows: split.train.length }));
     messages.push(step);
   }
+  const focus = cursor.focusChanged(session.selection);
+  if (focus) messages.push(focus);
   const epochs = session.epochs;
   if (cursor.epochsChanged(epochs.length)) {
     const evaluation: EvaluationMessage = { type: 'evaluation', epochs };

@@ -3,7 +3,7 @@
 // engine's Trainer with what an interactive front end needs: continuous runs that yield to the
 // event loop, run-until conditions, loss history for the charts, the selection, and change events.
 // No `vscode` import: tests and the debug adapter use it as is.
-import type { ModelFile, StepRecord } from '../engine/types';
+import type { ModelFile, Phase, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
 import { type Position as TrainerPosition, type StopReason, Trainer, type TrainingData } from '../engine/trainer';
 import type { NonFiniteError } from '../engine/nonFinite';
@@ -25,6 +25,8 @@ export interface Selection {
   layer: number;
   parameter?: ParameterRef;
   sample?: number;
+  /** The operation the debugger's selected frame shows; a selection made in the inspector has none. */
+  focus?: Phase;
 }
 
 export type RunOutcome =
@@ -287,6 +289,16 @@ export class TrainingSession {
     this.fire('selection');
   }
 
+  /**
+   * The debugger selected the frame of operation `phase`: the inspector highlights it and shows
+   * `layer` (the layer it works on; the update has none, so the layer shown stays).
+   */
+  focusOn(phase: Phase, layer = this.selection.layer): void {
+    const current = this.selection;
+    if (current.layer === layer && current.focus && samePhase(current.focus, phase)) return;
+    this.select({ ...current, layer, focus: phase });
+  }
+
   // ---- moving (each returns after the move; NaN/±Infinity ends with the trainer's error, reported as a change)
 
   /** One operation (Step Into). */
@@ -464,6 +476,10 @@ export class TrainingSession {
       throw error;
     }
   }
+}
+
+export function samePhase(a: Phase, b: Phase): boolean {
+  return a.kind === b.kind && ('layer' in a ? a.layer : -1) === ('layer' in b ? b.layer : -1);
 }
 
 function yieldToEventLoop(ms: number): Promise<void> {

@@ -4,6 +4,7 @@
 // come in bulk travel as Float64Arrays (traceCodec.ts), never as nested number arrays.
 import type { ActivationName, LossName, Phase } from '../engine/types';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
+import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { EncodedRecord } from './traceCodec';
 
 // ---- shared shapes
@@ -166,6 +167,11 @@ export interface StepMessage {
   record: EncodedRecord;
   history: LossHistory;
   prediction?: SamplePrediction;
+  /**
+   * Per layer of the record, its dead ReLU and saturated sigmoid/tanh units (engine/unitHealth.ts),
+   * as far as the record has run forward.
+   */
+  unitHealth?: LayerUnitHealth[];
 }
 
 export interface TensorMessage {
@@ -202,6 +208,16 @@ export interface ErrorMessage {
   where: string;
 }
 
+/**
+ * The operation the debugger's selected stack frame shows (forward/backward of a layer, the loss,
+ * the update) and the layer it selects; sent when the session's focus changes.
+ */
+export interface FocusMessage {
+  type: 'focus';
+  layer: number;
+  phase: Phase;
+}
+
 export interface ThemeMessage {
   type: 'theme';
   theme: ThemeKind;
@@ -215,6 +231,7 @@ export type HostMessage =
   | EvaluationMessage
   | DataViewMessage
   | ErrorMessage
+  | FocusMessage
   | ThemeMessage;
 
 // ---- webview → host (untrusted: validate.ts checks every one before the host acts on it)

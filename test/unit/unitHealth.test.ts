@@ -54,6 +54,10 @@ describe('unit health (dead ReLU, saturated sigmoid/tanh)', () => {
     delete pending.z;
     delete pending.a;
     assert.deepEqual(saturatedUnits(pending), []);
+    // With no ReLU unit dead on the batch, the training split is not even asked for.
+    const record: StepRecord = { step: 1, epoch: 1, batch: [0], layers: [layerWithZ('relu', [[1, 2]], relu)] };
+    const net: DenseLayer[] = [{ inputs: 1, units: 2, activation: 'relu', slope: 0, weights: new Float64Array(2), bias: new Float64Array(2) }];
+    assert.deepEqual(unitHealth(record, { layers: net }, () => assert.fail('the split was read')), [{ dead: [], saturated: [] }]);
   });
 
   it('confirms ReLU units dead on the whole training split, not only on the batch, with the record\'s weights', () => {
@@ -79,7 +83,7 @@ describe('unit health (dead ReLU, saturated sigmoid/tanh)', () => {
     assert.deepEqual(deadInBatch(record.layers[0]), [0, 1], 'unit 1 looks dead on the batch alone');
     // The network's own weights have moved on (all zero, bias 1: nothing dead); the record's count.
     const moved = (inputs: number): DenseLayer => ({ inputs, units: 3, activation: 'relu', slope: 0, weights: new Float64Array(3 * inputs), bias: new Float64Array(3).fill(1) });
-    const health = unitHealth(record, { layers: [moved(2), moved(3)] }, { x: Float64Array.from(split.flat()), rows: split.length });
+    const health = unitHealth(record, { layers: [moved(2), moved(3)] }, () => ({ x: Float64Array.from(split.flat()), rows: split.length }));
     assert.deepEqual(health, [{ dead: [0], saturated: [] }, { dead: [0, 1], saturated: [] }]);
     // Independently: which units have z ≤ 0 on every row of the split, by the loops above.
     const deadBy = (z: number[][]) => [0, 1, 2].filter((u) => z.every((row) => row[u] <= 0));
@@ -94,6 +98,6 @@ describe('unit health (dead ReLU, saturated sigmoid/tanh)', () => {
     delete second.a;
     const record: StepRecord = { step: 1, epoch: 1, batch: [0], layers: [first, second] };
     const net = [first, second].map((l): DenseLayer => ({ inputs: 1, units: 2, activation: l.activation, slope: 0, weights: l.weights, bias: l.bias }));
-    assert.deepEqual(unitHealth(record, { layers: net }, { x: Float64Array.of(0), rows: 1 }), [{ dead: [0], saturated: [] }, { dead: [], saturated: [] }]);
+    assert.deepEqual(unitHealth(record, { layers: net }, () => ({ x: Float64Array.of(0), rows: 1 })), [{ dead: [0], saturated: [] }, { dead: [], saturated: [] }]);
   });
 });

@@ -304,11 +304,11 @@ export class BackpropDebugSession extends LoggingDebugSession {
       scopes.push(scope('Epoch', { kind: 'epoch' }));
     } else {
       const focus = args.frameId === FRAME.operation ? state.focusLayer() : undefined;
-      if (focus !== undefined) {
-        scopes.push(scope(`Layer ${focus + 1}`, { kind: 'layer', layer: focus }));
-        // The inspector follows the selected frame: its selection is the session's.
-        if (this.session && this.session.selection.layer !== focus) this.session.select({ ...this.session.selection, layer: focus });
-      } else scopes.push(scope('Layers', { kind: 'layers' }));
+      // The inspector follows the selected frame: it highlights the operation and shows its layer.
+      const operation = args.frameId === FRAME.operation ? state.whereabouts().last : undefined;
+      if (operation) this.session?.focusOn(operation, focus);
+      if (focus !== undefined) scopes.push(scope(`Layer ${focus + 1}`, { kind: 'layer', layer: focus }));
+      else scopes.push(scope('Layers', { kind: 'layers' }));
       scopes.push(scope('Loss', { kind: 'loss' }), scope('Optimizer', { kind: 'optimizer' }), scope('Batch', { kind: 'batch' }));
     }
     response.body = { scopes };
