@@ -68,8 +68,15 @@ describe('e2e: the debugger in a real VS Code workbench', function () {
     await callStack().filter({ hasText: 'step 2 (batch 2 of epoch 1)' }).first().waitFor({ timeout: 60_000 });
     assert.equal(await topFrame('update'), lineOf('"optimizer"'));
     const variables = page().locator('.debug-variables .monaco-list-row');
-    await variables.filter({ hasText: 'Loss' }).first().click();
+    const lossScope = variables.filter({ hasText: /^Loss$/ }).first();
     const total = variables.filter({ hasText: 'total J' }).first();
+    // The view re-renders its scopes after each stop and a hover can cover a row: expand the Loss
+    // scope until its rows show, clicking only while it is still collapsed.
+    for (let attempt = 0; attempt < 10 && !(await total.isVisible()); attempt++) {
+      await page().mouse.move(0, 0);
+      if ((await lossScope.getAttribute('aria-expanded')) !== 'true') await lossScope.click();
+      await total.waitFor({ timeout: 3_000 }).catch(() => undefined);
+    }
     await total.waitFor({ timeout: 30_000 });
     const shown = (await total.locator('.value').textContent())?.trim();
     assert.equal(Number(shown), Number(trace[1].loss.toPrecision(6)), `Variables view: ${shown}, CLI: ${trace[1].loss}`);

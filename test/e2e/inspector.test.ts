@@ -177,6 +177,9 @@ describe('e2e: the inspector in a real VS Code workbench', function () {
   });
   it('restores the inspector at the same step after the window reloads', async () => {
     await wb().reload();
+    // The panel comes back as a tab behind the malformed file opened last; VS Code revives a
+    // webview when its tab is shown, so show it as a person would.
+    await wb().page.locator('.tabs-container .tab', { hasText: /(Inspector|인스펙터): XOR/ }).first().click({ timeout: 60_000 });
     await inspector().locator('#toolbar').waitFor({ timeout: 60_000 });
     await renderedStep(2);
     assert.equal(await exactValue('#loss-value'), trace[1].loss);
