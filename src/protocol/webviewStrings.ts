@@ -128,6 +128,12 @@ export const WEBVIEW_STRINGS = [
   'Hide the terms',
   'term k = {0}',
   'sum of the terms',
+  // network diagram: units that stopped learning (lesson 6), the debugger's selected frame
+  'dead ReLU',
+  'saturated',
+  'Dead ReLU unit: z ≤ 0 for every training sample, so ReLU′ = 0 and no gradient reaches its weights',
+  'Saturated unit: f′(z) is below 10% of its largest value for every sample of the batch, so almost no gradient flows back through it',
+  'Debugger frame: {0}',
   // history
   'Go to step',
   'History: step {0} of {1}',

@@ -53,6 +53,8 @@ const ctx: Context = {
     ctx.invalidate();
   },
   select(layer: number, parameter?: ParameterRef) {
+    // The user's own choice replaces the debugger's focus (the host's selection drops it too).
+    state.focus = undefined;
     ctx.saveView({ selectedLayer: layer, selectedParameter: parameter });
     post(parameter ? { type: 'select', layer, parameter } : { type: 'select', layer });
     if (parameter && state.record) post({ type: 'requestExplanation', step: state.record.step, parameter });
@@ -126,8 +128,8 @@ window.addEventListener('message', (event: MessageEvent) => {
     if (wasInit) {
       mounted = false;
       document.documentElement.lang = state.locale;
-      vscode.setState(state.view);
     }
+    if (wasInit || event.data.type === 'focus') vscode.setState(state.view);
   } catch (error) {
     post({ type: 'protocolError', reason: `${event.data.type}: ${(error as Error).message}`.slice(0, 2000) });
     return;

@@ -7,6 +7,8 @@ import type {
 import { RUN_SPEED } from '../protocol/messages';
 import { type DecodedRecord, decodeRecord } from '../protocol/traceCodec';
 import type { WebviewString } from '../protocol/webviewStrings';
+import type { Phase } from '../engine/types';
+import type { LayerUnitHealth } from '../engine/unitHealth';
 
 export interface LossSeries {
   loss: number[];
@@ -25,6 +27,10 @@ export interface State {
   history: LossSeries; // index k = step k + 1
   epochs: EpochEvaluation[];
   prediction?: SamplePrediction;
+  /** Dead and saturated units of the record on screen, per layer (from the host). */
+  unitHealth?: LayerUnitHealth[];
+  /** The operation the debugger's selected frame shows; cleared when the user selects in the inspector. */
+  focus?: Phase;
   explanation?: ExplanationMessage;
   dataView?: DataView;
   /** Full tensors received on request, for the record on screen: name → data. */
@@ -53,6 +59,9 @@ export function translate(state: State, text: WebviewString, ...args: (string | 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isFloatArray = (v: unknown): v is Float64Array => v instanceof Float64Array;
 
+const isIndexList = (v: unknown) => Array.isArray(v) && v.every((u) => Number.isInteger(u) && u >= 0);
+const isUnitHealth = (v: unknown) => isObject(v) && isIndexList(v.dead) && isIndexList(v.saturated);
+
 /**
  * Checks the shape of a host message enough to render it safely; returns why not otherwise.
  * (The host is trusted, but a bug there must show as a message, not as a broken panel.)
@@ -68,8 +77,11 @@ export function hostMessageProblem(raw: unknown): string | undefined {
       if (!isObject(raw.record) || !isFloatArray((raw.record as { data: unknown }).data)) return 'step: record.data must be a Float64Array';
       const h = raw.history as Record<string, unknown> | undefined;
       if (!isObject(h) || typeof h.from !== 'number' || !isFloatArray(h.loss) || !isFloatArray(h.lossAfter)) return 'step: history must hold from and Float64Array series';
+      if (raw.unitHealth !== undefined && !(Array.isArray(raw.unitHealth) && raw.unitHealth.every(isUnitHealth))) return 'step: unitHealth must list dead and saturated unit indices per layer';
       return undefined;
     }
+    case 'focus':
+      return typeof raw.layer === 'number' && isObject(raw.phase) && typeof raw.phase.kind === 'string' ? undefined : 'focus: needs layer and phase';
     case 'tensor':
       return typeof raw.name === 'string' && isFloatArray(raw.data) && typeof raw.step === 'number' ? undefined : 'tensor: needs step, name and Float64Array data';
     case 'explanation':
@@ -99,6 +111,8 @@ export function apply(state: State, message: HostMessage): void {
       state.history = { loss: [], lossAfter: [], dataLoss: [], regLoss: [] };
       state.epochs = [];
       state.record = undefined;
+      state.unitHealth = undefined;
+      state.focus = undefined;
       state.explanation = undefined;
       state.error = undefined;
       return;
@@ -110,6 +124,7 @@ export function apply(state: State, message: HostMessage): void {
       state.view.step = message.position.step;
       state.fullTensors = new Map();
       state.prediction = message.prediction;
+      state.unitHealth = message.unitHealth;
       const h = message.history;
       const keep = Math.max(0, h.from - 1);
       for (const key of ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const) {
@@ -133,6 +148,10 @@ export function apply(state: State, message: HostMessage): void {
       return;
     case 'error':
       state.error = { message: message.message, where: message.where };
+      return;
+    case 'focus':
+      if (state.model) state.view.selectedLayer = Math.min(Math.max(0, message.layer), state.model.layers.length - 1);
+      state.focus = message.phase;
       return;
     case 'theme':
       return;

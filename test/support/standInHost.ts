@@ -1,7 +1,8 @@
 // A stand-in for the extension host in webview tests and the latency benchmark: it answers the
 // webview's messages from real Trainer output (engineSteps.ts) through the real protocol codec.
 // The data view and the prediction come from the host's own builders (src/extension/dataView.ts,
-// samplePrediction.ts: vscode-free); the epoch evaluation message is assembled here from the
+// samplePrediction.ts: vscode-free), the dead and saturated units from the engine's unitHealth as
+// the host computes them; the epoch evaluation message is assembled here from the
 // trainer's evaluations.
 import type {
   EpochEvaluation, HostMessage, ModelSummary, Position, SamplePrediction, StepMessage, WebviewMessage,
@@ -9,6 +10,8 @@ import type {
 import { encodeRecord, tensorOf } from '../../src/protocol/traceCodec';
 import { buildDataView } from '../../src/extension/dataView';
 import { samplePrediction } from '../../src/extension/samplePrediction';
+import { unitHealth } from '../../src/engine/unitHealth';
+import { gatherRows } from '../../src/engine/evaluation';
 import type { EngineRun } from './engineSteps';
 
 export function summaryOf(run: EngineRun): ModelSummary {
@@ -56,6 +59,8 @@ export class StandInHost {
     };
     const prediction = this.prediction(step, this.sample);
     if (prediction) message.prediction = prediction;
+    const { dataset, split } = this.run.data;
+    message.unitHealth = unitHealth(this.run.records[step - 1], this.run.before[step - 1], () => ({ x: gatherRows(dataset, split.train).x, rows: split.train.length }));
     return message;
   }
 

@@ -8,6 +8,7 @@ import { runSteps, syntheticModel } from '../support/engineSteps';
 import type { HostMessage, WebviewMessage } from '../../src/protocol/messages';
 import { encodeRecord } from '../../src/protocol/traceCodec';
 import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
+import type { ModelFile } from '../../src/engine/types';
 
 const BATCH = 4;
 const run = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 16), 6, BATCH);
@@ -280,6 +281,116 @@ describe('inspector screenshots (light, dark, Korean, high contrast)', function 
         }
       } finally {
         await view.close();
+      }
+    });
+  }
+});
+
+describe('inspector: dead and saturated units (lesson 6) and the debugger\'s focus (Chromium)', function () {
+  this.timeout(60000);
+  const example = (name: string) => JSON.parse(readFileSync(resolve(__dirname, `../../examples/${name}`), 'utf8')) as ModelFile;
+  const deadModel = example('06-activations-dead-relu.backprop.json');
+  const saturatedModel = example('06-activations-saturated-sigmoid.backprop.json');
+  const deadRun = runSteps(deadModel, 1);
+  const saturatedRun = runSteps(saturatedModel, 1);
+  /** z of the first layer for dataset rows `rows`, from the file's weights: W·x + b written out. */
+  const firstLayerZ = (model: ModelFile, rows: number[]) => {
+    const { weights, bias } = model.layers[0];
+    const x = (model.data as { x: number[][] }).x;
+    return rows.map((row) => weights!.map((w, j) => w.reduce((s, wji, i) => s + wji * x[row][i], bias![j])));
+  };
+  const marked = (view: InspectorPage, kind: string) => view.page.$$eval(`#diagram [data-health="${kind}"]`, (gs) => gs.map((g) => (g as SVGElement).dataset.node));
+  let view: InspectorPage;
+  before(async () => {
+    view = await openInspector({ theme: 'light', width: 900, height: 1200 });
+  });
+  after(async () => view?.close());
+
+  it('hatches exactly the dead ReLU units of the dead-ReLU example (z ≤ 0 on every training sample)', async () => {
+    const host = new StandInHost(deadRun);
+    await view.send(host.init());
+    await view.send(host.step(1));
+    const z = firstLayerZ(deadModel, Array.from(deadRun.data.split.train));
+    const dead = [0, 1, 2].filter((u) => z.every((row) => row[u] <= 0));
+    assert.deepEqual(dead, [0, 1], 'the example says two of the three units have a bias of −5');
+    assert.deepEqual(await marked(view, 'dead'), dead.map((u) => `1:${u}`));
+    assert.deepEqual(await marked(view, 'saturated'), []);
+    assert.equal(await view.page.getAttribute('[data-node="1:0"] circle:not(.saturation-ring)', 'fill'), 'url(#dead-hatch)');
+    assert.match(await view.page.textContent('[data-node="1:1"] title') ?? '', /Dead ReLU unit: z ≤ 0 for every training sample/);
+    assert.doesNotMatch(await view.page.textContent('[data-node="1:2"] title') ?? '', /Dead/);
+    assert.equal(await view.page.textContent('#dead-count'), '2');
+    assert.equal(await view.page.isVisible('[data-legend="dead"]'), true);
+    assert.equal(await view.page.isVisible('[data-legend="saturated"]'), false, 'no sigmoid or tanh in this model');
+  });
+
+  it('rings exactly the saturated sigmoid units of the saturated example (σ′(z) < 0.1·¼ on every sample of the batch)', async () => {
+    const host = new StandInHost(saturatedRun);
+    await view.send(host.init());
+    await view.send(host.step(1));
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const z = firstLayerZ(saturatedModel, saturatedRun.batchOf(1).datasetRows);
+    const saturated = [0, 1, 2].filter((u) => z.every((row) => sigmoid(row[u]) * (1 - sigmoid(row[u])) < 0.025));
+    assert.deepEqual(saturated, [0, 1, 2], 'the example says every hidden unit has |z| ≥ 4');
+    assert.deepEqual(await marked(view, 'saturated'), saturated.map((u) => `1:${u}`), 'the output unit is not saturated');
+    assert.deepEqual(await marked(view, 'dead'), []);
+    const rings = await view.page.$$eval('#diagram .saturation-ring', (cs) => cs.map((c) => [(c.parentNode as SVGElement).dataset.node, getComputedStyle(c).display !== 'none']));
+    assert.deepEqual(rings.filter(([, shown]) => shown).map(([node]) => node), ['1:0', '1:1', '1:2']);
+    assert.equal(await view.page.textContent('#saturated-count'), '3');
+    assert.equal(await view.page.isVisible('[data-legend="dead"]'), false, 'no ReLU in this model');
+  });
+
+  it('follows the debugger\'s focus: frames the operation and selects its layer; a click in the inspector ends it', async () => {
+    const host = new StandInHost(saturatedRun);
+    await view.send(host.init());
+    await view.send(host.step(1));
+    const band = () => view.page.$eval('#diagram .focus-band', (r) => ({
+      shown: getComputedStyle(r).display !== 'none', x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width')), kind: r.getAttribute('class'),
+    }));
+    const columnX = (column: number) => view.page.$eval(`[data-node="${column}:0"] circle:not(.saturation-ring)`, (c) => Number(c.getAttribute('cx')));
+    const selectedTab = () => view.page.$eval('#layer-tabs [aria-selected="true"]', (b) => b.id);
+    const focusedBlocks = () => view.page.$$eval('#layer-detail figure.focused', (fs) => fs.map((f) => (f as HTMLElement).dataset.quantity));
+    assert.equal((await band()).shown, false, 'no focus before the debugger sends one');
+
+    await view.send({ type: 'focus', layer: 0, phase: { kind: 'backward', layer: 0 } });
+    assert.equal(await view.page.getAttribute('#diagram', 'data-focus'), 'backward:0');
+    let b = await band();
+    assert.ok(b.shown && b.kind === 'focus-band backward');
+    assert.ok(b.x < await columnX(1) && b.x + b.width > await columnX(1) && b.x + b.width < await columnX(2), 'framed around layer 1 only');
+    assert.equal(await selectedTab(), 'layer-tab-0');
+    assert.deepEqual(await focusedBlocks(), ['localGrad', 'upstream', 'delta', 'gradWeights', 'gradBias']);
+    assert.match(await view.page.textContent('#focus-label') ?? '', /Debugger frame: backward through layer 1/);
+
+    await view.send({ type: 'focus', layer: 1, phase: { kind: 'loss' } });
+    b = await band();
+    assert.ok(b.x < await columnX(2) && b.x > await columnX(1), 'the loss frames the output column');
+    assert.equal(await selectedTab(), 'layer-tab-1');
+    assert.deepEqual(await focusedBlocks(), ['upstream', 'delta']);
+
+    await view.send({ type: 'focus', layer: 1, phase: { kind: 'update' } });
+    b = await band();
+    assert.ok(b.x < await columnX(1) && b.x + b.width > await columnX(2), 'the update frames every layer');
+
+    const from = view.posted.length;
+    await view.page.click('#layer-tab-0');
+    assert.deepEqual(view.posted.slice(from).find((m) => m.type === 'select'), { type: 'select', layer: 0 });
+    assert.equal(await view.page.getAttribute('#diagram', 'data-focus'), null);
+    assert.equal((await band()).shown, false);
+    assert.deepEqual(await focusedBlocks(), []);
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`writes test-artifacts/webview/unit-marks-${theme}.png (dead and saturated examples)`, async () => {
+      const page = await openInspector({ theme, width: 760, height: 900 });
+      try {
+        for (const [name, run] of [['dead', deadRun], ['saturated', saturatedRun]] as const) {
+          const host = new StandInHost(run);
+          await page.send(host.init());
+          await page.send(host.step(1));
+          if (name === 'saturated') await page.send({ type: 'focus', layer: 0, phase: { kind: 'forward', layer: 0 } });
+          await page.page.locator('#network').screenshot({ path: resolve(ARTIFACTS, `unit-marks-${name}-${theme}.png`) });
+        }
+      } finally {
+        await page.close();
       }
     });
   }

@@ -1,5 +1,7 @@
 // Layer detail: for the selected layer, every quantity of the step as numbers or a heatmap —
-// per-sample quantities for the chosen sample or the batch mean, parameters as matrices.
+// per-sample quantities for the chosen sample or the batch mean, parameters as matrices. The
+// quantities of the debugger's selected operation are outlined.
+import type { Phase } from '../../engine/types';
 import type { ModelSummary } from '../../protocol/messages';
 import type { WebviewString } from '../../protocol/webviewStrings';
 import type { Context } from '../store';
@@ -35,6 +37,21 @@ const QUANTITIES: Quantity[] = [
   { field: 'updateBias', title: 'update Δb', perSample: false, shape: (u) => [1, u] },
   { field: 'biasAfter', title: 'b after the update', perSample: false, shape: (u) => [1, u] },
 ];
+
+/** What each operation computes in a layer (the loss computes the output layer's ∂J/∂a and ∂J/∂z). */
+const COMPUTED_BY: Record<Phase['kind'], string[]> = {
+  forward: ['input', 'z', 'a'],
+  loss: ['upstream', 'delta'],
+  backward: ['localGrad', 'upstream', 'delta', 'gradWeights', 'gradBias'],
+  update: ['updateWeights', 'weightsAfter', 'updateBias', 'biasAfter'],
+};
+
+/** The fields of layer `l` that the focused operation computes. */
+function focusedFields(focus: Phase | undefined, l: number, layers: number): readonly string[] {
+  if (!focus) return [];
+  const layer = focus.kind === 'loss' ? layers - 1 : 'layer' in focus ? focus.layer : l;
+  return layer === l ? COMPUTED_BY[focus.kind] : [];
+}
 
 export function createLayerDetail(ctx: Context): View {
   const { state, t } = ctx;
@@ -161,6 +178,7 @@ export function createLayerDetail(ctx: Context): View {
       const layer = model.layers[l];
       const inputs = l === 0 ? model.inputs : model.layers[l - 1].units;
       const softmax = layer.activation === 'softmax';
+      const focused = focusedFields(state.focus, l, model.layers.length);
       const order: HTMLElement[] = [];
       for (const q of QUANTITIES) {
         const name = `layers[${l}].${q.field}`;
@@ -200,6 +218,8 @@ export function createLayerDetail(ctx: Context): View {
         }
         if (values && b.cells) fillTable(b.cells, values);
         if (values && b.canvas) paintHeatmap(b.canvas, values, r, c);
+        const isFocused = focused.includes(q.field);
+        if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);
         order.push(b.figure);
       }
       if (blocks.childElementCount !== order.length || order.some((f, i) => blocks.children[i] !== f)) blocks.replaceChildren(...order);

@@ -1,7 +1,10 @@
 // The network diagram: units as nodes, weights as edges. Colour and thickness show the weight's
 // value, its gradient or its update (the user's choice); node fill shows the unit's activation
 // (value), delta (gradient) or bias update (update) for the chosen sample or the batch mean.
-// The layer of the operation that runs next is outlined. Large layers show their first units.
+// The layer of the operation that runs next is outlined, and the operation of the debugger's
+// selected frame is framed. Dead ReLU units are hatched and saturated sigmoid/tanh units ringed
+// (the host's unit health of the step on screen). Large layers show their first units.
+import type { Phase } from '../../engine/types';
 import type { DiagramMode, ModelSummary, ParameterRef } from '../../protocol/messages';
 import type { Context } from '../store';
 import { el, section, setAttr, setText, svg } from '../dom';
@@ -9,6 +12,7 @@ import { exact, short, sub, sup } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, sampleOf } from '../tensors';
 import type { View } from './view';
+import { phaseText } from './toolbar';
 
 const MAX_NODES = 12;
 const COLUMN_GAP = 150;
@@ -32,7 +36,20 @@ export function createNetwork(ctx: Context): View {
   });
   card.tools.append(el('span', { className: 'tool-label', text: t('Show') }), modeGroup);
   const figure = svg('svg', { id: 'diagram', role: 'group', 'aria-label': t('Network') });
-  card.body.append(figure);
+  const deadText = t('Dead ReLU unit: z ≤ 0 for every training sample, so ReLU′ = 0 and no gradient reaches its weights');
+  const saturatedText = t('Saturated unit: f′(z) is below 10% of its largest value for every sample of the batch, so almost no gradient flows back through it');
+  const legendItem = (kind: 'dead' | 'saturated', label: string, title: string) => {
+    const swatch = svg('svg', { class: 'unit-swatch', width: 20, height: 20, viewBox: '0 0 20 20', 'aria-hidden': 'true' });
+    swatch.append(svg('circle', kind === 'dead' ? { cx: 10, cy: 10, r: 6, class: 'dead-fill' } : { cx: 10, cy: 10, r: 8.5, class: 'saturation-ring' }));
+    if (kind === 'saturated') swatch.append(svg('circle', { cx: 10, cy: 10, r: 5, class: 'plain' }));
+    const count = el('span', { className: 'count num', id: `${kind}-count` });
+    return { root: el('span', { className: `legend-item ${kind}`, title, attrs: { 'data-legend': kind } }, swatch, el('span', { text: label }), count), count };
+  };
+  const deadLegend = legendItem('dead', t('dead ReLU'), deadText);
+  const saturatedLegend = legendItem('saturated', t('saturated'), saturatedText);
+  const focusLabel = el('span', { className: 'focus-label', id: 'focus-label' });
+  const legend = el('div', { className: 'diagram-legend', id: 'unit-legend' }, deadLegend.root, saturatedLegend.root, focusLabel);
+  card.body.append(figure, legend);
   let palette: Palette | undefined;
 
   const isSelected = (ref: ParameterRef) => {
@@ -54,8 +71,8 @@ export function createNetwork(ctx: Context): View {
   }
 
   interface Edge { line: SVGLineElement; title: SVGTitleElement; label: string; ref: ParameterRef; index: number }
-  interface UnitNode { g: SVGGElement; circle: SVGCircleElement; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; ref?: ParameterRef }
-  interface Layout { model: ModelSummary; height: number; x: (column: number) => number; edges: Edge[][]; nodes: UnitNode[][]; band: SVGRectElement }
+  interface UnitNode { g: SVGGElement; circle: SVGCircleElement; ring: SVGCircleElement; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; ref?: ParameterRef }
+  interface Layout { model: ModelSummary; height: number; x: (column: number) => number; edges: Edge[][]; nodes: UnitNode[][]; band: SVGRectElement; focus: SVGRectElement }
   let layout: Layout | undefined;
 
   /** The diagram's elements, made once per model; steps only change their colours, widths and texts. */
@@ -71,7 +88,13 @@ export function createNetwork(ctx: Context): View {
     const x = (column: number) => MARGIN.x + column * COLUMN_GAP;
     const y = (column: number, unit: number) => height / 2 + (unit - (shown[column] - 1) / 2) * ROW_GAP;
     const band = svg('rect', { class: 'phase-band', y: 8, width: 44, height: height - 16, rx: 10 });
-    figure.append(band);
+    const focus = svg('rect', { class: 'focus-band', y: 4, width: 52, height: height - 8, rx: 12 });
+    // Dead units' fill: diagonal hatching in the foreground colour over the background (themed by CSS).
+    const hatch = svg('pattern', { id: 'dead-hatch', width: 5, height: 5, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+    hatch.append(svg('rect', { width: 5, height: 5, class: 'hatch-ground' }), svg('line', { x1: 0, y1: 0, x2: 0, y2: 5, class: 'hatch-line' }));
+    const defs = svg('defs');
+    defs.append(hatch);
+    figure.append(defs, focus, band);
     const edges: Edge[][] = [];
     for (let l = 0; l < model.layers.length; l++) {
       const group = svg('g', { class: 'edges' });
@@ -101,15 +124,16 @@ export function createNetwork(ctx: Context): View {
       for (let u = 0; u < shown[column]; u++) {
         const py = y(column, u);
         const g = svg('g', { class: 'node', 'data-node': `${column}:${u}` });
+        const ring = svg('circle', { cx: x(column), cy: py, r: 16, class: 'saturation-ring', display: 'none' });
         const circle = svg('circle', { cx: x(column), cy: py, r: 12 });
         const title = svg('title');
         const value = svg('text', { x: x(column) + 16, y: py + 4, class: 'node-value' });
-        g.append(circle, title, value);
+        g.append(ring, circle, title, value);
         const ref: ParameterRef | undefined = column > 0 ? { kind: 'bias', layer: l, out: u } : undefined;
         if (ref) activate(g, t('Bias b[{0}] of layer {1}', u, column), () => ctx.select(l, ref));
         figure.append(g);
         list.push({
-          g, circle, title, value, ref,
+          g, circle, ring, title, value, ref,
           label: column === 0 ? t('Input {0}', u + 1) : t('Unit {0} of layer {1}', u + 1, column),
           symbol: column === 0 ? `x${sub(u + 1)}` : `a${sup(column)}${sub(u + 1)}`,
         });
@@ -119,7 +143,23 @@ export function createNetwork(ctx: Context): View {
         figure.append(Object.assign(svg('text', { x: x(column), y: y(column, shown[column] - 1) + 26, class: 'more', 'text-anchor': 'middle' }), { textContent: `⋯ +${sizes[column] - shown[column]}` }));
       }
     }
-    return { model, height, x, edges, nodes, band };
+    const activations = new Set(model.layers.map((layer) => layer.activation));
+    deadLegend.root.hidden = !activations.has('relu');
+    saturatedLegend.root.hidden = !activations.has('sigmoid') && !activations.has('tanh');
+    return { model, height, x, edges, nodes, band, focus };
+  }
+
+  /** Frames the debugger's operation: one layer's column, the output column for the loss, every layer for the update. */
+  function placeFocus(shown: Layout, phase: Phase | undefined): void {
+    setAttr(figure, 'data-focus', phase && ('layer' in phase ? `${phase.kind}:${phase.layer}` : phase.kind));
+    setText(focusLabel, phase ? t('Debugger frame: {0}', phaseText(ctx, phase)) : '');
+    shown.focus.style.display = phase ? '' : 'none';
+    if (!phase) return;
+    const last = shown.model.layers.length;
+    const [from, to] = phase.kind === 'update' ? [1, last] : phase.kind === 'loss' ? [last, last] : [phase.layer + 1, phase.layer + 1];
+    setAttr(shown.focus, 'x', String(shown.x(from) - 26));
+    setAttr(shown.focus, 'width', String(shown.x(to) - shown.x(from) + 52));
+    setAttr(shown.focus, 'class', `focus-band ${phase.kind}`);
   }
 
   return {
@@ -138,6 +178,9 @@ export function createNetwork(ctx: Context): View {
         setAttr(layout.band, 'x', String(layout.x(next.layer + 1) - 22));
         setAttr(layout.band, 'class', `phase-band ${next.kind}`);
       }
+      placeFocus(layout, state.focus);
+      let deadCount = 0;
+      let saturatedCount = 0;
 
       for (let l = 0; l < model.layers.length; l++) {
         const values = full(state, `layers[${l}].${EDGE_TENSOR[mode]}`);
@@ -157,15 +200,26 @@ export function createNetwork(ctx: Context): View {
         const name = column === 0 ? 'layers[0].input' : mode === 'update' ? `layers[${l}].updateBias` : `layers[${l}].${NODE_TENSOR[mode]}`;
         const values = column > 0 && mode === 'update' ? full(state, name) : sampleOf(state, name, state.view.sample);
         const scale = maxAbs(values);
+        const health = column > 0 ? state.unitHealth?.[l] : undefined;
+        const dead = new Set(health?.dead);
+        const saturated = new Set(health?.saturated);
+        deadCount += dead.size;
+        saturatedCount += saturated.size;
         layout.nodes[column].forEach((node, u) => {
           const value = values?.[u];
-          setAttr(node.g, 'class', node.ref && isSelected(node.ref) ? 'node selected' : 'node');
-          setAttr(node.circle, 'fill', value === undefined ? palette!.background : diverging(palette!, value, scale));
-          setText(node.title, value === undefined ? node.label : `${node.label} (${node.symbol}): ${exact(value)}`);
+          const mark = dead.has(u) ? 'dead' : saturated.has(u) ? 'saturated' : undefined;
+          setAttr(node.g, 'class', `node${node.ref && isSelected(node.ref) ? ' selected' : ''}${mark ? ` ${mark}` : ''}`);
+          setAttr(node.g, 'data-health', mark);
+          setAttr(node.ring, 'display', mark === 'saturated' ? 'inline' : 'none');
+          setAttr(node.circle, 'fill', mark === 'dead' ? 'url(#dead-hatch)' : value === undefined ? palette!.background : diverging(palette!, value, scale));
+          const text = value === undefined ? node.label : `${node.label} (${node.symbol}): ${exact(value)}`;
+          setText(node.title, mark ? `${text}\n${mark === 'dead' ? deadText : saturatedText}` : text);
           setAttr(node.g, 'data-value', value === undefined ? undefined : exact(value));
           setText(node.value, value === undefined ? '' : short(value, 3));
         });
       }
+      setText(deadLegend.count, String(deadCount));
+      setText(saturatedLegend.count, String(saturatedCount));
     },
   };
 }
