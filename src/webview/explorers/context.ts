@@ -37,6 +37,18 @@ export function numberInput(value: number, props: Record<string, string> = {}): 
   return h('input', { type: 'number', value: String(value), ...props });
 }
 
+/** The value typed into a count field, rounded and kept within [min, max]; `fallback` when it is not a number. */
+export function countIn(input: HTMLInputElement, fallback: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.round(Number(input.value) || fallback)));
+}
+
+/** The button that asks the host for the view's numbers again. */
+export function runButton(ctx: ViewContext, send: () => void): HTMLButtonElement {
+  const run = h('button', { type: 'button' }, ctx.t('Run'));
+  run.addEventListener('click', send);
+  return run;
+}
+
 export function labelled(label: string, control: HTMLElement): HTMLLabelElement {
   return h('label', { class: 'field' }, h('span', {}, label), control);
 }

@@ -1,5 +1,7 @@
 // SVG drawing for the explorers: axes, lines, contours (marching squares over the host's grid)
 // and a simple 3-D wireframe. Colors come from CSS classes bound to --vscode-* variables.
+import type { SurfaceGrid } from '../../protocol/explorers';
+
 const NS = 'http://www.w3.org/2000/svg';
 
 export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, ...children: Array<Node | string>): SVGElementTagNameMap[K] {
@@ -97,6 +99,15 @@ export function contours(f: Frame, xs: number[], ys: number[], values: number[][
     g.append(s('path', { d, fill: 'none' }));
   }
   f.svg.append(g);
+}
+
+/** A (w, b) plane with the contours of J over the host's grid, for paths to be drawn on. */
+export function surfaceContours({ ws, bs, values }: SurfaceGrid, width: number, height: number): Frame {
+  const range = { x0: ws[0], x1: ws[ws.length - 1], y0: bs[0], y1: bs[bs.length - 1] };
+  const f = frame(range, width, height);
+  axes(f, range, 'w', 'b');
+  contours(f, ws, bs, values, contourLevels(values));
+  return f;
 }
 
 /** Levels spaced evenly in log(J − min), so both the bowl's floor and its walls get lines. */

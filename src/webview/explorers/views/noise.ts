@@ -1,12 +1,12 @@
 import type { ExplorerResult, NoiseResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
 import { axes, dot, frame, legend, polyline } from '../plot';
 
 export function noiseView(): ExplorerViewModule {
   let ctx: ViewContext;
   let out: HTMLElement;
   const draws = numberInput(100, { min: '10', max: '1000', step: '10' });
-  const send = () => ctx.request({ view: 'noise', draws: Math.min(1000, Math.max(10, Math.round(Number(draws.value) || 100))) });
+  const send = () => ctx.request({ view: 'noise', draws: countIn(draws, 100, 10, 1000) });
 
   /** The lecture's table: cost and spread of mini-batches of 100 and 10,000, measured both ways. */
   function lectureTable(r: NoiseResult): HTMLTableElement[] {
@@ -27,10 +27,8 @@ export function noiseView(): ExplorerViewModule {
     mount(root, context) {
       ctx = context;
       out = h('div', { class: 'output' });
-      const run = h('button', { type: 'button' }, ctx.t('Run'));
-      run.addEventListener('click', send);
       root.append(h('h2', {}, ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n')),
-        h('div', { class: 'controls' }, labelled(ctx.t('Draws per batch size'), draws), run), out);
+        h('div', { class: 'controls' }, labelled(ctx.t('Draws per batch size'), draws), runButton(ctx, send)), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {

@@ -1,29 +1,23 @@
 import type { ExplorerResult, RaceResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
-import { axes, contourLevels, contours, dot, frame, polyline } from '../plot';
+import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { axes, dot, frame, polyline, surfaceContours } from '../plot';
 
 export function raceView(): ExplorerViewModule {
   let ctx: ViewContext;
   let out: HTMLElement;
   const steps = numberInput(60, { min: '1', max: '500', step: '1' });
-  const send = () => ctx.request({ view: 'race', steps: Math.min(500, Math.max(1, Math.round(Number(steps.value) || 60))) });
+  const send = () => ctx.request({ view: 'race', steps: countIn(steps, 60, 1, 500) });
   return {
     mount(root, context) {
       ctx = context;
       out = h('div', { class: 'output' });
-      const run = h('button', { type: 'button' }, ctx.t('Run'));
-      run.addEventListener('click', send);
       root.append(h('h2', {}, ctx.t('Optimizer race')), h('p', { class: 'note' }, ctx.t('Every optimizer starts from the same (w, b) on one sigmoid unit fitted with MSE.')),
-        h('div', { class: 'controls' }, labelled(ctx.t('Steps'), steps), run), out);
+        h('div', { class: 'controls' }, labelled(ctx.t('Steps'), steps), runButton(ctx, send)), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as RaceResult;
-      const { ws, bs, values } = r.grid;
-      const range = { x0: ws[0], x1: ws[ws.length - 1], y0: bs[0], y1: bs[bs.length - 1] };
-      const f = frame(range, 460, 360);
-      axes(f, range, 'w', 'b');
-      contours(f, ws, bs, values, contourLevels(values));
+      const f = surfaceContours(r.grid, 460, 360);
       const running = r.racers.map((racer, i) => ({ ...racer, cls: `series-${i}` })).filter((racer) => !racer.unavailable);
       for (const racer of running) polyline(f, racer.path, racer.cls);
       if (running[0]) dot(f, running[0].path[0], 'point-1', 5);

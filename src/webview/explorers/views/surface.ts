@@ -1,6 +1,6 @@
 import type { ExplorerResult, SurfaceResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, numberInput, type ExplorerViewModule, type ViewContext } from '../context';
-import { axes, contourLevels, contours, dot, frame, polyline, wireframe } from '../plot';
+import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, type ExplorerViewModule, type ViewContext } from '../context';
+import { axes, dot, frame, polyline, surfaceContours, wireframe } from '../plot';
 
 const PRESETS: Array<[number, string]> = [[0.01, 'too small'], [0.1, 'good'], [1, 'too large']];
 
@@ -11,30 +11,24 @@ export function surfaceView(): ExplorerViewModule {
   const steps = numberInput(40, { min: '1', max: '500', step: '1' });
   const send = () => ctx.request({
     view: 'surface', learningRate: Math.min(10, Math.max(1e-6, Number(rate.value) || 0.1)),
-    steps: Math.min(500, Math.max(1, Math.round(Number(steps.value) || 40))),
+    steps: countIn(steps, 40, 1, 500),
   });
   return {
     mount(root, context) {
       ctx = context;
       out = h('div', { class: 'output' });
-      const run = h('button', { type: 'button' }, ctx.t('Run'));
-      run.addEventListener('click', send);
       const presets = PRESETS.map(([value, name]) => {
         const button = h('button', { type: 'button', class: 'secondary' }, `α = ${value} (${ctx.t(name)})`);
         button.addEventListener('click', () => { rate.value = String(value); send(); });
         return button;
       });
       root.append(h('h2', {}, ctx.t('Contours of J(w, b) and the gradient-descent path θ⁺ = θ − α ∂J/∂θ')),
-        h('div', { class: 'controls' }, labelled(ctx.t('Step size α'), rate), labelled(ctx.t('Steps'), steps), run, ...presets), out);
+        h('div', { class: 'controls' }, labelled(ctx.t('Step size α'), rate), labelled(ctx.t('Steps'), steps), runButton(ctx, send), ...presets), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
       const r = result as SurfaceResult;
-      const { ws, bs, values } = r.grid;
-      const range = { x0: ws[0], x1: ws[ws.length - 1], y0: bs[0], y1: bs[bs.length - 1] };
-      const f = frame(range, 400, 320);
-      axes(f, range, 'w', 'b');
-      contours(f, ws, bs, values, contourLevels(values));
+      const f = surfaceContours(r.grid, 400, 320);
       polyline(f, r.path, 'series-0');
       r.path.forEach((p, i) => { if (i === 0 || i === r.path.length - 1 || r.path.length < 30) dot(f, p, i === 0 ? 'point-1' : 'point-0', i === 0 ? 5 : 3); });
       const finite = r.losses.filter(Number.isFinite);
@@ -44,7 +38,7 @@ export function surfaceView(): ExplorerViewModule {
       polyline(lossPlot, r.losses.map((l, i) => [i, l]), 'series-0');
       const last = r.losses[r.losses.length - 1];
       out.replaceChildren(
-        h('div', { class: 'row' }, h('figure', {}, f.svg), h('figure', {}, wireframe(ws, bs, values, r.path, r.losses, 400, 320), h('figcaption', {}, ctx.t('3-D view')))),
+        h('div', { class: 'row' }, h('figure', {}, f.svg), h('figure', {}, wireframe(r.grid.ws, r.grid.bs, r.grid.values, r.path, r.losses, 400, 320), h('figcaption', {}, ctx.t('3-D view')))),
         h('div', { class: 'row' }, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step'))),
           h('div', {}, h('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, formatNumber(last))),
             ...(r.diverged ? [h('p', { class: 'error', role: 'alert' }, ctx.t('The path diverged: α is too large for this surface.'))] : []))),
