@@ -95,6 +95,17 @@ export function parameterCount(net: Network): number {
   return net.layers.reduce((sum, layer) => sum + layer.weights.length + layer.bias.length, 0);
 }
 
+/** Where each layer's weights start in the flattened parameters() order [W0, b0, W1, b1, ...]. */
+export function layerOffsets(net: Network): number[] {
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const layer of net.layers) {
+    offsets.push(offset);
+    offset += layer.weights.length + layer.bias.length;
+  }
+  return offsets;
+}
+
 /** A deep copy (weights and biases in new arrays). */
 export function cloneNetwork(net: Network): Network {
   return {

@@ -2,18 +2,13 @@
 // per-sample losses and backpropagation keeps the rows apart until ∂J/∂W = Σ_rows δᵀ·input, so
 // row r's contribution, δ_r ⊗ input_r, is ∇ℓ_r / N: multiplying by N gives ∇ℓ_r itself.
 import type { LossName } from '../types';
-import { type Network, backwardLayer, forward, outputLoss, parameterCount } from '../network';
+import { type Network, backwardLayer, forward, layerOffsets, outputLoss, parameterCount } from '../network';
 
 /** rows × P, row r = ∇ℓ_r in parameters() order [W0, b0, W1, b1, ...] (data part only). */
 export function perSampleGradients(net: Network, loss: LossName, x: Float64Array, y: Float64Array, rows: number): Float64Array {
   const width = parameterCount(net);
   const table = new Float64Array(rows * width);
-  const offsets: number[] = [];
-  let offset = 0;
-  for (const layer of net.layers) {
-    offsets.push(offset);
-    offset += layer.weights.length + layer.bias.length;
-  }
+  const offsets = layerOffsets(net);
   const passes = forward(net, x, rows);
   const out = outputLoss(net, { loss }, passes[passes.length - 1], y);
   let upstream = out.upstream;

@@ -7,7 +7,7 @@
 // layer's scale. Biases are one filter per layer (Li et al.'s code either zeroes them or copies
 // them; scaling keeps them random but on the same footing).
 import type { Network } from '../network';
-import { parameters } from '../network';
+import { layerOffsets, parameters } from '../network';
 import { Rng } from '../rng';
 import { dot, flatten } from '../secondOrder/vectors';
 
@@ -49,8 +49,7 @@ export function parseParameterRef(text: string, net: Network): ParameterRef {
   const indices = [...match[3].matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
   if (l >= net.layers.length) throw new RangeError(`${text}: the model has layers[0] .. layers[${net.layers.length - 1}]`);
   const layer = net.layers[l];
-  let offset = 0;
-  for (let k = 0; k < l; k++) offset += net.layers[k].weights.length + net.layers[k].bias.length;
+  const offset = layerOffsets(net)[l];
   const [out, input] = indices;
   if (kind === 'weights' && indices.length !== 2) throw new RangeError(`${text}: a weight needs two indices, [OUT][IN]`);
   if (kind === 'bias' && indices.length !== 1) throw new RangeError(`${text}: a bias needs one index, [OUT]`);

@@ -11,7 +11,7 @@
 // the unit vectors, O(N·P²), each skipping what is zero below the parameter's layer.
 import { localGradient, secondDerivative } from '../activations';
 import { normalizeRegularization, outputHessianZ, type LossSpec } from '../losses';
-import { backwardLayer, forward, outputLoss, type LayerForward, type Network } from '../network';
+import { backwardLayer, forward, layerOffsets, outputLoss, parameterCount, type LayerForward, type Network } from '../network';
 
 /** Everything the R-passes reuse from one ordinary forward and backward pass. */
 interface Linearization {
@@ -66,12 +66,8 @@ function linearize(net: Network, lossSpec: LossSpec, x: Float64Array, y: Float64
 export function exactHessian(net: Network, lossSpec: LossSpec, x: Float64Array, y: Float64Array, rows: number): Float64Array {
   const lin = linearize(net, lossSpec, x, y, rows);
   const l2 = normalizeRegularization(lossSpec.regularization).l2;
-  const offsets: number[] = [];
-  let P = 0;
-  for (const layer of net.layers) {
-    offsets.push(P);
-    P += layer.weights.length + layer.bias.length;
-  }
+  const offsets = layerOffsets(net);
+  const P = parameterCount(net);
   const H = new Float64Array(P * P);
   const pass = new UnitDirectionPass(net, lin, rows, offsets);
   let k = 0;

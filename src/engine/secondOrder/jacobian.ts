@@ -4,7 +4,7 @@
 // ∂y_ik/∂θ / √N: the backward pass started from output k alone, kept per sample.
 import { applyLocalGradient } from '../activations';
 import { normalizeRegularization, type LossSpec } from '../losses';
-import { backwardLayer, forward, type Network } from '../network';
+import { backwardLayer, forward, layerOffsets, parameterCount, type Network } from '../network';
 
 export interface ResidualJacobian {
   residuals: Float64Array; // R
@@ -28,12 +28,8 @@ export function residualJacobian(
   const L = net.layers.length;
   const K = net.layers[L - 1].units;
   const l2 = normalizeRegularization(lossSpec.regularization).l2;
-  const offsets: number[] = [];
-  let P = 0;
-  for (const layer of net.layers) {
-    offsets.push(P);
-    P += layer.weights.length + layer.bias.length;
-  }
+  const offsets = layerOffsets(net);
+  const P = parameterCount(net);
   const weightCount = net.layers.reduce((s, layer) => s + layer.weights.length, 0);
   const dataResiduals = rows * K;
   const R = dataResiduals + (l2 > 0 ? weightCount : 0);
