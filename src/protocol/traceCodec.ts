@@ -14,7 +14,7 @@
 //    SUMMARY.fullLimit numbers, otherwise `mean`, `min` and `max` over the last axis
 //    (per unit; shape [units], or [1] for a vector).
 // The webview asks for a full tensor with requestTensor; the host answers from tensorOf().
-import type { ActivationName, LayerRecord, StepRecord } from '../engine/types';
+import type { LayerRecord, StepRecord } from '../engine/types';
 
 export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
 
@@ -34,22 +34,11 @@ export interface TensorLayout extends Partial<Record<Part, Slot>> {
   kind: TensorKind;
 }
 
-export interface EncodedLayer {
-  index: number;
-  units: number;
-  inputs: number;
-  activation: ActivationName;
-  rows: number;
-}
+/** A layer's shape; its tensors are in the record's table. */
+export type EncodedLayer = Pick<LayerRecord, 'index' | 'units' | 'inputs' | 'activation' | 'rows'>;
 
-export interface EncodedRecord {
-  step: number;
-  epoch: number;
-  batch: number[];
-  loss?: number;
-  dataLoss?: number;
-  regLoss?: number;
-  lossAfter?: number;
+/** The record's counters and losses as the engine keeps them; its tensors are in `table` and `data`. */
+export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer'> {
   layers: EncodedLayer[];
   /** The optimizer report without its tensors (those are in the table); absent mid-step. */
   optimizer?: { type: string; scalars: Record<string, unknown> };
