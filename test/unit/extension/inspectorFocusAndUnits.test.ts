@@ -9,6 +9,8 @@ import { TrainingSession } from '../../../src/extension/session';
 import { buildSnapshotMessages, HistoryCursor } from '../../../src/extension/inspectorMessages';
 import type { FocusMessage, HostMessage, StepMessage } from '../../../src/protocol/messages';
 import type { ModelFile } from '../../../src/engine/types';
+import { BackpropDebugSession } from '../../../src/extension/debug/backpropDebugSession';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 
 const EXAMPLES = join(__dirname, '../../../examples');
 
@@ -93,5 +95,46 @@ describe('inspector snapshots: the debugger\'s focus', () => {
     // A new page (init) gets the current focus again.
     cursor.restart();
     assert.equal(focusOf(buildSnapshotMessages(session, cursor)).length, 1);
+  });
+
+  it('the debugger\'s Variables for an operation frame focus the session on that operation (in-process adapter)', async () => {
+    const { session } = load('06-activations-dead-relu.backprop.json');
+    const adapter = new BackpropDebugSession(async () => ({ session }));
+    // The adapter's inline channel takes one listener: it records stops and answers requests.
+    let seq = 0;
+    const stops: unknown[] = [];
+    const pending = new Map<number, (response: DebugProtocol.Response) => void>();
+    adapter.onDidSendMessage((m) => {
+      const message = m as DebugProtocol.ProtocolMessage;
+      if (message.type === 'event' && (message as DebugProtocol.Event).event === 'stopped') stops.push(message);
+      if (message.type === 'response') pending.get((message as DebugProtocol.Response).request_seq)?.((message as DebugProtocol.Response));
+    });
+    const request = (command: string, args: object = {}) => new Promise<DebugProtocol.Response>((done) => {
+      const id = ++seq;
+      pending.set(id, done);
+      adapter.handleMessage({ seq: id, type: 'request', command, arguments: args } as DebugProtocol.Request);
+    });
+    const stopped = async (count: number) => {
+      while (stops.length < count) await new Promise((r) => setImmediate(r));
+    };
+    await request('initialize', { adapterID: 'backprop' });
+    const launched = request('launch', { model: '/ws/06-activations-dead-relu.backprop.json', stopOnEntry: true });
+    await request('configurationDone');
+    await launched;
+    await stopped(1);
+    const cursor = new HistoryCursor();
+    for (const [moves, phase, layer] of [[1, { kind: 'forward', layer: 0 }, 0], [2, { kind: 'loss' }, 1], [1, { kind: 'backward', layer: 1 }, 1]] as const) {
+      for (let k = 0; k < moves; k++) {
+        const before = stops.length;
+        await request('stepIn', { threadId: 1 });
+        await stopped(before + 1);
+      }
+      await request('stackTrace', { threadId: 1 });
+      const scopes = await request('scopes', { frameId: 1 });
+      assert.ok(scopes.success, scopes.message);
+      assert.deepEqual(session.selection.focus, phase);
+      assert.deepEqual(focusOf(buildSnapshotMessages(session, cursor)), [{ type: 'focus', layer, phase }]);
+    }
+    await request('disconnect');
   });
 });
