@@ -50,8 +50,11 @@ async function timeStep(view: InspectorPage, text: string): Promise<[number, num
   }), text);
 }
 
+/** Steps dropped before timing: the first renders run before the JIT has compiled the views. */
+const WARM_UP = 20;
+
 function summarize(samples: [number, number][]): Latency {
-  const warm = samples.slice(3);
+  const warm = samples.slice(WARM_UP);
   const totals = warm.map((s) => s[0]).sort((a, b) => a - b);
   const renders = warm.map((s) => s[1]).filter((v) => !Number.isNaN(v));
   return { p50: quantile(totals, 0.5), p95: quantile(totals, 0.95), renderP50: renders.length ? median(renders) : undefined };
@@ -65,7 +68,7 @@ function summarize(samples: [number, number][]): Latency {
  */
 const GAP_MS = { stepping: 100, running: 0 } as const;
 
-export async function measureWebviewLatency(steps = 40, baselineDir = process.env.BENCH_WEBVIEW_BASELINE): Promise<LatencyFigures[]> {
+export async function measureWebviewLatency(steps = 120, baselineDir = process.env.BENCH_WEBVIEW_BASELINE): Promise<LatencyFigures[]> {
   const cases = [
     { network: '2-8-8-1', model: syntheticModel([2, 8, 8, 1], ['tanh', 'tanh', 'sigmoid'], 'binary-cross-entropy', 64), batch: 8 },
     { network: '784-128-10', model: syntheticModel([784, 128, 10], ['relu', 'softmax'], 'cross-entropy', 64), batch: 32 },
@@ -98,7 +101,7 @@ export async function measureWebviewLatency(steps = 40, baselineDir = process.en
       await current.close();
       await old?.close();
       results.push({
-        network: c.network, mode, steps: steps - 3, current: summarize(times), baseline: old ? summarize(oldTimes) : undefined, bytesPerStep: median(bytes),
+        network: c.network, mode, steps: steps - WARM_UP, current: summarize(times), baseline: old ? summarize(oldTimes) : undefined, bytesPerStep: median(bytes),
       });
     }
   } finally {
@@ -115,7 +118,7 @@ export const webviewLatency: BenchSection = {
     const rows = await measureWebviewLatency();
     const compared = rows.some((r) => r.baseline);
     const lines = [
-      'Clock: step message posted → render done + forced layout (first 3 steps dropped as warm-up); ' +
+      `Clock: step message posted → render done + forced layout (the first ${WARM_UP} steps dropped as warm-up, while the JIT compiles the views); ` +
         '"render" is the render function alone, between the webview\'s performance marks. ' +
         '"stepping": messages 100 ms apart, as a person pressing Step (rendered as soon as applied); ' +
         '"running": back to back, each arriving within a frame of the last render and so waiting for the next animation frame (one render per frame by design).',
