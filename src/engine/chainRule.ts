@@ -36,11 +36,18 @@ export type FactorRole =
   | 'delta' // ∂J/∂z of this unit as a whole (a hidden softmax layer)
   | 'input'; // ∂z_m/∂w_nm = input n, or ∂z_m/∂b_m = 1
 
-/** One term k of a sum factor: left[i] · right[i] per sample i. */
+/** One term k of a sum factor: left[i] · right[i] per sample i, and their mean. */
 export interface SumTerm {
   unit: number; // k, 0-based, in the layer the sum runs over
   left: number[];
   right: number[];
+  product: number[];
+  mean: number;
+}
+
+function sumTerm(unit: number, left: number[], right: number[]): SumTerm {
+  const product = left.map((value, i) => value * right[i]);
+  return { unit, left, right, product, mean: product.reduce((a, b) => a + b, 0) / product.length };
 }
 
 export interface ChainFactor {
@@ -184,11 +191,7 @@ export function explainChainRule(
       } else {
         const terms: SumTerm[] = [];
         for (let k = 0; k < upper.units; k++) {
-          terms.push({
-            unit: k,
-            left: new Array(rows).fill(upper.weights[k * upper.inputs + m]),
-            right: column(upperBack.delta, rows, upper.units, k, N),
-          });
+          terms.push(sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upperBack.delta, rows, upper.units, k, N)));
         }
         const perSample = column(upperBack.downstream!, rows, layer.units, m, N);
         const sumFactor = factor('backprop-sum', partial(J, am), NAMES['backprop-sum'], l, m, perSample, true);
@@ -292,7 +295,7 @@ function outputFactors(
     for (let k = 0; k < units; k++) {
       const right = new Array<number>(rows);
       for (let r = 0; r < rows; r++) right[r] = jacobian[r * units * units + k * units + m];
-      terms.push({ unit: k, left: column(upstream, rows, units, k, N), right });
+      terms.push(sumTerm(k, column(upstream, rows, units, k, N), right));
     }
     const f = factor('output-delta', partial(J, zm), NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true);
     f.sum = { leftSymbol: `∂J/∂a${sup(l + 1)}_k`, rightSymbol: `∂a${sup(l + 1)}_k/∂z${sup(l + 1)}${sub(m + 1)}`, terms };

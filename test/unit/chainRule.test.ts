@@ -31,6 +31,11 @@ function assertChainMatchesBackprop(n: Network, spec: LossSpec, rows: number, se
       for (let r = 0; r < rows; r++) {
         const sum = f.sum.terms.reduce((s, t) => s + t.left[r] * t.right[r], 0);
         assert.ok(Math.abs(sum - f.perSample[r]) <= 1e-12 * Math.max(1, Math.abs(sum)), `${f.symbol} sample ${r}: Σ terms ${sum} vs ${f.perSample[r]}`);
+        for (const t of f.sum.terms) assert.equal(t.product[r], t.left[r] * t.right[r]);
+      }
+      for (const t of f.sum.terms) {
+        const mean = t.product.reduce((a, b) => a + b, 0) / rows;
+        assert.ok(Math.abs(t.mean - mean) <= 1e-15 * Math.max(1, Math.abs(mean)), `${f.symbol} term ${t.unit}: mean ${t.mean} vs ${mean}`);
       }
     }
   }

@@ -20,16 +20,14 @@ export function createChainRule(ctx: Context): View {
 
   /**
    * The rows of a factor that is a sum over the units above (Σ_k W_km δ_k): one row per term k with
-   * left·right per sample, hidden until the learner expands the sum. (The products are the host's
-   * two numbers multiplied for display; their sum is the factor's own value shown above them.)
+   * left·right per sample (as the engine computed them), hidden until the learner expands the sum;
+   * their sum is the factor's own value shown above them.
    */
   function sumRows(f: ChainFactor, k: number, shown: number): HTMLElement[] {
     const sum = f.sum!;
     const rows = sum.terms.map((term) => {
-      const products = term.left.map((left, i) => left * term.right[i]);
-      const mean = products.reduce((a, b) => a + b, 0) / products.length;
       const cell = (i: number) => {
-        const span = numberSpan(products[i]);
+        const span = numberSpan(term.product[i]);
         span.title = `${exact(term.left[i])} × ${exact(term.right[i])}`;
         return el('td', {}, span);
       };
@@ -37,7 +35,7 @@ export function createChainRule(ctx: Context): View {
       return el('tr', { className: 'term', attrs: { 'data-term-of': String(k), 'data-unit': String(term.unit) } },
         el('td', {}, el('div', { className: 'math', text: label }), el('div', { className: 'meaning', text: t('term k = {0}', term.unit + 1) })),
         ...Array.from({ length: shown }, (_, i) => cell(i)),
-        el('td', {}, numberSpan(mean)));
+        el('td', {}, numberSpan(term.mean)));
     });
     for (const row of rows) row.hidden = true;
     const toggle = el('button', {
