@@ -8,7 +8,7 @@ import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
 import { type Position as TrainerPosition, type StopReason, Trainer, type TrainingData } from '../engine/trainer';
 import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, batchLoss, cloneNetwork, setParameters } from '../engine/network';
-import { gatherRows } from '../engine/evaluation';
+import { type Evaluation, gatherRows } from '../engine/evaluation';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, Position, RunUntil, ViewState } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
@@ -208,20 +208,7 @@ export class TrainingSession {
 
   /** Train/validation figures of every epoch ended so far, one entry per epoch. */
   get epochs(): EpochEvaluation[] {
-    const byEpoch = new Map<number, EpochEvaluation>();
-    for (const e of this.trainer.evaluations) {
-      if (e.trigger !== 'epoch-end') continue;
-      const entry = byEpoch.get(e.epoch) ?? { epoch: e.epoch, step: e.step, trainLoss: NaN };
-      if (e.split === 'train') {
-        entry.trainLoss = e.loss;
-        if (e.accuracy !== undefined) entry.trainAccuracy = e.accuracy;
-      } else if (e.split === 'validation') {
-        entry.validationLoss = e.loss;
-        if (e.accuracy !== undefined) entry.validationAccuracy = e.accuracy;
-      }
-      byEpoch.set(e.epoch, entry);
-    }
-    return [...byEpoch.values()];
+    return epochFigures(this.trainer.evaluations);
   }
 
   /**
@@ -535,4 +522,22 @@ export class SessionRegistry {
     this.sessions.clear();
     this.listeners.clear();
   }
+}
+
+/** The trainer's epoch-end evaluations up to `lastStep`, one entry per epoch as the loss view shows them. */
+export function epochFigures(evaluations: readonly Evaluation[], lastStep = Infinity): EpochEvaluation[] {
+  const byEpoch = new Map<number, EpochEvaluation>();
+  for (const e of evaluations) {
+    if (e.trigger !== 'epoch-end' || e.step > lastStep) continue;
+    const entry = byEpoch.get(e.epoch) ?? { epoch: e.epoch, step: e.step, trainLoss: NaN };
+    if (e.split === 'train') {
+      entry.trainLoss = e.loss;
+      if (e.accuracy !== undefined) entry.trainAccuracy = e.accuracy;
+    } else if (e.split === 'validation') {
+      entry.validationLoss = e.loss;
+      if (e.accuracy !== undefined) entry.validationAccuracy = e.accuracy;
+    }
+    byEpoch.set(e.epoch, entry);
+  }
+  return [...byEpoch.values()];
 }

@@ -5,11 +5,12 @@
 // the host computes them; the epoch evaluation message is assembled here from the
 // trainer's evaluations.
 import type {
-  EpochEvaluation, HostMessage, ModelSummary, Position, SamplePrediction, StepMessage, WebviewMessage,
+  HostMessage, ModelSummary, Position, SamplePrediction, StepMessage, WebviewMessage,
 } from '../../src/protocol/messages';
 import { encodeRecord, tensorOf } from '../../src/protocol/traceCodec';
 import { buildDataView } from '../../src/extension/dataView';
 import { samplePrediction } from '../../src/extension/samplePrediction';
+import { epochFigures } from '../../src/extension/session';
 import { unitHealth } from '../../src/engine/unitHealth';
 import { gatherRows } from '../../src/engine/evaluation';
 import type { EngineRun } from './engineSteps';
@@ -72,20 +73,7 @@ export class StandInHost {
 
   /** Every epoch evaluated by the trainer up to `step`, as the evaluation message carries them. */
   evaluation(step: number): HostMessage {
-    const byEpoch = new Map<number, EpochEvaluation>();
-    for (const e of this.run.evaluations) {
-      if (e.trigger !== 'epoch-end' || e.step > step) continue;
-      const entry = byEpoch.get(e.epoch) ?? { epoch: e.epoch, step: e.step, trainLoss: NaN };
-      if (e.split === 'train') {
-        entry.trainLoss = e.loss;
-        if (e.accuracy !== undefined) entry.trainAccuracy = e.accuracy;
-      } else if (e.split === 'validation') {
-        entry.validationLoss = e.loss;
-        if (e.accuracy !== undefined) entry.validationAccuracy = e.accuracy;
-      }
-      byEpoch.set(e.epoch, entry);
-    }
-    return { type: 'evaluation', epochs: [...byEpoch.values()] };
+    return { type: 'evaluation', epochs: epochFigures(this.run.evaluations, step) };
   }
 
   /** What the data view shows after `step` (the network after its update), built by the host's own function. */
