@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { BROKEN_DERIVATIVES, type BrokenDerivativeKind } from '../../engine/activations';
 import type { BrokenDerivative } from '../../engine/network';
-import type { Disposable, SessionRegistry, TrainingSession } from '../session';
+import type { SessionRegistry, TrainingSession } from '../session';
+import { ActiveSessionStatusItem } from '../statusBar';
 import { l10n } from '../l10n';
 
 /** What the command needs from the host and the lessons. */
@@ -76,46 +77,23 @@ async function applyBrokenDerivative(session: TrainingSession, broken: BrokenDer
 }
 
 /** A warning in the status bar while the active session's backward uses a broken derivative; a click offers the way back. */
-export class BrokenDerivativeStatus implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('backprop.brokenDerivative', vscode.StatusBarAlignment.Left, 49);
-  private watched: Disposable | undefined;
-  private readonly activeWatch: Disposable;
-
+export class BrokenDerivativeStatus extends ActiveSessionStatusItem {
   /** `command` is the break-a-derivative command the item runs when clicked. */
-  constructor(private readonly registry: SessionRegistry, command: string) {
-    this.item.name = l10n.t('Backprop Stepper: broken derivative');
-    this.item.command = command;
+  constructor(registry: SessionRegistry, command: string) {
+    super(registry, 'backprop.brokenDerivative', 49, command);
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-    this.activeWatch = registry.onDidChangeActive((session) => this.watch(session));
-    this.watch(registry.active);
   }
 
-  private watch(session: TrainingSession | undefined): void {
-    this.watched?.dispose();
-    this.watched = session?.onDidChange(() => this.update(session));
-    this.update(session);
+  protected itemName(): string {
+    return l10n.t('Backprop Stepper: broken derivative');
   }
 
-  update(session: TrainingSession | undefined = this.registry.active): void {
-    const broken = session?.brokenDerivative;
-    if (!session || !broken) {
-      this.item.hide();
-      return;
-    }
+  protected render(session: TrainingSession): boolean {
+    const broken = session.brokenDerivative;
+    if (!broken) return false;
     const rule = BROKEN_DERIVATIVES[broken.kind];
     this.item.text = `$(warning) ${rule.wrong}`;
     this.item.tooltip = l10n.t('{0}: backward uses the wrong derivative {1} (true: {2}) in layer {3}, so its gradients are wrong. Click to restore the true derivative or pick another.', session.name, rule.wrong, rule.right, brokenLayers(session));
-    this.item.show();
-  }
-
-  refreshLanguage(): void {
-    this.item.name = l10n.t('Backprop Stepper: broken derivative');
-    this.update();
-  }
-
-  dispose(): void {
-    this.watched?.dispose();
-    this.activeWatch.dispose();
-    this.item.dispose();
+    return true;
   }
 }
