@@ -237,3 +237,25 @@ def test_in_place_relu_is_recorded_with_separate_upstream_and_delta(tmp_path):
     close(layer["delta"], expected[0]["delta"])
     close(layer["z"], expected[0]["z"].detach())
     assert model[1].inplace is True
+
+
+def test_two_backward_passes_in_one_step_add_up_like_grad_does(tmp_path):
+    model = build("tanh")
+    x, y = batch()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    twin = copy.deepcopy(model)
+    _, [single] = record(twin, torch.optim.SGD(twin.parameters(), lr=0.1), tmp_path / "one.jsonl", x, y)
+    rec = Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=cross_entropy)
+    with rec.step(x, y):
+        optimizer.zero_grad()
+        loss = cross_entropy(model(x), y)
+        loss.backward(retain_graph=True)
+        loss.backward()  # gradients accumulate: the step descends 2·J
+        optimizer.step()
+    rec.close()
+    _, [double] = read_trace(tmp_path / "t.jsonl")
+    assert double["loss"] == 2 * single["loss"]
+    for one, two in zip(single["layers"], double["layers"]):
+        for field in ("upstream", "delta", "gradWeights", "gradBias"):
+            close(two[field], 2 * tensor(one[field]))
+        close(two["gradWeights"], tensor(two["delta"]).T @ tensor(two["input"]))

@@ -90,14 +90,16 @@ def test_recording_does_not_change_training(tmp_path):
         torch.manual_seed(99)
         optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
         rec = Recorder(net, optimizer, path, loss_fn=mse) if path else None
+        draws = []
         for x, y in batches:
             with rec.step(x, y) if rec else contextlib.nullcontext():
                 train_step(net, optimizer, x, y)
+                draws.append(torch.rand(2))  # the loop's own randomness after the update
         if rec:
             rec.close()
+        return torch.stack(draws)
 
-    train(twin)
-    train(model, tmp_path / "t.jsonl")
+    assert torch.equal(train(twin), train(model, tmp_path / "t.jsonl"))
     for a, b in zip(model.state_dict().values(), twin.state_dict().values()):
         assert torch.equal(a, b)
     _, steps = read_trace(tmp_path / "t.jsonl")

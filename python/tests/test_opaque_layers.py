@@ -125,3 +125,14 @@ def test_float32_model_is_recorded_in_float32(suffix, tmp_path):
         assert torch.equal(values, values.float().double()), f"{field} holds values float32 cannot represent"
     close(layer["z"], x @ w.T + b, rtol=1e-6, atol=1e-6)
     close(layer["weightsAfter"], model[0].weight.detach(), rtol=0, atol=0)
+
+
+def test_loss_after_reuses_the_steps_dropout_mask(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 6), nn.Dropout(0.5), nn.Linear(6, 2), nn.Sigmoid()).to(D)
+    x, y = torch.randn(5, 3, dtype=D), torch.rand(5, 2, dtype=D)
+    _, [step] = record_one_step(model, x, y, tmp_path / "t.jsonl")
+    first, dropout, last = step["layers"]
+    mask = (tensor(dropout["output"]) != 0).to(D) * 2  # kept values are scaled by 1/(1 − p)
+    hidden = (x @ tensor(first["weightsAfter"]).T + tensor(first["biasAfter"])) * mask
+    expected = mse(torch.sigmoid(hidden @ tensor(last["weightsAfter"]).T + tensor(last["biasAfter"])), y)
+    close(step["lossAfter"], expected)
