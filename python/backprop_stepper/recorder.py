@@ -12,6 +12,7 @@ Inside a recorded block:
   is given, the parameters it leaves and its state.
 """
 import contextlib
+import warnings
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import torch
@@ -495,7 +496,7 @@ class Recorder:
             "optimizer": capture.optimizer_record(),
         }
 
-    def _loss_after(self, x: Any, y: Any, rng_state: torch.Tensor) -> float:
+    def _loss_after(self, x: Any, y: Any, rng_state: torch.Tensor) -> Optional[float]:
         """loss_fn on the same batch with the updated weights, leaving training exactly as it was:
         the RNG restarts from the step's start (dropout draws the same masks on CPU) and is put
         back afterwards, and module buffers (BatchNorm statistics) are restored."""
@@ -507,6 +508,13 @@ class Recorder:
                 torch.set_rng_state(rng_state)
                 output = model(*x) if isinstance(x, (tuple, list)) else model(x)
                 return float(self.loss_fn(output, y))
+        except Exception as error:  # lossAfter is extra: a model that needs more than x must not stop training
+            warnings.warn(
+                f"Recorder: step {self.steps}: lossAfter not recorded: calling the model with the step's x "
+                f"and loss_fn on its output raised {type(error).__name__}: {error}",
+                stacklevel=4,
+            )
+            return None
         finally:
             with torch.no_grad():
                 for buffer, value in saved:
