@@ -199,6 +199,7 @@ class _StepCapture:
         self.stepped = False  # optimizer.step() ran inside the block
         self.finished = False  # detached: wrappers that outlive the block pass straight through
         self.optimizer_state: Optional[Dict[torch.Tensor, dict]] = None
+        self.regularization: Optional[float] = None  # reg_fn() with the weights the gradients were taken at
         self.handles: list = []
         self.undo: list = []  # callables that restore what attach() changed, in reverse order
 
@@ -233,6 +234,7 @@ class _StepCapture:
             if self.finished or self.stepped or self.in_optimizer:
                 return original(*args, **kwargs)
             self.in_optimizer = True
+            self.regularization = self.recorder._regularization()
             self.params.take_gradients()
             try:
                 result = original(*args, **kwargs)
@@ -393,6 +395,8 @@ class Recorder:
     ```
     path: "*.bptrace" is written in the binary encoding, anything else as JSON Lines, unless
     format="json" or "binary". loss_fn(output, y): gives dataLoss/regLoss and lossAfter.
+    reg_fn(): the regularization term the loop adds to the loss (from the model's weights), if
+    any: gives regLoss exactly and puts it into lossAfter.
     modules: the modules (or their names in model.named_modules()) to record; default all
     leaf modules and modules that own parameters. A chosen Linear brings its activation along.
     """
@@ -406,6 +410,7 @@ class Recorder:
         every: int = 1,
         modules: Optional[Iterable[Union[str, nn.Module]]] = None,
         format: Optional[str] = None,
+        reg_fn: Any = None,
     ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"Recorder: model must be a torch.nn.Module, got {type(model).__name__}")
@@ -413,9 +418,11 @@ class Recorder:
             raise TypeError(f"Recorder: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
         if loss_fn is not None and not callable(loss_fn):
             raise TypeError(f"Recorder: loss_fn must be callable as loss_fn(output, y), got {type(loss_fn).__name__}")
+        if reg_fn is not None and not callable(reg_fn):
+            raise TypeError(f"Recorder: reg_fn must be callable without arguments, got {type(reg_fn).__name__}")
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"Recorder: every must be a whole number ≥ 1, got {every!r}")
-        self.model, self.optimizer, self.loss_fn, self.every = model, optimizer, loss_fn, every
+        self.model, self.optimizer, self.loss_fn, self.reg_fn, self.every = model, optimizer, loss_fn, reg_fn, every
         self._names = {module: name for name, module in model.named_modules()}
         self._selected = _resolve_modules(model, modules)
         # Activation modules are watched too, so a recorded Linear finds the activation it feeds.
@@ -474,16 +481,19 @@ class Recorder:
 
     def _record(self, capture: _StepCapture, x: Any, y: Any, epoch: int, batch: List[int], rng_state) -> dict:
         loss = capture.loss()
-        data_loss, reg_loss, loss_after = loss, 0.0, None
-        if self.loss_fn is not None:
-            if capture.output is not None:
-                with torch.no_grad():
-                    data_loss = float(self.loss_fn(capture.output, y))
-                reg_loss = None if loss is None else loss - data_loss
-            if capture.stepped:
-                loss_after = self._loss_after(x, y, rng_state)
-        if loss is None:
-            reg_loss = None
+        data_loss = None
+        if self.loss_fn is not None and capture.output is not None:
+            with torch.no_grad():
+                data_loss = float(self.loss_fn(capture.output, y))
+        reg_loss = capture.regularization if capture.stepped else self._regularization()
+        if reg_loss is not None:  # reg_fn given
+            if data_loss is None and loss is not None:
+                data_loss = loss - reg_loss
+        elif data_loss is not None:
+            reg_loss = None if loss is None else loss - data_loss
+        else:
+            data_loss, reg_loss = loss, (None if loss is None else 0.0)
+        loss_after = self._loss_after(x, y, rng_state) if self.loss_fn is not None and capture.stepped else None
         return {
             "step": self.steps,
             "epoch": epoch,
@@ -497,7 +507,7 @@ class Recorder:
         }
 
     def _loss_after(self, x: Any, y: Any, rng_state: torch.Tensor) -> Optional[float]:
-        """loss_fn on the same batch with the updated weights, leaving training exactly as it was:
+        """loss_fn (+ reg_fn) on the same batch with the updated weights, leaving training exactly as it was:
         the RNG restarts from the step's start (dropout draws the same masks on CPU) and is put
         back afterwards, and module buffers (BatchNorm statistics) are restored."""
         model = self.model
@@ -507,7 +517,7 @@ class Recorder:
             with torch.random.fork_rng(devices=devices), torch.no_grad():
                 torch.set_rng_state(rng_state)
                 output = model(*x) if isinstance(x, (tuple, list)) else model(x)
-                return float(self.loss_fn(output, y))
+                return float(self.loss_fn(output, y)) + (self._regularization() or 0.0)
         except Exception as error:  # lossAfter is extra: a model that needs more than x must not stop training
             warnings.warn(
                 f"Recorder: step {self.steps}: lossAfter not recorded: calling the model with the step's x "
@@ -519,6 +529,12 @@ class Recorder:
             with torch.no_grad():
                 for buffer, value in saved:
                     buffer.copy_(value)
+
+    def _regularization(self) -> Optional[float]:
+        if self.reg_fn is None:
+            return None
+        with torch.no_grad():
+            return float(self.reg_fn())
 
     def close(self) -> None:
         """Removes any hooks still attached and closes the file. Safe to call twice."""
