@@ -483,8 +483,14 @@ class Recorder:
         loss = capture.loss()
         data_loss = None
         if self.loss_fn is not None and capture.output is not None:
-            with torch.no_grad():
-                data_loss = float(self.loss_fn(capture.output, y))
+            try:
+                with torch.no_grad():
+                    data_loss = float(self.loss_fn(capture.output, y))
+            except Exception as error:
+                raise TypeError(
+                    f"Recorder: step {self.steps}: loss_fn(output, y) on the model's output and the y given to "
+                    f"rec.step raised {type(error).__name__}: {error}; give a loss_fn of (output, y), or none"
+                ) from error
         reg_loss = capture.regularization if capture.stepped else self._regularization()
         if reg_loss is not None:  # reg_fn given
             if data_loss is None and loss is not None:

@@ -213,3 +213,13 @@ def test_a_model_that_needs_more_than_x_gets_no_loss_after_and_a_warning(tmp_pat
     _, [step] = read_trace(tmp_path / "t.jsonl")
     assert step["lossAfter"] is None and step["dataLoss"] == step["loss"]
     assert step["layers"][0]["module"] == "fc"
+
+
+def test_a_loss_fn_that_does_not_fit_output_and_y_is_named(tmp_path):
+    model, (x, y) = mlp(), data()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=lambda output: output.sum()) as rec:
+        with pytest.raises(TypeError, match=r"step 1: loss_fn\(output, y\) .* raised TypeError"):
+            with rec.step(x, y):
+                train_step(model, optimizer, x, y)
+        assert_untouched(model, optimizer)
