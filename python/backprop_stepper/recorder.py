@@ -23,9 +23,31 @@ from .activations import Activation, activation_of, local_gradient
 from .trace_io import FORMAT, FORMAT_VERSION, open_writer
 
 
-def _snapshot(tensor: torch.Tensor) -> torch.Tensor:
-    """A CPU copy that later in-place changes (optimizer steps, in-place ops) cannot touch."""
-    return tensor.detach().to(device="cpu", copy=True)
+class _Buffers:
+    """CPU copies that later in-place changes (optimizer steps, in-place ops) cannot touch, made
+    into last recorded step's memory under the same key: a step is written before the next one
+    starts, and fresh megabytes every step cost more in page faults than the copying itself."""
+
+    def __init__(self):
+        self._kept: Dict[Any, torch.Tensor] = {}
+
+    def _buffer(self, key: Any, like: torch.Tensor) -> torch.Tensor:
+        kept = self._kept.get(key)
+        if kept is None or kept.shape != like.shape or kept.dtype != like.dtype:
+            kept = self._kept[key] = torch.empty(like.shape, dtype=like.dtype)
+        return kept
+
+    def copy(self, key: Any, tensor: torch.Tensor) -> torch.Tensor:
+        source = tensor.detach()
+        return self._buffer(key, source).copy_(source)
+
+    def difference(self, key: Any, after: Optional[torch.Tensor], before: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+        if after is None or before is None:
+            return None
+        return torch.sub(after, before, out=self._buffer(key, after))
+
+    def clear(self) -> None:
+        self._kept.clear()
 
 
 def _dtype_name(dtype: torch.dtype) -> str:
@@ -51,27 +73,27 @@ def _plain(value: Any) -> Any:
     return repr(value)
 
 
-def _difference(after: Optional[torch.Tensor], before: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
-    return None if after is None or before is None else after - before
-
-
 class _Gradient:
     """∂J/∂(a module's output), summed over the backward passes that reach it (as .grad sums)."""
 
-    def __init__(self, tensor: torch.Tensor, handles: list):
+    def __init__(self, capture: "_StepCapture", key: Any, tensor: torch.Tensor):
         self.value: Optional[torch.Tensor] = None
+        self._buffers, self._key = capture.buffers, key
         if tensor.requires_grad:
-            handles.append(tensor.register_hook(self._add))
+            capture.handles.append(tensor.register_hook(self._add))
 
     def _add(self, grad: torch.Tensor) -> None:
-        grad = _snapshot(grad)
-        self.value = grad if self.value is None else self.value + grad
+        if self.value is None:
+            self.value = self._buffers.copy(self._key, grad)
+        else:
+            self.value += grad.detach().to(self.value.device)
 
 
 class _Parameters:
     """Each recorded parameter's value in the forward, gradient, and value after optimizer.step."""
 
-    def __init__(self):
+    def __init__(self, buffers: _Buffers):
+        self.buffers = buffers
         self.before: Dict[torch.Tensor, torch.Tensor] = {}
         self.grad: Dict[torch.Tensor, Optional[torch.Tensor]] = {}
         self.after: Dict[torch.Tensor, torch.Tensor] = {}
@@ -79,40 +101,41 @@ class _Parameters:
     def remember(self, module: nn.Module) -> None:
         for p in module.parameters(recurse=False):
             if p not in self.before:
-                self.before[p] = _snapshot(p)
+                self.before[p] = self.buffers.copy((p, "before"), p)
 
     def take_gradients(self) -> None:
         for p in self.before:
-            self.grad[p] = None if p.grad is None else _snapshot(p.grad)
+            self.grad[p] = None if p.grad is None else self.buffers.copy((p, "grad"), p.grad)
 
     def take_values_after(self) -> None:
         for p in self.before:
-            self.after[p] = _snapshot(p)
+            self.after[p] = self.buffers.copy((p, "after"), p)
 
     def fields(self, p: Optional[torch.Tensor]) -> Tuple[Any, Any, Any, Any]:
         """before, grad, update (after − before), after; None where unknown."""
         if p is None:
             return None, None, None, None
         before, after = self.before.get(p), self.after.get(p)
-        return before, self.grad.get(p), _difference(after, before), after
+        return before, self.grad.get(p), self.buffers.difference((p, "update"), after, before), after
 
 
 class _DenseLayer:
     """nn.Linear and the element-wise activation module its output goes into (if any)."""
 
-    def __init__(self, index: int, name: str, linear: nn.Linear, x: torch.Tensor, z: torch.Tensor, handles: list):
+    def __init__(self, capture: "_StepCapture", index: int, name: str, linear: nn.Linear, x: torch.Tensor, z: torch.Tensor):
         self.index, self.name, self.linear = index, name, linear
-        self.input, self.z = _snapshot(x), _snapshot(z)
-        self.delta = _Gradient(z, handles)
+        self.input = capture.buffers.copy((linear, "input"), x)
+        self.z = capture.buffers.copy((linear, "z"), z)
+        self.delta = _Gradient(capture, (linear, "delta"), z)
         self.activation = Activation("identity", None)
         self.activation_name: Optional[str] = None
         self.a: Optional[torch.Tensor] = None
         self.upstream: Optional[_Gradient] = None
 
-    def set_activation(self, activation: Activation, name: str, a: torch.Tensor, handles: list) -> None:
+    def set_activation(self, capture: "_StepCapture", activation: Activation, name: str, a: torch.Tensor) -> None:
         self.activation, self.activation_name = activation, name
-        self.a = _snapshot(a)
-        self.upstream = _Gradient(a, handles)
+        self.a = capture.buffers.copy((self.linear, "a"), a)
+        self.upstream = _Gradient(capture, (self.linear, "upstream"), a)
 
     def parameter_names(self) -> Dict[torch.Tensor, str]:
         names = {self.linear.weight: f"layers[{self.index}].weights"}
@@ -154,12 +177,12 @@ class _DenseLayer:
 class _OpaqueLayer:
     """Any other module: what went in, what came out, ∂J/∂output and its own parameters."""
 
-    def __init__(self, index: int, name: str, module: nn.Module, inputs: Any, output: Any, handles: list):
+    def __init__(self, capture: "_StepCapture", index: int, name: str, module: nn.Module, inputs: Any, output: Any):
         self.index, self.name, self.module = index, name, module
         x, y = _first_tensor(inputs), _first_tensor(output)
-        self.input = None if x is None else _snapshot(x)
-        self.output = None if y is None else _snapshot(y)
-        self.grad_output = None if y is None else _Gradient(y, handles)
+        self.input = None if x is None else capture.buffers.copy((module, "input"), x)
+        self.output = None if y is None else capture.buffers.copy((module, "output"), y)
+        self.grad_output = None if y is None else _Gradient(capture, (module, "gradOutput"), y)
         self.own = dict(module.named_parameters(recurse=False))
 
     def parameter_names(self) -> Dict[torch.Tensor, str]:
@@ -189,8 +212,9 @@ class _StepCapture:
 
     def __init__(self, recorder: "Recorder"):
         self.recorder = recorder
+        self.buffers = recorder._buffers
         self.layers: List[Union[_DenseLayer, _OpaqueLayer]] = []
-        self.params = _Parameters()
+        self.params = _Parameters(self.buffers)
         self.seen: set = set()
         self.pending: Optional[Tuple[_DenseLayer, torch.Tensor]] = None  # a Linear waiting for its activation
         self.output: Optional[torch.Tensor] = None
@@ -288,7 +312,7 @@ class _StepCapture:
         x = _first_tensor(inputs)
         selected = module in rec._selected
         if selected and isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
-            layer = _DenseLayer(len(self.layers), name, module, x, output, self.handles)
+            layer = _DenseLayer(self, len(self.layers), name, module, x, output)
             self.params.remember(module)
             self.layers.append(layer)
             self.pending = (layer, output)
@@ -296,10 +320,10 @@ class _StepCapture:
         pending, self.pending = self.pending, None
         activation = activation_of(module)
         if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
-            pending[0].set_activation(activation, name, output, self.handles)
+            pending[0].set_activation(self, activation, name, output)
             return
         if selected:
-            self.layers.append(_OpaqueLayer(len(self.layers), name, module, inputs, output, self.handles))
+            self.layers.append(_OpaqueLayer(self, len(self.layers), name, module, inputs, output))
             self.params.remember(module)
 
     def _on_model_output(self, _module: nn.Module, _inputs: Any, output: Any) -> None:
@@ -311,7 +335,7 @@ class _StepCapture:
     def _optimizer_state(self) -> Dict[torch.Tensor, dict]:
         state = self.recorder.optimizer.state
         return {
-            p: {key: _snapshot(v) if isinstance(v, torch.Tensor) else v for key, v in state[p].items()}
+            p: {key: self.buffers.copy((p, "state", key), v) if isinstance(v, torch.Tensor) else v for key, v in state[p].items()}
             for group in self.recorder.optimizer.param_groups
             for p in group["params"]
             if p in state
@@ -433,6 +457,7 @@ class Recorder:
         self._epoch: Optional[int] = None
         self._samples_in_epoch = 0
         self._capture: Optional[_StepCapture] = None
+        self._buffers = _Buffers()
         self.closed = False
         dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
         self._writer.write_header({
@@ -549,6 +574,7 @@ class Recorder:
         if not self.closed:
             self.closed = True
             self._file.close()
+            self._buffers.clear()
 
     def __enter__(self) -> "Recorder":
         return self
