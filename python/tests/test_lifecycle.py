@@ -223,3 +223,26 @@ def test_a_loss_fn_that_does_not_fit_output_and_y_is_named(tmp_path):
             with rec.step(x, y):
                 train_step(model, optimizer, x, y)
         assert_untouched(model, optimizer)
+
+
+def test_a_tuple_x_is_the_model_s_arguments(tmp_path):
+    class Pair(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 2)
+
+        def forward(self, left, right):
+            return torch.sigmoid(self.fc(left + right))
+
+    model = Pair().to(D)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    left, right, y = torch.randn(4, 3, dtype=D), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=mse) as rec:
+        with rec.step((left, right), y):
+            optimizer.zero_grad()
+            mse(model(left, right), y).backward()
+            optimizer.step()
+    _, [step] = read_trace(tmp_path / "t.jsonl")
+    with torch.no_grad():
+        assert step["lossAfter"] == mse(model(left, right), y).item()
+    assert step["batch"] == [0, 1, 2, 3]
