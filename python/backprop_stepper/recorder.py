@@ -286,12 +286,18 @@ class _StepCapture:
         original = torch.autograd.backward
 
         def backward(tensors, *args, **kwargs):
-            # J is what backward starts from; inside optimizer.step (a closure) only if none came before.
-            if not self.finished and not (self.in_optimizer and self.losses):
+            # J is what backward starts from; inside optimizer.step (a closure, as L-BFGS calls it)
+            # only if none came before: then that first evaluation, at the step's starting weights,
+            # also gives the gradients.
+            first_in_closure = not self.finished and self.in_optimizer and not self.losses
+            if first_in_closure or not (self.finished or self.in_optimizer):
                 roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
                 for root in roots:
                     self.losses.append(root.detach().item() if root.numel() == 1 else None)
-            return original(tensors, *args, **kwargs)
+            result = original(tensors, *args, **kwargs)
+            if first_in_closure:
+                self.params.take_gradients()
+            return result
 
         torch.autograd.backward = backward
 

@@ -285,3 +285,26 @@ def test_reg_fn_gives_the_regularization_before_and_after_the_update(tmp_path):
     # The penalty's gradient is in gradWeights (data part + regularization part, DESIGN.md §3).
     layer = step["layers"][0]
     close(layer["gradWeights"], tensor(layer["delta"]).T @ tensor(layer["input"]) + 0.02 * weights_before[0])
+
+
+def test_lbfgs_closure_gives_the_gradients_at_the_starting_weights(tmp_path):
+    model = build("tanh")
+    x, y = batch()
+    optimizer = torch.optim.LBFGS(model.parameters(), lr=0.5, max_iter=4)
+    _, expected = reference(copy.deepcopy(model), x, y, torch.tanh)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=cross_entropy) as rec:
+        with rec.step(x, y):
+            def closure():
+                optimizer.zero_grad()
+                loss = cross_entropy(model(x), y)
+                loss.backward()
+                return loss
+            optimizer.step(closure)
+    _, [step] = read_trace(tmp_path / "t.jsonl")
+    assert step["optimizer"]["type"] == "lbfgs"
+    for layer, ref, linear in zip(step["layers"], expected, [model[0], model[2]]):
+        close(layer["gradWeights"], ref["gradW"])
+        close(layer["delta"], ref["delta"])
+        close(layer["weightsAfter"], linear.weight.detach(), rtol=0, atol=0)
+        close(layer["update"]["weights"], linear.weight.detach() - ref["w"].detach())
+    assert step["optimizer"]["state"]["layers[0].weights"]["func_evals"] > 1
