@@ -246,3 +246,16 @@ def test_a_tuple_x_is_the_model_s_arguments(tmp_path):
     with torch.no_grad():
         assert step["lossAfter"] == mse(model(left, right), y).item()
     assert step["batch"] == [0, 1, 2, 3]
+
+
+def test_close_inside_a_block_removes_the_hooks_at_once(tmp_path):
+    model, (x, y) = mlp(), data()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    rec = Recorder(model, optimizer, tmp_path / "t.jsonl")
+    with pytest.raises(RuntimeError, match="closed during the step; the step is not written"):
+        with rec.step(x, y):
+            train_step(model, optimizer, x, y)
+            rec.close()
+            assert_untouched(model, optimizer)
+    header, steps = read_trace(tmp_path / "t.jsonl")
+    assert header["version"] == 1 and steps == []
