@@ -310,27 +310,28 @@ class _StepCapture:
     # ---- hooks
 
     def _on_forward(self, module: nn.Module, inputs: Any, output: Any) -> None:
+        rec = self.recorder
+        x = _first_tensor(inputs)
+        pending, self.pending = self.pending, None
+        activation = activation_of(module)
+        if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
+            # Activations hold no state: one module reused after several Linears pairs with each.
+            pending[0].set_activation(self, activation, rec._names[module], output)
+            return
         if module in self.seen:  # a module called again in the same step: its first call is recorded
             return
         self.seen.add(module)
-        rec = self.recorder
+        if module not in rec._selected:
+            return
         name = rec._names[module]
-        x = _first_tensor(inputs)
-        selected = module in rec._selected
-        if selected and isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
+        if isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
             layer = _DenseLayer(self, len(self.layers), name, module, x, output)
             self.params.remember(module)
             self.layers.append(layer)
             self.pending = (layer, output)
             return
-        pending, self.pending = self.pending, None
-        activation = activation_of(module)
-        if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
-            pending[0].set_activation(self, activation, name, output)
-            return
-        if selected:
-            self.layers.append(_OpaqueLayer(self, len(self.layers), name, module, inputs, output))
-            self.params.remember(module)
+        self.layers.append(_OpaqueLayer(self, len(self.layers), name, module, inputs, output))
+        self.params.remember(module)
 
     def _on_model_output(self, _module: nn.Module, _inputs: Any, output: Any) -> None:
         if self.output is None and isinstance(output, torch.Tensor):

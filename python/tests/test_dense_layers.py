@@ -308,3 +308,24 @@ def test_lbfgs_closure_gives_the_gradients_at_the_starting_weights(tmp_path):
         close(layer["weightsAfter"], linear.weight.detach(), rtol=0, atol=0)
         close(layer["update"]["weights"], linear.weight.detach() - ref["w"].detach())
     assert step["optimizer"]["state"]["layers[0].weights"]["func_evals"] > 1
+
+
+def test_one_activation_module_reused_after_several_linears(tmp_path):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2, self.out = nn.Linear(3, 4), nn.Linear(4, 4), nn.Linear(4, 3)
+            self.act, self.softmax = nn.Tanh(), nn.Softmax(dim=1)
+
+        def forward(self, v):
+            return self.softmax(self.out(self.act(self.fc2(self.act(self.fc1(v))))))
+
+    model = Net().to(D)
+    x, y = batch()
+    _, [step] = record(model, torch.optim.SGD(model.parameters(), lr=0.1), tmp_path / "t.jsonl", x, y)
+    assert [(l["module"], l["activation"], l["activationModule"]) for l in step["layers"]] == [
+        ("fc1", "tanh", "act"), ("fc2", "tanh", "act"), ("out", "softmax", "softmax")]
+    second = step["layers"][1]
+    close(second["input"], torch.tanh(tensor(step["layers"][0]["z"])))
+    close(second["a"], torch.tanh(tensor(second["z"])))
+    close(second["delta"], tensor(second["upstream"]) * (1 - tensor(second["a"]) ** 2))
