@@ -317,6 +317,7 @@ class _StepCapture:
         if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
             # Activations hold no state: one module reused after several Linears pairs with each.
             pending[0].set_activation(self, activation, rec._names[module], output)
+            self.seen.add(module)
             return
         if module in self.seen:  # a module called again in the same step: its first call is recorded
             return
