@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 import torch
 
 from .live_protocol import (
-    PROTOCOL_VERSION, SOCKET_VARIABLE, TOKEN_VARIABLE, ProtocolError,
+    MAX_EDITOR_JSON, PROTOCOL_VERSION, SOCKET_VARIABLE, TOKEN_VARIABLE, ProtocolError,
     parse_command, receive_message, send_message,
 )
 
@@ -95,7 +95,7 @@ class LiveSession:
             send_message(sock, {"type": "hello", "protocol": PROTOCOL_VERSION, "token": token, "pid": os.getpid(), **hello})
             sock.settimeout(WELCOME_TIMEOUT)
             try:
-                message, _ = receive_message(sock)
+                message = self._receive()
             except socket.timeout:
                 raise ProtocolError(f"the editor did not answer hello within {WELCOME_TIMEOUT:g} s") from None
             sock.settimeout(None)
@@ -137,10 +137,14 @@ class LiveSession:
                    "data": known if known is not None else data()}
         try:
             send_message(self._sock, message)
-            command = parse_command(receive_message(self._sock)[0], ("continue", "stop"))
+            command = parse_command(self._receive(), ("continue", "stop"))
         except (ProtocolError, OSError) as error:
             self._end_badly(str(error))
         self._obey(command)
+
+    def _receive(self) -> dict:
+        """The editor's next message: a small command, no data block."""
+        return receive_message(self._sock, MAX_EDITOR_JSON, 0)[0]
 
     def _matches(self, place: dict) -> bool:
         if self._stop_at == "all":
@@ -151,7 +155,7 @@ class LiveSession:
         """While running, the editor may have sent pause (or stop): read it without waiting."""
         try:
             while self._sock is not None and select.select([self._sock], [], [], 0)[0]:
-                command = parse_command(receive_message(self._sock)[0], ("pause", "stop"))
+                command = parse_command(self._receive(), ("pause", "stop"))
                 self._obey(command)
         except (ProtocolError, OSError) as error:
             self._end_badly(str(error))
