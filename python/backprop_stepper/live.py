@@ -9,7 +9,6 @@ where an exception would be caught and re-wrapped by torch or by the user's code
 import atexit
 import hmac
 import os
-import select
 import socket
 import sys
 import traceback
@@ -71,6 +70,12 @@ def non_finite_in(known: dict, layer: Optional[int]) -> Optional[dict]:
     return None
 
 
+def _reason(error: Exception) -> str:
+    if isinstance(error, ProtocolError):
+        return str(error)
+    return f"the connection to the editor failed ({getattr(error, 'strerror', None) or error})"
+
+
 class LiveSession:
     """One connection to the editor, from hello to end."""
 
@@ -101,7 +106,7 @@ class LiveSession:
             sock.settimeout(None)
             command = parse_command(message, ("welcome", "refuse"))
         except (ProtocolError, OSError) as error:
-            self._end_badly(str(error))
+            self._end_badly(_reason(error))
         if command.kind == "refuse":
             self._end_badly(f"the editor refused the session: {command.text}", tell_editor=False)
         if not hmac.compare_digest(command.token.encode("utf-8"), token.encode("utf-8")):
@@ -139,7 +144,7 @@ class LiveSession:
             send_message(self._sock, message)
             command = parse_command(self._receive(), ("continue", "stop"))
         except (ProtocolError, OSError) as error:
-            self._end_badly(str(error))
+            self._end_badly(_reason(error))
         self._obey(command)
 
     def _receive(self) -> dict:
@@ -154,11 +159,19 @@ class LiveSession:
     def _check_for_pause(self) -> None:
         """While running, the editor may have sent pause (or stop): read it without waiting."""
         try:
-            while self._sock is not None and select.select([self._sock], [], [], 0)[0]:
+            while self._sock is not None and self._readable():
                 command = parse_command(self._receive(), ("pause", "stop"))
                 self._obey(command)
         except (ProtocolError, OSError) as error:
-            self._end_badly(str(error))
+            self._end_badly(_reason(error))
+
+    def _readable(self) -> bool:
+        """Whether a message (or the connection's end) is waiting, without blocking."""
+        try:
+            self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            return True  # a byte, or b"" for a closed connection: reading says which
+        except BlockingIOError:
+            return False
 
     def _obey(self, command) -> None:
         if command.kind == "stop":
@@ -187,7 +200,7 @@ class LiveSession:
             self._check_for_pause()
             send_message(self._sock, message)
         except (ProtocolError, OSError) as error:
-            self._end_badly(str(error))
+            self._end_badly(_reason(error))
 
     def _send_end(self, reason: str, text: str) -> None:
         if self._sock is None:

@@ -98,37 +98,43 @@ class _Parameters:
     computed for it (local: before .grad and any all-reduce), the gradient optimizer.step was
     given, and its value after optimizer.step."""
 
-    def __init__(self, capture: "_StepCapture", distributed: bool):
+    def __init__(self, capture: "_StepCapture", distributed: bool, watch: bool):
         self.buffers = capture.buffers
         self.distributed = distributed
+        self.watch = watch  # local gradients are needed: live pauses, or data parallelism
         self.before: Dict[torch.Tensor, torch.Tensor] = {}
-        self.local: Dict[torch.Tensor, _Gradient] = {}
+        self.local: Dict[torch.Tensor, torch.Tensor] = {}
         self.grad: Dict[torch.Tensor, Optional[torch.Tensor]] = {}
         self.after: Dict[torch.Tensor, torch.Tensor] = {}
 
     def remember(self, capture: "_StepCapture", module: nn.Module, on_backward: Any) -> bool:
-        """Copies the module's own parameters (those no earlier layer owns) and watches their
-        gradients; on_backward() runs each time all of them have their gradient of a backward
-        pass. False when none of them requires grad (then nothing calls on_backward)."""
+        """Copies the module's own parameters (those no earlier layer owns) and, when local
+        gradients are needed, watches them: a hook on the parameter sees the gradient of each
+        backward pass before it is added to .grad (and before DDP's reducer all-reduces it);
+        on_backward() runs each time all of them have theirs. False when nothing is watched
+        (then nothing calls on_backward)."""
         owned = [p for p in module.parameters(recurse=False) if p not in self.before]
         for p in owned:
             self.before[p] = self.buffers.copy((p, "before"), p)
-        watched = [p for p in owned if p.requires_grad]
+        watched = [p for p in owned if p.requires_grad] if self.watch else []
         arrived: set = set()
 
-        def arrival(p: torch.Tensor) -> None:
+        def hook(p: torch.Tensor, grad: torch.Tensor) -> None:
+            if not capture.counting_backward:  # a later evaluation of an optimizer's closure
+                return
+            local = self.local.get(p)
+            self.local[p] = self.buffers.copy((p, "local"), grad) if local is None else local.add_(grad.detach())
             arrived.add(p)
             if len(arrived) == len(watched):
                 arrived.clear()
                 on_backward()
 
         for p in watched:
-            self.local[p] = _Gradient(capture, (p, "local"), p, lambda p=p: arrival(p))
+            capture.handles.append(p.register_hook(lambda grad, p=p: hook(p, grad)))
         return bool(watched)
 
     def local_grad(self, p: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
-        gradient = self.local.get(p)
-        return None if gradient is None else gradient.value
+        return self.local.get(p)
 
     def take_gradients(self) -> None:
         for p in self.before:
@@ -255,7 +261,9 @@ class _StepCapture:
         self.place = place  # step, epoch, batch: where the live session's pauses are
         self.buffers = recorder._buffers
         self.layers: List[Union[_DenseLayer, _OpaqueLayer]] = []
-        self.params = _Parameters(self, recorder.world_size > 1)
+        distributed = recorder.world_size > 1
+        self.params = _Parameters(self, distributed, watch=distributed or recorder._live is not None)
+        self.counting_backward = True  # the backward pass running is one whose gradients are recorded
         self.seen: set = set()
         self.pending: Optional[Tuple[_DenseLayer, torch.Tensor]] = None  # a Linear waiting for its activation
         self.output: Optional[torch.Tensor] = None
@@ -337,7 +345,8 @@ class _StepCapture:
             # only if none came before: then that first evaluation, at the step's starting weights,
             # also gives the gradients.
             first_in_closure = not self.finished and self.in_optimizer and not self.losses
-            if first_in_closure or not (self.finished or self.in_optimizer):
+            self.counting_backward = first_in_closure or not (self.finished or self.in_optimizer)
+            if self.counting_backward:
                 roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
                 for root in roots:
                     self.losses.append(root.detach().item() if root.numel() == 1 else None)
@@ -371,7 +380,8 @@ class _StepCapture:
         self._boundary(phase, layer, lambda: {"layer": layer.record(self.params)})
 
     def backward_done(self, layer: Union["_DenseLayer", "_OpaqueLayer"]) -> None:
-        self._layer_done("backward", layer)
+        if self.counting_backward:
+            self._layer_done("backward", layer)
 
     def _forward_done_if_pending(self) -> None:
         """A Linear that no activation module followed is a whole (identity) layer now."""

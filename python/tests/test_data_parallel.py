@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from backprop_stepper import read_trace
+from backprop_stepper import Recorder, read_trace
 from backprop_stepper.live_protocol import SOCKET_VARIABLE, TOKEN_VARIABLE
 from backprop_stepper.recorder import rank_path
 from fake_editor import TIMEOUT, FakeEditor
@@ -98,6 +98,44 @@ def test_two_ranks_reduced_gradient_is_the_full_batch_gradient_and_the_mean_of_t
             # the shards really differ: the check above is not one rank compared with itself
             assert not torch.allclose(torch.tensor(records[0]["layers"][index]["localGradWeights"]),
                                       torch.tensor(records[1]["layers"][index]["localGradWeights"]))
+
+
+def manual_all_reduce_rank(rank, world_size, port, trace):
+    """A loop without DDP: the gradients are all-reduced by hand between backward and step."""
+    import torch.distributed as dist
+
+    os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
+    dist.init_process_group("gloo", rank=rank, world_size=world_size)
+    model = example.network()
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    x, t = example.data()
+    share = torch.arange(example.SAMPLES).chunk(world_size)[rank]
+    rec = Recorder(model, optimizer, trace, loss_fn=example.mse)
+    with rec.step(x[share], t[share], indices=share.tolist()):
+        optimizer.zero_grad()
+        example.mse(model(x[share]), t[share]).backward()
+        for p in model.parameters():
+            dist.all_reduce(p.grad)
+            p.grad /= world_size
+        optimizer.step()
+    rec.close()
+    dist.destroy_process_group()
+
+
+def test_a_loop_that_all_reduces_by_hand_records_local_and_reduced_gradients(tmp_path):
+    trace = str(tmp_path / "manual.jsonl")
+    join_all(mp.start_processes(manual_all_reduce_rank, args=(WORKERS, example.free_port(), trace),
+                                nprocs=WORKERS, start_method="fork", join=False))
+    records = [read_trace(rank_path(trace, r, WORKERS))[1][0] for r in range(WORKERS)]
+    reference = full_batch_run()[0]
+    for index, (weights, bias, grad_weights, grad_bias) in enumerate(reference):
+        for rank, record in enumerate(records):
+            layer = record["layers"][index]
+            close(layer["gradWeights"], grad_weights)
+            close(layer["gradBias"], grad_bias)
+            local = shard_gradients([(w, b) for w, b, _, _ in reference], [list(range(0, 8)), list(range(8, 16))][rank])[index]
+            close(layer["localGradWeights"], local[0])
+            close(layer["localGradBias"], local[1])
 
 
 def test_live_every_rank_connects_and_the_ranks_pause_together(tmp_path, monkeypatch):

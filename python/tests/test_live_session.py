@@ -235,7 +235,7 @@ def test_a_non_finite_value_pauses_where_it_first_appears(editor, tmp_path):
         script.kill()
 
 
-def test_a_dropped_connection_ends_the_script_with_a_clear_message(editor, tmp_path):
+def test_a_dropped_connection_while_paused_ends_the_script_with_a_clear_message(editor, tmp_path):
     model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
     script = Script(editor, tmp_path, train, model, x, y, 10)
     try:
@@ -247,6 +247,25 @@ def test_a_dropped_connection_ends_the_script_with_a_clear_message(editor, tmp_p
         status, stderr = script.wait()
         assert status == 3
         assert stderr.strip() == "backprop_stepper: live session ended: the connection was closed"
+    finally:
+        script.kill()
+
+
+def test_a_dropped_connection_while_running_ends_the_script_too(editor, tmp_path):
+    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+    script = Script(editor, tmp_path, train, model, x, y, 10_000_000)  # would run for hours
+    try:
+        editor.accept()
+        editor.welcome([])
+        assert editor.receive()["type"] == "step"  # running
+        editor.conn.close()
+        editor.conn = None
+        status, stderr = script.wait()
+        assert status == 3
+        # seen at the next boundary (closed), or by the next step message (broken pipe)
+        assert stderr.strip() in ("backprop_stepper: live session ended: the connection was closed",
+                                  "backprop_stepper: live session ended: the connection to the editor failed (Broken pipe)",
+                                  "backprop_stepper: live session ended: the connection to the editor failed (Connection reset by peer)")
     finally:
         script.kill()
 
