@@ -113,10 +113,6 @@ class LiveSession:
             self._end_badly("the peer's welcome has a wrong token: it is not the editor that started this script")
         self._obey(command)
 
-    @property
-    def open(self) -> bool:
-        return self._sock is not None
-
     # ---- boundaries
 
     def boundary(self, place: dict, data: Callable[[], dict]) -> None:

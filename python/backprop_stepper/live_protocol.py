@@ -21,7 +21,6 @@ MAX_EDITOR_JSON = 64 * 1024  # the editor's messages are small commands without 
 MAX_PLACES = 10_000
 
 PHASES = ("forward", "loss", "backward", "update")
-END_REASONS = ("finished", "closed", "stopped", "exception", "protocolError")
 
 
 class ProtocolError(Exception):
