@@ -15,7 +15,7 @@ import pytest
 import torch
 from torch import nn
 
-from backprop_stepper import Recorder, read_trace
+from backprop_stepper import Recorder, live, read_trace
 from backprop_stepper.live_protocol import FRAME_PREFIX
 from fake_editor import TIMEOUT, FakeEditor
 
@@ -303,6 +303,33 @@ def test_a_hostile_editor_ends_the_script_with_one_clear_line(editor, tmp_path, 
             assert end["type"] == "end" and end["reason"] == "protocolError" and end["message"].startswith(why)
     finally:
         script.kill()
+
+
+def train_with_a_short_welcome_timeout(model, x, y):
+    live.WELCOME_TIMEOUT = 0.5  # in this process only: the real 30 s would slow the suite
+    train(model, x, y, 10)
+
+
+def test_an_editor_that_never_answers_hello_ends_the_script(editor, tmp_path):
+    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+    script = Script(editor, tmp_path, train_with_a_short_welcome_timeout, model, x, y)
+    try:
+        assert editor.accept()["type"] == "hello"
+        status, stderr = script.wait()
+        assert status == 3
+        assert stderr.strip() == "backprop_stepper: live session ended: the editor did not answer hello within 0.5 s"
+    finally:
+        script.kill()
+
+
+def test_no_editor_at_the_socket_path_ends_the_script(editor, tmp_path):
+    editor.server.close()
+    os.unlink(editor.path)
+    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+    script = Script(editor, tmp_path, train, model, x, y, 10)
+    status, stderr = script.wait()
+    assert status == 3
+    assert stderr.strip() == f"backprop_stepper: live session ended: cannot connect to the editor at {editor.path!r} (No such file or directory)"
 
 
 def test_a_hostile_command_while_paused_ends_the_script(editor, tmp_path):
