@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import textwrap
 
 import pytest
 import torch
@@ -379,6 +380,51 @@ def test_an_uncaught_exception_is_sent_with_its_traceback(editor, tmp_path):
         assert status == 1 and "mat1 and mat2 shapes cannot be multiplied" in stderr  # the usual traceback too
     finally:
         script.kill()
+
+
+def test_an_exception_that_a_launcher_catches_before_exiting_is_still_sent(editor, tmp_path):
+    # torch.multiprocessing.spawn runs each rank like this: the exception never reaches sys.excepthook.
+    script = tmp_path / "rank.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import traceback
+        import torch
+        from torch import nn
+        from backprop_stepper import Recorder
+
+        def run():
+            model = nn.Sequential(nn.Linear(3, 2), nn.Tanh()).double()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            rec = Recorder(model, optimizer)
+            x = torch.randn(4, 3, dtype=torch.float64)
+            for step in range(2):
+                with rec.step(x):
+                    model(x if step == 0 else x[:, :2]).sum().backward()
+
+        try:
+            run()
+        except Exception:
+            traceback.print_exc()
+            sys.exit(1)
+    """))
+    process = run_python(editor, script)
+    try:
+        editor.accept()
+        editor.welcome([])
+        assert editor.receive()["type"] == "step"
+        exception = editor.receive()
+        assert exception["type"] == "exception" and "mat1 and mat2 shapes cannot be multiplied" in exception["message"]
+        # the whole traceback, as the launcher printed it: from the module down to the failing line
+        assert exception["traceback"].startswith("Traceback (most recent call last):")
+        assert 'rank.py", line 18, in <module>' in exception["traceback"]
+        assert 'rank.py", line 15, in run' in exception["traceback"]
+        assert "_user_code" not in exception["traceback"]
+        assert editor.receive()["reason"] == "exception"
+        process.communicate(timeout=TIMEOUT)
+        assert process.returncode == 1
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_the_example_script_runs_live_without_changes(editor, tmp_path):
