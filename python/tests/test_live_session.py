@@ -174,6 +174,46 @@ def test_one_step_operation_by_operation_in_order_with_the_tensors_autograd_give
         script.kill()
 
 
+def train_mixed(steps):
+    torch.manual_seed(0)
+    # Linear+ReLU, an opaque layer without parameters, a Linear that no activation follows
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4, 2)).to(D)
+    x, y = torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+    optimizer = torch.optim.Adam(model.parameters())
+    rec = Recorder(model, optimizer)
+    for _ in range(steps):
+        with rec.step(x, y):
+            optimizer.zero_grad()
+            mse(model(x), y).backward()
+            optimizer.step()
+    rec.close()
+
+
+def test_opaque_layers_and_a_linear_without_activation_pause_in_order(editor, tmp_path):
+    script = Script(editor, tmp_path, train_mixed, 1)
+    try:
+        hello = editor.accept()
+        assert [m["role"] for m in hello["model"]["modules"]] == ["dense", "activation", "opaque", "dense"]
+        editor.welcome("all")
+        pauses = []
+        for _ in ONE_STEP:
+            pauses.append(editor.receive())
+            editor.go("all")
+        assert [(p["phase"], p["layer"], p["module"]) for p in pauses] == [
+            ("forward", 0, "0"), ("forward", 1, "2"), ("forward", 2, "3"), ("loss", None, None),
+            ("backward", 2, "3"), ("backward", 1, "2"), ("backward", 0, "0"), ("update", None, None)]
+        dropout_forward, dropout_backward = pauses[1]["data"]["layer"], pauses[5]["data"]["layer"]
+        assert dropout_forward["kind"] == "opaque" and dropout_forward["gradOutput"] is None
+        last = pauses[4]["data"]["layer"]
+        assert last["activation"] == "identity" and last["upstream"] == last["delta"]
+        # ∂J/∂(dropout's output) is what the next Linear passes back: δ·W
+        close(dropout_backward["gradOutput"], torch.tensor(last["delta"], dtype=D) @ torch.tensor(last["weights"], dtype=D))
+        status, stderr = script.wait()
+        assert status == 0, stderr
+    finally:
+        script.kill()
+
+
 def test_places_pause_and_stop(editor, tmp_path):
     model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
     script = Script(editor, tmp_path, train, model, x, y, 100_000)
