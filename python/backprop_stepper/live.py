@@ -88,6 +88,8 @@ class LiveSession:
         self._step_exception: Optional[BaseException] = None  # the last exception that left a step block
         if not token:
             self._end_badly(f"{TOKEN_VARIABLE} is not set (the editor sets it together with {SOCKET_VARIABLE})")
+        if not hasattr(socket, "AF_UNIX"):
+            self._end_badly("live mode talks over a Unix socket, which this platform's Python does not have (Linux and macOS do)")
         try:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(path)
