@@ -24,7 +24,7 @@ export function loadModelFile(path: string, dataRoot?: string | boolean): ModelO
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? (error as Error).message;
-    throw new UsageError(`cannot read model file ${JSON.stringify(path)}: ${why}`);
+    throw new UsageError(`cannot read model file ${path}: ${why}`);
   }
   if (text === undefined) throw new InputError(`${path}:1:1: error: the file holds more than ${describeBytes(MAX_MODEL_FILE_BYTES)}; model files up to ${describeBytes(MAX_MODEL_FILE_BYTES)} are read. Put large data in a "csv" file next to it.`);
   const folder = dirname(path);

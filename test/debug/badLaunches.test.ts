@@ -92,7 +92,7 @@ describe('debug adapter: bad launches (DAP over stdio)', function () {
     writeFileSync(model, JSON.stringify({ ...base, data: { csv: '/proc/self/environ', target: 'label' } }, null, 2));
     await dc.initializeRequest();
     await assert.rejects(dc.launch({ model, stopOnEntry: true }), (error: Error) => {
-      assert.match(error.message, /data\.csv: "\/proc\/self\/environ" is outside the folder data files are read from/);
+      assert.match(error.message, /data\.csv: "\/proc\/self\/environ" is outside the folder data files are read from \(".*"\); a data path must lead/);
       assert.doesNotMatch(error.message, /PATH=|HOME=/);
       return true;
     });

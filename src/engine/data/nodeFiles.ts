@@ -4,7 +4,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, sta
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { DataFileLookup, DataFileReader } from './files';
 
-/** Bytes read per call: a bounded read never holds much more than the limit in memory. */
+/** Bytes read per call: a bounded read never holds more than the limit and one chunk in memory. */
 const CHUNK_BYTES = 1024 * 1024;
 
 /**
@@ -57,7 +57,8 @@ export function readFileBounded(file: string, maxBytes: number): string | undefi
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+      // Whole chunks: some /proc files refuse reads of odd sizes.
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));

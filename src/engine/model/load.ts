@@ -109,7 +109,7 @@ function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegme
   const full = reader.describe?.(file);
   const shown = full && full !== file ? `${excerpt(file, 120)} (${excerpt(full, 200)})` : excerpt(file, 120);
   const found = reader.locate(file);
-  if (!found.ok) throw new LoadProblem(at, `${where}: ${shown} ${REFUSALS[found.reason]}${reader.root ? ` (${excerpt(reader.root, 200)})` : ''}`);
+  if (!found.ok) throw new LoadProblem(at, `${where}: ${REFUSALS[found.reason](shown, reader.root === undefined ? '' : ` (${excerpt(reader.root, 200)})`)}`);
   if (found.size !== undefined && found.size > MAX_CSV_BYTES) {
     throw new LoadProblem(at, `${where}: ${shown} is ${describeBytes(found.size)}; data files up to ${describeBytes(MAX_CSV_BYTES)} are loaded (the whole file is parsed in the editor's process). Use a sample of the rows.`);
   }
@@ -148,10 +148,10 @@ function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegme
 }
 
 /** Why a data path was refused, said after the path; the refused file is never read. */
-const REFUSALS: Record<Extract<DataFileLookup, { ok: false }>['reason'], string> = {
-  missing: 'not found; paths are relative to the model file\'s folder',
-  outside: 'is outside the folder data files are read from; a data path must lead (after following links) to a file inside the model\'s workspace folder',
-  'not-a-file': 'is not a regular file (a folder, device, pipe or socket); a data path must name a CSV file inside the model\'s workspace folder',
+const REFUSALS: Record<Extract<DataFileLookup, { ok: false }>['reason'], (shown: string, root: string) => string> = {
+  missing: (shown) => `file ${shown} not found; paths are relative to the model file's folder`,
+  outside: (shown, root) => `${shown} is outside the folder data files are read from${root}; a data path must lead (after following links) to a file inside the model's workspace folder`,
+  'not-a-file': (shown) => `${shown} is not a regular file (a folder, device, pipe or socket); a data path must name a CSV file inside the model's workspace folder`,
 };
 
 function checkGeneratorFits(model: ModelFile, data: Extract<ModelFile['data'], { generator: unknown }>): void {
@@ -212,22 +212,24 @@ function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices):
     passPerRow += 2 * layer.units;
   });
   const parameters = parameterCount(model);
-  const stepValues = rows * perRow + 6 * parameters;
-  const widest = model.layers.reduce((w, layer, l) => (layer.units > model.layers[w].units ? l : w), 0);
-  if (stepValues > MAX_STEP_VALUES) {
-    const at: PathSegment[] = rows > 1 && batch ? ['batch', batch.mode === 'mini-batch' ? 'size' : 'mode'] : ['layers', widest, 'units'];
-    const advice = rows > 1 ? 'use smaller mini-batches ("batch": { "mode": "mini-batch", "size": 32 }) or smaller layers' : 'use smaller layers';
-    throw new LoadProblem(at, `${formatPath(at)}: one step of ${rows.toLocaleString('en-US')} sample${rows === 1 ? '' : 's'} would record ${stepValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_STEP_VALUES.toLocaleString('en-US')} (its trace would not fit in memory or one JSON line); ${advice}.`);
-  }
-  const passValues = largestSplit * passPerRow;
-  if (passValues > MAX_PASS_VALUES) {
-    throw new LoadProblem(['layers', widest, 'units'], `layers[${widest}].units: one forward pass over the ${largestSplit.toLocaleString('en-US')} samples of a split (the per-epoch evaluation) would hold ${passValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_PASS_VALUES.toLocaleString('en-US')}; use fewer samples or smaller layers.`);
-  }
   if (model.optimizer.type === 'levenberg-marquardt') {
     const entries = train * outputUnits(model) * parameters;
     if (entries > JACOBIAN_ENTRY_LIMIT) {
       throw new LoadProblem(['optimizer', 'type'], `optimizer.type: "levenberg-marquardt" needs a Jacobian of ${(train * outputUnits(model)).toLocaleString('en-US')} residuals (training samples × outputs) × ${parameters.toLocaleString('en-US')} parameters = ${entries.toLocaleString('en-US')} entries, more than its limit of ${JACOBIAN_ENTRY_LIMIT.toLocaleString('en-US')}; use fewer training samples or a smaller network.`);
     }
+  }
+  const stepValues = rows * perRow + 6 * parameters;
+  const widest = model.layers.reduce((w, layer, l) => (layer.units > model.layers[w].units ? l : w), 0);
+  if (stepValues > MAX_STEP_VALUES) {
+    const at: PathSegment[] = fullBatch ? ['optimizer', 'type'] : rows > 1 && batch ? ['batch', batch.mode === 'mini-batch' ? 'size' : 'mode'] : ['layers', widest, 'units'];
+    const advice = fullBatch
+      ? `"${model.optimizer.type}" takes the whole training set in every step: use fewer samples or smaller layers`
+      : rows > 1 ? 'use smaller mini-batches ("batch": { "mode": "mini-batch", "size": 32 }) or smaller layers' : 'use smaller layers';
+    throw new LoadProblem(at, `${formatPath(at)}: one step of ${rows.toLocaleString('en-US')} sample${rows === 1 ? '' : 's'} would record ${stepValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_STEP_VALUES.toLocaleString('en-US')} (its trace would not fit in memory or one JSON line); ${advice}.`);
+  }
+  const passValues = largestSplit * passPerRow;
+  if (passValues > MAX_PASS_VALUES) {
+    throw new LoadProblem(['layers', widest, 'units'], `layers[${widest}].units: one forward pass over the ${largestSplit.toLocaleString('en-US')} samples of a split (the per-epoch evaluation) would hold ${passValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_PASS_VALUES.toLocaleString('en-US')}; use fewer samples or smaller layers.`);
   }
 }
 
