@@ -18,7 +18,8 @@ function writeAll(fd: number, text: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 5);
-      else if (code === 'EPIPE') throw new OutputClosed();
+      // A closed pipe, or a closed socket pair (how Node spawns a child's stdio).
+      else if (code === 'EPIPE' || code === 'ECONNRESET') throw new OutputClosed();
       else throw error;
     }
   }
