@@ -1,29 +1,31 @@
 // The debug adapter as a stdio process (dist/debugAdapter.js), for the DAP tests and for any
 // editor that starts adapters as programs. Each launch opens its own training session from the
-// model file on disk; inside VS Code the adapter runs inline on the inspector's session instead.
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// model file on disk (its CSV paths confined to the model file's folder); inside VS Code the
+// adapter runs inline on the inspector's session instead.
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findDatasetsDir, nodeFileReader } from './engine/data/nodeFiles';
+import { findDatasetsDir, nodeFileReader, readFileBounded } from './engine/data/nodeFiles';
+import { MAX_MODEL_FILE_BYTES, describeBytes } from './engine/limits';
 import { formatDiagnostic } from './engine/model';
 import { TrainingSession } from './extension/session';
 import { BackpropDebugSession, type SessionOpener } from './extension/debug/backpropDebugSession';
 
 const openFromDisk: SessionOpener = async (modelPath) => {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(modelPath, 'utf8');
+    text = readFileBounded(modelPath, MAX_MODEL_FILE_BYTES);
   } catch (error) {
     return { error: `Cannot read the model file ${modelPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
+  if (text === undefined) return { error: `${modelPath}:1:1: error: the file holds more than ${describeBytes(MAX_MODEL_FILE_BYTES)}; model files up to ${describeBytes(MAX_MODEL_FILE_BYTES)} are read` };
   const datasets = findDatasetsDir(__dirname);
-  const result = TrainingSession.load(pathToFileURL(modelPath).toString(), text, {
+  const result = TrainingSession.load(pathToFileURL(resolve(modelPath)).toString(), text, {
     files: nodeFileReader(dirname(modelPath)),
     builtins: datasets ? nodeFileReader(datasets) : undefined,
   });
   if (result.ok) return { session: result.session };
-  const first = result.loaded.diagnostics.find((d) => d.severity === 'error');
-  return { error: first ? formatDiagnostic(first, modelPath) : `${modelPath} cannot be trained` };
+  const errors = result.loaded.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, modelPath));
+  return { error: errors.length > 0 ? errors.join('\n') : `${modelPath} cannot be trained` };
 };
 
 const session = new BackpropDebugSession(openFromDisk, true);

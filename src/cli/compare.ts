@@ -52,7 +52,7 @@ export function compareCommand(args: string[], io: CliIo): void {
   const grid = integerFlag('compare', 'grid', flags.grid, 2) ?? 41;
   const seedFlag = integerFlag('compare', 'seed', flags.seed, 0);
 
-  const { model, data, warnings } = loadModelFile(path);
+  const { model, data, warnings } = loadModelFile(path, flags['data-root']);
   for (const warning of warnings) io.err(warning + '\n');
   let slice: SliceRequest;
   if (flags.params !== undefined) {

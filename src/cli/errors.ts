@@ -10,3 +10,6 @@ export class UsageError extends Error {
 export class InputError extends Error {
   readonly exitCode = 1;
 }
+
+/** The reader of stdout went away (`run ... | head`): not a failure, the output is simply not wanted any more. */
+export class OutputClosed extends Error {}

@@ -41,7 +41,7 @@ export function explainCommand(args: string[], io: CliIo): void {
     target = { layer, kind: 'bias', out: integerFlag('explain', 'bias', flags.bias, 0)! };
   }
 
-  const { model, data, warnings } = loadModelFile(path);
+  const { model, data, warnings } = loadModelFile(path, flags['data-root']);
   for (const warning of warnings) io.err(warning + '\n');
   checkTarget(model.inputs, model.layers.map((l) => l.units), target);
   const trainer = new Trainer(model, data, { trace: false, evaluateEpochs: false });

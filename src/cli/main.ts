@@ -1,7 +1,8 @@
 // The command table and the one place errors become exit codes: 0 ok, 1 bad model content or a
 // training error (NaN/±Infinity), 2 usage. Commands register here by name.
 import type { CliIo } from './io';
-import { InputError, UsageError } from './errors';
+import { InputError, OutputClosed, UsageError } from './errors';
+import { DATA_ROOT_USAGE } from './args';
 import { RUN_USAGE, runCommand } from './run';
 import { EXPLAIN_USAGE, explainCommand } from './explain';
 import { NOISE_USAGE, noiseCommand } from './noise';
@@ -27,6 +28,9 @@ export function helpText(): string {
     '',
     ...Object.values(COMMANDS).map((c) => '  ' + c.usage),
     '',
+    'Every command takes:',
+    `    ${DATA_ROOT_USAGE}`,
+    '',
     'Exit codes: 0 ok, 1 bad model file or training stopped on NaN/Infinity, 2 usage error.',
     '',
   ].join('\n');
@@ -49,6 +53,7 @@ export function runCli(argv: string[], io: CliIo): number {
     command.run(args, io);
     return 0;
   } catch (error) {
+    if (error instanceof OutputClosed) return 0;
     if (error instanceof UsageError) {
       io.err(`error: ${error.message}\n`);
       return error.exitCode;

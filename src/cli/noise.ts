@@ -46,7 +46,7 @@ export function noiseCommand(args: string[], io: CliIo): void {
   const draws = integerFlag('noise', 'samples', flags.samples, 1) ?? 300;
   const step = integerFlag('noise', 'step', flags.step, 0) ?? 0;
 
-  const { model, data, warnings } = loadModelFile(path);
+  const { model, data, warnings } = loadModelFile(path, flags['data-root']);
   for (const warning of warnings) io.err(warning + '\n');
   const seed = integerFlag('noise', 'seed', flags.seed, 0) ?? model.seed ?? 0;
   const trainer = trainedTo(path, model, data, step);

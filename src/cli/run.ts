@@ -1,7 +1,7 @@
 // `run <model>`: train for some steps and print each one, as tables or as JSON Lines.
 import type { Phase, StepRecord } from '../engine/types';
 import { Trainer, phaseAt } from '../engine/trainer';
-import { NonFiniteError } from '../engine/nonFinite';
+import { NonFiniteError, describePhase } from '../engine/nonFinite';
 import { toLocalGrad, toMatrix, toStepTrace } from '../engine/trace';
 import { integerFlag, modelPath, parseFlags } from './args';
 import { InputError, UsageError } from './errors';
@@ -29,7 +29,7 @@ export function runCommand(args: string[], io: CliIo): void {
   if (grain !== 'step' && grain !== 'op') throw new UsageError(`run: --grain is "step" or "op", got ${JSON.stringify(grain)}`);
   const requested = integerFlag('run', 'steps', flags.steps, 1);
 
-  const { model, data, warnings } = loadModelFile(path);
+  const { model, data, warnings } = loadModelFile(path, flags['data-root']);
   for (const warning of warnings) io.err(warning + '\n');
   const trainer = new Trainer(model, data);
   const steps = requested ?? trainer.plan.batchesPerEpoch;
@@ -55,6 +55,12 @@ export function runCommand(args: string[], io: CliIo): void {
     for (let i = 0; i < steps; i++) trainer.step();
   } catch (error) {
     if (error instanceof NonFiniteError) throw new InputError(`${path}: error: ${error.message}`);
+    // What the load-time checks cannot foresee: an allocation or a trace line the JavaScript
+    // engine refuses ("Array buffer allocation failed", "Invalid string length").
+    if (error instanceof RangeError) {
+      const { step, nextPhase } = trainer.position;
+      throw new InputError(`${path}: error: step ${step}, ${describePhase(nextPhase)}: ${error.message} (a memory or size limit of the JavaScript engine); use smaller mini-batches or layers`);
+    }
     throw error;
   }
 

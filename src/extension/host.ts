@@ -5,10 +5,9 @@ import type { InspectorCommand, RunUntil } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
 import { formatDiagnostic } from '../engine/model/format';
 import { type LoadOptions, loadModel } from '../engine/model';
-import { findDatasetsDir, nodeFileReader } from '../engine/data/nodeFiles';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type PanelServices, panelOptions } from './inspectorPanel';
 import { l10n } from './l10n';
-import { createModelFromTemplate, isModelDocument, isModelUri, pickExample } from './modelFiles';
+import { createModelFromTemplate, dataReaders, isModelDocument, isModelUri, pickExample } from './modelFiles';
 import { toVscodeDiagnostics } from './modelDiagnostics';
 import { type PersistedPanelState, matchSavedState, persistedDocumentUri, restoreView } from './panelState';
 import { type RunControl, type RunOutcome, SessionRegistry, TrainingSession } from './session';
@@ -56,15 +55,8 @@ export class BackpropHost implements vscode.Disposable {
 
   // ---- sessions
 
-  /**
-   * Where a model's data files are read from: next to the model file (CSV paths are relative to
-   * it; an untitled model uses the first workspace folder), and the built-in datasets shipped
-   * with the extension. The extension host runs in Node, beside the workspace's files.
-   */
   private loadOptions(uri: vscode.Uri): LoadOptions {
-    const folder = uri.scheme === 'file' ? vscode.Uri.joinPath(uri, '..').fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const datasets = findDatasetsDir(this.context.extensionUri.fsPath);
-    return { files: folder ? nodeFileReader(folder) : undefined, builtins: datasets ? nodeFileReader(datasets) : undefined };
+    return dataReaders(uri, this.context.extensionUri);
   }
 
   private async textOf(uri: vscode.Uri): Promise<string> {

@@ -27,7 +27,7 @@ const CASES: Record<string, [number, number, RegExp]> = {
   'split-over-one.backprop.json': [72, 3, /split: train \+ validation \+ test = 1\.2/],
   'missing-csv.backprop.json': [35, 12, /data\.csv: file "no-such-file\.csv" .*not found/],
   'bad-csv-cell.backprop.json': [35, 12, /data\.csv: bad-cell\.csv:4:3: "n\/a" in column "b" is not a number/],
-  'absurd-layer-sizes.backprop.json': [11, 16, /layers\[1\]\.units: the network has 16,797,697 weights and biases, more than the limit of 5,000,000/],
+  'absurd-layer-sizes.backprop.json': [11, 16, /layers\[1\]\.units: the network has 16,797,697 weights and biases, more than the limit of 1,000,000/],
 };
 
 describe('CLI: bad model files', function () {

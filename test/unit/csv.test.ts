@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CsvError, MAX_CSV_BYTES, parseCsvDataset } from '../../src/engine/data/csv';
+import { CsvError, parseCsvDataset } from '../../src/engine/data/csv';
+import { MAX_CSV_BYTES } from '../../src/engine/limits';
 import type { DataFileReader } from '../../src/engine/data/files';
 import { nodeFileReader } from '../../src/engine/data/nodeFiles';
 import { loadModel } from '../../src/engine/model';
@@ -29,10 +30,10 @@ function expectCsvError(text: string, line: number, column: number, words: RegEx
 function memoryReader(files: Record<string, string>, sizes: Record<string, number> = {}): DataFileReader & { reads: number } {
   const reader = {
     reads: 0,
-    size: (p: string) => sizes[p] ?? (p in files ? Buffer.byteLength(files[p]) : undefined),
-    readText: (p: string) => {
+    locate: (p: string) => (p in files ? { ok: true as const, size: sizes[p] ?? Buffer.byteLength(files[p]) } : { ok: false as const, reason: 'missing' as const }),
+    readText: (p: string, maxBytes: number) => {
       reader.reads++;
-      return files[p];
+      return Buffer.byteLength(files[p]) > maxBytes ? undefined : files[p];
     },
   };
   return reader;
@@ -123,7 +124,7 @@ describe('CSV loader', () => {
   it('a missing CSV file is reported at data.csv', () => {
     const { diagnostics } = loadModel(modelText({ csv: 'nowhere.csv', target: 'label' }), { files: memoryReader({}) });
     assert.equal(diagnostics[0].path, 'data.csv');
-    assert.match(diagnostics[0].message, /file "nowhere.csv" not found/);
+    assert.match(diagnostics[0].message, /"nowhere.csv" not found/);
   });
 
   it('a 50 MB file is refused by its size, before it is read', () => {
@@ -134,12 +135,12 @@ describe('CSV loader', () => {
       writeFileSync(join(dir, 'big.csv'), 'a,b,label\n' + row.repeat(rows));
       const disk = nodeFileReader(dir);
       let reads = 0;
-      const counting: DataFileReader = { size: disk.size, readText: (p) => (reads++, disk.readText(p)) };
+      const counting: DataFileReader = { locate: (p) => disk.locate(p), readText: (p, max) => (reads++, disk.readText(p, max)) };
       const { diagnostics, data } = loadModel(modelText({ csv: 'big.csv', target: 'label' }), { files: counting });
       assert.equal(data, undefined);
       assert.equal(reads, 0);
       assert.equal(diagnostics[0].path, 'data.csv');
-      assert.match(diagnostics[0].message, new RegExp(`is 50\\.0 MiB; data files up to ${MAX_CSV_BYTES / 1024 / 1024}\\.0 MiB are loaded`));
+      assert.match(diagnostics[0].message, new RegExp(`is 50\\.0 MiB \\([\\d,]+ bytes\\); data files up to ${MAX_CSV_BYTES / 1024 / 1024} MiB are loaded`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,10 +2,10 @@
 // with "" for a quote inside; CRLF, LF (or a lone CR) end a record; a newline inside quotes is
 // part of the field. Every problem is reported as file:line:column of the offending field.
 // Columns named by `target` are the outputs; every other column is a numeric input.
+// Cell and header text is echoed only as a short escaped excerpt: a file's content must not
+// split a message into lines or reach a terminal as escape sequences.
+import { excerpt } from '../model/words';
 import type { Dataset } from '../types';
-
-/** Refuse larger files: the whole text is parsed in the editor's process, so this bounds the pause. */
-export const MAX_CSV_BYTES = 10 * 1024 * 1024;
 
 export class CsvError extends Error {
   constructor(
@@ -75,7 +75,7 @@ export function readCsvRecords(text: string, file: string, onRecord: (fields: st
         }
         if (!closed) throw new CsvError(file, open.line, open.column, 'this quoted field is never closed; end it with a double quote (write "" for a quote inside a field)');
         if (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          throw new CsvError(file, line, i - lineStart + 1, `unexpected ${JSON.stringify(text[i])} after a closing quote; a quoted field must be followed by a comma or the end of the line`);
+          throw new CsvError(file, line, i - lineStart + 1, `unexpected ${excerpt(text[i])} after a closing quote; a quoted field must be followed by a comma or the end of the line`);
         }
       } else {
         const start = i;
@@ -108,6 +108,11 @@ function parseNumber(cell: string): number | undefined {
   if (!DECIMAL.test(cell)) return undefined;
   const v = Number(cell);
   return Number.isFinite(v) ? v : undefined;
+}
+
+/** A cell written as a decimal number too large for float64 (1e400). */
+function overflows(cell: string): boolean {
+  return DECIMAL.test(cell) && !Number.isFinite(Number(cell));
 }
 
 /** Class names in a stable order: numerically when every name is a number, else by code point. */
@@ -182,7 +187,7 @@ function columnRoles(header: string[], starts: FieldStart[], options: CsvOptions
   const seen = new Map<string, number>();
   header.forEach((name, c) => {
     if (name === '') throw new CsvError(options.file, starts[c].line, starts[c].column, `column ${c + 1} of the header has no name; every column needs one`);
-    if (seen.has(name)) throw new CsvError(options.file, starts[c].line, starts[c].column, `the header names "${name}" twice (columns ${seen.get(name)! + 1} and ${c + 1}); column names must be unique`);
+    if (seen.has(name)) throw new CsvError(options.file, starts[c].line, starts[c].column, `the header names ${excerpt(name)} twice (columns ${seen.get(name)! + 1} and ${c + 1}); column names must be unique`);
     seen.set(name, c);
   });
   const targetColumns = options.targets.map((t) => {
@@ -195,6 +200,8 @@ function columnRoles(header: string[], starts: FieldStart[], options: CsvOptions
   return { targetColumns, inputColumns };
 }
 
+const MAX_LISTED_COLUMNS = 10;
+
 /** A target named in the model file that the header does not have (reported at data.target). */
 export class MissingColumnError extends Error {
   constructor(
@@ -202,15 +209,20 @@ export class MissingColumnError extends Error {
     readonly column: string,
     readonly header: readonly string[],
   ) {
-    super(`${file} has no column "${column}"; its columns are ${header.map((h) => `"${h}"`).join(', ')}`);
+    const shown = header.slice(0, MAX_LISTED_COLUMNS).map((h) => excerpt(h)).join(', ');
+    const more = header.length > MAX_LISTED_COLUMNS ? `, ... (${header.length} columns)` : '';
+    super(`${excerpt(file, 120)} has no column ${excerpt(column)}; its columns are ${shown}${more}`);
     this.name = 'MissingColumnError';
   }
 }
 
 function cellError(file: string, at: FieldStart, column: string, cell: string, role: 'input' | 'target'): CsvError {
   if (cell.trim() === '') {
-    return new CsvError(file, at.line, at.column, `missing value in column "${column}"; missing values are not filled in: write a number or remove the row`);
+    return new CsvError(file, at.line, at.column, `missing value in column ${excerpt(column)}; missing values are not filled in: write a number or remove the row`);
+  }
+  if (overflows(cell)) {
+    return new CsvError(file, at.line, at.column, `${excerpt(cell.trim())} in column ${excerpt(column)} overflows: it is too large for a float64 number (the largest is about 1.8e308)`);
   }
   const what = role === 'input' ? 'input columns must hold numbers (every column not named in "target" is an input)' : 'numeric target columns must hold numbers';
-  return new CsvError(file, at.line, at.column, `"${cell}" in column "${column}" is not a number; ${what}`);
+  return new CsvError(file, at.line, at.column, `${excerpt(cell)} in column ${excerpt(column)} is not a number; ${what}`);
 }

@@ -2,4 +2,4 @@
 export { parseModelFile, type ParsedModel } from './parse';
 export { loadModel, DEFAULT_SEED, type LoadOptions, type LoadedModel, type TrainingData } from './load';
 export { formatDiagnostic } from './format';
-export { MAX_PARAMETERS } from './semantics';
+export { MAX_PARAMETERS } from '../limits';

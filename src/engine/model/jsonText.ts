@@ -52,11 +52,18 @@ export class JsonDocument {
     this.lines = new LineIndex(text);
   }
 
-  static parse(text: string): JsonDocument {
+  static parse(written: string): JsonDocument {
+    // A UTF-8 byte-order mark is not part of the JSON; a space keeps every offset where it was.
+    const text = written.charCodeAt(0) === 0xfeff ? ` ${written.slice(1)}` : written;
     const errors: ParseError[] = [];
     // Model files are strict JSON (no comments, no trailing commas) so any JSON tool can read them.
     const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
     return new JsonDocument(text, root, errors);
+  }
+
+  /** 1-based line and column of an offset. */
+  position(offset: number): { line: number; column: number } {
+    return this.lines.position(offset);
   }
 
   /** The value node at a path, or the deepest existing ancestor when the path does not exist. */
@@ -87,12 +94,12 @@ export class JsonDocument {
     const node = at === 'key' ? this.keyAt(segments) : this.nodeAt(segments);
     const offset = node?.offset ?? 0;
     const length = at === 'start' ? 1 : (node?.length ?? 0);
-    return { path: formatPath(segments), message, severity: options.severity ?? 'error', offset, length, ...this.lines.position(offset) };
+    return { path: formatPath(segments), message, severity: options.severity ?? 'error', offset, length, ...this.position(offset) };
   }
 
   /** A diagnostic at a raw offset (syntax errors, where there is no tree node). */
   diagnosticAtOffset(offset: number, length: number, message: string): Diagnostic {
-    return { path: '', message, severity: 'error', offset, length, ...this.lines.position(offset) };
+    return { path: '', message, severity: 'error', offset, length, ...this.position(offset) };
   }
 }
 

@@ -4,17 +4,21 @@
 // The result's `data` is what the Trainer takes: it trains on `split.train` only and reaches
 // `split.test` solely through an explicit evaluation request.
 import { BUILTIN_DATASETS } from '../data/builtins';
-import { CsvError, MAX_CSV_BYTES, MissingColumnError, parseCsvDataset } from '../data/csv';
-import type { DataFileReader } from '../data/files';
-import { generateDataset, generatorShape } from '../data/generators';
+import { CsvError, MissingColumnError, parseCsvDataset } from '../data/csv';
+import type { DataFileLookup, DataFileReader } from '../data/files';
+import { DEFAULT_SAMPLES, generateDataset, generatorShape } from '../data/generators';
 import { type Normalization, applyNormalization, fitNormalization } from '../data/normalize';
 import { type SplitIndices, classLabels, splitIndices } from '../data/split';
 import { Rng } from '../rng';
 import type { Dataset, Diagnostic, ModelFile } from '../types';
-import { JsonDocument, type PathSegment } from './jsonText';
+import { JACOBIAN_ENTRY_LIMIT } from '../optimizers/levenbergMarquardt';
+import { PARAMETER_LIMITS } from '../optimizers/fullBatch';
+import { type JsonDocument, type PathSegment, formatPath } from './jsonText';
+import { parameterCount } from './semantics';
 import { parseModelFile } from './parse';
 import { targetRowProblem } from './targets';
-import { closest, quoteList } from './words';
+import { closest, excerpt, quoteList } from './words';
+import { MAX_CSV_BYTES, MAX_DATASET_VALUES, MAX_PASS_VALUES, MAX_STEP_VALUES, describeBytes } from '../limits';
 
 export const DEFAULT_SEED = 0;
 /** The split draws from its own stream, so changing it never changes the initial weights. */
@@ -52,14 +56,15 @@ class LoadProblem extends Error {
 
 export function loadModel(text: string, options: LoadOptions = {}): LoadedModel {
   const parsed = parseModelFile(text);
-  if (!parsed.model) return parsed;
+  if (!parsed.model) return { diagnostics: parsed.diagnostics };
   const model = parsed.model;
-  const doc = JsonDocument.parse(text);
+  const doc = parsed.doc!;
   const diagnostics = [...parsed.diagnostics];
   try {
     const raw = readDataset(model, options);
     checkDatasetFits(model, raw);
     const split = splitFor(model, raw, diagnostics, doc);
+    checkWorkFits(model, raw, split);
     const normalizeKind = 'normalize' in model.data ? model.data.normalize : undefined;
     if (!normalizeKind) return { model, data: { dataset: raw, split }, diagnostics };
     const normalization = fitNormalization(raw, normalizeKind, split.train);
@@ -93,42 +98,70 @@ function readDataset(model: ModelFile, options: LoadOptions): Dataset {
   return readCsv(options.builtins, builtin.file, ['data', 'builtin'], [builtin.target], 'categorical');
 }
 
+/** Parsed CSV datasets by file version and options, so an edit that does not touch the data does not parse it again. */
+const parsedCsv = new Map<string, Dataset>();
+const PARSED_CSV_KEPT = 4;
+
 function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegment[], targets: string[], targetKind: 'categorical' | 'auto'): Dataset {
   const where = `data.${at[1]}`;
   if (!reader) throw new LoadProblem(at, `${where}: this host cannot read data files; use inline "x"/"y" or a "generator"`);
-  const shown = reader.describe ? `"${file}" (${reader.describe(file)})` : `"${file}"`;
-  const size = reader.size(file);
-  if (size === undefined) {
-    throw new LoadProblem(at, `${where}: file ${shown} not found; paths are relative to the model file's folder`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(file)) throw new LoadProblem(at, `${where}: the path ${excerpt(file, 120)} contains control characters; write a plain relative path such as "data/train.csv"`);
+  const full = reader.describe?.(file);
+  const shown = full && full !== file ? `${excerpt(file, 120)} (${excerpt(full, 200)})` : excerpt(file, 120);
+  const found = reader.locate(file);
+  if (!found.ok) throw new LoadProblem(at, `${where}: ${REFUSALS[found.reason](shown, reader.root === undefined ? '' : ` (${excerpt(reader.root, 200)})`)}`);
+  if (found.size !== undefined && found.size > MAX_CSV_BYTES) {
+    throw new LoadProblem(at, `${where}: ${shown} is ${describeBytes(found.size)}; data files up to ${describeBytes(MAX_CSV_BYTES)} are loaded (the whole file is parsed in the editor's process). Use a sample of the rows.`);
   }
-  if (size > MAX_CSV_BYTES) {
-    throw new LoadProblem(at, `${where}: ${shown} is ${megabytes(size)}; data files up to ${megabytes(MAX_CSV_BYTES)} are loaded (the whole file is parsed in the editor's process). Use a sample of the rows.`);
+  const key = found.version === undefined ? undefined : [found.version, targetKind, ...targets].join('\u0000');
+  const cached = key === undefined ? undefined : parsedCsv.get(key);
+  if (cached) {
+    parsedCsv.delete(key!); // most recently used last
+    parsedCsv.set(key!, cached);
+    return cached;
   }
-  let text: string;
+  let text: string | undefined;
   try {
-    text = reader.readText(file);
+    text = reader.readText(file, MAX_CSV_BYTES);
   } catch (e) {
-    throw new LoadProblem(at, `${where}: cannot read ${shown}: ${(e as Error).message}`);
+    throw new LoadProblem(at, `${where}: cannot read ${shown}: ${excerpt((e as Error).message, 200)}`);
   }
+  if (text === undefined) {
+    throw new LoadProblem(at, `${where}: ${shown} holds more than ${describeBytes(MAX_CSV_BYTES)}, the limit for data files (the whole file is parsed in the editor's process). Use a sample of the rows.`);
+  }
+  let dataset: Dataset;
   try {
-    return parseCsvDataset(text, { file, targets, targetKind });
+    dataset = parseCsvDataset(text, { file, targets, targetKind });
   } catch (e) {
     if (e instanceof CsvError) throw new LoadProblem(at, `${where}: ${e.message}`, `${e.file}:${e.line}:${e.column}`);
     if (e instanceof MissingColumnError) {
       const guess = closest(e.column, e.header);
-      throw new LoadProblem(['data', 'target'], `data.target: ${e.message}${guess ? `; did you mean "${guess}"?` : ''}`);
+      throw new LoadProblem(['data', 'target'], `data.target: ${e.message}${guess ? `; did you mean ${excerpt(guess)}?` : ''}`);
     }
     throw e;
   }
+  if (key !== undefined) {
+    parsedCsv.set(key, dataset);
+    if (parsedCsv.size > PARSED_CSV_KEPT) parsedCsv.delete(parsedCsv.keys().next().value!);
+  }
+  return dataset;
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
+/** Why a data path was refused, said after the path; the refused file is never read. */
+const REFUSALS: Record<Extract<DataFileLookup, { ok: false }>['reason'], (shown: string, root: string) => string> = {
+  missing: (shown) => `file ${shown} not found; paths are relative to the model file's folder`,
+  outside: (shown, root) => `${shown} is outside the folder data files are read from${root}; a data path must lead (after following links) to a file inside the model's workspace folder`,
+  'not-a-file': (shown) => `${shown} is not a regular file (a folder, device, pipe or socket); a data path must name a CSV file inside the model's workspace folder`,
+};
 
 function checkGeneratorFits(model: ModelFile, data: Extract<ModelFile['data'], { generator: unknown }>): void {
   const shape = generatorShape(data);
   const name = `the "${data.generator}" generator`;
+  const samples = data.samples ?? DEFAULT_SAMPLES;
+  const values = samples * (model.inputs + outputUnits(model));
+  if (values > MAX_DATASET_VALUES) {
+    throw new LoadProblem(['data', 'samples'], `data.samples: ${samples.toLocaleString('en-US')} samples of ${model.inputs} inputs and ${outputUnits(model)} outputs are ${values.toLocaleString('en-US')} numbers, more than the limit of ${MAX_DATASET_VALUES.toLocaleString('en-US')} for a dataset; generate at most ${Math.floor(MAX_DATASET_VALUES / (model.inputs + outputUnits(model))).toLocaleString('en-US')} samples.`);
+  }
   if (shape.inputs !== undefined && model.inputs !== shape.inputs) {
     throw new LoadProblem(['inputs'], `inputs: ${name} makes ${shape.inputs} input${shape.inputs === 1 ? '' : 's'}, but "inputs" is ${model.inputs}; set "inputs": ${shape.inputs}.`);
   }
@@ -158,10 +191,52 @@ function checkDatasetFits(model: ModelFile, dataset: Dataset): void {
   }
 }
 
+/**
+ * What one step and one pass over a split will hold, known once the data and split are: the step
+ * record (and its JSON line), the forward pass of the per-epoch evaluation and of the full-batch
+ * optimizers, and Levenberg–Marquardt's residual Jacobian. Refused here, with the field to change,
+ * rather than failing to allocate in the middle of a step.
+ */
+function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices): void {
+  const train = split.train.length;
+  const largestSplit = Math.max(train, split.validation.length, split.test.length);
+  const fullBatch = model.optimizer.type in PARAMETER_LIMITS;
+  const batch = model.batch;
+  const rows = fullBatch || !batch || batch.mode === 'batch' ? train : batch.mode === 'stochastic' ? 1 : Math.min(batch.size ?? train, train);
+  let perRow = 0;
+  let passPerRow = model.inputs;
+  model.layers.forEach((layer, l) => {
+    const fanIn = l === 0 ? model.inputs : model.layers[l - 1].units;
+    // input, z, a, upstream, delta, and f′(z) (a units × units Jacobian for softmax)
+    perRow += fanIn + layer.units * (layer.activation === 'softmax' ? layer.units + 4 : 5);
+    passPerRow += 2 * layer.units;
+  });
+  const parameters = parameterCount(model);
+  if (model.optimizer.type === 'levenberg-marquardt') {
+    const entries = train * outputUnits(model) * parameters;
+    if (entries > JACOBIAN_ENTRY_LIMIT) {
+      throw new LoadProblem(['optimizer', 'type'], `optimizer.type: "levenberg-marquardt" needs a Jacobian of ${(train * outputUnits(model)).toLocaleString('en-US')} residuals (training samples × outputs) × ${parameters.toLocaleString('en-US')} parameters = ${entries.toLocaleString('en-US')} entries, more than its limit of ${JACOBIAN_ENTRY_LIMIT.toLocaleString('en-US')}; use fewer training samples or a smaller network.`);
+    }
+  }
+  const stepValues = rows * perRow + 6 * parameters;
+  const widest = model.layers.reduce((w, layer, l) => (layer.units > model.layers[w].units ? l : w), 0);
+  if (stepValues > MAX_STEP_VALUES) {
+    const at: PathSegment[] = fullBatch ? ['optimizer', 'type'] : rows > 1 && batch ? ['batch', batch.mode === 'mini-batch' ? 'size' : 'mode'] : ['layers', widest, 'units'];
+    const advice = fullBatch
+      ? `"${model.optimizer.type}" takes the whole training set in every step: use fewer samples or smaller layers`
+      : rows > 1 ? 'use smaller mini-batches ("batch": { "mode": "mini-batch", "size": 32 }) or smaller layers' : 'use smaller layers';
+    throw new LoadProblem(at, `${formatPath(at)}: one step of ${rows.toLocaleString('en-US')} sample${rows === 1 ? '' : 's'} would record ${stepValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_STEP_VALUES.toLocaleString('en-US')} (its trace would not fit in memory or one JSON line); ${advice}.`);
+  }
+  const passValues = largestSplit * passPerRow;
+  if (passValues > MAX_PASS_VALUES) {
+    throw new LoadProblem(['layers', widest, 'units'], `layers[${widest}].units: one forward pass over the ${largestSplit.toLocaleString('en-US')} samples of a split (the per-epoch evaluation) would hold ${passValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_PASS_VALUES.toLocaleString('en-US')}; use fewer samples or smaller layers.`);
+  }
+}
+
 function describeSource(model: ModelFile): string {
   const data = model.data;
   if ('generator' in data) return `the "${data.generator}" generator`;
-  if ('csv' in data) return `"${data.csv}"`;
+  if ('csv' in data) return excerpt(data.csv, 120);
   if ('builtin' in data) return `the built-in "${data.builtin}" dataset`;
   return 'data.x/data.y';
 }

@@ -1,32 +1,39 @@
 // Checks the schema cannot express: shapes between layers, loss/activation pairings, data widths,
 // ratios that must add up. They run on a schema-valid file, so types are already right.
+import { MAX_PARAMETERS } from '../limits';
 import { REQUIRED_OUTPUT_ACTIVATION } from '../losses';
+import { PARAMETER_LIMITS } from '../optimizers/fullBatch';
 import type { Diagnostic, ModelFile } from '../types';
 import type { JsonDocument, PathSegment } from './jsonText';
 import { targetRowProblem } from './targets';
 
-/** Beyond this many weights and biases a step takes seconds and a trace hundreds of megabytes. */
-export const MAX_PARAMETERS = 5_000_000;
-
 /** Shape problems in inline data are reported for this many rows, then summarized. */
 const MAX_ROW_REPORTS = 3;
 
-const FULL_BATCH_OPTIMIZERS = new Set(['newton', 'lbfgs', 'conjugate-gradient', 'levenberg-marquardt']);
+type Report = (segments: PathSegment[], message: string, severity?: Diagnostic['severity'], at?: 'key') => void;
 
-export function checkSemantics(model: ModelFile, doc: JsonDocument): Diagnostic[] {
+/** Each check with the top-level fields it reads: it runs only when they passed the schema. */
+const CHECKS: [readonly string[], (model: ModelFile, report: Report) => void][] = [
+  [['inputs', 'layers'], checkLayers],
+  [['loss', 'layers'], checkLoss],
+  [['optimizer', 'loss', 'batch', 'regularization', 'inputs', 'layers'], checkOptimizer],
+  [['data', 'inputs', 'layers', 'loss'], checkInlineData],
+  [['split'], checkSplit],
+  [['batch'], checkBatch],
+];
+
+/** The problems of `model` that the schema cannot express, from the checks whose fields are `usable`. */
+export function checkSemantics(model: ModelFile, doc: JsonDocument, usable: (fields: readonly string[]) => boolean = () => true): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report = (segments: PathSegment[], message: string, severity: Diagnostic['severity'] = 'error', at?: 'key') =>
-    out.push(doc.diagnostic(segments, message, { severity, at }));
-  checkLayers(model, report);
-  checkLoss(model, report);
-  checkOptimizer(model, report);
-  checkInlineData(model, report);
-  checkSplit(model, report);
-  checkBatch(model, report);
+  const report: Report = (segments, message, severity = 'error', at) => out.push(doc.diagnostic(segments, message, { severity, at }));
+  for (const [fields, check] of CHECKS) if (usable(fields)) check(model, report);
   return out;
 }
 
-type Report = (segments: PathSegment[], message: string, severity?: Diagnostic['severity'], at?: 'key') => void;
+/** Weights and biases of the network the file describes. */
+export function parameterCount(model: ModelFile): number {
+  return model.layers.reduce((sum, layer, l) => sum + layer.units * ((l === 0 ? model.inputs : model.layers[l - 1].units) + 1), 0);
+}
 
 function layerInputName(model: ModelFile, l: number): string {
   return l === 0 ? `"inputs" = ${model.inputs}` : `layers[${l - 1}].units = ${model.layers[l - 1].units}`;
@@ -95,7 +102,17 @@ function checkOptimizer(model: ModelFile, report: Report): void {
   if (o.type === 'levenberg-marquardt' && model.loss !== 'mse') {
     report(['optimizer', 'type'], `optimizer.type: "levenberg-marquardt" minimizes a sum of squared residuals, so it needs "loss": "mse" (this file has "${model.loss}"); use "newton" or "lbfgs" for other losses.`);
   }
-  if (FULL_BATCH_OPTIMIZERS.has(o.type) && model.batch && model.batch.mode !== 'batch') {
+  if (o.type in PARAMETER_LIMITS) {
+    const limit = PARAMETER_LIMITS[o.type as keyof typeof PARAMETER_LIMITS];
+    const parameters = parameterCount(model);
+    if (parameters > limit) {
+      report(['optimizer', 'type'], `optimizer.type: "${o.type}" works on networks of at most ${limit.toLocaleString('en-US')} weights and biases; this network has ${parameters.toLocaleString('en-US')}. Use fewer or smaller layers, or a first-order optimizer such as "adam".`);
+    }
+  }
+  if (o.type === 'levenberg-marquardt' && (model.regularization?.l1 ?? 0) > 0) {
+    report(['regularization', 'l1'], `regularization.l1: "levenberg-marquardt" minimizes a sum of squares, and an l1 penalty |w| is not one; remove "l1" (l2 is fine) or use "newton" or "lbfgs".`);
+  }
+  if (o.type in PARAMETER_LIMITS && model.batch && model.batch.mode !== 'batch') {
     report(['batch', 'mode'], `batch.mode: "${o.type}" works on the whole training set in every step, so "${model.batch.mode}" is ignored.`, 'warning');
   }
 }

@@ -1,8 +1,18 @@
 // Small helpers for messages a person reads: quoting lists, showing a found value briefly,
 // and guessing the intended word behind a typo.
 
+/**
+ * Text from a file or a user, fit to show in a message: in double quotes, at most `max`
+ * characters, with every control, bidirectional-override and line-separator character escaped,
+ * so it can neither split a message into lines nor drive a terminal.
+ */
+export function excerpt(text: string, max = 40): string {
+  const short = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return JSON.stringify(short).replace(/[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function quoteList(items: readonly string[], conjunction: 'and' | 'or'): string {
-  const quoted = items.map((s) => `"${s}"`);
+  const quoted = items.map((s) => excerpt(s));
   if (quoted.length <= 1) return quoted.join('');
   return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
 }
@@ -12,7 +22,7 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return value.length > 40 ? `"${value.slice(0, 37)}..."` : JSON.stringify(value);
+  if (typeof value === 'string') return excerpt(value);
   return String(value);
 }
 

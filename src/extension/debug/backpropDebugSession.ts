@@ -3,7 +3,7 @@
 // inspector uses, and as a stdio process (src/debugAdapter.ts) for the DAP tests. No `vscode`
 // import.
 import {
-  Breakpoint, ExitedEvent, Handles, InitializedEvent, LoggingDebugSession, Scope, Source, StackFrame, StoppedEvent,
+  Breakpoint, ErrorDestination, ExitedEvent, Handles, InitializedEvent, LoggingDebugSession, Scope, Source, StackFrame, StoppedEvent,
   ContinuedEvent, OutputEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -112,7 +112,27 @@ export class BackpropDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
+  /**
+   * A handler that throws (a request before launch, a runtime bug) is answered by the base class
+   * with the exception's stack trace; answer with its message instead, said plainly.
+   */
+  protected override sendErrorResponse(
+    response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string,
+    variables?: Record<string, string>, destination?: ErrorDestination,
+  ): void {
+    if (format === '{_stack}' && variables?._exception !== undefined) return this.fail(response, `${response.command}: ${variables._exception}`);
+    super.sendErrorResponse(response, codeOrMessage, format, variables, destination);
+  }
+
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: BackpropLaunchArguments): Promise<void> {
+    try {
+      await this.launch(response, args);
+    } catch (error) {
+      this.fail(response, `Cannot debug ${args.model}: ${messageOf(error)}`);
+    }
+  }
+
+  private async launch(response: DebugProtocol.LaunchResponse, args: BackpropLaunchArguments): Promise<void> {
     if (typeof args.model !== 'string' || args.model === '') {
       return this.fail(response, 'The launch configuration needs "model": the path of a *.backprop.json file, e.g. "${file}".');
     }
@@ -129,7 +149,32 @@ export class BackpropDebugSession extends LoggingDebugSession {
     this.sendEvent(new InitializedEvent());
     await this.configured;
     this.sendResponse(response);
-    await this.runtime.start(args.stopOnEntry ?? true);
+    this.move(() => this.runtime!.start(args.stopOnEntry ?? true));
+  }
+
+  /** The runtime of the launched model; a request that needs one before (or after a failed) launch is refused. */
+  private running(): TrainingRuntime {
+    if (!this.runtime) throw new Error('no model is being debugged (launch one first, or fix the error its launch reported)');
+    return this.runtime;
+  }
+
+  /**
+   * Runs a move after its request was answered. A move that fails (memory the JavaScript engine
+   * refuses, a bug) is reported as an exception stop naming the step, and the session stays
+   * open to inspect what was computed before it.
+   */
+  private move(run: () => Promise<unknown> | void): void {
+    Promise.resolve()
+      .then(run)
+      .catch((error: unknown) => {
+        const step = this.runtime?.state.whereabouts().step;
+        const text = `Training failed${step === undefined ? '' : ` at step ${step}`}: ${messageOf(error)}`;
+        this.sendEvent(new OutputEvent(`${text}\n`, 'stderr'));
+        const stop = new StoppedEvent('exception', THREAD_ID) as DebugProtocol.StoppedEvent;
+        stop.body.description = text;
+        stop.body.text = text;
+        this.sendEvent(stop);
+      });
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
@@ -219,34 +264,40 @@ export class BackpropDebugSession extends LoggingDebugSession {
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    const runtime = this.running();
     response.body = { allThreadsContinued: true };
     this.sendResponse(response);
-    void this.runtime!.continue();
+    this.move(() => runtime.continue());
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    const runtime = this.running();
     this.sendResponse(response);
-    void this.runtime!.stepOver();
+    this.move(() => runtime.stepOver());
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    const runtime = this.running();
     this.sendResponse(response);
-    void this.runtime!.stepIn();
+    this.move(() => runtime.stepIn());
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    const runtime = this.running();
     this.sendResponse(response);
-    void this.runtime!.stepOut();
+    this.move(() => runtime.stepOut());
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+    const runtime = this.running();
     this.sendResponse(response);
-    void this.runtime!.stepBack();
+    this.move(() => runtime.stepBack());
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    const runtime = this.running();
     this.sendResponse(response);
-    void this.runtime!.reverseContinue();
+    this.move(() => runtime.reverseContinue());
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
@@ -254,9 +305,10 @@ export class BackpropDebugSession extends LoggingDebugSession {
     this.runtime!.pause();
   }
 
-  protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
+  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+    const runtime = this.running();
     this.sendResponse(response);
-    await this.runtime!.restart();
+    this.move(() => runtime.restart());
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
@@ -466,4 +518,8 @@ function stopReason(stop: Stop): string {
 function samePath(a: string, b: string): boolean {
   const normalize = (p: string) => p.replace(/\\/g, '/').replace(/^([a-z]):/i, (_, d: string) => `${d.toLowerCase()}:`);
   return normalize(a) === normalize(b);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
