@@ -225,6 +225,11 @@ export class Trainer {
     return this.records.get(this.completedSteps);
   }
 
+  /** The record of the step the last update completed (kept even when untraced: losses, batch). */
+  get lastCompleted(): StepRecord | undefined {
+    return this.finishedWork;
+  }
+
   /** ‖∂J/∂θ‖₂ of the most recent completed step. */
   get gradNorm(): number {
     return this.lastGradNorm;
@@ -395,6 +400,38 @@ export class Trainer {
     else if (this.completedSteps > 0) this.goTo(this.completedSteps - 1, 0);
     else return false;
     return true;
+  }
+
+  /**
+   * The latest position before the current one at which `accept` (asked with the phase just done,
+   * the machine standing right after it) is true, or undefined. Replays one checkpoint interval at
+   * a time, newest first, quietly and recorded; leaves the machine somewhere in the searched range
+   * (the caller goes to the position it wants).
+   */
+  latestBefore(accept: (phase: Phase) => boolean): { completedSteps: number; opIndex: number } | undefined {
+    const ops = this.opsPerStep;
+    // Positions count operations done since step 0; those below `end` are still to search.
+    let end = this.completedSteps * ops + this.opIndex;
+    const wasTracing = this.options.trace;
+    this.setTracing(true);
+    this.quiet++;
+    try {
+      while (end > 1) {
+        // Position p is reached by the operation of step floor((p − 1) / ops); p = end − 1 is the newest.
+        const start = this.checkpoints.atOrBefore(Math.floor((end - 2) / ops));
+        this.restore(start);
+        let found: number | undefined;
+        for (let position = start.completedSteps * ops + 1; position < end; position++) {
+          if (accept(this.stepOp())) found = position;
+        }
+        if (found !== undefined) return { completedSteps: Math.floor(found / ops), opIndex: found % ops };
+        end = start.completedSteps * ops + 1;
+      }
+      return undefined;
+    } finally {
+      this.quiet--;
+      this.setTracing(wasTracing);
+    }
   }
 
   // ---- records and evaluations

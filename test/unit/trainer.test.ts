@@ -244,6 +244,39 @@ describe('trainer: a step machine', () => {
       assert.equal(JSON.stringify(toStepTrace(t.step())), traces[0]);
     });
 
+    it('searches back one checkpoint interval at a time, newest first, finding what a scan from step 0 finds', () => {
+      const model = xor();
+      const ops = 2 * model.layers.length + 2;
+      // Where the condition holds, by an independent forward scan from step 0: after a backward of
+      // the first layer whose batch loss is below the median of the first 100 steps.
+      const scan = trainerFor(model);
+      const losses = Array.from({ length: 100 }, () => scan.step().loss!);
+      const threshold = [...losses].sort((a, b) => a - b)[50];
+      const holds = (t: Trainer, phase: ReturnType<Trainer['stepOp']>) =>
+        phase.kind === 'backward' && phase.layer === 0 && t.currentRecord!.loss! < threshold;
+      const fresh = trainerFor(model);
+      const hits: number[] = [];
+      for (let position = 1; position <= 100 * ops; position++) if (holds(fresh, fresh.stepOp())) hits.push(position);
+      assert.ok(hits.length > 10, 'the condition holds at several places');
+
+      const trainer = trainerFor(model, { checkpointInterval: 8 });
+      trainer.goTo(100);
+      let asked = 0;
+      const found = trainer.latestBefore((phase) => (asked++, holds(trainer, phase)));
+      const expected = hits[hits.length - 1];
+      assert.deepEqual(found, { completedSteps: Math.floor(expected / ops), opIndex: expected % ops });
+      assert.ok(asked <= 8 * ops * Math.ceil((100 * ops - expected) / (8 * ops) + 1), `asked ${asked} positions, not the ${100 * ops} of a replay from step 0`);
+
+      // Further back, across intervals with no hit, and none at all before the first hit.
+      const earlier = hits[hits.length - 6];
+      trainer.goTo(Math.floor(earlier / ops), earlier % ops);
+      const before = trainer.latestBefore((phase) => holds(trainer, phase));
+      const previous = hits[hits.length - 7];
+      assert.deepEqual(before, { completedSteps: Math.floor(previous / ops), opIndex: previous % ops });
+      trainer.goTo(Math.floor(hits[0] / ops), hits[0] % ops);
+      assert.equal(trainer.latestBefore((phase) => holds(trainer, phase)), undefined);
+    });
+
     it('keeps the number of checkpoints bounded however long it trains', () => {
       const t = trainerFor(regression({ mode: 'stochastic' }), { trace: false, checkpointInterval: 1, maxCheckpoints: 4 });
       t.runUntil({ steps: 200 });

@@ -159,6 +159,10 @@ export class BackpropDebugSession extends LoggingDebugSession {
       case 'continued':
         this.sendEvent(new ContinuedEvent(THREAD_ID));
         return;
+      case 'refused':
+        // 'important' output is shown as a notification, not only in the Debug Console.
+        this.sendEvent(new OutputEvent(`${event.message}\n`, 'important'));
+        return;
       case 'ended':
         this.sendEvent(new OutputEvent(`${event.message}\n`, 'stderr'));
         this.sendEvent(new ExitedEvent(1));

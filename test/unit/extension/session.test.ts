@@ -79,13 +79,13 @@ describe('TrainingSession', () => {
 
   it('runs until a step count, yielding between steps, and stops on the loss condition', async () => {
     const session = open();
-    const outcome = await session.run({ stepsPerSecond: 0, until: { kind: 'steps', value: 7 }, maxSteps: 1000 });
+    const outcome = await session.advance({ mover: 'inspector', stepsPerSecond: 0, until: { kind: 'steps', value: 7 }, maxSteps: 1000 });
     assert.equal(outcome.kind, 'condition');
     assert.equal(session.position.step, 7);
     const losses = reference(40).map((t) => t.loss);
     const target = losses[20];
     await session.reset();
-    const byLoss = await session.run({ stepsPerSecond: 0, until: { kind: 'lossBelow', value: target }, maxSteps: 1000 });
+    const byLoss = await session.advance({ mover: 'inspector', stepsPerSecond: 0, until: { kind: 'lossBelow', value: target }, maxSteps: 1000 });
     assert.equal(byLoss.kind, 'condition');
     assert.equal(session.position.step, losses.findIndex((l) => l < target) + 1);
   });
@@ -93,7 +93,7 @@ describe('TrainingSession', () => {
   it('runs an epoch and stops at its end', async () => {
     const session = open();
     await session.stepInto();
-    const outcome = await session.runEpoch({ stepsPerSecond: 0, maxSteps: 1000 });
+    const outcome = await session.runEpoch({ mover: 'inspector', stepsPerSecond: 0, maxSteps: 1000 });
     assert.equal(outcome.kind, 'condition');
     assert.equal(session.position.step, 2);
     assert.equal(session.epochs.length, 1);
@@ -102,7 +102,7 @@ describe('TrainingSession', () => {
 
   it('pauses a continuous run after its current step', async () => {
     const session = open();
-    const running = session.run({ stepsPerSecond: 0, maxSteps: 1_000_000 });
+    const running = session.advance({ mover: 'inspector', stepsPerSecond: 0, maxSteps: 1_000_000 });
     assert.equal(session.running, true);
     await new Promise((resolve) => setImmediate(resolve));
     await session.pause();
@@ -120,7 +120,7 @@ describe('TrainingSession', () => {
     exploding.loss = 'mse';
     exploding.layers[1].activation = 'identity';
     const session = open(JSON.stringify(exploding));
-    const outcome = await session.run({ stepsPerSecond: 0, until: { kind: 'nan' }, maxSteps: 100 });
+    const outcome = await session.advance({ mover: 'inspector', stepsPerSecond: 0, until: { kind: 'nan' }, maxSteps: 100 });
     assert.equal(outcome.kind, 'non-finite');
     assert.match((outcome as { error: Error }).error.message, /step \d+/);
     assert.ok(session.stoppedBy);
