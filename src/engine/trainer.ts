@@ -130,7 +130,7 @@ export class Trainer {
   /** J on the whole training split, for the full-batch (second-order) methods. */
   private objective: Objective | undefined;
   private checkpoints!: CheckpointStore;
-  private readonly records: RecentCache<StepRecord>;
+  private readonly recordCache: RecentCache<StepRecord>;
 
   private completedSteps = 0;
   private epoch = 1;
@@ -165,7 +165,7 @@ export class Trainer {
     this.lossSpec = { loss: model.loss, regularization: model.regularization };
     this.regularization = normalizeRegularization(model.regularization);
     this.layerCount = model.layers.length;
-    this.records = new RecentCache(this.options.recordCacheSize);
+    this.recordCache = new RecentCache(this.options.recordCacheSize);
     this.build();
     this.plan = planBatches(model.batch, data.split.train.length, this.optimizer.fullBatch);
     this.startFromScratch();
@@ -222,7 +222,7 @@ export class Trainer {
 
   /** The record of the most recent completed step, when it is in the cache (traced runs). */
   get latestRecord(): StepRecord | undefined {
-    return this.records.get(this.completedSteps);
+    return this.recordCache.get(this.completedSteps);
   }
 
   /** The record of the step the last update completed (kept even when untraced: losses, batch). */
@@ -379,6 +379,9 @@ export class Trainer {
       while (this.completedSteps < completedSteps) this.stepOp();
       this.replaying = false;
       while (this.opIndex < opIndex) this.stepOp();
+    } catch (error) {
+      // Going back to just after the operation that failed replays the failure: that is the state there.
+      if (!(error instanceof NonFiniteError && this.completedSteps === completedSteps && this.opIndex === opIndex)) throw error;
     } finally {
       this.replaying = false;
       this.quiet--;
@@ -441,20 +444,32 @@ export class Trainer {
    * and returning to the current position (results are bit-identical either way).
    */
   record(step: number): StepRecord {
-    if (!Number.isInteger(step) || step < 1 || step > this.completedSteps) {
-      throw new RangeError(`step ${step} has not been completed (completed steps: ${this.completedSteps})`);
+    return this.records(step, step)[0];
+  }
+
+  /**
+   * The records of completed steps from..through (1-based, in order), exactly as they were first
+   * made: one replay from the checkpoint before `from`, then back to the current position. Ranges
+   * in the record cache cost nothing.
+   */
+  records(from: number, through: number): StepRecord[] {
+    for (const step of [from, through]) {
+      if (!Number.isInteger(step) || step < 1 || step > this.completedSteps) {
+        throw new RangeError(`step ${step} has not been completed (completed steps: ${this.completedSteps})`);
+      }
     }
-    const cached = this.records.get(step);
-    if (cached) return cached;
+    const cached = Array.from({ length: through - from + 1 }, (_, i) => this.recordCache.get(from + i));
+    if (cached.every((record) => record !== undefined)) return cached as StepRecord[];
     const here = { completedSteps: this.completedSteps, opIndex: this.opIndex };
     const wasTracing = this.options.trace;
     this.setTracing(true);
     this.quiet++;
     try {
-      this.goTo(step - 1);
-      const record = this.step();
+      this.goTo(from - 1);
+      const out: StepRecord[] = [];
+      while (this.completedSteps < through) out.push(this.step());
       this.goTo(here.completedSteps, here.opIndex);
-      return record;
+      return out;
     } finally {
       this.quiet--;
       this.setTracing(wasTracing);
@@ -514,7 +529,7 @@ export class Trainer {
     this.lastGradNorm = 0;
     this.failure = undefined;
     this.evaluationLog = [];
-    this.records.clear();
+    this.recordCache.clear();
     this.order = epochOrder(this.plan, this.rng);
     this.checkpoints = new CheckpointStore(this.options.checkpointInterval, this.options.maxCheckpoints);
     this.checkpoints.add(this.checkpoint());
@@ -658,7 +673,7 @@ export class Trainer {
     this.finishedWork = record;
     this.completedSteps++;
     this.opIndex = 0;
-    if (this.recording) this.records.set(record.step, record);
+    if (this.recording) this.recordCache.set(record.step, record);
     this.batchIndex++;
     let epochFigures: Evaluation[] | undefined;
     if (this.batchIndex === this.plan.batchesPerEpoch) {

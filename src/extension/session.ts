@@ -174,6 +174,14 @@ export class TrainingSession {
     return undefined;
   }
 
+  /**
+   * The records of completed steps from..through, in order, as the session made them (its model,
+   * its broken derivative, its history): one replay from the session's own checkpoints.
+   */
+  recordsBetween(from: number, through: number): StepRecord[] {
+    return this.trainer.records(from, through);
+  }
+
   /** Batch losses of steps from..through (1-based), for the loss chart. */
   lossHistory(from: number, through = this.completedSteps): LossHistory {
     const start = Math.max(from, 1) - 1;

@@ -5,7 +5,6 @@ import { TrainingSession, SessionRegistry } from '../../../src/extension/session
 import { Trainer } from '../../../src/engine/trainer';
 import { loadModel } from '../../../src/engine/model';
 import { toStepTrace } from '../../../src/engine/trace';
-import { traceLines } from '../../../src/extension/traceExport';
 
 const XOR = readFileSync(join(__dirname, '../../../examples/xor.backprop.json'), 'utf8');
 
@@ -151,12 +150,6 @@ describe('TrainingSession', () => {
     const result = await session.replaceModel('{ "inputs": ');
     assert.equal(result.ok, false);
     assert.equal(session.position.step, 1);
-  });
-
-  it('exports the same JSON Lines as the CLI serializer', async () => {
-    const lines = traceLines(loadModel(XOR).model!, loadModel(XOR).data!, 3);
-    assert.deepEqual(lines, reference(3).map((t) => `${JSON.stringify(t)}\n`));
-    assert.ok(lines.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n')));
   });
 });
 
