@@ -5,14 +5,21 @@
 // yielding to the event loop between slices so Pause and the views stay responsive.
 import type { Phase } from '../engine/types';
 import { NonFiniteError } from '../engine/nonFinite';
-import type { StopReason, Trainer } from '../engine/trainer';
+import type { Trainer } from '../engine/trainer';
 import type { RunUntil } from '../protocol/messages';
 
 /** Who moves a session: one at a time (see TrainingSession.advance). */
 export type Mover = 'inspector' | 'debugger';
 
+/** The condition that ended a run: its step count, its epoch's end, or the run-until test. */
+export type ConditionMet =
+  | { kind: 'steps' }
+  | { kind: 'epoch-end'; epoch: number }
+  | { kind: 'loss-below'; loss: number }
+  | { kind: 'grad-norm-above'; gradNorm: number };
+
 export type RunOutcome =
-  | { kind: 'condition'; reason: StopReason }
+  | { kind: 'condition'; reason: ConditionMet }
   | { kind: 'paused' }
   | { kind: 'cancelled' }
   | { kind: 'limit'; steps: number }
@@ -120,7 +127,7 @@ async function loop(trainer: Trainer, request: AdvanceRequest, stepsPerSecond: (
 }
 
 /** The run-until condition that holds after the step just completed, if any. */
-function stepCondition(trainer: Trainer, until: RunUntil | undefined, epochToEnd: number | undefined): StopReason | undefined {
+function stepCondition(trainer: Trainer, until: RunUntil | undefined, epochToEnd: number | undefined): ConditionMet | undefined {
   if (until?.kind === 'lossBelow') {
     const loss = trainer.lastCompleted!.loss!;
     if (loss < until.value) return { kind: 'loss-below', loss };

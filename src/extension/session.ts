@@ -5,9 +5,10 @@
 // No `vscode` import: tests and the debug adapter use it as is.
 import type { ModelFile, Phase, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
-import { type Position as TrainerPosition, Trainer, type TrainingData } from '../engine/trainer';
+import { Trainer, type TrainingData } from '../engine/trainer';
+import type { NextOperation } from '../engine/phases';
 import type { NonFiniteError } from '../engine/nonFinite';
-import { type BrokenDerivative, batchLoss, cloneNetwork, setParameters } from '../engine/network';
+import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
 import { type Evaluation, gatherRows } from '../engine/evaluation';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, Position, RunUntil, ViewState } from '../protocol/messages';
@@ -131,7 +132,7 @@ export class TrainingSession {
 
   /** Where the session is, as the inspector shows it: the step on screen and the next operation. */
   get position(): Position {
-    const p: TrainerPosition = this.trainer.position;
+    const p: NextOperation = this.trainer.position;
     const inProgress = p.opIndex > 0;
     let epoch = p.epoch;
     let batchInEpoch = p.batch;
@@ -158,7 +159,7 @@ export class TrainingSession {
     const current = this.trainer.currentRecord;
     if (current) return current;
     const done = this.completedSteps;
-    return done > 0 ? (this.trainer.latestRecord ?? this.trainer.record(done)) : undefined;
+    return done > 0 ? this.trainer.history.record(done) : undefined;
   }
 
   /** The batch on screen as positions in the training split: the record's, or before the first step the first batch. */
@@ -170,7 +171,7 @@ export class TrainingSession {
   recordAt(step: number): StepRecord | undefined {
     const current = this.trainer.currentRecord;
     if (current && current.step === step) return current;
-    if (step >= 1 && step <= this.completedSteps) return this.trainer.record(step);
+    if (step >= 1 && step <= this.completedSteps) return this.trainer.history.record(step);
     return undefined;
   }
 
@@ -179,7 +180,7 @@ export class TrainingSession {
    * its broken derivative, its history): one replay from the session's own checkpoints.
    */
   recordsBetween(from: number, through: number): StepRecord[] {
-    return this.trainer.records(from, through);
+    return this.trainer.history.records(from, through);
   }
 
   /** Batch losses of steps from..through (1-based), for the loss chart. */
@@ -240,19 +241,10 @@ export class TrainingSession {
   private remember(record: StepRecord): void {
     const i = record.step - 1;
     this.losses.loss[i] = record.loss!;
-    this.losses.lossAfter[i] = record.lossAfter ?? this.lossAfter(record);
+    this.losses.lossAfter[i] = record.lossAfter!;
     this.losses.dataLoss[i] = record.dataLoss!;
     this.losses.regLoss[i] = record.regLoss!;
     this.latest = Math.max(this.latest, record.step);
-  }
-
-  /**
-   * J on a just-completed step's batch with the updated weights, for a step trained untraced
-   * (the trainer records lossAfter only when tracing): the same engine function on the same rows.
-   */
-  private lossAfter(record: StepRecord): number {
-    const { x, y } = this.batchRows(record.batch);
-    return batchLoss(this.trainer.network, this.trainer.lossSpec, x, y, record.batch.length);
   }
 
   /** x and y of a batch given as positions in the training split. */
@@ -294,12 +286,12 @@ export class TrainingSession {
 
   /** Back to the start of the step on screen or of the previous one; false at step 0. */
   stepBack(mover: Mover = 'inspector'): Promise<boolean | Refusal> {
-    return this.moveBack(mover, () => this.trainer.stepBack());
+    return this.moveBack(mover, () => this.trainer.history.stepBack());
   }
 
   /** Back one operation; false at step 0 before any operation. */
   stepBackOperation(mover: Mover): Promise<boolean | Refusal> {
-    return this.moveBack(mover, () => this.trainer.stepBackOp());
+    return this.moveBack(mover, () => this.trainer.history.stepBackOp());
   }
 
   /**
@@ -309,8 +301,8 @@ export class TrainingSession {
    */
   reverseTo(mover: Mover, accept: (phase: Phase) => boolean): Promise<boolean | Refusal> {
     return this.moveBack(mover, () => {
-      const found = this.trainer.latestBefore(accept);
-      this.trainer.goTo(found?.completedSteps ?? 0, found?.opIndex ?? 0);
+      const found = this.trainer.history.latestBefore(accept);
+      this.trainer.history.goTo(found?.completedSteps ?? 0, found?.opIndex ?? 0);
       return found !== undefined;
     });
   }
@@ -375,7 +367,7 @@ export class TrainingSession {
     if (step > this.completedSteps) {
       return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
-    if (step < this.completedSteps || this.trainer.position.opIndex > 0) this.trainer.goTo(step);
+    if (step < this.completedSteps || this.trainer.position.opIndex > 0) this.trainer.history.goTo(step);
     return { kind: 'condition', reason: { kind: 'steps' } };
   }
 

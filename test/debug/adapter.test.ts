@@ -192,10 +192,10 @@ describe('debug adapter (DAP over stdio)', function () {
   it('the NaN filter on a diverging model names the layer the CLI names, at the same step', async () => {
     const run = spawnSync(process.execPath, [cli, 'run', DIVERGING, '--steps', '1000', '--json'], { encoding: 'utf8' });
     assert.equal(run.status, 1);
-    const cliStop = /training stopped at step (\d+) .*?, (loss|forward of layers\[(\d+)\]|backward of layers\[(\d+)\])/.exec(run.stderr);
+    const cliStop = /training stopped at step (\d+) .*?, (loss|update: \w+(?: of layers\[(\d+)\])?|forward of layers\[(\d+)\]|backward of layers\[(\d+)\])/.exec(run.stderr);
     assert.ok(cliStop, run.stderr);
-    const outputLayer = 2; // the loss belongs to the output layer
-    const layer = cliStop[3] ?? cliStop[4];
+    const outputLayer = 2; // the losses (before and after the update) belong to the output layer
+    const layer = cliStop[3] ?? cliStop[4] ?? cliStop[5];
     const expectedLayer = layer === undefined ? outputLayer : Number(layer) + 1;
     await launch(DIVERGING);
     const stopped = await cont();

@@ -9,7 +9,7 @@
 // The debugger stands *after* an operation: the top frame is the operation just done, so its
 // results are in the Variables view (and a NaN stop shows the values that went bad).
 import type { Phase } from '../../engine/types';
-import { NonFiniteError } from '../../engine/nonFinite';
+import { type NonFiniteError, describeValue } from '../../engine/nonFinite';
 import type { Refusal, RunOutcome, TrainingSession } from '../session';
 import { type Node, ExpressionError, evaluateCondition, hitConditionExpression, parse } from './expressions';
 import { ModelLines, placeOfPhase, samePlace } from './modelLines';
@@ -429,7 +429,8 @@ export class TrainingRuntime {
     const where = [d.unit !== undefined ? `unit ${d.unit}` : '', d.input !== undefined ? `input ${d.input}` : '', d.row !== undefined ? `batch row ${d.row}` : '']
       .filter(Boolean)
       .join(', ');
-    const description = `${describeValue(d.value)} in ${d.quantity} of layer ${d.layer + 1}${where ? ` (${where})` : ''} at ${describeOperation(d.phase)} of step ${d.step}`;
+    const what = d.quantity === 'optimizerState' ? `optimizer state ${d.state} of ${d.parameter ?? 'the optimizer'}` : d.quantity;
+    const description = `${describeValue(d.value)} in ${what} of layer ${d.layer + 1}${where ? ` (${where})` : ''} at ${describeOperation(d.phase)} of step ${d.step}`;
     if (!this.stopOnNonFinite) return { reason: 'end', description, text: error.message };
     return { reason: 'exception', description, text: error.message, filter: FILTERS.nonFinite };
   }
@@ -533,10 +534,6 @@ export class TrainingRuntime {
 
 function layerOf(phase: Phase): number | undefined {
   return phase.kind === 'forward' || phase.kind === 'backward' ? phase.layer : undefined;
-}
-
-function describeValue(value: number): string {
-  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
 }
 
 /** An expression error from a rewritten hit count, with its column mapped back to the user's text. */

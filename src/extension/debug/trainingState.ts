@@ -3,7 +3,7 @@
 // computed them, the loss, the optimizer state and the batch, and the expression-language scope
 // over all of it. Reads the shared session only; never moves it.
 import type { LayerRecord, Phase, StepRecord } from '../../engine/types';
-import { phaseAt } from '../../engine/trainer';
+import { phaseAt } from '../../engine/phases';
 import { gatherRows } from '../../engine/evaluation';
 import { perSampleLoss } from '../../engine/losses';
 import type { TrainingSession } from '../session';

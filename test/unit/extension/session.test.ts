@@ -89,6 +89,28 @@ describe('TrainingSession', () => {
     assert.equal(session.position.step, losses.findIndex((l) => l < target) + 1);
   });
 
+  it('runs until the gradient norm rises above a value: the first step whose ‖∂J/∂θ‖₂, summed from the trace, is above it', async () => {
+    const norms = reference(60).map((t) => Math.sqrt(t.layers.flatMap((l) => [...l.gradWeights.flat(), ...l.gradBias]).reduce((sum, g) => sum + g * g, 0)));
+    const target = [...norms].sort((a, b) => a - b)[45];
+    const session = open();
+    const outcome = await session.advance({ mover: 'inspector', fullSpeed: true, until: { kind: 'gradNormAbove', value: target }, maxSteps: 1000 });
+    const expected = norms.findIndex((n) => n > target) + 1;
+    assert.equal(session.position.step, expected);
+    assert.equal(outcome.kind, 'condition');
+    assert.ok(outcome.kind === 'condition' && outcome.reason.kind === 'grad-norm-above' && Math.abs(outcome.reason.gradNorm - norms[expected - 1]) < 1e-12 * norms[expected - 1]);
+  });
+
+  it('a watched run stops after the operation its watch names, with the record as far as that operation', async () => {
+    const session = open();
+    const seen: string[] = [];
+    const outcome = await session.advance({ mover: 'debugger', fullSpeed: true, afterOperation: (phase) => (seen.push(phase.kind), seen.length === 9) });
+    assert.equal(outcome.kind, 'watched');
+    assert.deepEqual(seen, ['forward', 'forward', 'loss', 'backward', 'backward', 'update', 'forward', 'forward', 'loss']);
+    assert.equal(session.operationsDone, 9);
+    assert.equal(typeof session.record!.loss, 'number');
+    assert.equal(session.record!.layers[1].delta, undefined);
+  });
+
   it('runs an epoch and stops at its end', async () => {
     const session = open();
     await session.stepInto();
