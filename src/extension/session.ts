@@ -11,7 +11,7 @@ import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
 import { type Evaluation, gatherRows } from '../engine/evaluation';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
-import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, Position, RunUntil, ViewState } from '../protocol/messages';
+import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil, StepOnScreen, ViewState } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
 import type { ValidationContext } from '../protocol/validate';
 import { summarizeModel } from './modelSummary';
@@ -131,7 +131,7 @@ export class TrainingSession {
   }
 
   /** Where the session is, as the inspector shows it: the step on screen and the next operation. */
-  get position(): Position {
+  get position(): StepOnScreen {
     const p: NextOperation = this.trainer.position;
     const inProgress = p.opIndex > 0;
     let epoch = p.epoch;

@@ -40,7 +40,7 @@ describe('debugger and inspector share one session', () => {
     assert.ok(stops.length >= 1);
     const last = stops[stops.length - 1];
     assert.ok(last.type === 'stopped' && /moved in the inspector to forward · layer 1 of step 2/.test(last.stop.description), JSON.stringify(last));
-    assert.equal(runtime.state.whereabouts().step, 2);
+    assert.equal(runtime.state.lastOperation().step, 2);
     runtime.dispose();
   });
 

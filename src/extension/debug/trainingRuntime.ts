@@ -394,7 +394,7 @@ export class TrainingRuntime {
     if (phase.kind === 'update' && this.runUntil) {
       try {
         if (evaluateCondition(this.runUntil, this.state.scope())) {
-          return { reason: 'breakpoint', description: `runUntil is true after step ${this.state.whereabouts().step}: ${this.options.runUntil}` };
+          return { reason: 'breakpoint', description: `runUntil is true after step ${this.state.lastOperation().step}: ${this.options.runUntil}` };
         }
       } catch (error) {
         return { reason: 'exception', description: `runUntil cannot be evaluated: ${(error as Error).message}`, text: (error as Error).message };
