@@ -162,14 +162,38 @@ describe('trainer: a step machine', () => {
     assert.ok(JSON.stringify(trace).length > 0 && !JSON.stringify(trace).includes('null'));
   });
 
-  it('lossAfter equals J recomputed on the same batch after the update', () => {
-    const t = trainerFor(classifier());
-    const record = t.step();
-    const { dataset } = t.data;
-    const rows = record.batch.map((p) => t.data.split.train[p]);
-    const x = Float64Array.from(rows.flatMap((r) => Array.from(dataset.x.subarray(r * 2, r * 2 + 2))));
-    const y = Float64Array.from(rows.flatMap((r) => Array.from(dataset.y.subarray(r * 3, r * 3 + 3))));
-    assert.equal(record.lossAfter, batchLoss(t.network, t.lossSpec, x, y, rows.length));
+  it('loss and lossAfter equal J written out by hand (leaky ReLU, softmax, cross-entropy, λ₁‖W‖₁ + λ₂‖W‖₂²)', () => {
+    const model = classifier();
+    const t = trainerFor(model);
+    t.step();
+    const trace = toStepTrace(t.step());
+    const x = trace.layers[0].input;
+    const targets = trace.batch.map((p) => model.data!.y![t.data.split.train[p]]);
+    /** J of this batch for the given weights, from the formulas of DESIGN.md §4 (no engine code). */
+    const J = (W: number[][][], b: number[][]) => {
+      const affine = (input: number[], l: number) => W[l].map((row, u) => row.reduce((sum, w, i) => sum + w * input[i], b[l][u]));
+      const leaky = (z: number) => (z > 0 ? z : 0.01 * z);
+      const softmax = (z: number[]) => {
+        const m = Math.max(...z);
+        const e = z.map((v) => Math.exp(v - m));
+        const total = e.reduce((a, v) => a + v, 0);
+        return e.map((v) => v / total);
+      };
+      const dataLoss = -x.reduce((sum, xi, n) => {
+        const p = softmax(affine(affine(xi, 0).map(leaky), 1));
+        return sum + targets[n].reduce((acc, tk, k) => acc + tk * Math.log(p[k]), 0);
+      }, 0) / x.length;
+      const weights = W.flat(2);
+      const regLoss = 0.001 * weights.reduce((a, w) => a + Math.abs(w), 0) + 0.01 * weights.reduce((a, w) => a + w * w, 0);
+      return { dataLoss, regLoss, loss: dataLoss + regLoss };
+    };
+    const close = (actual: number, expected: number, what: string) =>
+      assert.ok(Math.abs(actual - expected) <= 1e-13 * Math.abs(expected), `${what}: ${actual} vs ${expected}`);
+    const before = J(trace.layers.map((l) => l.weights), trace.layers.map((l) => l.bias));
+    close(trace.dataLoss, before.dataLoss, 'dataLoss');
+    close(trace.regLoss, before.regLoss, 'regLoss');
+    close(trace.loss, before.loss, 'loss');
+    close(trace.lossAfter, J(trace.layers.map((l) => l.weightsAfter), trace.layers.map((l) => l.biasAfter)).loss, 'lossAfter');
   });
 
   describe('batching', () => {
