@@ -323,12 +323,15 @@ export class TrainingSession {
     return p.completedSteps * p.opsPerStep + p.opIndex;
   }
 
-  async reset(): Promise<void> {
-    await this.pause();
+  /** Back to step 0 with the initial weights; refused while another mover runs. */
+  async reset(mover: Mover = 'inspector'): Promise<Refusal | undefined> {
+    const refusal = await this.claim(mover);
+    if (refusal) return refusal;
     this.trainer.reset();
     this.latest = 0;
     this.clearLosses();
     this.fire('reset');
+    return undefined;
   }
 
   // ---- lesson 6: break a derivative
