@@ -149,7 +149,8 @@ export class TrainingSession {
       batchInEpoch,
       batchesPerEpoch: p.batchesPerEpoch,
       next: inProgress ? p.nextPhase : undefined,
-      latestStep: Math.max(this.latest, p.completedSteps),
+      // A step in progress is the newest one unless history went further already.
+      latestStep: Math.max(this.latest, inProgress ? p.step : p.completedSteps),
       running: this.running,
     };
   }
@@ -284,9 +285,13 @@ export class TrainingSession {
     return this.advance({ mover, until: { kind: 'steps', value: 1 }, fullSpeed: true });
   }
 
-  /** Back to the start of the step on screen or of the previous one; false at step 0. */
+  /**
+   * The inspector's Step Back: within a step (after Step Into) one operation back, as the
+   * debugger's; between steps, back to the previous step. False at step 0.
+   */
   stepBack(mover: Mover = 'inspector'): Promise<boolean | Refusal> {
-    return this.moveBack(mover, () => this.trainer.history.stepBack());
+    const { history } = this.trainer;
+    return this.moveBack(mover, () => (this.trainer.position.opIndex > 0 ? history.stepBackOp() : history.stepBack()));
   }
 
   /** Back one operation; false at step 0 before any operation. */
