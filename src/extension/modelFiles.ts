@@ -1,8 +1,6 @@
 // Which documents are model files, where their data files may be read from, and the starting
 // points the extension offers: the bundled examples and the New Model template.
 import * as vscode from 'vscode';
-import { findDatasetsDir, nodeFileReader } from '../engine/data/nodeFiles';
-import type { LoadOptions } from '../engine/model';
 import { l10n } from './l10n';
 
 export const MODEL_FILE_SUFFIX = '.backprop.json';
@@ -15,20 +13,6 @@ export function isModelDocument(document: vscode.TextDocument): boolean {
   return isModelUri(document.uri);
 }
 
-/**
- * Where a model's data files are read from: CSV paths are relative to the model file and must
- * resolve, after following links, inside its workspace folder (or, for a file outside every
- * workspace folder, inside its own folder; an untitled model uses the first workspace folder).
- * Built-in datasets come from the extension's `datasets/`. The reads are bounded by the data
- * size limit and the parsed data is cached by file version, so a check on every edit stays cheap.
- */
-export function dataReaders(uri: vscode.Uri, extensionUri: vscode.Uri): LoadOptions {
-  const firstFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const base = uri.scheme === 'file' ? vscode.Uri.joinPath(uri, '..').fsPath : firstFolder;
-  const root = uri.scheme === 'file' ? (vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? base) : firstFolder;
-  const datasets = findDatasetsDir(extensionUri.fsPath);
-  return { files: base && root ? nodeFileReader(base, root) : undefined, builtins: datasets ? nodeFileReader(datasets) : undefined };
-}
 
 interface ExamplePick extends vscode.QuickPickItem {
   uri: vscode.Uri;

@@ -167,7 +167,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
     Promise.resolve()
       .then(run)
       .catch((error: unknown) => {
-        const step = this.runtime?.state.whereabouts().step;
+        const step = this.runtime?.state.lastOperation().step;
         const text = `Training failed${step === undefined ? '' : ` at step ${step}`}: ${messageOf(error)}`;
         this.sendEvent(new OutputEvent(`${text}\n`, 'stderr'));
         const stop = new StoppedEvent('exception', THREAD_ID) as DebugProtocol.StoppedEvent;
@@ -203,6 +203,10 @@ export class BackpropDebugSession extends LoggingDebugSession {
       }
       case 'continued':
         this.sendEvent(new ContinuedEvent(THREAD_ID));
+        return;
+      case 'refused':
+        // 'important' output is shown as a notification, not only in the Debug Console.
+        this.sendEvent(new OutputEvent(`${event.message}\n`, 'important'));
         return;
       case 'ended':
         this.sendEvent(new OutputEvent(`${event.message}\n`, 'stderr'));
@@ -333,7 +337,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
     const runtime = this.runtime!;
-    const w = runtime.state.whereabouts();
+    const w = runtime.state.lastOperation();
     const lines = runtime.lines;
     const operation = w.last
       ? describeOperation(w.last)
@@ -357,7 +361,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
     } else {
       const focus = args.frameId === FRAME.operation ? state.focusLayer() : undefined;
       // The inspector follows the selected frame: it highlights the operation and shows its layer.
-      const operation = args.frameId === FRAME.operation ? state.whereabouts().last : undefined;
+      const operation = args.frameId === FRAME.operation ? state.lastOperation().last : undefined;
       if (operation) this.session?.focusOn(operation, focus);
       if (focus !== undefined) scopes.push(scope(`Layer ${focus + 1}`, { kind: 'layer', layer: focus }));
       else scopes.push(scope('Layers', { kind: 'layers' }));
@@ -434,7 +438,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
         ];
       }
       case 'epoch': {
-        const w = state.whereabouts();
+        const w = state.lastOperation();
         const figures = state.session.epochs.filter((e) => e.epoch === w.epoch - 1);
         const out: DebugProtocol.Variable[] = [
           { name: 'epoch', value: String(w.epoch), variablesReference: 0 },
