@@ -10,6 +10,7 @@ import { InputError, UsageError } from './errors';
 import type { CliIo } from './io';
 import { loadModelFile } from './load';
 import { formatNumber, style } from './tables';
+import { jsonLine } from '../engine/jsonLines';
 
 export const EXPLAIN_USAGE = `explain <model> --step S --layer L (--weight OUT,IN | --bias OUT) [--json]
     The chain rule for ∂J/∂W[OUT][IN] (or ∂J/∂b[OUT]) of layers[L] at step S (1-based; the
@@ -54,7 +55,7 @@ export function explainCommand(args: string[], io: CliIo): void {
   const batch = trainer.nextBatch();
   const explanation = explainChainRule(trainer.network, trainer.lossSpec, batch, target);
   if (flags.json) {
-    io.out(JSON.stringify(explanation) + '\n');
+    io.out(jsonLine(explanation));
     return;
   }
   io.out(describe(explanation, step, batch.batch, io.color));

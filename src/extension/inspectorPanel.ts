@@ -3,6 +3,7 @@
 // debugger and the status bar) holds all state; this class only translates it into messages.
 import * as vscode from 'vscode';
 import type { HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
+import { toWire } from '../protocol/nonFinite';
 import { tensorOf } from '../protocol/traceCodec';
 import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
 import { createNonce, inspectorHtml } from './inspectorHtml';
@@ -192,7 +193,7 @@ export class InspectorPanel implements vscode.Disposable {
 
   private post(message: HostMessage): Thenable<boolean> {
     if (this.disposed) return Promise.resolve(false);
-    return this.panel.webview.postMessage(message);
+    return this.panel.webview.postMessage(toWire(message));
   }
 
   private async postAll(messages: HostMessage[]): Promise<boolean> {

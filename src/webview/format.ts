@@ -9,11 +9,12 @@ const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', 
 export const sup = (n: number | string): string => String(n).replace(/[-\d]/g, (c) => SUPERSCRIPT[c]);
 export const sub = (n: number | string): string => String(n).replace(/\d/g, (c) => SUBSCRIPT[c]);
 
-/** Short display form: 0.1235, −2.5e−4, 1.2e+6, NaN, ∞. */
+/** Short display form: 0.1235, −2.5e−4, 1.2e6, NaN, +∞, −∞; "–" for no number. */
 export function short(value: number | undefined, digits = 4): string {
-  if (value === undefined) return '–';
+  // Anything but a number (a null that crossed JSON, say) is no number: never a guessed −∞.
+  if (typeof value !== 'number') return '–';
   if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (!Number.isFinite(value)) return value > 0 ? '+∞' : '−∞';
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   const text = magnitude >= 1e4 || magnitude < 1e-3

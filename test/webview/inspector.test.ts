@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, type InspectorPage, THEMES, openInspector } from '../support/browserPage';
 import { StandInHost } from '../support/standInHost';
+import { TrainingSession } from '../../src/extension/session';
+import { buildInitMessage, buildSnapshotMessages, HistoryCursor } from '../../src/extension/inspectorMessages';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 import type { HostMessage, WebviewMessage } from '../../src/protocol/messages';
 import { encodeRecord } from '../../src/protocol/traceCodec';
@@ -111,6 +113,32 @@ describe('inspector webview (Chromium)', function () {
     assert.match(errors[1], /record\.data must be a Float64Array/);
     assert.match(errors[2], /runs past the data \(5 numbers\)/);
     assert.equal(await value(view, '#loss-value'), before);
+  });
+});
+
+describe('inspector: non-finite numbers cross the JSON boundary as what they are (Chromium)', function () {
+  this.timeout(60000);
+  it('a diverging model\'s toolbar shows J = +∞ (it showed −∞: Infinity arrived as null)', async () => {
+    const model = {
+      name: 'diverging', inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', optimizer: { type: 'sgd', learningRate: 10 },
+      data: { x: [[1], [2], [3], [4]], y: [[1], [2], [3], [4]] }, batch: { mode: 'batch' }, seed: 1,
+    };
+    const loaded = TrainingSession.load('file:///ws/diverging.backprop.json', JSON.stringify(model));
+    assert.ok(loaded.ok);
+    const session = loaded.session;
+    let stop;
+    while (!stop) stop = await session.step();
+    assert.match(stop.message, /dataLoss is Infinity/);
+    assert.equal(session.record?.loss, Infinity);
+    const view = await openInspector({ theme: 'light' });
+    try {
+      await view.send(buildInitMessage(session, { strings: {}, locale: 'en', theme: 'light' }));
+      for (const message of buildSnapshotMessages(session, new HistoryCursor())) await view.send(message);
+      assert.equal(await view.page.textContent('#loss-value'), '+∞');
+      assert.equal(await value(view, '#loss-value'), 'Infinity');
+    } finally {
+      await view.close();
+    }
   });
 });
 

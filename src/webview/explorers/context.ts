@@ -25,14 +25,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-export function formatNumber(value: number, digits = 4): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  if (value === 0) return '0';
-  const text = Math.abs(value) >= 1e5 || Math.abs(value) < 1e-4 ? value.toExponential(digits - 1) : String(Number(value.toPrecision(digits)));
-  return text.replace('-', '−');
-}
-
 export function numberInput(value: number, props: Record<string, string> = {}): HTMLInputElement {
   return h('input', { type: 'number', value: String(value), ...props });
 }

@@ -1,6 +1,7 @@
 // The explorer webview: a tab bar of views; each view asks the host for its numbers and draws
 // the answer. Strings arrive translated in the host's init message.
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
+import { fromWire } from '../../protocol/nonFinite';
 import { h, type ExplorerViewModule, type ViewContext } from './context';
 import { activationsView } from './views/activations';
 import { expressionView } from './views/expression';
@@ -76,8 +77,8 @@ function start(view: ExplorerView, language: 'en' | 'ko'): void {
   select(view);
 }
 
-window.addEventListener('message', (event: MessageEvent<ExplorerHostMessage>) => {
-  const message = event.data;
+window.addEventListener('message', (event: MessageEvent) => {
+  const message = fromWire<ExplorerHostMessage>(event.data);
   switch (message.type) {
     case 'init':
       strings = message.strings;

@@ -1,7 +1,8 @@
 // The chain rule, node by node: the host sends the graph with forward values and the list of
 // backward moves; this view reveals them one at a time, optionally asking for a prediction first.
 import type { ExplorerResult, ExpressionResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, h, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { short } from '../../format';
 import { s } from '../plot';
 
 function parseValues(text: string): Record<string, number> | undefined {
@@ -68,8 +69,8 @@ export function expressionView(): ExplorerViewModule {
       const [x, y] = pos(node.id);
       const cls = `node ${node.kind}${current?.node === node.id ? ' active' : ''}`;
       svg.append(s('circle', { cx: x, cy: y, r: 22, class: cls }), s('text', { x, y: y + 5, 'text-anchor': 'middle', class: 'node-label' }, LABELS[node.label] ?? node.label));
-      svg.append(s('text', { x, y: y - 28, 'text-anchor': 'middle', class: 'value' }, formatNumber(node.value)));
-      if (grads.has(node.id) && node.kind !== 'constant') svg.append(s('text', { x, y: y + 40, 'text-anchor': 'middle', class: 'gradient' }, `∂ ${formatNumber(grads.get(node.id)!)}`));
+      svg.append(s('text', { x, y: y - 28, 'text-anchor': 'middle', class: 'value' }, short(node.value)));
+      if (grads.has(node.id) && node.kind !== 'constant') svg.append(s('text', { x, y: y + 40, 'text-anchor': 'middle', class: 'gradient' }, `∂ ${short(grads.get(node.id)!)}`));
     }
     return svg;
   };
@@ -80,9 +81,9 @@ export function expressionView(): ExplorerViewModule {
     if (!graph) return;
     const g = graph;
     const log = g.steps.slice(0, revealed).map((step) => h('li', {},
-      ctx.t('Node {0}: upstream gradient {1}', label(g, step.node), formatNumber(step.upstream)),
+      ctx.t('Node {0}: upstream gradient {1}', label(g, step.node), short(step.upstream)),
       h('ul', {}, ...step.passes.map((p) => h('li', {}, ctx.t('{0} → {1}: local {2} × upstream {3} = {4} (gradient of {1}: {5} + {4} = {6})',
-        label(g, step.node), label(g, p.to), formatNumber(p.localGradient), formatNumber(step.upstream), formatNumber(p.passed), formatNumber(p.gradientBefore), formatNumber(p.gradientAfter)))))));
+        label(g, step.node), label(g, p.to), short(p.localGradient), short(step.upstream), short(p.passed), short(p.gradientBefore), short(p.gradientAfter)))))));
     const next = g.steps[revealed];
     const controls = h('div', { class: 'controls' });
     if (next) {
@@ -93,7 +94,7 @@ export function expressionView(): ExplorerViewModule {
           const expected = next.passes[0].passed;
           const value = Number(guess.value);
           const right = guess.value !== '' && Math.abs(value - expected) <= 1e-3 * Math.max(1, Math.abs(expected));
-          feedback = right ? ctx.t('Correct!') : ctx.t('Not quite: the answer is {0}.', formatNumber(expected));
+          feedback = right ? ctx.t('Correct!') : ctx.t('Not quite: the answer is {0}.', short(expected));
           guess.value = '';
           revealed++;
           render();
@@ -115,7 +116,7 @@ export function expressionView(): ExplorerViewModule {
       ...(feedback ? [h('p', { class: 'feedback', role: 'status' }, feedback)] : []),
       h('ol', { class: 'steps' }, ...log),
       ...(done ? [h('p', {}, ctx.t('Backward pass complete.')), h('h3', {}, ctx.t('Gradients')),
-        table([Object.keys(g.gradients).map((n) => `∂/∂${n}`), Object.values(g.gradients).map((v) => formatNumber(v))])] : []),
+        table([Object.keys(g.gradients).map((n) => `∂/∂${n}`), Object.values(g.gradients).map((v) => short(v))])] : []),
     );
   };
 

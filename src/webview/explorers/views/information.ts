@@ -1,5 +1,6 @@
 import type { ExplorerResult, InformationResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, h, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { short } from '../../format';
 import { axes, dot, frame, polyline } from '../plot';
 
 const parseList = (text: string) => text.split(/[,\s]+/).filter(Boolean).map(Number);
@@ -38,12 +39,12 @@ export function informationView(): ExplorerViewModule {
         if (pv.length === 2) dot(f, [pv[0], r.entropyP!], 'point-0', 5);
         parts.push(table([
           ['', r.unit],
-          [ctx.t('Entropy H(p)'), formatNumber(r.entropyP!)],
-          [ctx.t('Entropy H(q)'), formatNumber(r.entropyQ!)],
-          [ctx.t('Cross-entropy H(p, q)'), formatNumber(r.crossEntropy!)],
-          [ctx.t('KL divergence D(p‖q)'), formatNumber(r.kl!)],
+          [ctx.t('Entropy H(p)'), short(r.entropyP!)],
+          [ctx.t('Entropy H(q)'), short(r.entropyQ!)],
+          [ctx.t('Cross-entropy H(p, q)'), short(r.crossEntropy!)],
+          [ctx.t('KL divergence D(p‖q)'), short(r.kl!)],
         ]), h('p', {}, ctx.t('Self-information −log p(x) of each outcome')),
-        table([pv.map((v) => `p=${formatNumber(v)}`), r.selfInformationP!.map((v) => formatNumber(v))]));
+        table([pv.map((v) => `p=${short(v)}`), r.selfInformationP!.map((v) => short(v))]));
       }
       parts.push(h('p', { class: 'note' }, ctx.t('Cross-entropy = entropy + KL divergence. With a one-hot p it is −log q(correct class): the loss the inspector shows.')));
       out.replaceChildren(h('div', { class: 'row' }, h('figure', {}, f.svg, h('figcaption', {}, ctx.t('Entropy of a coin flip against P(heads)'))), h('div', {}, ...parts)));

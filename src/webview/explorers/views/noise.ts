@@ -1,5 +1,6 @@
 import type { ExplorerResult, NoiseResult } from '../../../protocol/explorers';
-import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
 
 export function noiseView(): ExplorerViewModule {
@@ -14,10 +15,10 @@ export function noiseView(): ExplorerViewModule {
     if (!t) return [];
     const [small, large] = t.sizes.map((n) => n.toLocaleString('en-US'));
     const spread = (label: string, row: { std: [number, number]; ratio: number; predictedRatio: number }) =>
-      [label, formatNumber(row.std[0]), formatNumber(row.std[1]), ctx.t('{0}× smaller (σ/√n: {1}×)', formatNumber(1 / row.ratio, 3), formatNumber(1 / row.predictedRatio, 3))];
+      [label, short(row.std[0]), short(row.std[1]), ctx.t('{0}× smaller (σ/√n: {1}×)', short(1 / row.ratio, 3), short(1 / row.predictedRatio, 3))];
     return [table([
       [ctx.t('mini-batch size'), small, large, ''],
-      [ctx.t('computation'), '1×', `${formatNumber(t.computationRatio)}×`, ctx.t('{0}× more', formatNumber(t.computationRatio))],
+      [ctx.t('computation'), '1×', `${short(t.computationRatio)}×`, ctx.t('{0}× more', short(t.computationRatio))],
       spread(ctx.t('spread, independent draws'), t.withReplacement),
       spread(ctx.t("spread, the trainer's batches (without replacement)"), t.withoutReplacement),
     ])];
@@ -43,10 +44,10 @@ export function noiseView(): ExplorerViewModule {
       r.sizes.forEach((n, i) => dot(f, [Math.log10(n), logs[i]], 'point-0', 5));
       legend(f, [['std', 'series-0'], ['σ/√n', 'series-1 dashed']], 240, 14);
       out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {},
-        h('p', {}, ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", formatNumber(r.sigma))),
-        h('p', {}, ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', formatNumber(r.slope, 3))),
+        h('p', {}, ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", short(r.sigma))),
+        h('p', {}, ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', short(r.slope, 3))),
         ...lectureTable(r),
-        table([['n', ...r.sizes.map(String)], ['std', ...r.std.map((v) => formatNumber(v, 3))], ['σ/√n', ...r.predicted.map((v) => formatNumber(v, 3))]]))));
+        table([['n', ...r.sizes.map(String)], ['std', ...r.std.map((v) => short(v, 3))], ['σ/√n', ...r.predicted.map((v) => short(v, 3))]]))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

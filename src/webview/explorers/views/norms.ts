@@ -1,5 +1,6 @@
 import type { ExplorerResult, NormsResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, h, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
 
 export function normsView(): ExplorerViewModule {
@@ -34,9 +35,9 @@ export function normsView(): ExplorerViewModule {
       vectors.forEach((v, i) => { polyline(f, [[0, 0], v], 'vector'); dot(f, v, `point-${i}`, 5); });
       legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14, 70);
       const rows = [[ctx.t('p'), ctx.t('‖a‖_p'), ctx.t('‖a − b‖_p')],
-        ...r.balls.map((ball) => [ball.order === 'inf' ? '∞' : String(ball.order), formatNumber(ball.normA), formatNumber(ball.distance)])];
+        ...r.balls.map((ball) => [ball.order === 'inf' ? '∞' : String(ball.order), short(ball.normA), short(ball.distance)])];
       out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {}, table(rows),
-        h('p', {}, r.cosine === null ? ctx.t('Cosine similarity is undefined for a zero vector.') : ctx.t('Cosine similarity of a and b: {0}', formatNumber(r.cosine))),
+        h('p', {}, r.cosine === null ? ctx.t('Cosine similarity is undefined for a zero vector.') : ctx.t('Cosine similarity of a and b: {0}', short(r.cosine))),
         h('p', {}, ctx.t('Hamming distance (entries that differ): {0}', r.hamming)))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },

@@ -1,5 +1,6 @@
 import type { ExplorerResult, RaceResult } from '../../../protocol/explorers';
-import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { short } from '../../format';
 import { axes, dot, frame, polyline, surfaceContours } from '../plot';
 
 export function raceView(): ExplorerViewModule {
@@ -30,7 +31,7 @@ export function raceView(): ExplorerViewModule {
       for (const racer of running) polyline(lossPlot, racer.losses.map((l, k) => [k, Math.log10(Math.max(l, 10 ** lo))]), racer.cls);
       const key = h('div', { class: 'legend-list' }, ...running.map((racer) => h('span', { class: `key ${racer.cls}` }, racer.name)));
       out.replaceChildren(key, h('div', { class: 'row' }, f.svg, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step (log scale)')))),
-        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => [racer.name, formatNumber(racer.losses[0]), formatNumber(racer.losses[racer.losses.length - 1])])]),
+        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => [racer.name, short(racer.losses[0]), short(racer.losses[racer.losses.length - 1])])]),
         ...r.racers.filter((racer) => racer.unavailable).map((racer) => h('p', { class: 'note' }, ctx.t('{0} is not available: {1}', racer.name, racer.unavailable!))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },

@@ -1,5 +1,6 @@
 import type { ExplorerResult, SurfaceResult } from '../../../protocol/explorers';
-import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, h, labelled, numberInput, runButton, type ExplorerViewModule, type ViewContext } from '../context';
+import { short } from '../../format';
 import { axes, dot, frame, polyline, surfaceContours, wireframe } from '../plot';
 
 const PRESETS: Array<[number, string]> = [[0.01, 'too small'], [0.1, 'good'], [1, 'too large']];
@@ -40,7 +41,7 @@ export function surfaceView(): ExplorerViewModule {
       out.replaceChildren(
         h('div', { class: 'row' }, h('figure', {}, f.svg), h('figure', {}, wireframe(r.grid.ws, r.grid.bs, r.grid.values, r.path, r.losses, 400, 320), h('figcaption', {}, ctx.t('3-D view')))),
         h('div', { class: 'row' }, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step'))),
-          h('div', {}, h('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, formatNumber(last))),
+          h('div', {}, h('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, short(last))),
             ...(r.diverged ? [h('p', { class: 'error', role: 'alert' }, ctx.t('The path diverged: α is too large for this surface.'))] : []))),
       );
     },
