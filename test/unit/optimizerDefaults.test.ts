@@ -49,7 +49,7 @@ describe('optimizer defaults: one table, restated faithfully', () => {
       const row = readme.split('\n').find((line) => line.startsWith(`| \`${type}\` |`));
       assert.ok(row, `the README has no row for ${type}`);
       for (const [key, value] of Object.entries(OPTIMIZER_DEFAULTS[type])) {
-        const stated = new RegExp(`\`${key}\` (?:\\S+ )?\\((\\[[^\\]]*\\]|\`[^\`]*\`|[^,)\\s]+)`).exec(row)?.[1];
+        const stated: string | undefined = new RegExp(`\`${key}\` (?:\\S+ )?\\((\\[[^\\]]*\\]|\`[^\`]*\`|[^,)\\s]+)`).exec(row)?.[1];
         if (type === 'adamw' && stated === undefined) continue; // "as `adam`, with decoupled weightDecay (0.01)"
         assert.ok(stated !== undefined, `the README's ${type} row does not state ${key}`);
         assert.deepEqual(JSON.parse(stated.replace(/`/g, '"')), value, `${type}.${key} in the README`);
