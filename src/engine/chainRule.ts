@@ -15,6 +15,7 @@ import { REQUIRED_OUTPUT_ACTIVATION, normalizeRegularization } from './losses';
 import { BROKEN_DERIVATIVES, localGradient } from './activations';
 import { type Batch, type GradientCheckEntry, checkParameter } from './gradientCheck';
 import { type DenseLayer, type LayerBackward, type Network, backwardLayer, forward, layerLocalGradient, outputLoss } from './network';
+import { tensorName } from './layerFields';
 
 export interface Localized {
   en: string;
@@ -248,9 +249,7 @@ export function explainChainRule(
     : checkParameter(net, lossSpec, batch, p, index, engineGradient);
 
   const sharedDelta = column(backs[l].delta, rows, layer.units, m, N);
-  const name = target.kind === 'weight'
-    ? `layers[${l}].weights[${m}][${target.in}]`
-    : `layers[${l}].bias[${m}]`;
+  const name = target.kind === 'weight' ? tensorName(l, 'weights', m, target.in) : tensorName(l, 'bias', m);
   return {
     parameter: { name, symbol: paramSymbol.text, latex: paramSymbol.tex, target, value },
     loss: lossSpec.loss,

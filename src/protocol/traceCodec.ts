@@ -15,6 +15,7 @@
 //    (per unit; shape [units], or [1] for a vector).
 // The webview asks for a full tensor with requestTensor; the host answers from tensorOf().
 import type { LayerRecord, StepRecord } from '../engine/types';
+import { LAYER_FIELDS, parseTensorName, tensorName } from '../engine/layerFields';
 
 export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
 
@@ -47,34 +48,11 @@ export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer'> 
   data: Float64Array;
 }
 
-const BATCH_FIELDS = ['input', 'z', 'a', 'localGrad', 'upstream', 'delta'] as const;
-const PARAMETER_FIELDS = [
-  'weights', 'bias', 'gradWeights', 'gradBias', 'updateWeights', 'updateBias', 'weightsAfter', 'biasAfter',
-] as const;
-type LayerField = (typeof BATCH_FIELDS)[number] | (typeof PARAMETER_FIELDS)[number];
-
 export interface NamedTensor {
   name: string;
   kind: TensorKind;
   shape: number[];
   data: Float64Array;
-}
-
-function layerTensorShape(layer: LayerRecord | EncodedLayer, field: LayerField): number[] {
-  const { rows, units, inputs } = layer;
-  switch (field) {
-    case 'input': return [rows, inputs];
-    case 'localGrad': return layer.activation === 'softmax' ? [rows, units, units] : [rows, units];
-    case 'z': case 'a': case 'upstream': case 'delta': return [rows, units];
-    case 'weights': case 'gradWeights': case 'updateWeights': case 'weightsAfter': return [units, inputs];
-    default: return [units];
-  }
-}
-
-/** "layers[3].weights" → { layer: 3, field: "weights" } for a parameter name of the network. */
-function parseParameterName(name: string): { layer: number; field: string } | undefined {
-  const match = /^layers\[(\d+)\]\.(\w+)$/.exec(name);
-  return match ? { layer: Number(match[1]), field: match[2] } : undefined;
 }
 
 function isFloatArray(value: unknown): value is Float64Array | Float32Array {
@@ -88,7 +66,7 @@ function splitOptimizerState(
   const tensors: NamedTensor[] = [];
   const strip = (value: unknown, path: string[]): unknown => {
     if (isFloatArray(value)) {
-      const owner = parseParameterName(path[0]);
+      const owner = parseTensorName(path[0]);
       const layer = owner ? layers[owner.layer] : undefined;
       const shape = layer && owner?.field === 'weights' && layer.units * layer.inputs === value.length
         ? [layer.units, layer.inputs]
@@ -114,12 +92,10 @@ function splitOptimizerState(
 export function recordTensors(record: StepRecord): NamedTensor[] {
   const tensors: NamedTensor[] = [];
   for (const layer of record.layers) {
-    const add = (field: LayerField, kind: TensorKind) => {
-      const data = layer[field];
-      if (data) tensors.push({ name: `layers[${layer.index}].${field}`, kind, shape: layerTensorShape(layer, field), data });
-    };
-    BATCH_FIELDS.forEach((field) => add(field, 'batch'));
-    PARAMETER_FIELDS.forEach((field) => add(field, 'parameter'));
+    for (const field of LAYER_FIELDS) {
+      const data = layer[field.name];
+      if (data) tensors.push({ name: tensorName(layer.index, field.name), kind: field.kind, shape: field.shape(layer), data });
+    }
   }
   if (record.optimizer) tensors.push(...splitOptimizerState(record.optimizer.state, record.layers).tensors);
   return tensors;

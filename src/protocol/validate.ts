@@ -6,6 +6,7 @@ import type {
 } from './messages';
 import { RUN_SPEED } from './messages';
 import { checked, finite, integer, object, oneOf, reject, text } from './check';
+import { layerField, parseTensorName } from '../engine/layerFields';
 
 export type Validation = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
 
@@ -67,14 +68,15 @@ function command(value: unknown, path: string): InspectorCommand {
   }
 }
 
-/** Names the codec gives tensors: "layers[l].<field>" or "optimizer/<parameter>/<state>". */
-function tensorName(value: unknown, path: string, model: ModelSummary): string {
+/** Names the codec gives tensors: "layers[l].<field>" (a field of the table) or "optimizer/<parameter>/<state>". */
+function requestedTensor(value: unknown, path: string, model: ModelSummary): string {
   const name = text(value, path, LIMITS.name);
-  const layerField = /^layers\[(\d+)\]\.[A-Za-z]+$/.exec(name);
-  const optimizerState = /^optimizer\/(?:layers\[(\d+)\]\.[A-Za-z]+\/)?[A-Za-z0-9_]+$/.exec(name);
-  const match = layerField ?? optimizerState;
-  if (!match) reject(path, `"${name}" is not a tensor name (expected "layers[l].field" or "optimizer/layers[l].field/state")`);
-  if (match[1] !== undefined) layerIndex(Number(match[1]), `${path} (layer)`, model);
+  const optimizerState = /^optimizer\/(?:(layers\[\d+\]\.[A-Za-z]+)\/)?[A-Za-z0-9_]+$/.exec(name);
+  const layerTensor = parseTensorName(optimizerState ? optimizerState[1] ?? '' : name);
+  if (!optimizerState && !(layerTensor && layerField(layerTensor.field))) {
+    reject(path, `"${name}" is not a tensor name (expected "layers[l].field" or "optimizer/layers[l].field/state")`);
+  }
+  if (layerTensor) layerIndex(layerTensor.layer, `${path} (layer)`, model);
   return name;
 }
 
@@ -112,7 +114,7 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
       return {
         type,
         step: integer(message.step, 'message.step', 0, LIMITS.step),
-        name: tensorName(message.name, 'message.name', model),
+        name: requestedTensor(message.name, 'message.name', model),
       };
     case 'requestExplanation':
       return {

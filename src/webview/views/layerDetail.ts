@@ -10,6 +10,7 @@ import { exact, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, sampleOf } from '../tensors';
 import type { View } from './view';
+import { tensorName } from '../../engine/layerFields';
 
 const MAX_CELLS = 12; // rows and columns shown as numbers; the heatmap shows everything
 
@@ -181,7 +182,7 @@ export function createLayerDetail(ctx: Context): View {
       const focused = focusedFields(state.focus, l, model.layers.length);
       const order: HTMLElement[] = [];
       for (const q of QUANTITIES) {
-        const name = `layers[${l}].${q.field}`;
+        const name = tensorName(l, q.field);
         let [r, c] = q.shape(layer.units, inputs);
         let title = t(q.title);
         if (q.field === 'localGrad' && softmax) {
