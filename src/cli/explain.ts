@@ -2,7 +2,7 @@
 // parameter at step S (with the weights that step used), factor by factor, with its
 // finite-difference check.
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
-import { explainChainRule } from '../engine/chainRule';
+import { explainChainRule, noteText } from '../engine/chainRule';
 import { Trainer } from '../engine/trainer';
 import { NonFiniteError } from '../engine/nonFinite';
 import { integerFlag, modelPath, parseFlags } from './args';
@@ -84,7 +84,7 @@ function describe(e: ChainRuleExplanation, step: number, batch: number[], color:
   const header = ['factor', 'what it is', ...batch.map((b) => `sample ${b}`), 'mean'];
   const rows = e.factors.map((f) => [
     f.symbol,
-    f.name.en + (f.computedOnce ? ' *' : ''),
+    f.name + (f.computedOnce ? ' *' : ''),
     ...f.perSample.map(formatNumber),
     formatNumber(f.mean),
   ]);
@@ -106,6 +106,6 @@ function describe(e: ChainRuleExplanation, step: number, batch: number[], color:
   if (fd) {
     lines.push(`  central finite difference (h = ${formatNumber(fd.step)}): ${fd.numeric}   relative error ${fd.relativeError.toExponential(2)}`);
   }
-  for (const note of e.notes) lines.push(s.dim(`  note: ${note.en}`));
+  for (const note of e.notes) lines.push(s.dim(`  note: ${noteText(note)}`));
   return lines.join('\n') + '\n';
 }
