@@ -140,6 +140,32 @@ describe('inspector: non-finite numbers cross the JSON boundary as what they are
   });
 });
 
+describe('inspector: a batch mean that is zero up to rounding (Chromium)', function () {
+  this.timeout(60000);
+  it('shows 0 for a mean within n·ε·max|x| of 0, with the exact value on hover; a small mean above it stays', async () => {
+    // Inputs 0.1, 0.2, −0.3 add up to 5.55e−17 in float64, not 0; the second input's mean, 1e−20, is no rounding artefact.
+    const model = {
+      name: 'rounding', inputs: 2, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 },
+      data: { x: [[0.1, 1e-20], [0.2, 1e-20], [-0.3, 1e-20]], y: [[0], [0], [0]] }, split: { train: 1, validation: 0, test: 0 }, batch: { mode: 'batch', shuffle: false }, seed: 1,
+    };
+    const host = SessionHost.open(model as ModelFile);
+    const view = await openInspector({ theme: 'light' });
+    try {
+      await view.send(host.init());
+      for (const message of await host.at(1)) await view.send(message);
+      const cell = (index: number) => view.page.$eval(`td[data-tensor="layers[0].input"][data-index="${index}"]`, (td) => ({ text: td.textContent, value: (td as HTMLElement).dataset.value, title: (td as HTMLElement).title }));
+      const rounded = await cell(0);
+      const exactMean = (0.1 + 0.2 + -0.3) / 3;
+      assert.notEqual(exactMean, 0);
+      assert.ok(Math.abs(exactMean) <= 3 * Number.EPSILON * 0.3, 'the rule: within n·ε·max|x|');
+      assert.deepEqual(rounded, { text: '0', value: String(exactMean), title: String(exactMean) });
+      assert.deepEqual(await cell(1), { text: '1e−20', value: '1e-20', title: '1e-20' });
+    } finally {
+      await view.close();
+    }
+  });
+});
+
 describe('inspector data, prediction, epoch and chain-sum views (Chromium)', function () {
   this.timeout(60000);
   // 2-D binary classifier with a train/validation/test split; 3-input softmax classifier for the table.
