@@ -2,7 +2,8 @@
 // the answer. Strings arrive translated in the host's init message.
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
 import { fromWire } from '../../protocol/nonFinite';
-import { h, type ExplorerViewModule, type ViewContext } from './context';
+import { type ExplorerViewModule, type ViewContext } from './context';
+import { el } from '../dom';
 import { activationsView } from './views/activations';
 import { expressionView } from './views/expression';
 import { informationView } from './views/information';
@@ -47,11 +48,11 @@ function select(view: ExplorerView): void {
 
 function start(view: ExplorerView, language: 'en' | 'ko'): void {
   const app = document.getElementById('app')!;
-  const tabs = h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('Explorers') });
+  const tabs = el('div', { attrs: { role: 'tablist', class: 'tabs', 'aria-label': t('Explorers') } });
   app.replaceChildren(tabs);
   for (const name of EXPLORER_VIEWS) {
-    const tab = h('button', { role: 'tab', type: 'button', id: `tab-${name}`, 'aria-controls': `view-${name}` }, t(TITLES[name]));
-    const panel = h('section', { role: 'tabpanel', id: `view-${name}`, 'aria-labelledby': `tab-${name}`, class: 'view' });
+    const tab = el('button', { attrs: { role: 'tab', type: 'button', id: `tab-${name}`, 'aria-controls': `view-${name}` } }, t(TITLES[name]));
+    const panel = el('section', { attrs: { role: 'tabpanel', id: `view-${name}`, 'aria-labelledby': `tab-${name}`, class: 'view' } });
     const module = FACTORIES[name]();
     modules.set(name, { module, panel, tab });
     tab.addEventListener('click', () => select(name));
