@@ -108,39 +108,26 @@ export function tensorOf(record: StepRecord, name: string): NamedTensor | undefi
 
 const product = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
 
-/** Elementwise mean/min/max over the first axis of a [outer, ...inner] tensor. */
-function statsOverSamples(data: Float64Array, outer: number, inner: number) {
-  const mean = new Float64Array(inner);
-  const min = new Float64Array(inner).fill(Infinity);
-  const max = new Float64Array(inner).fill(-Infinity);
+/**
+ * Mean/min/max of a row-major [outer, inner] tensor over one axis: over the first (`samples`: one
+ * figure per column, the batch mean of each entry) or over the last (`rows`: one figure per unit).
+ */
+function summaryStats(data: Float64Array, outer: number, inner: number, over: 'samples' | 'rows') {
+  const size = over === 'samples' ? inner : outer;
+  const mean = new Float64Array(size);
+  const min = new Float64Array(size).fill(Infinity);
+  const max = new Float64Array(size).fill(-Infinity);
   for (let r = 0; r < outer; r++) {
-    const row = r * inner;
     for (let j = 0; j < inner; j++) {
-      const v = data[row + j];
-      mean[j] += v;
-      if (v < min[j]) min[j] = v;
-      if (v > max[j]) max[j] = v;
+      const v = data[r * inner + j];
+      const k = over === 'samples' ? j : r;
+      mean[k] += v;
+      if (v < min[k]) min[k] = v;
+      if (v > max[k]) max[k] = v;
     }
   }
-  for (let j = 0; j < inner; j++) mean[j] /= outer;
-  return { mean, min, max };
-}
-
-/** Mean/min/max over the last axis of a [outer, inner] tensor (one figure per unit). */
-function statsPerRow(data: Float64Array, outer: number, inner: number) {
-  const mean = new Float64Array(outer);
-  const min = new Float64Array(outer).fill(Infinity);
-  const max = new Float64Array(outer).fill(-Infinity);
-  for (let r = 0; r < outer; r++) {
-    const row = r * inner;
-    for (let j = 0; j < inner; j++) {
-      const v = data[row + j];
-      mean[r] += v;
-      if (v < min[r]) min[r] = v;
-      if (v > max[r]) max[r] = v;
-    }
-    mean[r] /= inner;
-  }
+  const count = over === 'samples' ? outer : inner;
+  for (let k = 0; k < size; k++) mean[k] /= count;
   return { mean, min, max };
 }
 
@@ -150,7 +137,7 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
   const whole = detail === 'full' || data.length <= SUMMARY.fullLimit;
   if (kind === 'batch') {
     const [rows, ...rest] = shape;
-    const stats = statsOverSamples(data, rows, product(rest));
+    const stats = summaryStats(data, rows, product(rest), 'samples');
     const parts: Partial<Record<Part, { shape: number[]; data: Float64Array }>> = {
       mean: { shape: rest, data: stats.mean },
       min: { shape: rest, data: stats.min },
@@ -165,7 +152,7 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
   }
   if (whole) return { full: { shape, data } };
   const outer = shape.length > 1 ? shape[0] : 1;
-  const stats = statsPerRow(data, outer, data.length / outer);
+  const stats = summaryStats(data, outer, data.length / outer, 'rows');
   return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max } };
 }
 

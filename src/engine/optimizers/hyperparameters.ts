@@ -95,6 +95,21 @@ export class HyperparameterReader {
     return [value[0], value[1]];
   }
 
+  /**
+   * Every hyperparameter of the defaults table, read by the kind of its default: numbers (checked
+   * by `checks[key]`, else ≥ 0), booleans, a choice among `choices[key]`, the betas pair.
+   */
+  settings<T>(checks: Readonly<Record<string, Check>> = {}, choices: Readonly<Record<string, readonly string[]>> = {}): T {
+    const out: Record<string, unknown> = {};
+    for (const [key, fallback] of Object.entries(this.defaults)) {
+      if (key === 'betas') out[key] = this.betas();
+      else if (typeof fallback === 'number') out[key] = this.number(key, checks[key]);
+      else if (typeof fallback === 'boolean') out[key] = this.boolean(key);
+      else if (typeof fallback === 'string') out[key] = this.choice(key, choices[key] ?? [fallback]);
+    }
+    return out as T;
+  }
+
   /** Call after reading every key: a key this type does not use is most likely a typo. */
   rejectUnknown(): void {
     for (const key of Object.keys(this.spec)) {

@@ -5,15 +5,15 @@ import type { OptimizerName, OptimizerSpec } from '../types';
 import { OPTIMIZER_DEFAULTS } from './defaults';
 import type { Optimizer } from './optimizer';
 import { HyperparameterReader, OptimizerConfigError, aboveOne, positive, positiveInteger } from './hyperparameters';
-import { Adagrad } from './adagrad';
-import { Adam } from './adam';
-import { ConjugateGradient } from './conjugateGradient';
-import { checkParameterLimit } from './fullBatch';
-import { Lbfgs } from './lbfgs';
-import { LevenbergMarquardt } from './levenbergMarquardt';
-import { Newton } from './newton';
-import { Rmsprop } from './rmsprop';
-import { Sgd } from './sgd';
+import { Adagrad, type AdagradOptions } from './adagrad';
+import { Adam, type AdamOptions } from './adam';
+import { ConjugateGradient, type ConjugateGradientOptions } from './conjugateGradient';
+import { PARAMETER_LIMITS, checkParameterLimit } from './fullBatch';
+import { Lbfgs, type LbfgsOptions } from './lbfgs';
+import { LevenbergMarquardt, type LevenbergMarquardtOptions } from './levenbergMarquardt';
+import { Newton, type NewtonOptions } from './newton';
+import { Rmsprop, type RmspropOptions } from './rmsprop';
+import { Sgd, type SgdOptions } from './sgd';
 
 export type { Objective, Optimizer, OptimizerReport } from './optimizer';
 export { OptimizerConfigError } from './hyperparameters';
@@ -34,95 +34,40 @@ export interface CreateOptions {
 /** Builds one optimizer type from its reader (defaults already in it) and the parameter names. */
 type Builder = (read: HyperparameterReader, layout: ParameterLayout, recordState: boolean) => Optimizer;
 
-const LINE_SEARCHES = ['strong-wolfe', 'none'] as const;
+const CHOICES = { lineSearch: ['strong-wolfe', 'none'] } as const;
 
 function sgd(read: HyperparameterReader, { names }: ParameterLayout, recordState: boolean): Optimizer {
-  const settings = {
-    learningRate: read.number('learningRate'),
-    momentum: read.number('momentum'),
-    dampening: read.number('dampening'),
-    nesterov: read.boolean('nesterov'),
-    weightDecay: read.number('weightDecay'),
-  };
+  const settings = read.settings<SgdOptions>();
   if (settings.nesterov && (settings.momentum <= 0 || settings.dampening !== 0)) {
     throw new OptimizerConfigError('optimizer.nesterov', 'Nesterov momentum needs momentum > 0 and dampening = 0 (as in torch.optim.SGD)');
   }
   return new Sgd(settings, names, recordState);
 }
 
-function adagrad(read: HyperparameterReader, { names }: ParameterLayout, recordState: boolean): Optimizer {
-  return new Adagrad({
-    learningRate: read.number('learningRate'),
-    lrDecay: read.number('lrDecay'),
-    weightDecay: read.number('weightDecay'),
-    initialAccumulatorValue: read.number('initialAccumulatorValue'),
-    eps: read.number('eps'),
-  }, names, recordState);
-}
-
-function rmsprop(read: HyperparameterReader, { names }: ParameterLayout, recordState: boolean): Optimizer {
-  return new Rmsprop({
-    learningRate: read.number('learningRate'),
-    alpha: read.number('alpha'),
-    eps: read.number('eps'),
-    weightDecay: read.number('weightDecay'),
-    momentum: read.number('momentum'),
-    centered: read.boolean('centered'),
-  }, names, recordState);
-}
+const adagrad: Builder = (read, { names }, recordState) => new Adagrad(read.settings<AdagradOptions>(), names, recordState);
+const rmsprop: Builder = (read, { names }, recordState) => new Rmsprop(read.settings<RmspropOptions>(), names, recordState);
 
 /** Adam, and AdamW: the same moments with the weight decay taken out of the gradient (decoupled). */
-const adam = (decoupledWeightDecay: boolean): Builder => (read, { names }, recordState) => new Adam({
-  learningRate: read.number('learningRate'),
-  betas: read.betas(),
-  eps: read.number('eps'),
-  weightDecay: read.number('weightDecay'),
-  amsgrad: read.boolean('amsgrad'),
-  decoupledWeightDecay,
-}, names, recordState);
+const adam = (decoupledWeightDecay: boolean): Builder => (read, { names }, recordState) =>
+  new Adam({ ...read.settings<Omit<AdamOptions, 'decoupledWeightDecay'>>(), decoupledWeightDecay }, names, recordState);
 
-// The full-batch methods build matrices over all P parameters: each refuses a network over its limit.
-function newton(read: HyperparameterReader, layout: ParameterLayout): Optimizer {
-  checkParameterLimit('newton', parameterCount(layout));
-  return new Newton({
-    learningRate: read.number('learningRate', positive),
-    damping: read.number('damping'),
-    maxIter: read.number('maxIter', positiveInteger),
-  }, layout.names);
+const newton: Builder = (read, { names }) => new Newton(read.settings<NewtonOptions>({ learningRate: positive, maxIter: positiveInteger }), names);
+
+const levenbergMarquardt: Builder = (read, { names }) =>
+  new LevenbergMarquardt(read.settings<LevenbergMarquardtOptions>({ dampingFactor: aboveOne, maxIter: positiveInteger }), names);
+
+function lbfgs(read: HyperparameterReader, { names }: ParameterLayout): Optimizer {
+  const settings = read.settings<Omit<LbfgsOptions, 'maxEval'>>({ learningRate: positive, maxIter: positiveInteger, historySize: positiveInteger }, CHOICES);
+  // torch's max_eval default depends on max_iter.
+  return new Lbfgs({ ...settings, maxEval: read.number('maxEval', positiveInteger, Math.floor((settings.maxIter * 5) / 4)) }, names);
 }
 
-function levenbergMarquardt(read: HyperparameterReader, layout: ParameterLayout): Optimizer {
-  checkParameterLimit('levenberg-marquardt', parameterCount(layout));
-  return new LevenbergMarquardt({
-    damping: read.number('damping'),
-    dampingFactor: read.number('dampingFactor', aboveOne),
-    maxIter: read.number('maxIter', positiveInteger),
-  }, layout.names);
-}
-
-function lbfgs(read: HyperparameterReader, layout: ParameterLayout): Optimizer {
-  checkParameterLimit('lbfgs', parameterCount(layout));
-  const maxIter = read.number('maxIter', positiveInteger);
-  return new Lbfgs({
-    learningRate: read.number('learningRate', positive),
-    maxIter,
-    maxEval: read.number('maxEval', positiveInteger, Math.floor((maxIter * 5) / 4)), // torch's max_eval default
-    toleranceGrad: read.number('toleranceGrad'),
-    toleranceChange: read.number('toleranceChange'),
-    historySize: read.number('historySize', positiveInteger),
-    lineSearch: read.choice('lineSearch', LINE_SEARCHES),
-  }, layout.names);
-}
-
-function conjugateGradient(read: HyperparameterReader, layout: ParameterLayout): Optimizer {
-  checkParameterLimit('conjugate-gradient', parameterCount(layout));
+function conjugateGradient(read: HyperparameterReader, { names }: ParameterLayout): Optimizer {
   return new ConjugateGradient({
-    learningRate: read.number('learningRate', positive),
-    lineSearch: read.choice('lineSearch', LINE_SEARCHES),
-    maxIter: read.number('maxIter', positiveInteger),
+    ...read.settings<Omit<ConjugateGradientOptions, 'restart'>>({ learningRate: positive, maxIter: positiveInteger }, CHOICES),
     // Left out: restart every P steps, which ConjugateGradient takes from the parameter count.
     restart: read.optionalNumber('restart', positiveInteger),
-  }, layout.names);
+  }, names);
 }
 
 const BUILDERS: Record<OptimizerName, Builder> = {
@@ -130,13 +75,14 @@ const BUILDERS: Record<OptimizerName, Builder> = {
   newton, lbfgs, 'conjugate-gradient': conjugateGradient, 'levenberg-marquardt': levenbergMarquardt,
 };
 
-function parameterCount(layout: ParameterLayout): number {
-  return layout.sizes.reduce((sum, n) => sum + n, 0);
-}
 
 /** A model file's optimizer block → an Optimizer, with OPTIMIZER_DEFAULTS for what it leaves out. */
 export function createOptimizer(spec: OptimizerSpec, layout: ParameterLayout, options: CreateOptions = {}): Optimizer {
   if (!Object.hasOwn(BUILDERS, spec.type)) throw new OptimizerConfigError('optimizer.type', `unknown optimizer ${JSON.stringify(spec.type)}`);
+  // The full-batch methods build matrices over all P parameters: each refuses a network over its limit.
+  if (Object.hasOwn(PARAMETER_LIMITS, spec.type)) {
+    checkParameterLimit(spec.type as keyof typeof PARAMETER_LIMITS, layout.sizes.reduce((sum, n) => sum + n, 0));
+  }
   const read = new HyperparameterReader(spec, OPTIMIZER_DEFAULTS[spec.type]);
   const optimizer = BUILDERS[spec.type](read, layout, options.recordState ?? true);
   read.rejectUnknown();
