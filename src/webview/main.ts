@@ -4,7 +4,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, ParameterRef, ViewState, WebviewMessage } from '../protocol/messages';
 import { fromWire } from '../protocol/nonFinite';
 import type { WebviewString } from '../protocol/webviewStrings';
-import { type Context, apply, hostMessageProblem, initialState, translate } from './store';
+import * as l10n from '@vscode/l10n';
+import { type Context, apply, hostMessageProblem, initialState } from './store';
 import { watchTheme } from './theme';
 import { el } from './dom';
 import { createToolbar } from './views/toolbar';
@@ -36,7 +37,7 @@ let themeChanged = false;
 const ctx: Context = {
   state,
   post,
-  t: (text: WebviewString, ...args) => translate(state, text, ...args),
+  t: (text: WebviewString, ...args) => l10n.t(text, ...args),
   invalidate() {
     if (frame || soon) return;
     // Leading edge: when nothing was rendered during the last frame, render as soon as this task's

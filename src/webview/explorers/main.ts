@@ -2,6 +2,7 @@
 // the answer. Strings arrive translated in the host's init message.
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
 import { fromWire } from '../../protocol/nonFinite';
+import * as l10n from '@vscode/l10n';
 import { type ExplorerViewModule, type ViewContext } from './context';
 import { el } from '../dom';
 import { activationsView } from './views/activations';
@@ -24,12 +25,10 @@ const FACTORIES: Record<ExplorerView, () => ExplorerViewModule> = {
   surface: surfaceView, race: raceView, noise: noiseView,
 };
 
-let strings: Record<string, string> = {};
 const modules = new Map<ExplorerView, { module: ExplorerViewModule; panel: HTMLElement; tab: HTMLButtonElement; active?: boolean }>();
 
-function t(message: string, ...args: Array<string | number>): string {
-  return (strings[message] ?? message).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
-}
+/** Translated by @vscode/l10n from the bundle the host sends in its init message, as the inspector does. */
+const t = (message: string, ...args: Array<string | number>): string => l10n.t(message, ...args);
 
 function select(view: ExplorerView): void {
   for (const [name, entry] of modules) {
@@ -82,7 +81,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   const message = fromWire<ExplorerHostMessage>(event.data);
   switch (message.type) {
     case 'init':
-      strings = message.strings;
+      l10n.config({ contents: message.strings });
       document.documentElement.lang = message.language;
       start(message.view, message.language);
       break;
