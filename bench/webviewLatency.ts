@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchSection } from './measure';
 import { type InspectorPage, launch, openInspector, pack } from '../test/support/browserPage';
-import { StandInHost } from '../test/support/standInHost';
+import { SessionHost } from '../test/support/sessionHost';
 import { runSteps, syntheticModel } from '../test/support/engineSteps';
 import { messageBytes } from '../src/protocol/traceCodec';
 
@@ -81,7 +81,7 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
   try {
     for (const c of cases) for (const mode of ['stepping', 'running'] as const) {
       const run = runSteps(c.model, steps, c.batch);
-      const host = new StandInHost(run);
+      const host = SessionHost.open(run.model);
       const current = await openInspector({ theme: 'dark', browser });
       const old = baseline ? await openInspector({ theme: 'dark', browser, ...baseline }) : undefined;
       for (const view of [current, old]) if (view) await view.send(host.init());
@@ -89,7 +89,7 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
       const oldTimes: [number, number][] = [];
       const bytes: number[] = [];
       for (let k = 1; k <= steps; k++) {
-        const message = host.step(k, true);
+        const message = await host.next(k);
         bytes.push(messageBytes(message));
         const text = pack(message);
         if (GAP_MS[mode]) await new Promise((resolve) => setTimeout(resolve, GAP_MS[mode]));

@@ -11,6 +11,7 @@ import type { CliIo } from './io';
 import { loadModelFile } from './load';
 import { formatNumber, style } from './tables';
 import { alignedTable } from './columns';
+import { jsonLine } from '../engine/jsonLines';
 
 export const COMPARE_USAGE = `compare <model> (--runs LIST | --optimizers LIST) [--epochs E] [--params P1,P2 | --seed N [--normalize filter|layer]] [--grid G] [--json]
     Trains several runs from the same initial weights for E epochs (default 5), each with its own
@@ -70,7 +71,7 @@ export function compareCommand(args: string[], io: CliIo): void {
     if (error instanceof RangeError) throw new UsageError(`compare: ${error.message}`);
     throw error;
   }
-  io.out(flags.json ? JSON.stringify(result) + '\n' : describe(result, io.color));
+  io.out(flags.json ? jsonLine(result) : describe(result, io.color));
 }
 
 const f = formatNumber;

@@ -2,7 +2,7 @@
 // parameter at step S (with the weights that step used), factor by factor, with its
 // finite-difference check.
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
-import { explainChainRule } from '../engine/chainRule';
+import { explainChainRule, noteText } from '../engine/chainRule';
 import { Trainer } from '../engine/trainer';
 import { NonFiniteError } from '../engine/nonFinite';
 import { integerFlag, modelPath, parseFlags } from './args';
@@ -10,6 +10,7 @@ import { InputError, UsageError } from './errors';
 import type { CliIo } from './io';
 import { loadModelFile } from './load';
 import { formatNumber, style } from './tables';
+import { jsonLine } from '../engine/jsonLines';
 
 export const EXPLAIN_USAGE = `explain <model> --step S --layer L (--weight OUT,IN | --bias OUT) [--json]
     The chain rule for ∂J/∂W[OUT][IN] (or ∂J/∂b[OUT]) of layers[L] at step S (1-based; the
@@ -54,7 +55,7 @@ export function explainCommand(args: string[], io: CliIo): void {
   const batch = trainer.nextBatch();
   const explanation = explainChainRule(trainer.network, trainer.lossSpec, batch, target);
   if (flags.json) {
-    io.out(JSON.stringify(explanation) + '\n');
+    io.out(jsonLine(explanation));
     return;
   }
   io.out(describe(explanation, step, batch.batch, io.color));
@@ -83,7 +84,7 @@ function describe(e: ChainRuleExplanation, step: number, batch: number[], color:
   const header = ['factor', 'what it is', ...batch.map((b) => `sample ${b}`), 'mean'];
   const rows = e.factors.map((f) => [
     f.symbol,
-    f.name.en + (f.computedOnce ? ' *' : ''),
+    f.name + (f.computedOnce ? ' *' : ''),
     ...f.perSample.map(formatNumber),
     formatNumber(f.mean),
   ]);
@@ -105,6 +106,6 @@ function describe(e: ChainRuleExplanation, step: number, batch: number[], color:
   if (fd) {
     lines.push(`  central finite difference (h = ${formatNumber(fd.step)}): ${fd.numeric}   relative error ${fd.relativeError.toExponential(2)}`);
   }
-  for (const note of e.notes) lines.push(s.dim(`  note: ${note.en}`));
+  for (const note of e.notes) lines.push(s.dim(`  note: ${noteText(note)}`));
   return lines.join('\n') + '\n';
 }

@@ -13,6 +13,7 @@ import type { CliIo } from './io';
 import { loadModelFile } from './load';
 import { formatNumber, style } from './tables';
 import { alignedTable, wholeNumberList } from './columns';
+import { jsonLine } from '../engine/jsonLines';
 
 export const NOISE_USAGE = `noise <model> [--sizes 1,4,16,64] [--samples 300] [--step S] [--seed N] [--with-replacement] [--json]
   noise <model> --lecture-table [--samples 300] [--step S] [--seed N] [--json]
@@ -61,12 +62,12 @@ export function noiseCommand(args: string[], io: CliIo): void {
 
   if (lecture) {
     const table = lectureBatchTable(trainer.network, trainer.lossSpec, data, { draws, seed });
-    io.out(flags.json ? JSON.stringify({ step, ...table }) + '\n' : describeLectureTable(table, title, io.color));
+    io.out(flags.json ? jsonLine({ step, ...table }) : describeLectureTable(table, title, io.color));
     return;
   }
   const sampling = flags['with-replacement'] ? 'replacement' : 'epochs';
   const result = gradientNoise(trainer.network, trainer.lossSpec, data, { sizes, draws, seed, sampling });
-  io.out(flags.json ? JSON.stringify({ step, ...result }) + '\n' : describeNoise(result, title, io.color));
+  io.out(flags.json ? jsonLine({ step, ...result }) : describeNoise(result, title, io.color));
 }
 
 function trainedTo(path: string, model: ModelFile, data: TrainingData, step: number): Trainer {

@@ -9,6 +9,7 @@ import { InputError, UsageError } from './errors';
 import type { CliIo } from './io';
 import { loadModelFile } from './load';
 import { phaseSection, stepHeading, style } from './tables';
+import { jsonLine } from '../engine/jsonLines';
 
 export const RUN_USAGE = `run <model> [--steps N] [--grain step|op] [--json]
     Train the model file for N steps (default: one epoch) and print every step.
@@ -68,7 +69,7 @@ export function runCommand(args: string[], io: CliIo): void {
   function writeOp(phase: Phase, record: StepRecord, t: Trainer, asJson: boolean, out: CliIo): void {
     if (phase.kind === 'update') return; // the step's own output follows
     if (asJson) {
-      out.out(JSON.stringify({ step: record.step, epoch: record.epoch, phase, values: phaseValues(record, phase) }) + '\n');
+      out.out(jsonLine({ step: record.step, epoch: record.epoch, phase, values: phaseValues(record, phase) }));
       return;
     }
     if (phase.kind === 'forward' && phase.layer === 0) out.out('\n' + stepHeading(record, t.position, batchNumberOf(t, record), s) + '\n');
@@ -77,7 +78,7 @@ export function runCommand(args: string[], io: CliIo): void {
 
   function writeStep(record: StepRecord, t: Trainer, asJson: boolean, opsAlreadyShown: boolean, out: CliIo): void {
     if (asJson) {
-      out.out(JSON.stringify(toStepTrace(record)) + '\n');
+      out.out(jsonLine(toStepTrace(record)));
       return;
     }
     const phases: Phase[] = [];

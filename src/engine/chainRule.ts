@@ -15,10 +15,15 @@ import { REQUIRED_OUTPUT_ACTIVATION, normalizeRegularization } from './losses';
 import { BROKEN_DERIVATIVES, localGradient } from './activations';
 import { type Batch, type GradientCheckEntry, checkParameter } from './gradientCheck';
 import { type DenseLayer, type LayerBackward, type Network, backwardLayer, forward, layerLocalGradient, outputLoss } from './network';
+import { tensorName } from './layerFields';
 
-export interface Localized {
-  en: string;
-  ko: string;
+/**
+ * A note in English with "{0}"-style placeholders: the English text is the key that the webview
+ * translates (l10n/bundle.l10n.ko.json), the CLI prints it with fillPlaceholders.
+ */
+export interface ExplanationNote {
+  text: string;
+  args: string[];
 }
 
 /** Which parameter: W[layer][out][in] or b[layer][out] (all 0-based). */
@@ -54,7 +59,7 @@ export interface ChainFactor {
   role: FactorRole;
   symbol: string; // plain Unicode, e.g. "∂J/∂a²₁"
   latex: string; // the same for a TeX renderer
-  name: Localized;
+  name: string; // what the factor is, in English (the webview translates it)
   layer: number; // where the quantity lives (0-based)
   unit: number; // 0-based unit in that layer (the input index for role 'input')
   perSample: number[]; // value for each sample of the batch, in batch order
@@ -88,7 +93,7 @@ export interface ChainRuleExplanation {
   /** The engine's own backpropagated gradient for the same parameter, for comparison. */
   engineGradient: number;
   finiteDifference?: GradientCheckEntry;
-  notes: Localized[];
+  notes: ExplanationNote[];
 }
 
 const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
@@ -111,23 +116,40 @@ const J = { text: 'J', tex: 'J' };
 const mean = (values: number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
 
 function factor(
-  role: FactorRole, text: { symbol: string; latex: string }, name: Localized,
+  role: FactorRole, text: { symbol: string; latex: string }, name: string,
   layer: number, unit: number, perSample: number[], computedOnce: boolean,
 ): ChainFactor {
   return { role, ...text, name, layer, unit, perSample, mean: mean(perSample), computedOnce };
 }
 
-const NAMES: Record<FactorRole, Localized> = {
-  'loss-gradient': { en: 'loss gradient at the output', ko: '출력에 대한 손실의 기울기' },
-  'activation-gradient': { en: 'activation derivative (local gradient)', ko: '활성화 함수의 미분 (지역 기울기)' },
-  'output-delta': { en: 'output delta, loss and activation taken together', ko: '출력 델타 (손실과 활성화를 함께 미분)' },
-  'delta-above': { en: 'delta of the unit above (computed once)', ko: '위 층 유닛의 델타 (한 번만 계산)' },
-  'weight-above': { en: 'weight from this unit to the unit above', ko: '이 유닛에서 위 층 유닛으로 가는 가중치' },
-  'backprop-sum': { en: 'gradient arriving at this unit: sum over the units above', ko: '이 유닛에 전달된 기울기: 위 층 유닛들에 대한 합' },
-  delta: { en: 'delta of this unit', ko: '이 유닛의 델타' },
-  input: { en: 'input carried by this weight', ko: '이 가중치로 들어오는 입력' },
+/** What each factor is, in English; the webview translates these (src/protocol/webviewStrings.ts). */
+export const FACTOR_NAMES: Readonly<Record<FactorRole, string>> = {
+  'loss-gradient': 'loss gradient at the output',
+  'activation-gradient': 'activation derivative (local gradient)',
+  'output-delta': 'output delta, loss and activation taken together',
+  'delta-above': 'delta of the unit above (computed once)',
+  'weight-above': 'weight from this unit to the unit above',
+  'backprop-sum': 'gradient arriving at this unit: sum over the units above',
+  delta: 'delta of this unit',
+  input: 'input carried by this weight',
 };
-const BIAS_INPUT_NAME: Localized = { en: 'derivative of z with respect to the bias (always 1)', ko: '편향에 대한 z의 미분 (항상 1)' };
+export const BIAS_INPUT_NAME = 'derivative of z with respect to the bias (always 1)';
+
+/** Every note an explanation can carry, in English with its placeholders. */
+export const NOTE_TEXTS = {
+  combinedOutput: 'With {0} and {1}, ∂J/∂z = p − t per sample: the loss gradient and the activation derivative are combined, which stays finite where ∂J/∂a would be infinite.',
+  maeKink: '|x|′(0) is taken as 0 (as PyTorch).',
+  brokenDerivative: 'Layer {0}\'s derivative is deliberately broken: backward uses {1} instead of {2}, so this gradient is wrong and the finite difference disagrees with it.',
+  reluKink: 'z = 0 in this batch: ReLU′(0) is taken as 0 (as PyTorch).',
+  leakyReluKink: 'z = 0 in this batch: leaky ReLU′(0) is taken as the slope (as PyTorch).',
+} as const;
+
+const note = (text: string, ...args: string[]): ExplanationNote => ({ text, args });
+
+/** A note's English text with its placeholders filled: for the CLI, which does not translate. */
+export function noteText(n: ExplanationNote): string {
+  return n.text.replace(/\{(\d+)\}/g, (_, i: string) => n.args[Number(i)] ?? '');
+}
 
 function column(values: Float64Array, rows: number, width: number, index: number, scale = 1): number[] {
   const out = new Array<number>(rows);
@@ -135,10 +157,102 @@ function column(values: Float64Array, rows: number, width: number, index: number
   return out;
 }
 
+/** The forward passes, the loss and the backward results of the layers from the output down to layer l. */
+interface Passes {
+  forward: ReturnType<typeof forward>;
+  loss: ReturnType<typeof outputLoss>;
+  backward: LayerBackward[]; // index k ≥ l
+}
+
+function passesDownTo(net: Network, lossSpec: LossSpec, batch: Batch, l: number): Passes {
+  const L = net.layers.length;
+  const passes = forward(net, batch.x, batch.rows);
+  const loss = outputLoss(net, lossSpec, passes[L - 1], batch.y);
+  const regularization = normalizeRegularization(lossSpec.regularization);
+  const backward: LayerBackward[] = new Array(L);
+  let upstream = loss.upstream;
+  for (let k = L - 1; k >= l; k--) {
+    backward[k] = backwardLayer(net.layers[k], passes[k], upstream, {
+      delta: k === L - 1 ? loss.delta : undefined, regularization, downstream: k > 0,
+    });
+    if (backward[k].downstream) upstream = backward[k].downstream!;
+  }
+  return { forward: passes, loss, backward };
+}
+
+/**
+ * The factors of ∂J/∂z of unit m in a hidden layer l with an elementwise activation:
+ * ∂J/∂a_m · f′(z_m), where ∂J/∂a_m = Σ_k W⁽ˡ⁺¹⁾_km δ⁽ˡ⁺¹⁾_k (with one unit above: its δ times one weight).
+ */
+function hiddenDeltaFactors(net: Network, lossName: LossName, p: Passes, rows: number, l: number, m: number, notes: ExplanationNote[]): ChainFactor[] {
+  const layer = net.layers[l];
+  const upper = net.layers[l + 1];
+  const upperBack = p.backward[l + 1];
+  const am = quantity('a', l, m);
+  const zm = quantity('z', l, m);
+  const factors: ChainFactor[] = [];
+  if (upper.units === 1) {
+    const zk = quantity('z', l + 1, 0);
+    factors.push(...(l + 1 === net.layers.length - 1
+      ? outputFactors(net, lossName, p.forward[l + 1].z, p.forward[l + 1].a, p.loss.upstream, p.loss.delta, rows, 0, notes)
+      : [factor('delta-above', partial(J, zk), FACTOR_NAMES['delta-above'], l + 1, 0, column(upperBack.delta, rows, 1, 0, rows), true)]));
+    factors.push(factor('weight-above', partial(zk, am), FACTOR_NAMES['weight-above'], l + 1, 0, new Array(rows).fill(upper.weights[m]), true));
+  } else {
+    const terms = Array.from({ length: upper.units }, (_, k) =>
+      sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upperBack.delta, rows, upper.units, k, rows)));
+    const sum = factor('backprop-sum', partial(J, am), FACTOR_NAMES['backprop-sum'], l, m, column(upperBack.downstream!, rows, layer.units, m, rows), true);
+    sum.sum = { leftSymbol: `W${sup(l + 2)}_k${sub(m + 1)}`, rightSymbol: `∂J/∂z${sup(l + 2)}_k`, terms };
+    factors.push(sum);
+  }
+  const fPrime = layerLocalGradient(layer, p.forward[l].z, p.forward[l].a, rows);
+  noteBrokenDerivative(layer, l, notes);
+  factors.push(factor('activation-gradient', partial(am, zm), FACTOR_NAMES['activation-gradient'], l, m, column(fPrime, rows, layer.units, m), true));
+  noteKinks(layer.activation, column(p.forward[l].z, rows, layer.units, m), notes);
+  return factors;
+}
+
+/** ∂J/∂z of unit m of layer l as its factors: the output layer's, a hidden softmax layer's δ whole, or the hidden recursion. */
+function deltaFactors(net: Network, lossName: LossName, p: Passes, rows: number, l: number, m: number, notes: ExplanationNote[]): ChainFactor[] {
+  const layer = net.layers[l];
+  if (l === net.layers.length - 1) return outputFactors(net, lossName, p.forward[l].z, p.forward[l].a, p.loss.upstream, p.loss.delta, rows, m, notes);
+  if (layer.activation === 'softmax') {
+    return [factor('delta', partial(J, quantity('z', l, m)), FACTOR_NAMES.delta, l, m, column(p.backward[l].delta, rows, layer.units, m, rows), true)];
+  }
+  return hiddenDeltaFactors(net, lossName, p, rows, l, m, notes);
+}
+
+/** The parameter's symbol and the last factor: ∂z_m/∂w_nm = input n, or ∂z_m/∂b_m = 1. */
+function parameterFactor(layer: DenseLayer, p: Passes, rows: number, target: ParameterTarget): { symbol: { text: string; tex: string }; factor: ChainFactor } {
+  const l = target.layer;
+  const m = target.out;
+  const zm = quantity('z', l, m);
+  if (target.kind === 'weight') {
+    const n = target.in;
+    const symbol = { text: `w${sup(l + 1)}${sub(n + 1)}${sub(m + 1)}`, tex: `w^{(${l + 1})}_{${n + 1}${m + 1}}` };
+    return { symbol, factor: factor('input', partial(zm, symbol), FACTOR_NAMES.input, l - 1, n, column(p.forward[l].input, rows, layer.inputs, n), false) };
+  }
+  const symbol = { text: `b${sup(l + 1)}${sub(m + 1)}`, tex: `b^{(${l + 1})}_{${m + 1}}` };
+  return { symbol, factor: factor('input', partial(zm, symbol), BIAS_INPUT_NAME, l, m, new Array(rows).fill(1), false) };
+}
+
+/** ∂/∂w of λ₁‖W‖₁ + λ₂‖W‖₂²: λ₁·sign(w) + 2λ₂·w (weights only; sign(0) = 0 as PyTorch). */
+function regularizationPart(lossSpec: LossSpec, target: ParameterTarget, value: number, symbol: { text: string; tex: string }): ChainRuleExplanation['regularization'] {
+  const { l1, l2 } = normalizeRegularization(lossSpec.regularization);
+  if (target.kind !== 'weight' || (l1 === 0 && l2 === 0)) return null;
+  const sign = value > 0 ? 1 : value < 0 ? -1 : 0;
+  return {
+    l1, l2,
+    value: l1 * sign + 2 * l2 * value,
+    symbol: `λ₁·sign(${symbol.text}) + 2λ₂·${symbol.text}`,
+    latex: `\\lambda_1 \\operatorname{sign}(${symbol.tex}) + 2\\lambda_2 ${symbol.tex}`,
+  };
+}
+
 /**
  * Explains ∂J/∂θ for one weight or bias on one batch, with the network's current parameters
- * (for a trace: the weights before the step's update). Set `finiteDifference: false` to skip
- * the 2 extra loss evaluations.
+ * (for a trace: the weights before the step's update): ∂J/∂θ = mean over samples of
+ * (factors of ∂J/∂z_m) · ∂z_m/∂θ, plus the regularization part. Set `finiteDifference: false`
+ * to skip the 2 extra loss evaluations.
  */
 export function explainChainRule(
   net: Network, lossSpec: LossSpec, batch: Batch, target: ParameterTarget,
@@ -146,120 +260,35 @@ export function explainChainRule(
 ): ChainRuleExplanation {
   checkTarget(net, target);
   const { rows } = batch;
-  const L = net.layers.length;
-  const l = target.layer;
-  const m = target.out;
+  const { layer: l, out: m } = target;
   const layer = net.layers[l];
-  const passes = forward(net, batch.x, rows);
-  const out = outputLoss(net, lossSpec, passes[L - 1], batch.y);
-  const regularization = normalizeRegularization(lossSpec.regularization);
+  const p = passesDownTo(net, lossSpec, batch, l);
+  const notes: ExplanationNote[] = [];
+  const last = parameterFactor(layer, p, rows, target);
+  const factors = [...deltaFactors(net, lossSpec.loss, p, rows, l, m, notes), last.factor];
 
-  // Backward through the layers above and this one, keeping each layer's result.
-  const backs: LayerBackward[] = new Array(L);
-  let upstream = out.upstream;
-  for (let k = L - 1; k >= l; k--) {
-    backs[k] = backwardLayer(net.layers[k], passes[k], upstream, {
-      delta: k === L - 1 ? out.delta : undefined, regularization, downstream: k > 0,
-    });
-    if (backs[k].downstream) upstream = backs[k].downstream!;
-  }
-
-  const N = rows;
-  const notes: Localized[] = [];
-  const factors: ChainFactor[] = [];
-  const zm = quantity('z', l, m);
-  const am = quantity('a', l, m);
-
-  if (l === L - 1) {
-    factors.push(...outputFactors(net, lossSpec.loss, passes[l].z, passes[l].a, out.upstream, out.delta, rows, m, notes));
-  } else {
-    const upper = net.layers[l + 1];
-    const upperBack = backs[l + 1];
-    const isOutput = l + 1 === L - 1;
-    if (layer.activation === 'softmax') {
-      factors.push(factor('delta', partial(J, zm), NAMES.delta, l, m, column(backs[l].delta, rows, layer.units, m, N), true));
-    } else {
-      if (upper.units === 1) {
-        const zk = quantity('z', l + 1, 0);
-        if (isOutput) {
-          factors.push(...outputFactors(net, lossSpec.loss, passes[l + 1].z, passes[l + 1].a, out.upstream, out.delta, rows, 0, notes));
-        } else {
-          factors.push(factor('delta-above', partial(J, zk), NAMES['delta-above'], l + 1, 0, column(upperBack.delta, rows, 1, 0, N), true));
-        }
-        const w = upper.weights[m];
-        factors.push(factor('weight-above', partial(zk, am), NAMES['weight-above'], l + 1, 0, new Array(rows).fill(w), true));
-      } else {
-        const terms: SumTerm[] = [];
-        for (let k = 0; k < upper.units; k++) {
-          terms.push(sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upperBack.delta, rows, upper.units, k, N)));
-        }
-        const perSample = column(upperBack.downstream!, rows, layer.units, m, N);
-        const sumFactor = factor('backprop-sum', partial(J, am), NAMES['backprop-sum'], l, m, perSample, true);
-        sumFactor.sum = {
-          leftSymbol: `W${sup(l + 2)}_k${sub(m + 1)}`,
-          rightSymbol: `∂J/∂z${sup(l + 2)}_k`,
-          terms,
-        };
-        factors.push(sumFactor);
-      }
-      const fPrime = layerLocalGradient(layer, passes[l].z, passes[l].a, rows);
-      noteBrokenDerivative(layer, l, notes);
-      factors.push(factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(fPrime, rows, layer.units, m), true));
-      noteKinks(layer.activation, column(passes[l].z, rows, layer.units, m), notes);
-    }
-  }
-
-  // The last factor: ∂z_m/∂w_nm = input_n, or ∂z_m/∂b_m = 1.
-  let paramSymbol: { text: string; tex: string };
-  if (target.kind === 'weight') {
-    const n = target.in;
-    paramSymbol = { text: `w${sup(l + 1)}${sub(n + 1)}${sub(m + 1)}`, tex: `w^{(${l + 1})}_{${n + 1}${m + 1}}` };
-    factors.push(factor('input', partial(zm, paramSymbol), NAMES.input, l - 1, n, column(passes[l].input, rows, layer.inputs, n), false));
-  } else {
-    paramSymbol = { text: `b${sup(l + 1)}${sub(m + 1)}`, tex: `b^{(${l + 1})}_{${m + 1}}` };
-    factors.push(factor('input', partial(zm, paramSymbol), BIAS_INPUT_NAME, l, m, new Array(rows).fill(1), false));
-  }
-
-  const productPerSample = new Array<number>(rows);
-  for (let r = 0; r < rows; r++) productPerSample[r] = factors.reduce((p, f) => p * f.perSample[r], 1);
+  const productPerSample = Array.from({ length: rows }, (_, r) => factors.reduce((product, f) => product * f.perSample[r], 1));
   const dataGradient = mean(productPerSample);
-
-  const value = target.kind === 'weight'
-    ? layer.weights[m * layer.inputs + target.in]
-    : layer.bias[m];
-  let reg: ChainRuleExplanation['regularization'] = null;
-  if (target.kind === 'weight' && (regularization.l1 !== 0 || regularization.l2 !== 0)) {
-    const signW = value > 0 ? 1 : value < 0 ? -1 : 0;
-    reg = {
-      l1: regularization.l1, l2: regularization.l2,
-      value: regularization.l1 * signW + 2 * regularization.l2 * value,
-      symbol: `λ₁·sign(${paramSymbol.text}) + 2λ₂·${paramSymbol.text}`,
-      latex: `\\lambda_1 \\operatorname{sign}(${paramSymbol.tex}) + 2\\lambda_2 ${paramSymbol.tex}`,
-    };
-  }
-  const engineGradient = target.kind === 'weight'
-    ? backs[l].gradWeights[m * layer.inputs + target.in]
-    : backs[l].gradBias[m];
-
-  const p = 2 * l + (target.kind === 'weight' ? 0 : 1);
   const index = target.kind === 'weight' ? m * layer.inputs + target.in : m;
+  const value = target.kind === 'weight' ? layer.weights[index] : layer.bias[index];
+  const regularization = regularizationPart(lossSpec, target, value, last.symbol);
+  const engineGradient = target.kind === 'weight' ? p.backward[l].gradWeights[index] : p.backward[l].gradBias[index];
   const finiteDifference = options.finiteDifference === false
     ? undefined
-    : checkParameter(net, lossSpec, batch, p, index, engineGradient);
-
-  const sharedDelta = column(backs[l].delta, rows, layer.units, m, N);
-  const name = target.kind === 'weight'
-    ? `layers[${l}].weights[${m}][${target.in}]`
-    : `layers[${l}].bias[${m}]`;
+    : checkParameter(net, lossSpec, batch, 2 * l + (target.kind === 'weight' ? 0 : 1), index, engineGradient);
+  const sharedDelta = column(p.backward[l].delta, rows, layer.units, m, rows);
   return {
-    parameter: { name, symbol: paramSymbol.text, latex: paramSymbol.tex, target, value },
+    parameter: {
+      name: target.kind === 'weight' ? tensorName(l, 'weights', m, target.in) : tensorName(l, 'bias', m),
+      symbol: last.symbol.text, latex: last.symbol.tex, target, value,
+    },
     loss: lossSpec.loss,
     rows,
     factors,
-    sharedDelta: { ...partial(J, zm), perSample: sharedDelta, mean: mean(sharedDelta) },
+    sharedDelta: { ...partial(J, quantity('z', l, m)), perSample: sharedDelta, mean: mean(sharedDelta) },
     product: { perSample: productPerSample, mean: dataGradient },
-    regularization: reg,
-    total: dataGradient + (reg ? reg.value : 0),
+    regularization,
+    total: dataGradient + (regularization ? regularization.value : 0),
     engineGradient,
     finiteDifference,
     notes,
@@ -274,7 +303,7 @@ export function explainChainRule(
  */
 function outputFactors(
   net: Network, loss: LossName, z: Float64Array, a: Float64Array, upstream: Float64Array, delta: Float64Array,
-  rows: number, m: number, notes: Localized[],
+  rows: number, m: number, notes: ExplanationNote[],
 ): ChainFactor[] {
   const l = net.layers.length - 1;
   const layer = net.layers[l];
@@ -283,11 +312,8 @@ function outputFactors(
   const zm = quantity('z', l, m);
   const am = quantity('a', l, m);
   if (REQUIRED_OUTPUT_ACTIVATION[loss] === layer.activation) {
-    notes.push({
-      en: `With ${layer.activation} and ${loss}, ∂J/∂z = p − t per sample: the loss gradient and the activation derivative are combined, which stays finite where ∂J/∂a would be infinite.`,
-      ko: `${layer.activation}와 ${loss}를 함께 쓰면 샘플마다 ∂J/∂z = p − t입니다. 손실의 기울기와 활성화 함수의 미분을 합쳐 계산하므로 ∂J/∂a가 무한대가 되는 곳에서도 유한합니다.`,
-    });
-    return [factor('output-delta', partial(J, zm), NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true)];
+    notes.push(note(NOTE_TEXTS.combinedOutput, layer.activation, loss));
+    return [factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true)];
   }
   if (layer.activation === 'softmax') {
     const jacobian = localGradient('softmax', layer.slope, z, a, rows, units);
@@ -297,36 +323,33 @@ function outputFactors(
       for (let r = 0; r < rows; r++) right[r] = jacobian[r * units * units + k * units + m];
       terms.push(sumTerm(k, column(upstream, rows, units, k, N), right));
     }
-    const f = factor('output-delta', partial(J, zm), NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true);
+    const f = factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true);
     f.sum = { leftSymbol: `∂J/∂a${sup(l + 1)}_k`, rightSymbol: `∂a${sup(l + 1)}_k/∂z${sup(l + 1)}${sub(m + 1)}`, terms };
     return [f];
   }
   if (loss === 'mae') {
-    notes.push({ en: '|x|′(0) is taken as 0 (as PyTorch).', ko: '|x|′(0)은 0으로 둡니다 (PyTorch와 같음).' });
+    notes.push(note(NOTE_TEXTS.maeKink));
   }
   const fPrime = layerLocalGradient(layer, z, a, rows);
   noteBrokenDerivative(layer, l, notes);
   noteKinks(layer.activation, column(z, rows, units, m), notes);
   return [
-    factor('loss-gradient', partial(J, am), NAMES['loss-gradient'], l, m, column(upstream, rows, units, m, N), true),
-    factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(fPrime, rows, units, m), true),
+    factor('loss-gradient', partial(J, am), FACTOR_NAMES['loss-gradient'], l, m, column(upstream, rows, units, m, N), true),
+    factor('activation-gradient', partial(am, zm), FACTOR_NAMES['activation-gradient'], l, m, column(fPrime, rows, units, m), true),
   ];
 }
 
 /** The factor f′ shown is the broken one backward used; the finite difference is not fooled. */
-function noteBrokenDerivative(layer: DenseLayer, l: number, notes: Localized[]): void {
+function noteBrokenDerivative(layer: DenseLayer, l: number, notes: ExplanationNote[]): void {
   if (!layer.brokenDerivative) return;
   const { wrong, right } = BROKEN_DERIVATIVES[layer.brokenDerivative];
-  notes.push({
-    en: `Layer ${l + 1}'s derivative is deliberately broken: backward uses ${wrong} instead of ${right}, so this gradient is wrong and the finite difference disagrees with it.`,
-    ko: `${l + 1}층의 도함수를 일부러 틀리게 했습니다: 역전파가 ${right} 대신 ${wrong}를 쓰므로 이 기울기는 틀렸고 유한 차분과 맞지 않습니다.`,
-  });
+  notes.push(note(NOTE_TEXTS.brokenDerivative, String(l + 1), wrong, right));
 }
 
-function noteKinks(activation: string, z: number[], notes: Localized[]): void {
+function noteKinks(activation: string, z: number[], notes: ExplanationNote[]): void {
   if (!z.some((v) => v === 0)) return;
-  if (activation === 'relu') notes.push({ en: 'z = 0 in this batch: ReLU′(0) is taken as 0 (as PyTorch).', ko: '이 배치에 z = 0이 있습니다: ReLU′(0)은 0으로 둡니다 (PyTorch와 같음).' });
-  if (activation === 'leaky-relu') notes.push({ en: 'z = 0 in this batch: leaky ReLU′(0) is taken as the slope (as PyTorch).', ko: '이 배치에 z = 0이 있습니다: Leaky ReLU′(0)은 기울기 값으로 둡니다 (PyTorch와 같음).' });
+  if (activation === 'relu') notes.push(note(NOTE_TEXTS.reluKink));
+  if (activation === 'leaky-relu') notes.push(note(NOTE_TEXTS.leakyReluKink));
 }
 
 function checkTarget(net: Network, target: ParameterTarget): void {

@@ -14,6 +14,7 @@ import {
 } from './losses';
 import { multiplyTransposed, transpose } from './matmul';
 import { type Allocate, copyWith, freshArray } from './arena';
+import { tensorName } from './layerFields';
 
 export interface DenseLayer {
   inputs: number;
@@ -88,7 +89,7 @@ export function parameters(net: Network): Float64Array[] {
 
 /** Names matching parameters(): "layers[0].weights", "layers[0].bias", ... */
 export function parameterNames(net: Network): string[] {
-  return net.layers.flatMap((_layer, l) => [`layers[${l}].weights`, `layers[${l}].bias`]);
+  return net.layers.flatMap((_layer, l) => [tensorName(l, 'weights'), tensorName(l, 'bias')]);
 }
 
 export function parameterCount(net: Network): number {

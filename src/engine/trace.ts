@@ -2,6 +2,7 @@
 // contract of DESIGN.md §3). Only completed steps convert: every field of the contract must be
 // present, so a half-done record is reported instead of being padded with guesses.
 import type { LayerRecord, LayerTrace, StepRecord, StepTrace } from './types';
+import { type LayerFieldName, layerFieldShape, tensorName } from './layerFields';
 
 /** Row-major rows × cols → number[rows][cols]. */
 export function toMatrix(flat: Float64Array, rows: number, cols: number): number[][] {
@@ -29,9 +30,16 @@ export function toPlainData(value: unknown): unknown {
   return value;
 }
 
-/** f′ as rows × units, or a softmax layer's Jacobians as rows × units × units. */
+/** A flat row-major tensor as nested arrays of `shape` (one, two or three axes). */
+function nest(flat: Float64Array, shape: readonly number[]): number[] | number[][] | number[][][] {
+  if (shape.length === 1) return Array.from(flat);
+  if (shape.length === 2) return toMatrix(flat, shape[0], shape[1]);
+  return toCube(flat, shape[0], shape[1]);
+}
+
+/** f′ as rows × units, or a softmax layer's Jacobians as rows × units × units (the field table's shape). */
 export function toLocalGrad(layer: LayerRecord, flat: Float64Array): number[][] | number[][][] {
-  return layer.activation === 'softmax' ? toCube(flat, layer.rows, layer.units) : toMatrix(flat, layer.rows, layer.units);
+  return nest(flat, layerFieldShape(layer, 'localGrad')) as number[][] | number[][][];
 }
 
 function required<T>(value: T | undefined, what: string, step: number): T {
@@ -40,28 +48,27 @@ function required<T>(value: T | undefined, what: string, step: number): T {
 }
 
 export function toLayerTrace(layer: LayerRecord, step: number): LayerTrace {
-  const { rows, units, inputs } = layer;
-  const need = <T>(value: T | undefined, field: string) => required(value, `layers[${layer.index}].${field}`, step);
+  // Each field nested by the shape the field table gives it; a field not computed yet is reported.
+  const value = (field: LayerFieldName) => nest(required(layer[field], tensorName(layer.index, field), step), layerFieldShape(layer, field));
+  const matrix = (field: LayerFieldName) => value(field) as number[][];
+  const vector = (field: LayerFieldName) => value(field) as number[];
   return {
     index: layer.index,
-    units,
+    units: layer.units,
     activation: layer.activation,
-    input: toMatrix(need(layer.input, 'input'), rows, inputs),
-    z: toMatrix(need(layer.z, 'z'), rows, units),
-    a: toMatrix(need(layer.a, 'a'), rows, units),
-    localGrad: toLocalGrad(layer, need(layer.localGrad, 'localGrad')),
-    upstream: toMatrix(need(layer.upstream, 'upstream'), rows, units),
-    delta: toMatrix(need(layer.delta, 'delta'), rows, units),
-    weights: toMatrix(layer.weights, units, inputs),
-    bias: Array.from(layer.bias),
-    gradWeights: toMatrix(need(layer.gradWeights, 'gradWeights'), units, inputs),
-    gradBias: Array.from(need(layer.gradBias, 'gradBias')),
-    update: {
-      weights: toMatrix(need(layer.updateWeights, 'update.weights'), units, inputs),
-      bias: Array.from(need(layer.updateBias, 'update.bias')),
-    },
-    weightsAfter: toMatrix(need(layer.weightsAfter, 'weightsAfter'), units, inputs),
-    biasAfter: Array.from(need(layer.biasAfter, 'biasAfter')),
+    input: matrix('input'),
+    z: matrix('z'),
+    a: matrix('a'),
+    localGrad: value('localGrad') as number[][] | number[][][],
+    upstream: matrix('upstream'),
+    delta: matrix('delta'),
+    weights: matrix('weights'),
+    bias: vector('bias'),
+    gradWeights: matrix('gradWeights'),
+    gradBias: vector('gradBias'),
+    update: { weights: matrix('updateWeights'), bias: vector('updateBias') },
+    weightsAfter: matrix('weightsAfter'),
+    biasAfter: vector('biasAfter'),
   };
 }
 

@@ -1,7 +1,10 @@
 // Host → webview messages built from a session. Building is lazy (only when a post can go out),
 // so a run of many steps between two frames encodes one record, not all of them.
-import type { EvaluationMessage, FocusMessage, HostMessage, InitMessage, StepMessage, ThemeKind } from '../protocol/messages';
-import { encodeRecord } from '../protocol/traceCodec';
+import type {
+  EvaluationMessage, ExplanationMessage, FocusMessage, HostMessage, InitMessage, RequestExplanationMessage, RequestTensorMessage, StepMessage,
+  TensorMessage, ThemeKind,
+} from '../protocol/messages';
+import { encodeRecord, tensorOf } from '../protocol/traceCodec';
 import { gatherRows } from '../engine/evaluation';
 import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
@@ -111,4 +114,17 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
     messages.push({ type: 'dataView', step: position.step, view });
   }
   return messages;
+}
+
+/** The answer to a webview's request for a full tensor; undefined when the step has no such tensor. */
+export function buildTensorMessage(session: TrainingSession, request: RequestTensorMessage): TensorMessage | undefined {
+  const record = session.recordAt(request.step);
+  const tensor = record && tensorOf(record, request.name);
+  return tensor && { type: 'tensor', step: request.step, name: tensor.name, shape: tensor.shape, data: tensor.data };
+}
+
+/** The chain rule of one parameter at a step; undefined while the step is not complete. */
+export function buildExplanationMessage(session: TrainingSession, request: RequestExplanationMessage): ExplanationMessage | undefined {
+  const explanation = session.explain(request.step, request.parameter);
+  return explanation && { type: 'explanation', step: request.step, explanation };
 }

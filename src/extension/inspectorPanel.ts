@@ -3,11 +3,11 @@
 // debugger and the status bar) holds all state; this class only translates it into messages.
 import * as vscode from 'vscode';
 import type { HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
-import { tensorOf } from '../protocol/traceCodec';
+import { toWire } from '../protocol/nonFinite';
 import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
 import { createNonce, inspectorHtml } from './inspectorHtml';
 import { type InspectorActions, SnapshotPoster, routeWebviewMessage } from './inspectorRouter';
-import { buildInitMessage, buildSnapshotMessages, HistoryCursor } from './inspectorMessages';
+import { buildExplanationMessage, buildInitMessage, buildSnapshotMessages, buildTensorMessage, HistoryCursor } from './inspectorMessages';
 import { type PersistedPanelState, panelStateOf } from './panelState';
 import type { TrainingSession } from './session';
 import { l10n, translateAll, uiLanguage } from './l10n';
@@ -158,21 +158,20 @@ export class InspectorPanel implements vscode.Disposable {
       this.session.select({ layer: message.layer, parameter: message.parameter, sample: message.sample ?? this.session.selection.sample });
     },
     requestTensor: async (message) => {
-      const record = this.session.recordAt(message.step);
-      const tensor = record && tensorOf(record, message.name);
-      if (!tensor) {
+      const answer = buildTensorMessage(this.session, message);
+      if (!answer) {
         await this.postError(l10n.t('Step {0} has no tensor {1}.', message.step, message.name), 'requestTensor');
         return;
       }
-      await this.post({ type: 'tensor', step: message.step, name: tensor.name, shape: tensor.shape, data: tensor.data });
+      await this.post(answer);
     },
     requestExplanation: async (message) => {
-      const explanation = this.session.explain(message.step, message.parameter);
-      if (!explanation) {
+      const answer = buildExplanationMessage(this.session, message);
+      if (!answer) {
         await this.postError(l10n.t('Step {0} is not complete yet, so its chain rule is not known.', message.step), 'requestExplanation');
         return;
       }
-      await this.post({ type: 'explanation', step: message.step, explanation });
+      await this.post(answer);
     },
     viewState: (state: ViewState) => {
       this.session.viewState = state;
@@ -192,7 +191,7 @@ export class InspectorPanel implements vscode.Disposable {
 
   private post(message: HostMessage): Thenable<boolean> {
     if (this.disposed) return Promise.resolve(false);
-    return this.panel.webview.postMessage(message);
+    return this.panel.webview.postMessage(toWire(message));
   }
 
   private async postAll(messages: HostMessage[]): Promise<boolean> {

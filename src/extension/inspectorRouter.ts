@@ -2,6 +2,7 @@
 // validated before anything acts on it (the webview is untrusted), and outgoing snapshots are
 // coalesced so that at most one post is in flight and nothing is posted while the panel is hidden.
 import type { InspectorCommand, SelectMessage, RequestExplanationMessage, RequestTensorMessage, ViewState } from '../protocol/messages';
+import { preview } from '../protocol/check';
 import { validateWebviewMessage, type ValidationContext } from '../protocol/validate';
 
 export interface InspectorActions {
@@ -75,16 +76,6 @@ async function run(action: () => void | Promise<void>, what: string, log: (line:
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function preview(raw: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(raw) ?? String(raw);
-  } catch {
-    text = String(raw);
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /**

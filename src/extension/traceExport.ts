@@ -1,14 +1,15 @@
 // Export Trace writes what `backprop-stepper run <model> --steps N --json` prints: one DESIGN.md §3
-// StepTrace per line (the engine's toStepTrace and JSON.stringify), taken from the session's own
+// StepTrace per line (the engine's toStepTrace and jsonLine), taken from the session's own
 // records, so the file is what the session showed: its model, its broken derivative, its steps.
 // No `vscode` import: the command (exportCommand.ts) asks and writes, this part reads the session.
 import { toStepTrace } from '../engine/trace';
+import { jsonLine } from '../engine/jsonLines';
 import type { StepRecord } from '../engine/types';
 import type { TrainingSession } from './session';
 
 /** One line of the file: the step's StepTrace as JSON, then a newline. */
 export function traceLine(record: StepRecord): string {
-  return `${JSON.stringify(toStepTrace(record))}\n`;
+  return jsonLine(toStepTrace(record));
 }
 
 /** Completed steps from..through (1-based, inclusive). */

@@ -109,7 +109,7 @@ export type ExplorerWebviewMessage =
   | { type: 'request'; request: ExplorerRequest };
 
 export const EXPLORER_LIMITS = {
-  orders: 6, maxOrder: 1000, coordinate: 1e6, outcomes: 10, expressionLength: 500, variables: 20,
+  orders: 6, maxOrder: 1000, coordinate: 1e6, outcomes: 10, variables: 20,
   learningRate: { min: 1e-6, max: 10 }, steps: 500, draws: 1000, slope: { min: 0, max: 1 },
 } as const;
 

@@ -15,6 +15,7 @@
 //    (per unit; shape [units], or [1] for a vector).
 // The webview asks for a full tensor with requestTensor; the host answers from tensorOf().
 import type { LayerRecord, StepRecord } from '../engine/types';
+import { LAYER_FIELDS, parseTensorName, tensorName } from '../engine/layerFields';
 
 export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
 
@@ -47,34 +48,11 @@ export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer'> 
   data: Float64Array;
 }
 
-const BATCH_FIELDS = ['input', 'z', 'a', 'localGrad', 'upstream', 'delta'] as const;
-const PARAMETER_FIELDS = [
-  'weights', 'bias', 'gradWeights', 'gradBias', 'updateWeights', 'updateBias', 'weightsAfter', 'biasAfter',
-] as const;
-type LayerField = (typeof BATCH_FIELDS)[number] | (typeof PARAMETER_FIELDS)[number];
-
 export interface NamedTensor {
   name: string;
   kind: TensorKind;
   shape: number[];
   data: Float64Array;
-}
-
-function layerTensorShape(layer: LayerRecord | EncodedLayer, field: LayerField): number[] {
-  const { rows, units, inputs } = layer;
-  switch (field) {
-    case 'input': return [rows, inputs];
-    case 'localGrad': return layer.activation === 'softmax' ? [rows, units, units] : [rows, units];
-    case 'z': case 'a': case 'upstream': case 'delta': return [rows, units];
-    case 'weights': case 'gradWeights': case 'updateWeights': case 'weightsAfter': return [units, inputs];
-    default: return [units];
-  }
-}
-
-/** "layers[3].weights" → { layer: 3, field: "weights" } for a parameter name of the network. */
-function parseParameterName(name: string): { layer: number; field: string } | undefined {
-  const match = /^layers\[(\d+)\]\.(\w+)$/.exec(name);
-  return match ? { layer: Number(match[1]), field: match[2] } : undefined;
 }
 
 function isFloatArray(value: unknown): value is Float64Array | Float32Array {
@@ -88,7 +66,7 @@ function splitOptimizerState(
   const tensors: NamedTensor[] = [];
   const strip = (value: unknown, path: string[]): unknown => {
     if (isFloatArray(value)) {
-      const owner = parseParameterName(path[0]);
+      const owner = parseTensorName(path[0]);
       const layer = owner ? layers[owner.layer] : undefined;
       const shape = layer && owner?.field === 'weights' && layer.units * layer.inputs === value.length
         ? [layer.units, layer.inputs]
@@ -114,12 +92,10 @@ function splitOptimizerState(
 export function recordTensors(record: StepRecord): NamedTensor[] {
   const tensors: NamedTensor[] = [];
   for (const layer of record.layers) {
-    const add = (field: LayerField, kind: TensorKind) => {
-      const data = layer[field];
-      if (data) tensors.push({ name: `layers[${layer.index}].${field}`, kind, shape: layerTensorShape(layer, field), data });
-    };
-    BATCH_FIELDS.forEach((field) => add(field, 'batch'));
-    PARAMETER_FIELDS.forEach((field) => add(field, 'parameter'));
+    for (const field of LAYER_FIELDS) {
+      const data = layer[field.name];
+      if (data) tensors.push({ name: tensorName(layer.index, field.name), kind: field.kind, shape: field.shape(layer), data });
+    }
   }
   if (record.optimizer) tensors.push(...splitOptimizerState(record.optimizer.state, record.layers).tensors);
   return tensors;
@@ -132,39 +108,26 @@ export function tensorOf(record: StepRecord, name: string): NamedTensor | undefi
 
 const product = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
 
-/** Elementwise mean/min/max over the first axis of a [outer, ...inner] tensor. */
-function statsOverSamples(data: Float64Array, outer: number, inner: number) {
-  const mean = new Float64Array(inner);
-  const min = new Float64Array(inner).fill(Infinity);
-  const max = new Float64Array(inner).fill(-Infinity);
+/**
+ * Mean/min/max of a row-major [outer, inner] tensor over one axis: over the first (`samples`: one
+ * figure per column, the batch mean of each entry) or over the last (`rows`: one figure per unit).
+ */
+function summaryStats(data: Float64Array, outer: number, inner: number, over: 'samples' | 'rows') {
+  const size = over === 'samples' ? inner : outer;
+  const mean = new Float64Array(size);
+  const min = new Float64Array(size).fill(Infinity);
+  const max = new Float64Array(size).fill(-Infinity);
   for (let r = 0; r < outer; r++) {
-    const row = r * inner;
     for (let j = 0; j < inner; j++) {
-      const v = data[row + j];
-      mean[j] += v;
-      if (v < min[j]) min[j] = v;
-      if (v > max[j]) max[j] = v;
+      const v = data[r * inner + j];
+      const k = over === 'samples' ? j : r;
+      mean[k] += v;
+      if (v < min[k]) min[k] = v;
+      if (v > max[k]) max[k] = v;
     }
   }
-  for (let j = 0; j < inner; j++) mean[j] /= outer;
-  return { mean, min, max };
-}
-
-/** Mean/min/max over the last axis of a [outer, inner] tensor (one figure per unit). */
-function statsPerRow(data: Float64Array, outer: number, inner: number) {
-  const mean = new Float64Array(outer);
-  const min = new Float64Array(outer).fill(Infinity);
-  const max = new Float64Array(outer).fill(-Infinity);
-  for (let r = 0; r < outer; r++) {
-    const row = r * inner;
-    for (let j = 0; j < inner; j++) {
-      const v = data[row + j];
-      mean[r] += v;
-      if (v < min[r]) min[r] = v;
-      if (v > max[r]) max[r] = v;
-    }
-    mean[r] /= inner;
-  }
+  const count = over === 'samples' ? outer : inner;
+  for (let k = 0; k < size; k++) mean[k] /= count;
   return { mean, min, max };
 }
 
@@ -174,7 +137,7 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
   const whole = detail === 'full' || data.length <= SUMMARY.fullLimit;
   if (kind === 'batch') {
     const [rows, ...rest] = shape;
-    const stats = statsOverSamples(data, rows, product(rest));
+    const stats = summaryStats(data, rows, product(rest), 'samples');
     const parts: Partial<Record<Part, { shape: number[]; data: Float64Array }>> = {
       mean: { shape: rest, data: stats.mean },
       min: { shape: rest, data: stats.min },
@@ -189,7 +152,7 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
   }
   if (whole) return { full: { shape, data } };
   const outer = shape.length > 1 ? shape[0] : 1;
-  const stats = statsPerRow(data, outer, data.length / outer);
+  const stats = summaryStats(data, outer, data.length / outer, 'rows');
   return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max } };
 }
 

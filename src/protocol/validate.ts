@@ -5,6 +5,8 @@ import type {
   InspectorCommand, ModelSummary, ParameterRef, RunUntil, SelectMessage, ViewState, WebviewMessage,
 } from './messages';
 import { RUN_SPEED } from './messages';
+import { checked, finite, integer, object, oneOf, reject, text } from './check';
+import { layerField, parseTensorName } from '../engine/layerFields';
 
 export type Validation = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
 
@@ -13,50 +15,6 @@ export interface ValidationContext {
 }
 
 export const LIMITS = { name: 200, reason: 2000, step: 1e9, runUntilSteps: 1e7 } as const;
-
-class Rejection extends Error {}
-
-function reject(path: string, problem: string): never {
-  throw new Rejection(`${path}: ${problem}`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : `"${value}"`;
-  if (typeof value === 'number') return String(value);
-  return typeof value;
-}
-
-function object(value: unknown, path: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) reject(path, `expected an object, got ${describe(value)}`);
-  return value as Record<string, unknown>;
-}
-
-function integer(value: unknown, path: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) reject(path, `expected a whole number, got ${describe(value)}`);
-  if (value < min || value > max) reject(path, `${value} is out of range ${min}..${max}`);
-  return value;
-}
-
-function finite(value: unknown, path: string, min = -Infinity, max = Infinity): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) reject(path, `expected a finite number, got ${describe(value)}`);
-  if (value < min || value > max) reject(path, `${value} is out of range ${min}..${max}`);
-  return value;
-}
-
-function text(value: unknown, path: string, maxLength: number): string {
-  if (typeof value !== 'string') reject(path, `expected a string, got ${describe(value)}`);
-  if (value.length > maxLength) reject(path, `string of ${value.length} characters is longer than ${maxLength}`);
-  return value;
-}
-
-function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    reject(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(value)}`);
-  }
-  return value as T;
-}
 
 /** Fan-in of layer l: the network's inputs for the first layer, else the previous layer's units. */
 function layerInputs(model: ModelSummary, layer: number): number {
@@ -110,14 +68,15 @@ function command(value: unknown, path: string): InspectorCommand {
   }
 }
 
-/** Names the codec gives tensors: "layers[l].<field>" or "optimizer/<parameter>/<state>". */
-function tensorName(value: unknown, path: string, model: ModelSummary): string {
+/** Names the codec gives tensors: "layers[l].<field>" (a field of the table) or "optimizer/<parameter>/<state>". */
+function requestedTensor(value: unknown, path: string, model: ModelSummary): string {
   const name = text(value, path, LIMITS.name);
-  const layerField = /^layers\[(\d+)\]\.[A-Za-z]+$/.exec(name);
-  const optimizerState = /^optimizer\/(?:layers\[(\d+)\]\.[A-Za-z]+\/)?[A-Za-z0-9_]+$/.exec(name);
-  const match = layerField ?? optimizerState;
-  if (!match) reject(path, `"${name}" is not a tensor name (expected "layers[l].field" or "optimizer/layers[l].field/state")`);
-  if (match[1] !== undefined) layerIndex(Number(match[1]), `${path} (layer)`, model);
+  const optimizerState = /^optimizer\/(?:(layers\[\d+\]\.[A-Za-z]+)\/)?[A-Za-z0-9_]+$/.exec(name);
+  const layerTensor = parseTensorName(optimizerState ? optimizerState[1] ?? '' : name);
+  if (!optimizerState && !(layerTensor && layerField(layerTensor.field))) {
+    reject(path, `"${name}" is not a tensor name (expected "layers[l].field" or "optimizer/layers[l].field/state")`);
+  }
+  if (layerTensor) layerIndex(layerTensor.layer, `${path} (layer)`, model);
   return name;
 }
 
@@ -155,7 +114,7 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
       return {
         type,
         step: integer(message.step, 'message.step', 0, LIMITS.step),
-        name: tensorName(message.name, 'message.name', model),
+        name: requestedTensor(message.name, 'message.name', model),
       };
     case 'requestExplanation':
       return {
@@ -170,10 +129,5 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
 
 /** Checks a message from the webview; the result holds a fresh copy of the checked fields only. */
 export function validateWebviewMessage(raw: unknown, context: ValidationContext): Validation {
-  try {
-    return { ok: true, message: parse(raw, context.model) };
-  } catch (error) {
-    if (error instanceof Rejection) return { ok: false, reason: error.message };
-    throw error;
-  }
+  return checked(() => parse(raw, context.model));
 }

@@ -9,11 +9,12 @@ const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', 
 export const sup = (n: number | string): string => String(n).replace(/[-\d]/g, (c) => SUPERSCRIPT[c]);
 export const sub = (n: number | string): string => String(n).replace(/\d/g, (c) => SUBSCRIPT[c]);
 
-/** Short display form: 0.1235, −2.5e−4, 1.2e+6, NaN, ∞. */
+/** Short display form: 0.1235, −2.5e−4, 1.2e6, NaN, +∞, −∞; "–" for no number. */
 export function short(value: number | undefined, digits = 4): string {
-  if (value === undefined) return '–';
+  // Anything but a number (a null that crossed JSON, say) is no number: never a guessed −∞.
+  if (typeof value !== 'number') return '–';
   if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (!Number.isFinite(value)) return value > 0 ? '+∞' : '−∞';
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   const text = magnitude >= 1e4 || magnitude < 1e-3
@@ -34,9 +35,23 @@ export function numberSpan(value: number | undefined, id?: string): HTMLSpanElem
   return span;
 }
 
-/** Shows `value` in an element made by numberSpan (or any element), in place. */
-export function setNumber(node: HTMLElement, value: number | undefined, digits = 4): void {
-  setText(node, short(value, digits));
+/**
+ * How far from 0 a mean of `count` numbers, none larger than `largest` in magnitude, can land by
+ * rounding alone: float64 addition of `count` terms is off by at most about count·ε·largest
+ * (ε = 2⁻⁵²). A mean within this bound of 0 is 0 up to rounding (README, "Numbers on screen").
+ */
+export function roundingBound(count: number, largest: number): number {
+  return count * Number.EPSILON * largest;
+}
+
+/**
+ * Shows `value` in an element made by numberSpan (or any element), in place. A value within
+ * `zeroBelow` of 0 (a roundingBound) shows as 0; its exact value stays in the title and data-value.
+ */
+export function setNumber(node: HTMLElement, value: number | undefined, digits = 4, zeroBelow = 0): void {
+  const roundedZero = value !== undefined && value !== 0 && Math.abs(value) <= zeroBelow;
+  setText(node, roundedZero ? '0' : short(value, digits));
+  if (node.classList.contains('rounded-zero') !== roundedZero) node.classList.toggle('rounded-zero', roundedZero);
   const precise = value === undefined ? undefined : exact(value);
   if (node.dataset.value !== precise) {
     if (precise === undefined) {

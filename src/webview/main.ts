@@ -1,9 +1,11 @@
 // The inspector webview: receives host messages, keeps them in one state, and redraws the views
 // at most once per animation frame. Everything it posts is validated again by the host.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { ParameterRef, ViewState, WebviewMessage } from '../protocol/messages';
+import type { HostMessage, ParameterRef, ViewState, WebviewMessage } from '../protocol/messages';
+import { fromWire } from '../protocol/nonFinite';
 import type { WebviewString } from '../protocol/webviewStrings';
-import { type Context, apply, hostMessageProblem, initialState, translate } from './store';
+import * as l10n from '@vscode/l10n';
+import { type Context, apply, hostMessageProblem, initialState } from './store';
 import { watchTheme } from './theme';
 import { el } from './dom';
 import { createToolbar } from './views/toolbar';
@@ -35,7 +37,7 @@ let themeChanged = false;
 const ctx: Context = {
   state,
   post,
-  t: (text: WebviewString, ...args) => translate(state, text, ...args),
+  t: (text: WebviewString, ...args) => l10n.t(text, ...args),
   invalidate() {
     if (frame || soon) return;
     // Leading edge: when nothing was rendered during the last frame, render as soon as this task's
@@ -118,21 +120,22 @@ function render(): void {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const problem = hostMessageProblem(event.data);
+  const data = fromWire<HostMessage>(event.data);
+  const problem = hostMessageProblem(data);
   if (problem) {
     post({ type: 'protocolError', reason: problem.slice(0, 2000) });
     return;
   }
   try {
-    const wasInit = event.data.type === 'init';
-    apply(state, event.data);
+    const wasInit = data.type === 'init';
+    apply(state, data);
     if (wasInit) {
       mounted = false;
       document.documentElement.lang = state.locale;
     }
-    if (wasInit || event.data.type === 'focus') vscode.setState(state.view);
+    if (wasInit || data.type === 'focus') vscode.setState(state.view);
   } catch (error) {
-    post({ type: 'protocolError', reason: `${event.data.type}: ${(error as Error).message}`.slice(0, 2000) });
+    post({ type: 'protocolError', reason: `${data.type}: ${(error as Error).message}`.slice(0, 2000) });
     return;
   }
   ctx.invalidate();

@@ -9,6 +9,7 @@ import { type DecodedRecord, decodeRecord } from '../protocol/traceCodec';
 import type { WebviewString } from '../protocol/webviewStrings';
 import type { Phase } from '../engine/types';
 import type { LayerUnitHealth } from '../engine/unitHealth';
+import * as l10n from '@vscode/l10n';
 
 export interface LossSeries {
   loss: number[];
@@ -18,7 +19,6 @@ export interface LossSeries {
 }
 
 export interface State {
-  strings: Record<string, string>;
   locale: string;
   model?: ModelSummary;
   view: ViewState;
@@ -45,16 +45,11 @@ export const DEFAULT_VIEW: ViewState = {
 
 export function initialState(saved?: ViewState): State {
   return {
-    strings: {}, locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: { loss: [], lossAfter: [], dataLoss: [], regLoss: [] },
+    locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: { loss: [], lossAfter: [], dataLoss: [], regLoss: [] },
     epochs: [], fullTensors: new Map(), running: false,
   };
 }
 
-/** Translates through the host's map; "{0}"-style placeholders are filled from `args`. */
-export function translate(state: State, text: WebviewString, ...args: (string | number)[]): string {
-  const template = state.strings[text] ?? text;
-  return template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isFloatArray = (v: unknown): v is Float64Array => v instanceof Float64Array;
@@ -103,7 +98,8 @@ export function hostMessageProblem(raw: unknown): string | undefined {
 export function apply(state: State, message: HostMessage): void {
   switch (message.type) {
     case 'init':
-      state.strings = message.strings;
+      // The host's map (English → translated) is an l10n bundle: @vscode/l10n translates and fills "{0}".
+      l10n.config({ contents: message.strings });
       state.locale = message.locale;
       state.model = message.model;
       if (message.viewState) state.view = { ...state.view, ...message.viewState };

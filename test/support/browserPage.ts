@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { inspectorHtml } from '../../src/extension/inspectorHtml';
 import type { HostMessage, WebviewMessage } from '../../src/protocol/messages';
+import { toWire } from '../../src/protocol/nonFinite';
 
 const ROOT = resolve(__dirname, '../..');
 export const ARTIFACTS = resolve(ROOT, 'test-artifacts/webview');
@@ -61,9 +62,13 @@ export const THEMES = {
 } as const;
 export type Theme = keyof typeof THEMES;
 
-/** Typed arrays cross into the page as base64 of their bytes, so every bit arrives. */
+/**
+ * A host message as VS Code delivers it: JSON (so it goes through `toWire`, as InspectorPanel.post
+ * does, or a non-finite number would arrive as null); typed arrays cross into the page as base64
+ * of their bytes, so every bit arrives, as VS Code transfers their buffers.
+ */
 function pack(message: unknown): string {
-  return JSON.stringify(message, (_k, v) => {
+  return JSON.stringify(toWire(message), (_k, v) => {
     if (v instanceof Float64Array || v instanceof Uint8Array || v instanceof Uint32Array) {
       return { __typed: v instanceof Float64Array ? 'f64' : v instanceof Uint32Array ? 'u32' : 'u8', b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
     }

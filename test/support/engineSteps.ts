@@ -1,7 +1,7 @@
 // Real engine output for the protocol and webview tests and the latency benchmark: the model file
 // is loaded by the engine's loader and stepped by the real Trainer (src/engine/trainer.ts), the
-// same step machine the extension host drives; its StepRecords, epoch evaluations and networks
-// before and after each update are kept for the stand-in host.
+// same step machine the extension host drives; its StepRecords, epoch evaluations and the network
+// before each update are kept as the independent reference the webview tests hold the screen to.
 import type { ModelFile, StepRecord } from '../../src/engine/types';
 import { Rng } from '../../src/engine/rng';
 import { type Network, cloneNetwork } from '../../src/engine/network';
@@ -20,9 +20,8 @@ export interface EngineRun {
   y: Float64Array;
   samples: number;
   records: StepRecord[];
-  /** The network as it was before step k's update (index k − 1), and after it. */
+  /** The network as it was before step k's update (index k − 1). */
   before: Network[];
-  after: Network[];
   /** The trainer's epoch-end evaluations (train and validation), oldest first. */
   evaluations: readonly Evaluation[];
   explain(step: number, target: ParameterTarget): ChainRuleExplanation;
@@ -42,11 +41,9 @@ export function runSteps(model: ModelFile, steps: number, batchSize?: number): E
   const trainer = new Trainer(loaded.model, data, { recordCacheSize: Math.max(64, steps + 1) });
   const records: StepRecord[] = [];
   const before: Network[] = [];
-  const after: Network[] = [];
   for (let step = 1; step <= steps; step++) {
     before.push(cloneNetwork(trainer.network));
     records.push(trainer.step());
-    after.push(cloneNetwork(trainer.network));
   }
   const batchOf = (step: number) => {
     const datasetRows = records[step - 1].batch.map((position) => data.split.train[position]);
@@ -56,7 +53,7 @@ export function runSteps(model: ModelFile, steps: number, batchSize?: number): E
   const lossSpec = trainer.lossSpec;
   return {
     model: loaded.model, data, trainer, x: data.dataset.x, y: data.dataset.y, samples: data.dataset.samples,
-    records, before, after, evaluations: trainer.evaluations, batchOf,
+    records, before, evaluations: trainer.evaluations, batchOf,
     explain: (step, target) => explainChainRule(cloneNetwork(before[step - 1]), lossSpec, batchOf(step), target),
   };
 }

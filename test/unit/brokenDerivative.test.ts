@@ -11,7 +11,7 @@ import { Trainer } from '../../src/engine/trainer';
 import { BROKEN_DERIVATIVES, type BrokenDerivativeKind } from '../../src/engine/activations';
 import { breakDerivative, brokenDerivativeProblem, createNetwork, forward, lossAndGradients } from '../../src/engine/network';
 import { checkAllParameters } from '../../src/engine/gradientCheck';
-import { explainChainRule } from '../../src/engine/chainRule';
+import { explainChainRule, noteText } from '../../src/engine/chainRule';
 
 const EXAMPLE = join(__dirname, '..', '..', 'examples', '06-activations-break-a-derivative.backprop.json');
 
@@ -130,7 +130,7 @@ describe('break a derivative (lesson 6)', () => {
     const explanation = explainChainRule(broken.network, broken.lossSpec, { x: data.dataset.x, y: data.dataset.y, rows: data.dataset.samples }, { layer: 0, kind: 'weight', out: 0, in: 0 });
     assert.ok(Math.abs(explanation.product.mean - explanation.engineGradient) <= 1e-12 * Math.abs(explanation.engineGradient), 'the factors shown are the ones backward used');
     assert.ok(explanation.finiteDifference!.relativeError > 0.1, `relative error ${explanation.finiteDifference!.relativeError}`);
-    assert.ok(explanation.notes.some((note) => note.en.includes('σ′ = σ instead of σ′ = σ(1 − σ)')));
+    assert.ok(explanation.notes.some((note) => noteText(note).includes('σ′ = σ instead of σ′ = σ(1 − σ)')));
 
     broken.setBrokenDerivative(undefined);
     const restored = explainChainRule(broken.network, broken.lossSpec, { x: data.dataset.x, y: data.dataset.y, rows: data.dataset.samples }, { layer: 0, kind: 'weight', out: 0, in: 0 });

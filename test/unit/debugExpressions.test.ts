@@ -2,7 +2,7 @@
 // plain Math on literal arrays), never by the evaluator itself.
 import { strict as assert } from 'node:assert';
 import {
-  ExpressionError, type LayerFamily, type Scope, type Tensor, type Value, evaluate, evaluateCondition, hitConditionExpression, parse,
+  ExpressionError, MAX_DEBUG_EXPRESSION_LENGTH, type LayerFamily, type Scope, type Tensor, type Value, evaluate, evaluateCondition, hitConditionExpression, parse,
 } from '../../src/extension/debug/expressions';
 
 const tensor = (shape: number[], values: number[]): Tensor => ({ kind: 'tensor', shape, data: Float64Array.from(values) });
@@ -82,12 +82,12 @@ describe('debugger expressions: arithmetic, logic and precedence', () => {
 describe('debugger expressions: clear errors naming the column, never JavaScript', () => {
   it('names the column of a syntax error', () => {
     failsAt('loss >', 7, /expected a number, a name or "\(", found the end of the expression/);
-    failsAt('(loss > 1', 10, /expected "\)" to close "\("/);
+    failsAt('(loss > 1', 10, /expected "\)" to close the "\(" at column 1/);
     failsAt('loss > 1 2', 10, /unexpected "2" after a complete expression/);
     failsAt('step = 4', 6, /unexpected character "="; compare with "=="/);
     failsAt('loss & 1', 6, /write "&&"/);
     failsAt("loss > 'a'", 8, /there are no strings/);
-    failsAt('1.2.3', 4, /expected|unexpected/);
+    failsAt('1.2.3', 1, /malformed number "1.2.3"/);
     failsAt('3x', 1, /malformed number "3x"/);
     failsAt('', 1, /empty/);
   });
@@ -115,6 +115,33 @@ describe('debugger expressions: clear errors naming the column, never JavaScript
     failsAt('loss > 0; while(true){}', 9, /unexpected character ";"/);
     assert.throws(() => evaluateCondition('loss', scope), /a condition must be true or false, but this gives the number 0.75/);
   });
+  it('looks names up among the scope\'s own names and functions only, never on Object.prototype', () => {
+    failsAt('constructor(1)', 1, /unknown function "constructor"/);
+    failsAt('toString(1)', 1, /unknown function "toString"/);
+    failsAt('hasOwnProperty(1)', 1, /unknown function "hasOwnProperty"/);
+    failsAt('__proto__', 1, /unknown name "__proto__"/);
+    failsAt('valueOf > 1', 1, /unknown name "valueOf"/);
+  });
+  it('refuses deep nesting and megabyte sources with a located message instead of exhausting the stack', () => {
+    failsAt(`${'('.repeat(793)}1${')'.repeat(793)}`, 65, /nests more than 64 levels deep/);
+    failsAt(`${'-'.repeat(1000)}1`, 65, /nests more than 64 levels deep/);
+    failsAt(`1${'+1'.repeat(500_000)}`, MAX_DEBUG_EXPRESSION_LENGTH + 1, /longer than 4000 characters \(1000001\)/);
+    failsAt(`1${'+1'.repeat(1500)}`, 2002, /more than 1000 operations/);
+    assert.equal(value(`1${'+1'.repeat(999)}`), 1000, 'a long flat sum within the limits still evaluates');
+    assert.equal(value(`${'('.repeat(60)}2${')'.repeat(60)}`), 2);
+  });
+});
+
+describe('debugger expressions: conditions that are false', () => {
+  const cases: Array<[string, boolean]> = [
+    ['loss > 0.75', false], ['loss >= 0.75', true], ['loss < 0.75', false], ['loss <= 0.75', true],
+    ['step == 41', false], ['step != 40', false], ['epoch == 3 && step == 41', false], ['step < 0 || loss > 1', false],
+    ['!(loss > 0.5)', false], ['gradNorm(2) > 5', false], ['max(abs(delta[1])) < 3', false],
+    ['2 ^ 3 == 8', true], ['2 ** 3 ** 2 == 512', true], ['-2 ^ 2 == -4', true], ['2 × 3 − 1 == 5', true],
+  ];
+  for (const [condition, expected] of cases) {
+    it(`${condition} is ${expected}`, () => assert.equal(evaluateCondition(condition, scope), expected));
+  }
 });
 
 describe('debugger expressions: hit counts', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ExpressionError, backwardSteps, buildGraph, parseExpression, variableGradients } from '../../src/engine/expression';
+import { ExpressionError, MAX_EXPRESSION_LENGTH, backwardSteps, buildGraph, parseExpression, variableGradients } from '../../src/engine/expression';
 
 function evaluate(source: string, values: Record<string, number>): number {
   const graph = buildGraph(source, values);
@@ -43,15 +43,26 @@ describe('expression mode: parsing', () => {
 
   const errors: Array<[string, number, RegExp]> = [
     ['', 1, /empty/],
-    ['2x', 2, /operator.*2\*x/],
+    ['2x', 1, /malformed number "2x".*2\*x/],
+    ['2 y', 3, /unexpected "y" after a complete expression; an operator is missing/],
     ['(2*x + y', 9, /close the "\(" at column 1/],
     ['2*x)', 4, /no matching "\("/],
     ['2 * * x', 5, /expected a number/],
-    ['x +', 4, /ends too early/],
+    ['x +', 4, /found the end of the expression/],
     ['foo(x)', 1, /unknown function "foo"/],
     ['exp + 1', 1, /"exp" is a function/],
     ['x $ y', 3, /unexpected character "\$"/],
     ['(x + 1) * z', 11, /"z" has no value/],
+    // The grammar is shared with the debugger; what the lesson gives no meaning to is refused where it stands.
+    ['x > 1', 3, /">" is not part of these expressions/],
+    ['x[1]', 2, /indexing with "\[…\]" is not part of these expressions/],
+    ['x + true', 5, /true is not part of these expressions/],
+    ['!x', 1, /"!" is not part of these expressions/],
+    ['exp(x, y)', 1, /takes one argument, got 2/],
+    // Names are looked up among the given values only, never on Object.prototype.
+    ['constructor + x', 1, /"constructor" has no value/],
+    ['toString(x)', 1, /unknown function "toString"/],
+    ['x + '.repeat(200) + 'x', 501, /longer than 500 characters/],
   ];
   for (const [source, column, message] of errors) {
     it(`rejects ${JSON.stringify(source)} at column ${column}`, () => {
@@ -66,7 +77,7 @@ describe('expression mode: parsing', () => {
   }
 
   it('keeps the source text of each subexpression for display', () => {
-    const tree = parseExpression('(2*x + y)^2');
+    const tree = parseExpression('(2*x + y)^2', MAX_EXPRESSION_LENGTH);
     assert.equal(tree.text, '(2*x + y)^2');
     assert.ok(tree.kind === 'binary' && tree.left.text === '(2*x + y)');
   });

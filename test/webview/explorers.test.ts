@@ -14,6 +14,7 @@ import { validateExplorerMessage } from '../../src/extension/lessons/validate';
 import { parseModelFile } from '../../src/engine/model';
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView } from '../../src/protocol/explorers';
 import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
+import { toWire } from '../../src/protocol/nonFinite';
 
 const ROOT = resolve(__dirname, '../..');
 const ARTIFACTS = resolve(ROOT, 'test-artifacts/explorers');
@@ -36,7 +37,8 @@ async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko
   const errors: string[] = [];
   const rejected: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const reply = (message: ExplorerHostMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  // As VS Code delivers it: JSON, after the toWire that ExplorerPanel.post applies.
+  const reply = (message: ExplorerHostMessage) => page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), JSON.stringify(toWire(message)));
   await page.exposeFunction('__toHost', async (raw: unknown) => {
     const checked = validateExplorerMessage(raw);
     if (!checked.ok) { rejected.push(checked.reason); return; }
@@ -137,6 +139,21 @@ describe('explorer webview (Chromium)', function () {
     await page.waitForSelector('#view-expression .error');
     assert.match((await page.textContent('#view-expression .error'))!, /^Error at column 9: expected "\)" to close/);
     assert.equal(await page.textContent('pre.caret'), '(2*x + y\n        ^');
+    await page.close();
+  });
+
+  it('shows +∞ for a cross-entropy and KL divergence against q = 0, and for the self-information of p = 0', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'information');
+    await settled(page);
+    await page.fill('#info-p', '1, 0, 0');
+    await page.fill('#info-q', '0, 0.5, 0.5');
+    await page.waitForFunction(() => /H\(p, q\)\s*\+∞/.test(document.querySelector('#view-information')?.textContent ?? ''));
+    const rows = await page.$$eval('#view-information table tr', (trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    const row = (label: string) => rows.find((r) => r[0] === label)?.[1];
+    assert.equal(row('Entropy H(p)'), '0');
+    assert.equal(row('Cross-entropy H(p, q)'), '+∞', 'H(p, q) = −1·log 0 = +∞');
+    assert.equal(row('KL divergence D(p‖q)'), '+∞');
+    assert.deepEqual(rows.at(-1), ['0', '+∞', '+∞'], 'self-information −log p: 0 for p = 1, +∞ for p = 0');
     await page.close();
   });
 

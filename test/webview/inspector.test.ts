@@ -1,11 +1,13 @@
-// The inspector bundle in headless Chromium, fed by a stand-in host from real engine output.
+// The inspector bundle in headless Chromium, fed by the host's own message builders over a real
+// TrainingSession (test/support/sessionHost.ts); the numbers on screen are checked against an
+// independent Trainer run of the same model (test/support/engineSteps.ts).
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, type InspectorPage, THEMES, openInspector } from '../support/browserPage';
-import { StandInHost } from '../support/standInHost';
+import { SessionHost } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
-import type { HostMessage, WebviewMessage } from '../../src/protocol/messages';
+import type { WebviewMessage } from '../../src/protocol/messages';
 import { encodeRecord } from '../../src/protocol/traceCodec';
 import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
 import type { ModelFile } from '../../src/engine/types';
@@ -13,8 +15,8 @@ import type { ModelFile } from '../../src/engine/types';
 const BATCH = 4;
 const run = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 16), 6, BATCH);
 
-async function answerHost(view: InspectorPage, host: StandInHost, from: number): Promise<void> {
-  for (const message of view.posted.slice(from)) for (const reply of host.handle(message)) await view.send(reply);
+async function answerHost(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
+  for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
 }
 
 const value = (view: InspectorPage, selector: string) => view.page.$eval(selector, (e) => (e as HTMLElement).dataset.value ?? '');
@@ -22,13 +24,13 @@ const value = (view: InspectorPage, selector: string) => view.page.$eval(selecto
 describe('inspector webview (Chromium)', function () {
   this.timeout(60000);
   let view: InspectorPage;
-  let host: StandInHost;
+  let host: SessionHost;
   before(async () => {
     view = await openInspector({ theme: 'light' });
-    host = new StandInHost(run);
+    host = SessionHost.open(run.model);
     await view.send(host.init());
-    await view.send(host.step(6));
-    await view.send(host.dataView(6));
+    await view.send(await host.message(6, 'step'));
+    await view.send(await host.message(6, 'dataView'));
   });
   after(async () => view?.close());
 
@@ -99,7 +101,7 @@ describe('inspector webview (Chromium)', function () {
   it('rejects malformed host messages with a protocolError and keeps the view', async () => {
     const before = await value(view, '#loss-value');
     const from = view.posted.length;
-    const good = host.step(3);
+    const good = await host.message(3, 'step');
     await view.deliver({ type: 'launch' });
     await view.deliver({ type: 'step', position: good.position, record: { ...good.record, data: [1, 2, 3] }, history: good.history });
     await view.deliver({ ...good, record: { ...encodeRecord(run.records[2]), data: new Float64Array(5) } });
@@ -111,6 +113,57 @@ describe('inspector webview (Chromium)', function () {
     assert.match(errors[1], /record\.data must be a Float64Array/);
     assert.match(errors[2], /runs past the data \(5 numbers\)/);
     assert.equal(await value(view, '#loss-value'), before);
+  });
+});
+
+describe('inspector: non-finite numbers cross the JSON boundary as what they are (Chromium)', function () {
+  this.timeout(60000);
+  it('a diverging model\'s toolbar shows J = +∞ (it showed −∞: Infinity arrived as null)', async () => {
+    const model = {
+      name: 'diverging', inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', optimizer: { type: 'sgd', learningRate: 10 },
+      data: { x: [[1], [2], [3], [4]], y: [[1], [2], [3], [4]] }, batch: { mode: 'batch' }, seed: 1,
+    };
+    const host = SessionHost.open(model as ModelFile);
+    let outcome = await host.session.step();
+    while (outcome.kind === 'limit') outcome = await host.session.step();
+    assert.equal(outcome.kind, 'non-finite');
+    assert.match(outcome.kind === 'non-finite' ? outcome.error.message : '', /dataLoss is Infinity/);
+    assert.equal(host.session.record?.loss, Infinity);
+    const view = await openInspector({ theme: 'light' });
+    try {
+      await view.send(host.init());
+      for (const message of await host.at(host.session.position.step)) await view.send(message);
+      assert.equal(await view.page.textContent('#loss-value'), '+∞');
+      assert.equal(await value(view, '#loss-value'), 'Infinity');
+    } finally {
+      await view.close();
+    }
+  });
+});
+
+describe('inspector: a batch mean that is zero up to rounding (Chromium)', function () {
+  this.timeout(60000);
+  it('shows 0 for a mean within n·ε·max|x| of 0, with the exact value on hover; a small mean above it stays', async () => {
+    // Inputs 0.1, 0.2, −0.3 add up to 5.55e−17 in float64, not 0; the second input's mean, 1e−20, is no rounding artefact.
+    const model = {
+      name: 'rounding', inputs: 2, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 },
+      data: { x: [[0.1, 1e-20], [0.2, 1e-20], [-0.3, 1e-20]], y: [[0], [0], [0]] }, split: { train: 1, validation: 0, test: 0 }, batch: { mode: 'batch', shuffle: false }, seed: 1,
+    };
+    const host = SessionHost.open(model as ModelFile);
+    const view = await openInspector({ theme: 'light' });
+    try {
+      await view.send(host.init());
+      for (const message of await host.at(1)) await view.send(message);
+      const cell = (index: number) => view.page.$eval(`td[data-tensor="layers[0].input"][data-index="${index}"]`, (td) => ({ text: td.textContent, value: (td as HTMLElement).dataset.value, title: (td as HTMLElement).title }));
+      const rounded = await cell(0);
+      const exactMean = (0.1 + 0.2 + -0.3) / 3;
+      assert.notEqual(exactMean, 0);
+      assert.ok(Math.abs(exactMean) <= 3 * Number.EPSILON * 0.3, 'the rule: within n·ε·max|x|');
+      assert.deepEqual(rounded, { text: '0', value: String(exactMean), title: String(exactMean) });
+      assert.deepEqual(await cell(1), { text: '1e−20', value: '1e-20', title: '1e-20' });
+    } finally {
+      await view.close();
+    }
   });
 });
 
@@ -127,10 +180,10 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
   after(async () => view?.close());
 
   it('draws 2-D points with split marks and batch rings over the engine\'s decision grid', async () => {
-    const host = new StandInHost(planar);
+    const host = SessionHost.open(planar.model);
     await view.send(host.init());
-    await view.send(host.step(9));
-    const message = host.dataView(9) as Extract<HostMessage, { type: 'dataView' }>;
+    await view.send(await host.message(9, 'step'));
+    const message = await host.message(9, 'dataView');
     await view.send(message);
     const data = message.view as Extract<typeof message.view, { kind: 'points' }>;
     const marks = await view.page.$eval('#data-plot', (c) => ({ ...(c as HTMLCanvasElement).dataset }));
@@ -169,10 +222,10 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
   });
 
   it('shows a table of the batch for inputs that are not 2-D, with the engine\'s numbers', async () => {
-    const host = new StandInHost(wide);
+    const host = SessionHost.open(wide.model);
     await view.send(host.init());
-    await view.send(host.step(3));
-    await view.send(host.dataView(3));
+    await view.send(await host.message(3, 'step'));
+    await view.send(await host.message(3, 'dataView'));
     const cells = await view.page.$$eval('#data td[data-value]', (tds) => tds.map((td) => [Number((td as HTMLElement).dataset.row), Number((td as HTMLElement).dataset.column), Number((td as HTMLElement).dataset.value)]));
     const batch = wide.batchOf(3);
     assert.equal(cells.length, batch.rows * 4, 'x1, x2, x3 and the class t');
@@ -185,11 +238,11 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
   });
 
   it('shows the prediction of a sample: entropy, cross-entropy and −log p(true class) equal to the host\'s and to the definitions', async () => {
-    const host = new StandInHost(wide);
+    const host = SessionHost.open(wide.model);
     await view.send(host.init());
-    host.sample = 2;
-    await view.send(host.step(4));
-    const sent = host.prediction(4, 2)!;
+    host.session.select({ ...host.session.selection, sample: 2 });
+    await view.send(await host.message(4, 'step'));
+    const sent = (await host.message(4, 'step')).prediction!;
     assert.equal(Number(await value(view, '#prediction-entropy')), sent.entropy);
     assert.equal(Number(await value(view, '#prediction-cross-entropy')), sent.crossEntropy);
     assert.equal(Number(await value(view, '#prediction-self-information')), sent.selfInformation);
@@ -207,10 +260,10 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
   });
 
   it('plots the per-epoch train and validation loss and accuracy from the trainer\'s evaluations', async () => {
-    const host = new StandInHost(planar);
+    const host = SessionHost.open(planar.model);
     await view.send(host.init());
-    await view.send(host.step(9));
-    const message = host.evaluation(9) as Extract<HostMessage, { type: 'evaluation' }>;
+    await view.send(await host.message(9, 'step'));
+    const message = await host.message(9, 'evaluation');
     await view.send(message);
     const epochs = planar.evaluations.filter((e) => e.trigger === 'epoch-end');
     assert.ok(message.epochs.length >= 2, `${message.epochs.length} epochs evaluated`);
@@ -225,9 +278,9 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
   });
 
   it('expands a sum factor Σ_k W_km δ_k term by term; the terms add up to the factor', async () => {
-    const host = new StandInHost(run);
+    const host = SessionHost.open(run.model);
     await view.send(host.init());
-    await view.send(host.step(6));
+    await view.send(await host.message(6, 'step'));
     const from = view.posted.length;
     await view.page.focus('[data-param="w:0:3:1"]');
     await view.page.keyboard.press('Enter');
@@ -262,11 +315,11 @@ describe('inspector screenshots (light, dark, Korean, high contrast)', function 
     it(`writes test-artifacts/webview/inspector-${name}.png`, async () => {
       const view = await openInspector({ theme, lang: locale, width: 1280, height: 1500 });
       try {
-        const host = new StandInHost(shown);
+        const host = SessionHost.open(shown.model);
         await view.send(host.init(strings, locale));
-        await view.send(host.step(24));
-        await view.send(host.dataView(24));
-        await view.send(host.evaluation(24));
+        await view.send(await host.message(24, 'step'));
+        await view.send(await host.message(24, 'dataView'));
+        await view.send(await host.message(24, 'evaluation'));
         const from = view.posted.length;
         await view.page.focus('[data-param="w:0:3:1"]');
         await view.page.keyboard.press('Enter');
@@ -307,9 +360,9 @@ describe('inspector: dead and saturated units (lesson 6) and the debugger\'s foc
   after(async () => view?.close());
 
   it('hatches exactly the dead ReLU units of the dead-ReLU example (z ≤ 0 on every training sample)', async () => {
-    const host = new StandInHost(deadRun);
+    const host = SessionHost.open(deadRun.model);
     await view.send(host.init());
-    await view.send(host.step(1));
+    await view.send(await host.message(1, 'step'));
     const z = firstLayerZ(deadModel, Array.from(deadRun.data.split.train));
     const dead = [0, 1, 2].filter((u) => z.every((row) => row[u] <= 0));
     assert.deepEqual(dead, [0, 1], 'the example says two of the three units have a bias of −5');
@@ -324,9 +377,9 @@ describe('inspector: dead and saturated units (lesson 6) and the debugger\'s foc
   });
 
   it('rings exactly the saturated sigmoid units of the saturated example (σ′(z) < 0.1·¼ on every sample of the batch)', async () => {
-    const host = new StandInHost(saturatedRun);
+    const host = SessionHost.open(saturatedRun.model);
     await view.send(host.init());
-    await view.send(host.step(1));
+    await view.send(await host.message(1, 'step'));
     const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
     const z = firstLayerZ(saturatedModel, saturatedRun.batchOf(1).datasetRows);
     const saturated = [0, 1, 2].filter((u) => z.every((row) => sigmoid(row[u]) * (1 - sigmoid(row[u])) < 0.025));
@@ -340,9 +393,9 @@ describe('inspector: dead and saturated units (lesson 6) and the debugger\'s foc
   });
 
   it('follows the debugger\'s focus: frames the operation and selects its layer; a click in the inspector ends it', async () => {
-    const host = new StandInHost(saturatedRun);
+    const host = SessionHost.open(saturatedRun.model);
     await view.send(host.init());
-    await view.send(host.step(1));
+    await view.send(await host.message(1, 'step'));
     const band = () => view.page.$eval('#diagram .focus-band', (r) => ({
       shown: getComputedStyle(r).display !== 'none', x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width')), kind: r.getAttribute('class'),
     }));
@@ -383,9 +436,9 @@ describe('inspector: dead and saturated units (lesson 6) and the debugger\'s foc
       const page = await openInspector({ theme, width: 760, height: 900 });
       try {
         for (const [name, run] of [['dead', deadRun], ['saturated', saturatedRun]] as const) {
-          const host = new StandInHost(run);
+          const host = SessionHost.open(run.model);
           await page.send(host.init());
-          await page.send(host.step(1));
+          await page.send(await host.message(1, 'step'));
           if (name === 'saturated') await page.send({ type: 'focus', layer: 0, phase: { kind: 'forward', layer: 0 } });
           await page.page.locator('#network').screenshot({ path: resolve(ARTIFACTS, `unit-marks-${name}-${theme}.png`) });
         }

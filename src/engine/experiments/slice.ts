@@ -10,6 +10,7 @@ import type { Network } from '../network';
 import { layerOffsets, parameters } from '../network';
 import { Rng } from '../rng';
 import { dot, flatten } from '../secondOrder/vectors';
+import { tensorName } from '../layerFields';
 
 /** One parameter named as in the model file: layers[L].weights[OUT][IN] or layers[L].bias[OUT]. */
 export interface ParameterRef {
@@ -54,9 +55,9 @@ export function parseParameterRef(text: string, net: Network): ParameterRef {
   if (kind === 'weights' && indices.length !== 2) throw new RangeError(`${text}: a weight needs two indices, [OUT][IN]`);
   if (kind === 'bias' && indices.length !== 1) throw new RangeError(`${text}: a bias needs one index, [OUT]`);
   if (out >= layer.units) throw new RangeError(`${text}: layers[${l}] has units 0 .. ${layer.units - 1}`);
-  if (kind === 'bias') return { name: `layers[${l}].bias[${out}]`, index: offset + layer.weights.length + out };
+  if (kind === 'bias') return { name: tensorName(l, 'bias', out), index: offset + layer.weights.length + out };
   if (input >= layer.inputs) throw new RangeError(`${text}: layers[${l}] has inputs 0 .. ${layer.inputs - 1}`);
-  return { name: `layers[${l}].weights[${out}][${input}]`, index: offset + out * layer.inputs + input };
+  return { name: tensorName(l, 'weights', out, input), index: offset + out * layer.inputs + input };
 }
 
 export function parameterSlice(net: Network, names: [string, string]): Slice {

@@ -4,7 +4,15 @@
 // upstream gradient ∂(output)/∂(node) and adds (+=) the product into the input's gradient.
 // A variable used twice is one node, so its gradient collects both contributions.
 import { ELEMENTWISE_ACTIVATIONS } from '../activations';
-import { ExpressionError, type BinaryOperator, type FunctionName, type SyntaxNode, parseExpression } from './parser';
+import { ExpressionError, type SyntaxNode, parseExpression } from './syntax';
+
+/** The lesson's part of the shared grammar: arithmetic, powers and these one-argument functions. */
+export const FUNCTION_NAMES = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'sqrt', 'abs'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+export type BinaryOperator = '+' | '-' | '*' | '/' | '^';
+const BINARY_OPERATORS: readonly string[] = ['+', '-', '*', '/', '^'];
+/** Longest source the lesson's explorer takes (its text box and graph stay readable). */
+export const MAX_EXPRESSION_LENGTH = 500;
 
 export type Operation = BinaryOperator | 'negate' | FunctionName;
 
@@ -44,6 +52,10 @@ export interface BackwardStep {
 }
 
 const { sigmoid, tanh, relu } = ELEMENTWISE_ACTIVATIONS;
+
+function isFunctionName(name: string): name is FunctionName {
+  return (FUNCTION_NAMES as readonly string[]).includes(name);
+}
 
 function applyFunction(name: FunctionName, x: number): number {
   switch (name) {
@@ -99,7 +111,7 @@ export function localGradients(node: GraphNode, nodes: readonly GraphNode[]): nu
  * column) for a syntax error or a variable without a value.
  */
 export function buildGraph(source: string, values: Readonly<Record<string, number>>): ExpressionGraph {
-  const tree = parseExpression(source);
+  const tree = parseExpression(source, MAX_EXPRESSION_LENGTH);
   const nodes: GraphNode[] = [];
   const variables: Record<string, number> = {};
 
@@ -118,34 +130,54 @@ export function buildGraph(source: string, values: Readonly<Record<string, numbe
     switch (syntax.kind) {
       case 'number':
         return add({ kind: 'constant', label: syntax.text, inputs: [], value: syntax.value, text: syntax.text, column: syntax.column, dependsOnVariables: false });
-      case 'variable': {
-        if (syntax.name in variables) return variables[syntax.name];
-        const value = values[syntax.name];
+      case 'name': {
+        if (isFunctionName(syntax.name)) {
+          throw new ExpressionError(syntax.column, `"${syntax.name}" is a function; write ${syntax.name}(...) with its argument in parentheses`);
+        }
+        if (Object.hasOwn(variables, syntax.name)) return variables[syntax.name];
+        const value = Object.hasOwn(values, syntax.name) ? values[syntax.name] : undefined;
         if (typeof value !== 'number' || !Number.isFinite(value)) {
           throw new ExpressionError(syntax.column, `the variable "${syntax.name}" has no value; give it a number`);
         }
         variables[syntax.name] = add({ kind: 'variable', label: syntax.name, inputs: [], value, text: syntax.name, column: syntax.column, dependsOnVariables: true });
         return variables[syntax.name];
       }
-      case 'negate': {
+      case 'unary': {
+        if (syntax.operator === '+') return visit(syntax.operand);
+        if (syntax.operator !== '-') throw notInLesson(syntax.column, `"${syntax.operator}"`);
         const operand = visit(syntax.operand);
         return operation(syntax, '−', 'negate', [operand], -nodes[operand].value);
       }
       case 'binary': {
+        if (!BINARY_OPERATORS.includes(syntax.operator)) throw notInLesson(syntax.operatorColumn, `"${syntax.operator}"`);
+        const operator = syntax.operator as BinaryOperator;
         const left = visit(syntax.left);
         const right = visit(syntax.right);
-        const value = applyBinary(syntax.operator, nodes[left].value, nodes[right].value);
-        return operation(syntax, syntax.operator, syntax.operator, [left, right], value);
+        return operation(syntax, operator, operator, [left, right], applyBinary(operator, nodes[left].value, nodes[right].value));
       }
       case 'call': {
-        const argument = visit(syntax.argument);
+        if (!isFunctionName(syntax.name)) {
+          throw new ExpressionError(syntax.column, `unknown function "${syntax.name}"; known: ${FUNCTION_NAMES.join(', ')}`);
+        }
+        if (syntax.args.length !== 1) {
+          throw new ExpressionError(syntax.column, `${syntax.name}(...) takes one argument, got ${syntax.args.length}`);
+        }
+        const argument = visit(syntax.args[0]);
         return operation(syntax, syntax.name, syntax.name, [argument], applyFunction(syntax.name, nodes[argument].value));
       }
+      case 'boolean':
+        throw notInLesson(syntax.column, syntax.text);
+      case 'index':
+        throw notInLesson(syntax.target.column + syntax.target.text.length, 'indexing with "[…]"');
     }
   };
 
   const output = visit(tree);
   return { source, nodes, output, variables };
+}
+
+function notInLesson(column: number, what: string): ExpressionError {
+  return new ExpressionError(column, `${what} is not part of these expressions; use numbers, variables, + - * / ^ and ${FUNCTION_NAMES.join(', ')}`);
 }
 
 /**

@@ -1,6 +1,8 @@
-// Reading an optimizer block of a model file: torch's defaults for what is left out, and a
-// message naming the JSON path ("optimizer.momentum") for what is wrong.
+// Reading an optimizer block of a model file: the defaults table (./defaults.ts) for what is left
+// out, and a message naming the JSON path ("optimizer.momentum") for what is wrong.
 import type { OptimizerSpec } from '../types';
+
+type Defaults = Readonly<Record<string, number | boolean | string | readonly number[]>>;
 
 /** A bad optimizer setting, with the model-file path to fix. */
 export class OptimizerConfigError extends Error {
@@ -24,10 +26,18 @@ export const positiveInteger: Check = (v) => (Number.isInteger(v) && v >= 1 ? un
 export class HyperparameterReader {
   private readonly allowed = new Set<string>(['type']);
 
-  constructor(private readonly spec: OptimizerSpec) {}
+  constructor(private readonly spec: OptimizerSpec, private readonly defaults: Defaults) {}
 
-  number(key: string, fallback: number, check: Check = nonNegative): number {
+  /** The default of `key` from the table; a key missing from it is a bug here, not in the file. */
+  private fallback<T>(key: string): T {
+    if (!Object.hasOwn(this.defaults, key)) throw new Error(`no default for optimizer.${key} of "${this.spec.type}"`);
+    return this.defaults[key] as T;
+  }
+
+  /** `key` as a number; left out, the table's default, or `derived` for a default computed from other values. */
+  number(key: string, check: Check = nonNegative, derived?: number): number {
     this.allowed.add(key);
+    const fallback = derived ?? this.fallback<number>(key);
     const value = this.spec[key];
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -38,20 +48,25 @@ export class HyperparameterReader {
     return value;
   }
 
-  boolean(key: string, fallback: boolean): boolean {
+  /** `key` as a number, or undefined when the file leaves it out (a default the optimizer derives itself). */
+  optionalNumber(key: string, check: Check = nonNegative): number | undefined {
+    return this.spec[key] === undefined ? (this.allowed.add(key), undefined) : this.number(key, check, 0);
+  }
+
+  boolean(key: string): boolean {
     this.allowed.add(key);
     const value = this.spec[key];
-    if (value === undefined) return fallback;
+    if (value === undefined) return this.fallback<boolean>(key);
     if (typeof value !== 'boolean') {
       throw new OptimizerConfigError(`optimizer.${key}`, `expected true or false, got ${JSON.stringify(value)}`);
     }
     return value;
   }
 
-  choice<T extends string>(key: string, fallback: T, choices: readonly T[]): T {
+  choice<T extends string>(key: string, choices: readonly T[]): T {
     this.allowed.add(key);
     const value = this.spec[key];
-    if (value === undefined) return fallback;
+    if (value === undefined) return this.fallback<T>(key);
     if (!choices.includes(value as T)) {
       throw new OptimizerConfigError(
         `optimizer.${key}`,
@@ -62,10 +77,13 @@ export class HyperparameterReader {
   }
 
   /** torch's `betas` pair: two coefficients in [0, 1). */
-  betas(fallback: [number, number]): [number, number] {
+  betas(): [number, number] {
     this.allowed.add('betas');
     const value = this.spec.betas as unknown;
-    if (value === undefined) return fallback;
+    if (value === undefined) {
+      const [beta1, beta2] = this.fallback<readonly number[]>('betas');
+      return [beta1, beta2];
+    }
     if (!Array.isArray(value) || value.length !== 2) {
       throw new OptimizerConfigError('optimizer.betas', `expected two numbers [beta1, beta2], got ${JSON.stringify(value)}`);
     }
@@ -75,6 +93,21 @@ export class HyperparameterReader {
       }
     });
     return [value[0], value[1]];
+  }
+
+  /**
+   * Every hyperparameter of the defaults table, read by the kind of its default: numbers (checked
+   * by `checks[key]`, else ≥ 0), booleans, a choice among `choices[key]`, the betas pair.
+   */
+  settings<T>(checks: Readonly<Record<string, Check>> = {}, choices: Readonly<Record<string, readonly string[]>> = {}): T {
+    const out: Record<string, unknown> = {};
+    for (const [key, fallback] of Object.entries(this.defaults)) {
+      if (key === 'betas') out[key] = this.betas();
+      else if (typeof fallback === 'number') out[key] = this.number(key, checks[key]);
+      else if (typeof fallback === 'boolean') out[key] = this.boolean(key);
+      else if (typeof fallback === 'string') out[key] = this.choice(key, choices[key] ?? [fallback]);
+    }
+    return out as T;
   }
 
   /** Call after reading every key: a key this type does not use is most likely a typo. */

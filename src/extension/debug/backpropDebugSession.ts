@@ -12,8 +12,8 @@ import { type Tensor, type Value, evaluate } from './expressions';
 import { hoverExpression } from './modelLines';
 import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS } from './monitors';
 import { type Grain, type RuntimeEvent, type RuntimeOptions, type Stop, TrainingRuntime } from './trainingRuntime';
-import { LAYER_FIELDS, describeOperation } from './trainingState';
-import { describeResult, describeTensor, formatNumber, tensorRow } from './variables';
+import { describeOperation } from './trainingState';
+import { type Container, type Entry, childrenOf, describeResult, describeTensor, formatNumber } from './variables';
 
 export interface BackpropLaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** Path of the *.backprop.json model file. */
@@ -30,17 +30,6 @@ export type SessionOpener = (modelPath: string) => Promise<{ session: TrainingSe
 
 const THREAD_ID = 1;
 const FRAME = { operation: 1, step: 2, epoch: 3 } as const;
-
-/** What a variables reference stands for; references are renewed at every stop. */
-type Container =
-  | { kind: 'layer'; layer: number }
-  | { kind: 'layers' }
-  | { kind: 'loss' }
-  | { kind: 'optimizer' }
-  | { kind: 'object'; value: Record<string, unknown>; evaluateName?: string }
-  | { kind: 'batch' }
-  | { kind: 'epoch' }
-  | { kind: 'tensor'; tensor: Tensor; evaluateName?: string };
 
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   {
@@ -375,7 +364,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
     const container = this.containers.get(args.variablesReference);
     let variables: DebugProtocol.Variable[] = [];
     try {
-      variables = container ? this.childrenOf(container, args) : [];
+      variables = container ? childrenOf(this.runtime!.state, container, args).map((entry) => this.toVariable(entry)) : [];
     } catch (error) {
       variables = [{ name: 'error', value: (error as Error).message, variablesReference: 0 }];
     }
@@ -383,100 +372,15 @@ export class BackpropDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  private childrenOf(container: Container, args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {
-    const state = this.runtime!.state;
-    switch (container.kind) {
-      case 'layers':
-        return [...Array(state.layerCount).keys()].map((l) => {
-          const layer = state.layer(l);
-          return {
-            name: `layer ${l + 1}`,
-            value: `${layer.units} ${layer.activation} units (layers[${l}])`,
-            variablesReference: this.containers.create({ kind: 'layer', layer: l }),
-          };
-        });
-      case 'layer': {
-        const layer = state.layer(container.layer);
-        return LAYER_FIELDS.map((field) => {
-          const data = field.get(layer);
-          const evaluateName = `${field.name}[${container.layer + 1}]`;
-          if (!data) return { name: field.label, value: 'not computed yet', variablesReference: 0, presentationHint: { attributes: ['readOnly'] } };
-          return this.valueVariable(field.label, { kind: 'tensor', shape: field.shape(layer), data }, evaluateName);
-        });
-      }
-      case 'loss': {
-        const record = state.record;
-        const number = (name: string, label: string, value: number | undefined) =>
-          value === undefined
-            ? { name: label, value: 'not computed yet', variablesReference: 0 }
-            : this.valueVariable(label, value, name);
-        const perSample = state.perSampleLoss();
-        return [
-          number('loss', 'total J', record?.loss),
-          number('dataLoss', 'data part', record?.dataLoss),
-          number('regLoss', 'regularization part', record?.regLoss),
-          number('lossAfter', 'J after the update', record?.lossAfter),
-          perSample
-            ? this.valueVariable('per sample ℓᵢ', { kind: 'tensor', shape: [perSample.length], data: perSample }, 'perSampleLoss')
-            : { name: 'per sample ℓᵢ', value: 'not computed yet', variablesReference: 0 },
-        ];
-      }
-      case 'optimizer': {
-        const optimizer = state.record?.optimizer ?? (state.session.completedSteps > 0 ? state.session.recordAt(state.session.completedSteps)?.optimizer : undefined);
-        const type = this.session!.model.optimizer.type;
-        if (!optimizer) return [{ name: 'type', value: type, variablesReference: 0 }, { name: 'state', value: 'no update yet', variablesReference: 0 }];
-        return [{ name: 'type', value: optimizer.type, variablesReference: 0 }, ...this.objectChildren(optimizer.state)];
-      }
-      case 'object':
-        return this.objectChildren(container.value);
-      case 'batch': {
-        const batch = state.batch();
-        return [
-          { name: 'indices', value: `[${batch.indices.join(', ')}]`, variablesReference: 0 },
-          this.valueVariable('x', batch.x, 'x'),
-          this.valueVariable('t', batch.t, 't'),
-        ];
-      }
-      case 'epoch': {
-        const w = state.lastOperation();
-        const figures = state.session.epochs.filter((e) => e.epoch === w.epoch - 1);
-        const out: DebugProtocol.Variable[] = [
-          { name: 'epoch', value: String(w.epoch), variablesReference: 0 },
-          { name: 'batch', value: `${w.batchInEpoch} of ${w.batchesPerEpoch}`, variablesReference: 0 },
-        ];
-        for (const e of figures) {
-          out.push(this.valueVariable(`train loss after epoch ${e.epoch}`, e.trainLoss));
-          if (e.validationLoss !== undefined) out.push(this.valueVariable(`validation loss after epoch ${e.epoch}`, e.validationLoss));
-        }
-        return out;
-      }
-      case 'tensor': {
-        const { tensor, evaluateName } = container;
-        const rows = tensor.shape[0];
-        const start = args.start ?? 0;
-        const end = Math.min(rows, args.count ? start + args.count : rows);
-        const out: DebugProtocol.Variable[] = [];
-        for (let i = start; i < end; i++) {
-          out.push(this.valueVariable(`[${i}]`, tensorRow(tensor, i), evaluateName && `${evaluateName}[${i}]`));
-        }
-        return out;
-      }
-    }
-  }
-
-  /** Optimizer state: per-parameter objects and their typed arrays. */
-  private objectChildren(value: Record<string, unknown>): DebugProtocol.Variable[] {
-    return Object.entries(value).map(([name, item]) => {
-      if (typeof item === 'number') return this.valueVariable(name, item);
-      if (ArrayBuffer.isView(item) || (Array.isArray(item) && item.every((x) => typeof x === 'number'))) {
-        const data = Float64Array.from(item as ArrayLike<number>);
-        return this.valueVariable(name, { kind: 'tensor', shape: [data.length], data });
-      }
-      if (item !== null && typeof item === 'object') {
-        return { name, value: '{…}', variablesReference: this.containers.create({ kind: 'object', value: item as Record<string, unknown> }) };
-      }
-      return { name, value: String(item), variablesReference: 0 };
-    });
+  /** An entry of the Variables view (src/extension/debug/variables.ts) as a DAP variable with a handle for what expands. */
+  private toVariable(entry: Entry): DebugProtocol.Variable {
+    if ('value' in entry) return this.valueVariable(entry.name, entry.value, entry.evaluateName);
+    return {
+      name: entry.name,
+      value: entry.text,
+      variablesReference: entry.expands ? this.containers.create(entry.expands) : 0,
+      presentationHint: entry.readOnly ? { attributes: ['readOnly'] } : undefined,
+    };
   }
 
   private valueVariable(name: string, value: number | Tensor, evaluateName?: string): DebugProtocol.Variable {

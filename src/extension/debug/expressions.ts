@@ -1,23 +1,25 @@
-// The debugger's small expression language, for breakpoint conditions, hit counts, the debug
-// console and hovers: `loss > 0.5`, `gradNorm(1) > 10`, `step == 40`, `max(abs(delta[2])) < 1e-6`.
-// A hand-written tokenizer, a recursive-descent parser and a tree-walking evaluator: nothing here
-// reaches JavaScript's eval or Function, so a condition can only read training state.
-//
-//   expression := or
-//   or         := and ('||' and)*
-//   and        := equality ('&&' equality)*
-//   equality   := comparison (('==' | '!=') comparison)*
-//   comparison := sum (('<' | '<=' | '>' | '>=') sum)*
-//   sum        := product (('+' | '-') product)*
-//   product    := unary (('*' | '/' | '%') unary)*
-//   unary      := ('!' | '-' | '+') unary | postfix
-//   postfix    := primary ('[' expression ']')*
-//   primary    := number | 'true' | 'false' | name | name '(' arguments ')' | '(' expression ')'
+// The debugger's expression language, for breakpoint conditions, hit counts, the debug console
+// and hovers: `loss > 0.5`, `gradNorm(1) > 10`, `step == 40`, `max(abs(delta[2])) < 1e-6`.
+// The grammar is the project's one expression grammar (src/engine/expression/syntax.ts); this
+// file is its evaluator over training state, a tree walk that reaches nothing but the scope's
+// own names: nothing here reaches JavaScript's eval or Function, or an object's prototype.
 //
 // Values are numbers, booleans, tensors (row-major float64 with a shape) and per-layer families:
 // a family such as `delta` picks a layer with a 1-based layer number (`delta[2]`, as the call
 // stack numbers layers), and a tensor picks rows and columns with 0-based indices (`delta[2][0][1]`,
 // as the Variables view numbers them). Arithmetic and abs/sqrt/log/exp work element by element.
+import { ExpressionError, parseExpression, type SyntaxNode } from '../../engine/expression';
+
+export { ExpressionError };
+export type Node = SyntaxNode;
+
+/** Longest condition or console expression read (a pasted megabyte is refused, not parsed). */
+export const MAX_DEBUG_EXPRESSION_LENGTH = 4000;
+
+/** Parses a condition or console expression; throws an ExpressionError naming the column. */
+export function parse(source: string): Node {
+  return parseExpression(source, MAX_DEBUG_EXPRESSION_LENGTH);
+}
 
 export interface Tensor {
   kind: 'tensor';
@@ -46,159 +48,6 @@ export interface Scope {
   gradNorm(layer?: number): number;
 }
 
-/** A problem in an expression, placed at a 1-based column. */
-export class ExpressionError extends Error {
-  constructor(
-    readonly reason: string,
-    readonly column: number,
-  ) {
-    super(`column ${column}: ${reason}`);
-    this.name = 'ExpressionError';
-  }
-}
-
-// ---- tokens
-
-type TokenKind = 'number' | 'name' | 'op' | 'end';
-interface Token {
-  kind: TokenKind;
-  text: string;
-  column: number; // 1-based
-}
-
-const OPERATORS = ['&&', '||', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '!', '(', ')', '[', ']', ','];
-
-export function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i];
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    const column = i + 1;
-    const number = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(source.slice(i));
-    if (number) {
-      if (/^[A-Za-z_]/.test(source.slice(i + number[0].length))) {
-        throw new ExpressionError(`malformed number "${source.slice(i).match(/^[\w.]+/)![0]}"; write numbers like 0.5 or 1e-6`, column);
-      }
-      tokens.push({ kind: 'number', text: number[0], column });
-      i += number[0].length;
-      continue;
-    }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i));
-    if (name) {
-      tokens.push({ kind: 'name', text: name[0], column });
-      i += name[0].length;
-      continue;
-    }
-    const op = OPERATORS.find((o) => source.startsWith(o, i));
-    if (op) {
-      tokens.push({ kind: 'op', text: op, column });
-      i += op.length;
-      continue;
-    }
-    const hint = c === '=' ? '; compare with "=="' : c === '&' || c === '|' ? `; write "${c}${c}"` : c === "'" || c === '"' ? '; there are no strings' : '';
-    throw new ExpressionError(`unexpected character "${c}"${hint}`, column);
-  }
-  tokens.push({ kind: 'end', text: '', column: source.length + 1 });
-  return tokens;
-}
-
-// ---- syntax tree
-
-export type Node =
-  | { type: 'number'; value: number; column: number }
-  | { type: 'boolean'; value: boolean; column: number }
-  | { type: 'name'; name: string; column: number }
-  | { type: 'call'; name: string; args: Node[]; column: number }
-  | { type: 'index'; target: Node; index: Node; column: number }
-  | { type: 'unary'; op: string; operand: Node; column: number }
-  | { type: 'binary'; op: string; left: Node; right: Node; column: number };
-
-const LEVELS: string[][] = [['||'], ['&&'], ['==', '!='], ['<', '<=', '>', '>='], ['+', '-'], ['*', '/', '%']];
-
-export function parse(source: string): Node {
-  const tokens = tokenize(source);
-  let at = 0;
-  const peek = () => tokens[at];
-  const isOp = (text: string) => peek().kind === 'op' && peek().text === text;
-  const describe = (t: Token) => (t.kind === 'end' ? 'the end of the expression' : `"${t.text}"`);
-  const expect = (text: string, what: string) => {
-    if (!isOp(text)) throw new ExpressionError(`expected "${text}" ${what}, found ${describe(peek())}`, peek().column);
-    at++;
-  };
-
-  const binary = (level: number): Node => {
-    if (level === LEVELS.length) return unary();
-    let left = binary(level + 1);
-    while (peek().kind === 'op' && LEVELS[level].includes(peek().text)) {
-      const { text: op, column } = tokens[at++];
-      left = { type: 'binary', op, left, right: binary(level + 1), column };
-    }
-    return left;
-  };
-
-  const unary = (): Node => {
-    if (isOp('!') || isOp('-') || isOp('+')) {
-      const { text: op, column } = tokens[at++];
-      return { type: 'unary', op, operand: unary(), column };
-    }
-    let node = primary();
-    while (isOp('[')) {
-      at++;
-      const index = binary(0);
-      expect(']', 'to close the index');
-      node = { type: 'index', target: node, index, column: startOf(node) };
-    }
-    return node;
-  };
-
-  const primary = (): Node => {
-    const token = tokens[at];
-    if (token.kind === 'number') {
-      at++;
-      return { type: 'number', value: Number(token.text), column: token.column };
-    }
-    if (token.kind === 'name') {
-      at++;
-      if (token.text === 'true' || token.text === 'false') return { type: 'boolean', value: token.text === 'true', column: token.column };
-      if (!isOp('(')) return { type: 'name', name: token.text, column: token.column };
-      at++;
-      const args: Node[] = [];
-      if (!isOp(')')) {
-        args.push(binary(0));
-        while (isOp(',')) {
-          at++;
-          args.push(binary(0));
-        }
-      }
-      expect(')', `to close the arguments of ${token.text}(`);
-      return { type: 'call', name: token.text, args, column: token.column };
-    }
-    if (token.kind === 'op' && token.text === '(') {
-      at++;
-      const inner = binary(0);
-      expect(')', 'to close "("');
-      return inner;
-    }
-    throw new ExpressionError(`expected a number, a name or "(", found ${describe(token)}`, token.column);
-  };
-
-  if (peek().kind === 'end') throw new ExpressionError('the expression is empty', 1);
-  const tree = binary(0);
-  if (peek().kind !== 'end') throw new ExpressionError(`unexpected ${describe(peek())} after a complete expression`, peek().column);
-  return tree;
-}
-
-/** The column where the text of a node begins (a binary node's own column is its operator's). */
-function startOf(node: Node): number {
-  if (node.type === 'binary') return startOf(node.left);
-  if (node.type === 'index') return startOf(node.target);
-  return node.column;
-}
-
 function isValue(found: unknown): found is Value {
   if (typeof found === 'number' || typeof found === 'boolean') return true;
   const kind = (found as { kind?: unknown } | null)?.kind;
@@ -217,7 +66,7 @@ export function evaluateCondition(source: string | Node, scope: Scope): boolean 
   const tree = typeof source === 'string' ? parse(source) : source;
   const result = new Evaluator(scope).value(tree);
   if (typeof result !== 'boolean') {
-    throw new ExpressionError(`a condition must be true or false, but this gives ${describeValue(result)}; compare it, e.g. "… > 0.5"`, 1);
+    throw new ExpressionError(1, `a condition must be true or false, but this gives ${describeValue(result)}; compare it, e.g. "… > 0.5"`);
   }
   return result;
 }
@@ -244,7 +93,7 @@ class Evaluator {
   constructor(private readonly scope: Scope) {}
 
   value(node: Node): Value {
-    switch (node.type) {
+    switch (node.kind) {
       case 'number':
       case 'boolean':
         return node.value;
@@ -255,7 +104,7 @@ class Evaluator {
       case 'index':
         return this.index(node);
       case 'unary':
-        return this.unary(node.op, this.value(node.operand), node.column);
+        return this.unary(node.operator, this.value(node.operand), node.column);
       case 'binary':
         return this.binary(node);
     }
@@ -266,13 +115,13 @@ class Evaluator {
     try {
       found = this.scope.lookup(name);
     } catch (error) {
-      throw new ExpressionError((error as Error).message, column);
+      throw new ExpressionError(column, (error as Error).message);
     }
     if (!isValue(found)) {
-      if (FUNCTION_NAMES.includes(name)) throw new ExpressionError(`${name} is a function: write ${name}(…)`, column);
+      if (FUNCTION_NAMES.includes(name)) throw new ExpressionError(column, `${name} is a function: write ${name}(…)`);
       const near = this.scope.names().filter((known) => known.toLowerCase() === name.toLowerCase());
       const hint = near.length ? `; did you mean "${near[0]}"?` : `; known names: ${this.scope.names().join(', ')}`;
-      throw new ExpressionError(`unknown name "${name}"${hint}`, column);
+      throw new ExpressionError(column, `unknown name "${name}"${hint}`);
     }
     return found;
   }
@@ -282,10 +131,10 @@ class Evaluator {
     const arity = (min: number, max: number) => {
       if (args.length < min || args.length > max) {
         const wanted = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} or ${max}`;
-        throw new ExpressionError(`${name}() takes ${wanted} argument${max === 1 ? '' : 's'}, got ${args.length}`, column);
+        throw new ExpressionError(column, `${name}() takes ${wanted} argument${max === 1 ? '' : 's'}, got ${args.length}`);
       }
     };
-    if (name in ELEMENTWISE) {
+    if (Object.hasOwn(ELEMENTWISE, name)) {
       arity(1, 1);
       return this.map(this.numeric(args[0], argNodes[0], `${name}()`), ELEMENTWISE[name]);
     }
@@ -296,10 +145,10 @@ class Evaluator {
       try {
         return this.scope.gradNorm(layer);
       } catch (error) {
-        throw new ExpressionError((error as Error).message, startOf(argNodes[0]));
+        throw new ExpressionError(argNodes[0].column, (error as Error).message);
       }
     }
-    if (name in REDUCTIONS) {
+    if (Object.hasOwn(REDUCTIONS, name)) {
       arity(1, Infinity);
       if (args.length > 1 && (name === 'max' || name === 'min')) {
         const numbers = args.map((a, i) => this.scalar(a, argNodes[i], `${name}() of several values`));
@@ -308,30 +157,30 @@ class Evaluator {
       arity(1, 1);
       const arg = this.numeric(args[0], argNodes[0], `${name}()`);
       if (typeof arg === 'number') return name === 'norm' ? Math.abs(arg) : arg;
-      if (arg.data.length === 0) throw new ExpressionError(`${name}() of an empty tensor`, column);
+      if (arg.data.length === 0) throw new ExpressionError(column, `${name}() of an empty tensor`);
       return REDUCTIONS[name](arg.data);
     }
-    throw new ExpressionError(`unknown function "${name}"; functions: ${FUNCTION_NAMES.join(', ')}`, column);
+    throw new ExpressionError(column, `unknown function "${name}"; functions: ${FUNCTION_NAMES.join(', ')}`);
   }
 
-  private index(node: Extract<Node, { type: 'index' }>): Value {
+  private index(node: Extract<Node, { kind: 'index' }>): Value {
     const target = this.value(node.target);
     const indexValue = this.value(node.index);
     if (typeof target === 'object' && target.kind === 'layers') {
       const n = this.integer(indexValue, node.index, `${target.name}[…] takes a layer number`);
       if (n < 1 || n > target.count) {
-        throw new ExpressionError(`layer ${n} does not exist: ${target.name}[n] takes a layer number from 1 to ${target.count}`, startOf(node.index));
+        throw new ExpressionError(node.index.column, `layer ${n} does not exist: ${target.name}[n] takes a layer number from 1 to ${target.count}`);
       }
       try {
         return target.layer(n);
       } catch (error) {
-        throw new ExpressionError((error as Error).message, startOf(node.target));
+        throw new ExpressionError(node.target.column, (error as Error).message);
       }
     }
     const tensor = this.tensor(target, node.target, 'only tensors and per-layer names can be indexed');
     const i = this.integer(indexValue, node.index, 'an index');
     const rows = tensor.shape[0];
-    if (i < 0 || i >= rows) throw new ExpressionError(`index ${i} is out of range: this dimension has indices 0 to ${rows - 1}`, startOf(node.index));
+    if (i < 0 || i >= rows) throw new ExpressionError(node.index.column, `index ${i} is out of range: this dimension has indices 0 to ${rows - 1}`);
     const inner = tensor.shape.slice(1);
     const size = inner.reduce((p, s) => p * s, 1);
     if (inner.length === 0) return tensor.data[i];
@@ -340,21 +189,21 @@ class Evaluator {
 
   private unary(op: string, operand: Value, column: number): Value {
     if (op === '!') {
-      if (typeof operand !== 'boolean') throw new ExpressionError(`"!" needs true or false, got ${describeValue(operand)}`, column);
+      if (typeof operand !== 'boolean') throw new ExpressionError(column, `"!" needs true or false, got ${describeValue(operand)}`);
       return !operand;
     }
     const value = this.numericValue(operand, column, `"${op}"`);
     return op === '-' ? this.map(value, (x) => -x) : value;
   }
 
-  private binary(node: Extract<Node, { type: 'binary' }>): Value {
-    const { op, column } = node;
+  private binary(node: Extract<Node, { kind: 'binary' }>): Value {
+    const { operator: op, operatorColumn: column } = node;
     if (op === '&&' || op === '||') {
       const left = this.value(node.left);
-      if (typeof left !== 'boolean') throw new ExpressionError(`"${op}" needs true or false on its left, got ${describeValue(left)}`, startOf(node.left));
+      if (typeof left !== 'boolean') throw new ExpressionError(node.left.column, `"${op}" needs true or false on its left, got ${describeValue(left)}`);
       if (op === '&&' ? !left : left) return left; // short-circuit, so `step > 3 && delta[2]…` is safe early on
       const right = this.value(node.right);
-      if (typeof right !== 'boolean') throw new ExpressionError(`"${op}" needs true or false on its right, got ${describeValue(right)}`, startOf(node.right));
+      if (typeof right !== 'boolean') throw new ExpressionError(node.right.column, `"${op}" needs true or false on its right, got ${describeValue(right)}`);
       return right;
     }
     const left = this.value(node.left);
@@ -374,14 +223,14 @@ class Evaluator {
         default: return a >= b;
       }
     }
-    const a = this.numericValue(left, startOf(node.left), `"${op}"`);
-    const b = this.numericValue(right, startOf(node.right), `"${op}"`);
+    const a = this.numericValue(left, node.left.column, `"${op}"`);
+    const b = this.numericValue(right, node.right.column, `"${op}"`);
     const f = ARITHMETIC[op];
     if (typeof a === 'number' && typeof b === 'number') return f(a, b);
     if (typeof a === 'number') return this.map(b, (x) => f(a, x));
     if (typeof b === 'number') return this.map(a, (x) => f(x, b));
     if (a.shape.join('×') !== b.shape.join('×')) {
-      throw new ExpressionError(`"${op}" of tensors of different shapes: ${a.shape.join('×')} and ${b.shape.join('×')}`, column);
+      throw new ExpressionError(column, `"${op}" of tensors of different shapes: ${a.shape.join('×')} and ${b.shape.join('×')}`);
     }
     const out = new Float64Array(a.data.length);
     for (let i = 0; i < out.length; i++) out[i] = f(a.data[i], b.data[i]);
@@ -396,39 +245,39 @@ class Evaluator {
   /** A number or a tensor; a bare per-layer name means the current operation's layer. */
   private numericValue(value: Value, column: number, what: string): number | Tensor {
     if (typeof value === 'number') return value;
-    if (typeof value === 'boolean') throw new ExpressionError(`${what} needs numbers, got ${value}`, column);
+    if (typeof value === 'boolean') throw new ExpressionError(column, `${what} needs numbers, got ${value}`);
     if (value.kind === 'tensor') return value;
     if (value.current) {
       try {
         return value.current();
       } catch (error) {
-        throw new ExpressionError((error as Error).message, column);
+        throw new ExpressionError(column, (error as Error).message);
       }
     }
-    throw new ExpressionError(`"${value.name}" is one tensor per layer here: say which layer, e.g. ${value.name}[1]`, column);
+    throw new ExpressionError(column, `"${value.name}" is one tensor per layer here: say which layer, e.g. ${value.name}[1]`);
   }
 
   private numeric(value: Value, node: Node, what: string): number | Tensor {
-    return this.numericValue(value, startOf(node), what);
+    return this.numericValue(value, node.column, what);
   }
 
   private tensor(value: Value, node: Node, what: string): Tensor {
-    const v = this.numericValue(value, startOf(node), what);
-    if (typeof v === 'number') throw new ExpressionError(`${what}; this is the number ${v}`, startOf(node));
+    const v = this.numericValue(value, node.column, what);
+    if (typeof v === 'number') throw new ExpressionError(node.column, `${what}; this is the number ${v}`);
     return v;
   }
 
   private scalar(value: Value, node: Node, what: string): number {
-    const v = this.numericValue(value, startOf(node), what);
+    const v = this.numericValue(value, node.column, what);
     if (typeof v !== 'number') {
-      throw new ExpressionError(`${what}, but this is ${describeValue(v)}; reduce it first, e.g. max(…), mean(…) or norm(…)`, startOf(node));
+      throw new ExpressionError(node.column, `${what}, but this is ${describeValue(v)}; reduce it first, e.g. max(…), mean(…) or norm(…)`);
     }
     return v;
   }
 
   private integer(value: Value, node: Node, what: string): number {
     if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw new ExpressionError(`${what}: a whole number, got ${typeof value === 'number' ? value : describeValue(value)}`, startOf(node));
+      throw new ExpressionError(node.column, `${what}: a whole number, got ${typeof value === 'number' ? value : describeValue(value)}`);
     }
     return value;
   }
@@ -440,6 +289,7 @@ const ARITHMETIC: Record<string, (a: number, b: number) => number> = {
   '*': (a, b) => a * b,
   '/': (a, b) => a / b,
   '%': (a, b) => a % b,
+  '^': (a, b) => a ** b,
 };
 
 /**

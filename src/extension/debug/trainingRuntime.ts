@@ -539,6 +539,6 @@ function layerOf(phase: Phase): number | undefined {
 
 /** An expression error from a rewritten hit count, with its column mapped back to the user's text. */
 function shiftColumn(error: unknown, shift: number): Error {
-  if (error instanceof ExpressionError) return new ExpressionError(error.reason, Math.max(1, error.column - shift));
+  if (error instanceof ExpressionError) return new ExpressionError(Math.max(1, error.column - shift), error.detail);
   return error as Error;
 }

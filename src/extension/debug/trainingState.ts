@@ -3,6 +3,7 @@
 // computed them, the loss, the optimizer state and the batch, and the expression-language scope
 // over all of it. Reads the shared session only; never moves it.
 import type { LayerRecord, Phase, StepRecord } from '../../engine/types';
+import { LAYER_FIELDS as ENGINE_LAYER_FIELDS, type LayerFieldName } from '../../engine/layerFields';
 import { phaseAt } from '../../engine/phases';
 import { gatherRows } from '../../engine/evaluation';
 import { perSampleLoss } from '../../engine/losses';
@@ -23,7 +24,7 @@ export interface LastOperation {
   last?: Phase;
 }
 
-/** One quantity of a layer: its expression name, aliases, its label in the Variables view. */
+/** One quantity of a layer as the debugger names it: its expression name, aliases, its label in the Variables view. */
 export interface LayerField {
   name: string;
   aliases: string[];
@@ -32,30 +33,35 @@ export interface LayerField {
   shape(layer: LayerRecord): number[];
 }
 
-const rowsByUnits = (l: LayerRecord) => [l.rows, l.units];
-const unitsByInputs = (l: LayerRecord) => [l.units, l.inputs];
-const perUnit = (l: LayerRecord) => [l.units];
+/** The debugger's short names (as the lecture writes them) and labels for the engine's layer fields. */
+const DEBUGGER_NAMES: Record<LayerFieldName, { name: string; label: string; aliases?: string[] }> = {
+  input: { name: 'input', label: 'input' },
+  z: { name: 'z', label: 'z' },
+  a: { name: 'a', label: 'a = f(z)' },
+  localGrad: { name: 'localGrad', label: 'f′(z)', aliases: ['fprime'] },
+  upstream: { name: 'upstream', label: '∂J/∂a (upstream)' },
+  delta: { name: 'delta', label: '∂J/∂z (delta)' },
+  weights: { name: 'W', label: 'W' },
+  bias: { name: 'b', label: 'b' },
+  gradWeights: { name: 'dW', label: '∂J/∂W' },
+  gradBias: { name: 'db', label: '∂J/∂b' },
+  updateWeights: { name: 'updateW', label: 'ΔW (added by the update)' },
+  updateBias: { name: 'updateB', label: 'Δb' },
+  weightsAfter: { name: 'WAfter', label: 'W after the update' },
+  biasAfter: { name: 'bAfter', label: 'b after the update' },
+};
 
-/** In the Variables view's order: forward values, local and upstream gradients, their product, then the parameters. */
-export const LAYER_FIELDS: LayerField[] = [
-  { name: 'input', aliases: [], label: 'input', get: (l) => l.input, shape: (l) => [l.rows, l.inputs] },
-  { name: 'z', aliases: [], label: 'z', get: (l) => l.z, shape: rowsByUnits },
-  { name: 'a', aliases: [], label: 'a = f(z)', get: (l) => l.a, shape: rowsByUnits },
-  {
-    name: 'localGrad', aliases: ['fprime'], label: 'f′(z)', get: (l) => l.localGrad,
-    shape: (l) => (l.activation === 'softmax' ? [l.rows, l.units, l.units] : [l.rows, l.units]),
-  },
-  { name: 'upstream', aliases: [], label: '∂J/∂a (upstream)', get: (l) => l.upstream, shape: rowsByUnits },
-  { name: 'delta', aliases: [], label: '∂J/∂z (delta)', get: (l) => l.delta, shape: rowsByUnits },
-  { name: 'W', aliases: ['weights'], label: 'W', get: (l) => l.weights, shape: unitsByInputs },
-  { name: 'b', aliases: ['bias'], label: 'b', get: (l) => l.bias, shape: perUnit },
-  { name: 'dW', aliases: ['gradWeights'], label: '∂J/∂W', get: (l) => l.gradWeights, shape: unitsByInputs },
-  { name: 'db', aliases: ['gradBias'], label: '∂J/∂b', get: (l) => l.gradBias, shape: perUnit },
-  { name: 'updateW', aliases: ['updateWeights'], label: 'ΔW (added by the update)', get: (l) => l.updateWeights, shape: unitsByInputs },
-  { name: 'updateB', aliases: ['updateBias'], label: 'Δb', get: (l) => l.updateBias, shape: perUnit },
-  { name: 'WAfter', aliases: ['weightsAfter'], label: 'W after the update', get: (l) => l.weightsAfter, shape: unitsByInputs },
-  { name: 'bAfter', aliases: ['biasAfter'], label: 'b after the update', get: (l) => l.biasAfter, shape: perUnit },
-];
+/** In the Variables view's order, the engine table's: forward values, local and upstream gradients, their product, then the parameters. */
+export const LAYER_FIELDS: LayerField[] = ENGINE_LAYER_FIELDS.map((field) => {
+  const { name, label, aliases = [] } = DEBUGGER_NAMES[field.name];
+  return {
+    name, label,
+    // The engine's field name is an alias wherever the debugger's short name differs from it.
+    aliases: name === field.name ? aliases : [field.name, ...aliases],
+    get: (layer) => layer[field.name],
+    shape: (layer) => field.shape(layer),
+  };
+});
 
 export function describeOperation(phase: Phase): string {
   switch (phase.kind) {

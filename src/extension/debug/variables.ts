@@ -1,7 +1,10 @@
-// How training values look in the Variables view, the debug console and hovers: numbers with six
-// significant digits (full precision through evaluateName, the console and hovers), tensors as a
-// shape and a preview that expand lazily by row.
+// What the Variables view shows and how training values look there, in the debug console and in
+// hovers: the tree of containers (layers, loss, optimizer, batch, epoch, tensors by row) as plain
+// entries, numbers with six significant digits (full precision through evaluateName, the console
+// and hovers), tensors as a shape and a preview that expand lazily by row. The debug session only
+// turns these entries into DAP variables.
 import type { Tensor, Value } from './expressions';
+import { LAYER_FIELDS, type TrainingState } from './trainingState';
 
 /** Six significant digits, without trailing zeros; integers and non-finite values as they are. */
 export function formatNumber(value: number): string {
@@ -53,4 +56,98 @@ export function describeResult(value: Value): string {
   if (typeof value === 'boolean') return String(value);
   if (value.kind === 'tensor') return describeTensor(value);
   return `${value.name} of layers 1 to ${value.count}: say which, e.g. ${value.name}[1]`;
+}
+
+/** What a variables reference stands for; the debug session renews references at every stop. */
+export type Container =
+  | { kind: 'layer'; layer: number }
+  | { kind: 'layers' }
+  | { kind: 'loss' }
+  | { kind: 'optimizer' }
+  | { kind: 'object'; value: Record<string, unknown>; evaluateName?: string }
+  | { kind: 'batch' }
+  | { kind: 'epoch' }
+  | { kind: 'tensor'; tensor: Tensor; evaluateName?: string };
+
+/** One line of the Variables view: a value (a number, or a tensor that expands by row), or text that may expand into a container. */
+export type Entry =
+  | { name: string; value: number | Tensor; evaluateName?: string }
+  | { name: string; text: string; expands?: Container; readOnly?: boolean };
+
+const NOT_COMPUTED = 'not computed yet';
+
+/** The entries of `container` at the session's current position; `rows` limits a tensor's rows (the view pages them). */
+export function childrenOf(state: TrainingState, container: Container, rows: { start?: number; count?: number } = {}): Entry[] {
+  switch (container.kind) {
+    case 'layers':
+      return [...Array(state.layerCount).keys()].map((l) => {
+        const layer = state.layer(l);
+        return { name: `layer ${l + 1}`, text: `${layer.units} ${layer.activation} units (layers[${l}])`, expands: { kind: 'layer', layer: l } };
+      });
+    case 'layer': {
+      const layer = state.layer(container.layer);
+      return LAYER_FIELDS.map((field): Entry => {
+        const data = field.get(layer);
+        if (!data) return { name: field.label, text: NOT_COMPUTED, readOnly: true };
+        return { name: field.label, value: { kind: 'tensor', shape: field.shape(layer), data }, evaluateName: `${field.name}[${container.layer + 1}]` };
+      });
+    }
+    case 'loss': {
+      const record = state.record;
+      const number = (name: string, label: string, value: number | undefined): Entry =>
+        value === undefined ? { name: label, text: NOT_COMPUTED } : { name: label, value, evaluateName: name };
+      const perSample = state.perSampleLoss();
+      return [
+        number('loss', 'total J', record?.loss),
+        number('dataLoss', 'data part', record?.dataLoss),
+        number('regLoss', 'regularization part', record?.regLoss),
+        number('lossAfter', 'J after the update', record?.lossAfter),
+        perSample
+          ? { name: 'per sample ℓᵢ', value: { kind: 'tensor', shape: [perSample.length], data: perSample }, evaluateName: 'perSampleLoss' }
+          : { name: 'per sample ℓᵢ', text: NOT_COMPUTED },
+      ];
+    }
+    case 'optimizer': {
+      const session = state.session;
+      const optimizer = state.record?.optimizer ?? (session.completedSteps > 0 ? session.recordAt(session.completedSteps)?.optimizer : undefined);
+      if (!optimizer) return [{ name: 'type', text: session.model.optimizer.type }, { name: 'state', text: 'no update yet' }];
+      return [{ name: 'type', text: optimizer.type }, ...objectChildren(optimizer.state)];
+    }
+    case 'object':
+      return objectChildren(container.value);
+    case 'batch': {
+      const batch = state.batch();
+      return [{ name: 'indices', text: `[${batch.indices.join(', ')}]` }, { name: 'x', value: batch.x, evaluateName: 'x' }, { name: 't', value: batch.t, evaluateName: 't' }];
+    }
+    case 'epoch': {
+      const w = state.lastOperation();
+      const out: Entry[] = [{ name: 'epoch', text: String(w.epoch) }, { name: 'batch', text: `${w.batchInEpoch} of ${w.batchesPerEpoch}` }];
+      for (const e of state.session.epochs.filter((figures) => figures.epoch === w.epoch - 1)) {
+        out.push({ name: `train loss after epoch ${e.epoch}`, value: e.trainLoss });
+        if (e.validationLoss !== undefined) out.push({ name: `validation loss after epoch ${e.epoch}`, value: e.validationLoss });
+      }
+      return out;
+    }
+    case 'tensor': {
+      const { tensor, evaluateName } = container;
+      const start = rows.start ?? 0;
+      const end = Math.min(tensor.shape[0], rows.count ? start + rows.count : tensor.shape[0]);
+      const out: Entry[] = [];
+      for (let i = start; i < end; i++) out.push({ name: `[${i}]`, value: tensorRow(tensor, i), evaluateName: evaluateName && `${evaluateName}[${i}]` });
+      return out;
+    }
+  }
+}
+
+/** Optimizer state: per-parameter objects and their typed arrays. */
+function objectChildren(value: Record<string, unknown>): Entry[] {
+  return Object.entries(value).map(([name, item]): Entry => {
+    if (typeof item === 'number') return { name, value: item };
+    if (ArrayBuffer.isView(item) || (Array.isArray(item) && item.every((x) => typeof x === 'number'))) {
+      const data = Float64Array.from(item as ArrayLike<number>);
+      return { name, value: { kind: 'tensor', shape: [data.length], data } };
+    }
+    if (item !== null && typeof item === 'object') return { name, text: '{…}', expands: { kind: 'object', value: item as Record<string, unknown> } };
+    return { name, text: String(item) };
+  });
 }

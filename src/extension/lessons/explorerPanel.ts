@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { EXPLORER_STRINGS } from '../../webview/explorers/strings';
 import type { ExplorerHostMessage, ExplorerView } from '../../protocol/explorers';
+import { toWire } from '../../protocol/nonFinite';
 import { parseModelFile } from '../../engine/model/parse';
 import { createNonce, inspectorHtml } from '../inspectorHtml';
 import { panelOptions } from '../inspectorPanel';
@@ -65,7 +66,7 @@ export class ExplorerPanel implements vscode.Disposable {
   }
 
   private post(message: ExplorerHostMessage): Thenable<boolean> {
-    return this.panel.webview.postMessage(message);
+    return this.panel.webview.postMessage(toWire(message));
   }
 
   private async receive(raw: unknown): Promise<void> {

@@ -1,6 +1,7 @@
 // What every explorer view gets: translated strings, a way to ask the host for numbers, and
 // small DOM helpers. Views build their own controls and draw what the host answers.
 import type { ExplorerRequest, ExplorerResult } from '../../protocol/explorers';
+import { el } from '../dom';
 
 export interface ViewContext {
   t(message: string, ...args: Array<string | number>): string;
@@ -16,25 +17,8 @@ export interface ExplorerViewModule {
   showError(message: string, column?: number): void;
 }
 
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K, props: Record<string, string> = {}, ...children: Array<Node | string>
-): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) element.setAttribute(key, value);
-  element.append(...children);
-  return element;
-}
-
-export function formatNumber(value: number, digits = 4): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
-  if (value === 0) return '0';
-  const text = Math.abs(value) >= 1e5 || Math.abs(value) < 1e-4 ? value.toExponential(digits - 1) : String(Number(value.toPrecision(digits)));
-  return text.replace('-', '−');
-}
-
 export function numberInput(value: number, props: Record<string, string> = {}): HTMLInputElement {
-  return h('input', { type: 'number', value: String(value), ...props });
+  return el('input', { attrs: { type: 'number', value: String(value), ...props } });
 }
 
 /** The value typed into a count field, rounded and kept within [min, max]; `fallback` when it is not a number. */
@@ -44,24 +28,24 @@ export function countIn(input: HTMLInputElement, fallback: number, min: number, 
 
 /** The button that asks the host for the view's numbers again. */
 export function runButton(ctx: ViewContext, send: () => void): HTMLButtonElement {
-  const run = h('button', { type: 'button' }, ctx.t('Run'));
+  const run = el('button', { attrs: { type: 'button' } }, ctx.t('Run'));
   run.addEventListener('click', send);
   return run;
 }
 
 export function labelled(label: string, control: HTMLElement): HTMLLabelElement {
-  return h('label', { class: 'field' }, h('span', {}, label), control);
+  return el('label', { attrs: { class: 'field' } }, el('span', {}, label), control);
 }
 
 /** A table of rows of cells; the first row is the header. */
 export function table(rows: Array<Array<string>>): HTMLTableElement {
   const [head, ...body] = rows;
-  return h('table', {},
-    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', {}, c)))),
-    h('tbody', {}, ...body.map((row) => h('tr', {}, ...row.map((c) => h('td', {}, c))))),
+  return el('table', {},
+    el('thead', {}, el('tr', {}, ...head.map((c) => el('th', {}, c)))),
+    el('tbody', {}, ...body.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c))))),
   );
 }
 
 export function errorBox(message: string): HTMLElement {
-  return h('p', { class: 'error', role: 'alert' }, message);
+  return el('p', { attrs: { class: 'error', role: 'alert' } }, message);
 }

@@ -1,7 +1,10 @@
 // The explorer webview: a tab bar of views; each view asks the host for its numbers and draws
 // the answer. Strings arrive translated in the host's init message.
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
-import { h, type ExplorerViewModule, type ViewContext } from './context';
+import { fromWire } from '../../protocol/nonFinite';
+import * as l10n from '@vscode/l10n';
+import { type ExplorerViewModule, type ViewContext } from './context';
+import { el } from '../dom';
 import { activationsView } from './views/activations';
 import { expressionView } from './views/expression';
 import { informationView } from './views/information';
@@ -22,12 +25,10 @@ const FACTORIES: Record<ExplorerView, () => ExplorerViewModule> = {
   surface: surfaceView, race: raceView, noise: noiseView,
 };
 
-let strings: Record<string, string> = {};
 const modules = new Map<ExplorerView, { module: ExplorerViewModule; panel: HTMLElement; tab: HTMLButtonElement; active?: boolean }>();
 
-function t(message: string, ...args: Array<string | number>): string {
-  return (strings[message] ?? message).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
-}
+/** Translated by @vscode/l10n from the bundle the host sends in its init message, as the inspector does. */
+const t = (message: string, ...args: Array<string | number>): string => l10n.t(message, ...args);
 
 function select(view: ExplorerView): void {
   for (const [name, entry] of modules) {
@@ -46,11 +47,11 @@ function select(view: ExplorerView): void {
 
 function start(view: ExplorerView, language: 'en' | 'ko'): void {
   const app = document.getElementById('app')!;
-  const tabs = h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('Explorers') });
+  const tabs = el('div', { attrs: { role: 'tablist', class: 'tabs', 'aria-label': t('Explorers') } });
   app.replaceChildren(tabs);
   for (const name of EXPLORER_VIEWS) {
-    const tab = h('button', { role: 'tab', type: 'button', id: `tab-${name}`, 'aria-controls': `view-${name}` }, t(TITLES[name]));
-    const panel = h('section', { role: 'tabpanel', id: `view-${name}`, 'aria-labelledby': `tab-${name}`, class: 'view' });
+    const tab = el('button', { attrs: { role: 'tab', type: 'button', id: `tab-${name}`, 'aria-controls': `view-${name}` } }, t(TITLES[name]));
+    const panel = el('section', { attrs: { role: 'tabpanel', id: `view-${name}`, 'aria-labelledby': `tab-${name}`, class: 'view' } });
     const module = FACTORIES[name]();
     modules.set(name, { module, panel, tab });
     tab.addEventListener('click', () => select(name));
@@ -76,11 +77,11 @@ function start(view: ExplorerView, language: 'en' | 'ko'): void {
   select(view);
 }
 
-window.addEventListener('message', (event: MessageEvent<ExplorerHostMessage>) => {
-  const message = event.data;
+window.addEventListener('message', (event: MessageEvent) => {
+  const message = fromWire<ExplorerHostMessage>(event.data);
   switch (message.type) {
     case 'init':
-      strings = message.strings;
+      l10n.config({ contents: message.strings });
       document.documentElement.lang = message.language;
       start(message.view, message.language);
       break;

@@ -2,14 +2,8 @@
 // and a simple 3-D wireframe. Colors come from CSS classes bound to --vscode-* variables.
 import type { SurfaceGrid } from '../../protocol/explorers';
 
-const NS = 'http://www.w3.org/2000/svg';
-
-export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, ...children: Array<Node | string>): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(NS, tag);
-  for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, String(value));
-  element.append(...children);
-  return element;
-}
+// `s` is the webview's one SVG builder (../dom.ts), short here because plots call it on every line.
+import { svg as s } from '../dom';
 
 export interface Frame {
   svg: SVGSVGElement;

@@ -2,6 +2,7 @@
 // loss down with its value per sample and averaged, the per-sample product and its mean (= ∂J/∂w),
 // the shared "computed once" part marked, and the finite-difference check beside it.
 import type { Context } from '../store';
+import type { WebviewString } from '../../protocol/webviewStrings';
 import { el, section } from '../dom';
 import type { ChainFactor } from '../../engine/chainRule';
 import { exact, numberSpan, short, sub } from '../format';
@@ -13,7 +14,6 @@ const AGREEMENT = 1e-6; // relative error below which backprop and finite differ
 export function createChainRule(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('chain-rule', t('Chain rule'));
-  const ko = () => state.locale.toLowerCase().startsWith('ko');
   // The explanation only changes when the host sends a new one: draw it once.
   let drawn: unknown = null;
   let drawnLocale = '';
@@ -77,7 +77,8 @@ export function createChainRule(ctx: Context): View {
       const rows = x.factors.flatMap((f, k) => [el('tr', { className: f.computedOnce ? 'shared' : '', attrs: { 'data-factor': String(k) } },
         el('td', {},
           el('div', { className: 'math', text: f.symbol }),
-          el('div', { className: 'meaning', text: ko() ? f.name.ko : f.name.en }),
+          // The engine names factors and writes notes in English; the English text is the l10n key.
+          el('div', { className: 'meaning', text: t(f.name as WebviewString) }),
           f.computedOnce ? el('span', { className: 'badge', text: t('computed once'), title: t('Computed once per unit and shared by all of its weights.') }) : undefined),
         ...f.perSample.slice(0, shown).map((v) => el('td', {}, numberSpan(v))),
         el('td', {}, numberSpan(f.mean))), ...(f.sum ? sumRows(f, k, shown) : [])]);
@@ -99,7 +100,7 @@ export function createChainRule(ctx: Context): View {
         figure(t('relative error'), fd.relativeError, 'chain-relerr',
           el('span', { className: `badge ${agrees ? 'ok' : 'bad'}`, text: agrees ? t('agrees') : t('disagrees') }));
       }
-      const notes = x.notes.map((n) => el('p', { className: 'note', text: ko() ? n.ko : n.en }));
+      const notes = x.notes.map((n) => el('p', { className: 'note', text: t(n.text as WebviewString, ...n.args) }));
       card.body.append(
         el('div', { className: 'chain-head' },
           el('span', { className: 'math param', text: x.parameter.symbol }),

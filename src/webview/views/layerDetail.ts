@@ -6,10 +6,12 @@ import type { ModelSummary } from '../../protocol/messages';
 import type { WebviewString } from '../../protocol/webviewStrings';
 import type { Context } from '../store';
 import { el, section, setAttr } from '../dom';
-import { exact, setNumber } from '../format';
+import { exact, roundingBound, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, sampleOf } from '../tensors';
 import type { View } from './view';
+import { tensorName } from '../../engine/layerFields';
+import type { TensorView } from '../../protocol/traceCodec';
 
 const MAX_CELLS = 12; // rows and columns shown as numbers; the heatmap shows everything
 
@@ -53,6 +55,13 @@ function focusedFields(focus: Phase | undefined, l: number, layers: number): rea
   return layer === l ? COMPUTED_BY[focus.kind] : [];
 }
 
+/** For the batch mean of a per-sample tensor: entry i is 0 up to rounding below the bound of its samples' largest magnitude. */
+function meanRounding(view: TensorView): ((index: number) => number) | undefined {
+  const { min, max } = view;
+  if (!min || !max) return undefined;
+  return (index) => roundingBound(view.shape[0], Math.max(Math.abs(min[index]), Math.abs(max[index])));
+}
+
 export function createLayerDetail(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('layer-detail', t('Layer detail'));
@@ -93,10 +102,12 @@ export function createLayerDetail(ctx: Context): View {
     return { node: tbl, cells };
   }
 
-  function fillTable(cells: HTMLTableCellElement[], values: Float64Array): void {
+  /** `zeroBelow(i)`: for a batch mean, how close to 0 entry i may be by rounding alone. */
+  function fillTable(cells: HTMLTableCellElement[], values: Float64Array, zeroBelow?: (index: number) => number): void {
     for (const td of cells) {
-      const v = values[Number(td.dataset.index)];
-      setNumber(td, v);
+      const index = Number(td.dataset.index);
+      const v = values[index];
+      setNumber(td, v, 4, zeroBelow?.(index));
       const negative = v < 0;
       if (td.classList.contains('neg') !== negative) td.classList.toggle('neg', negative);
     }
@@ -181,7 +192,7 @@ export function createLayerDetail(ctx: Context): View {
       const focused = focusedFields(state.focus, l, model.layers.length);
       const order: HTMLElement[] = [];
       for (const q of QUANTITIES) {
-        const name = `layers[${l}].${q.field}`;
+        const name = tensorName(l, q.field);
         let [r, c] = q.shape(layer.units, inputs);
         let title = t(q.title);
         if (q.field === 'localGrad' && softmax) {
@@ -216,7 +227,7 @@ export function createLayerDetail(ctx: Context): View {
             b.content.replaceChildren(made.node);
           }
         }
-        if (values && b.cells) fillTable(b.cells, values);
+        if (values && b.cells) fillTable(b.cells, values, q.perSample && sample === 'mean' && view ? meanRounding(view) : undefined);
         if (values && b.canvas) paintHeatmap(b.canvas, values, r, c);
         const isFocused = focused.includes(q.field);
         if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);

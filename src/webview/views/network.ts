@@ -13,6 +13,7 @@ import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, sampleOf } from '../tensors';
 import type { View } from './view';
 import { phaseText } from './toolbar';
+import { tensorName } from '../../engine/layerFields';
 
 const MAX_NODES = 12;
 const COLUMN_GAP = 150;
@@ -183,7 +184,7 @@ export function createNetwork(ctx: Context): View {
       let saturatedCount = 0;
 
       for (let l = 0; l < model.layers.length; l++) {
-        const values = full(state, `layers[${l}].${EDGE_TENSOR[mode]}`);
+        const values = full(state, tensorName(l, EDGE_TENSOR[mode]));
         const scale = maxAbs(values);
         for (const edge of layout.edges[l]) {
           const value = values?.[edge.index];
@@ -197,7 +198,7 @@ export function createNetwork(ctx: Context): View {
 
       for (let column = 0; column < layout.nodes.length; column++) {
         const l = column - 1;
-        const name = column === 0 ? 'layers[0].input' : mode === 'update' ? `layers[${l}].updateBias` : `layers[${l}].${NODE_TENSOR[mode]}`;
+        const name = column === 0 ? tensorName(0, 'input') : tensorName(l, mode === 'update' ? 'updateBias' : NODE_TENSOR[mode]);
         const values = column > 0 && mode === 'update' ? full(state, name) : sampleOf(state, name, state.view.sample);
         const scale = maxAbs(values);
         const health = column > 0 ? state.unitHealth?.[l] : undefined;

@@ -4,6 +4,7 @@ import type { Context } from '../store';
 import { el, section } from '../dom';
 import { exact, numberSpan, short } from '../format';
 import type { View } from './view';
+import { tensorName } from '../../engine/layerFields';
 
 const MAX_ELEMENTS = 6;
 
@@ -33,7 +34,7 @@ export function createOptimizer(ctx: Context): View {
       const l = state.view.selectedLayer;
       const sel = state.view.selectedParameter;
       for (const kind of ['weights', 'bias'] as const) {
-        const param = `layers[${l}].${kind}`;
+        const param = tensorName(l, kind);
         const stateNames = names.filter((n) => n.startsWith(`optimizer/${param}/`));
         if (stateNames.length === 0) continue;
         const size = record.tensor(stateNames[0])!.shape.reduce((p, n) => p * n, 1);

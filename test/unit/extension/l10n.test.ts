@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WEBVIEW_STRINGS } from '../../../src/protocol/webviewStrings';
+import { BIAS_INPUT_NAME, FACTOR_NAMES, NOTE_TEXTS } from '../../../src/engine/chainRule';
 
 const root = join(__dirname, '../../..');
 
@@ -50,6 +51,11 @@ describe('Korean translations', () => {
     const needed = new Set([...hostStrings(), ...WEBVIEW_STRINGS]);
     const missing = [...needed].filter((s) => !(s in korean));
     assert.deepEqual(missing, []);
+  });
+
+  it('include every text the engine writes for the chain-rule view (factor names and notes)', () => {
+    const engineTexts = [...Object.values(FACTOR_NAMES), BIAS_INPUT_NAME, ...Object.values(NOTE_TEXTS)];
+    assert.deepEqual(engineTexts.filter((text) => !(WEBVIEW_STRINGS as readonly string[]).includes(text)), []);
   });
 
   it('keep the placeholders of the English text', () => {

@@ -1,5 +1,6 @@
 import type { ActivationsResult, ExplorerResult } from '../../../protocol/explorers';
-import { errorBox, h, labelled, numberInput, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, labelled, numberInput, type ExplorerViewModule, type ViewContext } from '../context';
+import { el } from '../../dom';
 import { axes, frame, legend, polyline } from '../plot';
 
 export function activationsView(): ExplorerViewModule {
@@ -10,9 +11,9 @@ export function activationsView(): ExplorerViewModule {
   return {
     mount(root, context) {
       ctx = context;
-      out = h('div', { class: 'output' });
+      out = el('div', { attrs: { class: 'output' } });
       slope.addEventListener('input', send);
-      root.append(h('h2', {}, ctx.t('f (solid) and its derivative f′ (dashed)')), h('div', { class: 'controls' }, labelled(ctx.t('Leaky ReLU slope'), slope)), out);
+      root.append(el('h2', {}, ctx.t('f (solid) and its derivative f′ (dashed)')), el('div', { attrs: { class: 'controls' } }, labelled(ctx.t('Leaky ReLU slope'), slope)), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
@@ -25,7 +26,7 @@ export function activationsView(): ExplorerViewModule {
         polyline(f, r.z.map((z, k) => [z, curve.derivative[k]]), `series-${i} dashed`);
       });
       legend(f, r.curves.map((c, i) => [c.name, `series-${i}`]), 44, 14);
-      out.replaceChildren(f.svg, h('p', { class: 'note' }, ctx.t('Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.')));
+      out.replaceChildren(f.svg, el('p', { attrs: { class: 'note' } }, ctx.t('Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.')));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

@@ -1,8 +1,10 @@
 // The chain rule, node by node: the host sends the graph with forward values and the list of
 // backward moves; this view reveals them one at a time, optionally asking for a prediction first.
 import type { ExplorerResult, ExpressionResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
-import { s } from '../plot';
+import { errorBox, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { el } from '../../dom';
+import { short } from '../../format';
+import { svg as s } from '../../dom';
 
 function parseValues(text: string): Record<string, number> | undefined {
   const values: Record<string, number> = {};
@@ -22,10 +24,10 @@ export function expressionView(): ExplorerViewModule {
   let graph: ExpressionResult | undefined;
   let revealed = 0;
   let feedback = '';
-  const source = h('input', { type: 'text', value: '(2*x + y)^2', id: 'expr-source', spellcheck: 'false' });
-  const values = h('input', { type: 'text', value: 'x=1, y=2', id: 'expr-values', spellcheck: 'false' });
-  const predict = h('input', { type: 'checkbox', id: 'expr-predict' });
-  const guess = h('input', { type: 'number', step: 'any', id: 'expr-guess' });
+  const source = el('input', { attrs: { type: 'text', value: '(2*x + y)^2', id: 'expr-source', spellcheck: 'false' } });
+  const values = el('input', { attrs: { type: 'text', value: 'x=1, y=2', id: 'expr-values', spellcheck: 'false' } });
+  const predict = el('input', { attrs: { type: 'checkbox', id: 'expr-predict' } });
+  const guess = el('input', { attrs: { type: 'number', step: 'any', id: 'expr-guess' } });
 
   const build = () => {
     const parsed = parseValues(values.value);
@@ -68,8 +70,8 @@ export function expressionView(): ExplorerViewModule {
       const [x, y] = pos(node.id);
       const cls = `node ${node.kind}${current?.node === node.id ? ' active' : ''}`;
       svg.append(s('circle', { cx: x, cy: y, r: 22, class: cls }), s('text', { x, y: y + 5, 'text-anchor': 'middle', class: 'node-label' }, LABELS[node.label] ?? node.label));
-      svg.append(s('text', { x, y: y - 28, 'text-anchor': 'middle', class: 'value' }, formatNumber(node.value)));
-      if (grads.has(node.id) && node.kind !== 'constant') svg.append(s('text', { x, y: y + 40, 'text-anchor': 'middle', class: 'gradient' }, `∂ ${formatNumber(grads.get(node.id)!)}`));
+      svg.append(s('text', { x, y: y - 28, 'text-anchor': 'middle', class: 'value' }, short(node.value)));
+      if (grads.has(node.id) && node.kind !== 'constant') svg.append(s('text', { x, y: y + 40, 'text-anchor': 'middle', class: 'gradient' }, `∂ ${short(grads.get(node.id)!)}`));
     }
     return svg;
   };
@@ -79,57 +81,57 @@ export function expressionView(): ExplorerViewModule {
   const render = () => {
     if (!graph) return;
     const g = graph;
-    const log = g.steps.slice(0, revealed).map((step) => h('li', {},
-      ctx.t('Node {0}: upstream gradient {1}', label(g, step.node), formatNumber(step.upstream)),
-      h('ul', {}, ...step.passes.map((p) => h('li', {}, ctx.t('{0} → {1}: local {2} × upstream {3} = {4} (gradient of {1}: {5} + {4} = {6})',
-        label(g, step.node), label(g, p.to), formatNumber(p.localGradient), formatNumber(step.upstream), formatNumber(p.passed), formatNumber(p.gradientBefore), formatNumber(p.gradientAfter)))))));
+    const log = g.steps.slice(0, revealed).map((step) => el('li', {},
+      ctx.t('Node {0}: upstream gradient {1}', label(g, step.node), short(step.upstream)),
+      el('ul', {}, ...step.passes.map((p) => el('li', {}, ctx.t('{0} → {1}: local {2} × upstream {3} = {4} (gradient of {1}: {5} + {4} = {6})',
+        label(g, step.node), label(g, p.to), short(p.localGradient), short(step.upstream), short(p.passed), short(p.gradientBefore), short(p.gradientAfter)))))));
     const next = g.steps[revealed];
-    const controls = h('div', { class: 'controls' });
+    const controls = el('div', { attrs: { class: 'controls' } });
     if (next) {
       if (predict.checked) {
         controls.append(labelled(`${ctx.t('Your prediction of what this node passes on')}: ${label(g, next.node)} → ${label(g, next.passes[0].to)}`, guess));
-        const reveal = h('button', { type: 'button', id: 'expr-reveal' }, ctx.t('Reveal'));
+        const reveal = el('button', { attrs: { type: 'button', id: 'expr-reveal' } }, ctx.t('Reveal'));
         reveal.addEventListener('click', () => {
           const expected = next.passes[0].passed;
           const value = Number(guess.value);
           const right = guess.value !== '' && Math.abs(value - expected) <= 1e-3 * Math.max(1, Math.abs(expected));
-          feedback = right ? ctx.t('Correct!') : ctx.t('Not quite: the answer is {0}.', formatNumber(expected));
+          feedback = right ? ctx.t('Correct!') : ctx.t('Not quite: the answer is {0}.', short(expected));
           guess.value = '';
           revealed++;
           render();
         });
         controls.append(reveal);
       } else {
-        const step = h('button', { type: 'button', id: 'expr-step' }, ctx.t('Step backward'));
+        const step = el('button', { attrs: { type: 'button', id: 'expr-step' } }, ctx.t('Step backward'));
         step.addEventListener('click', () => { feedback = ''; revealed++; render(); });
         controls.append(step);
       }
     }
-    const reset = h('button', { type: 'button', class: 'secondary' }, ctx.t('Reset backward'));
+    const reset = el('button', { attrs: { type: 'button', class: 'secondary' } }, ctx.t('Reset backward'));
     reset.addEventListener('click', () => { revealed = 0; feedback = ''; render(); });
     controls.append(reset);
     const done = !next;
     out.replaceChildren(
-      h('p', { class: 'note' }, ctx.t('Forward values are shown in each node. Step backward from the output: each node multiplies its local gradient by the upstream gradient and adds the product to its inputs.')),
+      el('p', { attrs: { class: 'note' } }, ctx.t('Forward values are shown in each node. Step backward from the output: each node multiplies its local gradient by the upstream gradient and adds the product to its inputs.')),
       drawGraph(g), controls,
-      ...(feedback ? [h('p', { class: 'feedback', role: 'status' }, feedback)] : []),
-      h('ol', { class: 'steps' }, ...log),
-      ...(done ? [h('p', {}, ctx.t('Backward pass complete.')), h('h3', {}, ctx.t('Gradients')),
-        table([Object.keys(g.gradients).map((n) => `∂/∂${n}`), Object.values(g.gradients).map((v) => formatNumber(v))])] : []),
+      ...(feedback ? [el('p', { attrs: { class: 'feedback', role: 'status' } }, feedback)] : []),
+      el('ol', { attrs: { class: 'steps' } }, ...log),
+      ...(done ? [el('p', {}, ctx.t('Backward pass complete.')), el('h3', {}, ctx.t('Gradients')),
+        table([Object.keys(g.gradients).map((n) => `∂/∂${n}`), Object.values(g.gradients).map((v) => short(v))])] : []),
     );
   };
 
   return {
     mount(root, context) {
       ctx = context;
-      out = h('div', { class: 'output' });
-      const buildButton = h('button', { type: 'button', id: 'expr-build' }, ctx.t('Build graph'));
+      out = el('div', { attrs: { class: 'output' } });
+      const buildButton = el('button', { attrs: { type: 'button', id: 'expr-build' } }, ctx.t('Build graph'));
       buildButton.addEventListener('click', build);
       for (const input of [source, values]) input.addEventListener('keydown', (e) => { if (e.key === 'Enter') build(); });
       predict.addEventListener('change', render);
-      root.append(h('h2', {}, ctx.t('Expression')), h('div', { class: 'controls' },
+      root.append(el('h2', {}, ctx.t('Expression')), el('div', { attrs: { class: 'controls' } },
         labelled(ctx.t('Expression'), source), labelled(ctx.t('Values, e.g. x=1, y=2'), values), buildButton,
-        h('label', { class: 'check' }, predict, ctx.t('Predict, then reveal'))), out);
+        el('label', { attrs: { class: 'check' } }, predict, ctx.t('Predict, then reveal'))), out);
     },
     activate() { build(); },
     show(result: ExplorerResult) {
@@ -141,7 +143,7 @@ export function expressionView(): ExplorerViewModule {
     showError(message, column) {
       graph = undefined;
       out.replaceChildren(errorBox(column ? ctx.t('Error at column {0}: {1}', column, message) : message),
-        ...(column ? [h('pre', { class: 'caret' }, `${source.value}\n${' '.repeat(column - 1)}^`)] : []));
+        ...(column ? [el('pre', { attrs: { class: 'caret' } }, `${source.value}\n${' '.repeat(column - 1)}^`)] : []));
     },
   };
 }

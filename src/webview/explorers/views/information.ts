@@ -1,5 +1,7 @@
 import type { ExplorerResult, InformationResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { el } from '../../dom';
+import { short } from '../../format';
 import { axes, dot, frame, polyline } from '../plot';
 
 const parseList = (text: string) => text.split(/[,\s]+/).filter(Boolean).map(Number);
@@ -7,20 +9,20 @@ const parseList = (text: string) => text.split(/[,\s]+/).filter(Boolean).map(Num
 export function informationView(): ExplorerViewModule {
   let ctx: ViewContext;
   let out: HTMLElement;
-  const p = h('input', { type: 'text', value: '1, 0, 0', id: 'info-p' });
-  const q = h('input', { type: 'text', value: '0.7, 0.2, 0.1', id: 'info-q' });
-  const bits = h('input', { type: 'checkbox' });
+  const p = el('input', { attrs: { type: 'text', value: '1, 0, 0', id: 'info-p' } });
+  const q = el('input', { attrs: { type: 'text', value: '0.7, 0.2, 0.1', id: 'info-q' } });
+  const bits = el('input', { attrs: { type: 'checkbox' } });
   const send = () => ctx.request({ view: 'information', p: parseList(p.value).slice(0, 10), q: parseList(q.value).slice(0, 10), bits: bits.checked });
   return {
     mount(root, context) {
       ctx = context;
-      out = h('div', { class: 'output' });
+      out = el('div', { attrs: { class: 'output' } });
       for (const input of [p, q, bits]) input.addEventListener('input', send);
-      root.append(h('h2', {}, ctx.t('Information')),
-        h('div', { class: 'controls' },
+      root.append(el('h2', {}, ctx.t('Information')),
+        el('div', { attrs: { class: 'controls' } },
           labelled(ctx.t('Distribution p (observed), comma-separated'), p),
           labelled(ctx.t('Distribution q (predicted), comma-separated'), q),
-          h('label', { class: 'check' }, bits, ctx.t('in bits (log₂) instead of nats (ln)'))),
+          el('label', { attrs: { class: 'check' } }, bits, ctx.t('in bits (log₂) instead of nats (ln)'))),
         out);
     },
     activate() { send(); },
@@ -38,15 +40,15 @@ export function informationView(): ExplorerViewModule {
         if (pv.length === 2) dot(f, [pv[0], r.entropyP!], 'point-0', 5);
         parts.push(table([
           ['', r.unit],
-          [ctx.t('Entropy H(p)'), formatNumber(r.entropyP!)],
-          [ctx.t('Entropy H(q)'), formatNumber(r.entropyQ!)],
-          [ctx.t('Cross-entropy H(p, q)'), formatNumber(r.crossEntropy!)],
-          [ctx.t('KL divergence D(p‖q)'), formatNumber(r.kl!)],
-        ]), h('p', {}, ctx.t('Self-information −log p(x) of each outcome')),
-        table([pv.map((v) => `p=${formatNumber(v)}`), r.selfInformationP!.map((v) => formatNumber(v))]));
+          [ctx.t('Entropy H(p)'), short(r.entropyP!)],
+          [ctx.t('Entropy H(q)'), short(r.entropyQ!)],
+          [ctx.t('Cross-entropy H(p, q)'), short(r.crossEntropy!)],
+          [ctx.t('KL divergence D(p‖q)'), short(r.kl!)],
+        ]), el('p', {}, ctx.t('Self-information −log p(x) of each outcome')),
+        table([pv.map((v) => `p=${short(v)}`), r.selfInformationP!.map((v) => short(v))]));
       }
-      parts.push(h('p', { class: 'note' }, ctx.t('Cross-entropy = entropy + KL divergence. With a one-hot p it is −log q(correct class): the loss the inspector shows.')));
-      out.replaceChildren(h('div', { class: 'row' }, h('figure', {}, f.svg, h('figcaption', {}, ctx.t('Entropy of a coin flip against P(heads)'))), h('div', {}, ...parts)));
+      parts.push(el('p', { attrs: { class: 'note' } }, ctx.t('Cross-entropy = entropy + KL divergence. With a one-hot p it is −log q(correct class): the loss the inspector shows.')));
+      out.replaceChildren(el('div', { attrs: { class: 'row' } }, el('figure', {}, f.svg, el('figcaption', {}, ctx.t('Entropy of a coin flip against P(heads)'))), el('div', {}, ...parts)));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

@@ -1,5 +1,7 @@
 import type { ExplorerResult, NoiseResult } from '../../../protocol/explorers';
-import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { el } from '../../dom';
+import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
 
 export function noiseView(): ExplorerViewModule {
@@ -14,10 +16,10 @@ export function noiseView(): ExplorerViewModule {
     if (!t) return [];
     const [small, large] = t.sizes.map((n) => n.toLocaleString('en-US'));
     const spread = (label: string, row: { std: [number, number]; ratio: number; predictedRatio: number }) =>
-      [label, formatNumber(row.std[0]), formatNumber(row.std[1]), ctx.t('{0}× smaller (σ/√n: {1}×)', formatNumber(1 / row.ratio, 3), formatNumber(1 / row.predictedRatio, 3))];
+      [label, short(row.std[0]), short(row.std[1]), ctx.t('{0}× smaller (σ/√n: {1}×)', short(1 / row.ratio, 3), short(1 / row.predictedRatio, 3))];
     return [table([
       [ctx.t('mini-batch size'), small, large, ''],
-      [ctx.t('computation'), '1×', `${formatNumber(t.computationRatio)}×`, ctx.t('{0}× more', formatNumber(t.computationRatio))],
+      [ctx.t('computation'), '1×', `${short(t.computationRatio)}×`, ctx.t('{0}× more', short(t.computationRatio))],
       spread(ctx.t('spread, independent draws'), t.withReplacement),
       spread(ctx.t("spread, the trainer's batches (without replacement)"), t.withoutReplacement),
     ])];
@@ -26,9 +28,9 @@ export function noiseView(): ExplorerViewModule {
   return {
     mount(root, context) {
       ctx = context;
-      out = h('div', { class: 'output' });
-      root.append(h('h2', {}, ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n')),
-        h('div', { class: 'controls' }, labelled(ctx.t('Draws per batch size'), draws), runButton(ctx, send)), out);
+      out = el('div', { attrs: { class: 'output' } });
+      root.append(el('h2', {}, ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n')),
+        el('div', { attrs: { class: 'controls' } }, labelled(ctx.t('Draws per batch size'), draws), runButton(ctx, send)), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
@@ -42,11 +44,11 @@ export function noiseView(): ExplorerViewModule {
       polyline(f, r.sizes.map((n, i) => [Math.log10(n), predicted[i]]), 'series-1 dashed');
       r.sizes.forEach((n, i) => dot(f, [Math.log10(n), logs[i]], 'point-0', 5));
       legend(f, [['std', 'series-0'], ['σ/√n', 'series-1 dashed']], 240, 14);
-      out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {},
-        h('p', {}, ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", formatNumber(r.sigma))),
-        h('p', {}, ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', formatNumber(r.slope, 3))),
+      out.replaceChildren(el('div', { attrs: { class: 'row' } }, f.svg, el('div', {},
+        el('p', {}, ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", short(r.sigma))),
+        el('p', {}, ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', short(r.slope, 3))),
         ...lectureTable(r),
-        table([['n', ...r.sizes.map(String)], ['std', ...r.std.map((v) => formatNumber(v, 3))], ['σ/√n', ...r.predicted.map((v) => formatNumber(v, 3))]]))));
+        table([['n', ...r.sizes.map(String)], ['std', ...r.std.map((v) => short(v, 3))], ['σ/√n', ...r.predicted.map((v) => short(v, 3))]]))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

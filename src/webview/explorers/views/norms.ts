@@ -1,5 +1,7 @@
 import type { ExplorerResult, NormsResult } from '../../../protocol/explorers';
-import { errorBox, formatNumber, h, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { el } from '../../dom';
+import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
 
 export function normsView(): ExplorerViewModule {
@@ -15,13 +17,13 @@ export function normsView(): ExplorerViewModule {
   return {
     mount(root, context) {
       ctx = context;
-      out = h('div', { class: 'output' });
-      const controls = h('div', { class: 'controls' },
+      out = el('div', { attrs: { class: 'output' } });
+      const controls = el('div', { attrs: { class: 'controls' } },
         labelled(ctx.t('your p (≥ 1)'), p),
-        labelled(ctx.t('vector a'), h('span', { class: 'pair' }, a[0], a[1])),
-        labelled(ctx.t('vector b'), h('span', { class: 'pair' }, b[0], b[1])));
+        labelled(ctx.t('vector a'), el('span', { attrs: { class: 'pair' } }, a[0], a[1])),
+        labelled(ctx.t('vector b'), el('span', { attrs: { class: 'pair' } }, b[0], b[1])));
       for (const input of [p, ...a, ...b]) input.addEventListener('input', send);
-      root.append(h('h2', {}, ctx.t('Unit balls ‖x‖_p = 1 for p = 1, 2, ∞ and your p')), controls, out);
+      root.append(el('h2', {}, ctx.t('Unit balls ‖x‖_p = 1 for p = 1, 2, ∞ and your p')), controls, out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
@@ -34,10 +36,10 @@ export function normsView(): ExplorerViewModule {
       vectors.forEach((v, i) => { polyline(f, [[0, 0], v], 'vector'); dot(f, v, `point-${i}`, 5); });
       legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14, 70);
       const rows = [[ctx.t('p'), ctx.t('‖a‖_p'), ctx.t('‖a − b‖_p')],
-        ...r.balls.map((ball) => [ball.order === 'inf' ? '∞' : String(ball.order), formatNumber(ball.normA), formatNumber(ball.distance)])];
-      out.replaceChildren(h('div', { class: 'row' }, f.svg, h('div', {}, table(rows),
-        h('p', {}, r.cosine === null ? ctx.t('Cosine similarity is undefined for a zero vector.') : ctx.t('Cosine similarity of a and b: {0}', formatNumber(r.cosine))),
-        h('p', {}, ctx.t('Hamming distance (entries that differ): {0}', r.hamming)))));
+        ...r.balls.map((ball) => [ball.order === 'inf' ? '∞' : String(ball.order), short(ball.normA), short(ball.distance)])];
+      out.replaceChildren(el('div', { attrs: { class: 'row' } }, f.svg, el('div', {}, table(rows),
+        el('p', {}, r.cosine === null ? ctx.t('Cosine similarity is undefined for a zero vector.') : ctx.t('Cosine similarity of a and b: {0}', short(r.cosine))),
+        el('p', {}, ctx.t('Hamming distance (entries that differ): {0}', r.hamming)))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

@@ -1,5 +1,7 @@
 import type { ExplorerResult, RaceResult } from '../../../protocol/explorers';
-import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { el } from '../../dom';
+import { short } from '../../format';
 import { axes, dot, frame, polyline, surfaceContours } from '../plot';
 
 export function raceView(): ExplorerViewModule {
@@ -10,9 +12,9 @@ export function raceView(): ExplorerViewModule {
   return {
     mount(root, context) {
       ctx = context;
-      out = h('div', { class: 'output' });
-      root.append(h('h2', {}, ctx.t('Optimizer race')), h('p', { class: 'note' }, ctx.t('Every optimizer starts from the same (w, b) on one sigmoid unit fitted with MSE.')),
-        h('div', { class: 'controls' }, labelled(ctx.t('Steps'), steps), runButton(ctx, send)), out);
+      out = el('div', { attrs: { class: 'output' } });
+      root.append(el('h2', {}, ctx.t('Optimizer race')), el('p', { attrs: { class: 'note' } }, ctx.t('Every optimizer starts from the same (w, b) on one sigmoid unit fitted with MSE.')),
+        el('div', { attrs: { class: 'controls' } }, labelled(ctx.t('Steps'), steps), runButton(ctx, send)), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
@@ -28,10 +30,10 @@ export function raceView(): ExplorerViewModule {
       const lossPlot = frame(lossRange, 460, 300);
       axes(lossPlot, lossRange, ctx.t('Steps'), 'log₁₀ J');
       for (const racer of running) polyline(lossPlot, racer.losses.map((l, k) => [k, Math.log10(Math.max(l, 10 ** lo))]), racer.cls);
-      const key = h('div', { class: 'legend-list' }, ...running.map((racer) => h('span', { class: `key ${racer.cls}` }, racer.name)));
-      out.replaceChildren(key, h('div', { class: 'row' }, f.svg, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step (log scale)')))),
-        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => [racer.name, formatNumber(racer.losses[0]), formatNumber(racer.losses[racer.losses.length - 1])])]),
-        ...r.racers.filter((racer) => racer.unavailable).map((racer) => h('p', { class: 'note' }, ctx.t('{0} is not available: {1}', racer.name, racer.unavailable!))));
+      const key = el('div', { attrs: { class: 'legend-list' } }, ...running.map((racer) => el('span', { attrs: { class: `key ${racer.cls}` } }, racer.name)));
+      out.replaceChildren(key, el('div', { attrs: { class: 'row' } }, f.svg, el('figure', {}, lossPlot.svg, el('figcaption', {}, ctx.t('Loss per step (log scale)')))),
+        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => [racer.name, short(racer.losses[0]), short(racer.losses[racer.losses.length - 1])])]),
+        ...r.racers.filter((racer) => racer.unavailable).map((racer) => el('p', { attrs: { class: 'note' } }, ctx.t('{0} is not available: {1}', racer.name, racer.unavailable!))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

@@ -1,5 +1,7 @@
 import type { ExplorerResult, SurfaceResult } from '../../../protocol/explorers';
-import { countIn, errorBox, formatNumber, h, labelled, numberInput, runButton, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, labelled, numberInput, runButton, type ExplorerViewModule, type ViewContext } from '../context';
+import { el } from '../../dom';
+import { short } from '../../format';
 import { axes, dot, frame, polyline, surfaceContours, wireframe } from '../plot';
 
 const PRESETS: Array<[number, string]> = [[0.01, 'too small'], [0.1, 'good'], [1, 'too large']];
@@ -16,14 +18,14 @@ export function surfaceView(): ExplorerViewModule {
   return {
     mount(root, context) {
       ctx = context;
-      out = h('div', { class: 'output' });
+      out = el('div', { attrs: { class: 'output' } });
       const presets = PRESETS.map(([value, name]) => {
-        const button = h('button', { type: 'button', class: 'secondary' }, `α = ${value} (${ctx.t(name)})`);
+        const button = el('button', { attrs: { type: 'button', class: 'secondary' } }, `α = ${value} (${ctx.t(name)})`);
         button.addEventListener('click', () => { rate.value = String(value); send(); });
         return button;
       });
-      root.append(h('h2', {}, ctx.t('Contours of J(w, b) and the gradient-descent path θ⁺ = θ − α ∂J/∂θ')),
-        h('div', { class: 'controls' }, labelled(ctx.t('Step size α'), rate), labelled(ctx.t('Steps'), steps), runButton(ctx, send), ...presets), out);
+      root.append(el('h2', {}, ctx.t('Contours of J(w, b) and the gradient-descent path θ⁺ = θ − α ∂J/∂θ')),
+        el('div', { attrs: { class: 'controls' } }, labelled(ctx.t('Step size α'), rate), labelled(ctx.t('Steps'), steps), runButton(ctx, send), ...presets), out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
@@ -38,10 +40,10 @@ export function surfaceView(): ExplorerViewModule {
       polyline(lossPlot, r.losses.map((l, i) => [i, l]), 'series-0');
       const last = r.losses[r.losses.length - 1];
       out.replaceChildren(
-        h('div', { class: 'row' }, h('figure', {}, f.svg), h('figure', {}, wireframe(r.grid.ws, r.grid.bs, r.grid.values, r.path, r.losses, 400, 320), h('figcaption', {}, ctx.t('3-D view')))),
-        h('div', { class: 'row' }, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step'))),
-          h('div', {}, h('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, formatNumber(last))),
-            ...(r.diverged ? [h('p', { class: 'error', role: 'alert' }, ctx.t('The path diverged: α is too large for this surface.'))] : []))),
+        el('div', { attrs: { class: 'row' } }, el('figure', {}, f.svg), el('figure', {}, wireframe(r.grid.ws, r.grid.bs, r.grid.values, r.path, r.losses, 400, 320), el('figcaption', {}, ctx.t('3-D view')))),
+        el('div', { attrs: { class: 'row' } }, el('figure', {}, lossPlot.svg, el('figcaption', {}, ctx.t('Loss per step'))),
+          el('div', {}, el('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, short(last))),
+            ...(r.diverged ? [el('p', { attrs: { class: 'error', role: 'alert' } }, ctx.t('The path diverged: α is too large for this surface.'))] : []))),
       );
     },
     showError(message) { out.replaceChildren(errorBox(message)); },

@@ -1,0 +1,92 @@
+// The host side of the webview tests and the latency benchmark: a real TrainingSession (the one
+// the extension opens per model document) and the host's own message builders
+// (src/extension/inspectorMessages.ts), so the webview is fed exactly what the extension sends.
+// Only the vscode panel around them is left out: what it adds is the post itself.
+import type { ModelFile, StepRecord } from '../../src/engine/types';
+import { routeWebviewMessage, type InspectorActions } from '../../src/extension/inspectorRouter';
+import {
+  HistoryCursor, buildExplanationMessage, buildInitMessage, buildSnapshotMessages, buildTensorMessage,
+} from '../../src/extension/inspectorMessages';
+import { TrainingSession } from '../../src/extension/session';
+import type { HostMessage, InitMessage, StepMessage, WebviewMessage } from '../../src/protocol/messages';
+
+type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
+
+export class SessionHost {
+  /** What an open inspector has been sent so far (the incremental loss history). */
+  private readonly cursor = new HistoryCursor();
+
+  private constructor(readonly session: TrainingSession) {}
+
+  static open(model: ModelFile, uri = 'file:///ws/test.backprop.json'): SessionHost {
+    const loaded = TrainingSession.load(uri, JSON.stringify(model));
+    if (!loaded.ok) throw new Error(`sessionHost: the model does not load: ${loaded.loaded.diagnostics.map((d) => d.message).join('; ')}`);
+    return new SessionHost(loaded.session);
+  }
+
+  init(strings: Record<string, string> = {}, locale = 'en'): InitMessage {
+    return buildInitMessage(this.session, { strings, locale, theme: 'light' });
+  }
+
+  /** The session's record of a completed step. */
+  record(step: number): StepRecord {
+    const record = this.session.recordAt(step);
+    if (!record) throw new Error(`sessionHost: step ${step} is not recorded`);
+    return record;
+  }
+
+  /** Moves the session to `step` and returns every message a freshly opened inspector gets there. */
+  async at(step: number): Promise<HostMessage[]> {
+    await this.session.goToStep(step);
+    return buildSnapshotMessages(this.session, new HistoryCursor());
+  }
+
+  /** One message of `at(step)` by type. */
+  async message<T extends HostMessage['type']>(step: number, type: T): Promise<Of<T>> {
+    const found = (await this.at(step)).find((m): m is Of<T> => m.type === type);
+    if (!found) throw new Error(`sessionHost: no ${type} message at step ${step}`);
+    return found;
+  }
+
+  /** The step message of `step`, as an inspector that stays open gets it (only the loss points it lacks). */
+  async next(step: number): Promise<StepMessage> {
+    await this.session.goToStep(step);
+    const step_ = buildSnapshotMessages(this.session, this.cursor).find((m): m is StepMessage => m.type === 'step');
+    if (!step_) throw new Error(`sessionHost: no step message at step ${step}`);
+    return step_;
+  }
+
+  /** The host's answers to one webview message, checked and routed as the panel routes it. */
+  async handle(raw: WebviewMessage): Promise<HostMessage[]> {
+    const replies: HostMessage[] = [];
+    const snapshot = () => void replies.push(...buildSnapshotMessages(this.session, this.cursor));
+    const actions: InspectorActions = {
+      ready: () => undefined,
+      command: async (command) => {
+        if (command.name === 'goToStep') {
+          await this.session.goToStep(command.step);
+          snapshot();
+        }
+      },
+      select: (message) => {
+        this.session.select({ layer: message.layer, parameter: message.parameter, sample: message.sample ?? this.session.selection.sample });
+        snapshot();
+      },
+      requestTensor: (message) => void replies.push(...[buildTensorMessage(this.session, message)].filter((m) => m !== undefined)),
+      requestExplanation: (message) => void replies.push(...[buildExplanationMessage(this.session, message)].filter((m) => m !== undefined)),
+      viewState: (state) => {
+        this.session.viewState = state;
+        const sample = state.sample === 'mean' ? undefined : state.sample;
+        if (sample !== this.session.selection.sample) {
+          this.session.select({ ...this.session.selection, sample });
+          snapshot();
+        }
+      },
+      protocolError: () => undefined,
+    };
+    const problems: string[] = [];
+    await routeWebviewMessage(raw, this.session.validationContext, actions, (line) => problems.push(line));
+    if (problems.length) throw new Error(`sessionHost: ${problems.join('; ')}`);
+    return replies;
+  }
+}
