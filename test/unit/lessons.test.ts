@@ -5,8 +5,6 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModelFile } from '../../src/engine/model';
-import { createNetwork, forward, lossAndGradients } from '../../src/engine/network';
-import { Rng } from '../../src/engine/rng';
 import type { ModelFile } from '../../src/engine/types';
 import { EXPLORER_VIEWS } from '../../src/protocol/explorers';
 import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
@@ -50,33 +48,7 @@ describe('lesson examples', () => {
   it('the walkthrough\'s list of examples matches the files', () => {
     for (const name of LESSON_EXAMPLES) assert.ok(files.includes(`${name}.backprop.json`), name);
   });
-
-  it('lesson 4 is the lecture\'s z = (2x + y)²: J = 16 and ∂J/∂w = 2(2x + y)·(x, y) at (1, 2)', () => {
-    const model = loadExample('04-chain-rule');
-    const data = datasetOf(model);
-    const net = createNetwork(model, new Rng(0));
-    const { loss, grads } = lossAndGradients(net, { loss: model.loss }, data.x, data.y, data.samples);
-    assert.equal(loss, 16);
-    assert.deepEqual(Array.from(grads[0]), [8 * 1, 8 * 2]);
-  });
-
-  it('lesson 6: every hidden sigmoid is saturated (σ′ < 0.02) on every sample', () => {
-    const model = loadExample('06-activations-saturated-sigmoid');
-    const data = datasetOf(model);
-    const hidden = forward(createNetwork(model, new Rng(0)), data.x, data.samples)[0];
-    for (const a of hidden.a) assert.ok(a * (1 - a) < 0.02, `σ′ = ${a * (1 - a)}`);
-  });
-
-  it('lesson 6: two hidden ReLUs are dead (z < 0) on every sample and get zero weight gradients', () => {
-    const model = loadExample('06-activations-dead-relu');
-    const data = datasetOf(model);
-    const net = createNetwork(model, new Rng(0));
-    const hidden = forward(net, data.x, data.samples)[0];
-    for (let r = 0; r < data.samples; r++) for (const unit of [0, 1]) assert.ok(hidden.z[r * 3 + unit] < 0);
-    const { grads } = lossAndGradients(net, { loss: model.loss }, data.x, data.y, data.samples);
-    assert.deepEqual(Array.from(grads[0].subarray(0, 4)), [0, 0, 0, 0]);
-    assert.ok(grads[0][4] !== 0 || grads[0][5] !== 0);
-  });
+  // What each example's description promises: test/unit/examplePromises.test.ts.
 });
 
 describe('break a derivative in a session (lesson 6)', () => {
