@@ -102,6 +102,41 @@ describe('explorer webview (Chromium)', function () {
     });
   }
 
+  it('activations: each function has its own plot (ReLU beside leaky ReLU); a curve leaving the box is clipped at its edge, not flattened', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'activations');
+    await settled(page);
+    const plots = await page.$$eval('#view-activations svg[data-activation]', (svgs) => svgs.map((svg) => {
+      const box = svg.querySelector('.plot-area')!;
+      const clip = svg.querySelector(svg.querySelector('.plot-data')!.getAttribute('clip-path')!.slice(4, -1) + ' rect')!;
+      const value = svg.querySelector('path[data-curve="value"]')!;
+      const points = [...value.getAttribute('d')!.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+      const rect = value.getBoundingClientRect();
+      // The curve's point at z = 1.5 (f = 1.5 for both ReLUs, away from f′ = 1), in page coordinates: what a viewer sees there.
+      const [bx, by, bw, bh] = ['x', 'y', 'width', 'height'].map((k) => Number(box.getAttribute(k)));
+      const at = new DOMPoint(bx + (6.5 / 10) * bw, by + bh - (2.7 / 3.2) * bh).matrixTransform((svg as SVGSVGElement).getScreenCTM()!);
+      const hit = document.elementFromPoint(at.x, at.y);
+      return {
+        name: svg.getAttribute('data-activation'),
+        box: ['x', 'y', 'width', 'height'].map((k) => Number(box.getAttribute(k))),
+        clip: ['x', 'y', 'width', 'height'].map((k) => Number(clip.getAttribute(k))),
+        points, inClippedGroup: value.parentElement!.classList.contains('plot-data'), visibleWidth: rect.width, hitSelf: hit === value,
+      };
+    }));
+    assert.deepEqual(plots.map((p) => p.name), ['sigmoid', 'tanh', 'relu', 'leaky-relu']);
+    for (const plot of plots) {
+      assert.deepEqual(plot.clip, plot.box, `${plot.name}: the clip is the plot box`);
+      assert.ok(plot.inClippedGroup && plot.visibleWidth > 100, `${plot.name}: drawn inside the clip`);
+    }
+    const relu = plots.find((p) => p.name === 'relu')!;
+    const top = relu.box[1];
+    // z runs from −5 to 5 over 201 points: ReLU(z) = z keeps rising past the top (y = 2) at z = 2, point 140.
+    const beyond = relu.points.slice(141);
+    assert.ok(beyond.every(([, y]) => y < top), 'ReLU\'s points for z > 2 lie above the box (drawn, then clipped)');
+    assert.ok(beyond[beyond.length - 1][1] < beyond[0][1] - 50, 'and keep rising, not flat at y = 2');
+    for (const name of ['relu', 'leaky-relu']) assert.ok(plots.find((p) => p.name === name)!.hitSelf, `${name}: its curve is what one sees at (1.5, 1.5)`);
+    await page.close();
+  });
+
   it('steps backward through (2x + y)² node by node and ends with ∂z/∂x = 8x + 4y = 16', async () => {
     const { page } = await openExplorer(browser, 'light', 'en', 'expression');
     await settled(page);

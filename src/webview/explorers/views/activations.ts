@@ -2,6 +2,9 @@ import type { ActivationsResult, ExplorerResult } from '../../../protocol/explor
 import { errorBox, h, labelled, numberInput, type ExplorerViewModule, type ViewContext } from '../context';
 import { axes, frame, legend, polyline } from '../plot';
 
+/** The lecture's names of the engine's activations. */
+const NAMES: Record<string, string> = { sigmoid: 'sigmoid σ', tanh: 'tanh', relu: 'ReLU', 'leaky-relu': 'leaky ReLU' };
+
 export function activationsView(): ExplorerViewModule {
   let ctx: ViewContext;
   let out: HTMLElement;
@@ -18,14 +21,17 @@ export function activationsView(): ExplorerViewModule {
     show(result: ExplorerResult) {
       const r = result as ActivationsResult;
       const range = { x0: -5, x1: 5, y0: -1.2, y1: 2 };
-      const f = frame(range, 560, 340);
-      axes(f, range, 'z');
-      r.curves.forEach((curve, i) => {
-        polyline(f, r.z.map((z, k) => [z, Math.min(range.y1, curve.value[k])]), `series-${i}`);
-        polyline(f, r.z.map((z, k) => [z, curve.derivative[k]]), `series-${i} dashed`);
+      // One plot per function: ReLU and leaky ReLU coincide for z > 0, so drawn together one hides the other.
+      const plots = r.curves.map((curve, i) => {
+        const f = frame(range, 300, 220, NAMES[curve.name] ?? curve.name);
+        f.svg.dataset.activation = curve.name;
+        axes(f, range, 'z');
+        polyline(f, r.z.map((z, k) => [z, curve.value[k]]), `series-${i}`).dataset.curve = 'value';
+        polyline(f, r.z.map((z, k) => [z, curve.derivative[k]]), `series-${i} dashed`).dataset.curve = 'derivative';
+        legend(f, [[NAMES[curve.name] ?? curve.name, `series-${i}`]], 44, 14);
+        return f.svg;
       });
-      legend(f, r.curves.map((c, i) => [c.name, `series-${i}`]), 44, 14);
-      out.replaceChildren(f.svg, h('p', { class: 'note' }, ctx.t('Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.')));
+      out.replaceChildren(h('div', { class: 'small-multiples' }, ...plots), h('p', { class: 'note' }, ctx.t('Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.')));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };
