@@ -11,7 +11,7 @@ import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
 import { LESSON_EXAMPLES } from '../../src/extension/lessons/lessonExamples';
 import { computeExplorer, datasetOf, type LessonModels } from '../../src/extension/lessons/explorerData';
 import { validateExplorerMessage } from '../../src/extension/lessons/validate';
-import type { NoiseResult, RaceResult, SurfaceResult } from '../../src/protocol/explorers';
+import type { InformationResult, NoiseResult, RaceResult, SurfaceResult } from '../../src/protocol/explorers';
 import { TrainingSession } from '../../src/extension/session';
 
 const ROOT = join(__dirname, '..', '..');
@@ -211,6 +211,13 @@ describe('explorer numbers (computed by the host)', () => {
       const trainer = table.withoutReplacement.std[0] / table.withoutReplacement.std[1];
       assert.ok(Math.abs(trainer / expected - 1) < 0.2, `ratio ${trainer}, expected about ${expected}`);
     });
+  });
+
+  it('information: a q of the wrong length is reported as such, not as a sum; a sum reads as a person would write it', () => {
+    const wrongLength = computeExplorer({ view: 'information', p: [0.5, 0.4, 0.1], q: [0.5, 0.4], bits: false }, models) as InformationResult;
+    assert.equal(wrongLength.problem, 'q has 2 probabilities but p has 3 outcomes; give one per outcome');
+    const thirds = computeExplorer({ view: 'information', p: [1, 0, 0], q: [0.3, 0.3, 0.3], bits: false }, models) as InformationResult;
+    assert.equal(thirds.problem, 'q sums to 0.9, not 1');
   });
 
   it('expression errors come back with their column', () => {

@@ -137,6 +137,41 @@ describe('explorer webview (Chromium)', function () {
     await page.close();
   });
 
+  it('norms: p = 0.5 is refused at its field with why (not drawn as p = 1); p = 1 is not listed twice', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'norms');
+    await settled(page);
+    const legends = () => page.$$eval('#view-norms .legend', (texts) => texts.map((t) => t.textContent));
+    await page.fill('#norm-p', '0.5');
+    await page.waitForSelector('#view-norms .error');
+    assert.match((await page.textContent('#view-norms .error'))!, /^p = 0.5 is not a norm: .*Choose p ≥ 1\.$/);
+    assert.equal(await page.getAttribute('#norm-p', 'aria-invalid'), 'true');
+    assert.deepEqual(await legends(), []);
+    await page.fill('#norm-p', '1');
+    await page.waitForSelector('#view-norms svg');
+    await settled(page);
+    assert.deepEqual(await legends(), ['p=1', 'p=2', 'p=∞']);
+    await page.fill('#norm-p', '4');
+    await page.waitForFunction(() => document.querySelectorAll('#view-norms .legend').length === 4);
+    assert.deepEqual(await legends(), ['p=1', 'p=2', 'p=4', 'p=∞']);
+    assert.equal(await page.getAttribute('#norm-p', 'aria-invalid'), 'false');
+    await page.close();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`race: every optimizer has a colour of its own (${theme})`, async () => {
+      const { page } = await openExplorer(browser, theme, 'en', 'race');
+      await settled(page);
+      const keys = await page.$$eval('#view-race .key', (spans) => spans.map((span) => [span.textContent, getComputedStyle(span).color]));
+      assert.equal(keys.length, 9);
+      const byColour = new Map<string, string[]>();
+      for (const [name, colour] of keys) byColour.set(colour!, [...(byColour.get(colour!) ?? []), name!]);
+      assert.deepEqual([...byColour.values()].filter((names) => names.length > 1), [], 'optimizers sharing a colour');
+      const strokes = await page.$$eval('#view-race .row > svg .plot-data path[class^="series-"]', (paths) => paths.map((p) => getComputedStyle(p).stroke));
+      assert.equal(new Set(strokes).size, strokes.length);
+      await page.close();
+    });
+  }
+
   it('steps backward through (2x + y)² node by node and ends with ∂z/∂x = 8x + 4y = 16', async () => {
     const { page } = await openExplorer(browser, 'light', 'en', 'expression');
     await settled(page);
@@ -183,6 +218,13 @@ describe('explorer webview (Chromium)', function () {
     await page.click('#view-surface button:text("Run")');
     await page.waitForSelector('#view-surface .error');
     assert.match((await page.textContent('#view-surface .error'))!, /diverged/);
+    // J reaches 1e12 before the run stops: every tick label still fits inside its plot.
+    const outside = await page.$$eval('#view-surface svg.plot', (svgs) => svgs.flatMap((svg) => {
+      const width = (svg as SVGSVGElement).viewBox.baseVal.width;
+      return [...svg.querySelectorAll('.axis text')].map((t) => ({ text: t.textContent, box: (t as SVGTextElement).getBBox() }))
+        .filter(({ box }) => box.x < 0 || box.x + box.width > width).map(({ text }) => text);
+    }));
+    assert.deepEqual(outside, []);
     await page.screenshot({ path: resolve(ARTIFACTS, 'surface-diverged-light-en.png'), fullPage: true });
     await page.close();
   });

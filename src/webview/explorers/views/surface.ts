@@ -31,15 +31,17 @@ export function surfaceView(): ExplorerViewModule {
       const f = surfaceContours(r.grid, 400, 320);
       polyline(f, r.path, 'series-0');
       r.path.forEach((p, i) => { if (i === 0 || i === r.path.length - 1 || r.path.length < 30) dot(f, p, i === 0 ? 'point-1' : 'point-0', i === 0 ? 5 : 3); });
-      const finite = r.losses.filter(Number.isFinite);
-      const lossRange = { x0: 0, x1: Math.max(1, r.losses.length - 1), y0: 0, y1: Math.max(...finite) * 1.05 || 1 };
+      // A log scale, as in the race: a diverging path's J grows by many orders of magnitude.
+      const logs = r.losses.filter((l) => Number.isFinite(l) && l > 0).map(Math.log10);
+      const lo = Math.floor(Math.min(...logs));
+      const lossRange = { x0: 0, x1: Math.max(1, r.losses.length - 1), y0: lo, y1: Math.max(lo + 1, Math.ceil(Math.max(...logs))) };
       const lossPlot = frame(lossRange, 300, 200);
-      axes(lossPlot, lossRange, ctx.t('Steps'), 'J');
-      polyline(lossPlot, r.losses.map((l, i) => [i, l]), 'series-0');
+      axes(lossPlot, lossRange, ctx.t('Steps'), 'log₁₀ J');
+      polyline(lossPlot, r.losses.map((l, i) => [i, Math.log10(Math.max(l, 10 ** lo))]), 'series-0');
       const last = r.losses[r.losses.length - 1];
       out.replaceChildren(
         h('div', { class: 'row' }, h('figure', {}, f.svg), h('figure', {}, wireframe(r.grid.ws, r.grid.bs, r.grid.values, r.path, r.losses, 400, 320), h('figcaption', {}, ctx.t('3-D view')))),
-        h('div', { class: 'row' }, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step'))),
+        h('div', { class: 'row' }, h('figure', {}, lossPlot.svg, h('figcaption', {}, ctx.t('Loss per step (log scale)'))),
           h('div', {}, h('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, formatNumber(last))),
             ...(r.diverged ? [h('p', { class: 'error', role: 'alert' }, ctx.t('The path diverged: α is too large for this surface.'))] : []))),
       );
