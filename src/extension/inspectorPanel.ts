@@ -118,7 +118,8 @@ export class InspectorPanel implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: createNonce(),
       scriptUri: asset('dist', 'webview.js'),
-      styleUris: [asset('dist', 'codicon.css'), asset('dist', 'webview.css'), asset('media', 'inspector.css')],
+      codiconUri: asset('dist', 'codicon.css'),
+      styleUris: [asset('media', 'inspector.css')],
       lang: uiLanguage(),
       title: this.panel.title,
     });

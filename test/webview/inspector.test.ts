@@ -96,6 +96,25 @@ describe('inspector webview (Chromium)', function () {
     }
   });
 
+  it('draws each toolbar button\'s codicon: its <vscode-icon> finds the page\'s codicon stylesheet by id', async () => {
+    const icons = await view.page.$$eval('.toolbar vscode-button[icon]', (buttons) => buttons.map((button) => {
+      const icon = button.shadowRoot!.querySelector('vscode-icon')!;
+      const glyph = icon.shadowRoot!.querySelector('.codicon')!;
+      return {
+        id: button.id,
+        href: icon.shadowRoot!.querySelector('link')?.getAttribute('href') ?? null,
+        glyph: getComputedStyle(glyph, '::before').content,
+        font: getComputedStyle(glyph).fontFamily,
+      };
+    }));
+    assert.ok(icons.length >= 6, `${icons.length} icon buttons`);
+    for (const icon of icons) {
+      assert.match(icon.href ?? '', /dist\/codicon\.css$/, `${icon.id}: the icon's shadow root links the codicon stylesheet`);
+      assert.notEqual(icon.glyph, 'none', `${icon.id}: the glyph has content`);
+      assert.match(icon.font, /codicon/, `${icon.id}: in the codicon font`);
+    }
+  });
+
   it('rejects malformed host messages with a protocolError and keeps the view', async () => {
     const before = await value(view, '#loss-value');
     const from = view.posted.length;
