@@ -99,8 +99,8 @@ export class InspectorPanel implements vscode.Disposable {
     }, SAVE_DELAY_MS);
   }
 
-  reveal(): void {
-    this.panel.reveal(undefined, false);
+  reveal(column?: vscode.ViewColumn): void {
+    this.panel.reveal(column, false);
   }
 
   /** The language changed: a fresh page (new `lang`, strings re-sent in init). */

@@ -35,14 +35,20 @@ export class ExplorerPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private models: Promise<LessonModels> | undefined;
 
-  static show(extensionUri: vscode.Uri, view: ExplorerView): ExplorerPanel {
+  /** The explorer's group, while it is open (lesson examples open beside it). */
+  static column(): vscode.ViewColumn | undefined {
+    return ExplorerPanel.current?.panel.viewColumn;
+  }
+
+  /** Shows `view`, revealing the open explorer where it is or creating one in `column`. */
+  static show(extensionUri: vscode.Uri, view: ExplorerView, column: vscode.ViewColumn = vscode.ViewColumn.Active): ExplorerPanel {
     if (ExplorerPanel.current) {
       ExplorerPanel.current.view = view;
       ExplorerPanel.current.panel.reveal();
       void ExplorerPanel.current.post({ type: 'show', view });
       return ExplorerPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, l10n.t('Backprop Explorer'), vscode.ViewColumn.Active, panelOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, l10n.t('Backprop Explorer'), column, panelOptions(extensionUri));
     ExplorerPanel.current = new ExplorerPanel(panel, extensionUri, view);
     return ExplorerPanel.current;
   }
