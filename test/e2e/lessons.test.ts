@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
 import { LESSON_EXAMPLES } from '../../src/extension/lessons/lessonExamples';
 
@@ -58,6 +59,24 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
   const closeAllEditors = async () => {
     await command('View: Close All Editor Groups');
     await page().locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(() => undefined);
+  };
+
+  const openWalkthrough = async () => {
+    await command('Welcome: Open Walkthrough...');
+    const row = page().locator('.quick-input-widget .monaco-list-row', { hasText: nls['walkthrough.lessons.title'] }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    const walkthrough = page().locator('.gettingStartedContainer');
+    await walkthrough.locator('.getting-started-step').first().waitFor({ timeout: 30_000 });
+    return walkthrough;
+  };
+  /** Brings the walkthrough's tab forward and expands step `stepKey`. */
+  const walkthroughStep = async (walkthrough: Locator, stepKey: string) => {
+    await page().locator('.tabs-container .tab', { hasText: 'Walkthrough:' }).first().click();
+    const step = walkthrough.locator(`.getting-started-step[data-step-id$="${stepKey}"]`);
+    await step.waitFor({ timeout: 30_000 });
+    if (!(await step.evaluate((el) => el.classList.contains('expanded')))) await step.click();
+    return step;
   };
 
   it('New Model works a second time, after the first was saved as model-1 (item 8)', async () => {
@@ -133,12 +152,7 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
 
   it('walkthrough links open every lesson in one group beside the walkthrough, replacing the previous lesson (item 12)', async () => {
     await closeAllEditors();
-    await command('Welcome: Open Walkthrough...');
-    const row = page().locator('.quick-input-widget .monaco-list-row', { hasText: nls['walkthrough.lessons.title'] }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
-    const walkthrough = page().locator('.gettingStartedContainer');
-    await walkthrough.locator('.getting-started-step').first().waitFor({ timeout: 30_000 });
+    const walkthrough = await openWalkthrough();
     const lessons: Array<[string, string]> = [
       ['optimization', '01-learning-is-optimization'],
       ['norms-information', '02-norms-and-information'],
@@ -148,10 +162,7 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
     ];
     for (const [stepKey, example] of lessons) {
       // The walkthrough is still there to click: its tab in its own group.
-      await page().locator('.tabs-container .tab', { hasText: 'Walkthrough:' }).first().click();
-      const step = walkthrough.locator(`.getting-started-step[data-step-id$="${stepKey}"]`);
-      await step.waitFor({ timeout: 30_000 });
-      if (!(await step.evaluate((el) => el.classList.contains('expanded')))) await step.click();
+      const step = await walkthroughStep(walkthrough, stepKey);
       await step.getByText(linkText(stepKey, 'backprop.openLessonExample', example), { exact: true }).click();
       await tab(`${example}.backprop.json`).waitFor({ timeout: 30_000 });
       await inspectorTabs().filter({ hasText: exampleName(example) }).first().waitFor({ timeout: 30_000 });
@@ -164,5 +175,23 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
     assert.equal(modelTabs, 1, 'one lesson example: the last one');
     assert.equal(await page().locator('.tabs-container .tab', { hasText: 'Walkthrough:' }).count(), 1);
     await wb().screenshot('lessons-05-walkthrough-and-lesson-1600');
+  });
+
+  it('the loss-surface explorer opened from the walkthrough draws at once, in the lessons\' group (item 15)', async () => {
+    const walkthrough = await openWalkthrough();
+    const step = await walkthroughStep(walkthrough, 'gradient-descent');
+    const started = Date.now();
+    await step.getByText(linkText('gradient-descent', 'backprop.openExplorer'), { exact: true }).click();
+    await page().locator('.tabs-container .tab', { hasText: 'Backprop Explorer' }).waitFor({ timeout: 30_000 });
+    const tabShown = Date.now() - started;
+    await wb().webview().locator('#tab-surface').waitFor({ timeout: 30_000 });
+    const pageShown = Date.now() - started;
+    await wb().webview().locator('#view-surface svg.plot').first().waitFor({ timeout: 30_000 });
+    const elapsed = Date.now() - started;
+    console.log(`surface explorer: tab ${tabShown} ms, page ${pageShown} ms, plot ${elapsed} ms`);
+    await wb().screenshot('lessons-06-surface-from-walkthrough');
+    // The panel's own start (activation, webview load) is the workbench's; once its page shows, the plot follows within a second or two (it took four while the first request parsed the lesson models).
+    assert.ok(elapsed - pageShown < 2_500, `the surface stayed blank ${elapsed - pageShown} ms after its page showed`);
+    assert.equal(await page().locator('.editor-group-container').count(), 2, 'the walkthrough\'s group and the lessons\' group');
   });
 });
