@@ -27,12 +27,12 @@ interface ExplorerPage {
   rejected: string[];
 }
 
-async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko', view: ExplorerView): Promise<ExplorerPage> {
+async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko', view: ExplorerView, width = 1100): Promise<ExplorerPage> {
   const file = (p: string) => pathToFileURL(resolve(ROOT, p)).toString();
   const html = inspectorHtml({ cspSource: 'file:', nonce: 'explorernonce0123', scriptUri: file('test-artifacts/explorers/explorers.js'), styleUris: [file('media/explorers.css')], lang: language, title: 'Explorer' });
   const pagePath = resolve(ARTIFACTS, `explorer-${theme}-${language}.html`);
   writeFileSync(pagePath, html);
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const errors: string[] = [];
   const rejected: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -170,6 +170,29 @@ describe('explorer webview (Chromium)', function () {
       assert.equal(new Set(strokes).size, strokes.length);
       await page.close();
     });
+  }
+
+  for (const width of [420, 1600]) {
+    for (const [theme, language] of [['light', 'en'], ['dark', 'ko']] as const) {
+      it(`every view fits ${width} px (${theme}, ${language}): nothing wider than the page; writes <view>-${width}-${theme}-${language}.png`, async () => {
+        const { page } = await openExplorer(browser, theme, language, 'norms', width);
+        await settled(page);
+        for (const view of EXPLORER_VIEWS) {
+          await page.click(`#tab-${view}`);
+          await page.waitForSelector(`#view-${view} svg`);
+          await settled(page);
+          await page.screenshot({ path: resolve(ARTIFACTS, `${view}-${width}-${theme}-${language}.png`), fullPage: true });
+          const sticking = await page.$$eval(`#view-${view} *`, (elements, pageWidth) => elements.filter((e) => {
+            const r = e.getBoundingClientRect();
+            if (r.width === 0 || r.right <= pageWidth + 0.5) return false;
+            for (let a = e.parentElement; a; a = a.parentElement) if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return false;
+            return true;
+          }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8), width);
+          assert.deepEqual(sticking, [], `${view} at ${width} px`);
+        }
+        await page.close();
+      });
+    }
   }
 
   it('steps backward through (2x + y)² node by node and ends with ∂z/∂x = 8x + 4y = 16', async () => {
