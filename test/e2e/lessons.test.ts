@@ -194,4 +194,28 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
     assert.ok(elapsed - pageShown < 2_500, `the surface stayed blank ${elapsed - pageShown} ms after its page showed`);
     assert.equal(await page().locator('.editor-group-container').count(), 2, 'the walkthrough\'s group and the lessons\' group');
   });
+
+  it('screenshots: dark, Korean, a lesson inspector about 420 px wide beside the walkthrough, and the activations explorer', async () => {
+    await page().setViewportSize({ width: 1200, height: 1000 });
+    await wb().changeUserSettings({ 'workbench.colorTheme': 'Default Dark Modern', 'backprop.language': 'ko' });
+    await closeAllEditors();
+    const walkthrough = await openWalkthrough();
+    let step = await walkthroughStep(walkthrough, 'backpropagation');
+    await step.getByText(linkText('backpropagation', 'backprop.openLessonExample'), { exact: true }).click();
+    const inspector = wb().webview();
+    await inspector.locator('html[lang="ko"] body[data-rendered-step="0"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await inspector.locator('#step').click();
+    await inspector.locator('body[data-rendered-step="1"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await inspector.locator('#diagram [data-param^="w:0:"]').first().dispatchEvent('click');
+    await inspector.locator('#chain-gradient').waitFor({ timeout: 30_000 });
+    const width = await inspector.locator('body').evaluate((body) => body.clientWidth);
+    assert.ok(width > 350 && width < 520, `the lesson inspector is ${width} px wide`);
+    const sideways = await inspector.locator('html').evaluate((html) => html.scrollWidth - html.clientWidth);
+    assert.equal(sideways, 0, 'the inspector page does not scroll sideways');
+    await wb().screenshot('lessons-07-dark-korean-inspector-420');
+    step = await walkthroughStep(walkthrough, 'activations');
+    await step.getByText(linkText('activations', 'backprop.openExplorer'), { exact: true }).click();
+    await wb().webview().locator('#view-activations svg[data-activation="relu"]').waitFor({ timeout: 30_000 });
+    await wb().screenshot('lessons-08-dark-korean-activations-420');
+  });
 });

@@ -120,6 +120,17 @@ describe('walkthrough', () => {
     }
   });
 
+  it('lesson 6\'s picture clips the curves at its box: ReLU keeps rising past the top instead of running flat along it', () => {
+    const svg = read('media/walkthrough/activations.svg');
+    assert.match(svg, /<g clip-path="url\(#box\)">/);
+    const top = Number(/<clipPath id="box"><rect x="[\d.]+" y="([\d.]+)"/.exec(svg)![1]);
+    for (const [, d] of svg.matchAll(/<path d="([^"]+)"/g)) {
+      const ys = [...d.matchAll(/[ML][\d.-]+,([\d.-]+)/g)].map((m) => Number(m[1]));
+      const alongTop = ys.filter((y) => Math.abs(y - top) < 0.05).length;
+      assert.ok(alongTop <= 1, `a curve runs along the top edge for ${alongTop} points`);
+    }
+  });
+
   it('every command link names a contributed command registered in the source, with a valid argument', () => {
     // Registered = named as a literal in a file that registers commands (directly or via a constant table).
     const registered = (id: string) => SOURCES.some(({ text }) => text.includes(`'${id}'`) && /registerCommand\(|\bregister\(/.test(text));
