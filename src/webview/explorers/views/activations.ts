@@ -4,6 +4,8 @@ import { axes, frame, legend, polyline } from '../plot';
 
 /** The lecture's names of the engine's activations. */
 const NAMES: Record<string, string> = { sigmoid: 'sigmoid σ', tanh: 'tanh', relu: 'ReLU', 'leaky-relu': 'leaky ReLU' };
+/** The same colour per function as lesson 6's walkthrough picture (scripts/make-walkthrough-images.ts). */
+const SERIES: Record<string, string> = { sigmoid: 'series-0', tanh: 'series-1', relu: 'series-3', 'leaky-relu': 'series-2' };
 
 export function activationsView(): ExplorerViewModule {
   let ctx: ViewContext;
@@ -23,12 +25,13 @@ export function activationsView(): ExplorerViewModule {
       const range = { x0: -5, x1: 5, y0: -1.2, y1: 2 };
       // One plot per function: ReLU and leaky ReLU coincide for z > 0, so drawn together one hides the other.
       const plots = r.curves.map((curve, i) => {
+        const series = SERIES[curve.name] ?? `series-${i}`;
         const f = frame(range, 300, 220, NAMES[curve.name] ?? curve.name);
         f.svg.dataset.activation = curve.name;
         axes(f, range, 'z');
-        polyline(f, r.z.map((z, k) => [z, curve.value[k]]), `series-${i}`).dataset.curve = 'value';
-        polyline(f, r.z.map((z, k) => [z, curve.derivative[k]]), `series-${i} dashed`).dataset.curve = 'derivative';
-        legend(f, [[NAMES[curve.name] ?? curve.name, `series-${i}`]], 44, 14);
+        polyline(f, r.z.map((z, k) => [z, curve.value[k]]), series).dataset.curve = 'value';
+        polyline(f, r.z.map((z, k) => [z, curve.derivative[k]]), `${series} dashed`).dataset.curve = 'derivative';
+        legend(f, [[NAMES[curve.name] ?? curve.name, series]], 44, 14);
         return f.svg;
       });
       out.replaceChildren(h('div', { class: 'small-multiples' }, ...plots), h('p', { class: 'note' }, ctx.t('Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.')));
