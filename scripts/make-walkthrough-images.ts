@@ -133,14 +133,18 @@ const images: Record<string, string> = {};
 {
   const b: Box = { x0: -4, x1: 4, y0: -1.2, y1: 2.2, left: 20, top: 20, width: 440, height: 240 };
   let body = axes(b);
-  const fs: Array<[keyof typeof ELEMENTWISE_ACTIVATIONS, string, string]> = [['sigmoid', C1, 'sigmoid'], ['tanh', C3, 'tanh'], ['relu', C2, 'ReLU'], ['leaky-relu', C4, 'leaky ReLU']];
-  fs.forEach(([name, color, label], i) => {
+  // Curves are clipped at the box, never flattened onto its edge (ReLU does not saturate); ReLU is
+  // drawn wider, under leaky ReLU, so it shows where the two coincide (z > 0).
+  let curves = '';
+  const fs: Array<[keyof typeof ELEMENTWISE_ACTIVATIONS, string, string, number]> = [['sigmoid', C1, 'sigmoid', 2.5], ['tanh', C3, 'tanh', 2.5], ['relu', C2, 'ReLU', 6], ['leaky-relu', C4, 'leaky ReLU', 2.5]];
+  fs.forEach(([name, color, label, width], i) => {
     const f = ELEMENTWISE_ACTIVATIONS[name];
     const slope = 0.1; // steeper than 0.01 so the leak is visible in a small picture
-    body += line(path(b, sample(-4, 4, 161, (z) => Math.min(2.2, f.value(z, slope)))), color, 2.5);
-    body += line(path(b, sample(-4, 4, 161, (z) => f.derivative(z, f.value(z, slope), slope))), color, 1.5, '6 4');
+    curves += line(path(b, sample(-4, 4, 161, (z) => f.value(z, slope))), color, width);
+    curves += line(path(b, sample(-4, 4, 161, (z) => f.derivative(z, f.value(z, slope), slope))), color, 1.5, '6 4');
     body += text(30 + i * 105, 288, label, color, 14);
   });
+  body += `<defs><clipPath id="box"><rect x="${b.left}" y="${b.top}" width="${b.width}" height="${b.height}"/></clipPath></defs><g clip-path="url(#box)">${curves}</g>`;
   body += text(440, 40, 'f  ── ', FG, 13, 'end') + text(440, 58, "f′ - - ", FG, 13, 'end');
   images['activations'] = svg(body);
 }

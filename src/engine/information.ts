@@ -24,7 +24,8 @@ export function distributionProblem(p: readonly number[], name = 'p'): string | 
     if (!Number.isFinite(p[i]) || p[i] < 0 || p[i] > 1) return `${name}[${i}] = ${p[i]} is not a probability between 0 and 1`;
   }
   const sum = p.reduce((s, v) => s + v, 0);
-  if (Math.abs(sum - 1) > SUM_TOLERANCE) return `${name} sums to ${sum}, not 1`;
+  // 12 digits: 0.3 + 0.3 + 0.3 is 0.8999999999999999 in binary and should read as 0.9.
+  if (Math.abs(sum - 1) > SUM_TOLERANCE) return `${name} sums to ${Number(sum.toPrecision(12))}, not 1`;
   return undefined;
 }
 

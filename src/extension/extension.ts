@@ -13,7 +13,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
   const log = vscode.window.createOutputChannel('Backprop Stepper', { log: true });
   const host = new BackpropHost(context, log);
-  const status = new SessionStatusBar(host.registry);
+  const status = new SessionStatusBar(host.registry, host.visibility);
   context.subscriptions.push(log, host, status);
 
   const register = (id: string, run: (...args: unknown[]) => unknown) =>

@@ -14,12 +14,15 @@ import { ModelFileWatcher } from './modelWatcher';
 import { promptGoToStep, promptRunUntil } from './prompts';
 import { SessionCommands } from './sessionCommands';
 import { SessionRegistry, TrainingSession } from './session';
+import { SessionVisibility } from './statusBar';
 
 export class BackpropHost implements vscode.Disposable {
   readonly registry = new SessionRegistry();
   private readonly commands = new SessionCommands(this.registry);
   private readonly panels: InspectorPanels;
   private readonly watcher: ModelFileWatcher;
+  /** Whether a session's model is on screen, for the status-bar items. */
+  readonly visibility: SessionVisibility;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -32,6 +35,7 @@ export class BackpropHost implements vscode.Disposable {
       runCommand: (session, command) => this.run(session, command),
       goToStep: (session, step) => this.commands.goToStep(session, step),
     });
+    this.visibility = new SessionVisibility((uri) => this.panels.has(uri), this.panels.onDidChange);
     this.watcher = new ModelFileWatcher(context.extensionUri, this.registry, (uri) => this.panels.has(uri));
   }
 
@@ -68,13 +72,21 @@ export class BackpropHost implements vscode.Disposable {
 
   // ---- the palette's commands
 
-  /** Opens (or reveals) the inspector of `uri`, else of the active model editor, else of an example the user picks. */
-  async openInspector(uri?: vscode.Uri): Promise<InspectorPanel | undefined> {
+  /**
+   * Opens (or reveals) the inspector of `uri`, else of the active model editor, else of an example
+   * the user picks; in `column` when given (a lesson's group), else beside the model editor.
+   */
+  async openInspector(uri?: vscode.Uri, column?: vscode.ViewColumn): Promise<InspectorPanel | undefined> {
     const editor = vscode.window.activeTextEditor;
     const target = uri ?? (editor && isModelDocument(editor.document) ? editor.document.uri : await pickExample(this.context.extensionUri));
     if (!target) return undefined;
     const session = await this.sessionFor(target);
-    return session && this.panels.show(session);
+    return session && this.panels.show(session, column);
+  }
+
+  /** Closes the inspector of `uri`, if it has one (the next lesson replaces the previous one's). */
+  closeInspector(uri: vscode.Uri): void {
+    this.panels.close(uri.toString());
   }
 
   run(session: TrainingSession, command: InspectorCommand): Promise<void> {
@@ -116,6 +128,7 @@ export class BackpropHost implements vscode.Disposable {
 
   dispose(): void {
     this.watcher.dispose();
+    this.visibility.dispose();
     this.panels.dispose();
     this.registry.dispose();
   }

@@ -7,6 +7,12 @@ export interface ShellOptions {
   cspSource: string;
   nonce: string;
   scriptUri: string;
+  /**
+   * The codicon font's stylesheet, for pages with `<vscode-icon>`: its link carries the id
+   * `vscode-codicon-stylesheet`, where each icon's shadow root looks for the href to load it again
+   * (fonts do not cross into shadow DOM); without the id every icon is blank.
+   */
+  codiconUri?: string;
   styleUris: readonly string[];
   lang: string;
   title: string;
@@ -33,9 +39,15 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** The id @vscode-elements' `<vscode-icon>` reads the codicon stylesheet's href from (vscode-icon.js). */
+export const CODICON_STYLESHEET_ID = 'vscode-codicon-stylesheet';
+
 export function inspectorHtml(options: ShellOptions): string {
   const attr = escapeAttribute;
-  const styles = options.styleUris.map((uri) => `  <link rel="stylesheet" href="${attr(uri)}">`).join('\n');
+  const styles = [
+    ...(options.codiconUri ? [`  <link rel="stylesheet" id="${CODICON_STYLESHEET_ID}" href="${attr(options.codiconUri)}">`] : []),
+    ...options.styleUris.map((uri) => `  <link rel="stylesheet" href="${attr(uri)}">`),
+  ].join('\n');
   return `<!DOCTYPE html>
 <html lang="${attr(options.lang)}">
 <head>

@@ -99,8 +99,8 @@ export class InspectorPanel implements vscode.Disposable {
     }, SAVE_DELAY_MS);
   }
 
-  reveal(): void {
-    this.panel.reveal(undefined, false);
+  reveal(column?: vscode.ViewColumn): void {
+    this.panel.reveal(column, false);
   }
 
   /** The language changed: a fresh page (new `lang`, strings re-sent in init). */
@@ -118,7 +118,8 @@ export class InspectorPanel implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: createNonce(),
       scriptUri: asset('dist', 'webview.js'),
-      styleUris: [asset('dist', 'codicon.css'), asset('dist', 'webview.css'), asset('media', 'inspector.css')],
+      codiconUri: asset('dist', 'codicon.css'),
+      styleUris: [asset('media', 'inspector.css')],
       lang: uiLanguage(),
       title: this.panel.title,
     });

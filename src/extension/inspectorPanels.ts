@@ -26,6 +26,9 @@ export class InspectorPanels implements vscode.Disposable {
   /** Documents whose saved panel state a revived panel has taken in this window. */
   private readonly revived = new Set<string>();
   private readonly serializer: vscode.Disposable;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when an inspector opens or closes. */
+  readonly onDidChange = this.changed.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -46,17 +49,25 @@ export class InspectorPanels implements vscode.Disposable {
     return undefined;
   }
 
-  /** Shows the session's inspector, creating it beside the model editor when there is none. */
-  show(session: TrainingSession): InspectorPanel {
+  /**
+   * Shows the session's inspector, creating it in `column` (default: beside the model editor when
+   * one is active) when there is none.
+   */
+  show(session: TrainingSession, column?: vscode.ViewColumn): InspectorPanel {
     const existing = this.panels.get(session.uri);
     if (existing) {
-      existing.reveal();
+      existing.reveal(column);
       return existing;
     }
     const editor = vscode.window.activeTextEditor;
-    const column = editor && isModelDocument(editor.document) ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    column ??= editor && isModelDocument(editor.document) ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, session.name, column, panelOptions(this.context.extensionUri));
     return this.attach(new InspectorPanel(webviewPanel, session, this.services()));
+  }
+
+  /** Closes the inspector of a document, if it has one. */
+  close(uri: string): void {
+    this.panels.get(uri)?.dispose();
   }
 
   relocalize(): void {
@@ -101,8 +112,10 @@ export class InspectorPanels implements vscode.Disposable {
       if (this.panels.get(uri) !== panel) return;
       this.panels.delete(uri);
       if (!this.closing) this.forgetState(uri);
+      this.changed.fire();
     });
     this.saveState(panel.persistedState);
+    this.changed.fire();
     return panel;
   }
 
@@ -124,5 +137,6 @@ export class InspectorPanels implements vscode.Disposable {
     this.closing = true;
     for (const panel of this.panels.values()) panel.dispose();
     this.serializer.dispose();
+    this.changed.dispose();
   }
 }

@@ -34,24 +34,30 @@ function describeExample(text: string): { name?: string; description?: string } 
   return {};
 }
 
-/** Lets the user pick one of the bundled examples; undefined when dismissed. */
-export async function pickExample(extensionUri: vscode.Uri): Promise<vscode.Uri | undefined> {
+/**
+ * Lets the user pick one of the bundled examples (all of them, or `only` these base names in this
+ * order, as the lessons list theirs); undefined when dismissed.
+ */
+export async function pickExample(
+  extensionUri: vscode.Uri,
+  only?: readonly string[],
+  texts = { title: l10n.t('Open an example model'), placeHolder: l10n.t('Pick an example to step through') },
+): Promise<vscode.Uri | undefined> {
   const folder = vscode.Uri.joinPath(extensionUri, 'examples');
-  const entries = await vscode.workspace.fs.readDirectory(folder);
+  const fileNames = only
+    ? only.map((name) => `${name}${MODEL_FILE_SUFFIX}`)
+    : (await vscode.workspace.fs.readDirectory(folder))
+      .filter(([fileName, type]) => type === vscode.FileType.File && fileName.endsWith(MODEL_FILE_SUFFIX))
+      .map(([fileName]) => fileName)
+      .sort((a, b) => a.localeCompare(b));
   const picks: ExamplePick[] = [];
-  for (const [fileName, type] of entries.sort(([a], [b]) => a.localeCompare(b))) {
-    if (type !== vscode.FileType.File || !fileName.endsWith(MODEL_FILE_SUFFIX)) continue;
+  for (const fileName of fileNames) {
     const uri = vscode.Uri.joinPath(folder, fileName);
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     const { name, description } = describeExample(text);
     picks.push({ label: name ?? fileName, description: fileName, detail: description, uri });
   }
-  const chosen = await vscode.window.showQuickPick(picks, {
-    title: l10n.t('Open an example model'),
-    placeHolder: l10n.t('Pick an example to step through'),
-    matchOnDescription: true,
-    matchOnDetail: true,
-  });
+  const chosen = await vscode.window.showQuickPick(picks, { ...texts, matchOnDescription: true, matchOnDetail: true });
   return chosen?.uri;
 }
 
@@ -71,13 +77,33 @@ export const NEW_MODEL_TEMPLATE = `{
 }
 `;
 
-/** An untitled `model-N.backprop.json` (so the schema applies) holding the template, shown in an editor. */
+/** True when a file or folder exists at `uri`. */
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An untitled `model-N.backprop.json` (so the schema applies) holding the template, shown in an
+ * editor. N is the first number free both among open documents and on disk: VS Code refuses an
+ * untitled document whose path names an existing file ("file already exists"), as the second New
+ * Model would meet once the first was saved.
+ */
 export async function createModelFromTemplate(): Promise<vscode.TextEditor> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const taken = new Set(vscode.workspace.textDocuments.map((d) => d.uri.path));
+  const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.path));
+  const fileFor = (i: number) => (folder ? vscode.Uri.joinPath(folder, `model-${i}${MODEL_FILE_SUFFIX}`) : undefined);
+  const pathFor = (i: number) => fileFor(i)?.path ?? `/model-${i}${MODEL_FILE_SUFFIX}`;
   let n = 1;
-  const pathFor = (i: number) => (folder ? vscode.Uri.joinPath(folder, `model-${i}${MODEL_FILE_SUFFIX}`).path : `/model-${i}${MODEL_FILE_SUFFIX}`);
-  while (taken.has(pathFor(n))) n++;
+  for (;;) {
+    const file = fileFor(n);
+    if (!open.has(pathFor(n)) && !(file && (await exists(file)))) break;
+    n++;
+  }
   const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'untitled', path: pathFor(n) }));
   const edit = new vscode.WorkspaceEdit();
   edit.insert(document.uri, new vscode.Position(0, 0), NEW_MODEL_TEMPLATE);

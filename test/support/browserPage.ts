@@ -106,8 +106,8 @@ export async function openInspector(options: {
   const file = (p: string) => pathToFileURL(resolve(ROOT, p)).toString();
   const html = inspectorHtml({
     cspSource: 'file:', nonce: 'testnonce0123456789', scriptUri: file(options.script ?? 'dist/webview.js'),
-    styleUris: [file('dist/codicon.css'), file(options.css ?? 'media/inspector.css')], lang: options.lang ?? 'en', title: 'Inspector',
-  }).replace('<link rel="stylesheet" href="' + file('dist/codicon.css') + '">', `<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${file('dist/codicon.css')}">`);
+    codiconUri: file('dist/codicon.css'), styleUris: [file(options.css ?? 'media/inspector.css')], lang: options.lang ?? 'en', title: 'Inspector',
+  });
   const pagePath = resolve(ARTIFACTS, `inspector-${options.theme}${options.script ? '-' + options.script.replace(/\W+/g, '_') : ''}.html`);
   writeFileSync(pagePath, html);
   const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 } });

@@ -28,12 +28,12 @@ interface ExplorerPage {
   rejected: string[];
 }
 
-async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko', view: ExplorerView): Promise<ExplorerPage> {
+async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko', view: ExplorerView, width = 1100): Promise<ExplorerPage> {
   const file = (p: string) => pathToFileURL(resolve(ROOT, p)).toString();
   const html = inspectorHtml({ cspSource: 'file:', nonce: 'explorernonce0123', scriptUri: file('test-artifacts/explorers/explorers.js'), styleUris: [file('media/explorers.css')], lang: language, title: 'Explorer' });
   const pagePath = resolve(ARTIFACTS, `explorer-${theme}-${language}.html`);
   writeFileSync(pagePath, html);
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const errors: string[] = [];
   const rejected: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -104,6 +104,99 @@ describe('explorer webview (Chromium)', function () {
     });
   }
 
+  it('activations: each function has its own plot (ReLU beside leaky ReLU); a curve leaving the box is clipped at its edge, not flattened', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'activations');
+    await settled(page);
+    const plots = await page.$$eval('#view-activations svg[data-activation]', (svgs) => svgs.map((svg) => {
+      const box = svg.querySelector('.plot-area')!;
+      const clip = svg.querySelector(svg.querySelector('.plot-data')!.getAttribute('clip-path')!.slice(4, -1) + ' rect')!;
+      const value = svg.querySelector('path[data-curve="value"]')!;
+      const points = [...value.getAttribute('d')!.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+      const rect = value.getBoundingClientRect();
+      // The curve's point at z = 1.5 (f = 1.5 for both ReLUs, away from f′ = 1), in page coordinates: what a viewer sees there.
+      const [bx, by, bw, bh] = ['x', 'y', 'width', 'height'].map((k) => Number(box.getAttribute(k)));
+      const at = new DOMPoint(bx + (6.5 / 10) * bw, by + bh - (2.7 / 3.2) * bh).matrixTransform((svg as SVGSVGElement).getScreenCTM()!);
+      const hit = document.elementFromPoint(at.x, at.y);
+      return {
+        name: svg.getAttribute('data-activation'),
+        box: ['x', 'y', 'width', 'height'].map((k) => Number(box.getAttribute(k))),
+        clip: ['x', 'y', 'width', 'height'].map((k) => Number(clip.getAttribute(k))),
+        points, inClippedGroup: value.parentElement!.classList.contains('plot-data'), visibleWidth: rect.width, hitSelf: hit === value,
+      };
+    }));
+    assert.deepEqual(plots.map((p) => p.name), ['sigmoid', 'tanh', 'relu', 'leaky-relu']);
+    for (const plot of plots) {
+      assert.deepEqual(plot.clip, plot.box, `${plot.name}: the clip is the plot box`);
+      assert.ok(plot.inClippedGroup && plot.visibleWidth > 100, `${plot.name}: drawn inside the clip`);
+    }
+    const relu = plots.find((p) => p.name === 'relu')!;
+    const top = relu.box[1];
+    // z runs from −5 to 5 over 201 points: ReLU(z) = z keeps rising past the top (y = 2) at z = 2, point 140.
+    const beyond = relu.points.slice(141);
+    assert.ok(beyond.every(([, y]) => y < top), 'ReLU\'s points for z > 2 lie above the box (drawn, then clipped)');
+    assert.ok(beyond[beyond.length - 1][1] < beyond[0][1] - 50, 'and keep rising, not flat at y = 2');
+    for (const name of ['relu', 'leaky-relu']) assert.ok(plots.find((p) => p.name === name)!.hitSelf, `${name}: its curve is what one sees at (1.5, 1.5)`);
+    await page.close();
+  });
+
+  it('norms: p = 0.5 is refused at its field with why (not drawn as p = 1); p = 1 is not listed twice', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'norms');
+    await settled(page);
+    const legends = () => page.$$eval('#view-norms .legend', (texts) => texts.map((t) => t.textContent));
+    await page.fill('#norm-p', '0.5');
+    await page.waitForSelector('#view-norms .error');
+    assert.match((await page.textContent('#view-norms .error'))!, /^p = 0.5 is not a norm: .*Choose p ≥ 1\.$/);
+    assert.equal(await page.getAttribute('#norm-p', 'aria-invalid'), 'true');
+    assert.deepEqual(await legends(), []);
+    await page.fill('#norm-p', '1');
+    await page.waitForSelector('#view-norms svg');
+    await settled(page);
+    assert.deepEqual(await legends(), ['p=1', 'p=2', 'p=∞']);
+    await page.fill('#norm-p', '4');
+    await page.waitForFunction(() => document.querySelectorAll('#view-norms .legend').length === 4);
+    assert.deepEqual(await legends(), ['p=1', 'p=2', 'p=4', 'p=∞']);
+    assert.equal(await page.getAttribute('#norm-p', 'aria-invalid'), 'false');
+    await page.close();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`race: every optimizer has a colour of its own (${theme})`, async () => {
+      const { page } = await openExplorer(browser, theme, 'en', 'race');
+      await settled(page);
+      const keys = await page.$$eval('#view-race .key', (spans) => spans.map((span) => [span.textContent, getComputedStyle(span).color]));
+      assert.equal(keys.length, 9);
+      const byColour = new Map<string, string[]>();
+      for (const [name, colour] of keys) byColour.set(colour!, [...(byColour.get(colour!) ?? []), name!]);
+      assert.deepEqual([...byColour.values()].filter((names) => names.length > 1), [], 'optimizers sharing a colour');
+      const strokes = await page.$$eval('#view-race .row > svg .plot-data path[class^="series-"]', (paths) => paths.map((p) => getComputedStyle(p).stroke));
+      assert.equal(new Set(strokes).size, strokes.length);
+      await page.close();
+    });
+  }
+
+  for (const width of [420, 1600]) {
+    for (const [theme, language] of [['light', 'en'], ['dark', 'ko']] as const) {
+      it(`every view fits ${width} px (${theme}, ${language}): nothing wider than the page; writes <view>-${width}-${theme}-${language}.png`, async () => {
+        const { page } = await openExplorer(browser, theme, language, 'norms', width);
+        await settled(page);
+        for (const view of EXPLORER_VIEWS) {
+          await page.click(`#tab-${view}`);
+          await page.waitForSelector(`#view-${view} svg`);
+          await settled(page);
+          await page.screenshot({ path: resolve(ARTIFACTS, `${view}-${width}-${theme}-${language}.png`), fullPage: true });
+          const sticking = await page.$$eval(`#view-${view} *`, (elements, pageWidth) => elements.filter((e) => {
+            const r = e.getBoundingClientRect();
+            if (r.width === 0 || r.right <= pageWidth + 0.5) return false;
+            for (let a = e.parentElement; a; a = a.parentElement) if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return false;
+            return true;
+          }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8), width);
+          assert.deepEqual(sticking, [], `${view} at ${width} px`);
+        }
+        await page.close();
+      });
+    }
+  }
+
   it('steps backward through (2x + y)² node by node and ends with ∂z/∂x = 8x + 4y = 16', async () => {
     const { page } = await openExplorer(browser, 'light', 'en', 'expression');
     await settled(page);
@@ -165,6 +258,13 @@ describe('explorer webview (Chromium)', function () {
     await page.click('#view-surface button:text("Run")');
     await page.waitForSelector('#view-surface .error');
     assert.match((await page.textContent('#view-surface .error'))!, /diverged/);
+    // J reaches 1e12 before the run stops: every tick label still fits inside its plot.
+    const outside = await page.$$eval('#view-surface svg.plot', (svgs) => svgs.flatMap((svg) => {
+      const width = (svg as SVGSVGElement).viewBox.baseVal.width;
+      return [...svg.querySelectorAll('.axis text')].map((t) => ({ text: t.textContent, box: (t as SVGTextElement).getBBox() }))
+        .filter(({ box }) => box.x < 0 || box.x + box.width > width).map(({ text }) => text);
+    }));
+    assert.deepEqual(outside, []);
     await page.screenshot({ path: resolve(ARTIFACTS, 'surface-diverged-light-en.png'), fullPage: true });
     await page.close();
   });

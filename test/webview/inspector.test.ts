@@ -98,6 +98,25 @@ describe('inspector webview (Chromium)', function () {
     }
   });
 
+  it('draws each toolbar button\'s codicon: its <vscode-icon> finds the page\'s codicon stylesheet by id', async () => {
+    const icons = await view.page.$$eval('.toolbar vscode-button[icon]', (buttons) => buttons.map((button) => {
+      const icon = button.shadowRoot!.querySelector('vscode-icon')!;
+      const glyph = icon.shadowRoot!.querySelector('.codicon')!;
+      return {
+        id: button.id,
+        href: icon.shadowRoot!.querySelector('link')?.getAttribute('href') ?? null,
+        glyph: getComputedStyle(glyph, '::before').content,
+        font: getComputedStyle(glyph).fontFamily,
+      };
+    }));
+    assert.ok(icons.length >= 6, `${icons.length} icon buttons`);
+    for (const icon of icons) {
+      assert.match(icon.href ?? '', /dist\/codicon\.css$/, `${icon.id}: the icon's shadow root links the codicon stylesheet`);
+      assert.notEqual(icon.glyph, 'none', `${icon.id}: the glyph has content`);
+      assert.match(icon.font, /codicon/, `${icon.id}: in the codicon font`);
+    }
+  });
+
   it('rejects malformed host messages with a protocolError and keeps the view', async () => {
     const before = await value(view, '#loss-value');
     const from = view.posted.length;
@@ -336,6 +355,48 @@ describe('inspector screenshots (light, dark, Korean, high contrast)', function 
         await view.close();
       }
     });
+  }
+});
+
+describe('inspector at the widths a lesson gives it (420 px beside a walkthrough, 1600 px alone)', function () {
+  this.timeout(60000);
+  const bundle = JSON.parse(readFileSync(resolve(__dirname, '../../l10n/bundle.l10n.ko.json'), 'utf8')) as Record<string, string>;
+  const KOREAN = Object.fromEntries(WEBVIEW_STRINGS.map((text) => [text, bundle[text] ?? text]));
+  const shown = runSteps({ ...syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 48), split: { train: 0.5, validation: 0.25, test: 0.25 } }, 24, 4);
+  for (const width of [420, 1600]) {
+    for (const [theme, locale] of [['light', 'en'], ['dark', 'ko']] as const) {
+      it(`${width} px, ${theme}, ${locale}: nothing is wider than the page or sticks out of its card; writes inspector-${width}-${theme}-${locale}.png`, async () => {
+        const view = await openInspector({ theme, lang: locale, width, height: 1200 });
+        try {
+          const host = SessionHost.open(shown.model);
+          await view.send(host.init(locale === 'ko' ? KOREAN : {}, locale));
+          for (const message of await host.at(24)) await view.send(message);
+          const from = view.posted.length;
+          await view.page.focus('[data-param="w:0:3:1"]');
+          await view.page.keyboard.press('Enter');
+          await answerHost(view, host, from);
+          await view.page.click('button[data-expand]');
+          await view.page.screenshot({ path: resolve(ARTIFACTS, `inspector-${width}-${theme}-${locale}.png`), fullPage: true });
+          const overflow = await view.page.evaluate(() => {
+            const page = document.documentElement.clientWidth;
+            // Every element's right edge within the page, unless a scrolling box of its own holds it.
+            const out: string[] = [];
+            for (const e of document.querySelectorAll('#app *')) {
+              const r = e.getBoundingClientRect();
+              if (r.width === 0 || r.right <= page + 0.5) continue;
+              let a = e.parentElement;
+              while (a && !['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) a = a.parentElement;
+              if (!a) out.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')} right ${Math.round(r.right)} > ${page}`);
+            }
+            return { page, scrollWidth: document.documentElement.scrollWidth, out: out.slice(0, 10) };
+          });
+          assert.deepEqual(overflow.out, [], `at ${width} px`);
+          assert.ok(overflow.scrollWidth <= overflow.page, `the page scrolls sideways: ${overflow.scrollWidth} > ${overflow.page}`);
+        } finally {
+          await view.close();
+        }
+      });
+    }
   }
 });
 

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { BROKEN_DERIVATIVES, type BrokenDerivativeKind } from '../../engine/activations';
 import type { BrokenDerivative } from '../../engine/network';
 import type { SessionRegistry, TrainingSession } from '../session';
-import { ActiveSessionStatusItem } from '../statusBar';
+import { ActiveSessionStatusItem, type SessionVisibility } from '../statusBar';
 import { l10n } from '../l10n';
 
 /** What the command needs from the host and the lessons. */
@@ -79,8 +79,8 @@ async function applyBrokenDerivative(session: TrainingSession, broken: BrokenDer
 /** A warning in the status bar while the active session's backward uses a broken derivative; a click offers the way back. */
 export class BrokenDerivativeStatus extends ActiveSessionStatusItem {
   /** `command` is the break-a-derivative command the item runs when clicked. */
-  constructor(registry: SessionRegistry, command: string) {
-    super(registry, 'backprop.brokenDerivative', 49, command);
+  constructor(registry: SessionRegistry, visibility: SessionVisibility, command: string) {
+    super(registry, visibility, 'backprop.brokenDerivative', 49, command);
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
   }
 

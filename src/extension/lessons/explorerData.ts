@@ -125,8 +125,10 @@ function information(r: Extract<ExplorerRequest, { view: 'information' }>): Info
   const base = r.bits ? 2 : Math.E;
   const unit = r.bits ? 'bits' : 'nats';
   const curve = coinFlipEntropyCurve(101, base);
-  const problem = distributionProblem(r.p, 'p') ?? distributionProblem(r.q, 'q')
-    ?? (r.p.length !== r.q.length ? `p has ${r.p.length} outcomes but q has ${r.q.length}` : undefined);
+  // The lengths first: a q with an outcome missing also fails to sum to 1, which would hide the real mistake.
+  const problem = distributionProblem(r.p, 'p')
+    ?? (r.p.length !== r.q.length ? `q has ${r.q.length} ${r.q.length === 1 ? 'probability' : 'probabilities'} but p has ${r.p.length} outcomes; give one per outcome` : undefined)
+    ?? distributionProblem(r.q, 'q');
   if (problem) return { view: 'information', problem, unit, curve };
   return {
     view: 'information', unit, curve,

@@ -34,21 +34,33 @@ export async function loadLessonModels(extensionUri: vscode.Uri): Promise<Lesson
 export class ExplorerPanel implements vscode.Disposable {
   private static current: ExplorerPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private models: Promise<LessonModels> | undefined;
+  /**
+   * Loaded as the panel opens, while its page loads: the first parse compiles the model schema
+   * (about a second), which, waited for at the first request, left a view blank for seconds.
+   */
+  private readonly models: Promise<LessonModels>;
 
-  static show(extensionUri: vscode.Uri, view: ExplorerView): ExplorerPanel {
+  /** The explorer's group, while it is open (lesson examples open beside it). */
+  static column(): vscode.ViewColumn | undefined {
+    return ExplorerPanel.current?.panel.viewColumn;
+  }
+
+  /** Shows `view`, revealing the open explorer where it is or creating one in `column`. */
+  static show(extensionUri: vscode.Uri, view: ExplorerView, column: vscode.ViewColumn = vscode.ViewColumn.Active): ExplorerPanel {
     if (ExplorerPanel.current) {
       ExplorerPanel.current.view = view;
       ExplorerPanel.current.panel.reveal();
       void ExplorerPanel.current.post({ type: 'show', view });
       return ExplorerPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, l10n.t('Backprop Explorer'), vscode.ViewColumn.Active, panelOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(EXPLORER_VIEW_TYPE, l10n.t('Backprop Explorer'), column, panelOptions(extensionUri));
     ExplorerPanel.current = new ExplorerPanel(panel, extensionUri, view);
     return ExplorerPanel.current;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private view: ExplorerView) {
+  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private view: ExplorerView) {
+    this.models = loadLessonModels(extensionUri);
+    this.models.catch(() => undefined); // reported to the view that asks for them
     const webview = panel.webview;
     const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
     webview.html = inspectorHtml({
@@ -82,7 +94,6 @@ export class ExplorerPanel implements vscode.Disposable {
     }
     const request = message.request;
     try {
-      this.models ??= loadLessonModels(this.extensionUri);
       const result = computeExplorer(request, await this.models);
       await this.post({ type: 'result', result });
     } catch (error) {

@@ -6,6 +6,9 @@ import { ExplorerPanel } from './explorerPanel';
 import { LESSON_EXAMPLES } from './lessonExamples';
 import type { SessionRegistry, TrainingSession } from '../session';
 import { BrokenDerivativeStatus, breakDerivative } from './breakDerivative';
+import { LessonLayout, type LessonInspectors } from './lessonLayout';
+import { pickExample } from '../modelFiles';
+import type { SessionVisibility } from '../statusBar';
 
 export const LESSON_COMMANDS = {
   openExplorer: 'backprop.openExplorer',
@@ -14,8 +17,9 @@ export const LESSON_COMMANDS = {
 } as const;
 
 /** What the lessons need from the extension's host. */
-export interface LessonHost {
+export interface LessonHost extends LessonInspectors {
   readonly registry: SessionRegistry;
+  readonly visibility: SessionVisibility;
   targetSession(): Promise<TrainingSession | undefined>;
   sessionFor(uri: vscode.Uri): Promise<TrainingSession | undefined>;
 }
@@ -33,21 +37,30 @@ async function pickView(): Promise<ExplorerView | undefined> {
   return (await vscode.window.showQuickPick(items, { placeHolder: l10n.t('Which explorer?') }))?.view;
 }
 
-/** Opens examples/<name>.backprop.json in the editor and the inspector; says so when there is no such lesson example. */
-async function openLessonExample(extensionUri: vscode.Uri, name: unknown): Promise<vscode.Uri | undefined> {
+/**
+ * The lesson example to open: `name` when the walkthrough's link gives one, else the learner's
+ * pick from the lessons' examples (the palette gives no argument); says so when there is no
+ * such lesson example.
+ */
+async function lessonExampleUri(extensionUri: vscode.Uri, name: unknown): Promise<vscode.Uri | undefined> {
+  if (name === undefined) {
+    return pickExample(extensionUri, LESSON_EXAMPLES, { title: l10n.t('Open a lesson example'), placeHolder: l10n.t('Pick the lesson whose example to step through') });
+  }
   if (typeof name !== 'string' || !LESSON_EXAMPLES.includes(name)) {
     void vscode.window.showErrorMessage(l10n.t('There is no lesson example named "{0}".', String(name)));
     return undefined;
   }
-  const uri = vscode.Uri.joinPath(extensionUri, 'examples', `${name}.backprop.json`);
-  await vscode.window.showTextDocument(uri, { preview: false });
-  await vscode.commands.executeCommand('backprop.openInspector', uri);
-  return uri;
+  return vscode.Uri.joinPath(extensionUri, 'examples', `${name}.backprop.json`);
 }
 
 export function registerLessons(context: vscode.ExtensionContext, host: LessonHost): void {
-  const status = new BrokenDerivativeStatus(host.registry, LESSON_COMMANDS.breakDerivative);
-  const open = (name: unknown) => openLessonExample(context.extensionUri, name);
+  const status = new BrokenDerivativeStatus(host.registry, host.visibility, LESSON_COMMANDS.breakDerivative);
+  const layout = new LessonLayout(host);
+  const open = async (name: unknown) => {
+    const uri = await lessonExampleUri(context.extensionUri, name);
+    if (uri) await layout.openExample(uri, ExplorerPanel.column());
+    return uri;
+  };
   context.subscriptions.push(
     status,
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -55,7 +68,7 @@ export function registerLessons(context: vscode.ExtensionContext, host: LessonHo
     }),
     vscode.commands.registerCommand(LESSON_COMMANDS.openExplorer, async (view?: unknown) => {
       const chosen = isExplorerView(view) ? view : await pickView();
-      if (chosen) ExplorerPanel.show(context.extensionUri, chosen);
+      if (chosen) ExplorerPanel.show(context.extensionUri, chosen, layout.column());
     }),
     vscode.commands.registerCommand(LESSON_COMMANDS.openLessonExample, async (name?: unknown) => {
       await open(name);

@@ -65,6 +65,8 @@ function start(view: ExplorerView, language: 'en' | 'ko'): void {
       },
     };
     module.mount(panel, context);
+    // Said while the first answer is on its way (the CSS shows it in an empty output).
+    panel.querySelector('.output')?.setAttribute('data-busy-text', t('Computing…'));
   }
   tabs.addEventListener('keydown', (event) => {
     const index = EXPLORER_VIEWS.findIndex((name) => modules.get(name)!.tab === document.activeElement);

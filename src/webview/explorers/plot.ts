@@ -1,27 +1,39 @@
 // SVG drawing for the explorers: axes, lines, contours (marching squares over the host's grid)
 // and a simple 3-D wireframe. Colors come from CSS classes bound to --vscode-* variables.
+// Data is drawn inside a clip of the plot box: a curve that leaves the box is cut at its edge,
+// never flattened onto it (a ReLU clamped at the top would look as if it saturated).
 import type { SurfaceGrid } from '../../protocol/explorers';
+import { short } from '../format';
 
 // `s` is the webview's one SVG builder (../dom.ts), short here because plots call it on every line.
 import { svg as s } from '../dom';
 
 export interface Frame {
   svg: SVGSVGElement;
+  /** The group clipped to the plot box, where curves, points and contours go. */
+  data: SVGGElement;
   x(v: number): number;
   y(v: number): number;
 }
 
+let clipCount = 0;
+
 export interface Range { x0: number; x1: number; y0: number; y1: number }
 
-/** An SVG with a data window; `square` keeps one unit the same length on both axes. */
+/** Margins around the plot box: the legend above, tick labels and the axis label below and left. */
+const MARGIN = { left: 40, right: 12, top: 24, bottom: 40 };
+
+/** An SVG with a data window mapped onto its plot box. */
 export function frame(range: Range, width = 420, height = 300, label?: string): Frame {
-  const pad = 36;
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot', role: 'img' });
   if (label) svg.setAttribute('aria-label', label);
-  const x = (v: number) => pad + ((v - range.x0) / (range.x1 - range.x0)) * (width - 2 * pad);
-  const y = (v: number) => height - pad + 8 - ((v - range.y0) / (range.y1 - range.y0)) * (height - 2 * pad);
-  svg.append(s('rect', { x: pad, y: pad - 8, width: width - 2 * pad, height: height - 2 * pad, class: 'plot-area' }));
-  return { svg, x, y };
+  const box = { x: MARGIN.left, y: MARGIN.top, width: width - MARGIN.left - MARGIN.right, height: height - MARGIN.top - MARGIN.bottom };
+  const x = (v: number) => box.x + ((v - range.x0) / (range.x1 - range.x0)) * box.width;
+  const y = (v: number) => box.y + box.height - ((v - range.y0) / (range.y1 - range.y0)) * box.height;
+  const clipId = `plot-clip-${++clipCount}`;
+  const data = s('g', { class: 'plot-data', 'clip-path': `url(#${clipId})` });
+  svg.append(s('defs', {}, s('clipPath', { id: clipId }, s('rect', box))), s('rect', { ...box, class: 'plot-area' }), data);
+  return { svg, data, x, y };
 }
 
 export function axes(f: Frame, range: Range, xLabel = '', yLabel = ''): void {
@@ -34,28 +46,31 @@ export function axes(f: Frame, range: Range, xLabel = '', yLabel = ''): void {
     return out;
   };
   for (const v of ticks(range.x0, range.x1)) {
-    g.append(s('line', { x1: f.x(v), x2: f.x(v), y1: f.y(range.y0), y2: f.y(range.y0) + 4 }), s('text', { x: f.x(v), y: f.y(range.y0) + 16, 'text-anchor': 'middle' }, String(v)));
+    g.append(s('line', { x1: f.x(v), x2: f.x(v), y1: f.y(range.y0), y2: f.y(range.y0) + 4 }), s('text', { x: f.x(v), y: f.y(range.y0) + 16, 'text-anchor': 'middle' }, tickLabel(v)));
   }
   for (const v of ticks(range.y0, range.y1)) {
-    g.append(s('line', { x1: f.x(range.x0) - 4, x2: f.x(range.x0), y1: f.y(v), y2: f.y(v) }), s('text', { x: f.x(range.x0) - 6, y: f.y(v) + 4, 'text-anchor': 'end' }, String(v)));
+    g.append(s('line', { x1: f.x(range.x0) - 4, x2: f.x(range.x0), y1: f.y(v), y2: f.y(v) }), s('text', { x: f.x(range.x0) - 6, y: f.y(v) + 4, 'text-anchor': 'end' }, tickLabel(v)));
   }
   if (range.y0 < 0 && range.y1 > 0) g.append(s('line', { x1: f.x(range.x0), x2: f.x(range.x1), y1: f.y(0), y2: f.y(0), class: 'zero' }));
   if (range.x0 < 0 && range.x1 > 0) g.append(s('line', { x1: f.x(0), x2: f.x(0), y1: f.y(range.y0), y2: f.y(range.y1), class: 'zero' }));
   if (xLabel) g.append(s('text', { x: f.x((range.x0 + range.x1) / 2), y: f.y(range.y0) + 30, 'text-anchor': 'middle', class: 'axis-label' }, xLabel));
-  if (yLabel) g.append(s('text', { x: 10, y: f.y(range.y1) - 14, class: 'axis-label' }, yLabel));
-  f.svg.append(g);
+  if (yLabel) g.append(s('text', { x: 4, y: f.y(range.y1) - 10, class: 'axis-label' }, yLabel));
+  f.svg.insertBefore(g, f.data);
 }
+
+/** Short enough for the margin at any scale (1e+20 would otherwise print as 21 digits). */
+const tickLabel = (v: number) => short(v, 3);
 
 export function polyline(f: Frame, points: ReadonlyArray<readonly [number, number]>, cls: string, close = false): SVGPathElement {
   const d = points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b))
     .map(([a, b], i) => `${i ? 'L' : 'M'}${f.x(a).toFixed(1)},${f.y(b).toFixed(1)}`).join('') + (close ? 'Z' : '');
   const path = s('path', { d, class: cls, fill: 'none' });
-  f.svg.append(path);
+  f.data.append(path);
   return path;
 }
 
 export function dot(f: Frame, [a, b]: readonly [number, number], cls: string, r = 3.5): void {
-  f.svg.append(s('circle', { cx: f.x(a), cy: f.y(b), r, class: cls }));
+  f.data.append(s('circle', { cx: f.x(a), cy: f.y(b), r, class: cls }));
 }
 
 export function legend(f: Frame, entries: Array<[string, string]>, x = 44, y = 16, spacing = 96): void {
@@ -92,7 +107,7 @@ export function contours(f: Frame, xs: number[], ys: number[], values: number[][
     }
     g.append(s('path', { d, fill: 'none' }));
   }
-  f.svg.append(g);
+  f.data.append(g);
 }
 
 /** A (w, b) plane with the contours of J over the host's grid, for paths to be drawn on. */

@@ -13,6 +13,9 @@ export const EXPLORER_STRINGS = [
   // norms
   'Unit balls ‖x‖_p = 1 for p = 1, 2, ∞ and your p',
   'your p (≥ 1)',
+  'Type a number p from 1 to {0}.',
+  'p = {0} is not a norm: below 1 the unit ball is not convex and the triangle inequality fails. Choose p ≥ 1.',
+  'p = {0} is beyond {1}: its unit ball is already the ∞-norm\'s square.',
   'vector a',
   'vector b',
   'p',
@@ -62,7 +65,6 @@ export const EXPLORER_STRINGS = [
   'too large',
   'Contours of J(w, b) and the gradient-descent path θ⁺ = θ − α ∂J/∂θ',
   '3-D view',
-  'Loss per step',
   'J after {0} steps: {1}',
   'The path diverged: α is too large for this surface.',
   'Run',

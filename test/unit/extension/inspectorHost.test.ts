@@ -222,4 +222,10 @@ describe('inspector HTML shell', () => {
     assert.match(html, /<html lang="ko">/);
     assert.match(html, /T &quot;&lt;x&gt;&quot;/);
   });
+
+  it('links the codicon stylesheet with the id <vscode-icon> looks for, before the other stylesheets', () => {
+    const html = inspectorHtml({ cspSource: 'https://ext.example', nonce: 'abc123', scriptUri: 'https://ext.example/webview.js', codiconUri: 'https://ext.example/dist/codicon.css', styleUris: ['https://ext.example/a.css'], lang: 'en', title: 'T' });
+    const links = [...html.matchAll(/<link [^>]*>/g)].map((m) => m[0]);
+    assert.deepEqual(links, ['<link rel="stylesheet" id="vscode-codicon-stylesheet" href="https://ext.example/dist/codicon.css">', '<link rel="stylesheet" href="https://ext.example/a.css">']);
+  });
 });

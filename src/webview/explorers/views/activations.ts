@@ -3,6 +3,11 @@ import { errorBox, labelled, numberInput, type ExplorerViewModule, type ViewCont
 import { el } from '../../dom';
 import { axes, frame, legend, polyline } from '../plot';
 
+/** The lecture's names of the engine's activations. */
+const NAMES: Record<string, string> = { sigmoid: 'sigmoid σ', tanh: 'tanh', relu: 'ReLU', 'leaky-relu': 'leaky ReLU' };
+/** The same colour per function as lesson 6's walkthrough picture (scripts/make-walkthrough-images.ts). */
+const SERIES: Record<string, string> = { sigmoid: 'series-0', tanh: 'series-1', relu: 'series-3', 'leaky-relu': 'series-2' };
+
 export function activationsView(): ExplorerViewModule {
   let ctx: ViewContext;
   let out: HTMLElement;
@@ -19,14 +24,18 @@ export function activationsView(): ExplorerViewModule {
     show(result: ExplorerResult) {
       const r = result as ActivationsResult;
       const range = { x0: -5, x1: 5, y0: -1.2, y1: 2 };
-      const f = frame(range, 560, 340);
-      axes(f, range, 'z');
-      r.curves.forEach((curve, i) => {
-        polyline(f, r.z.map((z, k) => [z, Math.min(range.y1, curve.value[k])]), `series-${i}`);
-        polyline(f, r.z.map((z, k) => [z, curve.derivative[k]]), `series-${i} dashed`);
+      // One plot per function: ReLU and leaky ReLU coincide for z > 0, so drawn together one hides the other.
+      const plots = r.curves.map((curve, i) => {
+        const series = SERIES[curve.name] ?? `series-${i}`;
+        const f = frame(range, 300, 220, NAMES[curve.name] ?? curve.name);
+        f.svg.dataset.activation = curve.name;
+        axes(f, range, 'z');
+        polyline(f, r.z.map((z, k) => [z, curve.value[k]]), series).dataset.curve = 'value';
+        polyline(f, r.z.map((z, k) => [z, curve.derivative[k]]), `${series} dashed`).dataset.curve = 'derivative';
+        legend(f, [[NAMES[curve.name] ?? curve.name, series]], 44, 14);
+        return f.svg;
       });
-      legend(f, r.curves.map((c, i) => [c.name, `series-${i}`]), 44, 14);
-      out.replaceChildren(f.svg, el('p', { attrs: { class: 'note' } }, ctx.t('Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.')));
+      out.replaceChildren(el('div', { attrs: { class: 'small-multiples' } }, ...plots), el('p', { attrs: { class: 'note' } }, ctx.t('Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.')));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

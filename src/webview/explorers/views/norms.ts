@@ -1,8 +1,10 @@
-import type { ExplorerResult, NormsResult } from '../../../protocol/explorers';
+import { EXPLORER_LIMITS, type ExplorerResult, type NormsResult } from '../../../protocol/explorers';
 import { errorBox, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
+
+const MAX_ORDER = EXPLORER_LIMITS.maxOrder;
 
 export function normsView(): ExplorerViewModule {
   let ctx: ViewContext;
@@ -10,10 +12,22 @@ export function normsView(): ExplorerViewModule {
   const p = numberInput(3, { min: '1', step: '0.5', id: 'norm-p' });
   const a = [numberInput(0.6, { step: '0.1' }), numberInput(0.8, { step: '0.1' })];
   const b = [numberInput(1, { step: '0.1' }), numberInput(0, { step: '0.1' })];
-  const send = () => ctx.request({
-    view: 'norms', orders: [1, 2, Math.max(1, Number(p.value) || 1), 'inf'],
-    a: [Number(a[0].value) || 0, Number(a[1].value) || 0], b: [Number(b[0].value) || 0, Number(b[1].value) || 0],
-  });
+  const send = () => {
+    const order = Number(p.value);
+    const problem = p.value.trim() === '' || !Number.isFinite(order) ? ctx.t('Type a number p from 1 to {0}.', MAX_ORDER)
+      : order < 1 ? ctx.t('p = {0} is not a norm: below 1 the unit ball is not convex and the triangle inequality fails. Choose p ≥ 1.', order)
+        : order > MAX_ORDER ? ctx.t('p = {0} is beyond {1}: its unit ball is already the ∞-norm\'s square.', order, MAX_ORDER) : undefined;
+    p.setAttribute('aria-invalid', String(problem !== undefined));
+    if (problem) {
+      out.replaceChildren(errorBox(problem));
+      return;
+    }
+    ctx.request({
+      // p = 1 or 2 is drawn already: one ball, one legend entry, one table row each.
+      view: 'norms', orders: order === 1 || order === 2 ? [1, 2, 'inf'] : [1, 2, order, 'inf'],
+      a: [Number(a[0].value) || 0, Number(a[1].value) || 0], b: [Number(b[0].value) || 0, Number(b[1].value) || 0],
+    });
+  };
   return {
     mount(root, context) {
       ctx = context;

@@ -33,15 +33,17 @@ export function surfaceView(): ExplorerViewModule {
       const f = surfaceContours(r.grid, 400, 320);
       polyline(f, r.path, 'series-0');
       r.path.forEach((p, i) => { if (i === 0 || i === r.path.length - 1 || r.path.length < 30) dot(f, p, i === 0 ? 'point-1' : 'point-0', i === 0 ? 5 : 3); });
-      const finite = r.losses.filter(Number.isFinite);
-      const lossRange = { x0: 0, x1: Math.max(1, r.losses.length - 1), y0: 0, y1: Math.max(...finite) * 1.05 || 1 };
+      // A log scale, as in the race: a diverging path's J grows by many orders of magnitude.
+      const logs = r.losses.filter((l) => Number.isFinite(l) && l > 0).map(Math.log10);
+      const lo = Math.floor(Math.min(...logs));
+      const lossRange = { x0: 0, x1: Math.max(1, r.losses.length - 1), y0: lo, y1: Math.max(lo + 1, Math.ceil(Math.max(...logs))) };
       const lossPlot = frame(lossRange, 300, 200);
-      axes(lossPlot, lossRange, ctx.t('Steps'), 'J');
-      polyline(lossPlot, r.losses.map((l, i) => [i, l]), 'series-0');
+      axes(lossPlot, lossRange, ctx.t('Steps'), 'log₁₀ J');
+      polyline(lossPlot, r.losses.map((l, i) => [i, Math.log10(Math.max(l, 10 ** lo))]), 'series-0');
       const last = r.losses[r.losses.length - 1];
       out.replaceChildren(
         el('div', { attrs: { class: 'row' } }, el('figure', {}, f.svg), el('figure', {}, wireframe(r.grid.ws, r.grid.bs, r.grid.values, r.path, r.losses, 400, 320), el('figcaption', {}, ctx.t('3-D view')))),
-        el('div', { attrs: { class: 'row' } }, el('figure', {}, lossPlot.svg, el('figcaption', {}, ctx.t('Loss per step'))),
+        el('div', { attrs: { class: 'row' } }, el('figure', {}, lossPlot.svg, el('figcaption', {}, ctx.t('Loss per step (log scale)'))),
           el('div', {}, el('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, short(last))),
             ...(r.diverged ? [el('p', { attrs: { class: 'error', role: 'alert' } }, ctx.t('The path diverged: α is too large for this surface.'))] : []))),
       );
