@@ -8,7 +8,7 @@ import { type LoadOptions, loadModel } from '../engine/model';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type PanelServices, panelOptions } from './inspectorPanel';
 import { l10n } from './l10n';
 import { createModelFromTemplate, dataReaders, isModelDocument, isModelUri, pickExample } from './modelFiles';
-import { toVscodeDiagnostics } from './modelDiagnostics';
+import { clearDiagnosticsWhenGone, toVscodeDiagnostics } from './modelDiagnostics';
 import { type PersistedPanelState, matchSavedState, persistedDocumentUri, restoreView } from './panelState';
 import { type RunControl, type RunOutcome, SessionRegistry, TrainingSession } from './session';
 import { offerResetOnEdit } from './modelChangeOffer';
@@ -45,7 +45,7 @@ export class BackpropHost implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.check(d)),
       vscode.workspace.onDidSaveTextDocument((d) => this.check(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.checkSoon(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.diagnostics.delete(d.uri)),
+      ...clearDiagnosticsWhenGone(this.diagnostics),
       vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
         deserializeWebviewPanel: (panel, state) => this.revive(panel, state),
       }),
@@ -349,7 +349,7 @@ export class BackpropHost implements vscode.Disposable {
   }
 
   private check(document: vscode.TextDocument): void {
-    if (!isModelDocument(document)) return;
+    if (!isModelDocument(document) || document.isClosed) return; // a check scheduled before it closed
     const key = document.uri.toString();
     this.pendingChecks.delete(key);
     const text = document.getText();
