@@ -1,5 +1,5 @@
 // The upper bounds a model file must keep, in one place (README, "Limits of a model file").
-// Together with the schema's own maxima (64 layers, 4,096 units or inputs, 1,000,000 generated
+// Together with the schema's own maxima (64 layers, 4,096 units or inputs, 100,000 generated
 // samples, 1,000 inner iterations per step) they keep every accepted file within a memory budget
 // of about 1 GiB for the engine, its step record and one step's JSON trace, and every check
 // that needs them runs when the file is loaded, so the editor's Problems panel shows it.

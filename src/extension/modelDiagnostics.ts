@@ -57,3 +57,15 @@ export function toVscodeDiagnostics(problems: readonly ModelProblem[], text: str
     return diagnostic;
   });
 }
+
+/**
+ * Removes a document's problems when it closes (an untitled model closed without saving
+ * included), is deleted or is renamed, so no problem outlives the file it is about.
+ */
+export function clearDiagnosticsWhenGone(collection: vscode.DiagnosticCollection): vscode.Disposable[] {
+  return [
+    vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
+    vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((uri) => collection.delete(uri))),
+    vscode.workspace.onDidRenameFiles((e) => e.files.forEach(({ oldUri }) => collection.delete(oldUri))),
+  ];
+}

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { loadModel } from '../engine/model';
 import { isModelDocument } from './modelFiles';
-import { toVscodeDiagnostics } from './modelDiagnostics';
+import { clearDiagnosticsWhenGone, toVscodeDiagnostics } from './modelDiagnostics';
 import { offerResetOnEdit } from './modelChangeOffer';
 import { loadOptionsFor } from './modelLocations';
 import type { SessionRegistry, TrainingSession } from './session';
@@ -27,7 +27,7 @@ export class ModelFileWatcher implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.check(d)),
       vscode.workspace.onDidSaveTextDocument((d) => this.check(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.checkSoon(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.diagnostics.delete(d.uri)),
+      ...clearDiagnosticsWhenGone(this.diagnostics),
     ];
     for (const document of vscode.workspace.textDocuments) this.check(document);
   }
@@ -40,7 +40,7 @@ export class ModelFileWatcher implements vscode.Disposable {
   }
 
   private check(document: vscode.TextDocument): void {
-    if (!isModelDocument(document)) return;
+    if (!isModelDocument(document) || document.isClosed) return; // a check scheduled before it closed
     const key = document.uri.toString();
     this.pendingChecks.delete(key);
     const text = document.getText();

@@ -41,18 +41,24 @@ const BAD: { name: string; text: string; location: RegExp; words: RegExp }[] = [
     name: 'a 1e6 × 4096 full batch',
     text: JSON.stringify({ ...base, inputs: 4096, data: { generator: 'linear', samples: 1_000_000 }, batch: { mode: 'batch' } }, null, 2),
     location: /model\.backprop\.json:\d+:\d+: error: data\.samples/,
+    words: /must be ≤ 100000, found 1000000/,
+  },
+  {
+    name: 'a 1e5 × 4096 full batch',
+    text: JSON.stringify({ ...base, inputs: 4096, data: { generator: 'linear', samples: 100_000 }, batch: { mode: 'batch' } }, null, 2),
+    location: /model\.backprop\.json:\d+:\d+: error: data\.samples/,
     words: /more than the limit of 10,000,000 for a dataset/,
   },
   {
-    name: 'a full batch of 1e6 samples through 4,096 units',
-    text: JSON.stringify({ ...base, layers: [{ units: 4096, activation: 'relu' }, { units: 1, activation: 'sigmoid' }], loss: 'binary-cross-entropy', data: { generator: 'xor', samples: 1_000_000 }, batch: { mode: 'batch' } }, null, 2),
+    name: 'a full batch of 1e5 samples through 4,096 units',
+    text: JSON.stringify({ ...base, layers: [{ units: 4096, activation: 'relu' }, { units: 1, activation: 'sigmoid' }], loss: 'binary-cross-entropy', data: { generator: 'xor', samples: 100_000 }, batch: { mode: 'batch' } }, null, 2),
     location: /model\.backprop\.json:\d+:\d+: error: batch\.mode/,
-    words: /one step of 1,000,000 samples would record [\d,]+ numbers, more than the limit of 8,000,000/,
+    words: /one step of 100,000 samples would record [\d,]+ numbers, more than the limit of 8,000,000/,
   },
 ];
 
 describe('debug adapter: bad launches (DAP over stdio)', function () {
-  this.timeout(20_000);
+  this.timeout(60_000);
   let dc: DebugClient;
   let dir: string;
 
@@ -62,7 +68,7 @@ describe('debug adapter: bad launches (DAP over stdio)', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
     dc = new DebugClient(process.execPath, adapter, 'backprop');
-    dc.defaultTimeout = 10_000;
+    dc.defaultTimeout = 30_000;
     await dc.start();
   });
   afterEach(async () => {

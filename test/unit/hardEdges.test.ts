@@ -46,7 +46,8 @@ function assertPrintable(message: string): void {
   assert.ok(message.length < 1200, `${message.length} characters`);
 }
 
-describe('model file: what the text itself can do', () => {
+describe('model file: what the text itself can do', function () {
+  this.timeout(60_000);
   it('a UTF-8 byte-order mark is accepted, and positions after it stay right', () => {
     const written = text();
     assert.ok(parseModelFile(`\uFEFF${written}`).model);
@@ -91,11 +92,11 @@ describe('model file: what the text itself can do', () => {
     assert.deepEqual(found.map((d) => d.path), ['inputs']);
   });
 
-  it(`100,000 bad rows give ${MAX_REPORTED_PROBLEMS} problems and one line counting the rest`, () => {
-    const x = Array.from({ length: 100_000 }, () => ['a', 'b']);
+  it(`10,000 bad rows give ${MAX_REPORTED_PROBLEMS} problems and one line counting the rest`, () => {
+    const x = Array.from({ length: 10_000 }, () => ['a', 'b']);
     const found = parseModelFile(JSON.stringify({ ...base, data: { x, y: x.map(() => [0]) } })).diagnostics;
     assert.equal(found.length, MAX_REPORTED_PROBLEMS + 1);
-    assert.match(found[MAX_REPORTED_PROBLEMS].message, new RegExp(`^${200_000 - MAX_REPORTED_PROBLEMS} more problems not listed \\(the first ${MAX_REPORTED_PROBLEMS} are\\)`));
+    assert.match(found[MAX_REPORTED_PROBLEMS].message, new RegExp(`^${20_000 - MAX_REPORTED_PROBLEMS} more problems not listed \\(the first ${MAX_REPORTED_PROBLEMS} are\\)`));
   });
 
   it('a model file over the size limit is refused before it is parsed', () => {
@@ -147,7 +148,7 @@ describe('model file: limits checked when it is loaded, at their place', () => {
   });
 
   it('a generated dataset over the value limit is refused before it is generated', () => {
-    onlyError(loadModel(text({ inputs: 4096, data: { generator: 'linear', samples: 1_000_000 } })).diagnostics, 'data.samples', /4,097,000,000 numbers, more than the limit of 10,000,000/);
+    onlyError(loadModel(text({ inputs: 4096, data: { generator: 'linear', samples: 100_000 } })).diagnostics, 'data.samples', /409,700,000 numbers, more than the limit of 10,000,000/);
   });
 });
 

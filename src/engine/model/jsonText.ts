@@ -3,6 +3,7 @@
 // offsets that JSON.parse throws away).
 import { type Node, type ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Diagnostic } from '../types';
+import { excerpt } from './words';
 
 export type PathSegment = string | number;
 
@@ -106,7 +107,7 @@ export class JsonDocument {
 /** The first JSON syntax error, said in words; the later ones are nearly always its echoes. */
 export function describeSyntaxError(text: string, error: ParseError): string {
   const found = text.slice(error.offset, error.offset + Math.max(error.length, 1));
-  const shown = error.offset >= text.length ? 'the end of the file' : found.startsWith('"') ? found : JSON.stringify(found);
+  const shown = error.offset >= text.length ? 'the end of the file' : excerpt(found);
   const before = text.slice(0, error.offset).trimEnd();
   if ((found === '}' || found === ']') && before.endsWith(',')) {
     return `JSON syntax: trailing comma before ${JSON.stringify(found)}; JSON does not allow it, remove the comma`;

@@ -77,3 +77,16 @@ export const l10n = {
 };
 
 export const env = { language: 'en' };
+
+/** The workspace events the problem list follows; tests fire them through `workspaceEvents`. */
+export const workspaceEvents = {
+  closed: new EventEmitter<{ uri: unknown }>(),
+  deleted: new EventEmitter<{ files: unknown[] }>(),
+  renamed: new EventEmitter<{ files: { oldUri: unknown; newUri: unknown }[] }>(),
+};
+
+export const workspace = {
+  onDidCloseTextDocument: workspaceEvents.closed.event,
+  onDidDeleteFiles: workspaceEvents.deleted.event,
+  onDidRenameFiles: workspaceEvents.renamed.event,
+};
