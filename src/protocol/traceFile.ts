@@ -301,7 +301,8 @@ function tensor(value: unknown, shape: number[], path: string): Float64Array {
   let k = 0;
   const walk = (item: unknown, depth: number, where: string) => {
     if (depth === shape.length) {
-      out[k++] = scalar(item, where);
+      // null: how JSON.stringify writes a non-finite number (older `run --json` output).
+      out[k++] = item === null ? NaN : scalar(item, where);
       return;
     }
     if (!Array.isArray(item) || item.length !== shape[depth]) {
