@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for the webview and end-to-end suites, and the
-# toolchain and libraries the local VS Code workbench (code-server) rebuilds its native modules with.
+# Debian packages the tests need: Chromium for the webview and end-to-end suites, the
+# toolchain and libraries the local VS Code workbench (code-server) rebuilds its native modules with,
+# and PyTorch with pytest for the recorder in python/ (run with /usr/bin/python3, which sees them).
 # Idempotent: installs only what is missing. Needs root for apt-get.
 set -euo pipefail
 
-packages=(chromium ripgrep fonts-dejavu-core fonts-noto-cjk build-essential python3 libkrb5-dev)
+packages=(chromium ripgrep fonts-dejavu-core fonts-noto-cjk build-essential python3 libkrb5-dev python3-torch python3-pytest)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

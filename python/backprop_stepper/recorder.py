@@ -1,0 +1,527 @@
+"""Recorder: turns an unchanged PyTorch training loop into StepTrace records (docs/trace-format.md).
+
+Hooks live only inside a recorded `with rec.step(x, y):` block: they are attached on entry and
+removed on exit, also when the block raises, so between steps, on steps that are not recorded
+and after close() the model, the optimizer and torch.autograd are exactly as the user made them.
+
+Inside a recorded block:
+- forward hooks on the recorded modules copy what goes in and out, and the parameters the
+  forward used; tensor hooks on their outputs copy ∂J/∂output when backward reaches them;
+- torch.autograd.backward is wrapped to read J (the scalar backward is called on);
+- optimizer.step is wrapped (torch 1.13 has no optimizer step hooks) to copy the gradients it
+  is given, the parameters it leaves and its state.
+"""
+import contextlib
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+import torch
+from torch import nn
+
+from . import __version__
+from .activations import Activation, activation_of, local_gradient
+from .trace_io import FORMAT, FORMAT_VERSION, open_writer
+
+
+def _snapshot(tensor: torch.Tensor) -> torch.Tensor:
+    """A CPU copy that later in-place changes (optimizer steps, in-place ops) cannot touch."""
+    return tensor.detach().to(device="cpu", copy=True)
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype)[len("torch."):]
+
+
+def _first_tensor(values: Any) -> Optional[torch.Tensor]:
+    if isinstance(values, torch.Tensor):
+        return values
+    if isinstance(values, (tuple, list)):
+        return next((v for v in values if isinstance(v, torch.Tensor)), None)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """A hyperparameter as JSON-ready data (tuples → lists, tensors → numbers or lists, others → repr)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, torch.Tensor):
+        return value.item() if value.dim() == 0 else value.tolist()
+    return repr(value)
+
+
+def _difference(after: Optional[torch.Tensor], before: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+    return None if after is None or before is None else after - before
+
+
+class _Gradient:
+    """∂J/∂(a module's output), summed over the backward passes that reach it (as .grad sums)."""
+
+    def __init__(self, tensor: torch.Tensor, handles: list):
+        self.value: Optional[torch.Tensor] = None
+        if tensor.requires_grad:
+            handles.append(tensor.register_hook(self._add))
+
+    def _add(self, grad: torch.Tensor) -> None:
+        grad = _snapshot(grad)
+        self.value = grad if self.value is None else self.value + grad
+
+
+class _Parameters:
+    """Each recorded parameter's value in the forward, gradient, and value after optimizer.step."""
+
+    def __init__(self):
+        self.before: Dict[torch.Tensor, torch.Tensor] = {}
+        self.grad: Dict[torch.Tensor, Optional[torch.Tensor]] = {}
+        self.after: Dict[torch.Tensor, torch.Tensor] = {}
+
+    def remember(self, module: nn.Module) -> None:
+        for p in module.parameters(recurse=False):
+            if p not in self.before:
+                self.before[p] = _snapshot(p)
+
+    def take_gradients(self) -> None:
+        for p in self.before:
+            self.grad[p] = None if p.grad is None else _snapshot(p.grad)
+
+    def take_values_after(self) -> None:
+        for p in self.before:
+            self.after[p] = _snapshot(p)
+
+    def fields(self, p: Optional[torch.Tensor]) -> Tuple[Any, Any, Any, Any]:
+        """before, grad, update (after − before), after; None where unknown."""
+        if p is None:
+            return None, None, None, None
+        before, after = self.before.get(p), self.after.get(p)
+        return before, self.grad.get(p), _difference(after, before), after
+
+
+class _DenseLayer:
+    """nn.Linear and the element-wise activation module its output goes into (if any)."""
+
+    def __init__(self, index: int, name: str, linear: nn.Linear, x: torch.Tensor, z: torch.Tensor, handles: list):
+        self.index, self.name, self.linear = index, name, linear
+        self.input, self.z = _snapshot(x), _snapshot(z)
+        self.delta = _Gradient(z, handles)
+        self.activation = Activation("identity", None)
+        self.activation_name: Optional[str] = None
+        self.a: Optional[torch.Tensor] = None
+        self.upstream: Optional[_Gradient] = None
+
+    def set_activation(self, activation: Activation, name: str, a: torch.Tensor, handles: list) -> None:
+        self.activation, self.activation_name = activation, name
+        self.a = _snapshot(a)
+        self.upstream = _Gradient(a, handles)
+
+    def parameter_names(self) -> Dict[torch.Tensor, str]:
+        names = {self.linear.weight: f"layers[{self.index}].weights"}
+        if self.linear.bias is not None:
+            names[self.linear.bias] = f"layers[{self.index}].bias"
+        return names
+
+    def record(self, params: _Parameters) -> dict:
+        a = self.z if self.a is None else self.a
+        weights, grad_weights, update_weights, weights_after = params.fields(self.linear.weight)
+        bias, grad_bias, update_bias, bias_after = params.fields(self.linear.bias)
+        record = {
+            "index": self.index,
+            "units": self.linear.out_features,
+            "activation": self.activation.name,
+            "input": self.input,
+            "z": self.z,
+            "a": a,
+            "localGrad": local_gradient(self.activation, self.z, a),
+            "upstream": (self.delta if self.upstream is None else self.upstream).value,
+            "delta": self.delta.value,
+            "weights": weights,
+            "bias": bias,
+            "gradWeights": grad_weights,
+            "gradBias": grad_bias,
+            "update": {"weights": update_weights, "bias": update_bias},
+            "weightsAfter": weights_after,
+            "biasAfter": bias_after,
+            "kind": "dense",
+            "module": self.name,
+            "activationModule": self.activation_name,
+            "dtype": _dtype_name(self.z.dtype),
+        }
+        if self.activation.slope is not None:
+            record["slope"] = self.activation.slope
+        return record
+
+
+class _OpaqueLayer:
+    """Any other module: what went in, what came out, ∂J/∂output and its own parameters."""
+
+    def __init__(self, index: int, name: str, module: nn.Module, inputs: Any, output: Any, handles: list):
+        self.index, self.name, self.module = index, name, module
+        x, y = _first_tensor(inputs), _first_tensor(output)
+        self.input = None if x is None else _snapshot(x)
+        self.output = None if y is None else _snapshot(y)
+        self.grad_output = None if y is None else _Gradient(y, handles)
+        self.own = dict(module.named_parameters(recurse=False))
+
+    def parameter_names(self) -> Dict[torch.Tensor, str]:
+        return {p: f"layers[{self.index}].{attribute}" for attribute, p in self.own.items()}
+
+    def record(self, params: _Parameters) -> dict:
+        parameters = {}
+        for attribute, p in self.own.items():
+            before, grad, update, after = params.fields(p)
+            parameters[attribute] = {"before": before, "grad": grad, "update": update, "after": after}
+        dtype = next((t.dtype for t in (self.output, self.input) if t is not None and t.is_floating_point()), None)
+        return {
+            "index": self.index,
+            "kind": "opaque",
+            "module": self.name,
+            "type": type(self.module).__name__,
+            "dtype": None if dtype is None else _dtype_name(dtype),
+            "input": self.input,
+            "output": self.output,
+            "gradOutput": None if self.grad_output is None else self.grad_output.value,
+            "parameters": parameters,
+        }
+
+
+class _StepCapture:
+    """Everything one recorded step observes, and the hooks that observe it."""
+
+    def __init__(self, recorder: "Recorder"):
+        self.recorder = recorder
+        self.layers: List[Union[_DenseLayer, _OpaqueLayer]] = []
+        self.params = _Parameters()
+        self.seen: set = set()
+        self.pending: Optional[Tuple[_DenseLayer, torch.Tensor]] = None  # a Linear waiting for its activation
+        self.output: Optional[torch.Tensor] = None
+        self.losses: List[Optional[float]] = []  # the scalars backward() was called on
+        self.in_optimizer = False
+        self.stepped = False  # optimizer.step() ran inside the block
+        self.finished = False  # detached: wrappers that outlive the block pass straight through
+        self.optimizer_state: Optional[Dict[torch.Tensor, dict]] = None
+        self.handles: list = []
+        self.undo: list = []  # callables that restore what attach() changed, in reverse order
+
+    # ---- attach / detach
+
+    def attach(self) -> None:
+        rec = self.recorder
+        for module in rec._hooked:
+            self.handles.append(module.register_forward_hook(self._on_forward))
+            # An in-place activation would overwrite z, and ∂J/∂z with it: record its
+            # out-of-place twin instead (same numbers).
+            if getattr(module, "inplace", None) is True:
+                module.inplace = False
+                self.undo.append(lambda m=module: setattr(m, "inplace", True))
+        self.handles.append(rec.model.register_forward_hook(self._on_model_output))
+        self._wrap_optimizer_step(rec.optimizer)
+        self._wrap_backward()
+
+    def detach(self) -> None:
+        self.finished = True
+        for handle in self.handles:
+            handle.remove()
+        self.handles.clear()
+        while self.undo:
+            self.undo.pop()()
+
+    def _wrap_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None:
+        had_own = "step" in vars(optimizer)
+        original = optimizer.step
+
+        def step(*args, **kwargs):
+            if self.finished or self.stepped or self.in_optimizer:
+                return original(*args, **kwargs)
+            self.in_optimizer = True
+            self.params.take_gradients()
+            try:
+                result = original(*args, **kwargs)
+            finally:
+                self.in_optimizer = False
+            self.stepped = True
+            self.params.take_values_after()
+            self.optimizer_state = self._optimizer_state()
+            return result
+
+        optimizer.step = step
+
+        def restore():
+            # Something (an LR scheduler) may have wrapped our wrapper since: then leave it in
+            # place; it passes straight through once this capture is finished.
+            if vars(optimizer).get("step") is step:
+                if had_own:
+                    optimizer.step = original
+                else:
+                    del optimizer.step
+
+        self.undo.append(restore)
+
+    def _wrap_backward(self) -> None:
+        original = torch.autograd.backward
+
+        def backward(tensors, *args, **kwargs):
+            # J is what backward starts from; inside optimizer.step (a closure) only if none came before.
+            if not self.finished and not (self.in_optimizer and self.losses):
+                roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
+                for root in roots:
+                    self.losses.append(root.detach().item() if root.numel() == 1 else None)
+            return original(tensors, *args, **kwargs)
+
+        torch.autograd.backward = backward
+
+        def restore():
+            if torch.autograd.backward is backward:
+                torch.autograd.backward = original
+
+        self.undo.append(restore)
+
+    # ---- hooks
+
+    def _on_forward(self, module: nn.Module, inputs: Any, output: Any) -> None:
+        if module in self.seen:  # a module called again in the same step: its first call is recorded
+            return
+        self.seen.add(module)
+        rec = self.recorder
+        name = rec._names[module]
+        x = _first_tensor(inputs)
+        selected = module in rec._selected
+        if selected and isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
+            layer = _DenseLayer(len(self.layers), name, module, x, output, self.handles)
+            self.params.remember(module)
+            self.layers.append(layer)
+            self.pending = (layer, output)
+            return
+        pending, self.pending = self.pending, None
+        activation = activation_of(module)
+        if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
+            pending[0].set_activation(activation, name, output, self.handles)
+            return
+        if selected:
+            self.layers.append(_OpaqueLayer(len(self.layers), name, module, inputs, output, self.handles))
+            self.params.remember(module)
+
+    def _on_model_output(self, _module: nn.Module, _inputs: Any, output: Any) -> None:
+        if self.output is None and isinstance(output, torch.Tensor):
+            self.output = output.detach().clone()
+
+    # ---- the record
+
+    def _optimizer_state(self) -> Dict[torch.Tensor, dict]:
+        state = self.recorder.optimizer.state
+        return {
+            p: {key: _snapshot(v) if isinstance(v, torch.Tensor) else v for key, v in state[p].items()}
+            for group in self.recorder.optimizer.param_groups
+            for p in group["params"]
+            if p in state
+        }
+
+    def loss(self) -> Optional[float]:
+        if not self.losses or None in self.losses:
+            return None
+        return float(sum(self.losses))
+
+    def layer_records(self) -> List[dict]:
+        if not self.stepped:  # optimizer.step() was not called in the block: gradients as they are now
+            self.params.take_gradients()
+        return [layer.record(self.params) for layer in self.layers]
+
+    def optimizer_record(self) -> dict:
+        rec = self.recorder
+        optimizer = rec.optimizer
+        names: Dict[torch.Tensor, str] = {}
+        for layer in self.layers:
+            names.update(layer.parameter_names())
+        for name, p in rec.model.named_parameters():
+            names.setdefault(p, name)
+        everything = [p for group in optimizer.param_groups for p in group["params"]]
+        name_of = {p: names.get(p, f"params[{i}]") for i, p in enumerate(everything)}
+        groups = []
+        for group in optimizer.param_groups:
+            entry = {key: _plain(value) for key, value in group.items() if key != "params"}
+            entry["params"] = [name_of[p] for p in group["params"]]
+            groups.append(entry)
+        state = self.optimizer_state if self.optimizer_state is not None else self._optimizer_state()
+        return {
+            "type": type(optimizer).__name__.lower(),
+            "torchClass": f"{type(optimizer).__module__}.{type(optimizer).__name__}",
+            "paramGroups": groups,
+            "state": {
+                name_of[p]: {
+                    key: (v.item() if v.dim() == 0 else v) if isinstance(v, torch.Tensor) else _plain(v)
+                    for key, v in entries.items()
+                }
+                for p, entries in state.items()
+            },
+        }
+
+
+def _resolve_modules(model: nn.Module, modules: Optional[Iterable[Union[str, nn.Module]]]) -> set:
+    if modules is None:
+        # Leaves and modules that own parameters; pure containers are not layers.
+        return {
+            m for m in model.modules()
+            if next(m.children(), None) is None or next(m.parameters(recurse=False), None) is not None
+        }
+    by_name = dict(model.named_modules())
+    inside = set(by_name.values())
+    chosen = set()
+    for i, item in enumerate(modules):
+        if isinstance(item, str):
+            if item not in by_name:
+                known = ", ".join(repr(n) for n in by_name)
+                raise ValueError(f"Recorder: modules[{i}]: the model has no module named {item!r}; its modules are {known}")
+            chosen.add(by_name[item])
+        elif isinstance(item, nn.Module) and item in inside:
+            chosen.add(item)
+        else:
+            raise ValueError(f"Recorder: modules[{i}]: {item!r} is not a module of the model (give a module or its name)")
+    return chosen
+
+
+class Recorder:
+    """Records every `every`-th training step of `model` and `optimizer` to a trace file.
+
+    ```
+    rec = Recorder(model, optimizer, "run.trace.jsonl", loss_fn=loss_fn)
+    for x, y in loader:
+        with rec.step(x, y):
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+    rec.close()
+    ```
+    path: "*.bptrace" is written in the binary encoding, anything else as JSON Lines, unless
+    format="json" or "binary". loss_fn(output, y): gives dataLoss/regLoss and lossAfter.
+    modules: the modules (or their names in model.named_modules()) to record; default all
+    leaf modules and modules that own parameters. A chosen Linear brings its activation along.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        path: str,
+        loss_fn: Any = None,
+        every: int = 1,
+        modules: Optional[Iterable[Union[str, nn.Module]]] = None,
+        format: Optional[str] = None,
+    ):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"Recorder: model must be a torch.nn.Module, got {type(model).__name__}")
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(f"Recorder: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        if loss_fn is not None and not callable(loss_fn):
+            raise TypeError(f"Recorder: loss_fn must be callable as loss_fn(output, y), got {type(loss_fn).__name__}")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"Recorder: every must be a whole number ≥ 1, got {every!r}")
+        self.model, self.optimizer, self.loss_fn, self.every = model, optimizer, loss_fn, every
+        self._names = {module: name for name, module in model.named_modules()}
+        self._selected = _resolve_modules(model, modules)
+        # Activation modules are watched too, so a recorded Linear finds the activation it feeds.
+        self._hooked = [m for m in model.modules() if m in self._selected or activation_of(m) is not None]
+        self._writer, self._file = open_writer(path, format)
+        self.path = path
+        self.steps = 0  # rec.step blocks entered, recorded or not
+        self._epoch: Optional[int] = None
+        self._samples_in_epoch = 0
+        self._capture: Optional[_StepCapture] = None
+        self.closed = False
+        dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
+        self._writer.write_header({
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "producer": {"name": "backprop_stepper", "version": __version__, "torch": torch.__version__},
+            "dtype": None if dtype is None else _dtype_name(dtype),
+            "every": every,
+        })
+
+    @contextlib.contextmanager
+    def step(self, x: Any, y: Any = None, *, epoch: Optional[int] = None, indices: Optional[Iterable[int]] = None):
+        """One training step on the batch (x, y): records it if it is the 1st, (1+every)-th, ... step.
+
+        x is what the model is called with (model(x), or model(*x) for a tuple), its first
+        dimension the batch. epoch: the 1-based epoch (default 1); the sample positions in
+        `batch` restart when it changes. indices: the dataset indices of the batch, if known.
+        """
+        if self.closed:
+            raise RuntimeError("Recorder.step: the recorder is closed")
+        if self._capture is not None:
+            raise RuntimeError("Recorder.step: a step is already being recorded; steps cannot nest")
+        first = _first_tensor(x)
+        if first is None or first.dim() == 0:
+            raise TypeError(f"Recorder.step: x must be a tensor (or a tuple of tensors) with the batch first, got {type(x).__name__}")
+        rows = first.shape[0]
+        self.steps += 1
+        if epoch is not None and epoch != self._epoch:
+            self._epoch, self._samples_in_epoch = epoch, 0
+        batch = [int(i) for i in indices] if indices is not None else list(range(self._samples_in_epoch, self._samples_in_epoch + rows))
+        self._samples_in_epoch += rows
+        if (self.steps - 1) % self.every != 0:
+            yield
+            return
+        rng_state = torch.get_rng_state() if self.loss_fn is not None else None
+        capture = self._capture = _StepCapture(self)
+        try:
+            capture.attach()
+            yield
+        finally:
+            capture.detach()
+            self._capture = None
+        if self.closed:
+            raise RuntimeError("Recorder.step: the recorder was closed during the step; the step is not written")
+        self._writer.write_step(self._record(capture, x, y, epoch or 1, batch, rng_state))
+
+    def _record(self, capture: _StepCapture, x: Any, y: Any, epoch: int, batch: List[int], rng_state) -> dict:
+        loss = capture.loss()
+        data_loss, reg_loss, loss_after = loss, 0.0, None
+        if self.loss_fn is not None:
+            if capture.output is not None:
+                with torch.no_grad():
+                    data_loss = float(self.loss_fn(capture.output, y))
+                reg_loss = None if loss is None else loss - data_loss
+            if capture.stepped:
+                loss_after = self._loss_after(x, y, rng_state)
+        if loss is None:
+            reg_loss = None
+        return {
+            "step": self.steps,
+            "epoch": epoch,
+            "batch": batch,
+            "loss": loss,
+            "dataLoss": data_loss,
+            "regLoss": reg_loss,
+            "lossAfter": loss_after,
+            "layers": capture.layer_records(),
+            "optimizer": capture.optimizer_record(),
+        }
+
+    def _loss_after(self, x: Any, y: Any, rng_state: torch.Tensor) -> float:
+        """loss_fn on the same batch with the updated weights, leaving training exactly as it was:
+        the RNG restarts from the step's start (dropout draws the same masks on CPU) and is put
+        back afterwards, and module buffers (BatchNorm statistics) are restored."""
+        model = self.model
+        saved = [(b, b.clone()) for b in model.buffers()]
+        devices = sorted({p.device.index or 0 for p in model.parameters() if p.device.type == "cuda"})
+        try:
+            with torch.random.fork_rng(devices=devices), torch.no_grad():
+                torch.set_rng_state(rng_state)
+                output = model(*x) if isinstance(x, (tuple, list)) else model(x)
+                return float(self.loss_fn(output, y))
+        finally:
+            with torch.no_grad():
+                for buffer, value in saved:
+                    buffer.copy_(value)
+
+    def close(self) -> None:
+        """Removes any hooks still attached and closes the file. Safe to call twice."""
+        if self._capture is not None:
+            self._capture.detach()
+        if not self.closed:
+            self.closed = True
+            self._file.close()
+
+    def __enter__(self) -> "Recorder":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
