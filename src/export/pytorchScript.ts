@@ -138,6 +138,7 @@ export function pytorchScript(model: ModelFile, data: TrainingData, options: Scr
           '            return loss',
           '',
           '        with recording(recorder, x, y, batch, epoch):',
+          '            closure()  # J and its gradients at the step\'s weights: what the recorder records',
           '            loss = optimizer.step(closure)',
         ]
       : [
@@ -158,7 +159,7 @@ export function pytorchScript(model: ModelFile, data: TrainingData, options: Scr
     '    except ImportError:',
     '        sys.exit("--trace needs the backprop_stepper package: set PYTHONPATH to the python/ folder of "',
     '                 "Backprop Stepper, or pip install that folder")',
-    '    return Recorder(model, optimizer, path, loss_fn=loss_fn)',
+    '    return Recorder(model, optimizer, path, loss_fn=data_loss)  # dataLoss; regLoss = J - dataLoss',
     '',
     '',
     'def recording(recorder, x, y, batch, epoch):',
