@@ -13,6 +13,11 @@ export const BINARY_MAGIC = 'BPTRACE\n';
 /** File name endings of trace files: the JSON Lines and the binary form. */
 export const TRACE_EXTENSIONS = ['.jsonl', '.bptrace'] as const;
 
+/** True for a path or URI that names a trace file by its ending. */
+export function isTraceFileName(name: string): boolean {
+  return TRACE_EXTENSIONS.some((ending) => name.toLowerCase().endsWith(ending));
+}
+
 export interface TraceHeader {
   format: string;
   version: number;
