@@ -84,7 +84,7 @@ export interface ChainRuleExplanation {
   product: { perSample: number[]; mean: number };
   /** The regularization term added to a weight's gradient (λ1·sign(w) + 2λ2·w); null for biases or no regularization. */
   regularization: { l1: number; l2: number; value: number; symbol: string; latex: string } | null;
-  /** product.mean + regularization: equals the engine's gradWeights/gradBias. */
+  /** product.mean + regularization: equals the engine's gradWeights/gradBias (for a recorded trace: the recorded gradient). */
   total: number;
   /** The engine's own backpropagated gradient for the same parameter (a trace's recorded one), for comparison. */
   engineGradient: number;
@@ -213,8 +213,8 @@ export function recordedChainProblem(record: StepRecord, target: ParameterTarget
 /**
  * The chain rule of a recorded step (a trace file) from its own numbers: f′, ∂J/∂a, δ, the
  * weights and inputs as recorded, nothing recomputed. The loss and the regularization are not in
- * a trace, so the factors are ∂J/∂a · f′ at the output, the "total" is the data part and the
- * recorded gradient stands beside it; there is no finite-difference check (it would need the
+ * a trace, so the factors are ∂J/∂a · f′ at the output, the product is the loss-function part and
+ * the total is the recorded gradient; there is no finite-difference check (it would need the
  * model and its data), which the notes say. Throws recordedChainProblem's reason when a field is missing.
  */
 export function explainRecordedStep(record: StepRecord, target: ParameterTarget): ChainRuleExplanation {
@@ -232,7 +232,10 @@ export function explainRecordedStep(record: StepRecord, target: ParameterTarget)
       ko: `이 단계의 J에는 정규화 항(${record.regLoss})이 있습니다. 기록된 기울기에는 그 미분이 포함되고, 인자들의 곱은 손실 함수 부분만입니다.`,
     });
   }
-  return explainValues(layers, record.layers[target.layer].rows, target, { loss: null, regularization: null, notes });
+  const explanation = explainValues(layers, record.layers[target.layer].rows, target, { loss: null, regularization: null, notes });
+  // ∂J/∂θ is the recorded gradient: J may hold terms the trace does not name (the notes say so).
+  explanation.total = explanation.engineGradient;
+  return explanation;
 }
 
 function explainValues(layers: ChainLayer[], rows: number, target: ParameterTarget, context: ChainContext): ChainRuleExplanation {

@@ -225,7 +225,7 @@ export function summarizeTrace(name: string, contents: TraceContents): ModelSumm
     layers,
     loss: null,
     regularization: null,
-    optimizer: { type: optimizer?.type ?? 'unknown', hyperparameters: {} },
+    optimizer: { type: optimizer?.type ?? 'unknown', hyperparameters: contents.hyperparameters ?? {} },
     dataset: {
       samples: 0, train: 0, validation: 0, test: 0,
       batchSize: Math.max(...records.map((r) => r.layers[0].rows)),

@@ -47,6 +47,8 @@ export interface TraceContents {
   records: StepRecord[];
   /** Opaque layers left out of the records (the inspector shows dense layers only). */
   omitted: OmittedLayer[];
+  /** The optimizer's settings as the recorder found them (its first parameter group), when the trace has them. */
+  hyperparameters?: Record<string, number | boolean | string | number[]>;
   /** The first problem; the records are the good steps before it. */
   problem?: TraceProblem;
 }
@@ -184,6 +186,7 @@ function takeRecord(value: unknown, first: boolean, contents: TraceContents): st
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object (a StepTrace)';
   if ('phase' in value && 'values' in value) return undefined;
   const record = toRecord(value as Record<string, unknown>, contents.omitted);
+  contents.hyperparameters ??= hyperparametersOf(value as Record<string, unknown>);
   const previous = contents.records[contents.records.length - 1];
   if (previous && record.step <= previous.step) return `step ${record.step} comes after step ${previous.step}; steps must increase`;
   contents.records.push(record);
@@ -271,6 +274,18 @@ function toLayer(raw: Record<string, unknown>, path: string, index: number, belo
   layer.biasAfter = parameter(raw.biasAfter, 'biasAfter', true);
   for (const key of Object.keys(layer) as (keyof LayerRecord)[]) if (layer[key] === undefined) delete layer[key];
   return layer;
+}
+
+/** torch's hyperparameters of the first parameter group (numbers, flags, names, number lists), if recorded. */
+function hyperparametersOf(raw: Record<string, unknown>): TraceContents['hyperparameters'] {
+  const group = (raw.optimizer as { paramGroups?: unknown } | null | undefined)?.paramGroups;
+  if (!Array.isArray(group) || group[0] === null || typeof group[0] !== 'object') return undefined;
+  const out: NonNullable<TraceContents['hyperparameters']> = {};
+  for (const [key, value] of Object.entries(group[0] as Record<string, unknown>)) {
+    if (typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && key !== 'params')) out[key] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'number')) out[key] = value as number[];
+  }
+  return out;
 }
 
 // ---- values
