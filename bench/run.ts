@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { type BenchSection, machine } from './measure';
 import { engineVsTfjs } from './engineVsTfjs';
 import { optimizerCosts } from './optimizers';
+import { recorderCost } from './recorderCost';
 import { webviewLatency } from './webviewLatency';
 
-const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts, webviewLatency];
+const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts, webviewLatency, recorderCost];
 
 async function main(): Promise<void> {
   const parts = [

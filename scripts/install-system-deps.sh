@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the webview and end-to-end suites, the
 # toolchain and libraries the local VS Code workbench (code-server) rebuilds its native modules with,
-# and PyTorch with pytest for the recorder in python/ (run with /usr/bin/python3, which sees them).
+# and PyTorch, pytest and pip for the recorder in python/ (run with /usr/bin/python3, which sees them;
+# the tests install the package with pip once).
 # Idempotent: installs only what is missing. Needs root for apt-get.
 set -euo pipefail
 
-packages=(chromium ripgrep fonts-dejavu-core fonts-noto-cjk build-essential python3 libkrb5-dev python3-torch python3-pytest)
+packages=(chromium ripgrep fonts-dejavu-core fonts-noto-cjk build-essential python3 libkrb5-dev python3-torch python3-pytest python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

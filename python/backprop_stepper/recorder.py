@@ -12,6 +12,7 @@ Inside a recorded block:
   is given, the parameters it leaves and its state.
 """
 import contextlib
+import warnings
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import torch
@@ -22,9 +23,31 @@ from .activations import Activation, activation_of, local_gradient
 from .trace_io import FORMAT, FORMAT_VERSION, open_writer
 
 
-def _snapshot(tensor: torch.Tensor) -> torch.Tensor:
-    """A CPU copy that later in-place changes (optimizer steps, in-place ops) cannot touch."""
-    return tensor.detach().to(device="cpu", copy=True)
+class _Buffers:
+    """CPU copies that later in-place changes (optimizer steps, in-place ops) cannot touch, made
+    into last recorded step's memory under the same key: a step is written before the next one
+    starts, and fresh megabytes every step cost more in page faults than the copying itself."""
+
+    def __init__(self):
+        self._kept: Dict[Any, torch.Tensor] = {}
+
+    def _buffer(self, key: Any, like: torch.Tensor) -> torch.Tensor:
+        kept = self._kept.get(key)
+        if kept is None or kept.shape != like.shape or kept.dtype != like.dtype:
+            kept = self._kept[key] = torch.empty(like.shape, dtype=like.dtype)
+        return kept
+
+    def copy(self, key: Any, tensor: torch.Tensor) -> torch.Tensor:
+        source = tensor.detach()
+        return self._buffer(key, source).copy_(source)
+
+    def difference(self, key: Any, after: Optional[torch.Tensor], before: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+        if after is None or before is None:
+            return None
+        return torch.sub(after, before, out=self._buffer(key, after))
+
+    def clear(self) -> None:
+        self._kept.clear()
 
 
 def _dtype_name(dtype: torch.dtype) -> str:
@@ -50,27 +73,27 @@ def _plain(value: Any) -> Any:
     return repr(value)
 
 
-def _difference(after: Optional[torch.Tensor], before: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
-    return None if after is None or before is None else after - before
-
-
 class _Gradient:
     """∂J/∂(a module's output), summed over the backward passes that reach it (as .grad sums)."""
 
-    def __init__(self, tensor: torch.Tensor, handles: list):
+    def __init__(self, capture: "_StepCapture", key: Any, tensor: torch.Tensor):
         self.value: Optional[torch.Tensor] = None
+        self._buffers, self._key = capture.buffers, key
         if tensor.requires_grad:
-            handles.append(tensor.register_hook(self._add))
+            capture.handles.append(tensor.register_hook(self._add))
 
     def _add(self, grad: torch.Tensor) -> None:
-        grad = _snapshot(grad)
-        self.value = grad if self.value is None else self.value + grad
+        if self.value is None:
+            self.value = self._buffers.copy(self._key, grad)
+        else:
+            self.value += grad.detach().to(self.value.device)
 
 
 class _Parameters:
     """Each recorded parameter's value in the forward, gradient, and value after optimizer.step."""
 
-    def __init__(self):
+    def __init__(self, buffers: _Buffers):
+        self.buffers = buffers
         self.before: Dict[torch.Tensor, torch.Tensor] = {}
         self.grad: Dict[torch.Tensor, Optional[torch.Tensor]] = {}
         self.after: Dict[torch.Tensor, torch.Tensor] = {}
@@ -78,40 +101,41 @@ class _Parameters:
     def remember(self, module: nn.Module) -> None:
         for p in module.parameters(recurse=False):
             if p not in self.before:
-                self.before[p] = _snapshot(p)
+                self.before[p] = self.buffers.copy((p, "before"), p)
 
     def take_gradients(self) -> None:
         for p in self.before:
-            self.grad[p] = None if p.grad is None else _snapshot(p.grad)
+            self.grad[p] = None if p.grad is None else self.buffers.copy((p, "grad"), p.grad)
 
     def take_values_after(self) -> None:
         for p in self.before:
-            self.after[p] = _snapshot(p)
+            self.after[p] = self.buffers.copy((p, "after"), p)
 
     def fields(self, p: Optional[torch.Tensor]) -> Tuple[Any, Any, Any, Any]:
         """before, grad, update (after − before), after; None where unknown."""
         if p is None:
             return None, None, None, None
         before, after = self.before.get(p), self.after.get(p)
-        return before, self.grad.get(p), _difference(after, before), after
+        return before, self.grad.get(p), self.buffers.difference((p, "update"), after, before), after
 
 
 class _DenseLayer:
     """nn.Linear and the element-wise activation module its output goes into (if any)."""
 
-    def __init__(self, index: int, name: str, linear: nn.Linear, x: torch.Tensor, z: torch.Tensor, handles: list):
+    def __init__(self, capture: "_StepCapture", index: int, name: str, linear: nn.Linear, x: torch.Tensor, z: torch.Tensor):
         self.index, self.name, self.linear = index, name, linear
-        self.input, self.z = _snapshot(x), _snapshot(z)
-        self.delta = _Gradient(z, handles)
+        self.input = capture.buffers.copy((linear, "input"), x)
+        self.z = capture.buffers.copy((linear, "z"), z)
+        self.delta = _Gradient(capture, (linear, "delta"), z)
         self.activation = Activation("identity", None)
         self.activation_name: Optional[str] = None
         self.a: Optional[torch.Tensor] = None
         self.upstream: Optional[_Gradient] = None
 
-    def set_activation(self, activation: Activation, name: str, a: torch.Tensor, handles: list) -> None:
+    def set_activation(self, capture: "_StepCapture", activation: Activation, name: str, a: torch.Tensor) -> None:
         self.activation, self.activation_name = activation, name
-        self.a = _snapshot(a)
-        self.upstream = _Gradient(a, handles)
+        self.a = capture.buffers.copy((self.linear, "a"), a)
+        self.upstream = _Gradient(capture, (self.linear, "upstream"), a)
 
     def parameter_names(self) -> Dict[torch.Tensor, str]:
         names = {self.linear.weight: f"layers[{self.index}].weights"}
@@ -153,12 +177,12 @@ class _DenseLayer:
 class _OpaqueLayer:
     """Any other module: what went in, what came out, ∂J/∂output and its own parameters."""
 
-    def __init__(self, index: int, name: str, module: nn.Module, inputs: Any, output: Any, handles: list):
+    def __init__(self, capture: "_StepCapture", index: int, name: str, module: nn.Module, inputs: Any, output: Any):
         self.index, self.name, self.module = index, name, module
         x, y = _first_tensor(inputs), _first_tensor(output)
-        self.input = None if x is None else _snapshot(x)
-        self.output = None if y is None else _snapshot(y)
-        self.grad_output = None if y is None else _Gradient(y, handles)
+        self.input = None if x is None else capture.buffers.copy((module, "input"), x)
+        self.output = None if y is None else capture.buffers.copy((module, "output"), y)
+        self.grad_output = None if y is None else _Gradient(capture, (module, "gradOutput"), y)
         self.own = dict(module.named_parameters(recurse=False))
 
     def parameter_names(self) -> Dict[torch.Tensor, str]:
@@ -188,8 +212,9 @@ class _StepCapture:
 
     def __init__(self, recorder: "Recorder"):
         self.recorder = recorder
+        self.buffers = recorder._buffers
         self.layers: List[Union[_DenseLayer, _OpaqueLayer]] = []
-        self.params = _Parameters()
+        self.params = _Parameters(self.buffers)
         self.seen: set = set()
         self.pending: Optional[Tuple[_DenseLayer, torch.Tensor]] = None  # a Linear waiting for its activation
         self.output: Optional[torch.Tensor] = None
@@ -198,6 +223,7 @@ class _StepCapture:
         self.stepped = False  # optimizer.step() ran inside the block
         self.finished = False  # detached: wrappers that outlive the block pass straight through
         self.optimizer_state: Optional[Dict[torch.Tensor, dict]] = None
+        self.regularization: Optional[float] = None  # reg_fn() with the weights the gradients were taken at
         self.handles: list = []
         self.undo: list = []  # callables that restore what attach() changed, in reverse order
 
@@ -232,6 +258,7 @@ class _StepCapture:
             if self.finished or self.stepped or self.in_optimizer:
                 return original(*args, **kwargs)
             self.in_optimizer = True
+            self.regularization = self.recorder._regularization()
             self.params.take_gradients()
             try:
                 result = original(*args, **kwargs)
@@ -285,7 +312,7 @@ class _StepCapture:
         x = _first_tensor(inputs)
         selected = module in rec._selected
         if selected and isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
-            layer = _DenseLayer(len(self.layers), name, module, x, output, self.handles)
+            layer = _DenseLayer(self, len(self.layers), name, module, x, output)
             self.params.remember(module)
             self.layers.append(layer)
             self.pending = (layer, output)
@@ -293,10 +320,10 @@ class _StepCapture:
         pending, self.pending = self.pending, None
         activation = activation_of(module)
         if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
-            pending[0].set_activation(activation, name, output, self.handles)
+            pending[0].set_activation(self, activation, name, output)
             return
         if selected:
-            self.layers.append(_OpaqueLayer(len(self.layers), name, module, inputs, output, self.handles))
+            self.layers.append(_OpaqueLayer(self, len(self.layers), name, module, inputs, output))
             self.params.remember(module)
 
     def _on_model_output(self, _module: nn.Module, _inputs: Any, output: Any) -> None:
@@ -308,7 +335,7 @@ class _StepCapture:
     def _optimizer_state(self) -> Dict[torch.Tensor, dict]:
         state = self.recorder.optimizer.state
         return {
-            p: {key: _snapshot(v) if isinstance(v, torch.Tensor) else v for key, v in state[p].items()}
+            p: {key: self.buffers.copy((p, "state", key), v) if isinstance(v, torch.Tensor) else v for key, v in state[p].items()}
             for group in self.recorder.optimizer.param_groups
             for p in group["params"]
             if p in state
@@ -392,6 +419,8 @@ class Recorder:
     ```
     path: "*.bptrace" is written in the binary encoding, anything else as JSON Lines, unless
     format="json" or "binary". loss_fn(output, y): gives dataLoss/regLoss and lossAfter.
+    reg_fn(): the regularization term the loop adds to the loss (from the model's weights), if
+    any: gives regLoss exactly and puts it into lossAfter.
     modules: the modules (or their names in model.named_modules()) to record; default all
     leaf modules and modules that own parameters. A chosen Linear brings its activation along.
     """
@@ -405,6 +434,7 @@ class Recorder:
         every: int = 1,
         modules: Optional[Iterable[Union[str, nn.Module]]] = None,
         format: Optional[str] = None,
+        reg_fn: Any = None,
     ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"Recorder: model must be a torch.nn.Module, got {type(model).__name__}")
@@ -412,9 +442,11 @@ class Recorder:
             raise TypeError(f"Recorder: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
         if loss_fn is not None and not callable(loss_fn):
             raise TypeError(f"Recorder: loss_fn must be callable as loss_fn(output, y), got {type(loss_fn).__name__}")
+        if reg_fn is not None and not callable(reg_fn):
+            raise TypeError(f"Recorder: reg_fn must be callable without arguments, got {type(reg_fn).__name__}")
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"Recorder: every must be a whole number ≥ 1, got {every!r}")
-        self.model, self.optimizer, self.loss_fn, self.every = model, optimizer, loss_fn, every
+        self.model, self.optimizer, self.loss_fn, self.reg_fn, self.every = model, optimizer, loss_fn, reg_fn, every
         self._names = {module: name for name, module in model.named_modules()}
         self._selected = _resolve_modules(model, modules)
         # Activation modules are watched too, so a recorded Linear finds the activation it feeds.
@@ -425,6 +457,7 @@ class Recorder:
         self._epoch: Optional[int] = None
         self._samples_in_epoch = 0
         self._capture: Optional[_StepCapture] = None
+        self._buffers = _Buffers()
         self.closed = False
         dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
         self._writer.write_header({
@@ -473,16 +506,25 @@ class Recorder:
 
     def _record(self, capture: _StepCapture, x: Any, y: Any, epoch: int, batch: List[int], rng_state) -> dict:
         loss = capture.loss()
-        data_loss, reg_loss, loss_after = loss, 0.0, None
-        if self.loss_fn is not None:
-            if capture.output is not None:
+        data_loss = None
+        if self.loss_fn is not None and capture.output is not None:
+            try:
                 with torch.no_grad():
                     data_loss = float(self.loss_fn(capture.output, y))
-                reg_loss = None if loss is None else loss - data_loss
-            if capture.stepped:
-                loss_after = self._loss_after(x, y, rng_state)
-        if loss is None:
-            reg_loss = None
+            except Exception as error:
+                raise TypeError(
+                    f"Recorder: step {self.steps}: loss_fn(output, y) on the model's output and the y given to "
+                    f"rec.step raised {type(error).__name__}: {error}; give a loss_fn of (output, y), or none"
+                ) from error
+        reg_loss = capture.regularization if capture.stepped else self._regularization()
+        if reg_loss is not None:  # reg_fn given
+            if data_loss is None and loss is not None:
+                data_loss = loss - reg_loss
+        elif data_loss is not None:
+            reg_loss = None if loss is None else loss - data_loss
+        else:
+            data_loss, reg_loss = loss, (None if loss is None else 0.0)
+        loss_after = self._loss_after(x, y, rng_state) if self.loss_fn is not None and capture.stepped else None
         return {
             "step": self.steps,
             "epoch": epoch,
@@ -495,8 +537,8 @@ class Recorder:
             "optimizer": capture.optimizer_record(),
         }
 
-    def _loss_after(self, x: Any, y: Any, rng_state: torch.Tensor) -> float:
-        """loss_fn on the same batch with the updated weights, leaving training exactly as it was:
+    def _loss_after(self, x: Any, y: Any, rng_state: torch.Tensor) -> Optional[float]:
+        """loss_fn (+ reg_fn) on the same batch with the updated weights, leaving training exactly as it was:
         the RNG restarts from the step's start (dropout draws the same masks on CPU) and is put
         back afterwards, and module buffers (BatchNorm statistics) are restored."""
         model = self.model
@@ -506,11 +548,24 @@ class Recorder:
             with torch.random.fork_rng(devices=devices), torch.no_grad():
                 torch.set_rng_state(rng_state)
                 output = model(*x) if isinstance(x, (tuple, list)) else model(x)
-                return float(self.loss_fn(output, y))
+                return float(self.loss_fn(output, y)) + (self._regularization() or 0.0)
+        except Exception as error:  # lossAfter is extra: a model that needs more than x must not stop training
+            warnings.warn(
+                f"Recorder: step {self.steps}: lossAfter not recorded: calling the model with the step's x "
+                f"and loss_fn on its output raised {type(error).__name__}: {error}",
+                stacklevel=4,
+            )
+            return None
         finally:
             with torch.no_grad():
                 for buffer, value in saved:
                     buffer.copy_(value)
+
+    def _regularization(self) -> Optional[float]:
+        if self.reg_fn is None:
+            return None
+        with torch.no_grad():
+            return float(self.reg_fn())
 
     def close(self) -> None:
         """Removes any hooks still attached and closes the file. Safe to call twice."""
@@ -519,6 +574,7 @@ class Recorder:
         if not self.closed:
             self.closed = True
             self._file.close()
+            self._buffers.clear()
 
     def __enter__(self) -> "Recorder":
         return self

@@ -259,3 +259,29 @@ def test_two_backward_passes_in_one_step_add_up_like_grad_does(tmp_path):
         for field in ("upstream", "delta", "gradWeights", "gradBias"):
             close(two[field], 2 * tensor(one[field]))
         close(two["gradWeights"], tensor(two["delta"]).T @ tensor(two["input"]))
+
+
+def test_reg_fn_gives_the_regularization_before_and_after_the_update(tmp_path):
+    model = build("tanh")
+    x, y = batch()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def l2():
+        return 0.01 * sum((m.weight ** 2).sum() for m in model if isinstance(m, nn.Linear))
+
+    weights_before = [m.weight.detach().clone() for m in model if isinstance(m, nn.Linear)]
+    rec = Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=cross_entropy, reg_fn=l2)
+    with rec.step(x, y):
+        optimizer.zero_grad()
+        loss = cross_entropy(model(x), y) + l2()
+        loss.backward()
+        optimizer.step()
+    rec.close()
+    _, [step] = read_trace(tmp_path / "t.jsonl")
+    close(step["regLoss"], 0.01 * sum((w ** 2).sum() for w in weights_before), rtol=1e-15, atol=0)
+    close(step["dataLoss"] + step["regLoss"], tensor(loss.item()), rtol=1e-15, atol=0)
+    with torch.no_grad():
+        close(step["lossAfter"], cross_entropy(model(x), y) + l2(), rtol=1e-15, atol=0)
+    # The penalty's gradient is in gradWeights (data part + regularization part, DESIGN.md §3).
+    layer = step["layers"][0]
+    close(layer["gradWeights"], tensor(layer["delta"]).T @ tensor(layer["input"]) + 0.02 * weights_before[0])

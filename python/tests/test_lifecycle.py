@@ -189,3 +189,60 @@ def test_bad_arguments_get_one_clear_message(tmp_path):
                 with rec.step(torch.zeros(1, 3, dtype=D)):
                     pass
         assert hook_count(model) == 0
+
+
+def test_a_model_that_needs_more_than_x_gets_no_loss_after_and_a_warning(tmp_path):
+    class Masked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 2)
+
+        def forward(self, x, mask):
+            return torch.sigmoid(self.fc(x)) * mask
+
+    model = Masked().to(D)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = data()
+    mask = torch.ones(6, 2, dtype=D)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=mse) as rec:
+        with pytest.warns(UserWarning, match=r"step 1: lossAfter not recorded: .*TypeError"):
+            with rec.step(x, y):
+                optimizer.zero_grad()
+                mse(model(x, mask), y).backward()
+                optimizer.step()
+    _, [step] = read_trace(tmp_path / "t.jsonl")
+    assert step["lossAfter"] is None and step["dataLoss"] == step["loss"]
+    assert step["layers"][0]["module"] == "fc"
+
+
+def test_a_loss_fn_that_does_not_fit_output_and_y_is_named(tmp_path):
+    model, (x, y) = mlp(), data()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=lambda output: output.sum()) as rec:
+        with pytest.raises(TypeError, match=r"step 1: loss_fn\(output, y\) .* raised TypeError"):
+            with rec.step(x, y):
+                train_step(model, optimizer, x, y)
+        assert_untouched(model, optimizer)
+
+
+def test_a_tuple_x_is_the_model_s_arguments(tmp_path):
+    class Pair(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 2)
+
+        def forward(self, left, right):
+            return torch.sigmoid(self.fc(left + right))
+
+    model = Pair().to(D)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    left, right, y = torch.randn(4, 3, dtype=D), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=mse) as rec:
+        with rec.step((left, right), y):
+            optimizer.zero_grad()
+            mse(model(left, right), y).backward()
+            optimizer.step()
+    _, [step] = read_trace(tmp_path / "t.jsonl")
+    with torch.no_grad():
+        assert step["lossAfter"] == mse(model(left, right), y).item()
+    assert step["batch"] == [0, 1, 2, 3]

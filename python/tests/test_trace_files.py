@@ -119,6 +119,7 @@ def test_non_finite_numbers(suffix, tmp_path):
     _, [step] = read_trace(tmp_path / f"t.{suffix}")
     column = [row[0] for row in step["layers"][0]["z"]]
     assert column[0] == math.inf and column[1] == -math.inf and math.isnan(column[2])
+    assert math.isnan(step["loss"]) and math.isnan(step["dataLoss"])
 
 
 def test_a_newer_version_is_refused_naming_line_1(tmp_path):
