@@ -159,7 +159,7 @@ export function pytorchScript(model: ModelFile, data: TrainingData, options: Scr
     '    except ImportError:',
     '        sys.exit("--trace needs the backprop_stepper package: set PYTHONPATH to the python/ folder of "',
     '                 "Backprop Stepper, or pip install that folder")',
-    '    return Recorder(model, optimizer, path, loss_fn=data_loss)  # dataLoss; regLoss = J - dataLoss',
+    '    return Recorder(model, optimizer, path, loss_fn=data_loss, reg_fn=penalty)',
     '',
     '',
     'def recording(recorder, x, y, batch, epoch):',
