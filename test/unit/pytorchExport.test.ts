@@ -266,6 +266,16 @@ describe('export-pytorch: the engine and PyTorch take the same steps (differenti
     const plain = spawnSync(PYTHON, [job.script, '--steps', '1'], { env: bare, encoding: 'utf8' });
     assert.equal(plain.status, 0, 'training without --trace needs torch only');
   });
+
+  it('a shuffled model carries --epochs epochs of batch order and says so when asked for more steps', () => {
+    const shuffled = join(root, 'examples', '07-optimizer-race.backprop.json'); // 8 batches per epoch, shuffled
+    const script = join(dir, 'race-one-epoch.py');
+    assert.equal(cli('export-pytorch', shuffled, '-o', script, '--epochs', '1').code, 0);
+    assert.match(readFileSync(script, 'utf8'), /EPOCH_ORDERS = \[\n {4}\[[\d, ]+\],\n\]/);
+    const beyond = spawnSync(PYTHON, [script, '--steps', '9'], { env: pythonEnv, encoding: 'utf8' });
+    assert.equal(beyond.status, 1);
+    assert.match(beyond.stderr, /this script holds the batch order of 1 epochs \(8 steps\); export it again with a larger --epochs/);
+  });
 });
 
 describe('export-pytorch: what cannot be exported', () => {
@@ -281,6 +291,14 @@ describe('export-pytorch: what cannot be exported', () => {
       assert.ok(!existsSync(join(dir, 'never.py')));
     });
   }
+
+  it('writes the script on stdout without -o', () => {
+    const result = cli('export-pytorch', join(root, 'examples', 'xor.backprop.json'));
+    assert.equal(result.code, 0);
+    assert.match(result.out, /^#!\/usr\/bin\/env python3\n"""XOR: the model file xor\.backprop\.json as a PyTorch training script\./);
+    assert.match(result.out, /optimizer = torch\.optim\.SGD\(model\.parameters\(\), lr=0\.1, momentum=0\.9\)/);
+    assert.match(result.out, /return sum\(0\.001 \* \(linear\.weight \*\* 2\)\.sum\(\) for linear in model\[0::2\]\)/);
+  });
 
   it('usage errors exit 2', () => {
     assert.equal(cli('export-pytorch').code, 2);
