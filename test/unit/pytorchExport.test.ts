@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { NOT_EXPORTABLE } from '../../src/export/pytorchScript';
+import { readTrace } from '../../src/protocol/traceFile';
 import { Rng } from '../../src/engine/rng';
 import type { ActivationName, LossName, ModelFile, OptimizerSpec } from '../../src/engine/types';
 
@@ -265,6 +266,19 @@ describe('export-pytorch: the engine and PyTorch take the same steps (differenti
     assert.match(missing.stderr, /--trace needs the backprop_stepper package: set PYTHONPATH to the python\/ folder/);
     const plain = spawnSync(PYTHON, [job.script, '--steps', '1'], { env: bare, encoding: 'utf8' });
     assert.equal(plain.status, 0, 'training without --trace needs torch only');
+  });
+
+  it('the same run recorded in the binary form (.bptrace) reads back to the records of its JSON Lines trace', () => {
+    const job = jobs.find((j) => j.name.includes('07-optimizer-race'))!;
+    const binary = join(dir, 'race.bptrace');
+    const result = spawnSync(PYTHON, [job.script, '--steps', String(STEPS), '--trace', binary], { env: pythonEnv, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const fromBinary = readTrace(readFileSync(binary), 'race.bptrace');
+    const fromJson = readTrace(readFileSync(job.trace), 'race.trace.jsonl');
+    assert.equal(fromBinary.problem, undefined);
+    assert.equal(fromBinary.records.length, STEPS);
+    assert.deepEqual(fromBinary.records, fromJson.records);
+    assert.deepEqual(fromBinary.header, fromJson.header);
   });
 
   it('a shuffled model carries --epochs epochs of batch order and says so when asked for more steps', () => {
