@@ -18,7 +18,7 @@ export async function exportPytorch(session: TrainingSession): Promise<void> {
   const base = session.uri.replace(/\.backprop\.json$/i, '').replace(/\.json$/i, '');
   const target = await vscode.window.showSaveDialog({
     title: l10n.t('Export {0} as a PyTorch script', session.name),
-    defaultUri: vscode.Uri.parse(`${base.replace(/[.-]/g, '_')}.py`),
+    defaultUri: vscode.Uri.parse(`${base}.py`),
     filters: { [l10n.t('Python')]: ['py'] },
   });
   if (!target) return;
