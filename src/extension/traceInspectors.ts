@@ -3,7 +3,7 @@
 // commands act on the focused trace panel.
 import * as vscode from 'vscode';
 import type { InspectorCommand } from '../protocol/messages';
-import { TRACE_EXTENSIONS, readTrace } from '../protocol/traceFile';
+import { TRACE_EXTENSIONS, isTraceFileName, readTrace } from '../protocol/traceFile';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, panelOptions } from './inspectorPanel';
 import { l10n } from './l10n';
 import { openingReport, runTraceCommand } from './traceCommands';
@@ -24,11 +24,13 @@ export class TraceInspectors implements vscode.Disposable {
   }
 
   /**
-   * Opens `uri` (or a file the user picks) in a read-only inspector; reveals it when already open.
-   * `revived` is the panel VS Code brings back after a window reload, which then shows the file again.
+   * Opens `uri` (else the trace file in the active editor, else one the user picks) in a read-only
+   * inspector; reveals it when already open. `revived` is the panel VS Code brings back after a
+   * window reload, which then shows the file again.
    */
   async open(uri?: vscode.Uri, revived?: vscode.WebviewPanel): Promise<InspectorPanel<TraceSession> | undefined> {
-    const target = uri ?? (await vscode.window.showOpenDialog({
+    const editor = vscode.window.activeTextEditor?.document.uri;
+    const target = uri ?? (editor && isTraceFileName(editor.path) ? editor : undefined) ?? (await vscode.window.showOpenDialog({
       canSelectMany: false,
       title: l10n.t('Open Trace'),
       filters: { [l10n.t('Trace files')]: TRACE_EXTENSIONS.map((e) => e.slice(1)) },

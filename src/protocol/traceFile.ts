@@ -234,12 +234,7 @@ function toLayer(raw: Record<string, unknown>, path: string, index: number, belo
   const units = wholeNumber(raw.units, at('units'), 1);
   const activation = raw.activation as ActivationName;
   if (!ACTIVATIONS.includes(activation)) throw new FieldError(at('activation'), `expected one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(raw.activation)}`);
-  const inputRows = raw.input as unknown[];
-  if (!Array.isArray(inputRows) && !(raw.input instanceof BlockTensor)) throw new FieldError(at('input'), 'expected the batch × inputs matrix');
-  const rows = raw.input instanceof BlockTensor ? (raw.input.shape[0] ?? 0) : inputRows.length;
-  const firstRow = raw.input instanceof BlockTensor ? raw.input.shape[1] : (Array.isArray(inputRows[0]) ? (inputRows[0] as unknown[]).length : undefined);
-  if (firstRow === undefined) throw new FieldError(at('input'), 'expected the batch × inputs matrix with at least one sample');
-  const inputs = firstRow;
+  const [rows, inputs] = batchShape(raw.input, at('input'));
   if (below && below.units !== inputs) {
     throw new FieldError(at('input'), `has ${inputs} columns but the layer below has ${below.units} units; the inspector shows a chain of dense layers`);
   }
@@ -289,6 +284,13 @@ function hyperparametersOf(raw: Record<string, unknown>): TraceContents['hyperpa
 }
 
 // ---- values
+
+/** [samples, inputs] of a layer's input, the matrix every other shape of the layer follows. */
+function batchShape(value: unknown, path: string): [number, number] {
+  if (value instanceof BlockTensor && value.shape.length === 2) return [value.shape[0], value.shape[1]];
+  if (Array.isArray(value) && Array.isArray(value[0])) return [value.length, value[0].length];
+  throw new FieldError(path, 'expected the batch × inputs matrix with at least one sample');
+}
 
 /** A number, or one of the strings JSON writes non-finite numbers as. */
 function scalar(value: unknown, path: string): number {
