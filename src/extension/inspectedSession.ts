@@ -3,7 +3,7 @@
 // panel reads these members only; how a snapshot is built is given to it with the session.
 import type { StepRecord } from '../engine/types';
 import type { ChainRuleExplanation } from '../engine/chainRule';
-import type { HostMessage, ModelSummary, ParameterRef, Position, ViewState } from '../protocol/messages';
+import type { HostMessage, ModelSummary, ParameterRef, StepOnScreen, ViewState } from '../protocol/messages';
 import type { ValidationContext } from '../protocol/validate';
 import type { HistoryCursor } from './inspectorMessages';
 import type { Disposable, Selection, SessionChange } from './session';
@@ -13,7 +13,7 @@ export interface InspectedSession {
   readonly name: string;
   readonly summary: ModelSummary;
   readonly validationContext: ValidationContext;
-  readonly position: Position;
+  readonly position: StepOnScreen;
   readonly selection: Selection;
   /** The webview's last reported view state (restored after a window reload). */
   viewState: ViewState | undefined;

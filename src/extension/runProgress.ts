@@ -2,7 +2,7 @@
 // message that says why a run stopped.
 import * as vscode from 'vscode';
 import { l10n } from './l10n';
-import type { RunControl, RunOutcome, TrainingSession } from './session';
+import type { Mover, RunControl, RunOutcome, TrainingSession } from './session';
 
 /** Runs `start` under a cancellable progress notification that counts steps (as a percentage of `target` when known). */
 export function withRunProgress(session: TrainingSession, title: string, target: number | undefined, start: (control: RunControl) => Promise<RunOutcome>): Promise<RunOutcome> {
@@ -30,6 +30,9 @@ export function announceOutcome(session: TrainingSession, outcome: RunOutcome): 
     case 'non-finite':
       void vscode.window.showWarningMessage(l10n.t('{0}: {1}', session.name, outcome.error.message));
       return;
+    case 'refused':
+      void vscode.window.showWarningMessage(l10n.t('{0} is moving in the {1}: pause it there first (or press Pause), then move it here.', session.name, moverName(outcome.by)));
+      return;
     case 'limit':
       void vscode.window.showInformationMessage(l10n.t('Stopped after {0} steps (the backprop.run.maxSteps limit) at step {1}.', outcome.steps, step));
       return;
@@ -40,4 +43,9 @@ export function announceOutcome(session: TrainingSession, outcome: RunOutcome): 
     default:
       return;
   }
+}
+
+/** The mover as the user knows it, in the UI language. */
+export function moverName(mover: Mover): string {
+  return mover === 'debugger' ? l10n.t('debugger') : l10n.t('inspector');
 }

@@ -24,12 +24,14 @@ export class SessionCommands {
     this.registry.setActive(session.uri);
     switch (command.name) {
       case 'step':
-        return this.report(session, await session.step());
+        return announceOutcome(session, await session.step());
       case 'stepInto':
-        return this.report(session, await session.stepInto());
-      case 'stepBack':
-        await session.stepBack();
+        return announceOutcome(session, await session.stepInto());
+      case 'stepBack': {
+        const moved = await session.stepBack();
+        if (typeof moved !== 'boolean') announceOutcome(session, moved);
         return;
+      }
       case 'reset':
         return session.reset();
       case 'goToStep': {
@@ -66,19 +68,17 @@ export class SessionCommands {
     return withRunProgress(session, l10n.t('Going to step {0} of {1}', step, session.name), ahead, (control) => session.goToStep(step, control));
   }
 
-  private report(session: TrainingSession, stopped: { message: string } | undefined): void {
-    if (stopped) void vscode.window.showWarningMessage(l10n.t('{0}: {1}', session.name, stopped.message));
-  }
-
   private async longRun(
     session: TrainingSession,
     title: string,
     options: { stepsPerSecond?: number; fullSpeed?: boolean; until?: RunUntil; toEpochEnd?: boolean },
   ): Promise<void> {
-    if (session.running) return session.pause();
+    // The toggle: a second press pauses the inspector's run; the debugger's run refuses it (below).
+    if (session.mover === 'inspector') return session.pause();
+    if (session.mover) return announceOutcome(session, { kind: 'refused', by: session.mover });
     const { maxSteps } = runSettings();
     const target = options.until?.kind === 'steps' ? options.until.value : options.toEpochEnd ? session.summary.dataset.batchesPerEpoch : undefined;
-    const outcome = await withRunProgress(session, title, target, (control) => session.run({ ...options, ...control, maxSteps }));
+    const outcome = await withRunProgress(session, title, target, (control) => session.advance({ ...options, ...control, mover: 'inspector', maxSteps }));
     announceOutcome(session, outcome);
   }
 }

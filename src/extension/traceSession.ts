@@ -5,7 +5,7 @@
 // prediction and no epoch evaluations. No `vscode` import: tests drive it as the panel does.
 import type { ActivationName, StepRecord } from '../engine/types';
 import { type ChainRuleExplanation, explainRecordedStep } from '../engine/chainRule';
-import type { HostMessage, LossHistory, ModelSummary, ParameterRef, Position, RunUntil, StepMessage, ViewState } from '../protocol/messages';
+import type { HostMessage, LossHistory, ModelSummary, ParameterRef, RunUntil, StepMessage, StepOnScreen, ViewState } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
 import { encodeRecord } from '../protocol/traceCodec';
 import type { TraceContents } from '../protocol/traceFile';
@@ -54,7 +54,7 @@ export class TraceSession implements InspectedSession {
     return this.playing !== undefined;
   }
 
-  get position(): Position {
+  get position(): StepOnScreen {
     const record = this.record;
     const epochStart = this.records.find((r) => r.epoch === record.epoch)!.step;
     return {
