@@ -286,12 +286,18 @@ class _StepCapture:
         original = torch.autograd.backward
 
         def backward(tensors, *args, **kwargs):
-            # J is what backward starts from; inside optimizer.step (a closure) only if none came before.
-            if not self.finished and not (self.in_optimizer and self.losses):
+            # J is what backward starts from; inside optimizer.step (a closure, as L-BFGS calls it)
+            # only if none came before: then that first evaluation, at the step's starting weights,
+            # also gives the gradients.
+            first_in_closure = not self.finished and self.in_optimizer and not self.losses
+            if first_in_closure or not (self.finished or self.in_optimizer):
                 roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
                 for root in roots:
                     self.losses.append(root.detach().item() if root.numel() == 1 else None)
-            return original(tensors, *args, **kwargs)
+            result = original(tensors, *args, **kwargs)
+            if first_in_closure:
+                self.params.take_gradients()
+            return result
 
         torch.autograd.backward = backward
 
@@ -304,27 +310,29 @@ class _StepCapture:
     # ---- hooks
 
     def _on_forward(self, module: nn.Module, inputs: Any, output: Any) -> None:
+        rec = self.recorder
+        x = _first_tensor(inputs)
+        pending, self.pending = self.pending, None
+        activation = activation_of(module)
+        if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
+            # Activations hold no state: one module reused after several Linears pairs with each.
+            pending[0].set_activation(self, activation, rec._names[module], output)
+            self.seen.add(module)
+            return
         if module in self.seen:  # a module called again in the same step: its first call is recorded
             return
         self.seen.add(module)
-        rec = self.recorder
+        if module not in rec._selected:
+            return
         name = rec._names[module]
-        x = _first_tensor(inputs)
-        selected = module in rec._selected
-        if selected and isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
+        if isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
             layer = _DenseLayer(self, len(self.layers), name, module, x, output)
             self.params.remember(module)
             self.layers.append(layer)
             self.pending = (layer, output)
             return
-        pending, self.pending = self.pending, None
-        activation = activation_of(module)
-        if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
-            pending[0].set_activation(self, activation, name, output)
-            return
-        if selected:
-            self.layers.append(_OpaqueLayer(self, len(self.layers), name, module, inputs, output))
-            self.params.remember(module)
+        self.layers.append(_OpaqueLayer(self, len(self.layers), name, module, inputs, output))
+        self.params.remember(module)
 
     def _on_model_output(self, _module: nn.Module, _inputs: Any, output: Any) -> None:
         if self.output is None and isinstance(output, torch.Tensor):

@@ -285,3 +285,47 @@ def test_reg_fn_gives_the_regularization_before_and_after_the_update(tmp_path):
     # The penalty's gradient is in gradWeights (data part + regularization part, DESIGN.md §3).
     layer = step["layers"][0]
     close(layer["gradWeights"], tensor(layer["delta"]).T @ tensor(layer["input"]) + 0.02 * weights_before[0])
+
+
+def test_lbfgs_closure_gives_the_gradients_at_the_starting_weights(tmp_path):
+    model = build("tanh")
+    x, y = batch()
+    optimizer = torch.optim.LBFGS(model.parameters(), lr=0.5, max_iter=4)
+    _, expected = reference(copy.deepcopy(model), x, y, torch.tanh)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl", loss_fn=cross_entropy) as rec:
+        with rec.step(x, y):
+            def closure():
+                optimizer.zero_grad()
+                loss = cross_entropy(model(x), y)
+                loss.backward()
+                return loss
+            optimizer.step(closure)
+    _, [step] = read_trace(tmp_path / "t.jsonl")
+    assert step["optimizer"]["type"] == "lbfgs"
+    for layer, ref, linear in zip(step["layers"], expected, [model[0], model[2]]):
+        close(layer["gradWeights"], ref["gradW"])
+        close(layer["delta"], ref["delta"])
+        close(layer["weightsAfter"], linear.weight.detach(), rtol=0, atol=0)
+        close(layer["update"]["weights"], linear.weight.detach() - ref["w"].detach())
+    assert step["optimizer"]["state"]["layers[0].weights"]["func_evals"] > 1
+
+
+def test_one_activation_module_reused_after_several_linears(tmp_path):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2, self.out = nn.Linear(3, 4), nn.Linear(4, 4), nn.Linear(4, 3)
+            self.act, self.softmax = nn.Tanh(), nn.Softmax(dim=1)
+
+        def forward(self, v):
+            return self.softmax(self.out(self.act(self.fc2(self.act(self.fc1(v))))))
+
+    model = Net().to(D)
+    x, y = batch()
+    _, [step] = record(model, torch.optim.SGD(model.parameters(), lr=0.1), tmp_path / "t.jsonl", x, y)
+    assert [(l["module"], l["activation"], l["activationModule"]) for l in step["layers"]] == [
+        ("fc1", "tanh", "act"), ("fc2", "tanh", "act"), ("out", "softmax", "softmax")]
+    second = step["layers"][1]
+    close(second["input"], torch.tanh(tensor(step["layers"][0]["z"])))
+    close(second["a"], torch.tanh(tensor(second["z"])))
+    close(second["delta"], tensor(second["upstream"]) * (1 - tensor(second["a"]) ** 2))

@@ -246,3 +246,29 @@ def test_a_tuple_x_is_the_model_s_arguments(tmp_path):
     with torch.no_grad():
         assert step["lossAfter"] == mse(model(left, right), y).item()
     assert step["batch"] == [0, 1, 2, 3]
+
+
+def test_close_inside_a_block_removes_the_hooks_at_once(tmp_path):
+    model, (x, y) = mlp(), data()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    rec = Recorder(model, optimizer, tmp_path / "t.jsonl")
+    with pytest.raises(RuntimeError, match="closed during the step; the step is not written"):
+        with rec.step(x, y):
+            train_step(model, optimizer, x, y)
+            rec.close()
+            assert_untouched(model, optimizer)
+    header, steps = read_trace(tmp_path / "t.jsonl")
+    assert header["version"] == 1 and steps == []
+
+
+def test_a_second_forward_pass_in_the_block_adds_no_layers(tmp_path):
+    model, (x, y) = mlp(), data()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with Recorder(model, optimizer, tmp_path / "t.jsonl") as rec:
+        with rec.step(x, y):
+            train_step(model, optimizer, x, y)
+            with torch.no_grad():
+                model(x)  # e.g. the loop's own evaluation after the update
+    _, [step] = read_trace(tmp_path / "t.jsonl")
+    assert [(l["kind"], l["module"], l["activationModule"]) for l in step["layers"]] == [
+        ("dense", "0", "1"), ("dense", "2", "3")]

@@ -63,7 +63,7 @@ def test_binary_layout_follows_the_spec(tmp_path):
     expected = (x @ step_weights(step, block).T + step_bias(step, block))
     torch.testing.assert_close(torch.tensor(values, dtype=D).reshape(5, 4), expected, rtol=1e-12, atol=1e-14)
     assert isinstance(step["loss"], float) and step["batch"] == [0, 1, 2, 3, 4]
-    assert step["optimizer"]["state"]["layers[0].bias"]["step"] == 1  # a one-element tensor stays a number
+    assert step["optimizer"]["state"]["layers[0].bias"]["step"] == 1  # a 0-dimensional tensor becomes a number
 
 
 def step_weights(step, block):
