@@ -142,7 +142,6 @@ export function pytorchScript(model: ModelFile, data: TrainingData, options: Scr
           '            return loss',
           '',
           '        with recording(recorder, x, y, batch, epoch):',
-          '            closure()  # J and its gradients at the step\'s weights: what the recorder records',
           '            loss = optimizer.step(closure)',
         ]
       : [
