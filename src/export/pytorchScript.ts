@@ -52,6 +52,7 @@ export function pytorchScript(model: ModelFile, data: TrainingData, options: Scr
   const lbfgs = model.optimizer.type === 'lbfgs';
   const normalize = 'normalize' in model.data ? model.data.normalize : undefined;
 
+  // The initial weights are read before shuffledOrders steps the trainer (its arrays are live).
   const modules = layers.flatMap((layer) => [`nn.Linear(${layer.inputs}, ${layer.units})`, activationModule(layer.activation, layer.slope)]);
   const weights = layers.map((layer, l) =>
     `    (  # layers[${l}]: weight [out][in], bias${model.layers[l].weights && model.layers[l].bias ? '' : ' (drawn)'}\n` +

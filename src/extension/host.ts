@@ -35,7 +35,7 @@ export class BackpropHost implements vscode.Disposable {
       sessionFor: (uri) => this.sessionFor(uri),
       runCommand: (session, command) => this.run(session, command),
       goToStep: (session, step) => this.commands.goToStep(session, step),
-      reviveTrace: (webviewPanel, uri) => this.traces.open(uri, webviewPanel),
+      reviveTrace: (webviewPanel, uri, step) => this.traces.open(uri, { revived: webviewPanel, step }),
     });
     this.watcher = new ModelFileWatcher(context.extensionUri, this.registry, (uri) => this.panels.has(uri));
   }

@@ -19,8 +19,8 @@ export interface PanelHost {
   sessionFor(uri: vscode.Uri): Promise<TrainingSession | undefined>;
   runCommand(session: TrainingSession, command: InspectorCommand): Promise<void>;
   goToStep(session: TrainingSession, step: number): Promise<RunOutcome>;
-  /** Shows a trace file again in a panel revived after a window reload (a trace is no model session). */
-  reviveTrace(webviewPanel: vscode.WebviewPanel, uri: vscode.Uri): Promise<unknown>;
+  /** Shows a trace file again, at `step`, in a panel revived after a window reload (a trace is no model session). */
+  reviveTrace(webviewPanel: vscode.WebviewPanel, uri: vscode.Uri, step: number | undefined): Promise<unknown>;
 }
 
 export class InspectorPanels implements vscode.Disposable {
@@ -115,7 +115,8 @@ export class InspectorPanels implements vscode.Disposable {
     const state = this.savedStateFor(webviewState);
     const documentUri = persistedDocumentUri(state);
     if (documentUri && isTraceFileName(documentUri)) {
-      await this.host.reviveTrace(webviewPanel, vscode.Uri.parse(documentUri));
+      const step = (state?.view as { step?: unknown } | undefined)?.step;
+      await this.host.reviveTrace(webviewPanel, vscode.Uri.parse(documentUri), typeof step === 'number' && Number.isFinite(step) ? step : undefined);
       return;
     }
     const session = documentUri ? await this.host.sessionFor(vscode.Uri.parse(documentUri)).catch(() => undefined) : undefined;

@@ -25,10 +25,11 @@ export class TraceInspectors implements vscode.Disposable {
 
   /**
    * Opens `uri` (else the trace file in the active editor, else one the user picks) in a read-only
-   * inspector; reveals it when already open. `revived` is the panel VS Code brings back after a
-   * window reload, which then shows the file again.
+   * inspector; reveals it when already open. After a window reload `revived` is the panel VS Code
+   * brings back, which then shows the file again at the recorded step at or before `step`.
    */
-  async open(uri?: vscode.Uri, revived?: vscode.WebviewPanel): Promise<InspectorPanel<TraceSession> | undefined> {
+  async open(uri?: vscode.Uri, restore: { revived?: vscode.WebviewPanel; step?: number } = {}): Promise<InspectorPanel<TraceSession> | undefined> {
+    const revived = restore.revived;
     const editor = vscode.window.activeTextEditor?.document.uri;
     const target = uri ?? (editor && isTraceFileName(editor.path) ? editor : undefined) ?? (await vscode.window.showOpenDialog({
       canSelectMany: false,
@@ -61,6 +62,7 @@ export class TraceInspectors implements vscode.Disposable {
     }
     for (const warning of report.warnings) void vscode.window.showWarningMessage(warning);
     const session = new TraceSession(key, name, contents);
+    if (restore.step !== undefined) session.goToStep(restore.step);
     const webviewPanel = revived ?? vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, name, vscode.ViewColumn.Active, panelOptions(this.context.extensionUri));
     const panel = new InspectorPanel(webviewPanel, session, {
       extensionUri: this.context.extensionUri,

@@ -83,4 +83,15 @@ describe('e2e: a PyTorch-recorded trace opened in a real VS Code workbench', fun
     assert.equal(await inspector().locator('#chain-fd').count(), 0);
     await wb().screenshot('open-trace-2-chain-rule');
   });
+
+  it('comes back after the window reloads, showing the trace again (not "cannot open" a model)', async () => {
+    await wb().reload();
+    await wb().page.locator('.tabs-container .tab', { hasText: /(Inspector|인스펙터): xor\.trace\.jsonl/ }).first().click({ timeout: 60_000 });
+    await inspector().locator('#toolbar').waitFor({ timeout: 60_000 });
+    const step = Number(await inspector().locator('body[data-rendered-step]').getAttribute('data-rendered-step', { timeout: 20_000 }));
+    assert.ok(step >= 1 && step <= 4, `a recorded step is shown (${step})`);
+    assert.equal(await exactValue('#loss-value'), steps[step - 1].loss);
+    assert.equal(await wb().page.locator('.notifications-toasts', { hasText: 'Cannot open' }).count(), 0);
+    await wb().screenshot('open-trace-3-reloaded');
+  });
 });
