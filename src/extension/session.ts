@@ -149,7 +149,8 @@ export class TrainingSession {
       batchInEpoch,
       batchesPerEpoch: p.batchesPerEpoch,
       next: inProgress ? p.nextPhase : undefined,
-      latestStep: Math.max(this.latest, p.completedSteps),
+      // A step in progress is the newest one unless history went further already.
+      latestStep: Math.max(this.latest, inProgress ? p.step : p.completedSteps),
       running: this.running,
     };
   }
@@ -160,6 +161,20 @@ export class TrainingSession {
     if (current) return current;
     const done = this.completedSteps;
     return done > 0 ? this.trainer.history.record(done) : undefined;
+  }
+
+  /**
+   * What the views show: the record on screen, or at step 0 what is known before training (issue
+   * 10 item 3): the initial weights and biases, on the first batch, every computed field still absent.
+   */
+  get recordOnScreen(): StepRecord {
+    const record = this.record;
+    if (record) return record;
+    const { batch, rows } = this.trainer.nextBatch();
+    const layers = this.trainer.network.layers.map((layer, index) => ({
+      index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows, weights: layer.weights.slice(), bias: layer.bias.slice(),
+    }));
+    return { step: 0, epoch: 1, batch, layers };
   }
 
   /** The batch on screen as positions in the training split: the record's, or before the first step the first batch. */
@@ -284,9 +299,13 @@ export class TrainingSession {
     return this.advance({ mover, until: { kind: 'steps', value: 1 }, fullSpeed: true });
   }
 
-  /** Back to the start of the step on screen or of the previous one; false at step 0. */
+  /**
+   * The inspector's Step Back: within a step (after Step Into) one operation back, as the
+   * debugger's; between steps, back to the previous step. False at step 0.
+   */
   stepBack(mover: Mover = 'inspector'): Promise<boolean | Refusal> {
-    return this.moveBack(mover, () => this.trainer.history.stepBack());
+    const { history } = this.trainer;
+    return this.moveBack(mover, () => (this.trainer.position.opIndex > 0 ? history.stepBackOp() : history.stepBack()));
   }
 
   /** Back one operation; false at step 0 before any operation. */
@@ -323,12 +342,15 @@ export class TrainingSession {
     return p.completedSteps * p.opsPerStep + p.opIndex;
   }
 
-  async reset(): Promise<void> {
-    await this.pause();
+  /** Back to step 0 with the initial weights; refused while another mover runs. */
+  async reset(mover: Mover = 'inspector'): Promise<Refusal | undefined> {
+    const refusal = await this.claim(mover);
+    if (refusal) return refusal;
     this.trainer.reset();
     this.latest = 0;
     this.clearLosses();
     this.fire('reset');
+    return undefined;
   }
 
   // ---- lesson 6: break a derivative

@@ -32,8 +32,11 @@ export class SessionCommands {
         if (typeof moved !== 'boolean') announceOutcome(session, moved);
         return;
       }
-      case 'reset':
-        return session.reset();
+      case 'reset': {
+        const refusal = await session.reset();
+        if (refusal) announceOutcome(session, refusal);
+        return;
+      }
       case 'goToStep': {
         const outcome = await this.goToStep(session, command.step);
         if (outcome.kind !== 'cancelled') announceOutcome(session, outcome);
@@ -62,6 +65,7 @@ export class SessionCommands {
 
   /** Goes to a step; one ahead trains forward at full speed under a cancellable progress notification. */
   async goToStep(session: TrainingSession, step: number): Promise<RunOutcome> {
+    if (session.mover && session.mover !== 'inspector') return { kind: 'refused', by: session.mover };
     await session.pause();
     const ahead = step - session.completedSteps;
     if (ahead <= 0) return session.goToStep(step);

@@ -80,6 +80,12 @@ describe('debugger and inspector share one session', () => {
     const inspectorRun = await session.advance({ mover: 'inspector', until: { kind: 'steps', value: 50 }, fullSpeed: true, maxSteps: 100_000 });
     assert.equal(session.completedSteps, before, 'the refused run took no step');
     assert.ok(inspectorRun.kind === 'refused' && inspectorRun.by === 'debugger', JSON.stringify(inspectorRun));
+    // Every other move of the inspector is refused the same way, and none of them moved anything.
+    assert.deepEqual(await session.step(), { kind: 'refused', by: 'debugger' });
+    assert.deepEqual(await session.stepBack(), { kind: 'refused', by: 'debugger' });
+    assert.deepEqual(await session.goToStep(0), { kind: 'refused', by: 'debugger' });
+    assert.deepEqual(await session.reset(), { kind: 'refused', by: 'debugger' });
+    assert.equal(session.completedSteps, before);
     runtime.pause();
     await continuing;
     const last = events.filter((e) => e.type === 'stopped').at(-1);

@@ -168,7 +168,8 @@ describe('trainer: a step machine', () => {
     t.step();
     const trace = toStepTrace(t.step());
     const x = trace.layers[0].input;
-    const targets = trace.batch.map((p) => model.data!.y![t.data.split.train[p]]);
+    const { dataset } = t.data;
+    const targets = trace.batch.map((p) => Array.from(dataset.y.subarray(t.data.split.train[p] * 3, t.data.split.train[p] * 3 + 3)));
     /** J of this batch for the given weights, from the formulas of DESIGN.md §4 (no engine code). */
     const J = (W: number[][][], b: number[][]) => {
       const affine = (input: number[], l: number) => W[l].map((row, u) => row.reduce((sum, w, i) => sum + w * input[i], b[l][u]));

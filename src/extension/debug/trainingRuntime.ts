@@ -522,13 +522,14 @@ export class TrainingRuntime {
   /** Back to step 0 with the initial weights (the session's reset, shared with the inspector). */
   async restart(): Promise<void> {
     this.moving = true;
+    let refusal: Refusal | undefined;
     try {
-      await this.session.reset();
-      this.forgetHistory();
+      refusal = await this.session.reset('debugger');
+      if (!refusal) this.forgetHistory();
     } finally {
       this.moving = false;
     }
-    this.emit({ type: 'stopped', stop: { reason: 'entry', description: 'restarted at step 0' } });
+    this.emit({ type: 'stopped', stop: refusal ? this.refusedStop(refusal) : { reason: 'entry', description: 'restarted at step 0' } });
   }
 }
 

@@ -66,6 +66,47 @@ describe('TrainingSession', () => {
     assert.equal(session.lossHistory(1).loss.length, 0);
   });
 
+  it('a step in progress is the newest step, not history (issue 10 item 4: was "step 2 of 1")', async () => {
+    const session = open();
+    await session.stepInto();
+    assert.deepEqual([session.position.step, session.position.latestStep], [1, 1]);
+    await session.step();
+    await session.stepInto();
+    assert.deepEqual([session.position.step, session.position.latestStep], [2, 2]);
+    // After a NaN stop in the middle of a step, that step is the newest too.
+    const exploding = JSON.parse(XOR);
+    exploding.optimizer = { type: 'sgd', learningRate: 1e300 };
+    exploding.loss = 'mse';
+    exploding.layers[1].activation = 'identity';
+    const failing = open(JSON.stringify(exploding));
+    const outcome = await failing.advance({ mover: 'inspector', fullSpeed: true, until: { kind: 'nan' }, maxSteps: 100 });
+    assert.equal(outcome.kind, 'non-finite');
+    assert.equal(failing.position.latestStep, failing.position.step);
+    // Going back to an earlier step and stepping into it is history: the newest step stays.
+    await session.step();
+    await session.goToStep(1);
+    await session.stepInto();
+    assert.deepEqual([session.position.step, session.position.latestStep], [2, 2]);
+  });
+
+  it('Step Back after Step Into goes back one operation, as the debugger does (issue 10 item 5); between steps, one step', async () => {
+    const session = open();
+    await session.step();
+    const afterStep1 = toStepTrace(session.record!);
+    await session.stepInto();
+    await session.stepInto();
+    assert.equal(session.operationsDone, 8);
+    assert.equal(await session.stepBack(), true);
+    assert.equal(session.operationsDone, 7, 'one operation back, not to the start of the step');
+    assert.deepEqual(session.position.next, { kind: 'forward', layer: 1 });
+    assert.equal(await session.stepBack(), true);
+    assert.deepEqual([session.position.step, session.position.next], [1, undefined]);
+    assert.deepEqual(toStepTrace(session.record!), afterStep1);
+    assert.equal(await session.stepBack(), true);
+    assert.deepEqual([session.position.step, session.operationsDone], [0, 0]);
+    assert.equal(await session.stepBack(), false, 'nothing before step 0');
+  });
+
   it('positions report epoch and batch of the step on screen', async () => {
     const session = open(); // 4 samples, batches of 2: 2 batches per epoch
     await session.step();
