@@ -433,11 +433,6 @@ export class TrainingSession {
     await state.done;
   }
 
-  /** Completes the current epoch, yielding to the event loop like a run. */
-  runEpoch(request: Omit<AdvanceRequest, 'toEpochEnd' | 'until'>): Promise<RunOutcome> {
-    return this.advance({ ...request, toEpochEnd: true });
-  }
-
   // ---- the model changed on disk or in the editor
 
   /** Starts over on a new model text; on failure the session keeps its current model. */
