@@ -9,12 +9,12 @@
 //  - Numeric fields (layer, unit, input) are 0-based like the trace; symbols are 1-based like
 //    the lecture: layer l of the network is superscript l+1, unit m is subscript m+1.
 //  - Weights are stored [out][in]: W[l][m][n] is the lecture's w_nm (from input n to unit m).
-import type { LossName } from './types';
-import type { LossSpec } from './losses';
+import type { ActivationName, LossName, StepRecord } from './types';
+import type { LossSpec, Regularization } from './losses';
 import { REQUIRED_OUTPUT_ACTIVATION, normalizeRegularization } from './losses';
-import { BROKEN_DERIVATIVES, localGradient } from './activations';
+import { BROKEN_DERIVATIVES } from './activations';
 import { type Batch, type GradientCheckEntry, checkParameter } from './gradientCheck';
-import { type DenseLayer, type LayerBackward, type Network, backwardLayer, forward, layerLocalGradient, outputLoss } from './network';
+import { type DenseLayer, type Network, backwardLayer, forward, outputLoss } from './network';
 import { tensorName } from './layerFields';
 
 /**
@@ -78,7 +78,8 @@ export interface ChainRuleExplanation {
     target: ParameterTarget;
     value: number;
   };
-  loss: LossName;
+  /** null for a recorded trace, which does not say. */
+  loss: LossName | null;
   rows: number; // N
   /** The factors in order from the loss down to the parameter; their per-sample product is the chain. */
   factors: ChainFactor[];
@@ -88,9 +89,9 @@ export interface ChainRuleExplanation {
   product: { perSample: number[]; mean: number };
   /** The regularization term added to a weight's gradient (λ1·sign(w) + 2λ2·w); null for biases or no regularization. */
   regularization: { l1: number; l2: number; value: number; symbol: string; latex: string } | null;
-  /** product.mean + regularization: equals the engine's gradWeights/gradBias. */
+  /** product.mean + regularization: equals the engine's gradWeights/gradBias (for a recorded trace: the recorded gradient). */
   total: number;
-  /** The engine's own backpropagated gradient for the same parameter, for comparison. */
+  /** The engine's own backpropagated gradient for the same parameter (a trace's recorded one), for comparison. */
   engineGradient: number;
   finiteDifference?: GradientCheckEntry;
   notes: ExplanationNote[];
@@ -142,6 +143,8 @@ export const NOTE_TEXTS = {
   brokenDerivative: 'Layer {0}\'s derivative is deliberately broken: backward uses {1} instead of {2}, so this gradient is wrong and the finite difference disagrees with it.',
   reluKink: 'z = 0 in this batch: ReLU′(0) is taken as 0 (as PyTorch).',
   leakyReluKink: 'z = 0 in this batch: leaky ReLU′(0) is taken as the slope (as PyTorch).',
+  recordedTrace: 'From a recorded trace: every factor is a recorded number. The finite-difference check is not available here: it needs the model and its data to evaluate J again.',
+  recordedRegularization: 'J of this step has a regularization part ({0}); the recorded gradient includes its derivative, the product of the factors is the loss-function part only.',
 } as const;
 
 const note = (text: string, ...args: string[]): ExplanationNote => ({ text, args });
@@ -157,87 +160,109 @@ function column(values: Float64Array, rows: number, width: number, index: number
   return out;
 }
 
-/** The forward passes, the loss and the backward results of the layers from the output down to layer l. */
-interface Passes {
-  forward: ReturnType<typeof forward>;
-  loss: ReturnType<typeof outputLoss>;
-  backward: LayerBackward[]; // index k ≥ l
+/**
+ * One layer's numbers on one batch, as a step record holds them: what the chain rule reads. The
+ * engine's explanation computes them (chainLayers); a recorded trace has them.
+ */
+interface ChainLayer {
+  units: number;
+  inputs: number;
+  activation: ActivationName;
+  weights: Float64Array; // units × inputs
+  bias: Float64Array;
+  input: Float64Array; // rows × inputs
+  z: Float64Array; // rows × units
+  localGrad: Float64Array; // rows × units f′(z) (as backward used it), or rows × units × units for softmax
+  upstream: Float64Array; // rows × units ∂J/∂a (with the 1/N of the batch mean)
+  delta: Float64Array; // rows × units ∂J/∂z
+  gradWeights: Float64Array;
+  gradBias: Float64Array;
+  brokenDerivative?: DenseLayer['brokenDerivative'];
 }
 
-function passesDownTo(net: Network, lossSpec: LossSpec, batch: Batch, l: number): Passes {
+/** What is known besides the numbers: the loss and regularization (unknown for a recorded trace). */
+interface ChainContext {
+  loss: LossName | null;
+  regularization: Regularization | null;
+  notes: ExplanationNote[];
+}
+
+/** The engine's forward pass, loss and backward pass from the output down to layer l, as ChainLayers (index k ≥ l). */
+function chainLayers(net: Network, lossSpec: LossSpec, batch: Batch, l: number): ChainLayer[] {
   const L = net.layers.length;
   const passes = forward(net, batch.x, batch.rows);
   const loss = outputLoss(net, lossSpec, passes[L - 1], batch.y);
   const regularization = normalizeRegularization(lossSpec.regularization);
-  const backward: LayerBackward[] = new Array(L);
+  const layers: ChainLayer[] = new Array(L);
   let upstream = loss.upstream;
   for (let k = L - 1; k >= l; k--) {
-    backward[k] = backwardLayer(net.layers[k], passes[k], upstream, {
-      delta: k === L - 1 ? loss.delta : undefined, regularization, downstream: k > 0,
+    const layer = net.layers[k];
+    const back = backwardLayer(layer, passes[k], upstream, {
+      delta: k === L - 1 ? loss.delta : undefined, regularization, downstream: k > 0, recordLocalGrad: true,
     });
-    if (backward[k].downstream) upstream = backward[k].downstream!;
+    layers[k] = { ...layer, input: passes[k].input, z: passes[k].z, upstream, delta: back.delta, localGrad: back.localGrad!, gradWeights: back.gradWeights, gradBias: back.gradBias };
+    if (back.downstream) upstream = back.downstream;
   }
-  return { forward: passes, loss, backward };
+  return layers;
 }
 
 /**
  * The factors of ∂J/∂z of unit m in a hidden layer l with an elementwise activation:
  * ∂J/∂a_m · f′(z_m), where ∂J/∂a_m = Σ_k W⁽ˡ⁺¹⁾_km δ⁽ˡ⁺¹⁾_k (with one unit above: its δ times one weight).
  */
-function hiddenDeltaFactors(net: Network, lossName: LossName, p: Passes, rows: number, l: number, m: number, notes: ExplanationNote[]): ChainFactor[] {
-  const layer = net.layers[l];
-  const upper = net.layers[l + 1];
-  const upperBack = p.backward[l + 1];
+function hiddenDeltaFactors(layers: ChainLayer[], rows: number, l: number, m: number, context: ChainContext): ChainFactor[] {
+  const layer = layers[l];
+  const upper = layers[l + 1];
   const am = quantity('a', l, m);
   const zm = quantity('z', l, m);
   const factors: ChainFactor[] = [];
   if (upper.units === 1) {
     const zk = quantity('z', l + 1, 0);
-    factors.push(...(l + 1 === net.layers.length - 1
-      ? outputFactors(net, lossName, p.forward[l + 1].z, p.forward[l + 1].a, p.loss.upstream, p.loss.delta, rows, 0, notes)
-      : [factor('delta-above', partial(J, zk), FACTOR_NAMES['delta-above'], l + 1, 0, column(upperBack.delta, rows, 1, 0, rows), true)]));
+    factors.push(...(l + 1 === layers.length - 1
+      ? outputFactors(layers, l + 1, rows, 0, context)
+      : [factor('delta-above', partial(J, zk), FACTOR_NAMES['delta-above'], l + 1, 0, column(upper.delta, rows, 1, 0, rows), true)]));
     factors.push(factor('weight-above', partial(zk, am), FACTOR_NAMES['weight-above'], l + 1, 0, new Array(rows).fill(upper.weights[m]), true));
   } else {
     const terms = Array.from({ length: upper.units }, (_, k) =>
-      sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upperBack.delta, rows, upper.units, k, rows)));
-    const sum = factor('backprop-sum', partial(J, am), FACTOR_NAMES['backprop-sum'], l, m, column(upperBack.downstream!, rows, layer.units, m, rows), true);
+      sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upper.delta, rows, upper.units, k, rows)));
+    const sum = factor('backprop-sum', partial(J, am), FACTOR_NAMES['backprop-sum'], l, m, column(layer.upstream, rows, layer.units, m, rows), true);
     sum.sum = { leftSymbol: `W${sup(l + 2)}_k${sub(m + 1)}`, rightSymbol: `∂J/∂z${sup(l + 2)}_k`, terms };
     factors.push(sum);
   }
-  const fPrime = layerLocalGradient(layer, p.forward[l].z, p.forward[l].a, rows);
-  noteBrokenDerivative(layer, l, notes);
-  factors.push(factor('activation-gradient', partial(am, zm), FACTOR_NAMES['activation-gradient'], l, m, column(fPrime, rows, layer.units, m), true));
-  noteKinks(layer.activation, column(p.forward[l].z, rows, layer.units, m), notes);
+  noteBrokenDerivative(layer, l, context.notes);
+  factors.push(factor('activation-gradient', partial(am, zm), FACTOR_NAMES['activation-gradient'], l, m, column(layer.localGrad, rows, layer.units, m), true));
+  noteKinks(layer.activation, column(layer.z, rows, layer.units, m), context.notes);
   return factors;
 }
 
 /** ∂J/∂z of unit m of layer l as its factors: the output layer's, a hidden softmax layer's δ whole, or the hidden recursion. */
-function deltaFactors(net: Network, lossName: LossName, p: Passes, rows: number, l: number, m: number, notes: ExplanationNote[]): ChainFactor[] {
-  const layer = net.layers[l];
-  if (l === net.layers.length - 1) return outputFactors(net, lossName, p.forward[l].z, p.forward[l].a, p.loss.upstream, p.loss.delta, rows, m, notes);
+function deltaFactors(layers: ChainLayer[], rows: number, l: number, m: number, context: ChainContext): ChainFactor[] {
+  const layer = layers[l];
+  if (l === layers.length - 1) return outputFactors(layers, l, rows, m, context);
   if (layer.activation === 'softmax') {
-    return [factor('delta', partial(J, quantity('z', l, m)), FACTOR_NAMES.delta, l, m, column(p.backward[l].delta, rows, layer.units, m, rows), true)];
+    return [factor('delta', partial(J, quantity('z', l, m)), FACTOR_NAMES.delta, l, m, column(layer.delta, rows, layer.units, m, rows), true)];
   }
-  return hiddenDeltaFactors(net, lossName, p, rows, l, m, notes);
+  return hiddenDeltaFactors(layers, rows, l, m, context);
 }
 
 /** The parameter's symbol and the last factor: ∂z_m/∂w_nm = input n, or ∂z_m/∂b_m = 1. */
-function parameterFactor(layer: DenseLayer, p: Passes, rows: number, target: ParameterTarget): { symbol: { text: string; tex: string }; factor: ChainFactor } {
+function parameterFactor(layer: ChainLayer, rows: number, target: ParameterTarget): { symbol: { text: string; tex: string }; factor: ChainFactor } {
   const l = target.layer;
   const m = target.out;
   const zm = quantity('z', l, m);
   if (target.kind === 'weight') {
     const n = target.in;
     const symbol = { text: `w${sup(l + 1)}${sub(n + 1)}${sub(m + 1)}`, tex: `w^{(${l + 1})}_{${n + 1}${m + 1}}` };
-    return { symbol, factor: factor('input', partial(zm, symbol), FACTOR_NAMES.input, l - 1, n, column(p.forward[l].input, rows, layer.inputs, n), false) };
+    return { symbol, factor: factor('input', partial(zm, symbol), FACTOR_NAMES.input, l - 1, n, column(layer.input, rows, layer.inputs, n), false) };
   }
   const symbol = { text: `b${sup(l + 1)}${sub(m + 1)}`, tex: `b^{(${l + 1})}_{${m + 1}}` };
   return { symbol, factor: factor('input', partial(zm, symbol), BIAS_INPUT_NAME, l, m, new Array(rows).fill(1), false) };
 }
 
-/** ∂/∂w of λ₁‖W‖₁ + λ₂‖W‖₂²: λ₁·sign(w) + 2λ₂·w (weights only; sign(0) = 0 as PyTorch). */
-function regularizationPart(lossSpec: LossSpec, target: ParameterTarget, value: number, symbol: { text: string; tex: string }): ChainRuleExplanation['regularization'] {
-  const { l1, l2 } = normalizeRegularization(lossSpec.regularization);
+/** ∂/∂w of λ₁‖W‖₁ + λ₂‖W‖₂²: λ₁·sign(w) + 2λ₂·w (weights only; sign(0) = 0 as PyTorch). Null when unknown (a trace). */
+function regularizationPart(regularization: Regularization | null, target: ParameterTarget, value: number, symbol: { text: string; tex: string }): ChainRuleExplanation['regularization'] {
+  if (!regularization) return null;
+  const { l1, l2 } = regularization;
   if (target.kind !== 'weight' || (l1 === 0 && l2 === 0)) return null;
   const sign = value > 0 ? 1 : value < 0 ? -1 : 0;
   return {
@@ -249,98 +274,132 @@ function regularizationPart(lossSpec: LossSpec, target: ParameterTarget, value: 
 }
 
 /**
- * Explains ∂J/∂θ for one weight or bias on one batch, with the network's current parameters
- * (for a trace: the weights before the step's update): ∂J/∂θ = mean over samples of
- * (factors of ∂J/∂z_m) · ∂z_m/∂θ, plus the regularization part. Set `finiteDifference: false`
- * to skip the 2 extra loss evaluations.
+ * ∂J/∂θ from one batch's layer numbers, whoever produced them (the engine or a recorded trace):
+ * mean over samples of (factors of ∂J/∂z_m) · ∂z_m/∂θ, plus the regularization part when known.
  */
-export function explainChainRule(
-  net: Network, lossSpec: LossSpec, batch: Batch, target: ParameterTarget,
-  options: { finiteDifference?: boolean } = {},
-): ChainRuleExplanation {
-  checkTarget(net, target);
-  const { rows } = batch;
+function explainValues(layers: ChainLayer[], rows: number, target: ParameterTarget, context: ChainContext): ChainRuleExplanation {
   const { layer: l, out: m } = target;
-  const layer = net.layers[l];
-  const p = passesDownTo(net, lossSpec, batch, l);
-  const notes: ExplanationNote[] = [];
-  const last = parameterFactor(layer, p, rows, target);
-  const factors = [...deltaFactors(net, lossSpec.loss, p, rows, l, m, notes), last.factor];
+  const layer = layers[l];
+  const last = parameterFactor(layer, rows, target);
+  const factors = [...deltaFactors(layers, rows, l, m, context), last.factor];
 
   const productPerSample = Array.from({ length: rows }, (_, r) => factors.reduce((product, f) => product * f.perSample[r], 1));
   const dataGradient = mean(productPerSample);
   const index = target.kind === 'weight' ? m * layer.inputs + target.in : m;
   const value = target.kind === 'weight' ? layer.weights[index] : layer.bias[index];
-  const regularization = regularizationPart(lossSpec, target, value, last.symbol);
-  const engineGradient = target.kind === 'weight' ? p.backward[l].gradWeights[index] : p.backward[l].gradBias[index];
-  const finiteDifference = options.finiteDifference === false
-    ? undefined
-    : checkParameter(net, lossSpec, batch, 2 * l + (target.kind === 'weight' ? 0 : 1), index, engineGradient);
-  const sharedDelta = column(p.backward[l].delta, rows, layer.units, m, rows);
+  const regularization = regularizationPart(context.regularization, target, value, last.symbol);
+  const sharedDelta = column(layer.delta, rows, layer.units, m, rows);
   return {
     parameter: {
       name: target.kind === 'weight' ? tensorName(l, 'weights', m, target.in) : tensorName(l, 'bias', m),
       symbol: last.symbol.text, latex: last.symbol.tex, target, value,
     },
-    loss: lossSpec.loss,
+    loss: context.loss,
     rows,
     factors,
     sharedDelta: { ...partial(J, quantity('z', l, m)), perSample: sharedDelta, mean: mean(sharedDelta) },
     product: { perSample: productPerSample, mean: dataGradient },
     regularization,
     total: dataGradient + (regularization ? regularization.value : 0),
-    engineGradient,
-    finiteDifference,
-    notes,
+    engineGradient: target.kind === 'weight' ? layer.gradWeights[index] : layer.gradBias[index],
+    notes: context.notes,
   };
+}
+
+/**
+ * Explains ∂J/∂θ for one weight or bias on one batch, with the network's current parameters
+ * (for a trace: the weights before the step's update). Set `finiteDifference: false` to skip
+ * the 2 extra loss evaluations.
+ */
+export function explainChainRule(
+  net: Network, lossSpec: LossSpec, batch: Batch, target: ParameterTarget,
+  options: { finiteDifference?: boolean } = {},
+): ChainRuleExplanation {
+  checkTarget(net.layers, target);
+  const layers = chainLayers(net, lossSpec, batch, target.layer);
+  const context: ChainContext = { loss: lossSpec.loss, regularization: normalizeRegularization(lossSpec.regularization), notes: [] };
+  const explanation = explainValues(layers, batch.rows, target, context);
+  if (options.finiteDifference !== false) {
+    const p = 2 * target.layer + (target.kind === 'weight' ? 0 : 1);
+    const index = target.kind === 'weight' ? target.out * net.layers[target.layer].inputs + target.in : target.out;
+    explanation.finiteDifference = checkParameter(net, lossSpec, batch, p, index, explanation.engineGradient);
+  }
+  return explanation;
+}
+
+/** Why the chain rule of a recorded step cannot be shown (a field the recorder could not know), or undefined. */
+export function recordedChainProblem(record: StepRecord, target: ParameterTarget): string | undefined {
+  const needed = ['input', 'z', 'localGrad', 'upstream', 'delta', 'gradWeights', 'gradBias'] as const;
+  for (let k = target.layer; k < record.layers.length; k++) {
+    const missing = needed.find((field) => record.layers[k][field] === undefined);
+    if (missing) return `${tensorName(k, missing)} is not in step ${record.step}`;
+  }
+  return undefined;
+}
+
+/**
+ * The chain rule of a recorded step (a trace file) from its own numbers: f′, ∂J/∂a, δ, the
+ * weights and inputs as recorded, nothing recomputed. The loss and the regularization are not in
+ * a trace, so the factors are ∂J/∂a · f′ at the output, the product is the loss-function part and
+ * the total is the recorded gradient; there is no finite-difference check (it would need the
+ * model and its data), which the notes say. Throws recordedChainProblem's reason when a field is missing.
+ */
+export function explainRecordedStep(record: StepRecord, target: ParameterTarget): ChainRuleExplanation {
+  checkTarget(record.layers, target);
+  const problem = recordedChainProblem(record, target);
+  if (problem) throw new Error(problem);
+  // recordedChainProblem has checked that every field a ChainLayer needs is there.
+  const layers = record.layers.map((layer) => layer as ChainLayer);
+  const notes = [note(NOTE_TEXTS.recordedTrace)];
+  if ((record.regLoss ?? 0) !== 0) notes.push(note(NOTE_TEXTS.recordedRegularization, String(record.regLoss)));
+  const explanation = explainValues(layers, record.layers[target.layer].rows, target, { loss: null, regularization: null, notes });
+  // ∂J/∂θ is the recorded gradient: J may hold terms the trace does not name (the notes say so).
+  explanation.total = explanation.engineGradient;
+  return explanation;
 }
 
 /**
  * The factors ∂J/∂z of output unit m is made of: ∂J/∂a · f′(z) for an elementwise activation,
  * the combined p − t for softmax + cross-entropy and sigmoid + binary cross-entropy (the split
  * form divides by p(1 − p), which is 0 when the sigmoid saturates), and Σ_k ∂J/∂a_k ∂a_k/∂z_m
- * for softmax with mse or mae.
+ * for softmax with mse or mae (or with a loss not known, as in a recorded trace).
  */
-function outputFactors(
-  net: Network, loss: LossName, z: Float64Array, a: Float64Array, upstream: Float64Array, delta: Float64Array,
-  rows: number, m: number, notes: ExplanationNote[],
-): ChainFactor[] {
-  const l = net.layers.length - 1;
-  const layer = net.layers[l];
+function outputFactors(layers: ChainLayer[], l: number, rows: number, m: number, context: ChainContext): ChainFactor[] {
+  const layer = layers[l];
+  const { loss, notes } = context;
   const units = layer.units;
   const N = rows;
   const zm = quantity('z', l, m);
   const am = quantity('a', l, m);
-  if (REQUIRED_OUTPUT_ACTIVATION[loss] === layer.activation) {
+  if (loss && REQUIRED_OUTPUT_ACTIVATION[loss] === layer.activation) {
     notes.push(note(NOTE_TEXTS.combinedOutput, layer.activation, loss));
-    return [factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true)];
+    return [factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(layer.delta, rows, units, m, N), true)];
   }
   if (layer.activation === 'softmax') {
-    const jacobian = localGradient('softmax', layer.slope, z, a, rows, units);
+    const jacobian = layer.localGrad;
     const terms: SumTerm[] = [];
     for (let k = 0; k < units; k++) {
       const right = new Array<number>(rows);
       for (let r = 0; r < rows; r++) right[r] = jacobian[r * units * units + k * units + m];
-      terms.push(sumTerm(k, column(upstream, rows, units, k, N), right));
+      terms.push(sumTerm(k, column(layer.upstream, rows, units, k, N), right));
     }
-    const f = factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true);
+    const f = factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(layer.delta, rows, units, m, N), true);
     f.sum = { leftSymbol: `∂J/∂a${sup(l + 1)}_k`, rightSymbol: `∂a${sup(l + 1)}_k/∂z${sup(l + 1)}${sub(m + 1)}`, terms };
     return [f];
   }
   if (loss === 'mae') {
     notes.push(note(NOTE_TEXTS.maeKink));
   }
-  const fPrime = layerLocalGradient(layer, z, a, rows);
   noteBrokenDerivative(layer, l, notes);
-  noteKinks(layer.activation, column(z, rows, units, m), notes);
+  noteKinks(layer.activation, column(layer.z, rows, units, m), notes);
   return [
-    factor('loss-gradient', partial(J, am), FACTOR_NAMES['loss-gradient'], l, m, column(upstream, rows, units, m, N), true),
-    factor('activation-gradient', partial(am, zm), FACTOR_NAMES['activation-gradient'], l, m, column(fPrime, rows, units, m), true),
+    factor('loss-gradient', partial(J, am), FACTOR_NAMES['loss-gradient'], l, m, column(layer.upstream, rows, units, m, N), true),
+    factor('activation-gradient', partial(am, zm), FACTOR_NAMES['activation-gradient'], l, m, column(layer.localGrad, rows, units, m), true),
   ];
 }
 
 /** The factor f′ shown is the broken one backward used; the finite difference is not fooled. */
-function noteBrokenDerivative(layer: DenseLayer, l: number, notes: ExplanationNote[]): void {
+function noteBrokenDerivative(layer: ChainLayer, l: number, notes: ExplanationNote[]): void {
   if (!layer.brokenDerivative) return;
   const { wrong, right } = BROKEN_DERIVATIVES[layer.brokenDerivative];
   notes.push(note(NOTE_TEXTS.brokenDerivative, String(l + 1), wrong, right));
@@ -352,10 +411,10 @@ function noteKinks(activation: string, z: number[], notes: ExplanationNote[]): v
   if (activation === 'leaky-relu') notes.push(note(NOTE_TEXTS.leakyReluKink));
 }
 
-function checkTarget(net: Network, target: ParameterTarget): void {
-  const layer = net.layers[target.layer];
+function checkTarget(layers: readonly { units: number; inputs: number }[], target: ParameterTarget): void {
+  const layer = layers[target.layer];
   if (!Number.isInteger(target.layer) || !layer) {
-    throw new Error(`layer ${target.layer} does not exist: the network has layers 0..${net.layers.length - 1}`);
+    throw new Error(`layer ${target.layer} does not exist: the network has layers 0..${layers.length - 1}`);
   }
   if (!Number.isInteger(target.out) || target.out < 0 || target.out >= layer.units) {
     throw new Error(`layers[${target.layer}] has units 0..${layer.units - 1}, not ${target.out}`);

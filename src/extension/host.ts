@@ -15,6 +15,7 @@ import { promptGoToStep, promptRunUntil } from './prompts';
 import { SessionCommands } from './sessionCommands';
 import { SessionRegistry, TrainingSession } from './session';
 import { SessionVisibility } from './statusBar';
+import { TraceInspectors } from './traceInspectors';
 
 export class BackpropHost implements vscode.Disposable {
   readonly registry = new SessionRegistry();
@@ -23,17 +24,21 @@ export class BackpropHost implements vscode.Disposable {
   private readonly watcher: ModelFileWatcher;
   /** Whether a session's model is on screen, for the status-bar items. */
   readonly visibility: SessionVisibility;
+  /** Inspectors of trace files (Open Trace), read-only. */
+  readonly traces: TraceInspectors;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
   ) {
+    this.traces = new TraceInspectors(context, log, { save: (state) => this.panels.saveState(state), forget: (uri) => this.panels.forgetState(uri) });
     this.panels = new InspectorPanels(context, {
       registry: this.registry,
       log,
       sessionFor: (uri) => this.sessionFor(uri),
       runCommand: (session, command) => this.run(session, command),
       goToStep: (session, step) => this.commands.goToStep(session, step),
+      reviveTrace: (webviewPanel, uri, step) => this.traces.open(uri, { revived: webviewPanel, step }),
     });
     this.visibility = new SessionVisibility((uri) => this.panels.has(uri), this.panels.onDidChange);
     this.watcher = new ModelFileWatcher(context.extensionUri, this.registry, (uri) => this.panels.has(uri));
@@ -124,12 +129,14 @@ export class BackpropHost implements vscode.Disposable {
 
   relocalize(): void {
     this.panels.relocalize();
+    this.traces.relocalize();
   }
 
   dispose(): void {
     this.watcher.dispose();
     this.visibility.dispose();
     this.panels.dispose();
+    this.traces.dispose();
     this.registry.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
 import { samplePrediction } from './samplePrediction';
 import type { Selection, TrainingSession } from './session';
+import type { InspectedSession } from './inspectedSession';
 
 /**
  * What the webview already holds, so each step message sends only the loss history it lacks:
@@ -63,7 +64,7 @@ export class HistoryCursor {
 }
 
 export function buildInitMessage(
-  session: TrainingSession,
+  session: InspectedSession,
   context: { strings: Record<string, string>; locale: string; theme: ThemeKind },
 ): InitMessage {
   const init: InitMessage = {
@@ -117,14 +118,17 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
 }
 
 /** The answer to a webview's request for a full tensor; undefined when the step has no such tensor. */
-export function buildTensorMessage(session: TrainingSession, request: RequestTensorMessage): TensorMessage | undefined {
+export function buildTensorMessage(session: InspectedSession, request: RequestTensorMessage): TensorMessage | undefined {
   const record = session.recordAt(request.step);
   const tensor = record && tensorOf(record, request.name);
   return tensor && { type: 'tensor', step: request.step, name: tensor.name, shape: tensor.shape, data: tensor.data };
 }
 
-/** The chain rule of one parameter at a step; undefined while the step is not complete. */
-export function buildExplanationMessage(session: TrainingSession, request: RequestExplanationMessage): ExplanationMessage | undefined {
+/**
+ * The chain rule of one parameter at a step, from the engine or a recorded trace; undefined while
+ * the step is not complete. Throws (InspectedSession.explain) when it cannot be shown.
+ */
+export function buildExplanationMessage(session: InspectedSession, request: RequestExplanationMessage): ExplanationMessage | undefined {
   const explanation = session.explain(request.step, request.parameter);
   return explanation && { type: 'explanation', step: request.step, explanation };
 }

@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import type { InspectorCommand } from '../protocol/messages';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type PanelServices, panelOptions } from './inspectorPanel';
+import { isTraceFileName } from '../protocol/traceFile';
+import { buildSnapshotMessages } from './inspectorMessages';
 import { isModelDocument } from './modelFiles';
 import { type PersistedPanelState, matchSavedState, persistedDocumentUri, restoreView } from './panelState';
 import type { RunOutcome, SessionRegistry, TrainingSession } from './session';
@@ -17,6 +19,8 @@ export interface PanelHost {
   sessionFor(uri: vscode.Uri): Promise<TrainingSession | undefined>;
   runCommand(session: TrainingSession, command: InspectorCommand): Promise<void>;
   goToStep(session: TrainingSession, step: number): Promise<RunOutcome>;
+  /** Shows a trace file again, at `step`, in a panel revived after a window reload (a trace is no model session). */
+  reviveTrace(webviewPanel: vscode.WebviewPanel, uri: vscode.Uri, step: number | undefined): Promise<unknown>;
 }
 
 export class InspectorPanels implements vscode.Disposable {
@@ -74,11 +78,12 @@ export class InspectorPanels implements vscode.Disposable {
     for (const panel of this.panels.values()) panel.relocalize();
   }
 
-  private services(): PanelServices {
+  private services(): PanelServices<TrainingSession> {
     return {
       extensionUri: this.context.extensionUri,
       log: this.host.log,
       runCommand: (s, c) => this.host.runCommand(s, c),
+      snapshot: buildSnapshotMessages,
       saveState: (state) => this.saveState(state),
     };
   }
@@ -87,12 +92,13 @@ export class InspectorPanels implements vscode.Disposable {
     return this.context.workspaceState.get<PersistedPanelState[]>(SAVED_PANELS_KEY, []);
   }
 
-  private saveState(state: PersistedPanelState): void {
+  /** Keeps a panel's state for the next window (trace panels use it too). */
+  saveState(state: PersistedPanelState): void {
     const others = this.savedStates().filter((s) => s.documentUri !== state.documentUri);
     void this.context.workspaceState.update(SAVED_PANELS_KEY, [...others, state]);
   }
 
-  private forgetState(documentUri: string): void {
+  forgetState(documentUri: string): void {
     void this.context.workspaceState.update(SAVED_PANELS_KEY, this.savedStates().filter((s) => s.documentUri !== documentUri));
   }
 
@@ -122,6 +128,11 @@ export class InspectorPanels implements vscode.Disposable {
   private async revive(webviewPanel: vscode.WebviewPanel, webviewState: unknown): Promise<void> {
     const state = this.savedStateFor(webviewState);
     const documentUri = persistedDocumentUri(state);
+    if (documentUri && isTraceFileName(documentUri)) {
+      const step = (state?.view as { step?: unknown } | undefined)?.step;
+      await this.host.reviveTrace(webviewPanel, vscode.Uri.parse(documentUri), typeof step === 'number' && Number.isFinite(step) ? step : undefined);
+      return;
+    }
     const session = documentUri ? await this.host.sessionFor(vscode.Uri.parse(documentUri)).catch(() => undefined) : undefined;
     if (!session) {
       this.host.log.warn(`could not restore an inspector panel (saved state: ${JSON.stringify(state)?.slice(0, 200)})`);

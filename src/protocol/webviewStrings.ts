@@ -138,6 +138,8 @@ export const WEBVIEW_STRINGS = [
   'Layer {0}\'s derivative is deliberately broken: backward uses {1} instead of {2}, so this gradient is wrong and the finite difference disagrees with it.',
   'z = 0 in this batch: ReLU′(0) is taken as 0 (as PyTorch).',
   'z = 0 in this batch: leaky ReLU′(0) is taken as the slope (as PyTorch).',
+  'From a recorded trace: every factor is a recorded number. The finite-difference check is not available here: it needs the model and its data to evaluate J again.',
+  'J of this step has a regularization part ({0}); the recorded gradient includes its derivative, the product of the factors is the loss-function part only.',
   // chain rule: a factor that is a sum over the units above, term by term
   'Show the {0} terms of this sum',
   'Hide the terms',
