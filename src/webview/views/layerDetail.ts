@@ -10,34 +10,42 @@ import { exact, roundingBound, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, sampleOf } from '../tensors';
 import type { View } from './view';
-import { tensorName } from '../../engine/layerFields';
+import { type LayerFieldName, layerField, tensorName } from '../../engine/layerFields';
 import type { TensorView } from '../../protocol/traceCodec';
 
 const MAX_CELLS = 12; // rows and columns shown as numbers; the heatmap shows everything
 
 interface Quantity {
-  field: string;
+  field: LayerFieldName;
   title: WebviewString;
-  perSample: boolean;
-  /** [rows, cols] of what is displayed, from the layer's sizes. */
-  shape: (units: number, inputs: number) => [number, number];
+}
+
+/**
+ * [rows, cols] of what is displayed: the field table's shape of one sample (a per-sample field)
+ * or of the parameter, a vector as one row; softmax's local gradient is its Jacobian.
+ */
+function displayShape(field: LayerFieldName, layer: { units: number; activation: string }, inputs: number): [number, number] {
+  const spec = layerField(field)!;
+  const shape = spec.shape({ rows: 1, units: layer.units, inputs, activation: layer.activation });
+  const one = spec.kind === 'batch' ? shape.slice(1) : shape;
+  return one.length === 1 ? [1, one[0]] : [one[0], one[1]];
 }
 
 const QUANTITIES: Quantity[] = [
-  { field: 'input', title: 'input', perSample: true, shape: (_u, i) => [1, i] },
-  { field: 'z', title: 'pre-activation z = W·x + b', perSample: true, shape: (u) => [1, u] },
-  { field: 'a', title: 'activation a = f(z)', perSample: true, shape: (u) => [1, u] },
-  { field: 'localGrad', title: 'local gradient f′(z)', perSample: true, shape: (u) => [1, u] },
-  { field: 'upstream', title: 'upstream ∂J/∂a', perSample: true, shape: (u) => [1, u] },
-  { field: 'delta', title: 'delta ∂J/∂z', perSample: true, shape: (u) => [1, u] },
-  { field: 'weights', title: 'W before the update', perSample: false, shape: (u, i) => [u, i] },
-  { field: 'gradWeights', title: 'weight gradient ∂J/∂W', perSample: false, shape: (u, i) => [u, i] },
-  { field: 'updateWeights', title: 'update ΔW', perSample: false, shape: (u, i) => [u, i] },
-  { field: 'weightsAfter', title: 'W after the update', perSample: false, shape: (u, i) => [u, i] },
-  { field: 'bias', title: 'b before the update', perSample: false, shape: (u) => [1, u] },
-  { field: 'gradBias', title: 'bias gradient ∂J/∂b', perSample: false, shape: (u) => [1, u] },
-  { field: 'updateBias', title: 'update Δb', perSample: false, shape: (u) => [1, u] },
-  { field: 'biasAfter', title: 'b after the update', perSample: false, shape: (u) => [1, u] },
+  { field: 'input', title: 'input' },
+  { field: 'z', title: 'pre-activation z = W·x + b' },
+  { field: 'a', title: 'activation a = f(z)' },
+  { field: 'localGrad', title: 'local gradient f′(z)' },
+  { field: 'upstream', title: 'upstream ∂J/∂a' },
+  { field: 'delta', title: 'delta ∂J/∂z' },
+  { field: 'weights', title: 'W before the update' },
+  { field: 'gradWeights', title: 'weight gradient ∂J/∂W' },
+  { field: 'updateWeights', title: 'update ΔW' },
+  { field: 'weightsAfter', title: 'W after the update' },
+  { field: 'bias', title: 'b before the update' },
+  { field: 'gradBias', title: 'bias gradient ∂J/∂b' },
+  { field: 'updateBias', title: 'update Δb' },
+  { field: 'biasAfter', title: 'b after the update' },
 ];
 
 /** What each operation computes in a layer (the loss computes the output layer's ∂J/∂a and ∂J/∂z). */
@@ -193,13 +201,10 @@ export function createLayerDetail(ctx: Context): View {
       const order: HTMLElement[] = [];
       for (const q of QUANTITIES) {
         const name = tensorName(l, q.field);
-        let [r, c] = q.shape(layer.units, inputs);
-        let title = t(q.title);
-        if (q.field === 'localGrad' && softmax) {
-          [r, c] = [layer.units, layer.units];
-          title = t('softmax Jacobian ∂a/∂z');
-        }
-        const values = q.perSample ? sampleOf(state, name, sample) : full(state, name);
+        const [r, c] = displayShape(q.field, layer, inputs);
+        const title = q.field === 'localGrad' && softmax ? t('softmax Jacobian ∂a/∂z') : t(q.title);
+        const perSample = layerField(q.field)!.kind === 'batch';
+        const values = perSample ? sampleOf(state, name, sample) : full(state, name);
         const view = state.record?.tensor(name);
         const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : 'numbers';
         const key = `${name}|${r}x${c}|${status}`;
@@ -227,7 +232,7 @@ export function createLayerDetail(ctx: Context): View {
             b.content.replaceChildren(made.node);
           }
         }
-        if (values && b.cells) fillTable(b.cells, values, q.perSample && sample === 'mean' && view ? meanRounding(view) : undefined);
+        if (values && b.cells) fillTable(b.cells, values, perSample && sample === 'mean' && view ? meanRounding(view) : undefined);
         if (values && b.canvas) paintHeatmap(b.canvas, values, r, c);
         const isFocused = focused.includes(q.field);
         if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);
