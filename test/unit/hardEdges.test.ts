@@ -62,6 +62,16 @@ describe('model file: what the text itself can do', function () {
     assert.deepEqual([d.line, d.column], lineColumn(written, '"inputs"', 1));
   });
 
+  it('keys with control characters are echoed escaped (unknown field, duplicate, path)', () => {
+    const key = JSON.stringify('batch\u009b\u001b[2J');
+    for (const written of [`{"inputs": 2, ${key}: 1}`, `{${key}: 1, ${key}: 2}`]) {
+      const found = parseModelFile(written).diagnostics;
+      assert.ok(found.length > 0);
+      for (const d of found) assertPrintable(`${d.path}: ${d.message}`);
+      assert.ok(found.some((d) => /\\u009b\\u001b\[2J/.test(d.message)), found.map((d) => d.message).join('\n'));
+    }
+  });
+
   it('1e400 is said to overflow, at its place', () => {
     const written = text({ optimizer: { type: 'sgd', learningRate: 1 } }).replace('"learningRate": 1', '"learningRate": 1e400');
     const d = onlyError(parseModelFile(written).diagnostics, 'optimizer.learningRate', /1e400 overflows: it is too large for a float64 number/);

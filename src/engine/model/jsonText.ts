@@ -13,7 +13,7 @@ export function formatPath(segments: readonly PathSegment[]): string {
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(s)) out += out ? `.${s}` : s;
-    else out += `[${JSON.stringify(s)}]`;
+    else out += `[${excerpt(s, 60)}]`; // a key with spaces or control characters, quoted and escaped
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { MAX_MODEL_FILE_BYTES, MAX_NESTING, MAX_REPORTED_PROBLEMS, describeBytes
 import type { Diagnostic, ModelFile } from '../types';
 import { JsonDocument, LineIndex, type PathSegment, describeSyntaxError, formatPath } from './jsonText';
 import { validateAgainstSchema } from './schemaErrors';
+import { excerpt } from './words';
 import { checkSemantics } from './semantics';
 
 export interface ParsedModel {
@@ -127,7 +128,7 @@ function duplicateKeys(root: Node, doc: JsonDocument): Diagnostic[] {
       }
       const where = formatPath([...path, name]);
       const { line, column } = doc.position(earlier.offset);
-      const message = `${where}: "${name}" is written twice in this object (first at line ${line}, column ${column}); JSON readers disagree on which one counts, so keep one`;
+      const message = `${where}: ${excerpt(name)} is written twice in this object (first at line ${line}, column ${column}); JSON readers disagree on which one counts, so keep one`;
       out.push({ ...doc.diagnosticAtOffset(key.offset, key.length, message), path: where });
     }
   });

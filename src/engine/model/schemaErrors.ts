@@ -5,7 +5,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/backprop.schema.json';
 import type { Diagnostic } from '../types';
 import { type JsonDocument, type PathSegment, formatPath } from './jsonText';
-import { closest, describeValue, quoteList } from './words';
+import { closest, describeValue, excerpt, quoteList } from './words';
 
 let validator: ValidateFunction | undefined;
 
@@ -198,13 +198,13 @@ function unknownField(e: ErrorObject, doc: JsonDocument, segments: PathSegment[]
   if (parent === 'optimizer' && typeof data.type === 'string') {
     const accepted = allowed.filter((k) => k !== 'type');
     const guess = closest(extra, accepted);
-    message = `${fieldPath}: optimizer "${data.type}" has no hyperparameter "${extra}"; ${guess ? `did you mean "${guess}"? ` : ''}it accepts ${quoteList(accepted, 'and')}`;
+    message = `${fieldPath}: optimizer ${excerpt(data.type)} has no hyperparameter ${excerpt(extra)}; ${guess ? `did you mean "${guess}"? ` : ''}it accepts ${quoteList(accepted, 'and')}`;
   } else if (parent === 'data' && /allOf\/\d+\/then/.test(e.schemaPath)) {
     const source = Object.keys(data).find((k) => k in DATA_SOURCES) ?? 'this';
-    message = `${fieldPath}: "${extra}" does not apply to ${DATA_SOURCES[source] ?? source} data, which takes ${quoteList(allowed, 'and')}`;
+    message = `${fieldPath}: ${excerpt(extra)} does not apply to ${DATA_SOURCES[source] ?? source} data, which takes ${quoteList(allowed, 'and')}`;
   } else {
     const guess = closest(extra, allowed);
-    message = `${fieldPath}: unknown field "${extra}"; ${guess ? `did you mean "${guess}"? ` : ''}${parent || 'the top level'} takes ${quoteList(allowed.filter((k) => k !== '$schema'), 'and')}`;
+    message = `${fieldPath}: unknown field ${excerpt(extra)}; ${guess ? `did you mean "${guess}"? ` : ''}${parent || 'the top level'} takes ${quoteList(allowed.filter((k) => k !== '$schema'), 'and')}`;
   }
   return doc.diagnostic(fieldSegments, message, { at: 'key' });
 }
