@@ -7,6 +7,7 @@ import { RUN_USAGE, runCommand } from './run';
 import { EXPLAIN_USAGE, explainCommand } from './explain';
 import { NOISE_USAGE, noiseCommand } from './noise';
 import { COMPARE_USAGE, compareCommand } from './compare';
+import { EVALUATE_USAGE, evaluateCommand } from './evaluate';
 
 export interface Command {
   usage: string;
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   explain: { usage: EXPLAIN_USAGE, run: explainCommand },
   noise: { usage: NOISE_USAGE, run: noiseCommand },
   compare: { usage: COMPARE_USAGE, run: compareCommand },
+  evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
 };
 
 export function helpText(): string {

@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.runUntil', onSession((s) => host.runUntilPrompt(s)));
   register('backprop.reset', onSession((s) => host.run(s, { name: 'reset' })));
   register('backprop.goToStep', onSession((s) => host.goToStepPrompt(s)));
+  register('backprop.evaluateTestSet', onSession((s) => host.run(s, { name: 'evaluateTestSet' })));
   register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
