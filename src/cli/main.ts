@@ -8,6 +8,7 @@ import { EXPLAIN_USAGE, explainCommand } from './explain';
 import { NOISE_USAGE, noiseCommand } from './noise';
 import { COMPARE_USAGE, compareCommand } from './compare';
 import { EXPORT_PYTORCH_USAGE, exportPytorchCommand } from './exportPytorch';
+import { EVALUATE_USAGE, evaluateCommand } from './evaluate';
 
 export interface Command {
   usage: string;
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   noise: { usage: NOISE_USAGE, run: noiseCommand },
   compare: { usage: COMPARE_USAGE, run: compareCommand },
   'export-pytorch': { usage: EXPORT_PYTORCH_USAGE, run: exportPytorchCommand },
+  evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
 };
 
 export function helpText(): string {

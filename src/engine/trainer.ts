@@ -266,7 +266,9 @@ export class Trainer {
 
   /** Loss (and accuracy) of the current weights on one split; for 'test' this is the only way in. */
   evaluate(split: SplitName): Evaluation {
-    return this.evaluationLog.measure(this.ctx.net, split, 'request', this.completedSteps, this.epoch);
+    // Between steps right after an epoch's last batch, the weights are that epoch's (the counter has moved on).
+    const epochJustEnded = this.opIndex === 0 && this.completedSteps > 0 && this.batchIndex === 0;
+    return this.evaluationLog.measure(this.ctx.net, split, 'request', this.completedSteps, epochJustEnded ? this.epoch - 1 : this.epoch);
   }
 
   // ---- internals

@@ -69,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
     const command = await promptGoToStep(trace);
     if (command) await host.traces.run(trace, command);
   });
+  register('backprop.evaluateTestSet', onSession((s) => host.run(s, { name: 'evaluateTestSet' })));
   register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
   register('backprop.exportPytorch', onSession((s) => exportPytorch(s)));
   register('backprop.openTrace', (uri) => host.traces.open(uri instanceof vscode.Uri ? uri : undefined));

@@ -18,13 +18,13 @@ import type { InspectedSession } from './inspectedSession';
  */
 export class HistoryCursor {
   private sentThrough = 0;
-  private sentEpochs = -1;
+  private sentEvaluations: string | undefined;
   private sentDataView: string | undefined;
   private sentFocus: string | undefined;
 
   restart(): void {
     this.sentThrough = 0;
-    this.sentEpochs = -1;
+    this.sentEvaluations = undefined;
     this.sentDataView = undefined;
     this.sentFocus = undefined;
   }
@@ -36,10 +36,11 @@ export class HistoryCursor {
     return from;
   }
 
-  /** True when the epoch list changed size since it was last sent. */
-  epochsChanged(count: number): boolean {
-    if (count === this.sentEpochs) return false;
-    this.sentEpochs = count;
+  /** True when the epoch list or the test looks changed size since they were last sent. */
+  evaluationsChanged(epochs: number, testLooks: number): boolean {
+    const key = `${epochs}:${testLooks}`;
+    if (key === this.sentEvaluations) return false;
+    this.sentEvaluations = key;
     return true;
   }
 
@@ -76,7 +77,7 @@ export function buildInitMessage(
 
 /**
  * The newest state of the session: the step on screen with the chosen sample's prediction and its
- * dead and saturated units, the debugger's focus when it changed, the epoch figures when they changed, and the data view when the weights or the batch on screen
+ * dead and saturated units, the debugger's focus when it changed, the epoch figures and test looks when they changed, and the data view when the weights or the batch on screen
  * changed (the webview keeps the last one it got, so an unchanged view is not sent again).
  */
 export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryCursor): HostMessage[] {
@@ -97,9 +98,9 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
   messages.push(step);
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
-  const epochs = session.epochs;
-  if (cursor.epochsChanged(epochs.length)) {
-    const evaluation: EvaluationMessage = { type: 'evaluation', epochs };
+  const { epochs, testLooks } = session;
+  if (cursor.evaluationsChanged(epochs.length, testLooks.length)) {
+    const evaluation: EvaluationMessage = { type: 'evaluation', epochs, testLooks };
     messages.push(evaluation);
   }
   // The weights change only when a step completes, the batch on screen with the record.

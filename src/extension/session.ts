@@ -11,6 +11,7 @@ import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
 import { type Evaluation, gatherRows } from '../engine/evaluation';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
+import { type TestLook, lookAtTestSet, testLooksIn } from '../engine/testSet';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil, StepOnScreen, ViewState } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
 import type { ValidationContext } from '../protocol/validate';
@@ -19,7 +20,7 @@ import { type AdvanceRequest, type Mover, type Refusal, type RunControl, type Ru
 
 export type { AdvanceRequest, Mover, Refusal, RunControl, RunOutcome };
 
-export type ChangeKind = 'op' | 'step' | 'moved' | 'reset' | 'reload' | 'selection' | 'running' | 'stopped';
+export type ChangeKind = 'op' | 'step' | 'moved' | 'reset' | 'reload' | 'selection' | 'running' | 'stopped' | 'testLook';
 
 export interface SessionChange {
   kind: ChangeKind;
@@ -215,6 +216,22 @@ export class TrainingSession {
   /** Train/validation figures of every epoch ended so far, one entry per epoch. */
   get epochs(): EpochEvaluation[] {
     return epochFigures(this.trainer.evaluations);
+  }
+
+  /** Each look at the test split since the last reset, oldest first (kept across Step Back and Go To). */
+  get testLooks(): Evaluation[] {
+    return testLooksIn(this.trainer.evaluations);
+  }
+
+  /**
+   * Evaluate on Test Set: the test split's J and accuracy with the weights of the step on screen,
+   * recorded as a look (the only way the trainer reaches the test split). Throws NoTestSplitError
+   * for a model without one.
+   */
+  lookAtTestSet(): TestLook {
+    const look = lookAtTestSet(this.trainer);
+    this.fire('testLook');
+    return look;
   }
 
   /**

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { InspectorCommand, RunUntil } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
+import { NoTestSplitError, describeTestLook } from '../engine/testSet';
 import { l10n } from './l10n';
 import { describeUntil } from './prompts';
 import { announceOutcome, withRunProgress } from './runProgress';
@@ -53,7 +54,23 @@ export class SessionCommands {
         return this.longRun(session, l10n.t('Running epoch {0} of {1}', session.position.epoch, session.name), { fullSpeed: true, toEpochEnd: true });
       case 'runUntil':
         return this.longRun(session, l10n.t('Training {0} until {1}', session.name, describeUntil(command.until)), { fullSpeed: true, until: command.until });
+      case 'evaluateTestSet':
+        return this.evaluateTestSet(session);
     }
+  }
+
+  /** Evaluate on Test Set: the figures, and from the second look on the warning (the inspector's loss view lists every look). */
+  private async evaluateTestSet(session: TrainingSession): Promise<void> {
+    let look;
+    try {
+      look = session.lookAtTestSet();
+    } catch (error) {
+      if (!(error instanceof NoTestSplitError)) throw error;
+      await vscode.window.showWarningMessage(l10n.t('{0}: this model has no test split: give "split.test" a share of the data to hold samples out for one final test.', session.name));
+      return;
+    }
+    const { text, repeated } = describeTestLook(look, l10n.t);
+    await (repeated ? vscode.window.showWarningMessage(text) : vscode.window.showInformationMessage(text));
   }
 
   /** Run or, while running, pause (the palette's Run/Pause toggle). */

@@ -259,6 +259,6 @@ export function buildTraceSnapshot(session: TraceSession, cursor: HistoryCursor)
     history: session.lossHistory(cursor.advance(position.step), position.step),
   };
   const messages: HostMessage[] = [message];
-  if (cursor.epochsChanged(0)) messages.push({ type: 'evaluation', epochs: [] });
+  if (cursor.evaluationsChanged(0, 0)) messages.push({ type: 'evaluation', epochs: [], testLooks: [] });
   return messages;
 }

@@ -5,6 +5,7 @@
 import type { ActivationName, LossName, Phase } from '../engine/types';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { LayerUnitHealth } from '../engine/unitHealth';
+import type { Evaluation } from '../engine/evaluation';
 import type { EncodedRecord } from './traceCodec';
 
 // ---- shared shapes
@@ -197,6 +198,8 @@ export interface EvaluationMessage {
   type: 'evaluation';
   /** Every epoch evaluated so far (small: one entry per epoch). */
   epochs: EpochEvaluation[];
+  /** Each look at the test split since the last reset (Evaluate on Test Set), oldest first. */
+  testLooks: Evaluation[];
 }
 
 export interface DataViewMessage {
@@ -256,7 +259,8 @@ export type InspectorCommand =
   | { name: 'reset' }
   | { name: 'goToStep'; step: number }
   | { name: 'runUntil'; until: RunUntil }
-  | { name: 'setSpeed'; stepsPerSecond: number };
+  | { name: 'setSpeed'; stepsPerSecond: number }
+  | { name: 'evaluateTestSet' };
 
 export type CommandName = InspectorCommand['name'];
 

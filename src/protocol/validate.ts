@@ -54,7 +54,7 @@ function runUntil(value: unknown, path: string): RunUntil {
 }
 
 const COMMAND_NAMES = [
-  'step', 'stepInto', 'stepBack', 'runEpoch', 'run', 'pause', 'reset', 'goToStep', 'runUntil', 'setSpeed',
+  'step', 'stepInto', 'stepBack', 'runEpoch', 'run', 'pause', 'reset', 'goToStep', 'runUntil', 'setSpeed', 'evaluateTestSet',
 ] as const;
 
 function command(value: unknown, path: string): InspectorCommand {

@@ -9,6 +9,7 @@ import { type DecodedRecord, decodeRecord } from '../protocol/traceCodec';
 import type { WebviewString } from '../protocol/webviewStrings';
 import type { Phase } from '../engine/types';
 import type { LayerUnitHealth } from '../engine/unitHealth';
+import type { Evaluation } from '../engine/evaluation';
 import * as l10n from '@vscode/l10n';
 
 export interface LossSeries {
@@ -26,6 +27,8 @@ export interface State {
   record?: DecodedRecord;
   history: LossSeries; // index k = step k + 1
   epochs: EpochEvaluation[];
+  /** The looks at the test split since the last reset, oldest first. */
+  testLooks: Evaluation[];
   prediction?: SamplePrediction;
   /** Dead and saturated units of the record on screen, per layer (from the host). */
   unitHealth?: LayerUnitHealth[];
@@ -46,7 +49,7 @@ export const DEFAULT_VIEW: ViewState = {
 export function initialState(saved?: ViewState): State {
   return {
     locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: { loss: [], lossAfter: [], dataLoss: [], regLoss: [] },
-    epochs: [], fullTensors: new Map(), running: false,
+    epochs: [], testLooks: [], fullTensors: new Map(), running: false,
   };
 }
 
@@ -82,7 +85,7 @@ export function hostMessageProblem(raw: unknown): string | undefined {
     case 'explanation':
       return isObject(raw.explanation) && Array.isArray((raw.explanation as { factors?: unknown }).factors) ? undefined : 'explanation: needs explanation.factors';
     case 'evaluation':
-      return Array.isArray(raw.epochs) ? undefined : 'evaluation: epochs must be an array';
+      return Array.isArray(raw.epochs) && Array.isArray(raw.testLooks) ? undefined : 'evaluation: epochs and testLooks must be arrays';
     case 'dataView':
       return isObject(raw.view) && typeof (raw.view as { kind?: unknown }).kind === 'string' ? undefined : 'dataView: needs view.kind';
     case 'error':
@@ -106,6 +109,7 @@ export function apply(state: State, message: HostMessage): void {
       state.view.selectedLayer = Math.min(state.view.selectedLayer, message.model.layers.length - 1);
       state.history = { loss: [], lossAfter: [], dataLoss: [], regLoss: [] };
       state.epochs = [];
+      state.testLooks = [];
       state.record = undefined;
       state.unitHealth = undefined;
       state.focus = undefined;
@@ -138,6 +142,7 @@ export function apply(state: State, message: HostMessage): void {
       return;
     case 'evaluation':
       state.epochs = message.epochs;
+      state.testLooks = message.testLooks;
       return;
     case 'dataView':
       state.dataView = message.view;

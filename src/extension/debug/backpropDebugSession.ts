@@ -9,6 +9,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { TrainingSession } from '../session';
 import { type Tensor, type Value, evaluate } from './expressions';
+import { describeTestLook } from '../../engine/testSet';
 import { hoverExpression } from './modelLines';
 import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS } from './monitors';
 import { type Grain, type RuntimeEvent, type RuntimeOptions, type Stop, TrainingRuntime } from './trainingRuntime';
@@ -403,6 +404,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
     if (args.context === 'hover' && args.line !== undefined) {
       expression = hoverExpression(runtime.lines, this.convertClientLineToDebugger(args.line), expression) ?? expression;
     }
+    if (expression.trim() === TEST_SET_COMMAND) return this.evaluateTestSet(response, args.context, runtime.session);
     let value: Value;
     try {
       value = evaluate(expression, runtime.state.scope());
@@ -417,7 +419,30 @@ export class BackpropDebugSession extends LoggingDebugSession {
     };
     this.sendResponse(response);
   }
+
+  /**
+   * The console's Evaluate on Test Set: the figures as text, expandable into the exact values. Only
+   * typed in the console: a watch or hover would open the test set at every stop.
+   */
+  private evaluateTestSet(response: DebugProtocol.EvaluateResponse, context: string | undefined, session: TrainingSession): void {
+    if (context !== 'repl') return this.fail(response, `${TEST_SET_COMMAND} opens the test set and is recorded as a look: type it in the debug console, not in a watch or hover`);
+    let look;
+    try {
+      look = session.lookAtTestSet();
+    } catch (error) {
+      return this.fail(response, messageOf(error));
+    }
+    const { trigger: _trigger, ...figures } = look.evaluation;
+    response.body = {
+      result: describeTestLook(look).text,
+      variablesReference: this.containers.create({ kind: 'object', value: { ...figures, openedBefore: look.earlier } }),
+    };
+    this.sendResponse(response);
+  }
 }
+
+/** The debug console's command for Evaluate on Test Set (a call, as the expression language's functions are written). */
+export const TEST_SET_COMMAND = 'evaluateTestSet()';
 
 function stopReason(stop: Stop): string {
   return stop.reason === 'end' ? 'pause' : stop.reason;

@@ -162,7 +162,7 @@ export class TrainingRuntime {
 
   private followSession(kind: string): void {
     if (this.moving) return;
-    if (kind === 'selection') return;
+    if (kind === 'selection' || kind === 'testLook') return; // neither moves the session
     if (kind === 'running' && this.session.running) {
       this.emit({ type: 'continued' });
       return;

@@ -5,6 +5,7 @@
 // render never reads layout.
 import uPlot from 'uplot';
 import type { EpochEvaluation, SamplePrediction } from '../../protocol/messages';
+import type { Evaluation } from '../../engine/evaluation';
 import type { Context } from '../store';
 import { el, section, setText } from '../dom';
 import { numberSpan, percent, setNumber } from '../format';
@@ -33,8 +34,11 @@ export function createLoss(ctx: Context): View {
   const epochBox = el('div', { className: 'chart', id: 'epoch-chart' });
   const epochFigures = el('dl', { className: 'figures', id: 'epoch-figures' });
   const epochSection = el('div', { className: 'epochs' }, epochHeading, epochBox, epochFigures);
+  const testFigures = el('dl', { className: 'figures', id: 'test-figures' });
+  const testWarning = el('p', { className: 'warning', id: 'test-warning', attrs: { role: 'status' } });
+  const testSection = el('div', { className: 'test-looks', id: 'test-looks' }, el('h3', { text: t('Test set') }), testFigures, testWarning);
   const prediction = el('div', { className: 'prediction', id: 'prediction' });
-  card.body.append(figures, stepBox, epochSection, prediction);
+  card.body.append(figures, stepBox, epochSection, testSection, prediction);
 
   let palette: Palette | undefined;
   let width = 320;
@@ -42,6 +46,7 @@ export function createLoss(ctx: Context): View {
   let epochChart: uPlot | undefined;
   let plottedHistory: unknown;
   let plottedEpochs: EpochEvaluation[] | undefined;
+  let shownTestLooks: Evaluation[] | undefined;
   let chartsFor: unknown;
   new ResizeObserver((entries) => {
     const w = Math.max(220, Math.floor(entries[0].contentRect.width));
@@ -103,6 +108,25 @@ export function createLoss(ctx: Context): View {
     if (last.trainAccuracy !== undefined) rows.push([t('Train accuracy'), el('span', { className: 'num', id: 'train-accuracy', text: percent(last.trainAccuracy) })]);
     if (last.validationAccuracy !== undefined) rows.push([t('Validation accuracy'), el('span', { className: 'num', id: 'validation-accuracy', text: percent(last.validationAccuracy) })]);
     epochFigures.replaceChildren(...rows.flatMap(([label, value]) => [el('dt', { text: label }), el('dd', {}, value)]));
+  }
+
+  /** Every look at the test split (Evaluate on Test Set), and from the second on the warning that it is now a validation set. */
+  function renderTestLooks(looks: Evaluation[]): void {
+    testSection.hidden = looks.length === 0;
+    const quantity = (node: HTMLElement, name: string) => {
+      node.dataset.quantity = name;
+      return node;
+    };
+    testFigures.replaceChildren(...looks.flatMap((look, i) => {
+      const rows = [el('dt', { text: t('Test loss (step {0})', look.step) }), el('dd', {}, quantity(numberSpan(look.loss), `testLooks[${i}].loss`))];
+      if (look.accuracy !== undefined) {
+        const accuracy = el('span', { className: 'num', text: percent(look.accuracy), attrs: { 'data-value': String(look.accuracy), title: String(look.accuracy) } });
+        rows.push(el('dt', { text: t('Test accuracy') }), el('dd', {}, quantity(accuracy, `testLooks[${i}].accuracy`)));
+      }
+      return rows;
+    }));
+    testWarning.hidden = looks.length < 2;
+    setText(testWarning, t('Opened {0} times, at steps {1}: after the first look the test set is a validation set.', looks.length, looks.map((look) => look.step).join(', ')));
   }
 
   /** The prediction panel's elements, made once per number of classes and updated in place. */
@@ -179,6 +203,10 @@ export function createLoss(ctx: Context): View {
       if (plottedEpochs !== state.epochs) {
         plottedEpochs = state.epochs;
         renderEpochs(state.epochs, classification);
+      }
+      if (shownTestLooks !== state.testLooks) {
+        shownTestLooks = state.testLooks;
+        renderTestLooks(state.testLooks);
       }
       renderPrediction(state.prediction);
     },

@@ -38,6 +38,9 @@ export function createToolbar(ctx: Context): View {
     state.running ? { name: 'pause' } : { name: 'run', stepsPerSecond: state.view.speed });
   const runEpoch = button('run-epoch', 'run-all', t('Run Epoch'), () => ({ name: 'runEpoch' }));
   const reset = button('reset', 'debug-restart', t('Reset'), () => ({ name: 'reset' }));
+  // The host measures it and answers (a toast, and the loss view's test-set list); a model without
+  // a test split gets the host's message saying how to add one.
+  const evaluateTest = button('evaluate-test', 'beaker', t('Evaluate on Test Set'), () => ({ name: 'evaluateTestSet' }));
 
   const speedValue = el('span', { className: 'speed-value', id: 'speed-value' });
   const speed = el('input', { id: 'speed', attrs: { type: 'range', min: String(RUN_SPEED.min), max: String(RUN_SPEED.max), step: '0.5', 'aria-label': t('Speed') } });
@@ -61,7 +64,7 @@ export function createToolbar(ctx: Context): View {
   const figures = [stepChip, epochChip, batchChip, nextChip, el('span', { className: 'loss-figure' }, el('span', { className: 'label', text: 'J = ' }), lossValue), historyChip];
   const status = el('div', { className: 'status', id: 'status', attrs: { 'aria-live': 'polite' } }, hint, ...figures);
   const buttons = el('div', { className: 'buttons', attrs: { role: 'toolbar', 'aria-label': t('Training controls') } },
-    step, stepInto, stepBack, run, runEpoch, reset, speedGroup);
+    step, stepInto, stepBack, run, runEpoch, reset, evaluateTest, speedGroup);
   const root = el('div', { className: 'toolbar', id: 'toolbar' }, buttons, status);
 
   return {

@@ -90,3 +90,11 @@ export const workspace = {
   onDidDeleteFiles: workspaceEvents.deleted.event,
   onDidRenameFiles: workspaceEvents.renamed.event,
 };
+
+/** The notifications the host showed, oldest first (tests read and clear it). */
+export const shownMessages: { severity: 'information' | 'warning'; text: string }[] = [];
+
+export const window = {
+  showInformationMessage: async (text: string): Promise<undefined> => void shownMessages.push({ severity: 'information', text }),
+  showWarningMessage: async (text: string): Promise<undefined> => void shownMessages.push({ severity: 'warning', text }),
+};
