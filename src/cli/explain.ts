@@ -46,7 +46,7 @@ export function explainCommand(args: string[], io: CliIo): void {
   checkTarget(model.inputs, model.layers.map((l) => l.units), target);
   const trainer = new Trainer(model, data, { trace: false, evaluateEpochs: false });
   try {
-    trainer.goTo(step - 1);
+    trainer.history.goTo(step - 1);
   } catch (error) {
     if (error instanceof NonFiniteError) throw new InputError(`${path}: error: cannot reach step ${step}: ${error.message}`);
     throw error;

@@ -72,7 +72,7 @@ export function noiseCommand(args: string[], io: CliIo): void {
 function trainedTo(path: string, model: ModelFile, data: TrainingData, step: number): Trainer {
   const trainer = new Trainer(model, data, { trace: false, evaluateEpochs: false });
   try {
-    trainer.goTo(step);
+    trainer.history.goTo(step);
   } catch (error) {
     if (error instanceof NonFiniteError) throw new InputError(`${path}: error: cannot reach step ${step}: ${error.message}`);
     throw error;

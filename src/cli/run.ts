@@ -1,6 +1,7 @@
 // `run <model>`: train for some steps and print each one, as tables or as JSON Lines.
 import type { Phase, StepRecord } from '../engine/types';
-import { Trainer, phaseAt } from '../engine/trainer';
+import { Trainer } from '../engine/trainer';
+import { phaseAt } from '../engine/phases';
 import { NonFiniteError } from '../engine/nonFinite';
 import { toLocalGrad, toMatrix, toStepTrace } from '../engine/trace';
 import { integerFlag, modelPath, parseFlags } from './args';

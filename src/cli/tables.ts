@@ -1,7 +1,7 @@
 // Readable per-layer tables of one step for the terminal: one section per operation, so the
 // op grain prints each section as it completes and the step grain prints them all at once.
 import type { LayerRecord, Phase, StepRecord } from '../engine/types';
-import type { Position } from '../engine/trainer';
+import type { NextOperation } from '../engine/phases';
 
 const MAX_COLUMNS = 8; // per group; wider layers end in "…"
 const MAX_ROWS = 12; // batch rows shown; the rest are counted
@@ -88,7 +88,7 @@ function layerTitle(layer: LayerRecord): string {
   return `layers[${layer.index}]  ${layer.activation}, ${layer.inputs} → ${layer.units}`;
 }
 
-export function stepHeading(record: StepRecord, position: Pick<Position, 'batchesPerEpoch'>, batchNumber: number, s: Style): string {
+export function stepHeading(record: StepRecord, position: Pick<NextOperation, 'batchesPerEpoch'>, batchNumber: number, s: Style): string {
   return s.heading(
     `step ${record.step} · epoch ${record.epoch} · batch ${batchNumber} of ${position.batchesPerEpoch} · samples [${record.batch.join(', ')}]`,
   );

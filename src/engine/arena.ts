@@ -18,11 +18,13 @@ export function copyWith(allocate: Allocate, values: Float64Array): Float64Array
 }
 
 export class Arena {
-  private readonly buffer: Float64Array;
+  private buffer: Float64Array;
   private used = 0;
+  /** Numbers asked for since the last reset, those beyond the capacity included: what this use needs. */
+  private asked = 0;
 
   /**
-   * `capacity`: the numbers one step is expected to take (taking more only costs extra
+   * `capacity`: the numbers one use is expected to take (taking more only costs extra
    * allocations), in a buffer of its own or in `region`, a zero-filled part of a shared one.
    */
   constructor(capacity: number, region: Float64Array = new Float64Array(capacity)) {
@@ -33,8 +35,14 @@ export class Arena {
     return this.buffer.length;
   }
 
+  /** The numbers asked for since the last reset (the capacity the next use of this kind should have). */
+  get demand(): number {
+    return this.asked;
+  }
+
   /** A view of the next `length` numbers. */
   readonly take: Allocate = (length) => {
+    this.asked += length;
     if (this.used + length > this.buffer.length) return new Float64Array(length);
     // The constructor, not subarray: subarray goes through a species lookup and costs more.
     const { buffer, byteOffset } = this.buffer;
@@ -44,11 +52,14 @@ export class Arena {
   };
 
   /**
-   * Hands the same memory out again: views taken before now share it with later ones and hold
-   * stale numbers, so only callers that overwrite every number and keep nothing may reset.
+   * Hands the same memory out again, grown to what the last use asked for: views taken before
+   * now share it with later ones and hold stale numbers, so only callers that overwrite every
+   * number and keep nothing may reset (a scratch arena, never a step's).
    */
   reset(): void {
+    if (this.asked > this.buffer.length) this.buffer = new Float64Array(this.asked);
     this.used = 0;
+    this.asked = 0;
   }
 }
 
@@ -58,21 +69,29 @@ export class Arena {
  * hastens garbage collection), which for a small network is a good part of a step; one buffer for
  * many small steps pays it once. Each arena's region is its own and never handed out again, so a
  * record keeps its tensors as long as it lives (and with them its neighbours' buffer: at most
- * SHARED_BUFFER_NUMBERS numbers). Steps larger than that get a buffer each, as before.
+ * SHARED_BUFFER_NUMBERS numbers). Steps larger than that get a buffer each.
+ *
+ * An arena's size is learned, not computed: each new arena is as large as the most any arena of
+ * this source was asked for, so the sizes come from the allocations themselves (the first step
+ * allocates separately what its arena, still empty, cannot hold).
  */
 export class ArenaSource {
   private buffer = new Float64Array(0);
   private used = 0;
+  private expected = 0;
+  private last: Arena | undefined;
 
-  arena(capacity: number): Arena {
+  arena(): Arena {
+    if (this.last) this.expected = Math.max(this.expected, this.last.demand);
+    const capacity = this.expected;
     if (this.used + capacity > this.buffer.length) {
-      if (capacity * 2 > SHARED_BUFFER_NUMBERS) return new Arena(capacity);
+      if (capacity * 2 > SHARED_BUFFER_NUMBERS) return (this.last = new Arena(capacity));
       this.buffer = new Float64Array(SHARED_BUFFER_NUMBERS);
       this.used = 0;
     }
     const region = this.buffer.subarray(this.used, this.used + capacity);
     this.used += capacity;
-    return new Arena(capacity, region);
+    return (this.last = new Arena(capacity, region));
   }
 }
 

@@ -5,15 +5,19 @@
 // No `vscode` import: tests and the debug adapter use it as is.
 import type { ModelFile, Phase, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
-import { type Position as TrainerPosition, type StopReason, Trainer, type TrainingData } from '../engine/trainer';
+import { Trainer, type TrainingData } from '../engine/trainer';
+import type { NextOperation } from '../engine/phases';
 import type { NonFiniteError } from '../engine/nonFinite';
-import { type BrokenDerivative, batchLoss, cloneNetwork, setParameters } from '../engine/network';
+import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
 import { type Evaluation, gatherRows } from '../engine/evaluation';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
-import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, Position, RunUntil, ViewState } from '../protocol/messages';
+import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil, StepOnScreen, ViewState } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
 import type { ValidationContext } from '../protocol/validate';
 import { summarizeModel } from './modelSummary';
+import { type AdvanceRequest, type Mover, type Refusal, type RunControl, type RunOutcome, runLoop } from './runLoop';
+
+export type { AdvanceRequest, Mover, Refusal, RunControl, RunOutcome };
 
 export type ChangeKind = 'op' | 'step' | 'moved' | 'reset' | 'reload' | 'selection' | 'running' | 'stopped';
 
@@ -29,35 +33,11 @@ export interface Selection {
   focus?: Phase;
 }
 
-export type RunOutcome =
-  | { kind: 'condition'; reason: StopReason }
-  | { kind: 'paused' }
-  | { kind: 'cancelled' }
-  | { kind: 'limit'; steps: number }
-  | { kind: 'non-finite'; error: NonFiniteError };
-
-/** What a caller can do to a long move while it runs. */
-export interface RunControl {
-  isCancellationRequested?: () => boolean;
-  /** Told after every step of the run, e.g. to move a progress bar. */
-  onStep?: (stepsDone: number) => void;
-}
-
-export interface RunOptions extends RunControl {
-  /** Steps per second (sets the session's speed); 0 runs as fast as possible, yielding between slices. */
-  stepsPerSecond?: number;
-  /**
-   * As fast as possible whatever the session's speed (the session's speed stays as it is). Steps
-   * within a slice train untraced; the last one before each yield is traced, so whatever the
-   * screen shows meanwhile is a complete record.
-   */
-  fullSpeed?: boolean;
-  until?: RunUntil;
-  /** Stops after one epoch ends. */
-  toEpochEnd?: boolean;
-  /** Safety bound on the steps of one run. */
-  maxSteps: number;
-}
+/**
+ * What the session's readers may ask its trainer (the debugger's state, the inspector's messages):
+ * the trainer's own read-only members, and none that moves it.
+ */
+export type TrainerView = Pick<Trainer, 'network' | 'data' | 'plan' | 'tracing' | 'position' | 'opsPerStep' | 'nextBatch' | 'lossSpec'>;
 
 export interface Disposable {
   dispose(): void;
@@ -66,9 +46,6 @@ export interface Disposable {
 /** A file that cannot train: the engine's diagnostics say where and why. */
 export type LoadResult = { ok: true; session: TrainingSession } | { ok: false; loaded: LoadedModel };
 
-/** How long a full-speed run works before it yields to the event loop (keeps the UI responsive). */
-const SLICE_MS = 12;
-
 export class TrainingSession {
   private trainer: Trainer;
   private parsedText: string;
@@ -76,7 +53,7 @@ export class TrainingSession {
   private listeners = new Set<(change: SessionChange) => void>();
   private latest = 0;
   private losses = { loss: [] as number[], lossAfter: [] as number[], dataLoss: [] as number[], regLoss: [] as number[] };
-  private runState: { pause: boolean; done: Promise<RunOutcome> } | undefined;
+  private runState: { mover: Mover; pause: boolean; done: Promise<RunOutcome> } | undefined;
   private unsubscribe: () => void;
 
   selection: Selection = { layer: 0 };
@@ -126,12 +103,18 @@ export class TrainingSession {
     return { model: this.summaryCache };
   }
 
-  get engine(): Trainer {
+  /** The trainer, to read (moving it is the session's alone: see advance). */
+  get engine(): TrainerView {
     return this.trainer;
   }
 
   get running(): boolean {
     return this.runState !== undefined;
+  }
+
+  /** Who is moving the session now, if anyone. */
+  get mover(): Mover | undefined {
+    return this.runState?.mover;
   }
 
   get stoppedBy(): NonFiniteError | undefined {
@@ -148,8 +131,8 @@ export class TrainingSession {
   }
 
   /** Where the session is, as the inspector shows it: the step on screen and the next operation. */
-  get position(): Position {
-    const p: TrainerPosition = this.trainer.position;
+  get position(): StepOnScreen {
+    const p: NextOperation = this.trainer.position;
     const inProgress = p.opIndex > 0;
     let epoch = p.epoch;
     let batchInEpoch = p.batch;
@@ -166,7 +149,8 @@ export class TrainingSession {
       batchInEpoch,
       batchesPerEpoch: p.batchesPerEpoch,
       next: inProgress ? p.nextPhase : undefined,
-      latestStep: Math.max(this.latest, p.completedSteps),
+      // A step in progress is the newest one unless history went further already.
+      latestStep: Math.max(this.latest, inProgress ? p.step : p.completedSteps),
       running: this.running,
     };
   }
@@ -176,7 +160,7 @@ export class TrainingSession {
     const current = this.trainer.currentRecord;
     if (current) return current;
     const done = this.completedSteps;
-    return done > 0 ? (this.trainer.latestRecord ?? this.trainer.record(done)) : undefined;
+    return done > 0 ? this.trainer.history.record(done) : undefined;
   }
 
   /** The batch on screen as positions in the training split: the record's, or before the first step the first batch. */
@@ -188,8 +172,16 @@ export class TrainingSession {
   recordAt(step: number): StepRecord | undefined {
     const current = this.trainer.currentRecord;
     if (current && current.step === step) return current;
-    if (step >= 1 && step <= this.completedSteps) return this.trainer.record(step);
+    if (step >= 1 && step <= this.completedSteps) return this.trainer.history.record(step);
     return undefined;
+  }
+
+  /**
+   * The records of completed steps from..through, in order, as the session made them (its model,
+   * its broken derivative, its history): one replay from the session's own checkpoints.
+   */
+  recordsBetween(from: number, through: number): StepRecord[] {
+    return this.trainer.history.records(from, through);
   }
 
   /** Batch losses of steps from..through (1-based), for the loss chart. */
@@ -250,19 +242,10 @@ export class TrainingSession {
   private remember(record: StepRecord): void {
     const i = record.step - 1;
     this.losses.loss[i] = record.loss!;
-    this.losses.lossAfter[i] = record.lossAfter ?? this.lossAfter(record);
+    this.losses.lossAfter[i] = record.lossAfter!;
     this.losses.dataLoss[i] = record.dataLoss!;
     this.losses.regLoss[i] = record.regLoss!;
     this.latest = Math.max(this.latest, record.step);
-  }
-
-  /**
-   * J on a just-completed step's batch with the updated weights, for a step trained untraced
-   * (the trainer records lossAfter only when tracing): the same engine function on the same rows.
-   */
-  private lossAfter(record: StepRecord): number {
-    const { x, y } = this.batchRows(record.batch);
-    return batchLoss(this.trainer.network, this.trainer.lossSpec, x, y, record.batch.length);
   }
 
   /** x and y of a batch given as positions in the training split. */
@@ -286,31 +269,74 @@ export class TrainingSession {
     this.select({ ...current, layer, focus: phase });
   }
 
-  // ---- moving (each returns after the move; NaN/±Infinity ends with the trainer's error, reported as a change)
+  // ---- moving (each returns after the move; NaN/±Infinity ends it with the trainer's error, reported as a change)
+  //
+  // One mover at a time: a move asked for while another mover's run goes on is refused (the
+  // outcome says by whom, and the caller tells the user); the same mover's new move pauses its
+  // run first (Step while running). Pause stops any run: it is the user's explicit stop.
 
   /** One operation (Step Into). */
-  async stepInto(): Promise<NonFiniteError | undefined> {
-    await this.pause();
-    return this.guard(() => this.trainer.stepOp());
+  stepInto(mover: Mover = 'inspector'): Promise<RunOutcome> {
+    return this.advance({ mover, afterOperation: () => true });
   }
 
   /** The rest of the current step, or one whole step (Step Over). */
-  async step(): Promise<NonFiniteError | undefined> {
-    await this.pause();
-    return this.guard(() => this.trainer.step());
+  step(mover: Mover = 'inspector'): Promise<RunOutcome> {
+    return this.advance({ mover, until: { kind: 'steps', value: 1 }, fullSpeed: true });
   }
 
-  async stepBack(): Promise<boolean> {
-    await this.pause();
-    return this.trainer.stepBack();
+  /**
+   * The inspector's Step Back: within a step (after Step Into) one operation back, as the
+   * debugger's; between steps, back to the previous step. False at step 0.
+   */
+  stepBack(mover: Mover = 'inspector'): Promise<boolean | Refusal> {
+    const { history } = this.trainer;
+    return this.moveBack(mover, () => (this.trainer.position.opIndex > 0 ? history.stepBackOp() : history.stepBack()));
   }
 
-  async reset(): Promise<void> {
-    await this.pause();
+  /** Back one operation; false at step 0 before any operation. */
+  stepBackOperation(mover: Mover): Promise<boolean | Refusal> {
+    return this.moveBack(mover, () => this.trainer.history.stepBackOp());
+  }
+
+  /**
+   * Back to the latest earlier position whose operation `accept` takes (asked with the trainer at
+   * that position, quietly), or to step 0 when none does: true when one was found. The trainer
+   * searches one checkpoint interval at a time, newest first (Reverse Continue).
+   */
+  reverseTo(mover: Mover, accept: (phase: Phase) => boolean): Promise<boolean | Refusal> {
+    return this.moveBack(mover, () => {
+      const found = this.trainer.history.latestBefore(accept);
+      this.trainer.history.goTo(found?.completedSteps ?? 0, found?.opIndex ?? 0);
+      return found !== undefined;
+    });
+  }
+
+  private async moveBack(mover: Mover, move: () => boolean): Promise<boolean | Refusal> {
+    const refusal = await this.claim(mover);
+    return refusal ?? move();
+  }
+
+  /** Operations of one step: forward of each layer, the loss, backward of each layer, the update. */
+  get operationsPerStep(): number {
+    return this.trainer.opsPerStep;
+  }
+
+  /** Operations done since step 0 (completed steps × operations per step + those of the step in progress). */
+  get operationsDone(): number {
+    const p = this.trainer.position;
+    return p.completedSteps * p.opsPerStep + p.opIndex;
+  }
+
+  /** Back to step 0 with the initial weights; refused while another mover runs. */
+  async reset(mover: Mover = 'inspector'): Promise<Refusal | undefined> {
+    const refusal = await this.claim(mover);
+    if (refusal) return refusal;
     this.trainer.reset();
     this.latest = 0;
     this.clearLosses();
     this.fire('reset');
+    return undefined;
   }
 
   // ---- lesson 6: break a derivative
@@ -343,22 +369,29 @@ export class TrainingSession {
    * replay; later ones train forward as a full-speed run (untraced, yielding, cancellable through
    * `control`), recording each step's loss on the way.
    */
-  async goToStep(step: number, control: RunControl = {}): Promise<RunOutcome> {
-    await this.pause();
+  async goToStep(step: number, control: RunControl = {}, mover: Mover = 'inspector'): Promise<RunOutcome> {
+    const refusal = await this.claim(mover);
+    if (refusal) return refusal;
     if (step > this.completedSteps) {
-      return this.run({ ...control, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps }, maxSteps: Infinity });
+      return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
-    if (step < this.completedSteps || this.trainer.position.opIndex > 0) this.trainer.goTo(step);
+    if (step < this.completedSteps || this.trainer.position.opIndex > 0) this.trainer.history.goTo(step);
     return { kind: 'condition', reason: { kind: 'steps' } };
   }
 
-  /** Runs until paused, cancelled, a condition holds or the step limit; yields between steps. */
-  run(options: RunOptions): Promise<RunOutcome> {
-    if (this.runState) return this.runState.done;
-    if (options.stepsPerSecond !== undefined) this.stepsPerSecond = options.stepsPerSecond;
-    const state = { pause: false, done: Promise.resolve<RunOutcome>({ kind: 'paused' }) };
+  /**
+   * The one way forward: moves the trainer through the run loop (runLoop.ts) until the request's
+   * condition holds, it is paused or cancelled; the session is `running` meanwhile, moved by
+   * `request.mover`. Refused, without moving, while another mover runs.
+   */
+  advance(request: AdvanceRequest): Promise<RunOutcome> {
+    // Synchronous when the session is free, so `running` and `mover` are true from the call on.
+    if (this.runState) return this.claim(request.mover).then((refusal) => refusal ?? this.advance(request));
+    if (this.trainer.stoppedBy) return Promise.resolve({ kind: 'non-finite', error: this.trainer.stoppedBy });
+    if (request.stepsPerSecond !== undefined) this.stepsPerSecond = request.stepsPerSecond;
+    const state = { mover: request.mover, pause: false, done: Promise.resolve<RunOutcome>({ kind: 'paused' }) };
     this.runState = state;
-    state.done = this.loop(options, state).finally(() => {
+    state.done = runLoop(this.trainer, request, () => this.stepsPerSecond, () => state.pause).finally(() => {
       this.runState = undefined;
       this.fire('running');
     });
@@ -366,7 +399,19 @@ export class TrainingSession {
     return state.done;
   }
 
-  /** Asks a run in progress to stop after its current step, and waits for it. */
+  /**
+   * Makes way for `mover`: its own run is paused; another mover's run refuses it. Runs that end
+   * while waiting are waited out, so the caller moves alone.
+   */
+  private async claim(mover: Mover): Promise<Refusal | undefined> {
+    while (this.runState) {
+      if (this.runState.mover !== mover) return { kind: 'refused', by: this.runState.mover };
+      await this.pause();
+    }
+    return undefined;
+  }
+
+  /** Asks a run in progress (whoever moves it) to stop after its current operation, and waits for it. */
   async pause(): Promise<void> {
     const state = this.runState;
     if (!state) return;
@@ -374,52 +419,9 @@ export class TrainingSession {
     await state.done;
   }
 
-  private async loop(options: RunOptions, state: { pause: boolean }): Promise<RunOutcome> {
-    try {
-      return await this.runSlices(options, state);
-    } finally {
-      this.trainer.setTracing(true);
-    }
-  }
-
-  private async runSlices(options: RunOptions, state: { pause: boolean }): Promise<RunOutcome> {
-    const until = options.until;
-    const startEpoch = this.trainer.position.epoch;
-    const stepLimit = until?.kind === 'steps' ? Math.min(until.value, options.maxSteps) : options.maxSteps;
-    const speed = () => (options.fullSpeed ? 0 : this.stepsPerSecond);
-    let done = 0;
-    for (;;) {
-      const sliceStart = Date.now();
-      let sliceOver: boolean;
-      do {
-        if (state.pause) return { kind: 'paused' };
-        if (options.isCancellationRequested?.()) return { kind: 'cancelled' };
-        if (done >= stepLimit) return until?.kind === 'steps' ? { kind: 'condition', reason: { kind: 'steps' } } : { kind: 'limit', steps: done };
-        // At full speed the slice's last step (time is up, or the run's last step) is the one the
-        // screen will show, so only it is traced; a step begun traced is finished traced.
-        sliceOver = speed() > 0 || done + 1 >= stepLimit || Date.now() - sliceStart >= SLICE_MS;
-        this.trainer.setTracing(sliceOver || this.trainer.position.opIndex > 0);
-        const reason = this.trainer.runUntil({
-          steps: 1,
-          lossBelow: until?.kind === 'lossBelow' ? until.value : undefined,
-          gradNormAbove: until?.kind === 'gradNormAbove' ? until.value : undefined,
-        });
-        done++;
-        options.onStep?.(done);
-        if (reason.kind === 'non-finite') return { kind: 'non-finite', error: reason.error };
-        if (reason.kind !== 'steps') return { kind: 'condition', reason };
-        if (options.toEpochEnd && this.trainer.position.epoch !== startEpoch) {
-          return { kind: 'condition', reason: { kind: 'epoch-end', epoch: startEpoch } };
-        }
-      } while (!sliceOver);
-      const perSecond = speed();
-      await yieldToEventLoop(perSecond > 0 ? Math.max(0, 1000 / perSecond - (Date.now() - sliceStart)) : 0);
-    }
-  }
-
   /** Completes the current epoch, yielding to the event loop like a run. */
-  runEpoch(options: Omit<RunOptions, 'toEpochEnd' | 'until'>): Promise<RunOutcome> {
-    return this.run({ ...options, toEpochEnd: true });
+  runEpoch(request: Omit<AdvanceRequest, 'toEpochEnd' | 'until'>): Promise<RunOutcome> {
+    return this.advance({ ...request, toEpochEnd: true });
   }
 
   // ---- the model changed on disk or in the editor
@@ -453,24 +455,10 @@ export class TrainingSession {
   private clearLosses(): void {
     this.losses = { loss: [], lossAfter: [], dataLoss: [], regLoss: [] };
   }
-
-  private guard(move: () => unknown): NonFiniteError | undefined {
-    try {
-      move();
-      return undefined;
-    } catch (error) {
-      if (this.trainer.stoppedBy === error) return error as NonFiniteError;
-      throw error;
-    }
-  }
 }
 
 export function samePhase(a: Phase, b: Phase): boolean {
   return a.kind === b.kind && ('layer' in a ? a.layer : -1) === ('layer' in b ? b.layer : -1);
-}
-
-function yieldToEventLoop(ms: number): Promise<void> {
-  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }
 
 /** The sessions of open model documents, keyed by the document's URI string. */

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Disposable, SessionRegistry, TrainingSession } from './session';
 import { l10n } from './l10n';
+import { moverName } from './runProgress';
 
 export function formatLoss(loss: number | undefined): string {
   return loss === undefined ? '—' : loss.toPrecision(4);
@@ -67,7 +68,8 @@ export class SessionStatusBar extends ActiveSessionStatusItem {
     const loss = session.lossHistory(position.step, position.step).loss[0];
     const icon = session.running ? '$(sync~spin)' : session.stoppedBy ? '$(error)' : '$(pulse)';
     this.item.text = `${icon} ${l10n.t('Step {0} · epoch {1} · J {2}', position.step, position.epoch, formatLoss(loss))}`;
-    this.item.tooltip = l10n.t('{0}: step {1}, epoch {2}, loss {3}. Click to open the inspector.', session.name, position.step, position.epoch, formatLoss(loss));
+    const tooltip = l10n.t('{0}: step {1}, epoch {2}, loss {3}. Click to open the inspector.', session.name, position.step, position.epoch, formatLoss(loss));
+    this.item.tooltip = session.mover ? `${tooltip}\n${l10n.t('Training in the {0}.', moverName(session.mover))}` : tooltip;
     return true;
   }
 }

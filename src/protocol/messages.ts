@@ -51,8 +51,11 @@ export interface ModelSummary {
   };
 }
 
-/** Where the trainer is. `next` is the operation Step Into would run now. */
-export interface Position {
+/**
+ * The step the views show (0 before the first step) and what Step Into would run now. (The
+ * engine's NextOperation counts from what runs next; the debugger's LastOperation from what ran.)
+ */
+export interface StepOnScreen {
   step: number; // the step on screen (0 before the first step)
   epoch: number;
   batchInEpoch: number; // 1-based
@@ -163,7 +166,7 @@ export interface InitMessage {
 
 export interface StepMessage {
   type: 'step';
-  position: Position;
+  position: StepOnScreen;
   record: EncodedRecord;
   history: LossHistory;
   prediction?: SamplePrediction;

@@ -1,7 +1,7 @@
 // Everything the views render, in one place. Host messages update it; views read it. The webview
 // computes no training math: every number here came from the host.
 import type {
-  DataView, EpochEvaluation, ExplanationMessage, HostMessage, ModelSummary, ParameterRef, Position, SamplePrediction,
+  DataView, EpochEvaluation, ExplanationMessage, HostMessage, ModelSummary, ParameterRef, StepOnScreen, SamplePrediction,
   ViewState, WebviewMessage,
 } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
@@ -22,7 +22,7 @@ export interface State {
   locale: string;
   model?: ModelSummary;
   view: ViewState;
-  position?: Position;
+  position?: StepOnScreen;
   record?: DecodedRecord;
   history: LossSeries; // index k = step k + 1
   epochs: EpochEvaluation[];

@@ -120,19 +120,38 @@ describe('debug adapter (DAP over stdio)', function () {
     assert.equal(await where(), `backward · layer 1 | step 4 (batch 2 of epoch 2) | line ${XOR_LAYER_1}`);
   });
 
-  it('stepping back restores exactly the values the step had', async () => {
+  it('stepping back restores exactly the values the step had (every number at full precision, against the CLI)', async () => {
+    const trace = cliTrace(XOR, 2);
+    /** Every weight, bias and gradient of both layers and the losses, each evaluated alone (full precision, not a preview). */
+    const numbers = async () => {
+      const out: Record<string, number> = {};
+      const names = ['loss', 'dataLoss', 'regLoss', 'lossAfter'];
+      trace[1].layers.forEach((layer, l) => {
+        layer.weights.forEach((row, r) => row.forEach((_, c) => names.push(`W[${l + 1}][${r}][${c}]`, `dW[${l + 1}][${r}][${c}]`, `WAfter[${l + 1}][${r}][${c}]`)));
+        layer.biasAfter.forEach((_, r) => names.push(`b[${l + 1}][${r}]`, `db[${l + 1}][${r}]`));
+      });
+      for (const name of names) out[name] = Number((await evaluate(name)).body.result);
+      return out;
+    };
     await launch(XOR);
     await next();
     await next();
-    const before = (await evaluate('W[1]')).body.result + (await evaluate('loss')).body.result;
-    const dW = await evaluate('sum(abs(dW[1])) + sum(abs(dW[2]))');
+    const before = await numbers();
+    // Independently: the CLI's trace of step 2 (W is before its update, WAfter after it).
+    assert.equal(before.loss, trace[1].loss);
+    assert.equal(before.lossAfter, trace[1].lossAfter);
+    trace[1].layers.forEach((layer, l) => {
+      layer.weights.forEach((row, r) => row.forEach((w, c) => assert.equal(before[`W[${l + 1}][${r}][${c}]`], w)));
+      layer.weightsAfter.forEach((row, r) => row.forEach((w, c) => assert.equal(before[`WAfter[${l + 1}][${r}][${c}]`], w)));
+      layer.gradWeights.forEach((row, r) => row.forEach((g, c) => assert.equal(before[`dW[${l + 1}][${r}][${c}]`], g)));
+      layer.gradBias.forEach((g, r) => assert.equal(before[`db[${l + 1}][${r}]`], g));
+    });
     await stepIn();
     await next();
     await stepBack();
     for (let i = 0; i < 6; i++) await stepBack();
     assert.equal(await where(), `update | step 2 (batch 2 of epoch 1) | line ${XOR_OPTIMIZER}`);
-    assert.equal((await evaluate('W[1]')).body.result + (await evaluate('loss')).body.result, before);
-    assert.equal((await evaluate('sum(abs(dW[1])) + sum(abs(dW[2]))')).body.result, dW.body.result);
+    assert.deepEqual(await numbers(), before);
   });
 
   it('stops at a line breakpoint on a layer: its forward and its backward', async () => {
@@ -192,10 +211,10 @@ describe('debug adapter (DAP over stdio)', function () {
   it('the NaN filter on a diverging model names the layer the CLI names, at the same step', async () => {
     const run = spawnSync(process.execPath, [cli, 'run', DIVERGING, '--steps', '1000', '--json'], { encoding: 'utf8' });
     assert.equal(run.status, 1);
-    const cliStop = /training stopped at step (\d+) .*?, (loss|forward of layers\[(\d+)\]|backward of layers\[(\d+)\])/.exec(run.stderr);
+    const cliStop = /training stopped at step (\d+) .*?, (loss|update: \w+(?: of layers\[(\d+)\])?|forward of layers\[(\d+)\]|backward of layers\[(\d+)\])/.exec(run.stderr);
     assert.ok(cliStop, run.stderr);
-    const outputLayer = 2; // the loss belongs to the output layer
-    const layer = cliStop[3] ?? cliStop[4];
+    const outputLayer = 2; // the losses (before and after the update) belong to the output layer
+    const layer = cliStop[3] ?? cliStop[4] ?? cliStop[5];
     const expectedLayer = layer === undefined ? outputLayer : Number(layer) + 1;
     await launch(DIVERGING);
     const stopped = await cont();

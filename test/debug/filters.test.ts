@@ -45,14 +45,42 @@ describe('debugger filters: saturated units, dead ReLUs, exploding gradients', (
   it('stops when ReLU units are dead on the whole training split', async () => {
     const { runtime, stops } = runtimeFor('06-activations-dead-relu', [{ filterId: 'deadRelu' }]);
     await runtime.continue();
-    const found = /^dead ReLU in layer (\d+): units? ([\d, ]+) have/.exec(stops[0].description);
+    const found = /^dead ReLU in layer (\d+): units? ([\d, ]+) ha(?:ve|s)/.exec(stops[0].description);
     assert.ok(found, stops[0].description);
-    // the batch's z of those units is ≤ 0 in every row (the split check is the runtime's own)
-    const z = evaluate(`z[${found[1]}]`, runtime.state.scope()) as Tensor;
-    const units = z.shape[1];
-    for (const u of found[2].split(', ').map(Number)) {
-      for (let r = 0; r < z.shape[0]; r++) assert.ok(z.data[r * units + u] <= 0);
-    }
+    // Independently, on the whole training split: z = W·x + b written out with the step's weights.
+    const layer = runtime.state.layer(Number(found[1]) - 1);
+    const { dataset, split } = runtime.session.engine.data;
+    const z = split.train.map((row) =>
+      Array.from({ length: layer.units }, (_, u) => Array.from({ length: layer.inputs }, (_, i) => layer.weights![u * layer.inputs + i] * dataset.x[row * dataset.inputs + i]).reduce((a, v) => a + v, layer.bias![u])),
+    );
+    const deadOnSplit = Array.from({ length: layer.units }, (_, u) => u).filter((u) => z.every((row) => row[u] <= 0));
+    assert.deepEqual(found[2].split(', ').map(Number), deadOnSplit);
+  });
+
+  it('does not call a ReLU unit dead that is silent on the batch but fires elsewhere in the training split', async () => {
+    // Unit 0: bias −5 (dead everywhere). Unit 1: z = x₁, ≤ 0 on the first batch (x₁ < 0) but > 0 on
+    // rows 3 and 4. Unit 2: z = x₁ + x₂ + 3 > 0. Batches of 2, in file order.
+    const model = {
+      inputs: 2,
+      layers: [
+        { units: 3, activation: 'relu', weights: [[0.6, -0.4], [1, 0], [1, 1]], bias: [-5, 0, 3] },
+        { units: 1, activation: 'identity', weights: [[1, 1, 1]], bias: [0] },
+      ],
+      loss: 'mse',
+      optimizer: { type: 'sgd', learningRate: 0.01 },
+      data: { x: [[-1, 0.5], [-0.5, -1], [0.8, 0.2], [0.3, -0.7]], y: [[0], [1], [0], [1]] },
+      batch: { mode: 'mini-batch', size: 2 },
+    };
+    const loaded = TrainingSession.load('file:///split.backprop.json', JSON.stringify(model));
+    assert.ok(loaded.ok);
+    const runtime = new TrainingRuntime(loaded.session, { maxSteps: 2 });
+    runtime.setExceptionFilters([{ filterId: 'deadRelu' }]);
+    const stops: Stop[] = [];
+    runtime.onEvent((e) => e.type === 'stopped' && stops.push(e.stop));
+    await runtime.stepIn(); // forward of layer 1 on the first batch: units 0 and 1 silent on it
+    const z = evaluate('z[1]', runtime.state.scope()) as Tensor;
+    assert.deepEqual([0, 1, 2].filter((u) => [0, 1].every((r) => z.data[r * 3 + u] <= 0)), [0, 1], 'unit 1 looks dead on the batch alone');
+    assert.match(stops[0].description, /^dead ReLU in layer 1: unit 0 has/);
   });
 
   it('stops on an exploding gradient above the threshold given as the filter condition', async () => {

@@ -5,7 +5,7 @@
 // the host computes them; the epoch evaluation message is assembled here from the
 // trainer's evaluations.
 import type {
-  HostMessage, ModelSummary, Position, SamplePrediction, StepMessage, WebviewMessage,
+  HostMessage, ModelSummary, StepOnScreen, SamplePrediction, StepMessage, WebviewMessage,
 } from '../../src/protocol/messages';
 import { encodeRecord, tensorOf } from '../../src/protocol/traceCodec';
 import { buildDataView } from '../../src/extension/dataView';
@@ -44,7 +44,7 @@ export class StandInHost {
     return { type: 'init', strings, locale, model: this.model, theme: 'light' };
   }
 
-  position(step: number): Position {
+  position(step: number): StepOnScreen {
     const perEpoch = this.model.dataset.batchesPerEpoch;
     return { step, epoch: Math.ceil(step / perEpoch), batchInEpoch: ((step - 1) % perEpoch) + 1, batchesPerEpoch: perEpoch, latestStep: this.run.records.length, running: false };
   }

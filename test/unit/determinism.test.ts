@@ -36,6 +36,27 @@ describe('determinism: the same model file and seed give bit-identical traces', 
     assert.equal(runCli('run', model, '--steps', '3'), runCli('run', model, '--steps', '3'));
   });
 
+  it('the committed golden trace: this machine writes the same bytes (full precision) for its three steps', () => {
+    // test/fixtures/golden: a shuffled, randomly initialised tanh → sigmoid model with momentum and
+    // l2; its trace was written once by `node dist/cli.js run golden.backprop.json --steps 3 --json`.
+    // A machine (CPU, Node, libm) whose float64 arithmetic differs fails here, byte by byte.
+    const golden = readFileSync(join(root, 'test', 'fixtures', 'golden', 'golden.trace.jsonl'), 'utf8');
+    const now = runCli('run', 'test/fixtures/golden/golden.backprop.json', '--steps', '3', '--json');
+    assert.equal(now.split('\n').length, 4);
+    assert.ok(now === golden, `the trace differs from the golden one from line ${now.split('\n').findIndex((line, i) => line !== golden.split('\n')[i]) + 1}`);
+    // The golden numbers are right, not only stable: step 1's J from the binary cross-entropy and
+    // the l2 penalty written out (DESIGN.md §4), on its weights and batch.
+    const step = JSON.parse(golden.split('\n')[0]);
+    const [hidden, output] = step.layers;
+    const targets = step.batch.map((p: number) => [[0], [1], [1], [0], [1]][p][0]);
+    const affine = (W: number[][], b: number[], v: number[]) => W.map((row, u) => row.reduce((sum, w, i) => sum + w * v[i], b[u]));
+    const p = hidden.input.map((x: number[]) => 1 / (1 + Math.exp(-affine(output.weights, output.bias, affine(hidden.weights, hidden.bias, x).map(Math.tanh))[0])));
+    const dataLoss = -p.reduce((sum: number, pn: number, n: number) => sum + targets[n] * Math.log(pn) + (1 - targets[n]) * Math.log(1 - pn), 0) / p.length;
+    const regLoss = 0.001 * [...hidden.weights.flat(), ...output.weights.flat()].reduce((sum: number, w: number) => sum + w * w, 0);
+    assert.ok(Math.abs(step.dataLoss - dataLoss) <= 1e-14 * dataLoss, `${step.dataLoss} vs ${dataLoss}`);
+    assert.ok(Math.abs(step.regLoss - regLoss) <= 1e-14 * regLoss, `${step.regLoss} vs ${regLoss}`);
+  });
+
   it('two trainers, and one trainer after reset, agree bit for bit', () => {
     const text = readFileSync(join(root, 'test', 'fixtures', 'shuffled-spiral.backprop.json'), 'utf8');
     const make = () => {

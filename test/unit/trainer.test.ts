@@ -54,6 +54,15 @@ function classifier(): ModelFile {
 const sameBits = (a: Float64Array, b: Float64Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
+/** x and y of a batch given as positions in the training split. */
+function rowsOf(t: Trainer, batch: readonly number[]) {
+  const { inputs, outputs } = t.data.dataset;
+  const rows = batch.map((p) => t.data.split.train[p]);
+  const x = Float64Array.from(rows.flatMap((r) => Array.from(t.data.dataset.x.subarray(r * inputs, (r + 1) * inputs))));
+  const y = Float64Array.from(rows.flatMap((r) => Array.from(t.data.dataset.y.subarray(r * outputs, (r + 1) * outputs))));
+  return { x, y, rows: rows.length };
+}
+
 function snapshotWeights(t: Trainer): Float64Array[] {
   return parameters(t.network).map((p) => p.slice());
 }
@@ -90,7 +99,7 @@ describe('trainer: a step machine', () => {
         ];
         assert.deepEqual(phases, expected);
         const whole = bySteps.step();
-        assert.equal(JSON.stringify(toStepTrace(byOps.latestRecord!)), JSON.stringify(toStepTrace(whole)));
+        assert.equal(JSON.stringify(toStepTrace(byOps.history.record(byOps.position.completedSteps))), JSON.stringify(toStepTrace(whole)));
       }
       assertSameWeights(snapshotWeights(byOps), snapshotWeights(bySteps), model.name ?? 'model');
     }
@@ -109,11 +118,11 @@ describe('trainer: a step machine', () => {
     t.stepOp();
     assert.equal(typeof r.loss, 'number');
     assert.ok(r.layers[1].upstream && !r.layers[1].delta);
-    assert.deepEqual(t.nextPhase(), { kind: 'backward', layer: 1 });
+    assert.deepEqual(t.position.nextPhase, { kind: 'backward', layer: 1 });
     t.stepOp();
     assert.ok(r.layers[1].delta && r.layers[1].gradWeights && r.layers[0].upstream && !r.layers[0].delta);
     t.stepOp();
-    assert.deepEqual(t.nextPhase(), { kind: 'update' });
+    assert.deepEqual(t.position.nextPhase, { kind: 'update' });
     assert.throws(() => toStepTrace(r), /not complete yet/);
     t.stepOp();
     assert.equal(t.currentRecord, undefined);
@@ -153,14 +162,39 @@ describe('trainer: a step machine', () => {
     assert.ok(JSON.stringify(trace).length > 0 && !JSON.stringify(trace).includes('null'));
   });
 
-  it('lossAfter equals J recomputed on the same batch after the update', () => {
-    const t = trainerFor(classifier());
-    const record = t.step();
+  it('loss and lossAfter equal J written out by hand (leaky ReLU, softmax, cross-entropy, λ₁‖W‖₁ + λ₂‖W‖₂²)', () => {
+    const model = classifier();
+    const t = trainerFor(model);
+    t.step();
+    const trace = toStepTrace(t.step());
+    const x = trace.layers[0].input;
     const { dataset } = t.data;
-    const rows = record.batch.map((p) => t.data.split.train[p]);
-    const x = Float64Array.from(rows.flatMap((r) => Array.from(dataset.x.subarray(r * 2, r * 2 + 2))));
-    const y = Float64Array.from(rows.flatMap((r) => Array.from(dataset.y.subarray(r * 3, r * 3 + 3))));
-    assert.equal(record.lossAfter, batchLoss(t.network, t.lossSpec, x, y, rows.length));
+    const targets = trace.batch.map((p) => Array.from(dataset.y.subarray(t.data.split.train[p] * 3, t.data.split.train[p] * 3 + 3)));
+    /** J of this batch for the given weights, from the formulas of DESIGN.md §4 (no engine code). */
+    const J = (W: number[][][], b: number[][]) => {
+      const affine = (input: number[], l: number) => W[l].map((row, u) => row.reduce((sum, w, i) => sum + w * input[i], b[l][u]));
+      const leaky = (z: number) => (z > 0 ? z : 0.01 * z);
+      const softmax = (z: number[]) => {
+        const m = Math.max(...z);
+        const e = z.map((v) => Math.exp(v - m));
+        const total = e.reduce((a, v) => a + v, 0);
+        return e.map((v) => v / total);
+      };
+      const dataLoss = -x.reduce((sum, xi, n) => {
+        const p = softmax(affine(affine(xi, 0).map(leaky), 1));
+        return sum + targets[n].reduce((acc, tk, k) => acc + tk * Math.log(p[k]), 0);
+      }, 0) / x.length;
+      const weights = W.flat(2);
+      const regLoss = 0.001 * weights.reduce((a, w) => a + Math.abs(w), 0) + 0.01 * weights.reduce((a, w) => a + w * w, 0);
+      return { dataLoss, regLoss, loss: dataLoss + regLoss };
+    };
+    const close = (actual: number, expected: number, what: string) =>
+      assert.ok(Math.abs(actual - expected) <= 1e-13 * Math.abs(expected), `${what}: ${actual} vs ${expected}`);
+    const before = J(trace.layers.map((l) => l.weights), trace.layers.map((l) => l.bias));
+    close(trace.dataLoss, before.dataLoss, 'dataLoss');
+    close(trace.regLoss, before.regLoss, 'regLoss');
+    close(trace.loss, before.loss, 'loss');
+    close(trace.lossAfter, J(trace.layers.map((l) => l.weightsAfter), trace.layers.map((l) => l.biasAfter)).loss, 'lossAfter');
   });
 
   describe('batching', () => {
@@ -197,7 +231,7 @@ describe('trainer: a step machine', () => {
         t.step();
       }
       assert.deepEqual(seen, [[1, 1], [1, 2], [1, 3], [2, 1]]);
-      assert.equal(t.trace(4).epoch, 2);
+      assert.equal(toStepTrace(t.history.record(4)).epoch, 2);
     });
   });
 
@@ -215,12 +249,12 @@ describe('trainer: a step machine', () => {
         capture();
       }
       for (let i = states.length - 2; i >= 0; i--) {
-        assert.ok(t.stepBackOp());
+        assert.ok(t.history.stepBackOp());
         assert.equal(JSON.stringify(t.position), states[i].position);
         assertSameWeights(snapshotWeights(t), states[i].weights, `state ${i}`);
         assert.equal(recordFingerprint(t.currentRecord), states[i].record, `record at state ${i}`);
       }
-      assert.equal(t.stepBackOp(), false);
+      assert.equal(t.history.stepBackOp(), false);
     });
 
     it('go to step N and step back restore weights, optimizer state, generator and batch order exactly', () => {
@@ -228,30 +262,63 @@ describe('trainer: a step machine', () => {
       const reference = trainerFor(model);
       const traces = Array.from({ length: 12 }, () => JSON.stringify(toStepTrace(reference.step())));
       const t = trainerFor(model, { checkpointInterval: 3, maxCheckpoints: 2, recordCacheSize: 2 });
-      t.runUntil({ steps: 12 });
-      t.goTo(4);
+      for (let s = 0; s < 12; s++) t.step();
+      t.history.goTo(4);
       assert.equal(t.position.completedSteps, 4);
       // Going forward again after the jump gives the same steps (the momentum buffer and shuffle came back).
       for (let s = 5; s <= 12; s++) assert.equal(JSON.stringify(toStepTrace(t.step())), traces[s - 1], `step ${s}`);
       // Records that fell out of the small cache are recomputed identically.
-      for (let s = 1; s <= 12; s++) assert.equal(JSON.stringify(t.trace(s)), traces[s - 1], `trace(${s})`);
+      for (let s = 1; s <= 12; s++) assert.equal(JSON.stringify(toStepTrace(t.history.record(s))), traces[s - 1], `record(${s})`);
       assert.equal(t.position.completedSteps, 12, 'recomputing a record leaves the position alone');
-      assert.ok(t.stepBack());
+      assert.ok(t.history.stepBack());
       assert.equal(JSON.stringify(toStepTrace(t.step())), traces[11]);
-      t.goTo(7, 3);
+      t.history.goTo(7, 3);
       assert.deepEqual([t.position.completedSteps, t.position.opIndex], [7, 3]);
       t.reset();
       assert.equal(JSON.stringify(toStepTrace(t.step())), traces[0]);
     });
 
+    it('searches back one checkpoint interval at a time, newest first, finding what a scan from step 0 finds', () => {
+      const model = xor();
+      const ops = 2 * model.layers.length + 2;
+      // Where the condition holds, by an independent forward scan from step 0: after a backward of
+      // the first layer whose batch loss is below the median of the first 100 steps.
+      const scan = trainerFor(model);
+      const losses = Array.from({ length: 100 }, () => scan.step().loss!);
+      const threshold = [...losses].sort((a, b) => a - b)[50];
+      const holds = (t: Trainer, phase: ReturnType<Trainer['stepOp']>) =>
+        phase.kind === 'backward' && phase.layer === 0 && t.currentRecord!.loss! < threshold;
+      const fresh = trainerFor(model);
+      const hits: number[] = [];
+      for (let position = 1; position <= 100 * ops; position++) if (holds(fresh, fresh.stepOp())) hits.push(position);
+      assert.ok(hits.length > 10, 'the condition holds at several places');
+
+      const trainer = trainerFor(model, { checkpointInterval: 8 });
+      trainer.history.goTo(100);
+      let asked = 0;
+      const found = trainer.history.latestBefore((phase) => (asked++, holds(trainer, phase)));
+      const expected = hits[hits.length - 1];
+      assert.deepEqual(found, { completedSteps: Math.floor(expected / ops), opIndex: expected % ops });
+      assert.ok(asked <= 8 * ops * Math.ceil((100 * ops - expected) / (8 * ops) + 1), `asked ${asked} positions, not the ${100 * ops} of a replay from step 0`);
+
+      // Further back, across intervals with no hit, and none at all before the first hit.
+      const earlier = hits[hits.length - 6];
+      trainer.history.goTo(Math.floor(earlier / ops), earlier % ops);
+      const before = trainer.history.latestBefore((phase) => holds(trainer, phase));
+      const previous = hits[hits.length - 7];
+      assert.deepEqual(before, { completedSteps: Math.floor(previous / ops), opIndex: previous % ops });
+      trainer.history.goTo(Math.floor(hits[0] / ops), hits[0] % ops);
+      assert.equal(trainer.history.latestBefore((phase) => holds(trainer, phase)), undefined);
+    });
+
     it('keeps the number of checkpoints bounded however long it trains', () => {
       const t = trainerFor(regression({ mode: 'stochastic' }), { trace: false, checkpointInterval: 1, maxCheckpoints: 4 });
-      t.runUntil({ steps: 200 });
-      const checkpoints = (t as unknown as { checkpoints: { count: number } }).checkpoints;
+      for (let s = 0; s < 200; s++) t.step();
+      const checkpoints = (t.history as unknown as { checkpoints: { count: number } }).checkpoints;
       assert.ok(checkpoints.count <= 4, `${checkpoints.count} checkpoints`);
       const before = snapshotWeights(t);
-      t.goTo(3);
-      t.goTo(200);
+      t.history.goTo(3);
+      t.history.goTo(200);
       assertSameWeights(snapshotWeights(t), before, 'after going back and forth');
     });
   });
@@ -260,9 +327,8 @@ describe('trainer: a step machine', () => {
     it('runs an epoch and records train/validation figures at its end (test only on request)', () => {
       const model: ModelFile = { ...classifier(), split: { train: 0.6, validation: 0.2, test: 0.2 } };
       const t = trainerFor(model);
-      const reason = t.runEpoch();
-      assert.deepEqual(reason, { kind: 'epoch-end', epoch: 1 });
-      assert.equal(t.position.epoch, 2);
+      while (t.position.epoch === 1) t.step();
+      assert.equal(t.position.completedSteps, t.plan.batchesPerEpoch);
       assert.deepEqual(t.evaluations.map((e) => [e.split, e.trigger, e.epoch]), [['train', 'epoch-end', 1], ['validation', 'epoch-end', 1]]);
       for (const e of t.evaluations) {
         const rows = t.data.split[e.split];
@@ -284,23 +350,6 @@ describe('trainer: a step machine', () => {
       assert.equal(t.evaluate('train').accuracy, 0.75);
     });
 
-    it('stops on loss below x, gradient norm above x, a step count and a breakpoint', () => {
-      const t = trainerFor(xor(), { trace: false });
-      const loss = t.runUntil({ steps: 500, lossBelow: 0.69 });
-      assert.equal(loss.kind, 'loss-below');
-      assert.ok((loss as { loss: number }).loss < 0.69);
-      const norm = trainerFor(xor()).runUntil({ steps: 10, gradNormAbove: 0 });
-      assert.equal(norm.kind, 'grad-norm-above');
-      const bp = trainerFor(xor());
-      const seen: string[] = [];
-      const reason = bp.runUntil({ steps: 3, breakpoint: (phase) => (seen.push(phase.kind), phase.kind === 'backward' && phase.layer === 0) });
-      assert.deepEqual(reason, { kind: 'breakpoint', phase: { kind: 'backward', layer: 0 } });
-      assert.deepEqual(bp.nextPhase(), { kind: 'backward', layer: 0 });
-      assert.deepEqual(seen, ['forward', 'loss', 'backward', 'backward'], 'asked before every operation but the first');
-      assert.deepEqual(bp.runUntil({ steps: 2, breakpoint: () => false }), { kind: 'steps' });
-      assert.equal(bp.position.completedSteps, 2);
-    });
-
     it('announces operations, steps and epoch ends to subscribers, and stays quiet while replaying', () => {
       const t = trainerFor(xor(), { recordCacheSize: 1 });
       const events: string[] = [];
@@ -309,9 +358,9 @@ describe('trainer: a step machine', () => {
       t.step();
       assert.deepEqual(events, ['op', 'op', 'op', 'op', 'op', 'op', 'step', 'op', 'op', 'op', 'op', 'op', 'op', 'step', 'epoch']);
       events.length = 0;
-      t.trace(1); // recomputed by a replay: nothing to announce
-      t.goTo(0);
-      t.goTo(2);
+      t.history.record(1); // recomputed by a replay: nothing to announce
+      t.history.goTo(0);
+      t.history.goTo(2);
       assert.deepEqual(events, ['moved', 'moved']);
     });
   });
@@ -343,9 +392,50 @@ describe('trainer: a step machine', () => {
       });
       assert.match(caught.message, /step 1 .*forward of layers\[0\].*z of layers\[0\] is Infinity at unit 0, batch row 1/);
       assert.throws(() => fresh.stepOp(), NonFiniteError, 'it does not go on past the problem');
-      assert.equal(fresh.runUntil({ steps: 1 }).kind, 'non-finite');
-      assert.ok(fresh.stepBackOp(), 'stepping back leaves the stopped state');
+      assert.throws(() => fresh.step(), NonFiniteError);
+      assert.ok(fresh.history.stepBackOp(), 'stepping back leaves the stopped state');
       assert.equal(fresh.stoppedBy, undefined);
+    });
+
+    it('an optimizer state that overflows stops training (l2 1e200 with Adam), naming the state and the weight', () => {
+      const model: ModelFile = { ...xor(), regularization: { l2: 1e200 }, optimizer: { type: 'adam', learningRate: 0.01 } };
+      const t = trainerFor(model);
+      let stopped: unknown;
+      try {
+        for (let s = 0; s < 50; s++) t.step();
+      } catch (error) {
+        stopped = error;
+      }
+      assert.ok(stopped instanceof NonFiniteError, 'training stops instead of running on with frozen weights');
+      const { detail } = stopped;
+      assert.deepEqual([detail.step, detail.phase.kind, detail.quantity, detail.state, detail.parameter], [1, 'update', 'optimizerState', 'v', 'weights']);
+      // Independently: v = (1 − β₂)·g² with g = ∂J/∂W of the step, the first element of W₀ (row-major) where it overflows.
+      const g = t.lastCompleted!.layers[0].gradWeights!;
+      const k = Array.from(g).findIndex((gk) => !Number.isFinite((1 - 0.999) * gk * gk));
+      assert.ok(k >= 0 && Array.from(g).every(Number.isFinite), 'the gradient itself is finite');
+      const inputs = t.network.layers[0].inputs;
+      assert.deepEqual([detail.layer, detail.unit, detail.input], [0, Math.floor(k / inputs), k % inputs]);
+      assert.match(stopped.message, /optimizer state v of layers\[0\]\.weights is Infinity at unit \d+, input \d+/);
+      assert.ok(parameters(t.network).every((p) => p.every(Number.isFinite)), 'every weight was still finite: only the state went bad');
+    });
+
+    it('a regularization loss that overflows names the weight whose term overflows the sum', () => {
+      // λ₂ Σw² = 1e306 · (1 + 1 + 400 + 1): finite through W₀[0][1] (2e306), infinite from W₀[1][0] (402e306).
+      const model: ModelFile = {
+        inputs: 2,
+        layers: [{ units: 2, activation: 'identity', weights: [[1, 1], [20, 1]], bias: [0, 0] }, { units: 1, activation: 'identity', weights: [[0, 0]], bias: [0] }],
+        loss: 'mse',
+        regularization: { l2: 1e306 },
+        optimizer: { type: 'sgd', learningRate: 0.1 },
+        data: { x: [[1, 1]], y: [[0]] },
+      };
+      const t = trainerFor(model);
+      assert.throws(() => t.step(), (error: unknown) => {
+        assert.ok(error instanceof NonFiniteError);
+        assert.deepEqual(error.detail, { step: 1, epoch: 1, phase: { kind: 'loss' }, layer: 0, quantity: 'regLoss', value: Infinity, unit: 1, input: 0 });
+        assert.match(error.message, /regLoss of layers\[0\] is Infinity at unit 1, input 0/);
+        return true;
+      });
     });
 
     it('on a model that diverges, stops at the first operation that made a non-finite value', () => {
@@ -358,17 +448,30 @@ describe('trainer: a step machine', () => {
         data: { x: [[1], [2], [3]], y: [[10], [20], [30]] },
       };
       const t = trainerFor(diverging);
-      const reason = t.runUntil({ steps: 1000 });
-      assert.equal(reason.kind, 'non-finite');
-      const { detail } = (reason as { error: NonFiniteError }).error;
+      let stopped: unknown;
+      try {
+        for (let s = 0; s < 1000; s++) t.step();
+      } catch (error) {
+        stopped = error;
+      }
+      assert.ok(stopped instanceof NonFiniteError);
+      const { detail } = stopped;
       // Independently of the detector: one operation earlier everything was finite ...
       const stoppedAt = JSON.stringify(t.position);
-      const record = t.currentRecord ?? t.latestRecord!;
+      const record = t.currentRecord ?? t.lastCompleted!;
       const finite = (a: Float64Array | undefined) => !a || a.every(Number.isFinite);
       if (detail.phase.kind === 'loss') {
         assert.equal(detail.quantity, 'dataLoss');
         assert.ok(!Number.isFinite(record.dataLoss!));
         for (const layer of record.layers) assert.ok(finite(layer.z) && finite(layer.a), 'the forward pass was finite');
+        return;
+      }
+      if (detail.quantity === 'lossAfter') {
+        // The update left every weight finite, yet J on the same batch after it is not: recomputed here.
+        assert.ok(!Number.isFinite(record.lossAfter!));
+        for (const layer of record.layers) assert.ok(finite(layer.weightsAfter) && finite(layer.biasAfter), 'the weights stayed finite');
+        const { x, y, rows } = rowsOf(t, record.batch);
+        assert.ok(!Number.isFinite(batchLoss(t.network, t.lossSpec, x, y, rows)));
         return;
       }
       const field = ({ z: 'z', a: 'a', delta: 'delta', gradWeights: 'gradWeights', gradBias: 'gradBias', weights: 'weightsAfter', bias: 'biasAfter' } as Record<string, keyof typeof record.layers[0]>)[detail.quantity];
@@ -380,7 +483,7 @@ describe('trainer: a step machine', () => {
       assert.ok(!Number.isFinite(values[flat]), `${field}[${flat}] = ${values[flat]}`);
       assert.ok(Array.from(values.subarray(0, flat)).every(Number.isFinite));
       assert.equal(detail.step, record.step);
-      t.stepBackOp();
+      t.history.stepBackOp();
       assert.notEqual(JSON.stringify(t.position), stoppedAt);
       const before = t.currentRecord;
       if (before) for (const layer of before.layers) for (const key of ['z', 'a', 'delta', 'gradWeights', 'gradBias'] as const) assert.ok(finite(layer[key]), `${key} before the stop`);

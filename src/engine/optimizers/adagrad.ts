@@ -2,7 +2,7 @@
 // running sum of squared gradients.
 //   g ← ∇J + weightDecay·θ;  η_t ← lr / (1 + (t − 1)·lrDecay)
 //   s ← s + g²;  θ ← θ − η_t · g / (√s + eps)
-import type { Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Optimizer, OptimizerReport } from './optimizer';
 import { assertShapes, cloneAll, reportPerParameter } from './perParameter';
 
 export interface AdagradOptions {
@@ -60,6 +60,10 @@ export class Adagrad implements Optimizer {
         ...reportPerParameter(this.names, (i) => ({ sumOfSquares: sums[i].slice(), step: steps[i] })),
       },
     };
+  }
+
+  carriedState(): CarriedState[] {
+    return this.sumOfSquares ? [{ name: 'sumOfSquares', perParameter: this.sumOfSquares }] : [];
   }
 
   snapshot(): AdagradSnapshot {

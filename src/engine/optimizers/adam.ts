@@ -3,7 +3,7 @@
 //   m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  amsgrad: v̂max ← max(v̂max, v)
 //   θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps)
 // Note where eps goes: torch adds it to the bias-corrected √v̂, not to √v before correcting.
-import type { Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Optimizer, OptimizerReport } from './optimizer';
 import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
 
 export interface AdamOptions {
@@ -90,6 +90,17 @@ export class Adam implements Optimizer {
         }),
       },
     };
+  }
+
+  carriedState(): CarriedState[] {
+    const s = this.state;
+    if (!s) return [];
+    const carried: CarriedState[] = [
+      { name: 'm', perParameter: s.m },
+      { name: 'v', perParameter: s.v },
+    ];
+    if (s.vMax) carried.push({ name: 'vMax', perParameter: s.vMax });
+    return carried;
   }
 
   snapshot(): AdamState | null {

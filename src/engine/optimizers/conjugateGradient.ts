@@ -5,7 +5,7 @@
 // with c2 = 0.1 (the tighter curvature condition CG needs, Nocedal & Wright §5.2), or is
 // learningRate with lineSearch "none". On a quadratic the cubic interpolation lands on the exact
 // minimizer along d, so CG finishes in about P iterations. `maxIter` iterations make one step.
-import type { Objective, Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { innerIterations, requireObjective } from './fullBatch';
 import { strongWolfe, TORCH_WOLFE } from './lineSearch';
 import { along, assign, dot, flatten, norm, unflatten } from '../secondOrder/vectors';
@@ -104,6 +104,13 @@ export class ConjugateGradient implements Optimizer {
       lineSearchEvaluations: found.evaluations,
       gradientNorm: norm(grad),
     };
+  }
+
+  carriedState(): CarriedState[] {
+    const carried: CarriedState[] = [{ name: 'previousSlope', scalar: this.s.previousSlope }, { name: 'previousStep', scalar: this.s.previousStep }];
+    if (this.s.previousGrad) carried.push({ name: 'previousGrad', flat: this.s.previousGrad });
+    if (this.s.previousDirection) carried.push({ name: 'previousDirection', flat: this.s.previousDirection });
+    return carried;
   }
 
   snapshot(): CgState {

@@ -13,7 +13,7 @@ import { Newton } from './newton';
 import { Rmsprop } from './rmsprop';
 import { Sgd } from './sgd';
 
-export type { Objective, Optimizer, OptimizerReport } from './optimizer';
+export type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 export { OptimizerConfigError } from './hyperparameters';
 export { PARAMETER_LIMITS } from './fullBatch';
 

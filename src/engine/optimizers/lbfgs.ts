@@ -8,7 +8,7 @@
 // min(1, 1/‖∇J‖₁)·lr), refined by a strong-Wolfe line search unless lineSearch is "none".
 // Iterations stop at maxIter, at maxEval evaluations, when max|∇J| ≤ toleranceGrad, or when
 // the step or the change in J falls below toleranceChange.
-import type { Objective, Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { requireObjective, stepsReport } from './fullBatch';
 import { strongWolfe } from './lineSearch';
 import { along, assign, dot, flatten, maxAbs, unflatten } from '../secondOrder/vectors';
@@ -192,6 +192,14 @@ export class Lbfgs implements Optimizer {
       for (let j = 0; j < r.length; j++) r[j] += (alphas[i] - beta) * steps[i][j];
     }
     return r;
+  }
+
+  carriedState(): CarriedState[] {
+    const carried: CarriedState[] = [{ name: 'stepLength', scalar: this.s.stepLength }];
+    if (this.s.direction) carried.push({ name: 'direction', flat: this.s.direction });
+    this.s.steps.forEach((s, i) => carried.push({ name: `steps[${i}]`, flat: s }));
+    this.s.gradientChanges.forEach((y, i) => carried.push({ name: `gradientChanges[${i}]`, flat: y }));
+    return carried;
   }
 
   snapshot(): LbfgsState {

@@ -5,7 +5,7 @@
 // A trial is accepted only if it lowers J; then λ ← λ/dampingFactor. Otherwise λ ← λ·dampingFactor
 // and the step is retried from the same θ. If none of MAX_TRIALS trials lowers J, θ stays where
 // it was. `maxIter` accepted-or-failed iterations make one step.
-import type { Objective, Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { innerIterations, requireObjective } from './fullBatch';
 import { cholesky, choleskySolve, gram, transpose } from '../secondOrder/linalg';
 import { along, assign, flatten, norm, unflatten } from '../secondOrder/vectors';
@@ -118,6 +118,10 @@ export class LevenbergMarquardt implements Optimizer {
       gradientNorm: 2 * norm(b),
       stepLength: accepted ? accepted.length : 0,
     };
+  }
+
+  carriedState(): CarriedState[] {
+    return [{ name: 'damping', scalar: this.lambda }];
   }
 
   snapshot(): { lambda: number } {

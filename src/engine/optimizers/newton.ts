@@ -6,7 +6,7 @@
 // 10 until the Cholesky factorization of H + μI succeeds (values of μ that H's smallest Ritz
 // value already rules out are stepped over without factorizing). The report carries μ and H's smallest
 // and largest eigenvalue, so a learner sees why. `maxIter` Newton iterations make one step.
-import type { Objective, Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { innerIterations, requireObjective } from './fullBatch';
 import { cholesky, choleskySolve, extremeEigenvalues, symmetrize } from '../secondOrder/linalg';
 import { assign, flatten, maxAbs, norm } from '../secondOrder/vectors';
@@ -80,6 +80,11 @@ export class Newton implements Optimizer {
   }
 
   // Newton keeps no state between steps.
+  /** Newton keeps nothing between steps: each one starts from the weights alone. */
+  carriedState(): CarriedState[] {
+    return [];
+  }
+
   snapshot(): null {
     return null;
   }

@@ -23,6 +23,17 @@ export interface OptimizerReport {
   state: Record<string, unknown>;
 }
 
+/**
+ * One quantity an optimizer carries from step to step (for the trainer's non-finite watch: a
+ * state that overflowed can freeze training without any weight going bad). Live arrays: read only.
+ */
+export type CarriedState =
+  /** One array per parameter, in parameters() order. */
+  | { name: string; perParameter: readonly Float64Array[] }
+  /** One array over all parameters, flattened in parameters() order. */
+  | { name: string; flat: Float64Array }
+  | { name: string; scalar: number };
+
 export interface Optimizer {
   readonly type: OptimizerName;
   /** True for the second-order and quasi-Newton methods: each step uses the whole training set. */
@@ -34,6 +45,8 @@ export interface Optimizer {
    * arena, so the step record owns them without separate allocations; fresh arrays by default).
    */
   step(params: Float64Array[], grads: Float64Array[], objective?: Objective, allocate?: Allocate): OptimizerReport;
+  /** The state the next step starts from (empty when the method keeps none). */
+  carriedState(): CarriedState[];
   /** A deep copy of the internal state, so a checkpoint can restore it exactly. */
   snapshot(): unknown;
   restore(snapshot: unknown): void;

@@ -2,7 +2,7 @@
 //   g ← ∇J + weightDecay·θ;  v ← α·v + (1 − α)·g²
 //   centered: ḡ ← α·ḡ + (1 − α)·g,  d ← √(v − ḡ²) + eps;  otherwise d ← √v + eps
 //   momentum > 0: b ← momentum·b + g/d, θ ← θ − lr·b;  otherwise θ ← θ − lr·g/d
-import type { Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Optimizer, OptimizerReport } from './optimizer';
 import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
 
 export interface RmspropOptions {
@@ -80,6 +80,15 @@ export class Rmsprop implements Optimizer {
         return entry;
       }),
     };
+  }
+
+  carriedState(): CarriedState[] {
+    const s = this.state;
+    if (!s) return [];
+    const carried: CarriedState[] = [{ name: 'squareAverage', perParameter: s.squareAverage }];
+    if (s.gradAverage) carried.push({ name: 'gradAverage', perParameter: s.gradAverage });
+    if (s.velocity) carried.push({ name: 'velocity', perParameter: s.velocity });
+    return carried;
   }
 
   snapshot(): RmspropState | null {

@@ -4,7 +4,7 @@
 //   b ← g on the first step, else momentum·b + (1 − dampening)·g
 //   d ← g + momentum·b (nesterov) or b (classic momentum) or g (momentum = 0)
 //   θ ← θ − lr·d
-import type { Objective, Optimizer, OptimizerReport } from './optimizer';
+import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { type Allocate, copyWith, freshArray } from '../arena';
 import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
 
@@ -70,6 +70,10 @@ export class Sgd implements Optimizer {
           : { step: copyWith(allocate, steps[i]) },
       ),
     };
+  }
+
+  carriedState(): CarriedState[] {
+    return this.velocity ? [{ name: 'velocity', perParameter: this.velocity }] : [];
   }
 
   snapshot(): SgdSnapshot {

@@ -159,6 +159,10 @@ export class BackpropDebugSession extends LoggingDebugSession {
       case 'continued':
         this.sendEvent(new ContinuedEvent(THREAD_ID));
         return;
+      case 'refused':
+        // 'important' output is shown as a notification, not only in the Debug Console.
+        this.sendEvent(new OutputEvent(`${event.message}\n`, 'important'));
+        return;
       case 'ended':
         this.sendEvent(new OutputEvent(`${event.message}\n`, 'stderr'));
         this.sendEvent(new ExitedEvent(1));
@@ -281,7 +285,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
     const runtime = this.runtime!;
-    const w = runtime.state.whereabouts();
+    const w = runtime.state.lastOperation();
     const lines = runtime.lines;
     const operation = w.last
       ? describeOperation(w.last)
@@ -305,7 +309,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
     } else {
       const focus = args.frameId === FRAME.operation ? state.focusLayer() : undefined;
       // The inspector follows the selected frame: it highlights the operation and shows its layer.
-      const operation = args.frameId === FRAME.operation ? state.whereabouts().last : undefined;
+      const operation = args.frameId === FRAME.operation ? state.lastOperation().last : undefined;
       if (operation) this.session?.focusOn(operation, focus);
       if (focus !== undefined) scopes.push(scope(`Layer ${focus + 1}`, { kind: 'layer', layer: focus }));
       else scopes.push(scope('Layers', { kind: 'layers' }));
@@ -382,7 +386,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
         ];
       }
       case 'epoch': {
-        const w = state.whereabouts();
+        const w = state.lastOperation();
         const figures = state.session.epochs.filter((e) => e.epoch === w.epoch - 1);
         const out: DebugProtocol.Variable[] = [
           { name: 'epoch', value: String(w.epoch), variablesReference: 0 },

@@ -104,8 +104,9 @@ export class Monitors {
       filter: FILTERS.deadRelu,
       layer: layer.index,
       message:
-        `dead ReLU in layer ${layer.index + 1}: unit${found.length > 1 ? 's' : ''} ${found.join(', ')} ` +
-        `have z ≤ 0 for every sample of the training split, so their output and gradient are 0 (ReLU′(0) = 0)`,
+        found.length > 1
+          ? `dead ReLU in layer ${layer.index + 1}: units ${found.join(', ')} have z ≤ 0 for every sample of the training split, so their output and gradient are 0 (ReLU′(0) = 0)`
+          : `dead ReLU in layer ${layer.index + 1}: unit ${found[0]} has z ≤ 0 for every sample of the training split, so its output and gradient are 0 (ReLU′(0) = 0)`,
     };
   }
 }

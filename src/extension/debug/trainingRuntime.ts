@@ -9,8 +9,8 @@
 // The debugger stands *after* an operation: the top frame is the operation just done, so its
 // results are in the Variables view (and a NaN stop shows the values that went bad).
 import type { Phase } from '../../engine/types';
-import { NonFiniteError } from '../../engine/nonFinite';
-import type { TrainingSession } from '../session';
+import { type NonFiniteError, describeValue } from '../../engine/nonFinite';
+import type { Refusal, RunOutcome, TrainingSession } from '../session';
 import { type Node, ExpressionError, evaluateCondition, hitConditionExpression, parse } from './expressions';
 import { ModelLines, placeOfPhase, samePlace } from './modelLines';
 import { FILTERS, type FilterId, type Finding, DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, Monitors } from './monitors';
@@ -47,7 +47,9 @@ export interface Stop {
 export type RuntimeEvent =
   | { type: 'stopped'; stop: Stop }
   | { type: 'continued' }
-  | { type: 'ended'; message: string };
+  | { type: 'ended'; message: string }
+  /** A move the debugger asked for was refused (another mover is moving the session): say so to the user. */
+  | { type: 'refused'; message: string };
 
 /** A breakpoint as the debugger keeps it: where it stops, and its parsed condition and hit count. */
 interface Breakpoint {
@@ -81,9 +83,6 @@ export interface FunctionBreakpointRequest {
   hitCondition?: string;
 }
 
-/** How long a Continue works before it yields, so Pause and the inspector stay responsive. */
-const SLICE_MS = 15;
-
 export class TrainingRuntime {
   readonly state: TrainingState;
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
@@ -94,8 +93,8 @@ export class TrainingRuntime {
   private stopOnNonFinite = true;
   private runUntil: Node | undefined;
   private readonly options: RuntimeOptions;
+  /** True while the debugger moves the session, so the session's changes are not reported back as the inspector's. */
   private moving = false;
-  private pauseRequested = false;
   private linesCache: { text: string; lines: ModelLines } | undefined;
   private readonly unsubscribe: () => void;
   /** The last stop, so a request for exception details can answer. */
@@ -141,10 +140,6 @@ export class TrainingRuntime {
     for (const listener of [...this.listeners]) listener(event);
   }
 
-  private get trainer() {
-    return this.session.engine;
-  }
-
   get lines(): ModelLines {
     const text = this.session.text;
     if (this.linesCache?.text !== text) this.linesCache = { text, lines: new ModelLines(text) };
@@ -153,12 +148,12 @@ export class TrainingRuntime {
 
   /** Completed steps at which training ends. */
   get maxSteps(): number {
-    const byEpochs = this.options.epochs !== undefined ? this.options.epochs * this.trainer.plan.batchesPerEpoch : Infinity;
+    const byEpochs = this.options.epochs !== undefined ? this.options.epochs * this.session.summary.dataset.batchesPerEpoch : Infinity;
     return Math.min(this.options.maxSteps ?? DEFAULT_MAX_STEPS, byEpochs);
   }
 
   dispose(): void {
-    this.pauseRequested = true;
+    if (this.session.mover === 'debugger') void this.session.pause();
     this.unsubscribe();
     this.listeners.clear();
   }
@@ -168,11 +163,11 @@ export class TrainingRuntime {
   private followSession(kind: string): void {
     if (this.moving) return;
     if (kind === 'selection') return;
-    if (kind === 'running') {
-      this.emit(this.session.running ? { type: 'continued' } : { type: 'stopped', stop: { reason: 'pause', description: `paused at ${this.state.describePosition()}` } });
+    if (kind === 'running' && this.session.running) {
+      this.emit({ type: 'continued' });
       return;
     }
-    if (this.session.running) return; // a run from the inspector reports once, when it ends
+    if (this.session.running) return; // a move of the inspector's run loop reports once, when it ends
     if (kind === 'reset' || kind === 'reload') this.forgetHistory();
     this.emit({ type: 'stopped', stop: { reason: 'step', description: `moved in the inspector to ${this.state.describePosition()}` } });
   }
@@ -305,25 +300,27 @@ export class TrainingRuntime {
   }
 
   stepIn(): Promise<void> {
-    const target = this.state.whereabouts().linear + 1;
-    return this.advance({ done: (linear) => linear >= target, breakpoints: false });
+    const target = this.session.operationsDone + 1;
+    return this.advance({ done: (done) => done >= target, breakpoints: false });
   }
 
   stepOver(): Promise<void> {
     const grain = this.options.grain ?? 'step';
-    const ops = this.trainer.opsPerStep;
-    const distance = grain === 'operation' ? 1 : grain === 'step' ? ops : ops * this.trainer.plan.batchesPerEpoch;
-    const target = this.state.whereabouts().linear + distance;
-    return this.advance({ done: (linear) => linear >= target, breakpoints: grain !== 'operation' });
+    const ops = this.session.operationsPerStep;
+    const distance = grain === 'operation' ? 1 : grain === 'step' ? ops : ops * this.session.summary.dataset.batchesPerEpoch;
+    const target = this.session.operationsDone + distance;
+    return this.advance({ done: (done) => done >= target, breakpoints: grain !== 'operation' });
   }
 
   /** To the end of the current step; at a step's end already, to the end of the epoch. */
   stepOut(): Promise<void> {
-    const atStepEnd = this.trainer.position.opIndex === 0;
+    const ops = this.session.operationsPerStep;
+    const atStepEnd = this.session.operationsDone % ops === 0;
     return this.advance({
-      done: () => {
-        const p = this.trainer.position;
-        return p.opIndex === 0 && (!atStepEnd || p.batch === 1);
+      done: (done) => {
+        // At a step's end the screen shows that step: its batch is the epoch's last when the epoch ended.
+        const shown = this.session.position;
+        return done % ops === 0 && (!atStepEnd || shown.batchInEpoch === shown.batchesPerEpoch);
       },
       breakpoints: true,
     });
@@ -333,60 +330,62 @@ export class TrainingRuntime {
     return this.advance({ done: () => false, breakpoints: true });
   }
 
-  /** Asks a Continue in progress to stop after its current operation. */
+  /** Stops the session's run, the debugger's Continue or the inspector's Run alike, after its current operation. */
   pause(): void {
-    if (this.moving) this.pauseRequested = true;
+    if (this.session.running) void this.session.pause();
     else this.emit({ type: 'stopped', stop: { reason: 'pause', description: `paused at ${this.state.describePosition()}` } });
   }
 
   private atEnd(): boolean {
-    const p = this.trainer.position;
-    return p.opIndex === 0 && p.completedSteps >= this.maxSteps;
+    return this.session.operationsDone >= this.maxSteps * this.session.operationsPerStep;
   }
 
-  private async advance(move: { done: (linear: number) => boolean; breakpoints: boolean }): Promise<void> {
+  /**
+   * Moves forward through the session's run loop, one operation at a time, until `move.done`
+   * (given the operations done since step 0), a breakpoint, a filter, `runUntil`, the end of
+   * training, NaN or a pause.
+   */
+  private async advance(move: { done: (operationsDone: number) => boolean; breakpoints: boolean }): Promise<void> {
     if (this.moving) return;
-    await this.session.pause(); // a run started from the inspector ends first
-    this.moving = true;
-    this.pauseRequested = false;
-    let stop: Stop | undefined;
-    try {
-      let sliceStart = Date.now();
-      while (!stop) {
-        stop = this.advanceOne(move);
-        if (stop) break;
-        if (move.done(this.state.whereabouts().linear)) stop = { reason: 'step', description: `at ${this.state.describePosition()}` };
-        else if (Date.now() - sliceStart > SLICE_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          sliceStart = Date.now();
-          if (this.pauseRequested) stop = { reason: 'pause', description: `paused at ${this.state.describePosition()}` };
-        }
+    let stop = this.stopBeforeMoving();
+    if (!stop) {
+      this.moving = true;
+      try {
+        const outcome = await this.session.advance({
+          mover: 'debugger',
+          fullSpeed: true,
+          afterOperation: (phase) => {
+            stop = this.stopAfter(phase, move);
+            return stop !== undefined;
+          },
+        });
+        stop ??= this.stopOf(outcome);
+      } finally {
+        this.moving = false;
       }
-    } finally {
-      this.moving = false;
     }
-    if (stop.reason === 'end' && !this.stopOnNonFinite && this.trainer.stoppedBy) {
+    if (stop.reason === 'end' && !this.stopOnNonFinite && this.session.stoppedBy) {
       this.emit({ type: 'ended', message: stop.text ?? stop.description });
       return;
     }
     this.emit({ type: 'stopped', stop });
   }
 
-  /** One operation and what it stops on, if anything. */
-  private advanceOne(move: { breakpoints: boolean }): Stop | undefined {
-    const failure = this.trainer.stoppedBy;
+  /** Why the debugger cannot move from here at all: training failed or ended. */
+  private stopBeforeMoving(): Stop | undefined {
+    const failure = this.session.stoppedBy;
     if (failure) return this.nonFiniteStop(failure);
-    if (this.atEnd()) {
-      return { reason: 'end', description: `end of training: step ${this.trainer.position.completedSteps} (maxSteps ${this.maxSteps}); step back or restart` };
-    }
-    let phase: Phase;
-    try {
-      phase = this.trainer.stepOp();
-    } catch (error) {
-      if (error instanceof NonFiniteError) return this.nonFiniteStop(error);
-      throw error;
-    }
-    const finding = this.monitors.check(phase, this.state.record?.layers[layerOf(phase) ?? -1], { network: this.trainer.network, data: this.trainer.data });
+    if (this.atEnd()) return this.endStop();
+    return undefined;
+  }
+
+  private endStop(): Stop {
+    return { reason: 'end', description: `end of training: step ${this.session.completedSteps} (maxSteps ${this.maxSteps}); step back or restart` };
+  }
+
+  /** What the operation just done stops on, if anything: a filter, a breakpoint, runUntil, the target, the end. */
+  private stopAfter(phase: Phase, move: { done: (operationsDone: number) => boolean; breakpoints: boolean }): Stop | undefined {
+    const finding = this.monitors.check(phase, this.state.record?.layers[layerOf(phase) ?? -1], { network: this.session.engine.network, data: this.session.engine.data });
     if (finding) return this.findingStop(finding);
     if (move.breakpoints) {
       const hit = this.breakpointHit(phase, true);
@@ -395,13 +394,34 @@ export class TrainingRuntime {
     if (phase.kind === 'update' && this.runUntil) {
       try {
         if (evaluateCondition(this.runUntil, this.state.scope())) {
-          return { reason: 'breakpoint', description: `runUntil is true after step ${this.state.whereabouts().step}: ${this.options.runUntil}` };
+          return { reason: 'breakpoint', description: `runUntil is true after step ${this.state.lastOperation().step}: ${this.options.runUntil}` };
         }
       } catch (error) {
         return { reason: 'exception', description: `runUntil cannot be evaluated: ${(error as Error).message}`, text: (error as Error).message };
       }
     }
+    if (move.done(this.session.operationsDone)) return { reason: 'step', description: `at ${this.state.describePosition()}` };
+    if (this.atEnd()) return this.endStop();
     return undefined;
+  }
+
+  /** The stop of a move that ended without a stop of the debugger's own. */
+  private stopOf(outcome: RunOutcome): Stop {
+    switch (outcome.kind) {
+      case 'non-finite':
+        return this.nonFiniteStop(outcome.error);
+      case 'refused':
+        return this.refusedStop(outcome);
+      default:
+        return { reason: 'pause', description: `paused at ${this.state.describePosition()}` };
+    }
+  }
+
+  /** Tells the user (not just the call stack) that the other mover has the session, and stays where it is. */
+  private refusedStop(refusal: Refusal): Stop {
+    const message = `${this.session.name} is moving in the ${refusal.by}: pause it there (or press Pause here) before moving it from the debugger.`;
+    this.emit({ type: 'refused', message });
+    return { reason: 'pause', description: `not moved: ${message}` };
   }
 
   private nonFiniteStop(error: NonFiniteError): Stop {
@@ -409,7 +429,8 @@ export class TrainingRuntime {
     const where = [d.unit !== undefined ? `unit ${d.unit}` : '', d.input !== undefined ? `input ${d.input}` : '', d.row !== undefined ? `batch row ${d.row}` : '']
       .filter(Boolean)
       .join(', ');
-    const description = `${describeValue(d.value)} in ${d.quantity} of layer ${d.layer + 1}${where ? ` (${where})` : ''} at ${describeOperation(d.phase)} of step ${d.step}`;
+    const what = d.quantity === 'optimizerState' ? `optimizer state ${d.state} of ${d.parameter ?? 'the optimizer'}` : d.quantity;
+    const description = `${describeValue(d.value)} in ${what} of layer ${d.layer + 1}${where ? ` (${where})` : ''} at ${describeOperation(d.phase)} of step ${d.step}`;
     if (!this.stopOnNonFinite) return { reason: 'end', description, text: error.message };
     return { reason: 'exception', description, text: error.message, filter: FILTERS.nonFinite };
   }
@@ -455,72 +476,65 @@ export class TrainingRuntime {
     for (const b of [...this.lineBreakpoints, ...this.functionBreakpoints]) b.hits = 0;
   }
 
-  private async backward(move: () => Stop): Promise<void> {
+  private async backward(move: () => Promise<Stop | Refusal>): Promise<void> {
     if (this.moving) return;
-    await this.session.pause();
     this.moving = true;
-    let stop: Stop;
+    let stop: Stop | Refusal;
     try {
-      stop = move();
+      stop = await move();
       this.monitors.forget();
     } finally {
       this.moving = false;
     }
-    this.emit({ type: 'stopped', stop });
+    this.emit({ type: 'stopped', stop: 'kind' in stop ? this.refusedStop(stop) : stop });
   }
 
   /** Back one operation, to exactly the state it had. */
   stepBack(): Promise<void> {
-    return this.backward(() => {
-      if (!this.trainer.stepBackOp()) return { reason: 'entry', description: 'at the start of training: nothing to step back to' };
+    return this.backward(async () => {
+      const moved = await this.session.stepBackOperation('debugger');
+      if (moved === false) return { reason: 'entry', description: 'at the start of training: nothing to step back to' };
+      if (moved !== true) return moved;
       return { reason: 'step', description: `back at ${this.state.describePosition()}` };
     });
   }
 
   /**
    * Back to the latest earlier position where a breakpoint's place and condition hold (hit counts
-   * are not consulted going backwards), or to the start. The trainer replays from step 0 to find
-   * it, which gives the states exactly as they were.
+   * are not consulted going backwards), or to the start. The session's trainer searches back one
+   * checkpoint interval at a time from the newest, which gives the states exactly as they were.
    */
   reverseContinue(): Promise<void> {
-    return this.backward(() => {
-      const target = this.state.whereabouts().linear;
-      const ops = this.trainer.opsPerStep;
-      this.trainer.goTo(0, 0);
-      let found: { linear: number; stop: Stop } | undefined;
-      for (let linear = 1; linear < target; linear++) {
-        const phase = this.trainer.stepOp();
+    return this.backward(async () => {
+      let stop: Stop | undefined;
+      const found = await this.session.reverseTo('debugger', (phase) => {
         const hit = this.breakpointHit(phase, false);
-        if (hit) found = { linear, stop: hit };
-      }
-      if (!found) {
-        this.trainer.goTo(0, 0);
-        return { reason: 'entry', description: 'reverse continue reached the start of training' };
-      }
-      this.trainer.goTo(Math.floor(found.linear / ops), found.linear % ops);
-      return found.stop;
+        if (hit) stop = hit;
+        return hit !== undefined;
+      });
+      if (found === false) return { reason: 'entry', description: 'reverse continue reached the start of training' };
+      if (found !== true) return found;
+      // Within the searched interval positions are asked oldest first, so the last hit is where it went.
+      return stop!;
     });
   }
 
   /** Back to step 0 with the initial weights (the session's reset, shared with the inspector). */
   async restart(): Promise<void> {
     this.moving = true;
+    let refusal: Refusal | undefined;
     try {
-      await this.session.reset();
-      this.forgetHistory();
+      refusal = await this.session.reset('debugger');
+      if (!refusal) this.forgetHistory();
     } finally {
       this.moving = false;
     }
-    this.emit({ type: 'stopped', stop: { reason: 'entry', description: 'restarted at step 0' } });
+    this.emit({ type: 'stopped', stop: refusal ? this.refusedStop(refusal) : { reason: 'entry', description: 'restarted at step 0' } });
   }
 }
 
 function layerOf(phase: Phase): number | undefined {
   return phase.kind === 'forward' || phase.kind === 'backward' ? phase.layer : undefined;
-}
-
-function describeValue(value: number): string {
-  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
 }
 
 /** An expression error from a rewritten hit count, with its column mapped back to the user's text. */

@@ -3,22 +3,24 @@
 // computed them, the loss, the optimizer state and the batch, and the expression-language scope
 // over all of it. Reads the shared session only; never moves it.
 import type { LayerRecord, Phase, StepRecord } from '../../engine/types';
-import { phaseAt } from '../../engine/trainer';
+import { phaseAt } from '../../engine/phases';
 import { gatherRows } from '../../engine/evaluation';
 import { perSampleLoss } from '../../engine/losses';
 import type { TrainingSession } from '../session';
 import type { LayerFamily, Scope, Tensor, Value } from './expressions';
 
-/** Where the session stands, as the call stack shows it. Layers are 0-based here, 1-based on screen. */
-export interface Whereabouts {
-  step: number; // the step the last operation belongs to (the next step at the start)
+/**
+ * Where the debugger stands: after an operation (the call stack's top frame), in the step that
+ * operation belongs to; before the first operation, at the start of step 1. Layers are 0-based
+ * here, 1-based on screen.
+ */
+export interface LastOperation {
+  step: number;
   epoch: number;
   batchInEpoch: number;
   batchesPerEpoch: number;
   /** The operation just done; undefined before the first operation of the run. */
   last?: Phase;
-  /** Operations done since step 0: completed steps × operations per step + operations of the step in progress. */
-  linear: number;
 }
 
 /** One quantity of a layer: its expression name, aliases, its label in the Variables view. */
@@ -76,17 +78,14 @@ export class TrainingState {
     return this.session.model.layers.length;
   }
 
-  whereabouts(): Whereabouts {
-    const p = this.trainer.position;
-    const linear = p.completedSteps * p.opsPerStep + p.opIndex;
-    if (p.opIndex > 0) {
-      return { step: p.step, epoch: p.epoch, batchInEpoch: p.batch, batchesPerEpoch: p.batchesPerEpoch, last: phaseAt(p.opIndex - 1, this.layerCount), linear };
-    }
-    if (p.completedSteps > 0) {
-      const shown = this.session.position; // the step just completed, one batch back
-      return { step: shown.step, epoch: shown.epoch, batchInEpoch: shown.batchInEpoch, batchesPerEpoch: p.batchesPerEpoch, last: { kind: 'update' }, linear };
-    }
-    return { step: 1, epoch: 1, batchInEpoch: 1, batchesPerEpoch: p.batchesPerEpoch, linear };
+  lastOperation(): LastOperation {
+    const shown = this.session.position;
+    const done = this.session.operationsDone;
+    const { batchesPerEpoch } = shown;
+    if (done === 0) return { step: 1, epoch: 1, batchInEpoch: 1, batchesPerEpoch };
+    // The step on screen is the one the last operation belongs to (in progress, or just completed).
+    const last = phaseAt((done - 1) % this.session.operationsPerStep, this.layerCount);
+    return { step: shown.step, epoch: shown.epoch, batchInEpoch: shown.batchInEpoch, batchesPerEpoch, last };
   }
 
   /** The record of the step shown: in progress, or just completed; undefined at the start. */
@@ -107,7 +106,7 @@ export class TrainingState {
 
   /** The layer the current operation works on (the output layer for the loss); undefined at the start and for the update. */
   focusLayer(): number | undefined {
-    const last = this.whereabouts().last;
+    const last = this.lastOperation().last;
     if (!last || last.kind === 'update') return undefined;
     return last.kind === 'loss' ? this.layerCount - 1 : last.layer;
   }
@@ -121,7 +120,7 @@ export class TrainingState {
   }
 
   describePosition(): string {
-    const w = this.whereabouts();
+    const w = this.lastOperation();
     return w.last ? `${describeOperation(w.last)} of step ${w.step}` : `the start of step ${w.step}`;
   }
 
@@ -154,7 +153,7 @@ export class TrainingState {
     const value = this.record?.[name];
     if (value === undefined) {
       const when = name === 'lossAfter' ? 'after the update' : 'after the loss operation';
-      throw new Error(`${name} of step ${this.whereabouts().step} is not computed yet (it is known ${when}; now at ${this.describePosition()})`);
+      throw new Error(`${name} of step ${this.lastOperation().step} is not computed yet (it is known ${when}; now at ${this.describePosition()})`);
     }
     return value;
   }
@@ -188,7 +187,7 @@ export class TrainingState {
       };
       for (const name of [field.name, ...field.aliases]) families.set(name, family);
     }
-    const w = () => this.whereabouts();
+    const w = () => this.lastOperation();
     const scalars: Record<string, () => Value> = {
       loss: () => this.recordNumber('loss'),
       dataLoss: () => this.recordNumber('dataLoss'),

@@ -1,0 +1,155 @@
+// The four operations of a training step (DESIGN.md §2) on the step in progress: forward of one
+// layer, the loss, backward of one layer, the update. Each fills its part of the StepRecord and
+// returns where it first produced NaN/±Infinity, if it did. The trainer (trainer.ts) decides
+// which operation runs next and keeps the books; this module is the arithmetic it calls.
+import type { LayerRecord, Phase, StepRecord } from './types';
+import {
+  type LayerForward, type Network, backwardLayer, batchLoss, forwardLayer, newLayerRecord, outputLoss, recordBackward, recordForward,
+} from './network';
+import type { LossSpec, Regularization } from './losses';
+import type { Objective, Optimizer } from './optimizers';
+import { type NonFiniteDetail, type WatchPlace, watchLoss, watchOptimizerState, watchParameter, watchPenalty, watchRows } from './nonFinite';
+import { type Allocate, type Arena, copyWith } from './arena';
+
+/** What the operations work with: the trainer's network, loss, optimizer, and whether to record. */
+export interface StepContext {
+  net: Network;
+  lossSpec: LossSpec;
+  regularization: Regularization;
+  optimizer: Optimizer;
+  /** The network's parameters (live) and their names, in parameters() order. */
+  params: Float64Array[];
+  names: string[];
+  /** J on the whole training split, for the full-batch (second-order) methods. */
+  objective: Objective | undefined;
+  /** Record every tensor (else only what later operations and run conditions need). */
+  recording: boolean;
+  /** Scratch for lossAfter's forward pass, reused every step. */
+  scratch: Arena;
+}
+
+/** The step in progress: its record and what later operations of the step need. */
+export interface StepWork {
+  record: StepRecord;
+  rows: number;
+  x: Float64Array;
+  y: Float64Array;
+  /** Where this step's tensors live (the record keeps them). */
+  arena: Arena;
+  forwards: LayerForward[];
+  upstream?: Float64Array; // ∂J/∂a of the layer whose backward is next
+  outputDelta?: Float64Array; // ∂J/∂z at the output, from the loss
+  grads: Float64Array[]; // parameters() order, filled by the backward operations
+  /** ‖∂J/∂θ‖₂, once the update has run. */
+  gradNorm?: number;
+}
+
+/** A new step on `batch` (positions in the training split) whose rows of x and y are given. */
+export function beginStepWork(
+  ctx: StepContext, header: { step: number; epoch: number; batch: number[] }, rows: { x: Float64Array; y: Float64Array; rows: number }, arena: Arena,
+): StepWork {
+  const layers: LayerRecord[] = ctx.net.layers.map((layer, l) =>
+    ctx.recording
+      ? newLayerRecord(layer, l, rows.rows, arena.take)
+      : { index: l, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows: rows.rows, weights: layer.weights, bias: layer.bias },
+  );
+  return {
+    record: { ...header, layers },
+    ...rows,
+    arena,
+    forwards: new Array(ctx.net.layers.length),
+    grads: new Array(2 * ctx.net.layers.length),
+  };
+}
+
+/** Runs operation `phase` on the step in progress; returns where it first produced NaN/±Infinity, if it did. */
+export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: WatchPlace): NonFiniteDetail | undefined {
+  const { net, lossSpec } = ctx;
+  const { record } = w;
+  const last = net.layers.length - 1;
+  switch (phase.kind) {
+    case 'forward': {
+      const l = phase.layer;
+      const input = l === 0 ? w.x : w.forwards[l - 1].a;
+      const pass = forwardLayer(net.layers[l], input, w.rows, w.arena.take);
+      w.forwards[l] = pass;
+      recordForward(record.layers[l], pass);
+      return watchRows(at, net, l, 'z', pass.z, record.batch) ?? watchRows(at, net, l, 'a', pass.a, record.batch);
+    }
+    case 'loss': {
+      const out = outputLoss(net, lossSpec, w.forwards[last], w.y, w.arena.take);
+      record.loss = out.loss;
+      record.dataLoss = out.dataLoss;
+      record.regLoss = out.regLoss;
+      record.layers[last].upstream = out.upstream;
+      w.upstream = out.upstream;
+      w.outputDelta = out.delta;
+      return watchLoss(at, net, 'dataLoss', out.dataLoss, out.perSample, record.batch) ?? watchPenalty(at, net, ctx.regularization, out.regLoss);
+    }
+    case 'backward': {
+      const l = phase.layer;
+      const back = backwardLayer(net.layers[l], w.forwards[l], w.upstream!, {
+        delta: l === last ? w.outputDelta : undefined,
+        regularization: ctx.regularization,
+        recordLocalGrad: ctx.recording,
+        downstream: l > 0,
+        allocate: w.arena.take,
+      });
+      recordBackward(record.layers[l], back);
+      w.grads[2 * l] = back.gradWeights;
+      w.grads[2 * l + 1] = back.gradBias;
+      if (back.downstream) {
+        w.upstream = back.downstream;
+        record.layers[l - 1].upstream = back.downstream;
+      }
+      return (
+        watchRows(at, net, l, 'delta', back.delta, record.batch) ??
+        watchParameter(at, net, l, 'gradWeights', back.gradWeights) ??
+        watchParameter(at, net, l, 'gradBias', back.gradBias)
+      );
+    }
+    case 'update':
+      return update(ctx, w, at);
+  }
+}
+
+function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail | undefined {
+  const { net, optimizer } = ctx;
+  const report = optimizer.step(ctx.params, w.grads, ctx.objective, w.arena.take);
+  const { record } = w;
+  let sumSquares = 0;
+  for (const g of w.grads) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
+  w.gradNorm = Math.sqrt(sumSquares);
+  if (ctx.recording) {
+    const allocate = w.arena.take;
+    net.layers.forEach((layer, l) => {
+      const r = record.layers[l];
+      r.weightsAfter = copyWith(allocate, layer.weights);
+      r.biasAfter = copyWith(allocate, layer.bias);
+      r.updateWeights = addedStep(report.state[ctx.names[2 * l]], r.weights, r.weightsAfter, allocate);
+      r.updateBias = addedStep(report.state[ctx.names[2 * l + 1]], r.bias, r.biasAfter, allocate);
+    });
+    record.optimizer = { type: optimizer.type, state: report.state };
+  }
+  ctx.scratch.reset();
+  record.lossAfter = batchLoss(net, ctx.lossSpec, w.x, w.y, w.rows, ctx.scratch.take);
+  for (let l = 0; l < net.layers.length; l++) {
+    const problem = watchParameter(at, net, l, 'weights', net.layers[l].weights) ?? watchParameter(at, net, l, 'bias', net.layers[l].bias);
+    if (problem) return problem;
+  }
+  return watchOptimizerState(at, net, optimizer.carriedState()) ?? watchLoss(at, net, 'lossAfter', record.lossAfter);
+}
+
+/**
+ * What the update added to a parameter: the optimizer's own `step` report when it gives one
+ * (exactly the number added), else after − before. The report is not copied: the optimizer
+ * never writes it again (the record keeps it as optimizer.state too), and reusing optimizers
+ * put it in the step's arena.
+ */
+function addedStep(report: unknown, before: Float64Array, after: Float64Array, allocate: Allocate): Float64Array {
+  const step = (report as { step?: unknown } | undefined)?.step;
+  if (step instanceof Float64Array && step.length === after.length) return step;
+  const out = allocate(after.length);
+  for (let i = 0; i < out.length; i++) out[i] = after[i] - before[i];
+  return out;
+}

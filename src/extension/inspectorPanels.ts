@@ -1,0 +1,128 @@
+// The open inspector panels, one per session, and their state kept across window reloads: the
+// host keeps its own copy of each panel's state (document and view) in the workspace state, so a
+// panel comes back after a reload even when the webview saved nothing itself.
+import * as vscode from 'vscode';
+import type { InspectorCommand } from '../protocol/messages';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, type PanelServices, panelOptions } from './inspectorPanel';
+import { isModelDocument } from './modelFiles';
+import { type PersistedPanelState, matchSavedState, persistedDocumentUri, restoreView } from './panelState';
+import type { RunOutcome, SessionRegistry, TrainingSession } from './session';
+
+const SAVED_PANELS_KEY = 'backprop.inspector.panels';
+
+/** What the panels need from the rest of the host. */
+export interface PanelHost {
+  readonly registry: SessionRegistry;
+  readonly log: vscode.LogOutputChannel;
+  sessionFor(uri: vscode.Uri): Promise<TrainingSession | undefined>;
+  runCommand(session: TrainingSession, command: InspectorCommand): Promise<void>;
+  goToStep(session: TrainingSession, step: number): Promise<RunOutcome>;
+}
+
+export class InspectorPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, InspectorPanel>();
+  /** True while the window shuts down: panels closing then must keep their saved state. */
+  private closing = false;
+  /** Documents whose saved panel state a revived panel has taken in this window. */
+  private readonly revived = new Set<string>();
+  private readonly serializer: vscode.Disposable;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly host: PanelHost,
+  ) {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state) => this.revive(panel, state),
+    });
+  }
+
+  has(uri: string): boolean {
+    return this.panels.has(uri);
+  }
+
+  /** The document URI of the focused inspector, if one is focused. */
+  get focusedUri(): string | undefined {
+    for (const [uri, panel] of this.panels) if (panel.panel.active) return uri;
+    return undefined;
+  }
+
+  /** Shows the session's inspector, creating it beside the model editor when there is none. */
+  show(session: TrainingSession): InspectorPanel {
+    const existing = this.panels.get(session.uri);
+    if (existing) {
+      existing.reveal();
+      return existing;
+    }
+    const editor = vscode.window.activeTextEditor;
+    const column = editor && isModelDocument(editor.document) ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, session.name, column, panelOptions(this.context.extensionUri));
+    return this.attach(new InspectorPanel(webviewPanel, session, this.services()));
+  }
+
+  relocalize(): void {
+    for (const panel of this.panels.values()) panel.relocalize();
+  }
+
+  private services(): PanelServices {
+    return {
+      extensionUri: this.context.extensionUri,
+      log: this.host.log,
+      runCommand: (s, c) => this.host.runCommand(s, c),
+      saveState: (state) => this.saveState(state),
+    };
+  }
+
+  private savedStates(): PersistedPanelState[] {
+    return this.context.workspaceState.get<PersistedPanelState[]>(SAVED_PANELS_KEY, []);
+  }
+
+  private saveState(state: PersistedPanelState): void {
+    const others = this.savedStates().filter((s) => s.documentUri !== state.documentUri);
+    void this.context.workspaceState.update(SAVED_PANELS_KEY, [...others, state]);
+  }
+
+  private forgetState(documentUri: string): void {
+    void this.context.workspaceState.update(SAVED_PANELS_KEY, this.savedStates().filter((s) => s.documentUri !== documentUri));
+  }
+
+  /** The saved state for a panel being revived (see matchSavedState). */
+  private savedStateFor(webviewState: unknown): PersistedPanelState | undefined {
+    for (const uri of this.panels.keys()) this.revived.add(uri);
+    return matchSavedState(webviewState, this.savedStates(), this.revived);
+  }
+
+  private attach(panel: InspectorPanel): InspectorPanel {
+    const uri = panel.session.uri;
+    this.panels.set(uri, panel);
+    panel.panel.onDidChangeViewState(() => {
+      if (panel.panel.active) this.host.registry.setActive(uri);
+    });
+    panel.onDidDispose(() => {
+      if (this.panels.get(uri) !== panel) return;
+      this.panels.delete(uri);
+      if (!this.closing) this.forgetState(uri);
+    });
+    this.saveState(panel.persistedState);
+    return panel;
+  }
+
+  private async revive(webviewPanel: vscode.WebviewPanel, webviewState: unknown): Promise<void> {
+    const state = this.savedStateFor(webviewState);
+    const documentUri = persistedDocumentUri(state);
+    const session = documentUri ? await this.host.sessionFor(vscode.Uri.parse(documentUri)).catch(() => undefined) : undefined;
+    if (!session) {
+      this.host.log.warn(`could not restore an inspector panel (saved state: ${JSON.stringify(state)?.slice(0, 200)})`);
+      webviewPanel.dispose();
+      return;
+    }
+    const restored = await restoreView(session, state, (step) => this.host.goToStep(session, step));
+    if (!restored.ok) this.host.log.warn(`inspector for ${session.uri} restored at step 0: ${restored.reason}`);
+    this.attach(new InspectorPanel(webviewPanel, session, this.services()));
+  }
+
+  dispose(): void {
+    this.closing = true;
+    for (const panel of this.panels.values()) panel.dispose();
+    this.serializer.dispose();
+  }
+}

@@ -1,0 +1,71 @@
+// Model files in the editor: diagnostics as the user types or saves, and the offer to start over
+// when the file under an open inspector changes.
+import * as vscode from 'vscode';
+import { loadModel } from '../engine/model';
+import { isModelDocument } from './modelFiles';
+import { toVscodeDiagnostics } from './modelDiagnostics';
+import { offerResetOnEdit } from './modelChangeOffer';
+import { loadOptionsFor } from './modelLocations';
+import type { SessionRegistry, TrainingSession } from './session';
+
+const TYPING_PAUSE_MS = 300;
+
+export class ModelFileWatcher implements vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('backprop');
+  private readonly pendingChecks = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly offering = new Set<string>();
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly registry: SessionRegistry,
+    /** Whether an inspector shows the document (only then is a reset offered). */
+    private readonly hasInspector: (uri: string) => boolean,
+  ) {
+    this.disposables = [
+      this.diagnostics,
+      vscode.workspace.onDidOpenTextDocument((d) => this.check(d)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.check(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.checkSoon(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.diagnostics.delete(d.uri)),
+    ];
+    for (const document of vscode.workspace.textDocuments) this.check(document);
+  }
+
+  private checkSoon(document: vscode.TextDocument): void {
+    if (!isModelDocument(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.pendingChecks.get(key));
+    this.pendingChecks.set(key, setTimeout(() => this.check(document), TYPING_PAUSE_MS));
+  }
+
+  private check(document: vscode.TextDocument): void {
+    if (!isModelDocument(document)) return;
+    const key = document.uri.toString();
+    this.pendingChecks.delete(key);
+    const text = document.getText();
+    const loaded = loadModel(text, loadOptionsFor(this.extensionUri, document.uri));
+    this.diagnostics.set(document.uri, toVscodeDiagnostics(loaded.diagnostics, text));
+    const session = this.registry.get(key);
+    if (loaded.data && session && this.hasInspector(key) && text !== session.text) void this.offerReset(session, document);
+  }
+
+  /** The file under an open inspector changed: ask before throwing the session's steps away (one question at a time). */
+  private async offerReset(session: TrainingSession, document: vscode.TextDocument): Promise<void> {
+    if (this.offering.has(session.uri)) return;
+    this.offering.add(session.uri);
+    try {
+      await offerResetOnEdit(session, () => document.getText(), loadOptionsFor(this.extensionUri, document.uri), {
+        ask: (message, ...choices) => vscode.window.showInformationMessage(message, ...choices),
+        showError: (message) => void vscode.window.showErrorMessage(message),
+      });
+    } finally {
+      this.offering.delete(session.uri);
+    }
+  }
+
+  dispose(): void {
+    for (const timer of this.pendingChecks.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
