@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
 
-export type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
 export interface ParsedArgs {
   positionals: string[];

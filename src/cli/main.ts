@@ -6,6 +6,7 @@ import { RUN_USAGE, runCommand } from './run';
 import { EXPLAIN_USAGE, explainCommand } from './explain';
 import { NOISE_USAGE, noiseCommand } from './noise';
 import { COMPARE_USAGE, compareCommand } from './compare';
+import { EXPORT_PYTORCH_USAGE, exportPytorchCommand } from './exportPytorch';
 
 export interface Command {
   usage: string;
@@ -17,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   explain: { usage: EXPLAIN_USAGE, run: explainCommand },
   noise: { usage: NOISE_USAGE, run: noiseCommand },
   compare: { usage: COMPARE_USAGE, run: compareCommand },
+  'export-pytorch': { usage: EXPORT_PYTORCH_USAGE, run: exportPytorchCommand },
 };
 
 export function helpText(): string {

@@ -9,12 +9,12 @@
 //  - Numeric fields (layer, unit, input) are 0-based like the trace; symbols are 1-based like
 //    the lecture: layer l of the network is superscript l+1, unit m is subscript m+1.
 //  - Weights are stored [out][in]: W[l][m][n] is the lecture's w_nm (from input n to unit m).
-import type { LossName } from './types';
-import type { LossSpec } from './losses';
+import type { ActivationName, LossName, StepRecord } from './types';
+import type { LossSpec, Regularization } from './losses';
 import { REQUIRED_OUTPUT_ACTIVATION, normalizeRegularization } from './losses';
-import { BROKEN_DERIVATIVES, localGradient } from './activations';
+import { BROKEN_DERIVATIVES } from './activations';
 import { type Batch, type GradientCheckEntry, checkParameter } from './gradientCheck';
-import { type DenseLayer, type LayerBackward, type Network, backwardLayer, forward, layerLocalGradient, outputLoss } from './network';
+import { type DenseLayer, type Network, backwardLayer, forward, outputLoss } from './network';
 
 export interface Localized {
   en: string;
@@ -73,7 +73,8 @@ export interface ChainRuleExplanation {
     target: ParameterTarget;
     value: number;
   };
-  loss: LossName;
+  /** null for a recorded trace, which does not say. */
+  loss: LossName | null;
   rows: number; // N
   /** The factors in order from the loss down to the parameter; their per-sample product is the chain. */
   factors: ChainFactor[];
@@ -83,9 +84,9 @@ export interface ChainRuleExplanation {
   product: { perSample: number[]; mean: number };
   /** The regularization term added to a weight's gradient (λ1·sign(w) + 2λ2·w); null for biases or no regularization. */
   regularization: { l1: number; l2: number; value: number; symbol: string; latex: string } | null;
-  /** product.mean + regularization: equals the engine's gradWeights/gradBias. */
+  /** product.mean + regularization: equals the engine's gradWeights/gradBias (for a recorded trace: the recorded gradient). */
   total: number;
-  /** The engine's own backpropagated gradient for the same parameter, for comparison. */
+  /** The engine's own backpropagated gradient for the same parameter (a trace's recorded one), for comparison. */
   engineGradient: number;
   finiteDifference?: GradientCheckEntry;
   notes: Localized[];
@@ -136,6 +137,33 @@ function column(values: Float64Array, rows: number, width: number, index: number
 }
 
 /**
+ * One layer's numbers on one batch, as a step record holds them: what the chain rule reads. The
+ * engine's explanation computes them; a recorded trace has them.
+ */
+interface ChainLayer {
+  units: number;
+  inputs: number;
+  activation: ActivationName;
+  weights: Float64Array; // units × inputs
+  bias: Float64Array;
+  input: Float64Array; // rows × inputs
+  z: Float64Array; // rows × units
+  localGrad: Float64Array; // rows × units f′(z) (as backward used it), or rows × units × units for softmax
+  upstream: Float64Array; // rows × units ∂J/∂a (with the 1/N of the batch mean)
+  delta: Float64Array; // rows × units ∂J/∂z
+  gradWeights: Float64Array;
+  gradBias: Float64Array;
+  brokenDerivative?: DenseLayer['brokenDerivative'];
+}
+
+/** What is known besides the numbers: the loss and regularization (unknown for a recorded trace). */
+interface ChainContext {
+  loss: LossName | null;
+  regularization: Regularization | null;
+  notes: Localized[];
+}
+
+/**
  * Explains ∂J/∂θ for one weight or bias on one batch, with the network's current parameters
  * (for a trace: the weights before the step's update). Set `finiteDifference: false` to skip
  * the 2 extra loss evaluations.
@@ -144,56 +172,106 @@ export function explainChainRule(
   net: Network, lossSpec: LossSpec, batch: Batch, target: ParameterTarget,
   options: { finiteDifference?: boolean } = {},
 ): ChainRuleExplanation {
-  checkTarget(net, target);
+  checkTarget(net.layers, target);
   const { rows } = batch;
   const L = net.layers.length;
-  const l = target.layer;
-  const m = target.out;
-  const layer = net.layers[l];
   const passes = forward(net, batch.x, rows);
   const out = outputLoss(net, lossSpec, passes[L - 1], batch.y);
   const regularization = normalizeRegularization(lossSpec.regularization);
 
-  // Backward through the layers above and this one, keeping each layer's result.
-  const backs: LayerBackward[] = new Array(L);
+  // Backward through the layers above the parameter's and its own, keeping each layer's numbers.
+  const layers: ChainLayer[] = new Array(L);
   let upstream = out.upstream;
-  for (let k = L - 1; k >= l; k--) {
-    backs[k] = backwardLayer(net.layers[k], passes[k], upstream, {
-      delta: k === L - 1 ? out.delta : undefined, regularization, downstream: k > 0,
+  for (let k = L - 1; k >= target.layer; k--) {
+    const layer = net.layers[k];
+    const back = backwardLayer(layer, passes[k], upstream, {
+      delta: k === L - 1 ? out.delta : undefined, regularization, downstream: k > 0, recordLocalGrad: true,
     });
-    if (backs[k].downstream) upstream = backs[k].downstream!;
+    layers[k] = { ...layer, input: passes[k].input, z: passes[k].z, upstream, delta: back.delta, localGrad: back.localGrad!, gradWeights: back.gradWeights, gradBias: back.gradBias };
+    if (back.downstream) upstream = back.downstream;
   }
+  const context: ChainContext = { loss: lossSpec.loss, regularization, notes: [] };
+  const explanation = explainValues(layers, rows, target, context);
+  if (options.finiteDifference !== false) {
+    const p = 2 * target.layer + (target.kind === 'weight' ? 0 : 1);
+    const index = target.kind === 'weight' ? target.out * net.layers[target.layer].inputs + target.in : target.out;
+    explanation.finiteDifference = checkParameter(net, lossSpec, batch, p, index, explanation.engineGradient);
+  }
+  return explanation;
+}
 
+/** Why the chain rule of a recorded step cannot be shown (a field the recorder could not know), or undefined. */
+export function recordedChainProblem(record: StepRecord, target: ParameterTarget): string | undefined {
+  const needed = ['input', 'z', 'localGrad', 'upstream', 'delta', 'gradWeights', 'gradBias'] as const;
+  for (let k = target.layer; k < record.layers.length; k++) {
+    const missing = needed.find((field) => record.layers[k][field] === undefined);
+    if (missing) return `layers[${k}].${missing} is not in step ${record.step}`;
+  }
+  return undefined;
+}
+
+/**
+ * The chain rule of a recorded step (a trace file) from its own numbers: f′, ∂J/∂a, δ, the
+ * weights and inputs as recorded, nothing recomputed. The loss and the regularization are not in
+ * a trace, so the factors are ∂J/∂a · f′ at the output, the product is the loss-function part and
+ * the total is the recorded gradient; there is no finite-difference check (it would need the
+ * model and its data), which the notes say. Throws recordedChainProblem's reason when a field is missing.
+ */
+export function explainRecordedStep(record: StepRecord, target: ParameterTarget): ChainRuleExplanation {
+  checkTarget(record.layers, target);
+  const problem = recordedChainProblem(record, target);
+  if (problem) throw new Error(problem);
+  const layers = record.layers.map((layer) => layer as ChainLayer);
+  const notes: Localized[] = [{
+    en: 'From a recorded trace: every factor is a recorded number. The finite-difference check is not available here: it needs the model and its data to evaluate J again.',
+    ko: '기록된 트레이스에서 읽었습니다: 모든 인자가 기록된 값입니다. 유한 차분 검사는 여기서 할 수 없습니다: J를 다시 계산하려면 모델과 데이터가 필요합니다.',
+  }];
+  if ((record.regLoss ?? 0) !== 0) {
+    notes.push({
+      en: `J of this step has a regularization part (${record.regLoss}); the recorded gradient includes its derivative, the product of the factors is the loss-function part only.`,
+      ko: `이 단계의 J에는 정규화 항(${record.regLoss})이 있습니다. 기록된 기울기에는 그 미분이 포함되고, 인자들의 곱은 손실 함수 부분만입니다.`,
+    });
+  }
+  const explanation = explainValues(layers, record.layers[target.layer].rows, target, { loss: null, regularization: null, notes });
+  // ∂J/∂θ is the recorded gradient: J may hold terms the trace does not name (the notes say so).
+  explanation.total = explanation.engineGradient;
+  return explanation;
+}
+
+function explainValues(layers: ChainLayer[], rows: number, target: ParameterTarget, context: ChainContext): ChainRuleExplanation {
+  const L = layers.length;
+  const l = target.layer;
+  const m = target.out;
+  const layer = layers[l];
   const N = rows;
-  const notes: Localized[] = [];
+  const notes = context.notes;
   const factors: ChainFactor[] = [];
   const zm = quantity('z', l, m);
   const am = quantity('a', l, m);
 
   if (l === L - 1) {
-    factors.push(...outputFactors(net, lossSpec.loss, passes[l].z, passes[l].a, out.upstream, out.delta, rows, m, notes));
+    factors.push(...outputFactors(layers, l, context.loss, rows, m, notes));
   } else {
-    const upper = net.layers[l + 1];
-    const upperBack = backs[l + 1];
+    const upper = layers[l + 1];
     const isOutput = l + 1 === L - 1;
     if (layer.activation === 'softmax') {
-      factors.push(factor('delta', partial(J, zm), NAMES.delta, l, m, column(backs[l].delta, rows, layer.units, m, N), true));
+      factors.push(factor('delta', partial(J, zm), NAMES.delta, l, m, column(layer.delta, rows, layer.units, m, N), true));
     } else {
       if (upper.units === 1) {
         const zk = quantity('z', l + 1, 0);
         if (isOutput) {
-          factors.push(...outputFactors(net, lossSpec.loss, passes[l + 1].z, passes[l + 1].a, out.upstream, out.delta, rows, 0, notes));
+          factors.push(...outputFactors(layers, l + 1, context.loss, rows, 0, notes));
         } else {
-          factors.push(factor('delta-above', partial(J, zk), NAMES['delta-above'], l + 1, 0, column(upperBack.delta, rows, 1, 0, N), true));
+          factors.push(factor('delta-above', partial(J, zk), NAMES['delta-above'], l + 1, 0, column(upper.delta, rows, 1, 0, N), true));
         }
         const w = upper.weights[m];
         factors.push(factor('weight-above', partial(zk, am), NAMES['weight-above'], l + 1, 0, new Array(rows).fill(w), true));
       } else {
         const terms: SumTerm[] = [];
         for (let k = 0; k < upper.units; k++) {
-          terms.push(sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upperBack.delta, rows, upper.units, k, N)));
+          terms.push(sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upper.delta, rows, upper.units, k, N)));
         }
-        const perSample = column(upperBack.downstream!, rows, layer.units, m, N);
+        const perSample = column(layer.upstream, rows, layer.units, m, N);
         const sumFactor = factor('backprop-sum', partial(J, am), NAMES['backprop-sum'], l, m, perSample, true);
         sumFactor.sum = {
           leftSymbol: `W${sup(l + 2)}_k${sub(m + 1)}`,
@@ -202,10 +280,9 @@ export function explainChainRule(
         };
         factors.push(sumFactor);
       }
-      const fPrime = layerLocalGradient(layer, passes[l].z, passes[l].a, rows);
       noteBrokenDerivative(layer, l, notes);
-      factors.push(factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(fPrime, rows, layer.units, m), true));
-      noteKinks(layer.activation, column(passes[l].z, rows, layer.units, m), notes);
+      factors.push(factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(layer.localGrad, rows, layer.units, m), true));
+      noteKinks(layer.activation, column(layer.z, rows, layer.units, m), notes);
     }
   }
 
@@ -214,7 +291,7 @@ export function explainChainRule(
   if (target.kind === 'weight') {
     const n = target.in;
     paramSymbol = { text: `w${sup(l + 1)}${sub(n + 1)}${sub(m + 1)}`, tex: `w^{(${l + 1})}_{${n + 1}${m + 1}}` };
-    factors.push(factor('input', partial(zm, paramSymbol), NAMES.input, l - 1, n, column(passes[l].input, rows, layer.inputs, n), false));
+    factors.push(factor('input', partial(zm, paramSymbol), NAMES.input, l - 1, n, column(layer.input, rows, layer.inputs, n), false));
   } else {
     paramSymbol = { text: `b${sup(l + 1)}${sub(m + 1)}`, tex: `b^{(${l + 1})}_{${m + 1}}` };
     factors.push(factor('input', partial(zm, paramSymbol), BIAS_INPUT_NAME, l, m, new Array(rows).fill(1), false));
@@ -227,8 +304,9 @@ export function explainChainRule(
   const value = target.kind === 'weight'
     ? layer.weights[m * layer.inputs + target.in]
     : layer.bias[m];
+  const regularization = context.regularization;
   let reg: ChainRuleExplanation['regularization'] = null;
-  if (target.kind === 'weight' && (regularization.l1 !== 0 || regularization.l2 !== 0)) {
+  if (target.kind === 'weight' && regularization && (regularization.l1 !== 0 || regularization.l2 !== 0)) {
     const signW = value > 0 ? 1 : value < 0 ? -1 : 0;
     reg = {
       l1: regularization.l1, l2: regularization.l2,
@@ -238,22 +316,16 @@ export function explainChainRule(
     };
   }
   const engineGradient = target.kind === 'weight'
-    ? backs[l].gradWeights[m * layer.inputs + target.in]
-    : backs[l].gradBias[m];
+    ? layer.gradWeights[m * layer.inputs + target.in]
+    : layer.gradBias[m];
 
-  const p = 2 * l + (target.kind === 'weight' ? 0 : 1);
-  const index = target.kind === 'weight' ? m * layer.inputs + target.in : m;
-  const finiteDifference = options.finiteDifference === false
-    ? undefined
-    : checkParameter(net, lossSpec, batch, p, index, engineGradient);
-
-  const sharedDelta = column(backs[l].delta, rows, layer.units, m, N);
+  const sharedDelta = column(layer.delta, rows, layer.units, m, N);
   const name = target.kind === 'weight'
     ? `layers[${l}].weights[${m}][${target.in}]`
     : `layers[${l}].bias[${m}]`;
   return {
     parameter: { name, symbol: paramSymbol.text, latex: paramSymbol.tex, target, value },
-    loss: lossSpec.loss,
+    loss: context.loss,
     rows,
     factors,
     sharedDelta: { ...partial(J, zm), perSample: sharedDelta, mean: mean(sharedDelta) },
@@ -261,7 +333,6 @@ export function explainChainRule(
     regularization: reg,
     total: dataGradient + (reg ? reg.value : 0),
     engineGradient,
-    finiteDifference,
     notes,
   };
 }
@@ -270,51 +341,46 @@ export function explainChainRule(
  * The factors ∂J/∂z of output unit m is made of: ∂J/∂a · f′(z) for an elementwise activation,
  * the combined p − t for softmax + cross-entropy and sigmoid + binary cross-entropy (the split
  * form divides by p(1 − p), which is 0 when the sigmoid saturates), and Σ_k ∂J/∂a_k ∂a_k/∂z_m
- * for softmax with mse or mae.
+ * for softmax with mse or mae (or with a loss not known, as in a recorded trace).
  */
-function outputFactors(
-  net: Network, loss: LossName, z: Float64Array, a: Float64Array, upstream: Float64Array, delta: Float64Array,
-  rows: number, m: number, notes: Localized[],
-): ChainFactor[] {
-  const l = net.layers.length - 1;
-  const layer = net.layers[l];
+function outputFactors(layers: ChainLayer[], l: number, loss: LossName | null, rows: number, m: number, notes: Localized[]): ChainFactor[] {
+  const layer = layers[l];
   const units = layer.units;
   const N = rows;
   const zm = quantity('z', l, m);
   const am = quantity('a', l, m);
-  if (REQUIRED_OUTPUT_ACTIVATION[loss] === layer.activation) {
+  if (loss && REQUIRED_OUTPUT_ACTIVATION[loss] === layer.activation) {
     notes.push({
       en: `With ${layer.activation} and ${loss}, ∂J/∂z = p − t per sample: the loss gradient and the activation derivative are combined, which stays finite where ∂J/∂a would be infinite.`,
       ko: `${layer.activation}와 ${loss}를 함께 쓰면 샘플마다 ∂J/∂z = p − t입니다. 손실의 기울기와 활성화 함수의 미분을 합쳐 계산하므로 ∂J/∂a가 무한대가 되는 곳에서도 유한합니다.`,
     });
-    return [factor('output-delta', partial(J, zm), NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true)];
+    return [factor('output-delta', partial(J, zm), NAMES['output-delta'], l, m, column(layer.delta, rows, units, m, N), true)];
   }
   if (layer.activation === 'softmax') {
-    const jacobian = localGradient('softmax', layer.slope, z, a, rows, units);
+    const jacobian = layer.localGrad;
     const terms: SumTerm[] = [];
     for (let k = 0; k < units; k++) {
       const right = new Array<number>(rows);
       for (let r = 0; r < rows; r++) right[r] = jacobian[r * units * units + k * units + m];
-      terms.push(sumTerm(k, column(upstream, rows, units, k, N), right));
+      terms.push(sumTerm(k, column(layer.upstream, rows, units, k, N), right));
     }
-    const f = factor('output-delta', partial(J, zm), NAMES['output-delta'], l, m, column(delta, rows, units, m, N), true);
+    const f = factor('output-delta', partial(J, zm), NAMES['output-delta'], l, m, column(layer.delta, rows, units, m, N), true);
     f.sum = { leftSymbol: `∂J/∂a${sup(l + 1)}_k`, rightSymbol: `∂a${sup(l + 1)}_k/∂z${sup(l + 1)}${sub(m + 1)}`, terms };
     return [f];
   }
   if (loss === 'mae') {
     notes.push({ en: '|x|′(0) is taken as 0 (as PyTorch).', ko: '|x|′(0)은 0으로 둡니다 (PyTorch와 같음).' });
   }
-  const fPrime = layerLocalGradient(layer, z, a, rows);
   noteBrokenDerivative(layer, l, notes);
-  noteKinks(layer.activation, column(z, rows, units, m), notes);
+  noteKinks(layer.activation, column(layer.z, rows, units, m), notes);
   return [
-    factor('loss-gradient', partial(J, am), NAMES['loss-gradient'], l, m, column(upstream, rows, units, m, N), true),
-    factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(fPrime, rows, units, m), true),
+    factor('loss-gradient', partial(J, am), NAMES['loss-gradient'], l, m, column(layer.upstream, rows, units, m, N), true),
+    factor('activation-gradient', partial(am, zm), NAMES['activation-gradient'], l, m, column(layer.localGrad, rows, units, m), true),
   ];
 }
 
 /** The factor f′ shown is the broken one backward used; the finite difference is not fooled. */
-function noteBrokenDerivative(layer: DenseLayer, l: number, notes: Localized[]): void {
+function noteBrokenDerivative(layer: ChainLayer, l: number, notes: Localized[]): void {
   if (!layer.brokenDerivative) return;
   const { wrong, right } = BROKEN_DERIVATIVES[layer.brokenDerivative];
   notes.push({
@@ -329,10 +395,10 @@ function noteKinks(activation: string, z: number[], notes: Localized[]): void {
   if (activation === 'leaky-relu') notes.push({ en: 'z = 0 in this batch: leaky ReLU′(0) is taken as the slope (as PyTorch).', ko: '이 배치에 z = 0이 있습니다: Leaky ReLU′(0)은 기울기 값으로 둡니다 (PyTorch와 같음).' });
 }
 
-function checkTarget(net: Network, target: ParameterTarget): void {
-  const layer = net.layers[target.layer];
+function checkTarget(layers: readonly { units: number; inputs: number }[], target: ParameterTarget): void {
+  const layer = layers[target.layer];
   if (!Number.isInteger(target.layer) || !layer) {
-    throw new Error(`layer ${target.layer} does not exist: the network has layers 0..${net.layers.length - 1}`);
+    throw new Error(`layer ${target.layer} does not exist: the network has layers 0..${layers.length - 1}`);
   }
   if (!Number.isInteger(target.out) || target.out < 0 || target.out >= layer.units) {
     throw new Error(`layers[${target.layer}] has units 0..${layer.units - 1}, not ${target.out}`);

@@ -8,6 +8,9 @@ import { configureLanguage, l10n, readLanguageSetting } from './l10n';
 import { SessionStatusBar } from './statusBar';
 import { openInspectorOnStartup } from './startup';
 import type { TrainingSession } from './session';
+import type { InspectorCommand } from '../protocol/messages';
+import { promptGoToStep, promptRunUntil } from './prompts';
+import { exportPytorch } from './exportPytorchCommand';
 
 export function activate(context: vscode.ExtensionContext): BackpropHost {
   configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
@@ -32,21 +35,43 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
     const session = await host.targetSession();
     if (session) await run(session);
   };
+  // The inspector's own commands act on a focused trace inspector (Open Trace) when there is one.
+  const inspectorCommand = (command: InspectorCommand) => async () => {
+    const trace = host.traces.focused;
+    if (trace) return host.traces.run(trace, command);
+    const session = await host.targetSession();
+    if (session) await host.run(session, command);
+  };
 
   register('backprop.showEngineVersion', () => {
     const version = String(context.extension.packageJSON.version ?? '?');
     return vscode.window.showInformationMessage(l10n.t('Backprop Stepper {0}: float64 training engine, StepTrace format of DESIGN.md §3.', version));
   });
   register('backprop.openInspector', (uri) => host.openInspector(uri instanceof vscode.Uri ? uri : undefined));
-  register('backprop.step', onSession((s) => host.run(s, { name: 'step' })));
-  register('backprop.stepInto', onSession((s) => host.run(s, { name: 'stepInto' })));
-  register('backprop.stepBack', onSession((s) => host.run(s, { name: 'stepBack' })));
-  register('backprop.runEpoch', onSession((s) => host.run(s, { name: 'runEpoch' })));
-  register('backprop.runPause', onSession((s) => host.runPause(s)));
-  register('backprop.runUntil', onSession((s) => host.runUntilPrompt(s)));
-  register('backprop.reset', onSession((s) => host.run(s, { name: 'reset' })));
-  register('backprop.goToStep', onSession((s) => host.goToStepPrompt(s)));
+  register('backprop.step', inspectorCommand({ name: 'step' }));
+  register('backprop.stepInto', inspectorCommand({ name: 'stepInto' }));
+  register('backprop.stepBack', inspectorCommand({ name: 'stepBack' }));
+  register('backprop.runEpoch', inspectorCommand({ name: 'runEpoch' }));
+  register('backprop.runPause', () => {
+    const trace = host.traces.focused;
+    return trace ? host.traces.run(trace, trace.running ? { name: 'pause' } : { name: 'run', stepsPerSecond: trace.viewState?.speed ?? trace.stepsPerSecond }) : onSession((s) => host.runPause(s))();
+  });
+  register('backprop.runUntil', async () => {
+    const trace = host.traces.focused;
+    if (!trace) return onSession((s) => host.runUntilPrompt(s))();
+    const command = await promptRunUntil();
+    if (command) await host.traces.run(trace, command);
+  });
+  register('backprop.reset', inspectorCommand({ name: 'reset' }));
+  register('backprop.goToStep', async () => {
+    const trace = host.traces.focused;
+    if (!trace) return onSession((s) => host.goToStepPrompt(s))();
+    const command = await promptGoToStep(trace);
+    if (command) await host.traces.run(trace, command);
+  });
   register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
+  register('backprop.exportPytorch', onSession((s) => exportPytorch(s)));
+  register('backprop.openTrace', (uri) => host.traces.open(uri instanceof vscode.Uri ? uri : undefined));
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
   registerLessons(context, host);

@@ -14,23 +14,28 @@ import { ModelFileWatcher } from './modelWatcher';
 import { promptGoToStep, promptRunUntil } from './prompts';
 import { SessionCommands } from './sessionCommands';
 import { SessionRegistry, TrainingSession } from './session';
+import { TraceInspectors } from './traceInspectors';
 
 export class BackpropHost implements vscode.Disposable {
   readonly registry = new SessionRegistry();
   private readonly commands = new SessionCommands(this.registry);
   private readonly panels: InspectorPanels;
   private readonly watcher: ModelFileWatcher;
+  /** Inspectors of trace files (Open Trace), read-only. */
+  readonly traces: TraceInspectors;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
   ) {
+    this.traces = new TraceInspectors(context, log);
     this.panels = new InspectorPanels(context, {
       registry: this.registry,
       log,
       sessionFor: (uri) => this.sessionFor(uri),
       runCommand: (session, command) => this.run(session, command),
       goToStep: (session, step) => this.commands.goToStep(session, step),
+      reviveTrace: (webviewPanel, uri, step) => this.traces.open(uri, { revived: webviewPanel, step }),
     });
     this.watcher = new ModelFileWatcher(context.extensionUri, this.registry, (uri) => this.panels.has(uri));
   }
@@ -112,11 +117,13 @@ export class BackpropHost implements vscode.Disposable {
 
   relocalize(): void {
     this.panels.relocalize();
+    this.traces.relocalize();
   }
 
   dispose(): void {
     this.watcher.dispose();
     this.panels.dispose();
+    this.traces.dispose();
     this.registry.dispose();
   }
 }

@@ -7,6 +7,7 @@ import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
 import { samplePrediction } from './samplePrediction';
 import type { Selection, TrainingSession } from './session';
+import type { InspectedSession } from './inspectedSession';
 
 /**
  * What the webview already holds, so each step message sends only the loss history it lacks:
@@ -60,7 +61,7 @@ export class HistoryCursor {
 }
 
 export function buildInitMessage(
-  session: TrainingSession,
+  session: InspectedSession,
   context: { strings: Record<string, string>; locale: string; theme: ThemeKind },
 ): InitMessage {
   const init: InitMessage = {

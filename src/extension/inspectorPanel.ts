@@ -7,19 +7,22 @@ import { tensorOf } from '../protocol/traceCodec';
 import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
 import { createNonce, inspectorHtml } from './inspectorHtml';
 import { type InspectorActions, SnapshotPoster, routeWebviewMessage } from './inspectorRouter';
-import { buildInitMessage, buildSnapshotMessages, HistoryCursor } from './inspectorMessages';
+import { buildInitMessage, HistoryCursor } from './inspectorMessages';
 import { type PersistedPanelState, panelStateOf } from './panelState';
+import type { InspectedSession, SnapshotBuilder } from './inspectedSession';
 import type { TrainingSession } from './session';
 import { l10n, translateAll, uiLanguage } from './l10n';
 
 export const INSPECTOR_VIEW_TYPE = 'backprop.inspector';
 const SAVE_DELAY_MS = 500;
 
-export interface PanelServices {
+export interface PanelServices<S extends InspectedSession> {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
   /** Runs a command from the webview exactly as the palette command would (progress, errors). */
-  runCommand(session: TrainingSession, command: InspectorCommand): Promise<void>;
+  runCommand(session: S, command: InspectorCommand): Promise<void>;
+  /** The messages of the session's newest state (buildSnapshotMessages for a training session). */
+  snapshot: SnapshotBuilder<S>;
   /** Keeps the panel's state on the host side too (see BackpropHost.saveState). */
   saveState(state: PersistedPanelState): void;
 }
@@ -45,7 +48,7 @@ export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptio
   };
 }
 
-export class InspectorPanel implements vscode.Disposable {
+export class InspectorPanel<S extends InspectedSession = TrainingSession> implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly poster: SnapshotPoster<HostMessage[]>;
   private readonly history = new HistoryCursor();
@@ -57,13 +60,13 @@ export class InspectorPanel implements vscode.Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    readonly session: TrainingSession,
-    private readonly services: PanelServices,
+    readonly session: S,
+    private readonly services: PanelServices<S>,
   ) {
     panel.webview.options = panelOptions(services.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     this.poster = new SnapshotPoster(
-      () => (this.ready ? buildSnapshotMessages(session, this.history) : undefined),
+      () => (this.ready ? services.snapshot(session, this.history) : undefined),
       (messages) => this.postAll(messages),
       () => this.ready && panel.visible,
     );
@@ -167,7 +170,13 @@ export class InspectorPanel implements vscode.Disposable {
       await this.post({ type: 'tensor', step: message.step, name: tensor.name, shape: tensor.shape, data: tensor.data });
     },
     requestExplanation: async (message) => {
-      const explanation = this.session.explain(message.step, message.parameter);
+      let explanation;
+      try {
+        explanation = this.session.explain(message.step, message.parameter);
+      } catch (error) {
+        await this.postError(l10n.t('The chain rule of step {0} cannot be shown: {1}', message.step, (error as Error).message), 'requestExplanation');
+        return;
+      }
       if (!explanation) {
         await this.postError(l10n.t('Step {0} is not complete yet, so its chain rule is not known.', message.step), 'requestExplanation');
         return;

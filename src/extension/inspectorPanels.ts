@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import type { InspectorCommand } from '../protocol/messages';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type PanelServices, panelOptions } from './inspectorPanel';
+import { isTraceFileName } from '../protocol/traceFile';
+import { buildSnapshotMessages } from './inspectorMessages';
 import { isModelDocument } from './modelFiles';
 import { type PersistedPanelState, matchSavedState, persistedDocumentUri, restoreView } from './panelState';
 import type { RunOutcome, SessionRegistry, TrainingSession } from './session';
@@ -17,6 +19,8 @@ export interface PanelHost {
   sessionFor(uri: vscode.Uri): Promise<TrainingSession | undefined>;
   runCommand(session: TrainingSession, command: InspectorCommand): Promise<void>;
   goToStep(session: TrainingSession, step: number): Promise<RunOutcome>;
+  /** Shows a trace file again, at `step`, in a panel revived after a window reload (a trace is no model session). */
+  reviveTrace(webviewPanel: vscode.WebviewPanel, uri: vscode.Uri, step: number | undefined): Promise<unknown>;
 }
 
 export class InspectorPanels implements vscode.Disposable {
@@ -63,11 +67,12 @@ export class InspectorPanels implements vscode.Disposable {
     for (const panel of this.panels.values()) panel.relocalize();
   }
 
-  private services(): PanelServices {
+  private services(): PanelServices<TrainingSession> {
     return {
       extensionUri: this.context.extensionUri,
       log: this.host.log,
       runCommand: (s, c) => this.host.runCommand(s, c),
+      snapshot: buildSnapshotMessages,
       saveState: (state) => this.saveState(state),
     };
   }
@@ -109,6 +114,11 @@ export class InspectorPanels implements vscode.Disposable {
   private async revive(webviewPanel: vscode.WebviewPanel, webviewState: unknown): Promise<void> {
     const state = this.savedStateFor(webviewState);
     const documentUri = persistedDocumentUri(state);
+    if (documentUri && isTraceFileName(documentUri)) {
+      const step = (state?.view as { step?: unknown } | undefined)?.step;
+      await this.host.reviveTrace(webviewPanel, vscode.Uri.parse(documentUri), typeof step === 'number' && Number.isFinite(step) ? step : undefined);
+      return;
+    }
     const session = documentUri ? await this.host.sessionFor(vscode.Uri.parse(documentUri)).catch(() => undefined) : undefined;
     if (!session) {
       this.host.log.warn(`could not restore an inspector panel (saved state: ${JSON.stringify(state)?.slice(0, 200)})`);

@@ -4,6 +4,7 @@
 import { DEFAULT_VIEW_STATE, RUN_SPEED, type ViewState } from '../protocol/messages';
 import { validateWebviewMessage } from '../protocol/validate';
 import type { RunOutcome, TrainingSession } from './session';
+import type { InspectedSession } from './inspectedSession';
 
 export interface PersistedPanelState {
   documentUri: string;
@@ -15,7 +16,7 @@ export interface PersistedPanelState {
  * screen now. The webview reports its view only when the user changes it, so the step comes from
  * the session: stepping alone must also survive a reload.
  */
-export function panelStateOf(session: TrainingSession): PersistedPanelState {
+export function panelStateOf(session: InspectedSession): PersistedPanelState {
   const base = session.viewState ?? {
     ...DEFAULT_VIEW_STATE,
     selectedLayer: session.selection.layer,

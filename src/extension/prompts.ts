@@ -27,7 +27,7 @@ export async function promptRunUntil(): Promise<InspectorCommand | undefined> {
 }
 
 /** Asks for a step of `session` to go to; undefined when the user backs out. */
-export async function promptGoToStep(session: TrainingSession): Promise<InspectorCommand | undefined> {
+export async function promptGoToStep(session: Pick<TrainingSession, 'latestStep' | 'position'>): Promise<InspectorCommand | undefined> {
   const text = await vscode.window.showInputBox({
     title: l10n.t('Go to step'),
     prompt: l10n.t('A step from 0 to {0} (later steps train forward)', session.latestStep),

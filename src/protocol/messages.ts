@@ -34,8 +34,9 @@ export interface ModelSummary {
   name?: string;
   inputs: number;
   layers: { units: number; activation: ActivationName }[];
-  loss: LossName;
-  regularization: { l1: number; l2: number };
+  /** null for a recorded trace, which does not name its loss or regularization. */
+  loss: LossName | null;
+  regularization: { l1: number; l2: number } | null;
   optimizer: { type: string; hyperparameters: Record<string, number | boolean | string | number[]> };
   dataset: {
     samples: number;

@@ -1,0 +1,95 @@
+// "Backprop: Open Trace…": a trace file (JSON Lines or .bptrace, docs/trace-format.md) in an
+// inspector panel of its own, read-only (TraceSession). One panel per file; the inspector's
+// commands act on the focused trace panel.
+import * as vscode from 'vscode';
+import type { InspectorCommand } from '../protocol/messages';
+import { TRACE_EXTENSIONS, isTraceFileName, readTrace } from '../protocol/traceFile';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, panelOptions } from './inspectorPanel';
+import { l10n } from './l10n';
+import { openingReport, runTraceCommand } from './traceCommands';
+import { TraceSession, buildTraceSnapshot } from './traceSession';
+
+export class TraceInspectors implements vscode.Disposable {
+  private readonly panels = new Map<string, InspectorPanel<TraceSession>>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The trace session of the focused inspector, if a trace inspector has focus. */
+  get focused(): TraceSession | undefined {
+    for (const panel of this.panels.values()) if (panel.panel.active) return panel.session;
+    return undefined;
+  }
+
+  /**
+   * Opens `uri` (else the trace file in the active editor, else one the user picks) in a read-only
+   * inspector; reveals it when already open. After a window reload `revived` is the panel VS Code
+   * brings back, which then shows the file again at the recorded step at or before `step`.
+   */
+  async open(uri?: vscode.Uri, restore: { revived?: vscode.WebviewPanel; step?: number } = {}): Promise<InspectorPanel<TraceSession> | undefined> {
+    const revived = restore.revived;
+    const editor = vscode.window.activeTextEditor?.document.uri;
+    const target = uri ?? (editor && isTraceFileName(editor.path) ? editor : undefined) ?? (await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      title: l10n.t('Open Trace'),
+      filters: { [l10n.t('Trace files')]: TRACE_EXTENSIONS.map((e) => e.slice(1)) },
+    }))?.[0];
+    if (!target) return undefined;
+    const key = target.toString();
+    const existing = this.panels.get(key);
+    if (existing) {
+      revived?.dispose();
+      existing.reveal();
+      return existing;
+    }
+    const name = target.path.slice(target.path.lastIndexOf('/') + 1);
+    let bytes: Uint8Array;
+    try {
+      bytes = await vscode.workspace.fs.readFile(target);
+    } catch (error) {
+      revived?.dispose();
+      void vscode.window.showErrorMessage(l10n.t('Cannot read {0}: {1}', vscode.workspace.asRelativePath(target), (error as Error).message));
+      return undefined;
+    }
+    const contents = readTrace(bytes, vscode.workspace.asRelativePath(target));
+    const report = openingReport(contents);
+    if (report.error) {
+      revived?.dispose();
+      void vscode.window.showErrorMessage(report.error);
+      return undefined;
+    }
+    for (const warning of report.warnings) void vscode.window.showWarningMessage(warning);
+    const session = new TraceSession(key, name, contents);
+    if (restore.step !== undefined) session.goToStep(restore.step);
+    const webviewPanel = revived ?? vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, name, vscode.ViewColumn.Active, panelOptions(this.context.extensionUri));
+    const panel = new InspectorPanel(webviewPanel, session, {
+      extensionUri: this.context.extensionUri,
+      log: this.log,
+      runCommand: (s, command) => this.run(s, command),
+      // Nothing to keep: a revived trace panel names its file itself (the init message's documentUri).
+      saveState: () => {},
+      snapshot: buildTraceSnapshot,
+    });
+    this.panels.set(key, panel);
+    panel.onDidDispose(() => {
+      if (this.panels.get(key) === panel) this.panels.delete(key);
+      session.dispose();
+    });
+    return panel;
+  }
+
+  async run(session: TraceSession, command: InspectorCommand): Promise<void> {
+    const message = await runTraceCommand(session, command);
+    if (message) void vscode.window.showInformationMessage(message);
+  }
+
+  relocalize(): void {
+    for (const panel of this.panels.values()) panel.relocalize();
+  }
+
+  dispose(): void {
+    for (const panel of this.panels.values()) panel.dispose();
+  }
+}
