@@ -20,6 +20,7 @@ from torch import nn
 
 from . import __version__
 from .activations import Activation, activation_of, local_gradient
+from .live import LiveSession, live_requested
 from .trace_io import FORMAT, FORMAT_VERSION, open_writer
 
 
@@ -74,11 +75,12 @@ def _plain(value: Any) -> Any:
 
 
 class _Gradient:
-    """∂J/∂(a module's output), summed over the backward passes that reach it (as .grad sums)."""
+    """The gradient autograd computes for a tensor (∂J/∂(a module's output), or a parameter's own
+    contribution before it is added to .grad), summed over the backward passes that reach it."""
 
-    def __init__(self, capture: "_StepCapture", key: Any, tensor: torch.Tensor):
+    def __init__(self, capture: "_StepCapture", key: Any, tensor: torch.Tensor, on_arrival: Any = None):
         self.value: Optional[torch.Tensor] = None
-        self._buffers, self._key = capture.buffers, key
+        self._buffers, self._key, self._on_arrival = capture.buffers, key, on_arrival
         if tensor.requires_grad:
             capture.handles.append(tensor.register_hook(self._add))
 
@@ -87,21 +89,52 @@ class _Gradient:
             self.value = self._buffers.copy(self._key, grad)
         else:
             self.value += grad.detach().to(self.value.device)
+        if self._on_arrival is not None:
+            self._on_arrival()
 
 
 class _Parameters:
-    """Each recorded parameter's value in the forward, gradient, and value after optimizer.step."""
+    """Each recorded parameter's value in the forward, the gradient this process's backward
+    computed for it (local: before .grad and any all-reduce), the gradient optimizer.step was
+    given, and its value after optimizer.step."""
 
-    def __init__(self, buffers: _Buffers):
-        self.buffers = buffers
+    def __init__(self, capture: "_StepCapture", distributed: bool, watch: bool):
+        self.buffers = capture.buffers
+        self.distributed = distributed
+        self.watch = watch  # local gradients are needed: live pauses, or data parallelism
         self.before: Dict[torch.Tensor, torch.Tensor] = {}
+        self.local: Dict[torch.Tensor, torch.Tensor] = {}
         self.grad: Dict[torch.Tensor, Optional[torch.Tensor]] = {}
         self.after: Dict[torch.Tensor, torch.Tensor] = {}
 
-    def remember(self, module: nn.Module) -> None:
-        for p in module.parameters(recurse=False):
-            if p not in self.before:
-                self.before[p] = self.buffers.copy((p, "before"), p)
+    def remember(self, capture: "_StepCapture", module: nn.Module, on_backward: Any) -> bool:
+        """Copies the module's own parameters (those no earlier layer owns) and, when local
+        gradients are needed, watches them: a hook on the parameter sees the gradient of each
+        backward pass before it is added to .grad (and before DDP's reducer all-reduces it);
+        on_backward() runs each time all of them have theirs. False when nothing is watched
+        (then nothing calls on_backward)."""
+        owned = [p for p in module.parameters(recurse=False) if p not in self.before]
+        for p in owned:
+            self.before[p] = self.buffers.copy((p, "before"), p)
+        watched = [p for p in owned if p.requires_grad] if self.watch else []
+        arrived: set = set()
+
+        def hook(p: torch.Tensor, grad: torch.Tensor) -> None:
+            if not capture.counting_backward:  # a later evaluation of an optimizer's closure
+                return
+            local = self.local.get(p)
+            self.local[p] = self.buffers.copy((p, "local"), grad) if local is None else local.add_(grad.detach())
+            arrived.add(p)
+            if len(arrived) == len(watched):
+                arrived.clear()
+                on_backward()
+
+        for p in watched:
+            capture.handles.append(p.register_hook(lambda grad, p=p: hook(p, grad)))
+        return bool(watched)
+
+    def local_grad(self, p: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+        return self.local.get(p)
 
     def take_gradients(self) -> None:
         for p in self.before:
@@ -112,11 +145,14 @@ class _Parameters:
             self.after[p] = self.buffers.copy((p, "after"), p)
 
     def fields(self, p: Optional[torch.Tensor]) -> Tuple[Any, Any, Any, Any]:
-        """before, grad, update (after − before), after; None where unknown."""
+        """before, grad, update (after − before), after; None where unknown. Before optimizer.step
+        the grad of one process is its local gradient (all there is yet); under data parallelism
+        the reduced gradient is not known until then."""
         if p is None:
             return None, None, None, None
         before, after = self.before.get(p), self.after.get(p)
-        return before, self.grad.get(p), self.buffers.difference((p, "update"), after, before), after
+        grad = self.grad[p] if p in self.grad else (None if self.distributed else self.local_grad(p))
+        return before, grad, self.buffers.difference((p, "update"), after, before), after
 
 
 class _DenseLayer:
@@ -126,7 +162,9 @@ class _DenseLayer:
         self.index, self.name, self.linear = index, name, linear
         self.input = capture.buffers.copy((linear, "input"), x)
         self.z = capture.buffers.copy((linear, "z"), z)
-        self.delta = _Gradient(capture, (linear, "delta"), z)
+        watched = capture.params.remember(capture, linear, lambda: capture.backward_done(self))
+        # Without parameters that require grad, this layer's backward is done with ∂J/∂z.
+        self.delta = _Gradient(capture, (linear, "delta"), z, None if watched else lambda: capture.backward_done(self))
         self.activation = Activation("identity", None)
         self.activation_name: Optional[str] = None
         self.a: Optional[torch.Tensor] = None
@@ -171,6 +209,9 @@ class _DenseLayer:
         }
         if self.activation.slope is not None:
             record["slope"] = self.activation.slope
+        if params.distributed:
+            record["localGradWeights"] = params.local_grad(self.linear.weight)
+            record["localGradBias"] = params.local_grad(self.linear.bias)
         return record
 
 
@@ -182,8 +223,11 @@ class _OpaqueLayer:
         x, y = _first_tensor(inputs), _first_tensor(output)
         self.input = None if x is None else capture.buffers.copy((module, "input"), x)
         self.output = None if y is None else capture.buffers.copy((module, "output"), y)
-        self.grad_output = None if y is None else _Gradient(capture, (module, "gradOutput"), y)
         self.own = dict(module.named_parameters(recurse=False))
+        watched = capture.params.remember(capture, module, lambda: capture.backward_done(self))
+        # Without parameters that require grad, this layer's backward is done with ∂J/∂output.
+        on_gradient = None if watched else (lambda: capture.backward_done(self))
+        self.grad_output = None if y is None else _Gradient(capture, (module, "gradOutput"), y, on_gradient)
 
     def parameter_names(self) -> Dict[torch.Tensor, str]:
         return {p: f"layers[{self.index}].{attribute}" for attribute, p in self.own.items()}
@@ -193,6 +237,8 @@ class _OpaqueLayer:
         for attribute, p in self.own.items():
             before, grad, update, after = params.fields(p)
             parameters[attribute] = {"before": before, "grad": grad, "update": update, "after": after}
+            if params.distributed:
+                parameters[attribute]["localGrad"] = params.local_grad(p)
         dtype = next((t.dtype for t in (self.output, self.input) if t is not None and t.is_floating_point()), None)
         return {
             "index": self.index,
@@ -210,11 +256,14 @@ class _OpaqueLayer:
 class _StepCapture:
     """Everything one recorded step observes, and the hooks that observe it."""
 
-    def __init__(self, recorder: "Recorder"):
+    def __init__(self, recorder: "Recorder", place: dict):
         self.recorder = recorder
+        self.place = place  # step, epoch, batch: where the live session's pauses are
         self.buffers = recorder._buffers
         self.layers: List[Union[_DenseLayer, _OpaqueLayer]] = []
-        self.params = _Parameters(self.buffers)
+        distributed = recorder.world_size > 1
+        self.params = _Parameters(self, distributed, watch=distributed or recorder._live is not None)
+        self.counting_backward = True  # the backward pass running is one whose gradients are recorded
         self.seen: set = set()
         self.pending: Optional[Tuple[_DenseLayer, torch.Tensor]] = None  # a Linear waiting for its activation
         self.output: Optional[torch.Tensor] = None
@@ -232,6 +281,8 @@ class _StepCapture:
     def attach(self) -> None:
         rec = self.recorder
         for module in rec._hooked:
+            if rec._live is not None:
+                self.handles.append(module.register_forward_pre_hook(self._on_forward_start))
             self.handles.append(module.register_forward_hook(self._on_forward))
             # An in-place activation would overwrite z, and ∂J/∂z with it: record its
             # out-of-place twin instead (same numbers).
@@ -267,6 +318,10 @@ class _StepCapture:
             self.stepped = True
             self.params.take_values_after()
             self.optimizer_state = self._optimizer_state()
+            self._boundary("update", None, lambda: {
+                "layers": [layer.record(self.params) for layer in self.layers],
+                "optimizer": self.optimizer_record(),
+            })
             return result
 
         optimizer.step = step
@@ -290,10 +345,13 @@ class _StepCapture:
             # only if none came before: then that first evaluation, at the step's starting weights,
             # also gives the gradients.
             first_in_closure = not self.finished and self.in_optimizer and not self.losses
-            if first_in_closure or not (self.finished or self.in_optimizer):
+            self.counting_backward = first_in_closure or not (self.finished or self.in_optimizer)
+            if self.counting_backward:
                 roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
                 for root in roots:
                     self.losses.append(root.detach().item() if root.numel() == 1 else None)
+                self._forward_done_if_pending()
+                self._boundary("loss", None, lambda: {"loss": self.loss(), "output": self.output})
             result = original(tensors, *args, **kwargs)
             if first_in_closure:
                 self.params.take_gradients()
@@ -309,16 +367,46 @@ class _StepCapture:
 
     # ---- hooks
 
+    def _boundary(self, phase: str, layer: Optional[Union["_DenseLayer", "_OpaqueLayer"]], data: Any) -> None:
+        """An operation boundary: the live session (if any) may pause the script here."""
+        live = self.recorder._live
+        if live is None or self.finished:
+            return
+        place = {**self.place, "phase": phase, "layer": None if layer is None else layer.index,
+                 "module": None if layer is None else layer.name}
+        live.boundary(place, data)
+
+    def _layer_done(self, phase: str, layer: Union["_DenseLayer", "_OpaqueLayer"]) -> None:
+        self._boundary(phase, layer, lambda: {"layer": layer.record(self.params)})
+
+    def backward_done(self, layer: Union["_DenseLayer", "_OpaqueLayer"]) -> None:
+        if self.counting_backward:
+            self._layer_done("backward", layer)
+
+    def _forward_done_if_pending(self) -> None:
+        """A Linear that no activation module followed is a whole (identity) layer now."""
+        if self.pending is not None:
+            layer, self.pending = self.pending[0], None
+            self._layer_done("forward", layer)
+
+    def _pairs_with_pending(self, module: nn.Module, x: Optional[torch.Tensor]) -> bool:
+        return self.pending is not None and x is self.pending[1] and activation_of(module) is not None
+
+    def _on_forward_start(self, module: nn.Module, inputs: Any) -> None:
+        if not self._pairs_with_pending(module, _first_tensor(inputs)):
+            self._forward_done_if_pending()
+
     def _on_forward(self, module: nn.Module, inputs: Any, output: Any) -> None:
         rec = self.recorder
         x = _first_tensor(inputs)
-        pending, self.pending = self.pending, None
-        activation = activation_of(module)
-        if activation is not None and pending is not None and x is pending[1] and isinstance(output, torch.Tensor):
+        if self._pairs_with_pending(module, x) and isinstance(output, torch.Tensor):
             # Activations hold no state: one module reused after several Linears pairs with each.
-            pending[0].set_activation(self, activation, rec._names[module], output)
+            layer, self.pending = self.pending[0], None
+            layer.set_activation(self, activation_of(module), rec._names[module], output)
             self.seen.add(module)
+            self._layer_done("forward", layer)
             return
+        self._forward_done_if_pending()
         if module in self.seen:  # a module called again in the same step: its first call is recorded
             return
         self.seen.add(module)
@@ -327,14 +415,15 @@ class _StepCapture:
         name = rec._names[module]
         if isinstance(module, nn.Linear) and x is not None and x.dim() == 2 and isinstance(output, torch.Tensor):
             layer = _DenseLayer(self, len(self.layers), name, module, x, output)
-            self.params.remember(module)
             self.layers.append(layer)
             self.pending = (layer, output)
             return
-        self.layers.append(_OpaqueLayer(self, len(self.layers), name, module, inputs, output))
-        self.params.remember(module)
+        opaque = _OpaqueLayer(self, len(self.layers), name, module, inputs, output)
+        self.layers.append(opaque)
+        self._layer_done("forward", opaque)
 
     def _on_model_output(self, _module: nn.Module, _inputs: Any, output: Any) -> None:
+        self._forward_done_if_pending()
         if self.output is None and isinstance(output, torch.Tensor):
             self.output = output.detach().clone()
 
@@ -365,7 +454,7 @@ class _StepCapture:
         names: Dict[torch.Tensor, str] = {}
         for layer in self.layers:
             names.update(layer.parameter_names())
-        for name, p in rec.model.named_parameters():
+        for name, p in rec.network.named_parameters():
             names.setdefault(p, name)
         everything = [p for group in optimizer.param_groups for p in group["params"]]
         name_of = {p: names.get(p, f"params[{i}]") for i, p in enumerate(everything)}
@@ -412,8 +501,38 @@ def _resolve_modules(model: nn.Module, modules: Optional[Iterable[Union[str, nn.
     return chosen
 
 
+def _distributed() -> Tuple[int, int]:
+    """(rank, world size) of torch.distributed's default group, (0, 1) without one."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def rank_path(path: str, rank: int, world_size: int) -> str:
+    """The trace file of one rank: "{rank}" in the path is replaced by the rank; without it, with
+    more than one rank, ".rank<r>" goes before the file name's first dot (run.trace.jsonl →
+    run.rank1.trace.jsonl), so ranks never write one file."""
+    path = str(path)
+    if "{rank}" in path:
+        return path.replace("{rank}", str(rank))
+    if world_size == 1:
+        return path
+    folder, _, name = path.rpartition("/")
+    stem, dot, rest = name.partition(".")
+    return f"{folder}{'/' if folder else ''}{stem}.rank{rank}{dot}{rest}"
+
+
+def _role(module: nn.Module) -> str:
+    if isinstance(module, nn.Linear):
+        return "dense"
+    return "activation" if activation_of(module) is not None else "opaque"
+
+
 class Recorder:
-    """Records every `every`-th training step of `model` and `optimizer` to a trace file.
+    """Records every `every`-th training step of `model` and `optimizer` to a trace file, and in
+    live mode lets the editor step through them (docs/live-protocol.md).
 
     ```
     rec = Recorder(model, optimizer, "run.trace.jsonl", loss_fn=loss_fn)
@@ -431,18 +550,24 @@ class Recorder:
     any: gives regLoss exactly and puts it into lossAfter.
     modules: the modules (or their names in model.named_modules()) to record; default all
     leaf modules and modules that own parameters. A chosen Linear brings its activation along.
+    live: None (default) is live exactly when the editor started the script (it sets
+    BACKPROP_STEPPER_SOCKET); then every operation boundary may pause the script. path may be
+    None in live mode (the steps go to the editor only).
+    Under torch.distributed each rank records its own shard (model may be the
+    DistributedDataParallel wrapper or the module inside) into rank_path(path, rank, world size).
     """
 
     def __init__(
         self,
         model: nn.Module,
         optimizer: torch.optim.Optimizer,
-        path: str,
+        path: Optional[str] = None,
         loss_fn: Any = None,
         every: int = 1,
         modules: Optional[Iterable[Union[str, nn.Module]]] = None,
         format: Optional[str] = None,
         reg_fn: Any = None,
+        live: Optional[bool] = None,
     ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"Recorder: model must be a torch.nn.Module, got {type(model).__name__}")
@@ -454,13 +579,19 @@ class Recorder:
             raise TypeError(f"Recorder: reg_fn must be callable without arguments, got {type(reg_fn).__name__}")
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"Recorder: every must be a whole number ≥ 1, got {every!r}")
+        is_live = live_requested(live)
+        if path is None and not is_live:
+            raise ValueError("Recorder: give the trace file's path (only a live session, started by the editor, needs none)")
         self.model, self.optimizer, self.loss_fn, self.reg_fn, self.every = model, optimizer, loss_fn, reg_fn, every
-        self._names = {module: name for name, module in model.named_modules()}
-        self._selected = _resolve_modules(model, modules)
+        # Under DistributedDataParallel the layers are the wrapped module's, named as in one process.
+        self.network = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+        self.rank, self.world_size = _distributed()
+        self._names = {module: name for name, module in self.network.named_modules()}
+        self._selected = _resolve_modules(self.network, modules)
         # Activation modules are watched too, so a recorded Linear finds the activation it feeds.
-        self._hooked = [m for m in model.modules() if m in self._selected or activation_of(m) is not None]
-        self._writer, self._file = open_writer(path, format)
-        self.path = path
+        self._hooked = [m for m in self.network.modules() if m in self._selected or activation_of(m) is not None]
+        self.path = None if path is None else rank_path(path, self.rank, self.world_size)
+        self._writer, self._file = open_writer(self.path, format) if self.path is not None else (None, None)
         self.steps = 0  # rec.step blocks entered, recorded or not
         self._epoch: Optional[int] = None
         self._samples_in_epoch = 0
@@ -468,13 +599,23 @@ class Recorder:
         self._buffers = _Buffers()
         self.closed = False
         dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), None)
-        self._writer.write_header({
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "producer": {"name": "backprop_stepper", "version": __version__, "torch": torch.__version__},
-            "dtype": None if dtype is None else _dtype_name(dtype),
-            "every": every,
-        })
+        producer = {"name": "backprop_stepper", "version": __version__, "torch": torch.__version__}
+        dtype_name = None if dtype is None else _dtype_name(dtype)
+        if self._writer is not None:
+            header = {"format": FORMAT, "version": FORMAT_VERSION, "producer": producer, "dtype": dtype_name, "every": every}
+            if self.world_size > 1:
+                header.update(rank=self.rank, worldSize=self.world_size)
+            self._writer.write_header(header)
+        self._live: Optional[LiveSession] = None
+        if is_live:
+            self._live = LiveSession({
+                "producer": producer, "dtype": dtype_name, "rank": self.rank, "worldSize": self.world_size,
+                "model": {"type": type(self.network).__name__, "modules": [
+                    {"name": self._names[m], "type": type(m).__name__, "role": _role(m),
+                     "parameters": [{"name": n, "shape": list(p.shape)} for n, p in m.named_parameters(recurse=False)]}
+                    for m in self._hooked
+                ]},
+            })
 
     @contextlib.contextmanager
     def step(self, x: Any, y: Any = None, *, epoch: Optional[int] = None, indices: Optional[Iterable[int]] = None):
@@ -501,7 +642,7 @@ class Recorder:
             yield
             return
         rng_state = torch.get_rng_state() if self.loss_fn is not None else None
-        capture = self._capture = _StepCapture(self)
+        capture = self._capture = _StepCapture(self, {"step": self.steps, "epoch": epoch or 1, "batch": batch})
         try:
             capture.attach()
             yield
@@ -510,7 +651,11 @@ class Recorder:
             self._capture = None
         if self.closed:
             raise RuntimeError("Recorder.step: the recorder was closed during the step; the step is not written")
-        self._writer.write_step(self._record(capture, x, y, epoch or 1, batch, rng_state))
+        record = self._record(capture, x, y, epoch or 1, batch, rng_state)
+        if self._writer is not None:
+            self._writer.write_step(record)
+        if self._live is not None:
+            self._live.send_step(record)
 
     def _record(self, capture: _StepCapture, x: Any, y: Any, epoch: int, batch: List[int], rng_state) -> dict:
         loss = capture.loss()
@@ -533,8 +678,10 @@ class Recorder:
         else:
             data_loss, reg_loss = loss, (None if loss is None else 0.0)
         loss_after = self._loss_after(x, y, rng_state) if self.loss_fn is not None and capture.stepped else None
+        distributed = {"rank": self.rank, "worldSize": self.world_size} if self.world_size > 1 else {}
         return {
             "step": self.steps,
+            **distributed,
             "epoch": epoch,
             "batch": batch,
             "loss": loss,
@@ -549,7 +696,7 @@ class Recorder:
         """loss_fn (+ reg_fn) on the same batch with the updated weights, leaving training exactly as it was:
         the RNG restarts from the step's start (dropout draws the same masks on CPU) and is put
         back afterwards, and module buffers (BatchNorm statistics) are restored."""
-        model = self.model
+        model = self.network  # without DistributedDataParallel's collectives: this rank's own shard
         saved = [(b, b.clone()) for b in model.buffers()]
         devices = sorted({p.device.index or 0 for p in model.parameters() if p.device.type == "cuda"})
         try:
@@ -581,7 +728,10 @@ class Recorder:
             self._capture.detach()
         if not self.closed:
             self.closed = True
-            self._file.close()
+            if self._file is not None:
+                self._file.close()
+            if self._live is not None:
+                self._live.close()
             self._buffers.clear()
 
     def __enter__(self) -> "Recorder":

@@ -11,7 +11,7 @@ import json
 import math
 import struct
 import sys
-from typing import Any, BinaryIO, List, Optional, Tuple
+from typing import Any, BinaryIO, List, NamedTuple, Optional, Tuple
 
 import torch
 
@@ -114,42 +114,52 @@ def _raw(tensor: torch.Tensor) -> Any:
     return swapped
 
 
+class Frame(NamedTuple):
+    """One encoded frame (§4): `chunks` (prefix, padded JSON, each tensor's bytes and padding) to
+    be written in order; the raw chunks view `blocks`' memory, so keep the Frame while writing."""
+    chunks: List[Any]
+    blocks: List[torch.Tensor]
+
+
+def encode_frame(record: Any) -> Frame:
+    """`record` as one frame, its tensors moved into the data block as tensor references."""
+    blocks: List[torch.Tensor] = []
+    offset = 0
+
+    def reference(tensor: torch.Tensor) -> Any:
+        nonlocal offset
+        if tensor.dim() == 0:
+            return _number(tensor.item()) if tensor.is_floating_point() else tensor.item()
+        block = tensor.detach().to(device="cpu", dtype=_block_dtype(tensor)).contiguous()
+        ref = {"$tensor": {"offset": offset, "shape": list(block.shape), "dtype": str(block.dtype)[len("torch."):]}}
+        blocks.append(block)
+        offset += _padded(block.numel() * block.element_size())
+        return ref
+
+    text = _dumps(_to_json(record, reference)).encode("utf-8")
+    text += b" " * ((-(FRAME_PREFIX.size + len(text))) % ALIGN)
+    sizes = [b.numel() * b.element_size() for b in blocks]
+    chunks: List[Any] = [FRAME_PREFIX.pack(len(text), 0, sum(_padded(s) for s in sizes)), text]
+    for block, size in zip(blocks, sizes):
+        if size:
+            chunks.append(_raw(block))
+        if _padded(size) != size:
+            chunks.append(bytes(_padded(size) - size))
+    return Frame(chunks, blocks)
+
+
 class BinaryWriter:
     def __init__(self, file: BinaryIO):
         self._file = file
         file.write(MAGIC)
 
     def write_header(self, header: dict) -> None:
-        self._frame(_to_json(header, tensor_to_json), [])
+        self.write_step(header)
 
     def write_step(self, record: dict) -> None:
-        blocks: List[torch.Tensor] = []
-        offset = 0
-
-        def reference(tensor: torch.Tensor) -> Any:
-            nonlocal offset
-            if tensor.dim() == 0:
-                return _number(tensor.item()) if tensor.is_floating_point() else tensor.item()
-            block = tensor.detach().to(device="cpu", dtype=_block_dtype(tensor)).contiguous()
-            ref = {"$tensor": {"offset": offset, "shape": list(block.shape), "dtype": str(block.dtype)[len("torch."):]}}
-            blocks.append(block)
-            offset += _padded(block.numel() * block.element_size())
-            return ref
-
-        self._frame(_to_json(record, reference), blocks)
-
-    def _frame(self, meta: Any, blocks: List[torch.Tensor]) -> None:
-        text = _dumps(meta).encode("utf-8")
-        text += b" " * ((-(FRAME_PREFIX.size + len(text))) % ALIGN)
-        sizes = [b.numel() * b.element_size() for b in blocks]
-        write = self._file.write
-        write(FRAME_PREFIX.pack(len(text), 0, sum(_padded(s) for s in sizes)))
-        write(text)
-        for block, size in zip(blocks, sizes):
-            if size:
-                write(_raw(block))
-            if _padded(size) != size:
-                write(bytes(_padded(size) - size))
+        frame = encode_frame(record)
+        for chunk in frame.chunks:
+            self._file.write(chunk)
         self._file.flush()
 
 
@@ -249,6 +259,12 @@ def _resolve(value: Any, data: memoryview, where: str) -> Any:
     return value
 
 
+def frame_values(meta: Any, data: memoryview, where: str) -> Any:
+    """A frame's JSON with its tensor references read from the data block (nested lists) and the
+    non-finite strings read as floats; TraceFormatError naming `where` for a bad reference."""
+    return _numbers(_resolve(meta, data, where))
+
+
 def _read_binary(path: str, data: bytes) -> Tuple[dict, List[dict]]:
     header = None
     steps = []
@@ -272,8 +288,7 @@ def _read_binary(path: str, data: bytes) -> Tuple[dict, List[dict]]:
                 raise TraceFormatError(f"{where}: expected the file header")
             header = _check_header(meta, where)
         else:
-            block = memoryview(data)[start + json_length:end]
-            steps.append(_numbers(_resolve(meta, block, where)))
+            steps.append(frame_values(meta, memoryview(data)[start + json_length:end], where))
         position = end
         frame += 1
     if header is None:
