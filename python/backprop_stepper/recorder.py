@@ -9,9 +9,17 @@ Inside a recorded block:
   forward used; tensor hooks on their outputs copy ∂J/∂output when backward reaches them;
 - torch.autograd.backward is wrapped to read J (the scalar backward is called on);
 - optimizer.step is wrapped (torch 1.13 has no optimizer step hooks) to copy the gradients it
-  is given, the parameters it leaves and its state.
+  is given, the parameters it leaves and its state;
+- live or under data parallelism, hooks on the parameters copy the gradient each backward pass
+  computes before it reaches .grad (and DDP's all-reduce): the rank's local gradient.
+
+Live (docs/live-protocol.md), the same hooks are the operation boundaries where the editor may
+pause the script: a layer's forward when it is whole (its activation module ran, or the next
+module starts), the loss when backward() is called, a layer's backward when its parameters'
+gradients have arrived, the update when optimizer.step returns.
 """
 import contextlib
+import os
 import warnings
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -519,9 +527,9 @@ def rank_path(path: str, rank: int, world_size: int) -> str:
         return path.replace("{rank}", str(rank))
     if world_size == 1:
         return path
-    folder, _, name = path.rpartition("/")
+    folder, name = os.path.split(path)
     stem, dot, rest = name.partition(".")
-    return f"{folder}{'/' if folder else ''}{stem}.rank{rank}{dot}{rest}"
+    return os.path.join(folder, f"{stem}.rank{rank}{dot}{rest}")
 
 
 def _role(module: nn.Module) -> str:

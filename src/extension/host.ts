@@ -28,7 +28,7 @@ export class BackpropHost implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
   ) {
-    this.traces = new TraceInspectors(context, log);
+    this.traces = new TraceInspectors(context, log, { save: (state) => this.panels.saveState(state), forget: (uri) => this.panels.forgetState(uri) });
     this.panels = new InspectorPanels(context, {
       registry: this.registry,
       log,

@@ -81,12 +81,13 @@ export class InspectorPanels implements vscode.Disposable {
     return this.context.workspaceState.get<PersistedPanelState[]>(SAVED_PANELS_KEY, []);
   }
 
-  private saveState(state: PersistedPanelState): void {
+  /** Keeps a panel's state for the next window (trace panels use it too). */
+  saveState(state: PersistedPanelState): void {
     const others = this.savedStates().filter((s) => s.documentUri !== state.documentUri);
     void this.context.workspaceState.update(SAVED_PANELS_KEY, [...others, state]);
   }
 
-  private forgetState(documentUri: string): void {
+  forgetState(documentUri: string): void {
     void this.context.workspaceState.update(SAVED_PANELS_KEY, this.savedStates().filter((s) => s.documentUri !== documentUri));
   }
 

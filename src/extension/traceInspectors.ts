@@ -6,15 +6,25 @@ import type { InspectorCommand } from '../protocol/messages';
 import { TRACE_EXTENSIONS, isTraceFileName, readTrace } from '../protocol/traceFile';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, panelOptions } from './inspectorPanel';
 import { l10n } from './l10n';
+import type { PersistedPanelState } from './panelState';
 import { openingReport, runTraceCommand } from './traceCommands';
 import { TraceSession, buildTraceSnapshot } from './traceSession';
 
+/** Where panel states are kept across window reloads (InspectorPanels' store, shared with model panels). */
+export interface PanelStateStore {
+  save(state: PersistedPanelState): void;
+  forget(documentUri: string): void;
+}
+
 export class TraceInspectors implements vscode.Disposable {
   private readonly panels = new Map<string, InspectorPanel<TraceSession>>();
+  /** True while the window shuts down: panels closing then keep their saved state. */
+  private closing = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    private readonly states: PanelStateStore,
   ) {}
 
   /** The trace session of the focused inspector, if a trace inspector has focus. */
@@ -68,13 +78,14 @@ export class TraceInspectors implements vscode.Disposable {
       extensionUri: this.context.extensionUri,
       log: this.log,
       runCommand: (s, command) => this.run(s, command),
-      // Nothing to keep: a revived trace panel names its file itself (the init message's documentUri).
-      saveState: () => {},
+      saveState: (state) => this.states.save(state),
       snapshot: buildTraceSnapshot,
     });
     this.panels.set(key, panel);
+    this.states.save(panel.persistedState);
     panel.onDidDispose(() => {
       if (this.panels.get(key) === panel) this.panels.delete(key);
+      if (!this.closing) this.states.forget(key);
       session.dispose();
     });
     return panel;
@@ -90,6 +101,7 @@ export class TraceInspectors implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing = true;
     for (const panel of this.panels.values()) panel.dispose();
   }
 }
