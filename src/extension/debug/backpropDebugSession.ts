@@ -4,10 +4,11 @@
 // import.
 import {
   Breakpoint, ExitedEvent, Handles, InitializedEvent, LoggingDebugSession, Scope, Source, StackFrame, StoppedEvent,
-  ContinuedEvent, OutputEvent, TerminatedEvent, Thread,
+  ContinuedEvent, OutputEvent, Response, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { TrainingSession } from '../session';
+import { LiveDebugAdapter, type LiveLaunchArguments, checkLiveLaunch } from '../live/liveDebugAdapter';
 import { type Tensor, type Value, evaluate } from './expressions';
 import { hoverExpression } from './modelLines';
 import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS } from './monitors';
@@ -15,8 +16,8 @@ import { type Grain, type RuntimeEvent, type RuntimeOptions, type Stop, Training
 import { LAYER_FIELDS, describeOperation } from './trainingState';
 import { describeResult, describeTensor, formatNumber, tensorRow } from './variables';
 
-export interface BackpropLaunchArguments extends DebugProtocol.LaunchRequestArguments {
-  /** Path of the *.backprop.json model file. */
+export interface BackpropLaunchArguments extends DebugProtocol.LaunchRequestArguments, Partial<LiveLaunchArguments> {
+  /** Path of the *.backprop.json model file (or "program": a PyTorch script, stepped live). */
   model: string;
   stopOnEntry?: boolean;
   grain?: Grain;
@@ -82,6 +83,8 @@ export class BackpropDebugSession extends LoggingDebugSession {
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
   /** Breakpoint settings that arrive before the model is loaded are applied once it is. */
   private unsubscribe: (() => void) | undefined;
+  /** A launch with "program": every later request goes to the live PyTorch adapter. */
+  private live: LiveDebugAdapter | undefined;
 
   constructor(
     private readonly open: SessionOpener,
@@ -110,6 +113,21 @@ export class BackpropDebugSession extends LoggingDebugSession {
       supportsDelayedStackTraceLoading: false,
     };
     this.sendResponse(response);
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const args = request.arguments as Record<string, unknown> | undefined;
+    if (request.command === 'launch' && args?.program !== undefined) return void this.launchLive(request, args);
+    if (this.live && request.command !== 'initialize') return this.live.handle(request);
+    super.dispatchRequest(request);
+  }
+
+  private async launchLive(request: DebugProtocol.Request, args: Record<string, unknown>): Promise<void> {
+    const response = new Response(request) as DebugProtocol.LaunchResponse;
+    const problem = args.model !== undefined ? 'has both "model" and "program"; give one' : checkLiveLaunch(args);
+    if (problem) return this.fail(response, `The launch configuration ${problem}.`);
+    this.live = new LiveDebugAdapter(this);
+    await this.live.launch(response, args as unknown as LiveLaunchArguments);
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: BackpropLaunchArguments): Promise<void> {
