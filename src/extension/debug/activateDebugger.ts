@@ -7,6 +7,7 @@ import { isModelDocument } from '../modelFiles';
 import type { TrainingSession } from '../session';
 import { BackpropDebugSession, type SessionOpener } from './backpropDebugSession';
 import { ModelLines, hoverExpression } from './modelLines';
+import { isPythonDocument, resolveLiveConfiguration } from '../live/activateLive';
 
 export const DEBUG_TYPE = 'backprop';
 
@@ -26,9 +27,16 @@ export function registerDebugger(context: vscode.ExtensionContext, sessionFor: (
   );
 }
 
-/** F5 without a launch.json arrives with an empty configuration: debug the model in the active editor. */
-function resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+/**
+ * F5 without a launch.json arrives with an empty configuration: debug the model in the active
+ * editor, or step through the PyTorch script in it live. "program" launches get their interpreter.
+ */
+async function resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
   const editor = vscode.window.activeTextEditor;
+  if (config.program) return resolveLiveConfiguration(config);
+  if (!config.type && !config.request && !config.name && editor && isPythonDocument(editor.document)) {
+    return resolveLiveConfiguration({ type: DEBUG_TYPE, request: 'launch', name: l10n.t('Step through {0}', vscode.workspace.asRelativePath(editor.document.uri)), program: editor.document.uri.fsPath });
+  }
   const activeModel = editor && isModelDocument(editor.document) && editor.document.uri.scheme === 'file' ? editor.document.uri.fsPath : undefined;
   if (!config.type && !config.request && !config.name) {
     if (!activeModel) {

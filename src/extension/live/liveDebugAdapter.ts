@@ -221,7 +221,7 @@ export class LiveDebugAdapter {
   }
 
   private moduleView(): Source {
-    return new Source('model (live PyTorch)', undefined, MODULE_VIEW, 'generated', 'backprop-live');
+    return new Source('model.bpmodules', undefined, MODULE_VIEW, 'generated', 'backprop-live');
   }
 
   private stackTrace(stop: LiveStop | undefined): DebugProtocol.StackTraceResponse['body'] {
