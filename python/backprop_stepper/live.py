@@ -85,8 +85,11 @@ class LiveSession:
         self._stop_at: Any = ()
         self._stop_on_non_finite = False
         self._pause_requested = False
+        self._step_exception: Optional[BaseException] = None  # the last exception that left a step block
         if not token:
             self._end_badly(f"{TOKEN_VARIABLE} is not set (the editor sets it together with {SOCKET_VARIABLE})")
+        if not hasattr(socket, "AF_UNIX"):
+            self._end_badly("live mode talks over a Unix socket, which this platform's Python does not have (Linux and macOS do)")
         try:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(path)
@@ -184,8 +187,17 @@ class LiveSession:
     def send_step(self, record: dict) -> None:
         self._send({"type": "step", "record": record})
 
+    def remember_exception(self, error: BaseException) -> None:
+        """Its traceback is read at exit: by then it runs from where the script caught it down."""
+        self._step_exception = error
+
+    def forget_exception(self) -> None:
+        """A new step began: the script went on after the exception it caught."""
+        self._step_exception = None
+
     def close(self) -> None:
         """rec.close(): no more pauses; the process goes on without the editor."""
+        self._step_exception = None
         self._send_end("closed", "the recorder was closed")
         self._disconnect()
 
@@ -213,22 +225,29 @@ class LiveSession:
             finally:
                 self._sock = None
 
+    def _send_exception(self, kind, value, trace) -> None:
+        if self._sock is None:
+            return
+        try:
+            send_message(self._sock, {
+                "type": "exception",
+                "exceptionType": kind.__name__,
+                "message": str(value),
+                "traceback": "".join(traceback.format_exception(kind, value, trace)),
+            })
+        except OSError:
+            pass
+        self._send_end("exception", f"{kind.__name__}: {value}")
+        self._disconnect()
+
     def _on_uncaught(self, kind, value, trace) -> None:
-        if self._sock is not None:
-            try:
-                send_message(self._sock, {
-                    "type": "exception",
-                    "exceptionType": kind.__name__,
-                    "message": str(value),
-                    "traceback": "".join(traceback.format_exception(kind, value, trace)),
-                })
-            except OSError:
-                pass
-            self._send_end("exception", f"{kind.__name__}: {value}")
-            self._disconnect()
+        self._send_exception(kind, value, trace)
         self._previous_excepthook(kind, value, trace)
 
     def _on_exit(self) -> None:
+        error = self._step_exception
+        if error is not None:
+            self._send_exception(type(error), error, error.__traceback__)
         self._send_end("finished", "the script ended")
         self._disconnect()
 

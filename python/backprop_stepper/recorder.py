@@ -647,13 +647,15 @@ class Recorder:
         batch = [int(i) for i in indices] if indices is not None else list(range(self._samples_in_epoch, self._samples_in_epoch + rows))
         self._samples_in_epoch += rows
         if (self.steps - 1) % self.every != 0:
-            yield
+            with self._user_code():
+                yield
             return
         rng_state = torch.get_rng_state() if self.loss_fn is not None else None
         capture = self._capture = _StepCapture(self, {"step": self.steps, "epoch": epoch or 1, "batch": batch})
         try:
             capture.attach()
-            yield
+            with self._user_code():
+                yield
         finally:
             capture.detach()
             self._capture = None
@@ -664,6 +666,21 @@ class Recorder:
             self._writer.write_step(record)
         if self._live is not None:
             self._live.send_step(record)
+
+    @contextlib.contextmanager
+    def _user_code(self):
+        """The loop's code inside a step block. Live, an exception leaving it is kept for the
+        editor: if the process then exits without the interpreter's uncaught-exception hook
+        (torch.multiprocessing.spawn catches a rank's exception and calls sys.exit), it is
+        still reported as the exception that ended the script."""
+        if self._live is not None:
+            self._live.forget_exception()
+        try:
+            yield
+        except Exception as error:
+            if self._live is not None:
+                self._live.remember_exception(error)
+            raise
 
     def _record(self, capture: _StepCapture, x: Any, y: Any, epoch: int, batch: List[int], rng_state) -> dict:
         loss = capture.loss()

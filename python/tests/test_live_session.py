@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import textwrap
 
 import pytest
 import torch
@@ -169,6 +170,46 @@ def test_one_step_operation_by_operation_in_order_with_the_tensors_autograd_give
         assert status == 0, stderr
         _, steps = read_trace(tmp_path / "live.jsonl")  # the file gets the same records
         assert [s["step"] for s in steps] == [1, 2] and steps[0]["layers"][2]["delta"] == step["record"]["layers"][2]["delta"]
+    finally:
+        script.kill()
+
+
+def train_mixed(steps):
+    torch.manual_seed(0)
+    # Linear+ReLU, an opaque layer without parameters, a Linear that no activation follows
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4, 2)).to(D)
+    x, y = torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+    optimizer = torch.optim.Adam(model.parameters())
+    rec = Recorder(model, optimizer)
+    for _ in range(steps):
+        with rec.step(x, y):
+            optimizer.zero_grad()
+            mse(model(x), y).backward()
+            optimizer.step()
+    rec.close()
+
+
+def test_opaque_layers_and_a_linear_without_activation_pause_in_order(editor, tmp_path):
+    script = Script(editor, tmp_path, train_mixed, 1)
+    try:
+        hello = editor.accept()
+        assert [m["role"] for m in hello["model"]["modules"]] == ["dense", "activation", "opaque", "dense"]
+        editor.welcome("all")
+        pauses = []
+        for _ in ONE_STEP:
+            pauses.append(editor.receive())
+            editor.go("all")
+        assert [(p["phase"], p["layer"], p["module"]) for p in pauses] == [
+            ("forward", 0, "0"), ("forward", 1, "2"), ("forward", 2, "3"), ("loss", None, None),
+            ("backward", 2, "3"), ("backward", 1, "2"), ("backward", 0, "0"), ("update", None, None)]
+        dropout_forward, dropout_backward = pauses[1]["data"]["layer"], pauses[5]["data"]["layer"]
+        assert dropout_forward["kind"] == "opaque" and dropout_forward["gradOutput"] is None
+        last = pauses[4]["data"]["layer"]
+        assert last["activation"] == "identity" and last["upstream"] == last["delta"]
+        # ∂J/∂(dropout's output) is what the next Linear passes back: δ·W
+        close(dropout_backward["gradOutput"], torch.tensor(last["delta"], dtype=D) @ torch.tensor(last["weights"], dtype=D))
+        status, stderr = script.wait()
+        assert status == 0, stderr
     finally:
         script.kill()
 
@@ -379,6 +420,51 @@ def test_an_uncaught_exception_is_sent_with_its_traceback(editor, tmp_path):
         assert status == 1 and "mat1 and mat2 shapes cannot be multiplied" in stderr  # the usual traceback too
     finally:
         script.kill()
+
+
+def test_an_exception_that_a_launcher_catches_before_exiting_is_still_sent(editor, tmp_path):
+    # torch.multiprocessing.spawn runs each rank like this: the exception never reaches sys.excepthook.
+    script = tmp_path / "rank.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import traceback
+        import torch
+        from torch import nn
+        from backprop_stepper import Recorder
+
+        def run():
+            model = nn.Sequential(nn.Linear(3, 2), nn.Tanh()).double()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            rec = Recorder(model, optimizer)
+            x = torch.randn(4, 3, dtype=torch.float64)
+            for step in range(2):
+                with rec.step(x):
+                    model(x if step == 0 else x[:, :2]).sum().backward()
+
+        try:
+            run()
+        except Exception:
+            traceback.print_exc()
+            sys.exit(1)
+    """))
+    process = run_python(editor, script)
+    try:
+        editor.accept()
+        editor.welcome([])
+        assert editor.receive()["type"] == "step"
+        exception = editor.receive()
+        assert exception["type"] == "exception" and "mat1 and mat2 shapes cannot be multiplied" in exception["message"]
+        # the whole traceback, as the launcher printed it: from the module down to the failing line
+        assert exception["traceback"].startswith("Traceback (most recent call last):")
+        assert 'rank.py", line 18, in <module>' in exception["traceback"]
+        assert 'rank.py", line 15, in run' in exception["traceback"]
+        assert "_user_code" not in exception["traceback"]
+        assert editor.receive()["reason"] == "exception"
+        process.communicate(timeout=TIMEOUT)
+        assert process.returncode == 1
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_the_example_script_runs_live_without_changes(editor, tmp_path):

@@ -79,21 +79,19 @@ export function buildInitMessage(
 export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryCursor): HostMessage[] {
   const messages: HostMessage[] = [];
   const position = session.position;
-  const record = session.record;
-  if (record) {
-    const through = position.next ? position.step - 1 : position.step;
-    const step: StepMessage = {
-      type: 'step',
-      position,
-      record: encodeRecord(record),
-      history: session.lossHistory(cursor.advance(through), through),
-    };
-    const { dataset, split } = session.engine.data;
-    const prediction = samplePrediction(record, session.model.loss, dataset.y, (position) => split.train[position], session.selection.sample);
-    if (prediction) step.prediction = prediction;
-    step.unitHealth = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, split.train).x, rows: split.train.length }));
-    messages.push(step);
-  }
+  const record = session.recordOnScreen;
+  const through = position.next ? position.step - 1 : position.step;
+  const step: StepMessage = {
+    type: 'step',
+    position,
+    record: encodeRecord(record),
+    history: session.lossHistory(cursor.advance(through), through),
+  };
+  const { dataset, split } = session.engine.data;
+  const prediction = samplePrediction(record, session.model.loss, dataset.y, (position) => split.train[position], session.selection.sample);
+  if (prediction) step.prediction = prediction;
+  step.unitHealth = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, split.train).x, rows: split.train.length }));
+  messages.push(step);
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
   const epochs = session.epochs;
@@ -102,7 +100,7 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
     messages.push(evaluation);
   }
   // The weights change only when a step completes, the batch on screen with the record.
-  if (cursor.dataViewChanged(`${session.completedSteps}:${record?.step ?? 0}`)) {
+  if (cursor.dataViewChanged(`${session.completedSteps}:${record.step}`)) {
     const { dataset, split } = session.engine.data;
     const view = buildDataView({
       network: session.engine.network,

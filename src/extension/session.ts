@@ -163,6 +163,20 @@ export class TrainingSession {
     return done > 0 ? this.trainer.history.record(done) : undefined;
   }
 
+  /**
+   * What the views show: the record on screen, or at step 0 what is known before training (issue
+   * 10 item 3): the initial weights and biases, on the first batch, every computed field still absent.
+   */
+  get recordOnScreen(): StepRecord {
+    const record = this.record;
+    if (record) return record;
+    const { batch, rows } = this.trainer.nextBatch();
+    const layers = this.trainer.network.layers.map((layer, index) => ({
+      index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows, weights: layer.weights.slice(), bias: layer.bias.slice(),
+    }));
+    return { step: 0, epoch: 1, batch, layers };
+  }
+
   /** The batch on screen as positions in the training split: the record's, or before the first step the first batch. */
   get batchOnScreen(): number[] {
     return this.record?.batch ?? this.trainer.nextBatch().batch;
@@ -417,11 +431,6 @@ export class TrainingSession {
     if (!state) return;
     state.pause = true;
     await state.done;
-  }
-
-  /** Completes the current epoch, yielding to the event loop like a run. */
-  runEpoch(request: Omit<AdvanceRequest, 'toEpochEnd' | 'until'>): Promise<RunOutcome> {
-    return this.advance({ ...request, toEpochEnd: true });
   }
 
   // ---- the model changed on disk or in the editor

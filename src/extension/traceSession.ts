@@ -56,12 +56,12 @@ export class TraceSession implements InspectedSession {
 
   get position(): StepOnScreen {
     const record = this.record;
-    const epochStart = this.records.find((r) => r.epoch === record.epoch)!.step;
+    const perEpoch = this.summary.dataset.batchesPerEpoch;
     return {
       step: record.step,
       epoch: record.epoch,
-      batchInEpoch: record.step - epochStart + 1,
-      batchesPerEpoch: this.summary.dataset.batchesPerEpoch,
+      batchInEpoch: Math.min(perEpoch, Math.max(1, record.step - (record.epoch - 1) * perEpoch)),
+      batchesPerEpoch: perEpoch,
       latestStep: this.latestStep,
       running: this.running,
     };
@@ -208,15 +208,25 @@ function isFiniteRecord(record: StepRecord): boolean {
   return record.layers.every((layer) => Object.values(layer).every((v) => !(v instanceof Float64Array) || v.every(Number.isFinite)));
 }
 
+/**
+ * Steps per epoch K, which a trace does not state. Epoch E starts at step (E − 1)·K + 1, so the
+ * first recorded step S of an epoch E ≥ 2 bounds K ≤ (S − 1)/(E − 1), with equality when that
+ * step was recorded (every step, or a multiple of `every`): the smallest bound. A trace within one
+ * epoch gives the steps it reaches.
+ */
+function stepsPerEpoch(records: readonly StepRecord[]): number {
+  const firstOfEpoch = new Map<number, number>();
+  for (const r of records) if (!firstOfEpoch.has(r.epoch)) firstOfEpoch.set(r.epoch, r.step);
+  const bounds = [...firstOfEpoch].filter(([epoch]) => epoch >= 2).map(([epoch, step]) => (step - 1) / (epoch - 1));
+  if (bounds.length > 0) return Math.max(1, Math.floor(Math.min(...bounds)));
+  return Math.max(1, records[records.length - 1].step);
+}
+
 /** What the inspector needs to know of the network a trace recorded, from its steps. */
 export function summarizeTrace(name: string, contents: TraceContents): ModelSummary {
   const records = contents.records;
   const first = records[0];
   const layers = first.layers.map((l) => ({ units: l.units, activation: l.activation as ActivationName }));
-  const epochOne = records.filter((r) => r.epoch === first.epoch);
-  const next = records.find((r) => r.epoch > first.epoch);
-  // Steps per epoch: known when the trace reaches the next epoch; otherwise the steps seen so far.
-  const batchesPerEpoch = next ? next.step - first.step : epochOne[epochOne.length - 1].step - first.step + 1;
   const optimizer = first.optimizer;
   const output = layers[layers.length - 1].activation;
   return {
@@ -229,7 +239,7 @@ export function summarizeTrace(name: string, contents: TraceContents): ModelSumm
     dataset: {
       samples: 0, train: 0, validation: 0, test: 0,
       batchSize: Math.max(...records.map((r) => r.layers[0].rows)),
-      batchesPerEpoch: Math.max(1, batchesPerEpoch),
+      batchesPerEpoch: stepsPerEpoch(records),
       task: output === 'softmax' ? 'classification' : 'regression',
     },
   };

@@ -57,7 +57,8 @@ const ctx: Context = {
     state.focus = undefined;
     ctx.saveView({ selectedLayer: layer, selectedParameter: parameter });
     post(parameter ? { type: 'select', layer, parameter } : { type: 'select', layer });
-    if (parameter && state.record) post({ type: 'requestExplanation', step: state.record.step, parameter });
+    // Step 0 has no chain rule yet (nothing was computed), so there is nothing to ask the host for.
+    if (parameter && state.record && state.record.step > 0) post({ type: 'requestExplanation', step: state.record.step, parameter });
   },
 };
 

@@ -63,6 +63,17 @@ function rowsOf(t: Trainer, batch: readonly number[]) {
   return { x, y, rows: rows.length };
 }
 
+/** The NonFiniteError that ends training within `steps` steps (failing the test when none does). */
+function stopWithin(t: Trainer, steps: number): NonFiniteError {
+  try {
+    for (let s = 0; s < steps; s++) t.step();
+  } catch (error) {
+    if (error instanceof NonFiniteError) return error;
+    throw error;
+  }
+  assert.fail(`training ran ${steps} steps without stopping`);
+}
+
 function snapshotWeights(t: Trainer): Float64Array[] {
   return parameters(t.network).map((p) => p.slice());
 }
@@ -400,13 +411,7 @@ describe('trainer: a step machine', () => {
     it('an optimizer state that overflows stops training (l2 1e200 with Adam), naming the state and the weight', () => {
       const model: ModelFile = { ...xor(), regularization: { l2: 1e200 }, optimizer: { type: 'adam', learningRate: 0.01 } };
       const t = trainerFor(model);
-      let stopped: unknown;
-      try {
-        for (let s = 0; s < 50; s++) t.step();
-      } catch (error) {
-        stopped = error;
-      }
-      assert.ok(stopped instanceof NonFiniteError, 'training stops instead of running on with frozen weights');
+      const stopped = stopWithin(t, 50);
       const { detail } = stopped;
       assert.deepEqual([detail.step, detail.phase.kind, detail.quantity, detail.state, detail.parameter], [1, 'update', 'optimizerState', 'v', 'weights']);
       // Independently: v = (1 − β₂)·g² with g = ∂J/∂W of the step, the first element of W₀ (row-major) where it overflows.
@@ -448,13 +453,7 @@ describe('trainer: a step machine', () => {
         data: { x: [[1], [2], [3]], y: [[10], [20], [30]] },
       };
       const t = trainerFor(diverging);
-      let stopped: unknown;
-      try {
-        for (let s = 0; s < 1000; s++) t.step();
-      } catch (error) {
-        stopped = error;
-      }
-      assert.ok(stopped instanceof NonFiniteError);
+      const stopped = stopWithin(t, 1000);
       const { detail } = stopped;
       // Independently of the detector: one operation earlier everything was finite ...
       const stoppedAt = JSON.stringify(t.position);

@@ -74,6 +74,8 @@ export function createToolbar(ctx: Context): View {
       setText(speedValue, t('{0} steps/s', state.view.speed));
       const p = state.position;
       const record = state.record;
+      // Nothing comes before step 0 (issue 10 item 5).
+      stepBack.toggleAttribute('disabled', !p || p.step === 0);
       const empty = !p || !record || p.step === 0;
       hint.hidden = !empty;
       for (const f of figures) f.hidden = empty;

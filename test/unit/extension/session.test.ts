@@ -155,7 +155,7 @@ describe('TrainingSession', () => {
   it('runs an epoch and stops at its end', async () => {
     const session = open();
     await session.stepInto();
-    const outcome = await session.runEpoch({ mover: 'inspector', stepsPerSecond: 0, maxSteps: 1000 });
+    const outcome = await session.advance({ mover: 'inspector', stepsPerSecond: 0, toEpochEnd: true, maxSteps: 1000 });
     assert.equal(outcome.kind, 'condition');
     assert.equal(session.position.step, 2);
     assert.equal(session.epochs.length, 1);

@@ -3,6 +3,7 @@
 // trace's validation context, and the command handler the palette and the webview share.
 import './useVscodeStub';
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { readJsonLinesTrace } from '../../../src/protocol/traceFile';
@@ -13,6 +14,8 @@ import { TraceSession, buildTraceSnapshot } from '../../../src/extension/traceSe
 import { openingReport, runTraceCommand } from '../../../src/extension/traceCommands';
 import { buildInitMessage, HistoryCursor } from '../../../src/extension/inspectorMessages';
 import { routeWebviewMessage, type InspectorActions } from '../../../src/extension/inspectorRouter';
+import { TrainingSession } from '../../../src/extension/session';
+import { traceChunks } from '../../../src/extension/traceExport';
 
 const root = join(__dirname, '../../..');
 
@@ -125,12 +128,25 @@ describe('Open Trace: the read-only trace session', () => {
     const session = new TraceSession('file:///every2.jsonl', 'every2.jsonl', contents);
     session.goToStep(4);
     assert.equal(session.position.step, 3, 'the last recorded step at or before 4');
+    assert.deepEqual([session.position.epoch, session.position.batchInEpoch, session.position.batchesPerEpoch], [2, 1, 2]);
     const step = stepOf(buildTraceSnapshot(session, new HistoryCursor()));
     assert.deepEqual(Array.from(step.history.loss).map((v) => (Number.isNaN(v) ? 'gap' : v)), [lines[0].loss, 'gap', lines[2].loss]);
     assert.ok(step.history.lossAfter.every(Number.isNaN));
     const report = openingReport(contents);
     assert.equal(report.error, undefined);
     assert.deepEqual(report.warnings, ['The inspector shows the dense layers (nn.Linear and its activation) of this trace; these modules are not shown, as their local gradients are not recorded: head (Dropout).']);
+  });
+
+  it('a file written by Export Trace (a range of a session\'s steps) opens the same way, at its first step', async () => {
+    const model = TrainingSession.load('file:///ws/xor.backprop.json', readFileSync(join(root, 'examples', 'xor.backprop.json'), 'utf8'));
+    if (!model.ok) throw new Error('xor does not load');
+    for (let s = 0; s < 5; s++) await model.session.step();
+    const text = [...traceChunks(model.session, { from: 2, through: 5 }, 2)].map((c) => c.text).join('');
+    const session = open(text, 'export.trace.jsonl');
+    assert.deepEqual(session.records.map((r) => r.step), [2, 3, 4, 5]);
+    assert.deepEqual([session.position.step, session.position.epoch, session.position.batchInEpoch, session.position.batchesPerEpoch], [2, 1, 2, 2]);
+    assert.equal(session.record.loss, model.session.recordAt(2)!.loss);
+    assert.deepEqual(Array.from(session.record.layers[1].delta!), Array.from(model.session.recordAt(2)!.layers[1].delta!));
   });
 
   it('a bad line: the good steps before it open, with a warning naming the line; nothing good: an error', () => {
