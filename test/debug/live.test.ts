@@ -168,6 +168,18 @@ describe('live PyTorch stepping (DAP, real Python)', function () {
     assert.equal(await where(), 'forward · layer 2 (module 2) | step 4 (epoch 1)');
   });
 
+  it('the exploding-gradient filter stops at the first backward whose layer gradient norm is above the threshold; the norm is the reference one', async () => {
+    const reference = JSON.parse(execFileSync(PYTHON, [fixture('xor_reference.py')], { encoding: 'utf8' })) as Reference;
+    await launch(TRAIN, trainArgs, () => dc.setExceptionBreakpointsRequest({ filters: ['nonFinite'], filterOptions: [{ filterId: 'explodingGradient', condition: '0.001' }] }));
+    const stopped = await cont();
+    assert.equal(stopped.body.reason, 'exception');
+    assert.equal(await where(), 'backward · layer 2 (module 2) | step 1 (epoch 1)');
+    const gradBias2 = reference.delta2.reduce((sum, row) => sum + row[0], 0);
+    const norm = Math.hypot(...reference.gradWeights2.flat(), gradBias2);
+    const shown = Number(/is ([\d.e-]+) \(above 0\.001\)/.exec(stopped.body.text ?? '')?.[1]);
+    assert.ok(Math.abs(shown - norm) < 1e-12, `${stopped.body.text} vs ${norm}`);
+  });
+
   it('Step Back shows the recorded history read-only, says PyTorch cannot be undone; Continue resumes from the live point', async () => {
     await launch(TRAIN, trainArgs);
     await stepIn();

@@ -124,8 +124,6 @@ export class LiveDebugAdapter {
         return this.channel.sendEvent(new ContinuedEvent(THREAD_ID));
       case 'refused':
         return this.channel.sendEvent(new OutputEvent(`${event.message}\n`, 'important'));
-      case 'ended':
-        return this.process.endWith(event.message);
       case 'output':
         return this.channel.sendEvent(new OutputEvent(event.text, event.category));
     }

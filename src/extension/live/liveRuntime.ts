@@ -56,7 +56,6 @@ export class LiveRuntime {
   private arriving = new Map<number, Paused>();
   private assembling: Map<number, PausedLayer>[] = [];
   private assemblingStep = 0;
-  private lastException: string | undefined;
   private readonly listeners = new Set<(event: LiveEvent) => void>();
   lastStop: Stop | undefined;
 
@@ -154,9 +153,8 @@ export class LiveRuntime {
       case 'step':
         return;
       case 'exception':
-        this.lastException = `${message.exceptionType}: ${message.message}`;
-        this.emit({ type: 'output', category: 'stderr', text: message.traceback.endsWith('\n') ? message.traceback : `${message.traceback}\n` });
-        this.emit({ type: 'stopped', stop: { reason: 'exception', description: `Exception: ${message.exceptionType}`, text: `${this.lastException}\n\n${message.traceback}`, filter: undefined } });
+        // The traceback is on the script's stderr already (the Debug Console); the stop carries it too.
+        this.emit({ type: 'stopped', stop: { reason: 'exception', description: `Exception: ${message.exceptionType}`, text: `${message.exceptionType}: ${message.message}\n\n${message.traceback}` } });
         return;
       case 'end':
         if (message.reason === 'protocolError') this.emit({ type: 'output', category: 'stderr', text: `The recorder ended the live session: ${message.message}\n` });
