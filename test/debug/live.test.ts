@@ -249,6 +249,16 @@ describe('live PyTorch stepping (DAP, real Python)', function () {
     for (const c of checks) assert.ok(Number(c.value) < 1e-12, `${c.name} = ${c.value}`);
   });
 
+  it('a Python that does not exist ends the session with a message naming it', async () => {
+    const terminated = dc.waitForEvent('terminated');
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()),
+      dc.launch({ program: TRAIN, python: '/nonexistent/python3' }),
+    ]);
+    await terminated;
+    assert.match(output, /Python was not found: "\/nonexistent\/python3"/);
+  });
+
   it('pause-to-screen latency of one live operation (median of 20 Step Into, stop to stack trace)', async () => {
     await launch(TRAIN, ['--steps', '10', '--trace', join(scratch, 'lat.trace.jsonl')]);
     const times: number[] = [];
