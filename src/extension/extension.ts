@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
   registerLessons(context, host);
-  registerDebugger(context, (uri) => host.sessionFor(uri));
+  registerDebugger(context, (uri) => host.sessionFor(uri), (runtime, program) => host.traces.openLive(runtime, program));
   registerLive(context);
 
   context.subscriptions.push(

@@ -8,11 +8,16 @@ import type { TrainingSession } from '../session';
 import { BackpropDebugSession, type SessionOpener } from './backpropDebugSession';
 import { ModelLines, hoverExpression } from './modelLines';
 import { isPythonDocument, resolveLiveConfiguration } from '../live/activateLive';
+import type { LiveRuntime } from '../live/liveRuntime';
 
 export const DEBUG_TYPE = 'backprop';
 
 /** `sessionFor` is the host's: it returns the shared session of a model file (loading it when needed). */
-export function registerDebugger(context: vscode.ExtensionContext, sessionFor: (uri: vscode.Uri) => Promise<TrainingSession | undefined>): void {
+export function registerDebugger(
+  context: vscode.ExtensionContext,
+  sessionFor: (uri: vscode.Uri) => Promise<TrainingSession | undefined>,
+  showLive: (runtime: LiveRuntime, program: string) => void,
+): void {
   const open: SessionOpener = async (modelPath) => {
     const uri = vscode.Uri.file(modelPath);
     const session = await sessionFor(uri);
@@ -21,7 +26,7 @@ export function registerDebugger(context: vscode.ExtensionContext, sessionFor: (
   context.subscriptions.push(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { resolveDebugConfiguration }),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(open)),
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(open, false, (live, program) => showLive(live.runtime, program))),
     }),
     vscode.languages.registerEvaluatableExpressionProvider({ language: 'json', pattern: '**/*.backprop.json' }, { provideEvaluatableExpression }),
   );

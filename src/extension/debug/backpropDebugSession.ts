@@ -90,6 +90,8 @@ export class BackpropDebugSession extends LoggingDebugSession {
     private readonly open: SessionOpener,
     /** True in the stdio adapter: the session is ours to dispose at the end. */
     private readonly ownsSession = false,
+    /** Told of each live PyTorch launch (the extension shows it in an inspector). */
+    private readonly onLive?: (live: LiveDebugAdapter, program: string) => void,
   ) {
     super();
     this.setDebuggerLinesStartAt1(true);
@@ -127,6 +129,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
     const problem = args.model !== undefined ? 'has both "model" and "program"; give one' : checkLiveLaunch(args);
     if (problem) return this.fail(response, `The launch configuration ${problem}.`);
     this.live = new LiveDebugAdapter(this);
+    this.onLive?.(this.live, String(args.program));
     await this.live.launch(response, args as unknown as LiveLaunchArguments);
   }
 

@@ -54,7 +54,8 @@ export function checkLiveLaunch(args: Record<string, unknown>): string | undefin
 
 export class LiveDebugAdapter {
   private readonly process: LiveProcess;
-  private readonly runtime: LiveRuntime;
+  /** The live process' runtime: the inspector follows its stops (LiveTraceSession). */
+  readonly runtime: LiveRuntime;
   private readonly containers = new Handles<Container>();
   private terminated = false;
 

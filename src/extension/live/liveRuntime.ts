@@ -5,6 +5,7 @@
 // Step Back moves through them read-only (PyTorch cannot be undone) and Continue resumes from the
 // live point. All ranks of a data-parallel run are driven together: a stop is shown once every rank
 // has paused at the same place. No `vscode` import.
+import type { StepRecord } from '../../engine/types';
 import { type Node, type Scope, type Tensor, type Value, evaluateCondition, parse } from '../debug/expressions';
 import { DEFAULT_EXPLODING_NORM, FILTERS } from '../debug/monitors';
 import type { RuntimeEvent, Stop } from '../debug/trainingRuntime';
@@ -44,6 +45,8 @@ type Move = 'into' | 'over' | 'out' | 'continue';
 export class LiveRuntime {
   hellos: Hello[] = [];
   readonly stops: LiveStop[] = [];
+  /** Rank 0's completed steps, in order (the recorder's 'step' messages): what the inspector shows. */
+  readonly records: StepRecord[] = [];
   /** stops[index] is on screen; the last stop is the live point while the process is paused there. */
   private index = -1;
   private running = false;
@@ -151,6 +154,7 @@ export class LiveRuntime {
         if (this.arriving.size === this.worldSize) this.arrived();
         return;
       case 'step':
+        if ((message.rank ?? rank) === 0) this.records.push(message.record);
         return;
       case 'exception':
         // The traceback is on the script's stderr already (the Debug Console); the stop carries it too.
