@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { BackpropHost } from './host';
 import { registerLessons } from './lessons';
 import { registerDebugger } from './debug/activateDebugger';
+import { registerLive } from './live/activateLive';
 import { configureLanguage, l10n, readLanguageSetting } from './l10n';
 import { SessionStatusBar } from './statusBar';
 import { openInspectorOnStartup } from './startup';
@@ -76,7 +77,8 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
   registerLessons(context, host);
-  registerDebugger(context, (uri) => host.sessionFor(uri));
+  registerDebugger(context, (uri) => host.sessionFor(uri), (runtime, program) => host.traces.openLive(runtime, program));
+  registerLive(context);
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {

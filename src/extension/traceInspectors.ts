@@ -9,6 +9,8 @@ import { l10n } from './l10n';
 import type { PersistedPanelState } from './panelState';
 import { openingReport, runTraceCommand } from './traceCommands';
 import { TraceSession, buildTraceSnapshot } from './traceSession';
+import type { LiveRuntime } from './live/liveRuntime';
+import { LiveTraceSession, whenInspectable } from './live/liveTraceSession';
 
 /** Where panel states are kept across window reloads (InspectorPanels' store, shared with model panels). */
 export interface PanelStateStore {
@@ -89,6 +91,33 @@ export class TraceInspectors implements vscode.Disposable {
       session.dispose();
     });
     return panel;
+  }
+
+  /**
+   * Shows a live PyTorch session (issue 14) in an inspector beside the script, opened at its first
+   * stop after a completed step (the inspector's summary is read off one) and following every stop
+   * after it; the panel keeps the recorded steps once the session ends. Focus stays in the editor
+   * so F10/F11 keep going to the debugger.
+   */
+  openLive(runtime: LiveRuntime, program: string): void {
+    const name = l10n.t('{0} (live)', program.slice(program.lastIndexOf('/') + 1));
+    const key = `backprop-live:${program}#${Date.now()}`;
+    whenInspectable(runtime, () => {
+      const session = new LiveTraceSession(key, name, runtime);
+      const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, name, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.context.extensionUri));
+      const panel = new InspectorPanel<TraceSession>(webviewPanel, session, {
+        extensionUri: this.context.extensionUri,
+        log: this.log,
+        runCommand: (s, command) => this.run(s, command),
+        saveState: () => undefined,
+        snapshot: buildTraceSnapshot,
+      });
+      this.panels.set(key, panel);
+      panel.onDidDispose(() => {
+        if (this.panels.get(key) === panel) this.panels.delete(key);
+        session.dispose();
+      });
+    });
   }
 
   async run(session: TraceSession, command: InspectorCommand): Promise<void> {

@@ -54,7 +54,7 @@ export interface TraceContents {
 }
 
 /** A problem inside one record, with the path of the field (e.g. "layers[1].z"). */
-class FieldError extends Error {
+export class FieldError extends Error {
   constructor(
     readonly path: string,
     message: string,
@@ -64,7 +64,7 @@ class FieldError extends Error {
 }
 
 /** A tensor of the binary form, resolved from its {"$tensor": ...} reference. */
-class BlockTensor {
+export class BlockTensor {
   constructor(
     readonly shape: number[],
     readonly data: Float64Array,
@@ -146,7 +146,7 @@ export function readBinaryTrace(bytes: Uint8Array, name: string): TraceContents 
 }
 
 /** {"$tensor": {offset, shape, dtype}} → its numbers from the frame's data block. */
-function resolveTensor(item: unknown, bytes: Uint8Array, dataStart: number, dataLength: number): unknown {
+export function resolveTensor(item: unknown, bytes: Uint8Array, dataStart: number, dataLength: number): unknown {
   if (item === null || typeof item !== 'object' || !('$tensor' in item)) return item;
   const ref = (item as { $tensor: unknown }).$tensor as { offset?: unknown; shape?: unknown; dtype?: unknown } | null;
   const { offset, shape, dtype } = ref ?? {};
@@ -196,7 +196,7 @@ function takeRecord(value: unknown, first: boolean, contents: TraceContents): st
 const ACTIVATIONS: readonly ActivationName[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softmax'];
 
 /** A validated StepTrace (or recorder step) → the StepRecord the inspector shows. */
-function toRecord(raw: Record<string, unknown>, omitted: OmittedLayer[]): StepRecord {
+export function toRecord(raw: Record<string, unknown>, omitted: OmittedLayer[]): StepRecord {
   const step = wholeNumber(raw.step, 'step', 1);
   const epoch = wholeNumber(raw.epoch, 'epoch', 1);
   if (!Array.isArray(raw.batch)) throw new FieldError('batch', 'expected a list of sample positions');
@@ -293,7 +293,7 @@ function batchShape(value: unknown, path: string): [number, number] {
 }
 
 /** A number, or one of the strings JSON writes non-finite numbers as. */
-function scalar(value: unknown, path: string): number {
+export function scalar(value: unknown, path: string): number {
   if (typeof value === 'number') return value;
   if (value === 'Infinity') return Infinity;
   if (value === '-Infinity') return -Infinity;

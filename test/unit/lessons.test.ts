@@ -106,8 +106,9 @@ describe('walkthrough', () => {
     return { id, args: query ? (JSON.parse(decodeURIComponent(query)) as unknown[]) : [] };
   });
 
-  it('follows the nine lessons of issue 7, each with text, an image and a link that opens something', () => {
-    assert.equal(steps.length, 9);
+  it('follows the nine lessons of issue 7 and the tenth of issue 14, each with text, an image and a link that opens something', () => {
+    assert.equal(steps.length, 10);
+    assert.equal(steps[9].id, 'data-parallel');
     for (const step of steps) {
       for (const language of ['en', 'ko'] as const) {
         assert.ok(nls[language][key(step.title)], `${step.id} title (${language})`);
@@ -140,6 +141,7 @@ describe('walkthrough', () => {
         assert.ok(registered(id), `${step.id}: ${id} is not registered in src/`);
         if (id === 'backprop.openExplorer') assert.ok((EXPLORER_VIEWS as readonly unknown[]).includes(args[0]), `${step.id}: unknown view ${String(args[0])}`);
         if (id === 'backprop.openLessonExample' || id === 'backprop.breakDerivative') assert.ok(LESSON_EXAMPLES.includes(args[0] as string), `${step.id}: unknown example ${String(args[0])}`);
+        if (id === 'backprop.stepThroughPytorchScript') assert.ok(existsSync(join(ROOT, args[0] as string)), `${step.id}: no script ${String(args[0])}`);
       }
     }
   });

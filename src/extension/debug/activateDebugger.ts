@@ -7,11 +7,17 @@ import { isModelDocument } from '../modelFiles';
 import type { TrainingSession } from '../session';
 import { BackpropDebugSession, type SessionOpener } from './backpropDebugSession';
 import { ModelLines, hoverExpression } from './modelLines';
+import { isPythonDocument, resolveLiveConfiguration } from '../live/activateLive';
+import type { LiveRuntime } from '../live/liveRuntime';
 
 export const DEBUG_TYPE = 'backprop';
 
 /** `sessionFor` is the host's: it returns the shared session of a model file (loading it when needed). */
-export function registerDebugger(context: vscode.ExtensionContext, sessionFor: (uri: vscode.Uri) => Promise<TrainingSession | undefined>): void {
+export function registerDebugger(
+  context: vscode.ExtensionContext,
+  sessionFor: (uri: vscode.Uri) => Promise<TrainingSession | undefined>,
+  showLive: (runtime: LiveRuntime, program: string) => void,
+): void {
   const open: SessionOpener = async (modelPath) => {
     const uri = vscode.Uri.file(modelPath);
     const session = await sessionFor(uri);
@@ -20,15 +26,22 @@ export function registerDebugger(context: vscode.ExtensionContext, sessionFor: (
   context.subscriptions.push(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { resolveDebugConfiguration }),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(open)),
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(open, false, (live, program) => showLive(live.runtime, program))),
     }),
     vscode.languages.registerEvaluatableExpressionProvider({ language: 'json', pattern: '**/*.backprop.json' }, { provideEvaluatableExpression }),
   );
 }
 
-/** F5 without a launch.json arrives with an empty configuration: debug the model in the active editor. */
-function resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+/**
+ * F5 without a launch.json arrives with an empty configuration: debug the model in the active
+ * editor, or step through the PyTorch script in it live. "program" launches get their interpreter.
+ */
+async function resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
   const editor = vscode.window.activeTextEditor;
+  if (config.program) return resolveLiveConfiguration(config);
+  if (!config.type && !config.request && !config.name && editor && isPythonDocument(editor.document)) {
+    return resolveLiveConfiguration({ type: DEBUG_TYPE, request: 'launch', name: l10n.t('Step through {0}', vscode.workspace.asRelativePath(editor.document.uri)), program: editor.document.uri.fsPath });
+  }
   const activeModel = editor && isModelDocument(editor.document) && editor.document.uri.scheme === 'file' ? editor.document.uri.fsPath : undefined;
   if (!config.type && !config.request && !config.name) {
     if (!activeModel) {

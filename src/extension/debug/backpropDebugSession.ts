@@ -4,10 +4,11 @@
 // import.
 import {
   Breakpoint, ErrorDestination, ExitedEvent, Handles, InitializedEvent, LoggingDebugSession, Scope, Source, StackFrame, StoppedEvent,
-  ContinuedEvent, OutputEvent, TerminatedEvent, Thread,
+  ContinuedEvent, OutputEvent, Response, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { TrainingSession } from '../session';
+import { LiveDebugAdapter, type LiveLaunchArguments, checkLiveLaunch } from '../live/liveDebugAdapter';
 import { type Tensor, type Value, evaluate } from './expressions';
 import { describeTestLook } from '../../engine/testSet';
 import { hoverExpression } from './modelLines';
@@ -16,8 +17,8 @@ import { type Grain, type RuntimeEvent, type RuntimeOptions, type Stop, Training
 import { describeOperation } from './trainingState';
 import { type Container, type Entry, childrenOf, describeResult, describeTensor, formatNumber } from './variables';
 
-export interface BackpropLaunchArguments extends DebugProtocol.LaunchRequestArguments {
-  /** Path of the *.backprop.json model file. */
+export interface BackpropLaunchArguments extends DebugProtocol.LaunchRequestArguments, Partial<LiveLaunchArguments> {
+  /** Path of the *.backprop.json model file (or "program": a PyTorch script, stepped live). */
   model: string;
   stopOnEntry?: boolean;
   grain?: Grain;
@@ -72,11 +73,15 @@ export class BackpropDebugSession extends LoggingDebugSession {
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
   /** Breakpoint settings that arrive before the model is loaded are applied once it is. */
   private unsubscribe: (() => void) | undefined;
+  /** A launch with "program": every later request goes to the live PyTorch adapter. */
+  private live: LiveDebugAdapter | undefined;
 
   constructor(
     private readonly open: SessionOpener,
     /** True in the stdio adapter: the session is ours to dispose at the end. */
     private readonly ownsSession = false,
+    /** Told of each live PyTorch launch (the extension shows it in an inspector). */
+    private readonly onLive?: (live: LiveDebugAdapter, program: string) => void,
   ) {
     super();
     this.setDebuggerLinesStartAt1(true);
@@ -112,6 +117,22 @@ export class BackpropDebugSession extends LoggingDebugSession {
   ): void {
     if (format === '{_stack}' && variables?._exception !== undefined) return this.fail(response, `${response.command}: ${variables._exception}`);
     super.sendErrorResponse(response, codeOrMessage, format, variables, destination);
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const args = request.arguments as Record<string, unknown> | undefined;
+    if (request.command === 'launch' && args?.program !== undefined) return void this.launchLive(request, args);
+    if (this.live && request.command !== 'initialize') return this.live.handle(request);
+    super.dispatchRequest(request);
+  }
+
+  private async launchLive(request: DebugProtocol.Request, args: Record<string, unknown>): Promise<void> {
+    const response = new Response(request) as DebugProtocol.LaunchResponse;
+    const problem = args.model !== undefined ? 'has both "model" and "program"; give one' : checkLiveLaunch(args);
+    if (problem) return this.fail(response, `The launch configuration ${problem}.`);
+    this.live = new LiveDebugAdapter(this);
+    this.onLive?.(this.live, String(args.program));
+    await this.live.launch(response, args as unknown as LiveLaunchArguments);
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: BackpropLaunchArguments): Promise<void> {

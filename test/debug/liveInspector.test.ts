@@ -1,0 +1,138 @@
+// The inspector on a live PyTorch session (issue 14): the debug session as VS Code runs it inline
+// (BackpropDebugSession, DAP messages in and out) on examples/pytorch/train.py with /usr/bin/python3,
+// the launch hook the extension uses, and the LiveTraceSession + trace snapshot builder the
+// inspector panel is given. The numbers shown are checked against an independent autograd
+// computation of the same step. Fails (never skips) when Python or torch is missing.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { BackpropDebugSession } from '../../src/extension/debug/backpropDebugSession';
+import { LiveTraceSession, whenInspectable } from '../../src/extension/live/liveTraceSession';
+import type { LiveDebugAdapter } from '../../src/extension/live/liveDebugAdapter';
+import { buildTraceSnapshot } from '../../src/extension/traceSession';
+import { HistoryCursor, buildInitMessage } from '../../src/extension/inspectorMessages';
+import { hostMessageProblem } from '../../src/webview/store';
+import { decodeRecord } from '../../src/protocol/traceCodec';
+import type { StepMessage } from '../../src/protocol/messages';
+import type { SessionChange } from '../../src/extension/session';
+
+const root = join(__dirname, '..', '..');
+const PYTHON = '/usr/bin/python3';
+const TRAIN = join(root, 'examples', 'pytorch', 'train.py');
+
+/** BackpropDebugSession driven as VS Code's inline adapter drives it. */
+class InlineClient {
+  private seq = 1;
+  private readonly waiting = new Map<number, (response: DebugProtocol.Response) => void>();
+  private readonly eventWaiters: { event: string; resolve: (e: DebugProtocol.Event) => void }[] = [];
+  live: LiveDebugAdapter | undefined;
+  readonly session = new BackpropDebugSession(async () => ({ error: 'no model file in this test' }), false, (live) => (this.live = live));
+
+  constructor() {
+    this.session.onDidSendMessage((message) => {
+      const m = message as DebugProtocol.ProtocolMessage;
+      if (m.type === 'response') this.waiting.get((m as DebugProtocol.Response).request_seq)?.(m as DebugProtocol.Response);
+      if (m.type === 'event') {
+        const event = m as DebugProtocol.Event;
+        const i = this.eventWaiters.findIndex((w) => w.event === event.event);
+        if (i >= 0) this.eventWaiters.splice(i, 1)[0].resolve(event);
+      }
+    });
+  }
+
+  request(command: string, args?: unknown): Promise<DebugProtocol.Response> {
+    const seq = this.seq++;
+    const done = new Promise<DebugProtocol.Response>((resolve) => this.waiting.set(seq, resolve));
+    this.session.handleMessage({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
+    return done.then((response) => {
+      assert.ok(response.success, `${command}: ${response.message}`);
+      return response;
+    });
+  }
+
+  event(name: string): Promise<DebugProtocol.Event> {
+    return new Promise((resolve) => this.eventWaiters.push({ event: name, resolve }));
+  }
+
+  async stepIn(): Promise<DebugProtocol.Event> {
+    const stopped = this.event('stopped');
+    await this.request('stepIn', { threadId: 1 });
+    return stopped;
+  }
+}
+
+describe('the inspector on a live PyTorch session (inline debug session, real Python)', function () {
+  this.timeout(60_000);
+  const scratch = mkdtempSync(join(tmpdir(), 'bps-live-inspector-'));
+
+  const pythonPath = process.env.PYTHONPATH;
+  before(() => {
+    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'pipe' });
+    // Run from source, the adapter's recorder folder (python/ next to dist/ once bundled) is not
+    // beside this file: the recorder is found through the PYTHONPATH the script inherits.
+    process.env.PYTHONPATH = join(root, 'python');
+  });
+  after(() => {
+    if (pythonPath === undefined) delete process.env.PYTHONPATH;
+    else process.env.PYTHONPATH = pythonPath;
+  });
+
+  it('opens at the first stop after a completed step, shows the recorded numbers, follows F11 to the paused layer and step', async () => {
+    const reference = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'fixtures', 'pytorch', 'xor_reference.py')], { encoding: 'utf8' })) as { loss: number; gradWeights1: number[][]; gradWeights2: number[][] };
+    const client = new InlineClient();
+    await client.request('initialize', { adapterID: 'backprop', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = client.event('initialized');
+    const entry = client.event('stopped');
+    await client.request('launch', { program: TRAIN, args: ['--steps', '3', '--trace', join(scratch, 'xor.trace.jsonl')], python: PYTHON, cwd: scratch });
+    assert.ok(client.live, 'the extension is told of the live launch');
+    const runtime = client.live.runtime;
+    let session: LiveTraceSession | undefined;
+    whenInspectable(runtime, () => (session = new LiveTraceSession('backprop-live:train.py', 'train.py (live)', runtime)));
+    await initialized;
+    await client.request('configurationDone');
+    await entry;
+    assert.equal(session, undefined, 'nothing to show before the first step completes');
+
+    // Through step 1 (forward ×2, loss, backward ×2, update) to the first operation of step 2.
+    for (let i = 0; i < 6 && !session; i++) await client.stepIn();
+    assert.ok(session, 'the inspector opens once step 1 is complete');
+    assert.deepEqual([runtime.current!.step, runtime.current!.phase, runtime.current!.layer], [2, 'forward', 0]);
+    // Read through functions: assert.equal narrows what it checks, and these change as the session moves.
+    const inspector = session;
+    const onScreen = () => ({ step: inspector.position.step, latestStep: inspector.position.latestStep, layer: inspector.selection.layer });
+    assert.deepEqual(onScreen(), { step: 1, latestStep: 1, layer: 0 }, 'the last completed step while step 2 is in progress, the paused layer highlighted');
+
+    const messages = buildTraceSnapshot(session, new HistoryCursor());
+    for (const message of [buildInitMessage(session, { strings: {}, locale: 'en', theme: 'dark' }), ...messages]) {
+      assert.equal(hostMessageProblem(message), undefined, `${message.type} passes the webview's checks`);
+    }
+    const shown = decodeRecord((messages.find((m) => m.type === 'step') as StepMessage).record);
+    assert.ok(Math.abs(shown.loss! - reference.loss) < 1e-12, `loss ${shown.loss} vs ${reference.loss}`);
+    const close = (name: string, expected: number[][]) => {
+      const actual = shown.tensor(name)?.full;
+      assert.ok(actual, `${name} in ${shown.names.join(', ')}`);
+      expected.flat().forEach((v, i) => assert.ok(Math.abs(actual[i] - v) <= 1e-12 * (1 + Math.abs(v)), `${name}[${i}]: ${actual[i]} vs ${v}`));
+    };
+    close(`layers[${shown.layers[0].index}].gradWeights`, reference.gradWeights1);
+    close(`layers[${shown.layers[1].index}].gradWeights`, reference.gradWeights2);
+
+    // F11: the next layer is highlighted; through step 2 the inspector moves to step 2.
+    const changes: SessionChange['kind'][] = [];
+    inspector.onDidChange((change) => changes.push(change.kind));
+    await client.stepIn();
+    assert.deepEqual(onScreen(), { step: 1, latestStep: 1, layer: 1 });
+    assert.deepEqual(changes, ['selection']);
+    for (let i = 0; i < 5; i++) await client.stepIn();
+    assert.deepEqual([runtime.current!.step, runtime.current!.layer], [3, 0]);
+    assert.deepEqual(onScreen(), { step: 2, latestStep: 2, layer: 0 });
+    assert.ok(changes.includes('moved'));
+
+    const terminated = client.event('terminated');
+    await client.request('disconnect', { terminateDebuggee: true });
+    await terminated;
+    inspector.dispose();
+  });
+});
