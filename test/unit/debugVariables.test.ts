@@ -16,18 +16,21 @@ function diverged(): TrainingSession {
 }
 
 describe('debugger variables', () => {
-  it('show a non-finite loss as Infinity, and the step\'s uncomputed quantities as not computed yet', async () => {
+  it('show a non-finite loss after the update as Infinity, and a fresh step\'s quantities as not computed yet', async () => {
     const session = diverged();
-    while (!(await session.step()));
+    for (let s = 0; s < 1000 && (await session.step()).kind !== 'non-finite'; s++);
+    assert.ok(session.stoppedBy, 'training stopped on a non-finite number');
     const entries = childrenOf(new TrainingState(session), { kind: 'loss' });
-    const total = entries.find((e) => e.name === 'total J');
-    assert.ok(total && 'value' in total && total.value === Infinity);
+    const after = entries.find((e) => e.name === 'J after the update');
+    assert.ok(after && 'value' in after && after.value === Infinity, 'the loss after the update overflowed');
     assert.equal(formatNumber(Infinity), 'Infinity');
     assert.equal(formatNumber(-Infinity), '-Infinity');
     assert.equal(describeResult(NaN), 'NaN');
-    const layer = childrenOf(new TrainingState(session), { kind: 'layer', layer: 0 });
+    const fresh = diverged();
+    await fresh.stepInto();
+    const layer = childrenOf(new TrainingState(fresh), { kind: 'layer', layer: 0 });
     assert.deepEqual(layer.map((e) => e.name).slice(0, 3), ['input', 'z', 'a = f(z)']);
     const delta = layer.find((e) => e.name === '∂J/∂z (delta)');
-    assert.ok(delta && 'text' in delta && delta.text === 'not computed yet', 'the stop came at the loss, before backward');
+    assert.ok(delta && 'text' in delta && delta.text === 'not computed yet', 'after the first forward, backward has not run');
   });
 });

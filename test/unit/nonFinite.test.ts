@@ -51,9 +51,12 @@ describe('non-finite numbers: the CLI\'s JSON Lines', () => {
     assert.equal(last.lossAfter, 'Infinity');
     assert.ok(!lines.some((line) => line.includes('null')), 'no null anywhere');
   });
-  it('writes the loss phase of the stopping step as "Infinity" at operation grain', () => {
-    const loss = run('--grain', 'op').map((line) => JSON.parse(line)).find((r: { step: number; phase: { kind: string } }) => r.step === 71 && r.phase.kind === 'loss');
-    assert.equal(loss.values.dataLoss, 'Infinity');
+  it('writes the overflowed loss after the update of the stopping step as "Infinity" at operation grain', () => {
+    const lines = run('--grain', 'op');
+    const stopping = lines.map((line) => JSON.parse(line) as { step: number; lossAfter?: unknown }).filter((r) => r.step === 70 && 'lossAfter' in r);
+    assert.equal(stopping.length, 1);
+    assert.equal(stopping[0].lossAfter, 'Infinity');
+    assert.ok(!lines.some((line) => line.includes('null')), 'no null anywhere');
   });
   it('reads back in Python as float("inf")', function () {
     this.timeout(20000);

@@ -144,7 +144,7 @@ describe('inspector: non-finite numbers cross the JSON boundary as what they are
     };
     const host = SessionHost.open(model as ModelFile);
     let outcome = await host.session.step();
-    while (outcome.kind === 'limit') outcome = await host.session.step();
+    for (let s = 0; s < 1000 && outcome.kind !== 'non-finite'; s++) outcome = await host.session.step();
     assert.equal(outcome.kind, 'non-finite');
     assert.match(outcome.kind === 'non-finite' ? outcome.error.message : '', /dataLoss is Infinity/);
     assert.equal(host.session.record?.loss, Infinity);
