@@ -38,15 +38,26 @@ function assertSameLength(p: readonly number[], q: readonly number[]): void {
   if (p.length !== q.length) throw new RangeError(`p has ${p.length} outcomes but q has ${q.length}; they must match`);
 }
 
-/** H(p, q) = −Σ p(x) log q(x): the expected surprise of q's predictions when outcomes follow p. */
-export function crossEntropy(p: readonly number[], q: readonly number[], base = NATS): number {
+/**
+ * Σ over the outcomes with p(x) > 0 of term(p(x), q(x)) for two checked distributions of the same
+ * length: outcomes p never produces contribute nothing (0·log 0 = 0), as in the lecture.
+ */
+function sumWhereP(
+  p: readonly number[], q: readonly number[], base: number,
+  term: (pi: number, qi: number, log: (x: number) => number) => number,
+): number {
   assertDistribution(p, 'p');
   assertDistribution(q, 'q');
   assertSameLength(p, q);
   const log = logIn(base);
   let sum = 0;
-  for (let i = 0; i < p.length; i++) if (p[i] > 0) sum -= p[i] * log(q[i]);
+  for (let i = 0; i < p.length; i++) if (p[i] > 0) sum += term(p[i], q[i], log);
   return sum;
+}
+
+/** H(p, q) = −Σ p(x) log q(x): the expected surprise of q's predictions when outcomes follow p. */
+export function crossEntropy(p: readonly number[], q: readonly number[], base = NATS): number {
+  return sumWhereP(p, q, base, (pi, qi, log) => -pi * log(qi));
 }
 
 /** H(p) = −Σ p(x) log p(x) = H(p, p): how uncertain p is. */
@@ -56,13 +67,7 @@ export function entropy(p: readonly number[], base = NATS): number {
 
 /** D_KL(p ‖ q) = Σ p(x) log(p(x)/q(x)) ≥ 0; cross-entropy = entropy + KL. */
 export function klDivergence(p: readonly number[], q: readonly number[], base = NATS): number {
-  assertDistribution(p, 'p');
-  assertDistribution(q, 'q');
-  assertSameLength(p, q);
-  const log = logIn(base);
-  let sum = 0;
-  for (let i = 0; i < p.length; i++) if (p[i] > 0) sum += p[i] * (log(p[i]) - log(q[i]));
-  return sum;
+  return sumWhereP(p, q, base, (pi, qi, log) => pi * (log(pi) - log(qi)));
 }
 
 /** Entropy of a coin that shows heads with probability `heads`: the lecture's curve, peaking at ½. */
