@@ -140,7 +140,7 @@ describe('inspector: non-finite numbers cross the JSON boundary as what they are
   it('a diverging model\'s toolbar shows J = +∞ (it showed −∞: Infinity arrived as null)', async () => {
     const model = {
       name: 'diverging', inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', optimizer: { type: 'sgd', learningRate: 10 },
-      data: { x: [[1], [2], [3], [4]], y: [[1], [2], [3], [4]] }, batch: { mode: 'batch' }, seed: 1,
+      data: { x: [[1e200], [2e200], [3e200], [4e200]], y: [[1], [2], [3], [4]] }, batch: { mode: 'batch' }, seed: 1,
     };
     const host = SessionHost.open(model as ModelFile);
     let outcome = await host.session.step();
