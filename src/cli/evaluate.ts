@@ -1,7 +1,7 @@
 // `evaluate <model> --steps N`: train N steps, then open the test split once (lesson 8: the test
 // set is looked at once, at the end) and print its loss and accuracy.
 import { Trainer } from '../engine/trainer';
-import { NonFiniteError } from '../engine/nonFinite';
+import { runLoopSync } from '../engine/runLoop';
 import { NoTestSplitError, describeTestLook, lookAtTestSet } from '../engine/testSet';
 import { jsonLine } from '../engine/jsonLines';
 import { integerFlag, modelPath, parseFlags } from './args';
@@ -29,12 +29,8 @@ export function evaluateCommand(args: string[], io: CliIo): void {
   if (data.split.test.length === 0) throw new InputError(`${path}: error: ${new NoTestSplitError().message}`);
   const trainer = new Trainer(model, data, { trace: false, evaluateEpochs: false });
   const steps = requested ?? trainer.plan.batchesPerEpoch;
-  try {
-    trainer.history.goTo(steps);
-  } catch (error) {
-    if (error instanceof NonFiniteError) throw new InputError(`${path}: error: ${error.message}`);
-    throw error;
-  }
+  const outcome = runLoopSync(trainer, { fullSpeed: true, until: { kind: 'steps', value: steps } });
+  if (outcome.kind === 'non-finite') throw new InputError(`${path}: error: ${outcome.error.message}`);
   const look = lookAtTestSet(trainer);
   if (flags.json) {
     const { trigger: _trigger, ...figures } = look.evaluation;

@@ -2,7 +2,8 @@
 import type { Phase, StepRecord } from '../engine/types';
 import { Trainer } from '../engine/trainer';
 import { phaseAt } from '../engine/phases';
-import { NonFiniteError, describePhase } from '../engine/nonFinite';
+import { describePhase } from '../engine/nonFinite';
+import { runLoopSync } from '../engine/runLoop';
 import { toLocalGrad, toMatrix, toStepTrace } from '../engine/trace';
 import { integerFlag, modelPath, parseFlags } from './args';
 import { InputError, UsageError } from './errors';
@@ -54,9 +55,9 @@ export function runCommand(args: string[], io: CliIo): void {
   });
 
   try {
-    for (let i = 0; i < steps; i++) trainer.step();
+    const outcome = runLoopSync(trainer, { until: { kind: 'steps', value: steps } });
+    if (outcome.kind === 'non-finite') throw new InputError(`${path}: error: ${outcome.error.message}`);
   } catch (error) {
-    if (error instanceof NonFiniteError) throw new InputError(`${path}: error: ${error.message}`);
     // What the load-time checks cannot foresee: an allocation or a trace line the JavaScript
     // engine refuses ("Array buffer allocation failed", "Invalid string length").
     if (error instanceof RangeError) {

@@ -2,7 +2,7 @@
 // layers[0] .. layers[L−1], loss, backward of layers[L−1] .. layers[0], update; the machine moves
 // one operation (stepOp) or one step (step) at a time, keeping the books (position, epochs,
 // events). The arithmetic is operations.ts, going back history.ts, the NaN watch nonFinite.ts;
-// runs until a condition are the caller's loop (the extension's runLoop.ts, the CLI's). It knows
+// runs until a condition go through runLoop.ts (the session's moves and the CLI's). It knows
 // nothing of any UI: front ends read `position` and `subscribe` to hear what happened.
 import type { ModelFile, Phase, StepRecord } from './types';
 import type { TrainingData } from './model/load';

@@ -16,9 +16,27 @@ import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil
 import { RUN_SPEED } from '../protocol/messages';
 import type { ValidationContext } from '../protocol/validate';
 import { summarizeModel } from './modelSummary';
-import { type AdvanceRequest, type Mover, type Refusal, type RunControl, type RunOutcome, runLoop } from './runLoop';
+import { type RunControl, type RunOutcome as LoopOutcome, type RunRequest, runLoop } from '../engine/runLoop';
 
-export type { AdvanceRequest, Mover, Refusal, RunControl, RunOutcome };
+export type { RunControl };
+
+/** Who moves a session: one at a time (see TrainingSession.advance). */
+export type Mover = 'inspector' | 'debugger';
+
+/** Another mover is moving the session; nothing moved. */
+export interface Refusal {
+  kind: 'refused';
+  by: Mover;
+}
+
+/** How a session's move ended: the run loop's outcome, or refused because another mover runs. */
+export type RunOutcome = LoopOutcome | Refusal;
+
+export interface AdvanceRequest extends RunRequest {
+  mover: Mover;
+  /** Steps per second (sets the session's speed); 0 runs as fast as possible, yielding between slices. */
+  stepsPerSecond?: number;
+}
 
 export type ChangeKind = 'op' | 'step' | 'moved' | 'reset' | 'reload' | 'selection' | 'running' | 'stopped' | 'testLook';
 
@@ -411,7 +429,7 @@ export class TrainingSession {
   }
 
   /**
-   * The one way forward: moves the trainer through the run loop (runLoop.ts) until the request's
+   * The one way forward: moves the trainer through the run loop (engine/runLoop.ts) until the request's
    * condition holds, it is paused or cancelled; the session is `running` meanwhile, moved by
    * `request.mover`. Refused, without moving, while another mover runs.
    */

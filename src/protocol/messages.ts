@@ -3,6 +3,7 @@
 // these to post and to validate (validate.ts); the webview imports them to render. Numbers that
 // come in bulk travel as Float64Arrays (traceCodec.ts), never as nested number arrays.
 import type { ActivationName, LossName, Phase } from '../engine/types';
+import type { RunCondition } from '../engine/runLoop';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
@@ -243,11 +244,8 @@ export type HostMessage =
 
 // ---- webview → host (untrusted: validate.ts checks every one before the host acts on it)
 
-export type RunUntil =
-  | { kind: 'lossBelow'; value: number }
-  | { kind: 'gradNormAbove'; value: number }
-  | { kind: 'steps'; value: number }
-  | { kind: 'nan' };
+/** The engine's run loop condition, as the webview asks for it. */
+export type RunUntil = RunCondition;
 
 export type InspectorCommand =
   | { name: 'step' }
