@@ -9,6 +9,7 @@ import { NOISE_USAGE, noiseCommand } from './noise';
 import { COMPARE_USAGE, compareCommand } from './compare';
 import { EXPORT_PYTORCH_USAGE, exportPytorchCommand } from './exportPytorch';
 import { EVALUATE_USAGE, evaluateCommand } from './evaluate';
+import { TRACE_USAGE, traceCommand } from './trace';
 
 export interface Command {
   usage: string;
@@ -22,6 +23,7 @@ export const COMMANDS: Record<string, Command> = {
   compare: { usage: COMPARE_USAGE, run: compareCommand },
   'export-pytorch': { usage: EXPORT_PYTORCH_USAGE, run: exportPytorchCommand },
   evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
+  trace: { usage: TRACE_USAGE, run: traceCommand },
 };
 
 export function helpText(): string {

@@ -88,10 +88,10 @@ function layerTitle(layer: LayerRecord): string {
   return `layers[${layer.index}]  ${layer.activation}, ${layer.inputs} → ${layer.units}`;
 }
 
-export function stepHeading(record: StepRecord, position: Pick<NextOperation, 'batchesPerEpoch'>, batchNumber: number, s: Style): string {
-  return s.heading(
-    `step ${record.step} · epoch ${record.epoch} · batch ${batchNumber} of ${position.batchesPerEpoch} · samples [${record.batch.join(', ')}]`,
-  );
+/** A trace file does not know the batches per epoch: without a position the heading leaves the batch out. */
+export function stepHeading(record: StepRecord, position: Pick<NextOperation, 'batchesPerEpoch'> | undefined, batchNumber: number | undefined, s: Style): string {
+  const batch = position && batchNumber !== undefined ? ` · batch ${batchNumber} of ${position.batchesPerEpoch}` : '';
+  return s.heading(`step ${record.step} · epoch ${record.epoch}${batch} · samples [${record.batch.join(', ')}]`);
 }
 
 /** The section an operation adds to the record. */
