@@ -54,6 +54,9 @@ describe('fuzz: mutated model files launched through the debug adapter (DAP)', f
         const model = join(dir, `dap-${index}.backprop.json`);
         writeFileSync(model, fuzzCase.bytes);
         const what = `${fuzzCase.seedFile}; ${fuzzCase.mutations.join('; ')}`;
+        // A launch that loads waits for configurationDone after its `initialized` event, as VS Code sends it.
+        const configure = () => void dc.configurationDoneRequest();
+        dc.once('initialized', configure);
         const answer = await dc.launchRequest({ model, stopOnEntry: true } as never).then(
           () => 'launched',
           (error: Error) => error.message,
@@ -62,6 +65,7 @@ describe('fuzz: mutated model files launched through the debug adapter (DAP)', f
           assert.doesNotMatch(answer, /\n\s+at |Maximum call stack|internal error/, what);
           assert.match(answer, /dap-\d+\.backprop\.json(:\d+:\d+)?: error: |Cannot read the model file/, what);
         }
+        dc.removeListener('initialized', configure);
         assert.equal((await dc.threadsRequest()).body.threads.length, 1, what);
         await dc.disconnectRequest({});
       }
