@@ -55,13 +55,13 @@ describe('e2e: the lessons walkthrough in a real VS Code workbench', function ()
     return step;
   }
 
-  it('opens from "Welcome: Open Walkthrough..." with the nine lessons', async () => {
+  it('opens from "Welcome: Open Walkthrough..." with the ten lessons', async () => {
     await wb().runCommand('Welcome: Open Walkthrough...');
     const row = page().locator('.quick-input-widget .monaco-list-row', { hasText: WALKTHROUGH_TITLE }).first();
     await row.waitFor({ timeout: 30_000 });
     await row.click();
     await walkthrough().locator('.getting-started-step').first().waitFor({ timeout: 30_000 });
-    assert.equal(await walkthrough().locator('.getting-started-step').count(), 9);
+    assert.equal(await walkthrough().locator('.getting-started-step').count(), 10);
     await wb().screenshot('walkthrough-01-open');
   });
 
