@@ -6,16 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { TINY_MODEL } from '../support/models';
 
 const adapter = join(__dirname, '..', '..', 'dist', 'debugAdapter.js');
 
-const base = {
-  inputs: 2,
-  layers: [{ units: 1, activation: 'sigmoid' }],
-  loss: 'mse',
-  optimizer: { type: 'sgd', learningRate: 0.1 },
-  data: { x: [[0, 0], [1, 1]], y: [[0], [1]] },
-};
+const base = TINY_MODEL;
 
 /** Each bad model as text, with what its error response must say and where. */
 const BAD: { name: string; text: string; location: RegExp; words: RegExp }[] = [

@@ -13,14 +13,9 @@ import { loadModel, parseModelFile } from '../../src/engine/model';
 import { PARAMETER_LIMITS } from '../../src/engine/optimizers';
 import { JACOBIAN_ENTRY_LIMIT } from '../../src/engine/optimizers/levenbergMarquardt';
 import type { Diagnostic } from '../../src/engine/types';
+import { TINY_MODEL } from '../support/models';
 
-const base = {
-  inputs: 2,
-  layers: [{ units: 1, activation: 'sigmoid' }],
-  loss: 'mse',
-  optimizer: { type: 'sgd', learningRate: 0.1 },
-  data: { x: [[0, 0], [1, 1]], y: [[0], [1]] },
-};
+const base = TINY_MODEL;
 const text = (extra: object = {}) => JSON.stringify({ ...base, ...extra }, null, 2);
 const errors = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => d.severity === 'error');
 

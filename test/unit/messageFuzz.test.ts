@@ -4,18 +4,11 @@
 import { strict as assert } from 'node:assert';
 import { validateExplorerMessage } from '../../src/extension/lessons/validate';
 import { routeWebviewMessage, type InspectorActions } from '../../src/extension/inspectorRouter';
-import type { ModelSummary } from '../../src/protocol/messages';
 import { validateWebviewMessage } from '../../src/protocol/validate';
 import { FUZZ_CASES, Fuzzer } from '../support/fuzz';
+import { SMALL_SUMMARY } from '../support/models';
 
-const model: ModelSummary = {
-  inputs: 2,
-  layers: [{ units: 3, activation: 'relu' }, { units: 1, activation: 'sigmoid' }],
-  loss: 'binary-cross-entropy',
-  regularization: { l1: 0, l2: 0 },
-  optimizer: { type: 'sgd', hyperparameters: { learningRate: 0.1 } },
-  dataset: { samples: 4, train: 4, validation: 0, test: 0, batchSize: 2, batchesPerEpoch: 2, task: 'classification' },
-};
+const model = SMALL_SUMMARY;
 
 const INSPECTOR_MESSAGES = [
   { type: 'ready' },

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SUMMARY, decodeRecord, encodeRecord, messageBytes, recordTensors, tensorOf } from '../../src/protocol/traceCodec';
 import { validateWebviewMessage } from '../../src/protocol/validate';
-import type { ModelSummary } from '../../src/protocol/messages';
+import { SMALL_SUMMARY } from '../support/models';
 import { toStepTrace } from '../../src/engine/trace';
 import type { StepRecord } from '../../src/engine/types';
 import { runSteps, syntheticModel } from '../support/engineSteps';
@@ -142,14 +142,7 @@ describe('protocol: trace codec', () => {
 });
 
 describe('protocol: validating webview messages', () => {
-  const model: ModelSummary = {
-    inputs: 2,
-    layers: [{ units: 3, activation: 'relu' }, { units: 1, activation: 'sigmoid' }],
-    loss: 'binary-cross-entropy',
-    regularization: { l1: 0, l2: 0 },
-    optimizer: { type: 'sgd', hyperparameters: { learningRate: 0.1 } },
-    dataset: { samples: 4, train: 4, validation: 0, test: 0, batchSize: 2, batchesPerEpoch: 2, task: 'classification' },
-  };
+  const model = SMALL_SUMMARY;
   const check = (raw: unknown) => validateWebviewMessage(raw, { model });
   const rejects = (raw: unknown, reason: RegExp) => {
     const result = check(raw);
