@@ -35,6 +35,10 @@ def mlp():
     return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2), nn.Sigmoid()).to(D)
 
 
+def mlp_and_four_samples():
+    return mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
+
+
 def train(model, x, y, steps, path=None):
     """The user's loop: nothing live-specific but creating the Recorder."""
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -80,6 +84,12 @@ class Script:
             self.process.kill()
         self.process.join()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
 
 @pytest.fixture
 def editor():
@@ -115,8 +125,7 @@ def close(actual, expected):
 def test_one_step_operation_by_operation_in_order_with_the_tensors_autograd_gives(editor, tmp_path):
     model, x, y = mlp(), torch.randn(5, 3, dtype=D), torch.rand(5, 2, dtype=D)
     loss, output, expected = reference(model, x, y)
-    script = Script(editor, tmp_path, train, copy.deepcopy(model), x, y, 2, str(tmp_path / "live.jsonl"))
-    try:
+    with Script(editor, tmp_path, train, copy.deepcopy(model), x, y, 2, str(tmp_path / "live.jsonl")) as script:
         hello = editor.accept()
         assert hello["type"] == "hello" and hello["protocol"] == 1 and hello["token"] == editor.token
         assert (hello["rank"], hello["worldSize"], hello["dtype"]) == (0, 1, "float64")
@@ -170,8 +179,6 @@ def test_one_step_operation_by_operation_in_order_with_the_tensors_autograd_give
         assert status == 0, stderr
         _, steps = read_trace(tmp_path / "live.jsonl")  # the file gets the same records
         assert [s["step"] for s in steps] == [1, 2] and steps[0]["layers"][2]["delta"] == step["record"]["layers"][2]["delta"]
-    finally:
-        script.kill()
 
 
 def train_mixed(steps):
@@ -190,8 +197,7 @@ def train_mixed(steps):
 
 
 def test_opaque_layers_and_a_linear_without_activation_pause_in_order(editor, tmp_path):
-    script = Script(editor, tmp_path, train_mixed, 1)
-    try:
+    with Script(editor, tmp_path, train_mixed, 1) as script:
         hello = editor.accept()
         assert [m["role"] for m in hello["model"]["modules"]] == ["dense", "activation", "opaque", "dense"]
         editor.welcome("all")
@@ -210,14 +216,10 @@ def test_opaque_layers_and_a_linear_without_activation_pause_in_order(editor, tm
         close(dropout_backward["gradOutput"], torch.tensor(last["delta"], dtype=D) @ torch.tensor(last["weights"], dtype=D))
         status, stderr = script.wait()
         assert status == 0, stderr
-    finally:
-        script.kill()
 
 
 def test_places_pause_and_stop(editor, tmp_path):
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train, model, x, y, 100_000)
-    try:
+    with Script(editor, tmp_path, train, *mlp_and_four_samples(), 100_000) as script:
         editor.accept()
         editor.welcome([{"phase": "backward", "module": "2"}, {"phase": "loss", "module": None}])
         seen = []
@@ -241,8 +243,6 @@ def test_places_pause_and_stop(editor, tmp_path):
         assert editor.receive() == {"type": "end", "reason": "stopped", "message": "the editor stopped the session"}
         status, stderr = script.wait()
         assert status == 0 and "the editor stopped the script" in stderr
-    finally:
-        script.kill()
 
 
 def train_into_nan(model, x, y):
@@ -260,9 +260,7 @@ def train_into_nan(model, x, y):
 
 
 def test_a_non_finite_value_pauses_where_it_first_appears(editor, tmp_path):
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train_into_nan, model, x, y)
-    try:
+    with Script(editor, tmp_path, train_into_nan, *mlp_and_four_samples()) as script:
         editor.accept()
         editor.welcome([], stop_on_non_finite=True)
         assert editor.receive()["type"] == "step"
@@ -272,14 +270,10 @@ def test_a_non_finite_value_pauses_where_it_first_appears(editor, tmp_path):
         editor.send({"type": "stop"})
         assert editor.receive()["reason"] == "stopped"
         assert script.wait()[0] == 0
-    finally:
-        script.kill()
 
 
 def test_a_dropped_connection_while_paused_ends_the_script_with_a_clear_message(editor, tmp_path):
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train, model, x, y, 10)
-    try:
+    with Script(editor, tmp_path, train, *mlp_and_four_samples(), 10) as script:
         editor.accept()
         editor.welcome("all")
         assert editor.receive()["phase"] == "forward"
@@ -288,14 +282,10 @@ def test_a_dropped_connection_while_paused_ends_the_script_with_a_clear_message(
         status, stderr = script.wait()
         assert status == 3
         assert stderr.strip() == "backprop_stepper: live session ended: the connection was closed"
-    finally:
-        script.kill()
 
 
 def test_a_dropped_connection_while_running_ends_the_script_too(editor, tmp_path):
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train, model, x, y, 10_000_000)  # would run for hours
-    try:
+    with Script(editor, tmp_path, train, *mlp_and_four_samples(), 10_000_000) as script:  # would run for hours
         editor.accept()
         editor.welcome([])
         assert editor.receive()["type"] == "step"  # running
@@ -307,8 +297,6 @@ def test_a_dropped_connection_while_running_ends_the_script_too(editor, tmp_path
         assert stderr.strip() in ("backprop_stepper: live session ended: the connection was closed",
                                   "backprop_stepper: live session ended: the connection to the editor failed (Broken pipe)",
                                   "backprop_stepper: live session ended: the connection to the editor failed (Connection reset by peer)")
-    finally:
-        script.kill()
 
 
 HOSTILE = {
@@ -331,9 +319,7 @@ HOSTILE = {
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_editor_ends_the_script_with_one_clear_line(editor, tmp_path, name):
     act, why = HOSTILE[name]
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train, model, x, y, 10)
-    try:
+    with Script(editor, tmp_path, train, *mlp_and_four_samples(), 10) as script:
         editor.accept()
         act(editor)
         status, stderr = script.wait()
@@ -342,8 +328,6 @@ def test_a_hostile_editor_ends_the_script_with_one_clear_line(editor, tmp_path, 
         if name not in ("refused", "truncated"):  # the recorder says why before it goes
             end = editor.receive()
             assert end["type"] == "end" and end["reason"] == "protocolError" and end["message"].startswith(why)
-    finally:
-        script.kill()
 
 
 def train_with_a_short_welcome_timeout(model, x, y):
@@ -352,39 +336,30 @@ def train_with_a_short_welcome_timeout(model, x, y):
 
 
 def test_an_editor_that_never_answers_hello_ends_the_script(editor, tmp_path):
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train_with_a_short_welcome_timeout, model, x, y)
-    try:
+    with Script(editor, tmp_path, train_with_a_short_welcome_timeout, *mlp_and_four_samples()) as script:
         assert editor.accept()["type"] == "hello"
         status, stderr = script.wait()
         assert status == 3
         assert stderr.strip() == "backprop_stepper: live session ended: the editor did not answer hello within 0.5 s"
-    finally:
-        script.kill()
 
 
 def test_no_editor_at_the_socket_path_ends_the_script(editor, tmp_path):
     editor.server.close()
     os.unlink(editor.path)
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train, model, x, y, 10)
+    script = Script(editor, tmp_path, train, *mlp_and_four_samples(), 10)
     status, stderr = script.wait()
     assert status == 3
     assert stderr.strip() == f"backprop_stepper: live session ended: cannot connect to the editor at {editor.path!r} (No such file or directory)"
 
 
 def test_a_hostile_command_while_paused_ends_the_script(editor, tmp_path):
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train, model, x, y, 10)
-    try:
+    with Script(editor, tmp_path, train, *mlp_and_four_samples(), 10) as script:
         editor.accept()
         editor.welcome("all")
         assert editor.receive()["type"] == "paused"
         editor.send({"type": "pause"})  # already paused
         assert editor.receive()["message"] == "'pause' is not allowed now (expected 'continue' or 'stop')"
         assert script.wait()[0] == 3
-    finally:
-        script.kill()
 
 
 def run_python(editor, script_path, *args):
@@ -404,9 +379,7 @@ def train_with_a_wrong_shape(model, x, y):
 
 
 def test_an_uncaught_exception_is_sent_with_its_traceback(editor, tmp_path):
-    model, x, y = mlp(), torch.randn(4, 3, dtype=D), torch.rand(4, 2, dtype=D)
-    script = Script(editor, tmp_path, train_with_a_wrong_shape, model, x, y)
-    try:
+    with Script(editor, tmp_path, train_with_a_wrong_shape, *mlp_and_four_samples()) as script:
         editor.accept()
         editor.welcome([])
         assert editor.receive()["type"] == "step"
@@ -418,8 +391,6 @@ def test_an_uncaught_exception_is_sent_with_its_traceback(editor, tmp_path):
         assert editor.receive() == {"type": "end", "reason": "exception", "message": "RuntimeError: " + exception["message"]}
         status, stderr = script.wait()
         assert status == 1 and "mat1 and mat2 shapes cannot be multiplied" in stderr  # the usual traceback too
-    finally:
-        script.kill()
 
 
 def test_an_exception_that_a_launcher_catches_before_exiting_is_still_sent(editor, tmp_path):
