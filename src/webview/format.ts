@@ -37,7 +37,7 @@ export function markNumber(node: Element, value: number | undefined, quantity: s
   setAttr(node, 'data-quantity', value === undefined ? undefined : quantity);
 }
 
-/** A span showing `value` shortly, marked with its exact value and its quantity, the exact value on hover. */
+/** A span showing `value` shortly, marked with its exact value and its quantity, both on hover. */
 export function numberSpan(
   value: number | undefined, quantity: string | undefined, options: { id?: string; text?: (value: number) => string } = {},
 ): HTMLSpanElement {
@@ -70,7 +70,8 @@ export function setNumber(
   const roundedZero = value !== undefined && value !== 0 && Math.abs(value) <= zeroBelow;
   setText(node, roundedZero ? '0' : value !== undefined && options.text ? options.text(value) : short(value, digits));
   if (node.classList.contains('rounded-zero') !== roundedZero) node.classList.toggle('rounded-zero', roundedZero);
-  setAttr(node, 'title', value === undefined ? undefined : exact(value));
+  // On hover: what it is in the code (its trace path) and its exact value.
+  setAttr(node, 'title', value === undefined ? undefined : quantity ? `${quantity} = ${exact(value)}` : exact(value));
   markNumber(node, value, quantity);
 }
 

@@ -1,6 +1,8 @@
 // The chain rule for the clicked weight or bias, as the engine explained it: each factor from the
-// loss down with its value per sample and averaged, the per-sample product and its mean (= ∂J/∂w),
-// the shared "computed once" part marked, and the finite-difference check beside it.
+// loss down with its value per sample (derivatives of the batch loss J, so with its 1/N, as layer
+// detail shows them), the per-sample product — sample i's contribution — and their sum over the
+// samples (= the data part of ∂J/∂w), the shared "computed once" part marked, and the
+// finite-difference check beside it.
 import type { Context } from '../store';
 import type { WebviewString } from '../../protocol/webviewStrings';
 import { el, section } from '../dom';
@@ -36,7 +38,7 @@ export function createChainRule(ctx: Context): View {
       return el('tr', { className: 'term', attrs: { 'data-term-of': String(k), 'data-unit': String(term.unit) } },
         el('td', {}, el('div', { className: 'math', text: label }), el('div', { className: 'meaning', text: t('term k = {0}', term.unit + 1) })),
         ...Array.from({ length: shown }, (_, i) => cell(i)),
-        el('td', {}, numberSpan(term.mean, `${path}.mean`)));
+        el('td'));
     });
     for (const row of rows) row.hidden = true;
     const toggle = el('button', {
@@ -74,7 +76,7 @@ export function createChainRule(ctx: Context): View {
         ]));
       const head = el('tr', {}, el('th', { text: t('factor') }),
         ...Array.from({ length: shown }, (_, r) => el('th', { className: 'num', text: t('Sample {0}', r + 1) })),
-        el('th', { className: 'num', text: t('mean') }));
+        el('th', { className: 'num', text: t('Σ over samples') }));
       const rows = x.factors.flatMap((f, k) => [el('tr', { className: f.computedOnce ? 'shared' : '', attrs: { 'data-factor': String(k) } },
         el('td', {},
           el('div', { className: 'math', text: f.symbol }),
@@ -82,16 +84,17 @@ export function createChainRule(ctx: Context): View {
           el('div', { className: 'meaning', text: t(f.name as WebviewString) }),
           f.computedOnce ? el('span', { className: 'badge', text: t('computed once'), title: t('Computed once per unit and shared by all of its weights.') }) : undefined),
         ...f.perSample.slice(0, shown).map((v, i) => el('td', {}, numberSpan(v, `chainRule.factors[${k}].perSample[${i}]`))),
-        el('td', {}, numberSpan(f.mean, `chainRule.factors[${k}].mean`))), ...(f.sum ? sumRows(f, k, shown) : [])]);
+        // A sum of one factor over the samples is in no identity: the product's is (below).
+        el('td')), ...(f.sum ? sumRows(f, k, shown) : [])]);
       const product = el('tr', { className: 'product' }, el('td', { text: `${t('product')} Π` }),
         ...x.product.perSample.slice(0, shown).map((v, i) => el('td', {}, numberSpan(v, `chainRule.product.perSample[${i}]`))),
-        el('td', {}, numberSpan(x.product.mean, 'chainRule.product.mean', { id: 'chain-product' })));
+        el('td', {}, numberSpan(x.product.sum, 'chainRule.product.sum', { id: 'chain-product' })));
       const table = el('table', { className: 'chain' }, el('thead', {}, head), el('tbody', {}, ...rows, product));
 
       const summary = el('dl', { className: 'figures' });
       const figure = (label: string, value: number | undefined, quantity: string, id: string, extra?: HTMLElement) =>
         summary.append(el('dt', { text: label }), el('dd', {}, numberSpan(value, quantity, { id }), extra));
-      figure(`${t('data part')} (${t('mean over samples')})`, x.product.mean, 'chainRule.product.mean', 'chain-data');
+      figure(`${t('data part')} Σᵢ Π`, x.product.sum, 'chainRule.product.sum', 'chain-data');
       if (x.regularization) figure(`${t('regularization part')} ${x.regularization.symbol}`, x.regularization.value, 'chainRule.regularization.value', 'chain-reg');
       figure(`∂J/∂${x.parameter.symbol}`, x.total, 'chainRule.total', 'chain-gradient');
       const fd = x.finiteDifference;

@@ -14,7 +14,8 @@ import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { phaseText } from './toolbar';
-import { type LayerFieldName, tensorName } from '../../engine/layerFields';
+import { type LayerFieldName, tensorName, tracePath } from '../../engine/layerFields';
+import { parameterSymbol } from '../../engine/notation';
 
 const MAX_NODES = 12;
 const COLUMN_GAP = 150;
@@ -106,7 +107,7 @@ export function createNetwork(ctx: Context): View {
           const ref: Edge['ref'] = { kind: 'weight', layer: l, out: j, in: i };
           const line = svg('line', { x1: x(l), y1: y(l, i), x2: x(l + 1), y2: y(l + 1, j), class: 'edge', 'data-param': `w:${l}:${j}:${i}` });
           const title = svg('title');
-          const label = t('Weight W[{0}][{1}] of layer {2}', j, i, l + 1);
+          const label = t('Weight {0}', `${parameterSymbol(ref).text} (${tracePath(l, 'weights', j, i)})`);
           line.append(title);
           activate(line, label, () => ctx.select(l, ref));
           group.append(line);
@@ -132,7 +133,7 @@ export function createNetwork(ctx: Context): View {
         const value = svg('text', { x: x(column) + 16, y: py + 4, class: 'node-value' });
         g.append(ring, circle, title, value);
         const ref: ParameterRef | undefined = column > 0 ? { kind: 'bias', layer: l, out: u } : undefined;
-        if (ref) activate(g, t('Bias b[{0}] of layer {1}', u, column), () => ctx.select(l, ref));
+        if (ref) activate(g, t('Bias {0}', `${parameterSymbol(ref).text} (${tracePath(l, 'bias', u)})`), () => ctx.select(l, ref));
         figure.append(g);
         list.push({
           g, circle, ring, title, value, ref,

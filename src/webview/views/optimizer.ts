@@ -4,7 +4,8 @@ import type { Context } from '../store';
 import { el, section } from '../dom';
 import { numberSpan } from '../format';
 import type { View } from './view';
-import { tensorName } from '../../engine/layerFields';
+import { tensorName, tracePath } from '../../engine/layerFields';
+import { type ParameterPlace, parameterSymbol } from '../../engine/notation';
 
 const MAX_ELEMENTS = 6;
 
@@ -45,8 +46,10 @@ export function createOptimizer(ctx: Context): View {
         if (sel && sel.layer === l && (sel.kind === 'weight') === (kind === 'weights')) selected = sel.kind === 'weight' ? sel.out * inputs + sel.in : sel.out;
         const indices = Array.from({ length: Math.min(size, MAX_ELEMENTS) }, (_, i) => i).filter((i) => i !== selected);
         if (selected !== undefined) indices.unshift(selected);
-        const label = (i: number) => (kind === 'weights' ? `W[${Math.floor(i / inputs)}][${i % inputs}]` : `b[${i}]`);
-        const head = el('tr', {}, el('th', { text: param }), ...indices.map((i) => el('th', { className: `num${i === selected ? ' selected' : ''}`, text: label(i) })));
+        // The lecture's symbol (w¹ₙₘ, b¹ₘ), the code path on hover.
+        const place = (i: number): ParameterPlace => (kind === 'weights' ? { kind: 'weight', layer: l, out: Math.floor(i / inputs), in: i % inputs } : { kind: 'bias', layer: l, out: i });
+        const codePath = (i: number) => (kind === 'weights' ? tracePath(l, 'weights', Math.floor(i / inputs), i % inputs) : tracePath(l, 'bias', i));
+        const head = el('tr', {}, el('th', { text: param }), ...indices.map((i) => el('th', { className: `num${i === selected ? ' selected' : ''}`, text: parameterSymbol(place(i)).text, title: codePath(i) })));
         const rows = stateNames.map((name) => {
           const key = name.slice(`optimizer/${param}/`.length);
           const v = record.tensor(name)!;
