@@ -26,8 +26,8 @@ interface Quantity {
 }
 
 /**
- * [rows, cols] of what is displayed: the field table's shape of one sample (a per-sample field)
- * or of the parameter, a vector as one row; softmax's local gradient is its Jacobian.
+ * What is displayed: the field table's shape of one sample (a per-sample field) or of the
+ * parameter; a vector (one axis) is `vector`, cols long; softmax's local gradient is its Jacobian.
  */
 function displayShape(field: LayerFieldName, layer: { units: number; activation: string }, inputs: number): { rows: number; cols: number; vector: boolean } {
   const spec = layerField(field)!;
