@@ -81,18 +81,18 @@ function describe(e: ChainRuleExplanation, step: number, batch: number[], color:
   lines.push(s.heading(`∂J/∂${e.parameter.symbol}  (${e.parameter.name} = ${formatNumber(e.parameter.value)}) at step ${step}, samples [${batch.join(', ')}], loss ${e.loss}`));
   lines.push(`  ∂J/∂${e.parameter.symbol} = ${e.factors.map((f) => f.symbol).join(' · ')}${e.regularization ? ` + ${e.regularization.symbol}` : ''}`);
   lines.push('');
-  const header = ['factor', 'what it is', ...batch.map((b) => `sample ${b}`), 'mean'];
+  const header = ['factor', 'what it is', ...batch.map((b) => `sample ${b}`), 'Σ samples'];
   const rows = e.factors.map((f) => [
     f.symbol,
     f.name + (f.computedOnce ? ' *' : ''),
     ...f.perSample.map(formatNumber),
-    formatNumber(f.mean),
+    '',
   ]);
-  rows.push(['product', 'per-sample chain (its mean is the data gradient)', ...e.product.perSample.map(formatNumber), formatNumber(e.product.mean)]);
+  rows.push(['product', 'sample i\'s contribution δᵢ·xᵢ (their sum is the data gradient)', ...e.product.perSample.map(formatNumber), formatNumber(e.product.sum)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => '  ' + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   lines.push(s.heading(line(header)), ...rows.map(line));
-  lines.push(s.dim(`  * part of δ = ${e.sharedDelta.symbol} of this unit: computed once, shared by all its weights (mean ${formatNumber(e.sharedDelta.mean)})`));
+  lines.push(s.dim(`  * part of δ = ${e.sharedDelta.symbol} of this unit: computed once, shared by all its weights (Σ samples ${formatNumber(e.sharedDelta.sum)} = ∂J/∂b)`));
   for (const f of e.factors) {
     if (!f.sum) continue;
     lines.push(s.dim(`  ${f.symbol} = Σ_k ${f.sum.leftSymbol} · ${f.sum.rightSymbol} over units k = ${f.sum.terms.map((t) => t.unit).join(', ')}`));

@@ -3,9 +3,10 @@
 // and in general through the delta recursion δˡ_m = f′(zˡ_m) · Σ_k W⁽ˡ⁺¹⁾_km δ⁽ˡ⁺¹⁾_k.
 //
 // Conventions of the returned values:
-//  - Per-sample values are of sample i's own loss term ℓᵢ (J = (1/N) Σᵢ ℓᵢ), so the factors carry
-//    no 1/N and the data gradient is the MEAN over samples of the per-sample product — the
-//    lecture's (1/N) Σᵢ 2(y − t) · … . (The trace's upstream and delta include the 1/N.)
+//  - Per-sample values are derivatives of the batch loss J = (1/N) Σᵢ ℓᵢ, as the trace's upstream
+//    and delta are (README, "Reading the screen"): ∂J/∂aᵢ and δᵢ = ∂J/∂zᵢ carry the 1/N, so the
+//    product of sample i's factors is its contribution δᵢ·xᵢ and the data gradient is their SUM,
+//    ∂J/∂w = Σᵢ δᵢ xᵢ — the lecture's (1/N) Σᵢ 2(y − t) · … with the 1/N inside each term.
 //  - Numeric fields (layer, unit, input) are 0-based like the trace; symbols are 1-based like
 //    the lecture: layer l of the network is superscript l+1, unit m is subscript m+1.
 //  - Weights are stored [out][in]: W[l][m][n] is the lecture's w_nm (from input n to unit m).
@@ -16,6 +17,7 @@ import { BROKEN_DERIVATIVES } from './activations';
 import { type Batch, type GradientCheckEntry, checkParameter } from './gradientCheck';
 import { type DenseLayer, type Network, backwardLayer, forward, outputLoss } from './network';
 import { tensorName } from './layerFields';
+import { type ParameterPlace, parameterSymbol, sub, sup } from './notation';
 
 /**
  * A note in English with "{0}"-style placeholders: the English text is the key that the webview
@@ -27,9 +29,7 @@ export interface ExplanationNote {
 }
 
 /** Which parameter: W[layer][out][in] or b[layer][out] (all 0-based). */
-export type ParameterTarget =
-  | { layer: number; kind: 'weight'; out: number; in: number }
-  | { layer: number; kind: 'bias'; out: number };
+export type ParameterTarget = ParameterPlace;
 
 export type FactorRole =
   | 'loss-gradient' // ∂J/∂a of an output unit
@@ -41,18 +41,16 @@ export type FactorRole =
   | 'delta' // ∂J/∂z of this unit as a whole (a hidden softmax layer)
   | 'input'; // ∂z_m/∂w_nm = input n, or ∂z_m/∂b_m = 1
 
-/** One term k of a sum factor: left[i] · right[i] per sample i, and their mean. */
+/** One term k of a sum factor: left[i] · right[i] per sample i. */
 export interface SumTerm {
   unit: number; // k, 0-based, in the layer the sum runs over
   left: number[];
   right: number[];
   product: number[];
-  mean: number;
 }
 
 function sumTerm(unit: number, left: number[], right: number[]): SumTerm {
-  const product = left.map((value, i) => value * right[i]);
-  return { unit, left, right, product, mean: product.reduce((a, b) => a + b, 0) / product.length };
+  return { unit, left, right, product: left.map((value, i) => value * right[i]) };
 }
 
 export interface ChainFactor {
@@ -63,7 +61,6 @@ export interface ChainFactor {
   layer: number; // where the quantity lives (0-based)
   unit: number; // 0-based unit in that layer (the input index for role 'input')
   perSample: number[]; // value for each sample of the batch, in batch order
-  mean: number; // (1/N) Σᵢ perSample[i]
   /** Part of the shared delta ∂J/∂z of the unit: computed once and reused by every parameter of the unit. */
   computedOnce: boolean;
   /** For a factor that is a sum over units (backprop-sum, softmax output-delta): its terms. */
@@ -83,13 +80,13 @@ export interface ChainRuleExplanation {
   rows: number; // N
   /** The factors in order from the loss down to the parameter; their per-sample product is the chain. */
   factors: ChainFactor[];
-  /** ∂J/∂z of the unit: the part shared by all its parameters ("공통 부분은 한번만 계산"). */
-  sharedDelta: { symbol: string; latex: string; perSample: number[]; mean: number };
-  /** Π factors per sample, and their mean: the data part of ∂J/∂θ. */
-  product: { perSample: number[]; mean: number };
+  /** ∂J/∂z of the unit: the part shared by all its parameters ("공통 부분은 한번만 계산"); its sum over samples is ∂J/∂b. */
+  sharedDelta: { symbol: string; latex: string; perSample: number[]; sum: number };
+  /** Π factors per sample (sample i's contribution), and their sum over samples: the data part of ∂J/∂θ. */
+  product: { perSample: number[]; sum: number };
   /** The regularization term added to a weight's gradient (λ1·sign(w) + 2λ2·w); null for biases or no regularization. */
   regularization: { l1: number; l2: number; value: number; symbol: string; latex: string } | null;
-  /** product.mean + regularization: equals the engine's gradWeights/gradBias (for a recorded trace: the recorded gradient). */
+  /** product.sum + regularization: equals the engine's gradWeights/gradBias (for a recorded trace: the recorded gradient). */
   total: number;
   /** The engine's own backpropagated gradient for the same parameter (a trace's recorded one), for comparison. */
   engineGradient: number;
@@ -97,10 +94,6 @@ export interface ChainRuleExplanation {
   notes: ExplanationNote[];
 }
 
-const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
-const sup = (n: number): string => String(n).replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]);
-const sub = (n: number): string => String(n).replace(/\d/g, (d) => SUBSCRIPT[Number(d)]);
 
 /** a or z of layer l, unit m, in Unicode and TeX (1-based). Layer −1 is the input x. */
 function quantity(letter: 'a' | 'z', layer: number, unit: number): { text: string; tex: string } {
@@ -114,13 +107,13 @@ const partial = (top: { text: string; tex: string }, bottom: { text: string; tex
 });
 const J = { text: 'J', tex: 'J' };
 
-const mean = (values: number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+const sum = (values: number[]): number => values.reduce((s, v) => s + v, 0);
 
 function factor(
   role: FactorRole, text: { symbol: string; latex: string }, name: string,
   layer: number, unit: number, perSample: number[], computedOnce: boolean,
 ): ChainFactor {
-  return { role, ...text, name, layer, unit, perSample, mean: mean(perSample), computedOnce };
+  return { role, ...text, name, layer, unit, perSample, computedOnce };
 }
 
 /** What each factor is, in English; the webview translates these (src/protocol/webviewStrings.ts). */
@@ -138,7 +131,7 @@ export const BIAS_INPUT_NAME = 'derivative of z with respect to the bias (always
 
 /** Every note an explanation can carry, in English with its placeholders. */
 export const NOTE_TEXTS = {
-  combinedOutput: 'With {0} and {1}, ∂J/∂z = p − t per sample: the loss gradient and the activation derivative are combined, which stays finite where ∂J/∂a would be infinite.',
+  combinedOutput: 'With {0} and {1}, ∂J/∂zᵢ = (pᵢ − tᵢ)/N for sample i: the loss gradient and the activation derivative are combined, which stays finite where ∂J/∂a would be infinite.',
   maeKink: '|x|′(0) is taken as 0 (as PyTorch).',
   brokenDerivative: 'Layer {0}\'s derivative is deliberately broken: backward uses {1} instead of {2}, so this gradient is wrong and the finite difference disagrees with it.',
   reluKink: 'z = 0 in this batch: ReLU′(0) is taken as 0 (as PyTorch).',
@@ -154,9 +147,9 @@ export function noteText(n: ExplanationNote): string {
   return n.text.replace(/\{(\d+)\}/g, (_, i: string) => n.args[Number(i)] ?? '');
 }
 
-function column(values: Float64Array, rows: number, width: number, index: number, scale = 1): number[] {
+function column(values: Float64Array, rows: number, width: number, index: number): number[] {
   const out = new Array<number>(rows);
-  for (let r = 0; r < rows; r++) out[r] = values[r * width + index] * scale;
+  for (let r = 0; r < rows; r++) out[r] = values[r * width + index];
   return out;
 }
 
@@ -173,7 +166,7 @@ interface ChainLayer {
   input: Float64Array; // rows × inputs
   z: Float64Array; // rows × units
   localGrad: Float64Array; // rows × units f′(z) (as backward used it), or rows × units × units for softmax
-  upstream: Float64Array; // rows × units ∂J/∂a (with the 1/N of the batch mean)
+  upstream: Float64Array; // rows × units ∂J/∂a (with the 1/N of the batch mean, as every per-sample derivative here)
   delta: Float64Array; // rows × units ∂J/∂z
   gradWeights: Float64Array;
   gradBias: Float64Array;
@@ -220,12 +213,12 @@ function hiddenDeltaFactors(layers: ChainLayer[], rows: number, l: number, m: nu
     const zk = quantity('z', l + 1, 0);
     factors.push(...(l + 1 === layers.length - 1
       ? outputFactors(layers, l + 1, rows, 0, context)
-      : [factor('delta-above', partial(J, zk), FACTOR_NAMES['delta-above'], l + 1, 0, column(upper.delta, rows, 1, 0, rows), true)]));
+      : [factor('delta-above', partial(J, zk), FACTOR_NAMES['delta-above'], l + 1, 0, column(upper.delta, rows, 1, 0), true)]));
     factors.push(factor('weight-above', partial(zk, am), FACTOR_NAMES['weight-above'], l + 1, 0, new Array(rows).fill(upper.weights[m]), true));
   } else {
     const terms = Array.from({ length: upper.units }, (_, k) =>
-      sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upper.delta, rows, upper.units, k, rows)));
-    const sum = factor('backprop-sum', partial(J, am), FACTOR_NAMES['backprop-sum'], l, m, column(layer.upstream, rows, layer.units, m, rows), true);
+      sumTerm(k, new Array(rows).fill(upper.weights[k * upper.inputs + m]), column(upper.delta, rows, upper.units, k)));
+    const sum = factor('backprop-sum', partial(J, am), FACTOR_NAMES['backprop-sum'], l, m, column(layer.upstream, rows, layer.units, m), true);
     sum.sum = { leftSymbol: `W${sup(l + 2)}_k${sub(m + 1)}`, rightSymbol: `∂J/∂z${sup(l + 2)}_k`, terms };
     factors.push(sum);
   }
@@ -240,7 +233,7 @@ function deltaFactors(layers: ChainLayer[], rows: number, l: number, m: number, 
   const layer = layers[l];
   if (l === layers.length - 1) return outputFactors(layers, l, rows, m, context);
   if (layer.activation === 'softmax') {
-    return [factor('delta', partial(J, quantity('z', l, m)), FACTOR_NAMES.delta, l, m, column(layer.delta, rows, layer.units, m, rows), true)];
+    return [factor('delta', partial(J, quantity('z', l, m)), FACTOR_NAMES.delta, l, m, column(layer.delta, rows, layer.units, m), true)];
   }
   return hiddenDeltaFactors(layers, rows, l, m, context);
 }
@@ -250,12 +243,11 @@ function parameterFactor(layer: ChainLayer, rows: number, target: ParameterTarge
   const l = target.layer;
   const m = target.out;
   const zm = quantity('z', l, m);
+  const symbol = parameterSymbol(target);
   if (target.kind === 'weight') {
     const n = target.in;
-    const symbol = { text: `w${sup(l + 1)}${sub(n + 1)}${sub(m + 1)}`, tex: `w^{(${l + 1})}_{${n + 1}${m + 1}}` };
     return { symbol, factor: factor('input', partial(zm, symbol), FACTOR_NAMES.input, l - 1, n, column(layer.input, rows, layer.inputs, n), false) };
   }
-  const symbol = { text: `b${sup(l + 1)}${sub(m + 1)}`, tex: `b^{(${l + 1})}_{${m + 1}}` };
   return { symbol, factor: factor('input', partial(zm, symbol), BIAS_INPUT_NAME, l, m, new Array(rows).fill(1), false) };
 }
 
@@ -275,7 +267,7 @@ function regularizationPart(regularization: Regularization | null, target: Param
 
 /**
  * ∂J/∂θ from one batch's layer numbers, whoever produced them (the engine or a recorded trace):
- * mean over samples of (factors of ∂J/∂z_m) · ∂z_m/∂θ, plus the regularization part when known.
+ * the sum over samples of (factors of ∂J/∂z_m) · ∂z_m/∂θ, plus the regularization part when known.
  */
 function explainValues(layers: ChainLayer[], rows: number, target: ParameterTarget, context: ChainContext): ChainRuleExplanation {
   const { layer: l, out: m } = target;
@@ -284,11 +276,11 @@ function explainValues(layers: ChainLayer[], rows: number, target: ParameterTarg
   const factors = [...deltaFactors(layers, rows, l, m, context), last.factor];
 
   const productPerSample = Array.from({ length: rows }, (_, r) => factors.reduce((product, f) => product * f.perSample[r], 1));
-  const dataGradient = mean(productPerSample);
+  const dataGradient = sum(productPerSample);
   const index = target.kind === 'weight' ? m * layer.inputs + target.in : m;
   const value = target.kind === 'weight' ? layer.weights[index] : layer.bias[index];
   const regularization = regularizationPart(context.regularization, target, value, last.symbol);
-  const sharedDelta = column(layer.delta, rows, layer.units, m, rows);
+  const sharedDelta = column(layer.delta, rows, layer.units, m);
   return {
     parameter: {
       name: target.kind === 'weight' ? tensorName(l, 'weights', m, target.in) : tensorName(l, 'bias', m),
@@ -297,8 +289,8 @@ function explainValues(layers: ChainLayer[], rows: number, target: ParameterTarg
     loss: context.loss,
     rows,
     factors,
-    sharedDelta: { ...partial(J, quantity('z', l, m)), perSample: sharedDelta, mean: mean(sharedDelta) },
-    product: { perSample: productPerSample, mean: dataGradient },
+    sharedDelta: { ...partial(J, quantity('z', l, m)), perSample: sharedDelta, sum: sum(sharedDelta) },
+    product: { perSample: productPerSample, sum: dataGradient },
     regularization,
     total: dataGradient + (regularization ? regularization.value : 0),
     engineGradient: target.kind === 'weight' ? layer.gradWeights[index] : layer.gradBias[index],
@@ -368,12 +360,11 @@ function outputFactors(layers: ChainLayer[], l: number, rows: number, m: number,
   const layer = layers[l];
   const { loss, notes } = context;
   const units = layer.units;
-  const N = rows;
   const zm = quantity('z', l, m);
   const am = quantity('a', l, m);
   if (loss && REQUIRED_OUTPUT_ACTIVATION[loss] === layer.activation) {
     notes.push(note(NOTE_TEXTS.combinedOutput, layer.activation, loss));
-    return [factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(layer.delta, rows, units, m, N), true)];
+    return [factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(layer.delta, rows, units, m), true)];
   }
   if (layer.activation === 'softmax') {
     const jacobian = layer.localGrad;
@@ -381,9 +372,9 @@ function outputFactors(layers: ChainLayer[], l: number, rows: number, m: number,
     for (let k = 0; k < units; k++) {
       const right = new Array<number>(rows);
       for (let r = 0; r < rows; r++) right[r] = jacobian[r * units * units + k * units + m];
-      terms.push(sumTerm(k, column(layer.upstream, rows, units, k, N), right));
+      terms.push(sumTerm(k, column(layer.upstream, rows, units, k), right));
     }
-    const f = factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(layer.delta, rows, units, m, N), true);
+    const f = factor('output-delta', partial(J, zm), FACTOR_NAMES['output-delta'], l, m, column(layer.delta, rows, units, m), true);
     f.sum = { leftSymbol: `∂J/∂a${sup(l + 1)}_k`, rightSymbol: `∂a${sup(l + 1)}_k/∂z${sup(l + 1)}${sub(m + 1)}`, terms };
     return [f];
   }
@@ -393,7 +384,7 @@ function outputFactors(layers: ChainLayer[], l: number, rows: number, m: number,
   noteBrokenDerivative(layer, l, notes);
   noteKinks(layer.activation, column(layer.z, rows, units, m), notes);
   return [
-    factor('loss-gradient', partial(J, am), FACTOR_NAMES['loss-gradient'], l, m, column(layer.upstream, rows, units, m, N), true),
+    factor('loss-gradient', partial(J, am), FACTOR_NAMES['loss-gradient'], l, m, column(layer.upstream, rows, units, m), true),
     factor('activation-gradient', partial(am, zm), FACTOR_NAMES['activation-gradient'], l, m, column(layer.localGrad, rows, units, m), true),
   ];
 }

@@ -128,7 +128,7 @@ describe('break a derivative (lesson 6)', () => {
 
     broken.reset();
     const explanation = explainChainRule(broken.network, broken.lossSpec, { x: data.dataset.x, y: data.dataset.y, rows: data.dataset.samples }, { layer: 0, kind: 'weight', out: 0, in: 0 });
-    assert.ok(Math.abs(explanation.product.mean - explanation.engineGradient) <= 1e-12 * Math.abs(explanation.engineGradient), 'the factors shown are the ones backward used');
+    assert.ok(Math.abs(explanation.product.sum - explanation.engineGradient) <= 1e-12 * Math.abs(explanation.engineGradient), 'the factors shown are the ones backward used');
     assert.ok(explanation.finiteDifference!.relativeError > 0.1, `relative error ${explanation.finiteDifference!.relativeError}`);
     assert.ok(explanation.notes.some((note) => noteText(note).includes('σ′ = σ instead of σ′ = σ(1 − σ)')));
 

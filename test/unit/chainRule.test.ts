@@ -22,6 +22,9 @@ function assertChainMatchesBackprop(n: Network, spec: LossSpec, rows: number, se
     const layer = n.layers[target.layer];
     const g = target.kind === 'weight' ? grads[2 * target.layer][target.out * layer.inputs + target.in] : grads[2 * target.layer + 1][target.out];
     assert.ok(Math.abs(e.total - g) <= 1e-12 * Math.max(1, Math.abs(g)), `${e.parameter.name}: chain ${e.total} vs gradWeights ${g}`);
+    // Σᵢ δᵢ of the unit is its bias gradient (regularization leaves biases alone).
+    const gb = grads[2 * target.layer + 1][target.out];
+    assert.ok(Math.abs(e.sharedDelta.sum - gb) <= 1e-12 * Math.max(1, Math.abs(gb)), `${e.parameter.name}: Σ δ ${e.sharedDelta.sum} vs ∂J/∂b ${gb}`);
     for (let r = 0; r < rows; r++) {
       const product = e.factors.reduce((p, f) => p * f.perSample[r], 1);
       assert.equal(e.product.perSample[r], product);
@@ -32,10 +35,6 @@ function assertChainMatchesBackprop(n: Network, spec: LossSpec, rows: number, se
         const sum = f.sum.terms.reduce((s, t) => s + t.left[r] * t.right[r], 0);
         assert.ok(Math.abs(sum - f.perSample[r]) <= 1e-12 * Math.max(1, Math.abs(sum)), `${f.symbol} sample ${r}: Σ terms ${sum} vs ${f.perSample[r]}`);
         for (const t of f.sum.terms) assert.equal(t.product[r], t.left[r] * t.right[r]);
-      }
-      for (const t of f.sum.terms) {
-        const mean = t.product.reduce((a, b) => a + b, 0) / rows;
-        assert.ok(Math.abs(t.mean - mean) <= 1e-15 * Math.max(1, Math.abs(mean)), `${f.symbol} term ${t.unit}: mean ${t.mean} vs ${mean}`);
       }
     }
   }
@@ -56,7 +55,8 @@ describe('chain-rule explanation', () => {
     for (let s = 0; s < rows; s++) {
       const nm = [0, 1, 2].map((m) => b1[m] + W1[m * 2] * x[s * 2] + W1[m * 2 + 1] * x[s * 2 + 1]);
       const y = b2[0] + nm.reduce((acc, v, m) => acc + W2[m] * Math.max(0, v), 0);
-      const expected = [2 * (y - t[s]), 1, W2[2], nm[2] > 0 ? 1 : 0, x[s * 2 + 1]];
+      // Derivatives of the batch loss J = (1/N) Σ (y − t)²: the 1/N sits in ∂J/∂y.
+      const expected = [(2 * (y - t[s])) / rows, 1, W2[2], nm[2] > 0 ? 1 : 0, x[s * 2 + 1]];
       e.factors.forEach((f, i) => assert.ok(Math.abs(f.perSample[s] - expected[i]) < 1e-14, `${f.symbol} sample ${s}`));
     }
     assert.equal(e.regularization, null);
@@ -75,7 +75,7 @@ describe('chain-rule explanation', () => {
     assert.ok(e.factors[0].computedOnce);
     const w = n.layers[0].weights[1 * 3 + 2];
     assert.equal(e.regularization!.value, 0.01 * Math.sign(w) + 2 * 0.02 * w);
-    assert.equal(e.total, e.product.mean + e.regularization!.value);
+    assert.equal(e.total, e.product.sum + e.regularization!.value);
     // The shared delta is the product of the computed-once factors.
     for (let r = 0; r < rows; r++) {
       const shared = e.factors.filter((f) => f.computedOnce).reduce((p, f) => p * f.perSample[r], 1);
@@ -94,7 +94,7 @@ describe('chain-rule explanation', () => {
     const [W, b] = parameters(n);
     for (let r = 0; r < rows; r++) {
       const p = 1 / (1 + Math.exp(-(b[1] + W[2] * x[r * 2] + W[3] * x[r * 2 + 1])));
-      assert.ok(Math.abs(e.factors[0].perSample[r] - (p - y[r * 2 + 1])) < 1e-15);
+      assert.ok(Math.abs(e.factors[0].perSample[r] - (p - y[r * 2 + 1]) / rows) < 1e-15);
     }
     assert.equal(e.notes.length, 1);
   });

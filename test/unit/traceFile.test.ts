@@ -283,7 +283,7 @@ describe('the chain rule of a recorded step', () => {
       assert.match(noteText(recorded.notes[0]), /finite-difference check is not available/);
       const gradient = target.kind === 'weight' ? record.layers[target.layer].gradWeights![target.out * record.layers[target.layer].inputs + target.in] : record.layers[target.layer].gradBias![target.out];
       assert.equal(recorded.engineGradient, gradient);
-      assert.ok(Math.abs(recorded.product.mean - gradient) <= 1e-12 * Math.max(1, Math.abs(gradient)), 'no penalty: the product is the recorded gradient');
+      assert.ok(Math.abs(recorded.product.sum - gradient) <= 1e-12 * Math.max(1, Math.abs(gradient)), 'no penalty: the product is the recorded gradient');
     }
   });
 
@@ -295,7 +295,7 @@ describe('the chain rule of a recorded step', () => {
     const top = explainRecordedStep(record, { layer: 2, kind: 'bias', out: 2 });
     assert.deepEqual(top.factors.map((f) => f.role), ['output-delta', 'input']);
     assert.equal(top.factors[0].sum!.terms.length, 3);
-    for (const x of [e, top]) assert.ok(Math.abs(x.product.mean - x.engineGradient) <= 1e-12 * Math.max(1e-3, Math.abs(x.engineGradient)));
+    for (const x of [e, top]) assert.ok(Math.abs(x.product.sum - x.engineGradient) <= 1e-12 * Math.max(1e-3, Math.abs(x.engineGradient)));
   });
 
   it('says which recorded field is missing', () => {

@@ -178,8 +178,8 @@ describe('inspector: a batch mean that is zero up to rounding (Chromium)', funct
       const exactMean = (0.1 + 0.2 + -0.3) / 3;
       assert.notEqual(exactMean, 0);
       assert.ok(Math.abs(exactMean) <= 3 * Number.EPSILON * 0.3, 'the rule: within n·ε·max|x|');
-      assert.deepEqual(rounded, { text: '0', value: String(exactMean), title: String(exactMean) });
-      assert.deepEqual(await cell(1), { text: '1e−20', value: '1e-20', title: '1e-20' });
+      assert.deepEqual(rounded, { text: '0', value: String(exactMean), title: `mean(layers[0].input)[0] = ${exactMean}` });
+      assert.deepEqual(await cell(1), { text: '1e−20', value: '1e-20', title: 'mean(layers[0].input)[1] = 1e-20' });
     } finally {
       await view.close();
     }
@@ -462,7 +462,7 @@ describe('inspector: dead and saturated units (lesson 6) and the debugger\'s foc
     }));
     const columnX = (column: number) => view.page.$eval(`[data-node="${column}:0"] circle:not(.saturation-ring)`, (c) => Number(c.getAttribute('cx')));
     const selectedTab = () => view.page.$eval('#layer-tabs [aria-selected="true"]', (b) => b.id);
-    const focusedBlocks = () => view.page.$$eval('#layer-detail figure.focused', (fs) => fs.map((f) => (f as HTMLElement).dataset.quantity));
+    const focusedBlocks = () => view.page.$$eval('#layer-detail figure.focused', (fs) => fs.map((f) => (f as HTMLElement).dataset.block));
     assert.equal((await band()).shown, false, 'no focus before the debugger sends one');
 
     await view.send({ type: 'focus', layer: 0, phase: { kind: 'backward', layer: 0 } });

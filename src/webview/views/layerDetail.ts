@@ -5,12 +5,12 @@ import type { Phase } from '../../engine/types';
 import type { ModelSummary } from '../../protocol/messages';
 import type { WebviewString } from '../../protocol/webviewStrings';
 import type { Context } from '../store';
-import { el, section, setAttr } from '../dom';
+import { el, section, setAttr, setText } from '../dom';
 import { exact, roundingBound, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
-import { full, maxAbs, sampleOf } from '../tensors';
+import { full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
-import { type LayerFieldName, layerField, tensorName } from '../../engine/layerFields';
+import { type LayerFieldName, layerField, tensorName, tracePath } from '../../engine/layerFields';
 import type { TensorView } from '../../protocol/traceCodec';
 
 const MAX_CELLS = 12; // rows and columns shown as numbers; the heatmap shows everything
@@ -18,32 +18,37 @@ const MAX_CELLS = 12; // rows and columns shown as numbers; the heatmap shows ev
 interface Quantity {
   field: LayerFieldName;
   title: WebviewString;
+  /**
+   * For a per-sample field, what its batch mean is: a mean does not keep every relation the
+   * sample's value sits in (the mean of f(zᵢ) is not f(z̄)), so the title says the one it keeps.
+   */
+  meanTitle?: WebviewString;
 }
 
 /**
- * [rows, cols] of what is displayed: the field table's shape of one sample (a per-sample field)
- * or of the parameter, a vector as one row; softmax's local gradient is its Jacobian.
+ * What is displayed: the field table's shape of one sample (a per-sample field) or of the
+ * parameter; a vector (one axis) is `vector`, cols long; softmax's local gradient is its Jacobian.
  */
-function displayShape(field: LayerFieldName, layer: { units: number; activation: string }, inputs: number): [number, number] {
+function displayShape(field: LayerFieldName, layer: { units: number; activation: string }, inputs: number): { rows: number; cols: number; vector: boolean } {
   const spec = layerField(field)!;
   const shape = spec.shape({ rows: 1, units: layer.units, inputs, activation: layer.activation });
   const one = spec.kind === 'batch' ? shape.slice(1) : shape;
-  return one.length === 1 ? [1, one[0]] : [one[0], one[1]];
+  return one.length === 1 ? { rows: 1, cols: one[0], vector: true } : { rows: one[0], cols: one[1], vector: false };
 }
 
 const QUANTITIES: Quantity[] = [
-  { field: 'input', title: 'input' },
-  { field: 'z', title: 'pre-activation z = W·x + b' },
-  { field: 'a', title: 'activation a = f(z)' },
-  { field: 'localGrad', title: 'local gradient f′(z)' },
-  { field: 'upstream', title: 'upstream ∂J/∂a' },
-  { field: 'delta', title: 'delta ∂J/∂z' },
+  { field: 'input', title: 'input', meanTitle: 'batch mean x̄ = (1/N) Σᵢ xᵢ' },
+  { field: 'z', title: 'pre-activation z = W·x + b', meanTitle: 'batch mean z̄ = W·x̄ + b' },
+  { field: 'a', title: 'activation a = f(z)', meanTitle: 'batch mean ā = (1/N) Σᵢ f(zᵢ), not f(z̄)' },
+  { field: 'localGrad', title: 'local gradient f′(z)', meanTitle: 'batch mean (1/N) Σᵢ f′(zᵢ), not f′(z̄)' },
+  { field: 'upstream', title: 'upstream ∂J/∂a', meanTitle: 'batch mean (1/N) Σᵢ ∂J/∂aᵢ' },
+  { field: 'delta', title: 'delta ∂J/∂z', meanTitle: 'batch mean δ̄ = (1/N) Σᵢ δᵢ: N·δ̄ = ∂J/∂b' },
   { field: 'weights', title: 'W before the update' },
-  { field: 'gradWeights', title: 'weight gradient ∂J/∂W' },
+  { field: 'gradWeights', title: 'weight gradient ∂J/∂W = Σᵢ δᵢ·xᵢᵀ (+ regularization), whole batch' },
   { field: 'updateWeights', title: 'update ΔW' },
   { field: 'weightsAfter', title: 'W after the update' },
   { field: 'bias', title: 'b before the update' },
-  { field: 'gradBias', title: 'bias gradient ∂J/∂b' },
+  { field: 'gradBias', title: 'bias gradient ∂J/∂b = Σᵢ δᵢ, whole batch' },
   { field: 'updateBias', title: 'update Δb' },
   { field: 'biasAfter', title: 'b after the update' },
 ];
@@ -80,13 +85,19 @@ export function createLayerDetail(ctx: Context): View {
     el('option', { text: t('Numbers'), attrs: { value: 'numbers' } }), el('option', { text: t('Heatmap'), attrs: { value: 'heatmap' } }));
   modeSelect.addEventListener('change', () => ctx.saveView({ detailMode: modeSelect.value as 'numbers' | 'heatmap' }));
   card.tools.append(layerTabs, sampleSelect, modeSelect);
-  const note = el('p', { className: 'note', text: t('Weights are stored [out][in], as in torch.nn.Linear: W[j][i] connects input i to unit j.') });
+  // The screen's two conventions, stated once (README, "Reading the screen").
+  const notes = el('div', { className: 'notes' },
+    el('p', { className: 'note', id: 'derivative-convention', text: t('Per-sample values are derivatives of the batch loss J = (1/N) Σᵢ ℓᵢ: ∂J/∂aᵢ and δᵢ include the 1/N, and ∂J/∂W = Σᵢ δᵢ·xᵢᵀ is the sum of the samples\' contributions (plus the regularization part).') }),
+    el('p', { className: 'note', id: 'index-convention', text: t('Indices count from 1, as in the lecture: w¹ₙₘ connects input n to unit m of layer 1 (row m, column n here) and is layers[0].weights[m−1][n−1] in the code; hover a number for its path.') }));
   const blocks = el('div', { className: 'blocks' });
-  card.body.append(blocks, note);
+  card.body.append(blocks, notes);
   let palette: Palette | undefined;
 
-  /** A matrix as a table; a vector (one row) as a column with unit numbers, as the lecture writes z, a and δ. */
-  function table(name: string, rows: number, cols: number): { node: HTMLElement; cells: HTMLTableCellElement[] } {
+  /**
+   * A vector as a column numbered from 1, as the lecture writes z, a and δ; a matrix (even of one
+   * row) as a table with rows and columns numbered from 1 and its two indices in the corner.
+   */
+  function table(name: string, rows: number, cols: number, vector: boolean, corner: string): { node: HTMLElement; cells: HTMLTableCellElement[] } {
     const tbl = el('table', { className: 'matrix' });
     const cells: HTMLTableCellElement[] = [];
     const cell = (index: number) => {
@@ -94,14 +105,14 @@ export function createLayerDetail(ctx: Context): View {
       cells.push(td);
       return td;
     };
-    if (rows === 1) {
+    if (vector) {
       for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tbl.append(el('tr', {}, el('th', { className: 'index', text: String(c + 1) }), cell(c)));
       if (cols > MAX_CELLS) tbl.append(el('tr', {}, el('td', { className: 'more', text: `⋮ ${cols - MAX_CELLS}`, attrs: { colspan: '2' } })));
       return { node: tbl, cells };
     }
-    tbl.append(el('tr', {}, el('th'), ...Array.from({ length: Math.min(cols, MAX_CELLS) }, (_, c) => el('th', { className: 'index', text: String(c) }))));
+    tbl.append(el('tr', {}, el('th', { className: 'index corner', text: corner }), ...Array.from({ length: Math.min(cols, MAX_CELLS) }, (_, c) => el('th', { className: 'index', text: String(c + 1) }))));
     for (let r = 0; r < Math.min(rows, MAX_CELLS); r++) {
-      const tr = el('tr', {}, el('th', { className: 'index', text: String(r) }));
+      const tr = el('tr', {}, el('th', { className: 'index', text: String(r + 1) }));
       for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tr.append(cell(r * cols + c));
       if (cols > MAX_CELLS) tr.append(el('td', { className: 'more', text: `⋯ ${cols - MAX_CELLS}` }));
       tbl.append(tr);
@@ -110,12 +121,12 @@ export function createLayerDetail(ctx: Context): View {
     return { node: tbl, cells };
   }
 
-  /** `zeroBelow(i)`: for a batch mean, how close to 0 entry i may be by rounding alone. */
-  function fillTable(cells: HTMLTableCellElement[], values: Float64Array, zeroBelow?: (index: number) => number): void {
+  /** `quantity(i)`: entry i's data-quantity; `zeroBelow(i)`: for a batch mean, how close to 0 entry i may be by rounding alone. */
+  function fillTable(cells: HTMLTableCellElement[], values: Float64Array, quantity: (index: number) => string, zeroBelow?: (index: number) => number): void {
     for (const td of cells) {
       const index = Number(td.dataset.index);
       const v = values[index];
-      setNumber(td, v, 4, zeroBelow?.(index));
+      setNumber(td, v, quantity(index), { zeroBelow: zeroBelow?.(index) });
       const negative = v < 0;
       if (td.classList.contains('neg') !== negative) td.classList.toggle('neg', negative);
     }
@@ -153,17 +164,40 @@ export function createLayerDetail(ctx: Context): View {
   }
 
   /** What a block shows; when it is unchanged from the last render, only the numbers are updated. */
-  interface Block { key: string; figure: HTMLElement; content: HTMLElement; cells?: HTMLTableCellElement[]; canvas?: HTMLCanvasElement }
+  interface Block { key: string; figure: HTMLElement; title: HTMLElement; content: HTMLElement; cells?: HTMLTableCellElement[]; canvas?: HTMLCanvasElement }
   const shown = new Map<string, Block>();
   let tabsFor: ModelSummary | undefined;
   let tabs: HTMLButtonElement[] = [];
 
-  function block(q: Quantity, title: string, r: number, c: number): Block {
+  function block(id: string, r: number, c: number, vector: boolean): Block {
     const content = el('div', { className: 'block-content' });
-    const width = r === 1 ? '' : c <= 2 ? ' matrix-block narrow' : c <= 5 ? ' matrix-block medium' : ' matrix-block';
-    const figure = el('figure', { className: `block${width}`, attrs: { 'data-quantity': q.field } },
-      el('figcaption', {}, el('span', { className: 'q-title', text: title }), el('span', { className: 'shape', text: `${r}×${c}` })), content);
-    return { key: '', figure, content };
+    const width = vector ? '' : c <= 2 ? ' matrix-block narrow' : c <= 5 ? ' matrix-block medium' : ' matrix-block';
+    const title = el('span', { className: 'q-title' });
+    const figure = el('figure', { className: `block${width}`, attrs: { 'data-block': id } },
+      el('figcaption', {}, title, el('span', { className: 'shape', text: vector ? `${c}×1` : `${r}×${c}` })), content);
+    return { key: '', figure, title, content };
+  }
+
+  /**
+   * Sample i's contribution to ∂J/∂W, δᵢ·xᵢᵀ (units × inputs): the gradient is their sum over the
+   * batch plus the regularization part. One product of two numbers the host sent per entry, named
+   * `contribution(layers[l].gradWeights, i)[m][n]` (= delta[i][m] · input[i][n]).
+   */
+  function contribution(l: number, sample: number, units: number, inputs: number) {
+    const deltaName = tensorName(l, 'delta');
+    const delta = sampleOf(state, deltaName, sample);
+    const input = sampleOf(state, tensorName(l, 'input'), sample);
+    let values: Float64Array | undefined;
+    if (delta && input) {
+      values = new Float64Array(units * inputs);
+      for (let m = 0; m < units; m++) for (let n = 0; n < inputs; n++) values[m * inputs + n] = delta[m] * input[n];
+    }
+    const name = `contribution(${tracePath(l, 'gradWeights')}, ${sample})`;
+    return {
+      id: 'contribution', name, title: t('sample {0}\'s contribution δᵢ·xᵢᵀ to ∂J/∂W', sample + 1),
+      rows: units, cols: inputs, vector: false, corner: 'm╲n', view: state.record?.tensor(deltaName), values,
+      quantity: (index: number) => `${name}[${Math.floor(index / inputs)}][${index % inputs}]`,
+    };
   }
 
   return {
@@ -199,18 +233,37 @@ export function createLayerDetail(ctx: Context): View {
       const softmax = layer.activation === 'softmax';
       const focused = focusedFields(state.focus, l, model.layers.length);
       const order: HTMLElement[] = [];
+      /** What one block shows: a field of the layer, or sample i's contribution δᵢ·xᵢᵀ to ∂J/∂W. */
+      interface Shown {
+        id: string; name: string; title: string; rows: number; cols: number; vector: boolean; corner: string;
+        view: TensorView | undefined; values: Float64Array | undefined; quantity(index: number): string; zeroBelow?: (index: number) => number;
+      }
+      const items: Shown[] = [];
       for (const q of QUANTITIES) {
         const name = tensorName(l, q.field);
-        const [r, c] = displayShape(q.field, layer, inputs);
-        const title = q.field === 'localGrad' && softmax ? t('softmax Jacobian ∂a/∂z') : t(q.title);
+        const { rows: r, cols: c, vector } = displayShape(q.field, layer, inputs);
         const perSample = layerField(q.field)!.kind === 'batch';
-        const values = perSample ? sampleOf(state, name, sample) : full(state, name);
+        const mean = perSample && sample === 'mean';
+        const title = mean && q.meanTitle ? t(q.meanTitle) : q.field === 'localGrad' && softmax ? t('softmax Jacobian ∂a/∂z') : t(q.title);
         const view = state.record?.tensor(name);
+        items.push({
+          id: q.field, name, title, rows: r, cols: c, vector, view,
+          corner: q.field === 'localGrad' ? 'k╲m' : 'm╲n',
+          values: perSample ? sampleOf(state, name, sample) : full(state, name),
+          // A vector has one index in the trace; a matrix (even of one row) two.
+          quantity: (index) => (vector ? quantityName(l, q.field, sample, index) : quantityName(l, q.field, sample, Math.floor(index / c), index % c)),
+          zeroBelow: mean && view ? meanRounding(view) : undefined,
+        });
+        if (q.field === 'gradWeights' && sample !== 'mean') items.push(contribution(l, sample, layer.units, inputs));
+      }
+      for (const item of items) {
+        const { name, rows: r, cols: c, view, values } = item;
         const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : 'numbers';
         const key = `${name}|${r}x${c}|${status}`;
-        let b = shown.get(q.field);
-        if (!b || b.key.split('|')[0] !== name) b = block(q, title, r, c);
-        shown.set(q.field, b);
+        let b = shown.get(item.id);
+        if (!b || b.key.split('|')[0] !== name) b = block(item.id, r, c, item.vector);
+        shown.set(item.id, b);
+        setText(b.title, item.title);
         if (b.key !== key) {
           b.key = key;
           b.cells = undefined;
@@ -220,21 +273,21 @@ export function createLayerDetail(ctx: Context): View {
             const summary = view.kind === 'batch'
               ? t('summary: first {0} of {1} samples', view.partShapes.head?.[0] ?? 0, view.shape[0])
               : t('summary: mean, min and max per unit');
-            const load = el('button', { className: 'link', text: t('Load full tensor'), attrs: { type: 'button', 'data-request': name } });
-            load.addEventListener('click', () => ctx.post({ type: 'requestTensor', step: state.record!.step, name }));
+            const load = el('button', { className: 'link', text: t('Load full tensor'), attrs: { type: 'button', 'data-request': view.name } });
+            load.addEventListener('click', () => ctx.post({ type: 'requestTensor', step: state.record!.step, name: view.name }));
             b.content.replaceChildren(el('p', { className: 'pending', text: summary }), load);
           } else if (heat) {
             b.canvas = heatmapCanvas(name, r, c);
             b.content.replaceChildren(b.canvas);
           } else {
-            const made = table(name, r, c);
+            const made = table(name, r, c, item.vector, item.corner);
             b.cells = made.cells;
             b.content.replaceChildren(made.node);
           }
         }
-        if (values && b.cells) fillTable(b.cells, values, perSample && sample === 'mean' && view ? meanRounding(view) : undefined);
+        if (values && b.cells) fillTable(b.cells, values, item.quantity, item.zeroBelow);
         if (values && b.canvas) paintHeatmap(b.canvas, values, r, c);
-        const isFocused = focused.includes(q.field);
+        const isFocused = focused.includes(item.id);
         if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);
         order.push(b.figure);
       }

@@ -1,0 +1,22 @@
+// The lecture's notation for parameters, the one spelling of it on every screen (the chain rule,
+// layer detail, the network diagram, the optimizer view, the CLI's explain): indices from 1,
+// the layer as a superscript, and a weight's subscripts input n then unit m — w¹ₙₘ connects input
+// n to unit m of layer 1 and is stored [out][in] as `layers[0].weights[m−1][n−1]`.
+// No imports: the webview bundle uses this file too.
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
+export const sup = (n: number): string => String(n).replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]);
+export const sub = (n: number): string => String(n).replace(/\d/g, (d) => SUBSCRIPT[Number(d)]);
+
+/** A weight or bias by its 0-based place in the trace: W[layer][out][in] or b[layer][out]. */
+export type ParameterPlace = { layer: number; kind: 'weight'; out: number; in: number } | { layer: number; kind: 'bias'; out: number };
+
+/** The lecture's symbol of a parameter, in Unicode and TeX: w¹₂₃ for layers[0].weights[2][1], b²₁ for layers[1].bias[0]. */
+export function parameterSymbol(p: ParameterPlace): { text: string; tex: string } {
+  const l = p.layer + 1;
+  const m = p.out + 1;
+  if (p.kind === 'bias') return { text: `b${sup(l)}${sub(m)}`, tex: `b^{(${l})}_{${m}}` };
+  const n = p.in + 1;
+  return { text: `w${sup(l)}${sub(n)}${sub(m)}`, tex: `w^{(${l})}_{${n}${m}}` };
+}
