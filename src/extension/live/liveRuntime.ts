@@ -314,6 +314,12 @@ export class LiveRuntime {
     this.transport.stop();
   }
 
+  /** The process is gone (exit, stop, dropped connection): listeners (the status bar) let go. */
+  ended(message: string): void {
+    this.running = false;
+    this.emit({ type: 'ended', message });
+  }
+
   // ---- what the Variables view and conditions read
 
   /** The layers known at a stop for one rank, in layer order. */
