@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { InspectorCommand } from '../protocol/messages';
 import { TRACE_EXTENSIONS, isTraceFileName, readTrace } from '../protocol/traceFile';
-import { INSPECTOR_VIEW_TYPE, InspectorPanel, panelOptions } from './inspectorPanel';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, LIVE_INSPECTOR_VIEW_TYPE, panelOptions } from './inspectorPanel';
 import { l10n } from './l10n';
 import type { PersistedPanelState } from './panelState';
 import { openingReport, runTraceCommand } from './traceCommands';
@@ -104,7 +104,7 @@ export class TraceInspectors implements vscode.Disposable {
     const key = `backprop-live:${program}#${Date.now()}`;
     whenInspectable(runtime, () => {
       const session = new LiveTraceSession(key, name, runtime);
-      const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, name, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.context.extensionUri));
+      const webviewPanel = vscode.window.createWebviewPanel(LIVE_INSPECTOR_VIEW_TYPE, name, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.context.extensionUri));
       const panel = new InspectorPanel<TraceSession>(webviewPanel, session, {
         extensionUri: this.context.extensionUri,
         log: this.log,
