@@ -259,6 +259,9 @@ export function buildTraceSnapshot(session: TraceSession, cursor: HistoryCursor)
     history: session.lossHistory(cursor.advance(position.step), position.step),
   };
   const messages: HostMessage[] = [message];
+  // A live session's paused operation (LiveTraceSession); a trace file's selection has no focus.
+  const focus = cursor.focusChanged(session.selection);
+  if (focus) messages.push(focus);
   if (cursor.evaluationsChanged(0, 0)) messages.push({ type: 'evaluation', epochs: [], testLooks: [] });
   return messages;
 }

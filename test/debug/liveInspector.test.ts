@@ -129,6 +129,8 @@ describe('the inspector on a live PyTorch session (inline debug session, real Py
     await client.stepIn();
     assert.deepEqual(onScreen(), { step: 1, latestStep: 1, layer: 1 });
     assert.deepEqual(changes, ['selection']);
+    const focus = buildTraceSnapshot(inspector, new HistoryCursor()).find((m) => m.type === 'focus');
+    assert.deepEqual(focus, { type: 'focus', layer: 1, phase: { kind: 'forward', layer: 1 } }, 'the webview is told the paused operation');
     for (let i = 0; i < 5; i++) await client.stepIn();
     assert.deepEqual([runtime.current!.step, runtime.current!.layer], [3, 0]);
     assert.deepEqual(onScreen(), { step: 2, latestStep: 2, layer: 0 });
