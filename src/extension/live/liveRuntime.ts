@@ -5,10 +5,9 @@
 // Step Back moves through them read-only (PyTorch cannot be undone) and Continue resumes from the
 // live point. All ranks of a data-parallel run are driven together: a stop is shown once every rank
 // has paused at the same place. No `vscode` import.
-import type { StepRecord } from '../../engine/types';
+import type { ActivationName, StepRecord } from '../../engine/types';
 import { type Node, type Scope, type Tensor, type Value, evaluateCondition, parse } from '../debug/expressions';
-import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS, Monitors } from '../debug/monitors';
-import type { ActivationName } from '../../engine/types';
+import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS, type Finding, Monitors } from '../debug/monitors';
 import type { RuntimeEvent, Stop } from '../debug/trainingRuntime';
 import type { Hello, LiveTensor, ModuleInfo, Paused, PausedLayer, RecorderMessage, StopAt } from './liveProtocol';
 
@@ -349,7 +348,7 @@ export class LiveRuntime {
   }
 
   /** The saturated-units filter on rank 0's layer just run forward (its z and a over the batch). */
-  private saturatedAt(stop: LiveStop, layer: number) {
+  private saturatedAt(stop: LiveStop, layer: number): Finding | undefined {
     const known = stop.known[0].get(layer);
     const z = known?.z;
     const a = known?.a;
