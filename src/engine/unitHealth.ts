@@ -24,7 +24,7 @@ export function canSaturate(activation: ActivationName): boolean {
 }
 
 /** Units of `layer` whose f′(z) < fraction · max f′ for every row of the batch; none before z and a are computed. */
-export function saturatedUnits(layer: LayerRecord, fraction = DEFAULT_SATURATION): number[] {
+export function saturatedUnits(layer: Pick<LayerRecord, 'activation' | 'z' | 'a' | 'rows' | 'units'>, fraction = DEFAULT_SATURATION): number[] {
   const peak = PEAK_SLOPE[layer.activation];
   const { z, a, rows, units } = layer;
   if (peak === undefined || !z || !a) return [];

@@ -7,6 +7,7 @@ import { registerDebugger } from './debug/activateDebugger';
 import { registerLive } from './live/activateLive';
 import { configureLanguage, l10n, readLanguageSetting } from './l10n';
 import { SessionStatusBar } from './statusBar';
+import { LiveStatusBar } from './live/liveStatusBar';
 import { openInspectorOnStartup } from './startup';
 import type { TrainingSession } from './session';
 import type { InspectorCommand } from '../protocol/messages';
@@ -18,7 +19,8 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   const log = vscode.window.createOutputChannel('Backprop Stepper', { log: true });
   const host = new BackpropHost(context, log);
   const status = new SessionStatusBar(host.registry, host.visibility);
-  context.subscriptions.push(log, host, status);
+  const liveStatus = new LiveStatusBar();
+  context.subscriptions.push(log, host, status, liveStatus);
 
   const register = (id: string, run: (...args: unknown[]) => unknown) =>
     context.subscriptions.push(
@@ -77,7 +79,10 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
   registerLessons(context, host);
-  registerDebugger(context, (uri) => host.sessionFor(uri), (runtime, program) => host.traces.openLive(runtime, program));
+  registerDebugger(context, (uri) => host.sessionFor(uri), (runtime, program) => {
+    host.traces.openLive(runtime, program);
+    liveStatus.follow(runtime, program);
+  });
   registerLive(context);
 
   context.subscriptions.push(
@@ -85,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
       if (!event.affectsConfiguration('backprop.language')) return;
       configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
       status.refreshLanguage();
+      liveStatus.refreshLanguage();
       host.relocalize();
     }),
   );

@@ -3,8 +3,9 @@
 // commands act on the focused trace panel.
 import * as vscode from 'vscode';
 import type { InspectorCommand } from '../protocol/messages';
-import { TRACE_EXTENSIONS, isTraceFileName, readTrace } from '../protocol/traceFile';
-import { INSPECTOR_VIEW_TYPE, InspectorPanel, panelOptions } from './inspectorPanel';
+import { TRACE_EXTENSIONS, type TraceContents, isTraceFileName, readTrace } from '../protocol/traceFile';
+import { rankFileNames, rankTracesProblem } from './rankGradients';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, LIVE_INSPECTOR_VIEW_TYPE, panelOptions } from './inspectorPanel';
 import { l10n } from './l10n';
 import type { PersistedPanelState } from './panelState';
 import { openingReport, runTraceCommand } from './traceCommands';
@@ -73,7 +74,7 @@ export class TraceInspectors implements vscode.Disposable {
       return undefined;
     }
     for (const warning of report.warnings) void vscode.window.showWarningMessage(warning);
-    const session = new TraceSession(key, name, contents);
+    const session = new TraceSession(key, name, contents, await this.rankTraces(target, contents));
     if (restore.step !== undefined) session.goToStep(restore.step);
     const webviewPanel = revived ?? vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, name, vscode.ViewColumn.Active, panelOptions(this.context.extensionUri));
     const panel = new InspectorPanel(webviewPanel, session, {
@@ -94,6 +95,25 @@ export class TraceInspectors implements vscode.Disposable {
   }
 
   /**
+   * A data-parallel trace's sibling files, one per rank (rankFileNames), to show the ranks side by
+   * side; undefined, after saying why, when one cannot be read or does not fit.
+   */
+  private async rankTraces(target: vscode.Uri, contents: TraceContents): Promise<TraceContents[] | undefined> {
+    const paths = rankFileNames(target.path, contents.header);
+    if (!paths) return undefined;
+    const names = paths.map((path) => vscode.workspace.asRelativePath(target.with({ path })));
+    try {
+      const traces = await Promise.all(paths.map(async (path, r) => (path === target.path ? contents : readTrace(await vscode.workspace.fs.readFile(target.with({ path })), names[r]))));
+      const problem = traces.find((trace) => trace.problem)?.problem?.message ?? rankTracesProblem(traces, names);
+      if (!problem) return traces;
+      void vscode.window.showWarningMessage(l10n.t('The ranks are not shown side by side: {0}', problem));
+    } catch (error) {
+      void vscode.window.showWarningMessage(l10n.t('The ranks are not shown side by side: {0}', (error as Error).message));
+    }
+    return undefined;
+  }
+
+  /**
    * Shows a live PyTorch session (issue 14) in an inspector beside the script, opened at its first
    * stop after a completed step (the inspector's summary is read off one) and following every stop
    * after it; the panel keeps the recorded steps once the session ends. Focus stays in the editor
@@ -104,7 +124,7 @@ export class TraceInspectors implements vscode.Disposable {
     const key = `backprop-live:${program}#${Date.now()}`;
     whenInspectable(runtime, () => {
       const session = new LiveTraceSession(key, name, runtime);
-      const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, name, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.context.extensionUri));
+      const webviewPanel = vscode.window.createWebviewPanel(LIVE_INSPECTOR_VIEW_TYPE, name, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.context.extensionUri));
       const panel = new InspectorPanel<TraceSession>(webviewPanel, session, {
         extensionUri: this.context.extensionUri,
         log: this.log,

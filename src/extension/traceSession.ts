@@ -9,6 +9,7 @@ import type { HostMessage, LossHistory, ModelSummary, ParameterRef, RunUntil, St
 import { RUN_SPEED } from '../protocol/messages';
 import { encodeRecord } from '../protocol/traceCodec';
 import type { TraceContents } from '../protocol/traceFile';
+import { buildRankGradients } from './rankGradients';
 import type { ValidationContext } from '../protocol/validate';
 import type { InspectedSession } from './inspectedSession';
 import type { HistoryCursor } from './inspectorMessages';
@@ -32,6 +33,8 @@ export class TraceSession implements InspectedSession {
     readonly uri: string,
     readonly name: string,
     readonly contents: TraceContents,
+    /** A data-parallel recording: every rank's trace (index = rank, this one included), shown side by side. */
+    readonly ranks?: readonly TraceContents[],
   ) {
     if (contents.records.length === 0) throw new Error(`${name} has no steps to show`);
     this.records = contents.records;
@@ -258,7 +261,12 @@ export function buildTraceSnapshot(session: TraceSession, cursor: HistoryCursor)
     record: encodeRecord(session.record),
     history: session.lossHistory(cursor.advance(position.step), position.step),
   };
+  const ranks = session.ranks && buildRankGradients(session.record, session.ranks);
+  if (ranks) message.ranks = ranks;
   const messages: HostMessage[] = [message];
+  // A live session's paused operation (LiveTraceSession); a trace file's selection has no focus.
+  const focus = cursor.focusChanged(session.selection);
+  if (focus) messages.push(focus);
   if (cursor.evaluationsChanged(0, 0)) messages.push({ type: 'evaluation', epochs: [], testLooks: [] });
   return messages;
 }

@@ -179,6 +179,25 @@ export interface StepMessage {
    * as far as the record has run forward.
    */
   unitHealth?: LayerUnitHealth[];
+  /** A data-parallel recording's ranks at this step (rankGradients.ts). */
+  ranks?: RankGradients;
+}
+
+/** A layer's gradient as W and b (row-major units × inputs, and units). */
+export interface ParameterGradient {
+  weights: Float64Array;
+  bias: Float64Array;
+}
+
+/**
+ * Data-parallel training at one step (issue 14): per layer, each rank's own gradient of its share
+ * of the batch, their mean, the reduced gradient the update used, and the largest |mean − reduced|
+ * over W and b (0 up to rounding when the all-reduce averaged the ranks' gradients).
+ */
+export interface RankGradients {
+  /** The ranks, in the order of each layer's `local`. */
+  ranks: number[];
+  layers: { local: ParameterGradient[]; mean: ParameterGradient; reduced: ParameterGradient; maxDifference: number }[];
 }
 
 export interface TensorMessage {

@@ -4,6 +4,7 @@
 // little-endian float blocks). A bad line or frame ends the reading with a message naming it;
 // the good steps before it are kept. No vscode, no Node: the extension and the tests call it.
 import type { ActivationName, LayerRecord, StepRecord } from '../engine/types';
+import type { ParameterGradient } from './messages';
 
 export const TRACE_FORMAT = 'backprop-stepper-trace';
 /** The newest format version this reader understands. */
@@ -24,6 +25,9 @@ export interface TraceHeader {
   producer?: { name?: string; version?: string; torch?: string };
   dtype?: string;
   every?: number;
+  /** Data-parallel recordings: this file's rank and how many ranks there were. */
+  rank?: number;
+  worldSize?: number;
 }
 
 /** Where the first problem is: a 1-based line of JSON Lines, or a 1-based step frame (0 = header) and its byte offset. */
@@ -47,6 +51,11 @@ export interface TraceContents {
   records: StepRecord[];
   /** Opaque layers left out of the records (the inspector shows dense layers only). */
   omitted: OmittedLayer[];
+  /**
+   * Data-parallel recordings: per record (same index), per layer, this rank's own gradient before
+   * the all-reduce; undefined when the file has none.
+   */
+  localGradients?: (ParameterGradient[] | undefined)[];
   /** The optimizer's settings as the recorder found them (its first parameter group), when the trace has them. */
   hyperparameters?: Record<string, number | boolean | string | number[]>;
   /** The first problem; the records are the good steps before it. */
@@ -180,6 +189,11 @@ function takeRecord(value: unknown, first: boolean, contents: TraceContents): st
     const version = (value as { version?: unknown }).version;
     if (!Number.isInteger(version) || (version as number) < 1) return `the header's version must be a whole number ≥ 1, got ${JSON.stringify(version)}`;
     if ((version as number) > TRACE_VERSION) return `trace format version ${version} is newer than this reader (${TRACE_VERSION}); update Backprop Stepper`;
+    const { rank, worldSize } = value as { rank?: unknown; worldSize?: unknown };
+    if (worldSize !== undefined && (!Number.isInteger(worldSize) || (worldSize as number) < 1)) return `the header's worldSize must be a whole number ≥ 1, got ${preview(worldSize)}`;
+    if (rank !== undefined && (!Number.isInteger(rank) || (rank as number) < 0 || (rank as number) >= ((worldSize as number | undefined) ?? Infinity))) {
+      return `the header's rank must be a whole number from 0 to worldSize − 1, got ${preview(rank)}`;
+    }
     contents.header = value;
     return undefined;
   }
@@ -189,8 +203,29 @@ function takeRecord(value: unknown, first: boolean, contents: TraceContents): st
   contents.hyperparameters ??= hyperparametersOf(value as Record<string, unknown>);
   const previous = contents.records[contents.records.length - 1];
   if (previous && record.step <= previous.step) return `step ${record.step} comes after step ${previous.step}; steps must increase`;
+  const local = localGradientsOf(value as Record<string, unknown>, record);
+  if (local) (contents.localGradients ??= [])[contents.records.length] = local;
   contents.records.push(record);
   return undefined;
+}
+
+/**
+ * A data-parallel step's local gradients (each dense layer's localGradWeights and localGradBias,
+ * shaped like its W and b), or undefined when the step has none. All or none of the layers have them.
+ */
+function localGradientsOf(raw: Record<string, unknown>, record: StepRecord): ParameterGradient[] | undefined {
+  const dense = (raw.layers as Record<string, unknown>[]).filter((layer) => layer.kind !== 'opaque');
+  const recorded = dense.map((layer) => layer.localGradWeights !== undefined && layer.localGradWeights !== null);
+  if (!recorded.some(Boolean)) return undefined;
+  return dense.map((layer, i) => {
+    const at = `layers[${(raw.layers as unknown[]).indexOf(layer)}]`;
+    const { units, inputs } = record.layers[i];
+    if (!recorded[i]) throw new FieldError(`${at}.localGradWeights`, 'missing: another layer of this step has its local gradient, so every layer needs one');
+    return {
+      weights: matrix(layer.localGradWeights, units, inputs, `${at}.localGradWeights`),
+      bias: layer.localGradBias === null || layer.localGradBias === undefined ? new Float64Array(units) : vector(layer.localGradBias, units, `${at}.localGradBias`),
+    };
+  });
 }
 
 const ACTIVATIONS: readonly ActivationName[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softmax'];

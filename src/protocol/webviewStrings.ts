@@ -165,6 +165,14 @@ export const WEBVIEW_STRINGS = [
   // history
   'Go to step',
   'History: step {0} of {1}',
+  // ranks of a data-parallel recording
+  'Ranks',
+  '{0} workers, one mini-batch',
+  'rank {0} (its share)',
+  'mean of the ranks',
+  'reduced (used by the update)',
+  'First {0} of {1} elements.',
+  'max |mean of the ranks − reduced|',
 ] as const;
 
 export type WebviewString = (typeof WEBVIEW_STRINGS)[number];

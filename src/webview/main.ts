@@ -17,6 +17,7 @@ import { createChainRule } from './views/chainRule';
 import { createLoss } from './views/loss';
 import { createData } from './views/data';
 import { createOptimizer } from './views/optimizer';
+import { createRanks } from './views/ranks';
 import type { View } from './views/view';
 
 interface VsCodeApi {
@@ -87,11 +88,12 @@ function mount(): void {
   const loss = createLoss(ctx);
   const data = createData(ctx);
   const optimizer = createOptimizer(ctx);
+  const ranks = createRanks(ctx);
   left.append(network.root, chain.root, detail.root);
-  right.append(loss.root, data.root, optimizer.root);
+  right.append(loss.root, ranks.root, data.root, optimizer.root);
   grid.append(left, right);
   app.append(toolbar.root, history.root, banner, grid);
-  views.push(toolbar, history, network, chain, detail, loss, data, optimizer);
+  views.push(toolbar, history, network, chain, detail, loss, ranks, data, optimizer);
   mounted = true;
 }
 

@@ -1,7 +1,7 @@
 // Everything the views render, in one place. Host messages update it; views read it. The webview
 // computes no training math: every number here came from the host.
 import type {
-  DataView, EpochEvaluation, ExplanationMessage, HostMessage, ModelSummary, ParameterRef, StepOnScreen, SamplePrediction,
+  DataView, EpochEvaluation, ExplanationMessage, HostMessage, ModelSummary, ParameterRef, RankGradients, StepOnScreen, SamplePrediction,
   ViewState, WebviewMessage,
 } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
@@ -32,6 +32,8 @@ export interface State {
   prediction?: SamplePrediction;
   /** Dead and saturated units of the record on screen, per layer (from the host). */
   unitHealth?: LayerUnitHealth[];
+  /** A data-parallel recording's ranks at the step on screen (from the host). */
+  ranks?: RankGradients;
   /** The operation the debugger's selected frame shows; cleared when the user selects in the inspector. */
   focus?: Phase;
   explanation?: ExplanationMessage;
@@ -59,6 +61,9 @@ const isFloatArray = (v: unknown): v is Float64Array => v instanceof Float64Arra
 
 const isIndexList = (v: unknown) => Array.isArray(v) && v.every((u) => Number.isInteger(u) && u >= 0);
 const isUnitHealth = (v: unknown) => isObject(v) && isIndexList(v.dead) && isIndexList(v.saturated);
+const isGradient = (v: unknown) => isObject(v) && isFloatArray(v.weights) && isFloatArray(v.bias);
+const isRankGradients = (v: unknown) => isObject(v) && isIndexList(v.ranks) && Array.isArray(v.layers) && v.layers.every((l: unknown) =>
+  isObject(l) && Array.isArray(l.local) && l.local.length === (v.ranks as unknown[]).length && l.local.every(isGradient) && isGradient(l.mean) && isGradient(l.reduced) && typeof l.maxDifference === 'number');
 
 /**
  * Checks the shape of a host message enough to render it safely; returns why not otherwise.
@@ -76,6 +81,7 @@ export function hostMessageProblem(raw: unknown): string | undefined {
       const h = raw.history as Record<string, unknown> | undefined;
       if (!isObject(h) || typeof h.from !== 'number' || !isFloatArray(h.loss) || !isFloatArray(h.lossAfter)) return 'step: history must hold from and Float64Array series';
       if (raw.unitHealth !== undefined && !(Array.isArray(raw.unitHealth) && raw.unitHealth.every(isUnitHealth))) return 'step: unitHealth must list dead and saturated unit indices per layer';
+      if (raw.ranks !== undefined && !isRankGradients(raw.ranks)) return 'step: ranks must hold, per layer, each rank\'s local gradient, their mean, the reduced gradient (Float64Array W and b) and maxDifference';
       return undefined;
     }
     case 'focus':
@@ -125,6 +131,7 @@ export function apply(state: State, message: HostMessage): void {
       state.fullTensors = new Map();
       state.prediction = message.prediction;
       state.unitHealth = message.unitHealth;
+      state.ranks = message.ranks;
       const h = message.history;
       const keep = Math.max(0, h.from - 1);
       for (const key of ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const) {

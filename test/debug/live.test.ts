@@ -180,6 +180,25 @@ describe('live PyTorch stepping (DAP, real Python)', function () {
     assert.ok(Math.abs(shown - norm) < 1e-12, `${stopped.body.text} vs ${norm}`);
   });
 
+  it('the saturated-units filter stops at the forward of a layer whose tanh units newly saturate on the batch, once', async () => {
+    const first = await launch(fixture('saturated.py'), [join(scratch, 'saturated.trace.jsonl')], () =>
+      dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'saturated' }] }));
+    assert.equal(first.body.reason, 'exception');
+    assert.equal(await where(), 'forward · layer 1 (module 0) | step 1 (epoch 1)');
+    assert.match(first.body.text ?? '', /^saturated tanh in layer 1: units 0, 1, 2 have f′\(z\) below 0\.1 of its largest value for every sample of the batch/);
+    // Still saturated in step 2: not reported again, so Continue runs to the end of the script.
+    const terminated = dc.waitForEvent('terminated');
+    await dc.continueRequest({ threadId: 1 });
+    await terminated;
+  });
+
+  it('the dead-ReLU filter is refused live, saying why', async () => {
+    let answer: DebugProtocol.SetExceptionBreakpointsResponse | undefined;
+    await launch(TRAIN, trainArgs, async () => (answer = await dc.setExceptionBreakpointsRequest({ filters: ['deadRelu'] })));
+    assert.equal(answer?.body?.breakpoints?.[0].verified, false);
+    assert.match(answer?.body?.breakpoints?.[0].message ?? '', /training split/);
+  });
+
   it('Step Back shows the recorded history read-only, says PyTorch cannot be undone; Continue resumes from the live point', async () => {
     await launch(TRAIN, trainArgs);
     await stepIn();

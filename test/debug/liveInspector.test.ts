@@ -1,8 +1,10 @@
-// The inspector on a live PyTorch session (issue 14): the debug session as VS Code runs it inline
-// (BackpropDebugSession, DAP messages in and out) on examples/pytorch/train.py with /usr/bin/python3,
-// the launch hook the extension uses, and the LiveTraceSession + trace snapshot builder the
-// inspector panel is given. The numbers shown are checked against an independent autograd
-// computation of the same step. Fails (never skips) when Python or torch is missing.
+// The inspector and the status bar on a live PyTorch session (issue 14): the debug session as VS
+// Code runs it inline (BackpropDebugSession, DAP messages in and out) on examples/pytorch/train.py
+// with /usr/bin/python3, the launch hook the extension uses, and the LiveTraceSession + trace
+// snapshot builder the inspector panel is given, and the LiveStatusBar (with the vscode stand-in).
+// The numbers shown are checked against an independent autograd computation of the same step.
+// Fails (never skips) when Python or torch is missing.
+import '../unit/extension/useVscodeStub';
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +20,8 @@ import { hostMessageProblem } from '../../src/webview/store';
 import { decodeRecord } from '../../src/protocol/traceCodec';
 import type { StepMessage } from '../../src/protocol/messages';
 import type { SessionChange } from '../../src/extension/session';
+import { LiveStatusBar } from '../../src/extension/live/liveStatusBar';
+import { statusBarItems } from '../unit/extension/vscodeStub';
 
 const root = join(__dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -125,6 +129,8 @@ describe('the inspector on a live PyTorch session (inline debug session, real Py
     await client.stepIn();
     assert.deepEqual(onScreen(), { step: 1, latestStep: 1, layer: 1 });
     assert.deepEqual(changes, ['selection']);
+    const focus = buildTraceSnapshot(inspector, new HistoryCursor()).find((m) => m.type === 'focus');
+    assert.deepEqual(focus, { type: 'focus', layer: 1, phase: { kind: 'forward', layer: 1 } }, 'the webview is told the paused operation');
     for (let i = 0; i < 5; i++) await client.stepIn();
     assert.deepEqual([runtime.current!.step, runtime.current!.layer], [3, 0]);
     assert.deepEqual(onScreen(), { step: 2, latestStep: 2, layer: 0 });
@@ -134,5 +140,53 @@ describe('the inspector on a live PyTorch session (inline debug session, real Py
     await client.request('disconnect', { terminateDebuggee: true });
     await terminated;
     inspector.dispose();
+  });
+
+  it('the status bar shows the script, step, operation and loss at every stop, "(history)" when stepped back, and hides when the session ends', async () => {
+    const reference = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'fixtures', 'pytorch', 'xor_reference.py')], { encoding: 'utf8' })) as { loss: number };
+    const status = new LiveStatusBar();
+    const item = statusBarItems.at(-1)!;
+    assert.equal(item.id, 'backprop.liveStatus');
+    const client = new InlineClient();
+    await client.request('initialize', { adapterID: 'backprop', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = client.event('initialized');
+    const entry = client.event('stopped');
+    await client.request('launch', { program: TRAIN, args: ['--steps', '3', '--trace', join(scratch, 'status.trace.jsonl')], python: PYTHON, cwd: scratch });
+    status.follow(client.live!.runtime, TRAIN);
+    assert.equal(item.visible, false, 'nothing shown before the first stop');
+    await initialized;
+    await client.request('configurationDone');
+    await entry;
+
+    // The 2-3-1 network's operations, in the order PyTorch runs them; the loss from the independent computation.
+    const loss = reference.loss.toPrecision(4);
+    const expected = [
+      `$(debug-pause) train.py · Step 1 · forward through layer 1 · J —`,
+      `$(debug-pause) train.py · Step 1 · forward through layer 2 · J —`,
+      `$(debug-pause) train.py · Step 1 · loss · J ${loss}`,
+      `$(debug-pause) train.py · Step 1 · backward through layer 2 · J ${loss}`,
+      `$(debug-pause) train.py · Step 1 · backward through layer 1 · J ${loss}`,
+      `$(debug-pause) train.py · Step 1 · update · J ${loss}`,
+      `$(debug-pause) train.py · Step 2 · forward through layer 1 · J —`,
+    ];
+    const seen = [item.text];
+    for (let i = 1; i < expected.length; i++) {
+      assert.ok(item.visible);
+      await client.stepIn();
+      seen.push(item.text);
+    }
+    assert.deepEqual(seen, expected);
+    assert.match(String(item.tooltip), /^train\.py \(live PyTorch\): paused at step 2, epoch 1, forward through layer 1\./);
+
+    const back = client.event('stopped');
+    await client.request('stepBack', { threadId: 1 });
+    await back;
+    assert.equal(item.text, `$(debug-pause) train.py · Step 1 · update · J ${loss} (history)`);
+
+    const terminated = client.event('terminated');
+    await client.request('disconnect', { terminateDebuggee: true });
+    await terminated;
+    assert.equal(item.visible, false, 'hidden once the session ended');
+    status.dispose();
   });
 });

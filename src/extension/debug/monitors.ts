@@ -46,7 +46,7 @@ export class Monitors {
     if (!layer) return undefined;
     if (phase.kind === 'backward' && this.settings.explodingNorm !== undefined) return this.exploding(layer, this.settings.explodingNorm);
     if (phase.kind !== 'forward') return undefined;
-    if (this.settings.saturation !== undefined && canSaturate(layer.activation)) return this.saturated(layer, this.settings.saturation);
+    if (this.settings.saturation !== undefined && canSaturate(layer.activation)) return this.saturated(layer);
     if (this.settings.deadRelu && layer.activation === 'relu') return this.dead(layer, context);
     return undefined;
   }
@@ -76,7 +76,14 @@ export class Monitors {
     };
   }
 
-  private saturated(layer: LayerRecord, fraction: number): Finding | undefined {
+  /**
+   * Sigmoid/tanh units of a layer just run forward that newly saturated on the whole batch (needs
+   * only the batch's z and a, so a live PyTorch session checks it too); undefined when the filter
+   * is off or nothing newly saturated.
+   */
+  saturated(layer: Pick<LayerRecord, 'index' | 'activation' | 'z' | 'a' | 'rows' | 'units'>): Finding | undefined {
+    const fraction = this.settings.saturation;
+    if (fraction === undefined || !canSaturate(layer.activation)) return undefined;
     const saturated = new Set(saturatedUnits(layer, fraction));
     const units_: number[] = [];
     for (let u = 0; u < layer.units; u++) if (this.rise(`saturated:${layer.index}:${u}`, saturated.has(u))) units_.push(u);

@@ -106,6 +106,7 @@ export class LiveDebugAdapter {
   private ended(reason: string, exitCode: number | null): void {
     if (this.terminated) return;
     this.terminated = true;
+    this.runtime.ended(reason);
     this.channel.sendEvent(new OutputEvent(`${reason}\n`, exitCode === 0 ? 'console' : 'stderr'));
     this.channel.sendEvent(new ExitedEvent(exitCode ?? 1));
     this.channel.sendEvent(new TerminatedEvent());

@@ -5,9 +5,9 @@
 // Step Back moves through them read-only (PyTorch cannot be undone) and Continue resumes from the
 // live point. All ranks of a data-parallel run are driven together: a stop is shown once every rank
 // has paused at the same place. No `vscode` import.
-import type { StepRecord } from '../../engine/types';
+import type { ActivationName, StepRecord } from '../../engine/types';
 import { type Node, type Scope, type Tensor, type Value, evaluateCondition, parse } from '../debug/expressions';
-import { DEFAULT_EXPLODING_NORM, FILTERS } from '../debug/monitors';
+import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS, type Finding, Monitors } from '../debug/monitors';
 import type { RuntimeEvent, Stop } from '../debug/trainingRuntime';
 import type { Hello, LiveTensor, ModuleInfo, Paused, PausedLayer, RecorderMessage, StopAt } from './liveProtocol';
 
@@ -55,6 +55,8 @@ export class LiveRuntime {
   private nextId = 1;
   private stopOnNonFinite = true;
   private explodingNorm: number | undefined;
+  /** The saturated-units filter (batch-only, so it works live); its rising-edge memory. */
+  private readonly monitors = new Monitors();
   /** Pauses of the place being assembled, by rank. */
   private arriving = new Map<number, Paused>();
   private assembling: Map<number, PausedLayer>[] = [];
@@ -126,15 +128,18 @@ export class LiveRuntime {
   setExceptionFilters(filters: { filterId: string; condition?: string }[]): { verified: boolean; message?: string }[] {
     this.stopOnNonFinite = filters.some((f) => f.filterId === FILTERS.nonFinite);
     this.explodingNorm = undefined;
+    this.monitors.settings = {};
+    const threshold = (f: { condition?: string }, fallback: number) => (f.condition ? Number(f.condition) : fallback);
     return filters.map((f) => {
       if (f.filterId === FILTERS.nonFinite) return { verified: true };
-      if (f.filterId === FILTERS.explodingGradient) {
-        const norm = f.condition ? Number(f.condition) : DEFAULT_EXPLODING_NORM;
-        if (!(norm > 0)) return { verified: false, message: `The threshold must be a positive number, got ${JSON.stringify(f.condition)}` };
-        this.explodingNorm = norm;
+      if (f.filterId === FILTERS.explodingGradient || f.filterId === FILTERS.saturated) {
+        const value = threshold(f, f.filterId === FILTERS.saturated ? DEFAULT_SATURATION : DEFAULT_EXPLODING_NORM);
+        if (!(value > 0)) return { verified: false, message: `The threshold must be a positive number, got ${JSON.stringify(f.condition)}` };
+        if (f.filterId === FILTERS.saturated) this.monitors.settings.saturation = value;
+        else this.explodingNorm = value;
         return { verified: true };
       }
-      return { verified: false, message: 'Not available for a live PyTorch script: the recorder does not send the training split this filter needs.' };
+      return { verified: false, message: 'Not available for a live PyTorch script: a dead ReLU unit has z ≤ 0 on every sample of the training split, and the recorder sees only the batches the script passes.' };
     });
   }
 
@@ -211,6 +216,10 @@ export class LiveRuntime {
         return { reason: 'exception', description: 'Exploding gradient', text: `‖∂J/∂W, ∂J/∂b‖₂ of layer ${stop.layer + 1} is ${norm} (above ${this.explodingNorm}) at ${where}.`, filter: FILTERS.explodingGradient };
       }
     }
+    if (stop.phase === 'forward' && stop.layer !== null) {
+      const found = this.saturatedAt(stop, stop.layer);
+      if (found) return { reason: 'exception', description: 'Saturated units', text: `${found.message} (at ${where}).`, filter: FILTERS.saturated };
+    }
     const hit = this.breakpoints.filter((b) => b.module === stop.module || activationOf(stop) === b.module);
     const scope = this.scope(stop);
     const holding = hit.filter((b) => {
@@ -250,8 +259,9 @@ export class LiveRuntime {
     const places: Exclude<StopAt, 'all'> = [...this.places()];
     if (move === 'over' && here) places.push({ phase: here.phase, module: here.module });
     if (move === 'out') places.push({ phase: 'update', module: null });
-    // The exploding-gradient filter looks at every backward operation.
+    // The exploding-gradient filter looks at every backward operation, the saturated one at every forward.
     if (this.explodingNorm !== undefined) places.push({ phase: 'backward', module: null });
+    if (this.monitors.settings.saturation !== undefined) places.push({ phase: 'forward', module: null });
     return places;
   }
 
@@ -314,6 +324,12 @@ export class LiveRuntime {
     this.transport.stop();
   }
 
+  /** The process is gone (exit, stop, dropped connection): listeners (the status bar) let go. */
+  ended(message: string): void {
+    this.running = false;
+    this.emit({ type: 'ended', message });
+  }
+
   // ---- what the Variables view and conditions read
 
   /** The layers known at a stop for one rank, in layer order. */
@@ -329,6 +345,16 @@ export class LiveRuntime {
     let sum = 0;
     for (const t of [pick('gradWeights', 'localGradWeights'), pick('gradBias', 'localGradBias')]) if (isTensor(t)) for (const v of t.data) sum += v * v;
     return Math.sqrt(sum);
+  }
+
+  /** The saturated-units filter on rank 0's layer just run forward (its z and a over the batch). */
+  private saturatedAt(stop: LiveStop, layer: number): Finding | undefined {
+    const known = stop.known[0].get(layer);
+    const z = known?.z;
+    const a = known?.a;
+    if (!isTensor(z) || !isTensor(a) || typeof known?.activation !== 'string') return undefined;
+    const [rows, units] = z.shape;
+    return this.monitors.saturated({ index: layer, activation: known.activation as ActivationName, z: z.data, a: a.data, rows, units });
   }
 
   /** The expression scope of a stop (rank 0's numbers): per-layer families, loss, step. */

@@ -3,6 +3,7 @@
 // follows the debugger. At every stop it shows the step in progress' last completed step (the
 // paused step itself once complete) and highlights the paused operation's layer. The inspector's
 // own Step/Step Back move through the recorded steps read-only, like a trace file's. No `vscode` import.
+import type { Phase } from '../../engine/types';
 import type { LiveRuntime } from './liveRuntime';
 import { TraceSession } from '../traceSession';
 
@@ -31,12 +32,16 @@ export class LiveTraceSession extends TraceSession {
     });
   }
 
-  /** The debugger's stop on screen: its step (or the last completed one before it) and its layer. */
+  /**
+   * The debugger's stop on screen: its step (or the last completed one before it), its layer, and
+   * its operation as the focus (the inspector selects that layer and outlines what it computes).
+   */
   private follow(): void {
     const stop = this.runtime.current;
     if (!stop) return;
     this.goToStep(stop.step);
-    if (stop.layer !== null) this.select({ ...this.selection, layer: stop.layer });
+    const focus: Phase = stop.phase === 'forward' || stop.phase === 'backward' ? { kind: stop.phase, layer: stop.layer! } : { kind: stop.phase };
+    this.select({ ...this.selection, layer: stop.layer ?? this.selection.layer, focus });
   }
 
   override dispose(): void {

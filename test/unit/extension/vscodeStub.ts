@@ -94,7 +94,41 @@ export const workspace = {
 /** The notifications the host showed, oldest first (tests read and clear it). */
 export const shownMessages: { severity: 'information' | 'warning'; text: string }[] = [];
 
+export enum StatusBarAlignment {
+  Left = 1,
+  Right = 2,
+}
+
+/** A status-bar item as the host sets it; tests read its text and whether it is shown. */
+export class StatusBarItem {
+  text = '';
+  tooltip: string | undefined;
+  name: string | undefined;
+  command: string | undefined;
+  visible = false;
+  disposed = false;
+  constructor(readonly id: string) {}
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  dispose(): void {
+    this.disposed = true;
+    this.visible = false;
+  }
+}
+
+/** Every status-bar item the host made, oldest first. */
+export const statusBarItems: StatusBarItem[] = [];
+
 export const window = {
+  createStatusBarItem: (id: string): StatusBarItem => {
+    const item = new StatusBarItem(id);
+    statusBarItems.push(item);
+    return item;
+  },
   showInformationMessage: async (text: string): Promise<undefined> => void shownMessages.push({ severity: 'information', text }),
   showWarningMessage: async (text: string): Promise<undefined> => void shownMessages.push({ severity: 'warning', text }),
 };
