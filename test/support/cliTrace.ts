@@ -75,15 +75,28 @@ export function traceSoFar(trace: CliTrace, step: number, done: number): Record<
   return known;
 }
 
+/** The keys of a path: `optimizer.state["layers[1].weights"].m[0]` → optimizer, state, layers[1].weights, m, 0. */
+export function pathKeys(path: string): string[] | undefined {
+  const keys: string[] = [];
+  const token = /\.?([A-Za-z_]\w*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  while (token.lastIndex < path.length) {
+    const m = token.exec(path);
+    if (!m) return undefined;
+    keys.push(m[1] ?? m[2] ?? (JSON.parse(m[3]) as string));
+  }
+  return keys;
+}
+
 /**
- * The number at a StepTrace path such as `loss`, `layers[0].z[1][2]` or
- * `layers[1].update.weights[0][3]`; undefined when the path names nothing numeric in `record`.
+ * The number at a StepTrace path such as `loss`, `layers[0].z[1][2]`,
+ * `layers[1].update.weights[0][3]` or `optimizer.state["layers[0].bias"].m[1]`; undefined when
+ * the path names nothing numeric in `record`.
  */
 export function numberAt(record: unknown, path: string): number | undefined {
   let at: unknown = record;
-  for (const part of path.match(/[^.[\]]+/g) ?? []) {
-    if (at === null || typeof at !== 'object' || !Object.prototype.hasOwnProperty.call(at, part)) return undefined;
-    at = (at as Record<string, unknown>)[part];
+  for (const key of pathKeys(path) ?? [{}]) {
+    if (typeof key !== 'string' || at === null || typeof at !== 'object' || !Object.prototype.hasOwnProperty.call(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
   }
   return typeof at === 'number' ? at : undefined;
 }

@@ -14,9 +14,12 @@ export interface ShownNumber {
   where: string;
 }
 
-/** Every number the page carries (hidden ones too: a hover title shows them), in document order. */
+/**
+ * Every number the page carries, in document order, but those inside a hidden element (a panel
+ * with nothing to show keeps its last numbers hidden; the suite opens the parts it reads).
+ */
 export async function shownNumbers(page: Page): Promise<ShownNumber[]> {
-  const raw = await page.$$eval('[data-quantity][data-value]', (elements) => elements.map((e) => {
+  const raw = await page.$$eval('[data-quantity][data-value]', (elements) => elements.filter((e) => !e.closest('[hidden]')).map((e) => {
     const card = e.closest('section');
     return {
       quantity: e.getAttribute('data-quantity')!,
@@ -38,25 +41,35 @@ export async function positionOnPage(page: Page): Promise<{ step: string | null;
 const same = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 /**
+ * What a documented name that is not a StepTrace path should show (README, "Reading the screen"):
+ * a number computed from the CLI's output or the model file, `null` for a documented name with no
+ * such reference (the host's epoch evaluations, unit-health counts), undefined for an unknown name.
+ */
+export type DerivedQuantity = (quantity: string) => number | null | undefined;
+
+/**
  * Problems of the numbers on a page against the CLI's trace so far: each `data-quantity` that is a
- * StepTrace path must hold the trace's number exactly; `derived` answers the documented names that
- * are not StepTrace paths (undefined: an unknown name, itself a problem). Returns the problems and
- * how many numbers were compared.
+ * StepTrace path must hold the trace's number exactly, and so must each derived name `derived`
+ * computes; an unknown name, or a StepTrace path the trace does not have yet, is itself a problem.
+ * Returns the problems, how many numbers were compared, and how many were documented names
+ * without a reference (not compared).
  */
 export function compareWithTrace(
-  numbers: readonly ShownNumber[], trace: unknown, derived: (quantity: string) => number | undefined,
-): { problems: string[]; compared: number } {
+  numbers: readonly ShownNumber[], trace: unknown, derived: DerivedQuantity,
+): { problems: string[]; compared: number; unreferenced: number } {
   const problems: string[] = [];
   let compared = 0;
+  let unreferenced = 0;
   for (const n of numbers) {
     const expected = numberAt(trace, n.quantity) ?? derived(n.quantity);
     if (expected === undefined) problems.push(`${n.where}: ${n.quantity} = ${n.value} is shown, but the CLI trace has no such number (not yet computed, or not a documented name)`);
+    else if (expected === null) unreferenced++;
     else {
       compared++;
       if (!same(expected, n.value)) problems.push(`${n.where}: ${n.quantity} shows ${n.value}, the CLI trace has ${expected}`);
     }
   }
-  return { problems, compared };
+  return { problems, compared, unreferenced };
 }
 
 // ---- the identities a learner can form from the screen, computed here from the page's numbers
@@ -70,6 +83,12 @@ const ACTIVATIONS: Record<string, { f(z: number, slope: number): number; df(z: n
   'leaky-relu': { f: (z, s) => (z > 0 ? z : s * z), df: (z, s) => (z > 0 ? 1 : s) },
 };
 
+/**
+ * Names whose number depends on the view, not only on the step: the prediction is the chosen
+ * sample's, and its name does not say which sample (README, "Reading the screen").
+ */
+const VIEW_DEPENDENT = /^prediction\./;
+
 /** The numbers on screen by quantity; the same quantity shown twice must show one number. */
 export class ScreenValues {
   private readonly values = new Map<string, number>();
@@ -77,6 +96,7 @@ export class ScreenValues {
 
   add(numbers: readonly ShownNumber[]): void {
     for (const n of numbers) {
+      if (VIEW_DEPENDENT.test(n.quantity)) continue;
       const before = this.values.get(n.quantity);
       if (before !== undefined && !same(before, n.value)) this.problems.push(`${n.quantity} is shown as ${before} in one place and ${n.value} in another (${n.where})`);
       this.values.set(n.quantity, n.value);
