@@ -429,6 +429,25 @@ describe('screen truth: the checks catch a wrong screen (Chromium)', function ()
     assert.ok(report.checked > 0);
     assert.ok(report.problems.some((p) => p.startsWith('layers[1].a[0][0] = sigmoid(z)')), report.problems.join('\n'));
   });
+  it('a number pushed onto another and a box wider than the page are reported', async () => {
+    assert.deepEqual(await layoutProblems(view.page), []);
+    // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
+    await view.page.evaluate(`(() => {
+      const r = document.querySelector('#loss-value').getBoundingClientRect();
+      const stray = document.createElement('span');
+      stray.setAttribute('data-value', '1.5');
+      stray.textContent = '1.5';
+      Object.assign(stray.style, { position: 'fixed', left: r.left + 'px', top: r.top + 'px' });
+      document.getElementById('app').append(stray);
+      const wide = document.createElement('div');
+      wide.style.width = (document.documentElement.clientWidth + 200) + 'px';
+      wide.textContent = 'wide';
+      document.querySelector('#app section').append(wide);
+    })()`);
+    const problems = await layoutProblems(view.page);
+    assert.ok(problems.some((p) => / overlaps /.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /beyond the page|scrolls sideways/.test(p)), problems.join('\n'));
+  });
 });
 
 describe('screen truth: nothing overflows or overlaps at 420 and 1600 px, English and Korean, light and dark (Chromium)', function () {
