@@ -38,6 +38,11 @@ export class SessionHost {
   /** Moves the session to `step` and returns every message a freshly opened inspector gets there. */
   async at(step: number): Promise<HostMessage[]> {
     await this.session.goToStep(step);
+    return this.snapshot();
+  }
+
+  /** Every message a freshly opened inspector gets where the session is now (after a Step Into, say). */
+  snapshot(): HostMessage[] {
     return buildSnapshotMessages(this.session, new HistoryCursor());
   }
 
