@@ -1,9 +1,10 @@
 // Layer detail: for the selected layer, every quantity of the step as numbers or a heatmap —
 // per-sample quantities for the chosen sample or the batch mean, parameters as matrices. The
-// quantities of the debugger's selected operation are outlined.
+// quantities of the debugger's selected operation are outlined. Each name's tooltip says what the
+// quantity is (quantities.ts); heatmaps of one kind of quantity share one colour scale, shown above
+// the boxes; a table larger than MAX_CELLS can be expanded to every cell (the box then scrolls).
 import type { Phase } from '../../engine/types';
 import type { ModelSummary } from '../../protocol/messages';
-import type { WebviewString } from '../../protocol/webviewStrings';
 import type { Context } from '../store';
 import { el, section, setAttr } from '../dom';
 import { exact, roundingBound, setNumber } from '../format';
@@ -12,13 +13,10 @@ import { full, maxAbs, sampleOf } from '../tensors';
 import type { View } from './view';
 import { type LayerFieldName, layerField, tensorName } from '../../engine/layerFields';
 import type { TensorView } from '../../protocol/traceCodec';
+import { LAYER_QUANTITIES, type Quantity } from '../quantities';
+import { type ColourScale, colourScale } from './colourScale';
 
-const MAX_CELLS = 12; // rows and columns shown as numbers; the heatmap shows everything
-
-interface Quantity {
-  field: LayerFieldName;
-  title: WebviewString;
-}
+const MAX_CELLS = 12; // rows and columns shown as numbers until expanded; the heatmap shows everything
 
 /**
  * [rows, cols] of what is displayed: the field table's shape of one sample (a per-sample field)
@@ -31,22 +29,15 @@ function displayShape(field: LayerFieldName, layer: { units: number; activation:
   return one.length === 1 ? [1, one[0]] : [one[0], one[1]];
 }
 
-const QUANTITIES: Quantity[] = [
-  { field: 'input', title: 'input' },
-  { field: 'z', title: 'pre-activation z = W·x + b' },
-  { field: 'a', title: 'activation a = f(z)' },
-  { field: 'localGrad', title: 'local gradient f′(z)' },
-  { field: 'upstream', title: 'upstream ∂J/∂a' },
-  { field: 'delta', title: 'delta ∂J/∂z' },
-  { field: 'weights', title: 'W before the update' },
-  { field: 'gradWeights', title: 'weight gradient ∂J/∂W' },
-  { field: 'updateWeights', title: 'update ΔW' },
-  { field: 'weightsAfter', title: 'W after the update' },
-  { field: 'bias', title: 'b before the update' },
-  { field: 'gradBias', title: 'bias gradient ∂J/∂b' },
-  { field: 'updateBias', title: 'update Δb' },
-  { field: 'biasAfter', title: 'b after the update' },
+/** The boxes, in the order of the computation: forward, backward, the parameters and their update. */
+const FIELDS: LayerFieldName[] = [
+  'input', 'z', 'a', 'localGrad', 'upstream', 'delta',
+  'weights', 'gradWeights', 'updateWeights', 'weightsAfter', 'bias', 'gradBias', 'updateBias', 'biasAfter',
 ];
+const SCALE_KINDS: Quantity['kind'][] = ['value', 'local', 'gradient', 'parameter', 'update'];
+const KIND_TITLES = {
+  value: 'values x, z, a', local: 'local gradients f′(z)', gradient: 'gradients ∂J/∂·', parameter: 'parameters W, b', update: 'updates ΔW, Δb',
+} as const;
 
 /** What each operation computes in a layer (the loss computes the output layer's ∂J/∂a and ∂J/∂z). */
 const COMPUTED_BY: Record<Phase['kind'], string[]> = {
@@ -82,11 +73,16 @@ export function createLayerDetail(ctx: Context): View {
   card.tools.append(layerTabs, sampleSelect, modeSelect);
   const note = el('p', { className: 'note', text: t('Weights are stored [out][in], as in torch.nn.Linear: W[j][i] connects input i to unit j.') });
   const blocks = el('div', { className: 'blocks' });
-  card.body.append(blocks, note);
+  const heatScales = Object.fromEntries(SCALE_KINDS.map((kind) => [kind, colourScale(kind)])) as Record<Quantity['kind'], ColourScale>;
+  const scaleRow = el('div', { className: 'heat-scales', id: 'heat-scales' }, ...SCALE_KINDS.map((kind) => heatScales[kind].root));
+  /** Tensors whose every number the learner asked to see (by name, so a new step keeps the choice). */
+  const expanded = new Set<string>();
+  card.body.append(scaleRow, blocks, note);
   let palette: Palette | undefined;
 
   /** A matrix as a table; a vector (one row) as a column with unit numbers, as the lecture writes z, a and δ. */
-  function table(name: string, rows: number, cols: number): { node: HTMLElement; cells: HTMLTableCellElement[] } {
+  function table(name: string, rows: number, cols: number, limit: number): { node: HTMLElement; cells: HTMLTableCellElement[] } {
+    const MAX_CELLS = limit;
     const tbl = el('table', { className: 'matrix' });
     const cells: HTMLTableCellElement[] = [];
     const cell = (index: number) => {
@@ -137,12 +133,12 @@ export function createLayerDetail(ctx: Context): View {
   }
   const canvasValues = new WeakMap<HTMLCanvasElement, Float64Array>();
 
-  function paintHeatmap(canvas: HTMLCanvasElement, values: Float64Array, rows: number, cols: number): void {
+  function paintHeatmap(canvas: HTMLCanvasElement, values: Float64Array, rows: number, cols: number, scale: number): void {
     canvasValues.set(canvas, values);
+    canvas.dataset.scaleMax = exact(scale);
     const cell = canvas.width / cols;
     const g = canvas.getContext('2d')!;
     g.clearRect(0, 0, canvas.width, canvas.height);
-    const scale = maxAbs(values);
     const gap = cell > 4 ? 1 : 0;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
@@ -158,11 +154,11 @@ export function createLayerDetail(ctx: Context): View {
   let tabsFor: ModelSummary | undefined;
   let tabs: HTMLButtonElement[] = [];
 
-  function block(q: Quantity, title: string, r: number, c: number): Block {
+  function block(q: Quantity & { field: LayerFieldName }, title: string, r: number, c: number): Block {
     const content = el('div', { className: 'block-content' });
     const width = r === 1 ? '' : c <= 2 ? ' matrix-block narrow' : c <= 5 ? ' matrix-block medium' : ' matrix-block';
-    const figure = el('figure', { className: `block${width}`, attrs: { 'data-quantity': q.field } },
-      el('figcaption', {}, el('span', { className: 'q-title', text: title }), el('span', { className: 'shape', text: `${r}×${c}` })), content);
+    const figure = el('figure', { className: `block${width}`, attrs: { 'data-quantity': q.field, 'data-kind': q.kind } },
+      el('figcaption', {}, el('span', { className: 'q-title', text: title, title: t(q.meaning) }), el('span', { className: 'shape', text: `${r}×${c}` })), content);
     return { key: '', figure, content };
   }
 
@@ -199,14 +195,17 @@ export function createLayerDetail(ctx: Context): View {
       const softmax = layer.activation === 'softmax';
       const focused = focusedFields(state.focus, l, model.layers.length);
       const order: HTMLElement[] = [];
-      for (const q of QUANTITIES) {
+      const painted: { canvas: HTMLCanvasElement; values: Float64Array; r: number; c: number; kind: Quantity['kind'] }[] = [];
+      for (const field of FIELDS) {
+        const q = { ...LAYER_QUANTITIES[field], field };
         const name = tensorName(l, q.field);
         const [r, c] = displayShape(q.field, layer, inputs);
         const title = q.field === 'localGrad' && softmax ? t('softmax Jacobian ∂a/∂z') : t(q.title);
         const perSample = layerField(q.field)!.kind === 'batch';
         const values = perSample ? sampleOf(state, name, sample) : full(state, name);
         const view = state.record?.tensor(name);
-        const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : 'numbers';
+        const all = expanded.has(name);
+        const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : all ? 'all numbers' : 'numbers';
         const key = `${name}|${r}x${c}|${status}`;
         let b = shown.get(q.field);
         if (!b || b.key.split('|')[0] !== name) b = block(q, title, r, c);
@@ -227,18 +226,37 @@ export function createLayerDetail(ctx: Context): View {
             b.canvas = heatmapCanvas(name, r, c);
             b.content.replaceChildren(b.canvas);
           } else {
-            const made = table(name, r, c);
+            const made = table(name, r, c, all ? Infinity : MAX_CELLS);
             b.cells = made.cells;
             b.content.replaceChildren(made.node);
+            if (!all && (r > MAX_CELLS || c > MAX_CELLS)) {
+              // Never cut with no way to see the rest: every cell, in a box that scrolls.
+              const more = el('button', { className: 'link show-all', text: t('Show all {0} numbers', r * c), attrs: { type: 'button', 'data-expand': name } });
+              more.addEventListener('click', () => {
+                expanded.add(name);
+                ctx.invalidate();
+              });
+              b.content.append(more);
+            }
           }
         }
         if (values && b.cells) fillTable(b.cells, values, perSample && sample === 'mean' && view ? meanRounding(view) : undefined);
-        if (values && b.canvas) paintHeatmap(b.canvas, values, r, c);
+        if (values && b.canvas) painted.push({ canvas: b.canvas, values, r, c, kind: q.kind });
         const isFocused = focused.includes(q.field);
         if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);
         order.push(b.figure);
       }
       if (blocks.childElementCount !== order.length || order.some((f, i) => blocks.children[i] !== f)) blocks.replaceChildren(...order);
+      // One colour scale per kind of quantity: the largest |value| of all its boxes on screen.
+      const scaleOf = new Map<Quantity['kind'], number>();
+      for (const p of painted) scaleOf.set(p.kind, Math.max(scaleOf.get(p.kind) ?? 0, maxAbs(p.values)));
+      for (const p of painted) paintHeatmap(p.canvas, p.values, p.r, p.c, scaleOf.get(p.kind)!);
+      scaleRow.hidden = painted.length === 0;
+      for (const kind of SCALE_KINDS) {
+        const max = scaleOf.get(kind);
+        heatScales[kind].root.hidden = max === undefined;
+        if (max !== undefined) heatScales[kind].set(palette!, max, t(KIND_TITLES[kind]));
+      }
     },
   };
 }
