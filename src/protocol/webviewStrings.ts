@@ -28,6 +28,12 @@ export const WEBVIEW_STRINGS = [
   'Waiting for the extension…',
   'Press Step to run the first mini-batch.',
   'Error in {0}: {1}',
+  'Keyboard',
+  'Keyboard shortcuts',
+  'Run / Pause',
+  'Run until a condition holds',
+  'select a weight or bias in the network (its chain rule)',
+  'move the history slider one step',
   // section titles
   'Network',
   'Layer detail',
@@ -153,6 +159,7 @@ export const WEBVIEW_STRINGS = [
   'decision boundary',
   'regression curve',
   'Batch of {0} samples',
+  'target y',
   // optimizer
   'effective step',
   'No optimizer state yet: it appears after the first update.',
