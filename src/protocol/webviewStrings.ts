@@ -109,7 +109,7 @@ export const WEBVIEW_STRINGS = [
   'Update Δb = b⁺ − b; plain gradient descent takes Δb = −α·∂J/∂b.',
   'Bias after the update: b⁺ = b + Δb, the next step\'s b.',
   'J = (1/N) Σᵢ L(yᵢ, tᵢ) + regularization: the mean loss of this mini-batch with the weights before the update (the lecture\'s J).',
-  'J of the same batch again, with the weights after the update: did this step lower the loss on the data it learned from?',
+  'J after = J(W⁺, b⁺) on the same batch, with the weights after the update: did this step lower the loss on the data it learned from?',
   'ΔJ = J after − J before. Negative: the step went downhill. Positive: the learning rate may be too large.',
   'The loss function\'s part of J: (1/N) Σᵢ L(yᵢ, tᵢ), e.g. MSE (1/N) Σᵢ ‖yᵢ − tᵢ‖².',
   'The penalty on the weights, λ₁‖W‖₁ + λ₂‖W‖₂², added to J; its derivative pulls each weight towards 0.',

@@ -36,7 +36,7 @@ export const LAYER_QUANTITIES: Record<LayerFieldName, Quantity> = {
 /** Scalars of the loss view, by the id of the element showing them. */
 export const LOSS_QUANTITIES = {
   before: { title: 'Batch loss before the update', meaning: 'J = (1/N) Σᵢ L(yᵢ, tᵢ) + regularization: the mean loss of this mini-batch with the weights before the update (the lecture\'s J).' },
-  after: { title: 'Batch loss after the update', meaning: 'J of the same batch again, with the weights after the update: did this step lower the loss on the data it learned from?' },
+  after: { title: 'Batch loss after the update', meaning: 'J after = J(W⁺, b⁺) on the same batch, with the weights after the update: did this step lower the loss on the data it learned from?' },
   delta: { title: 'ΔJ', meaning: 'ΔJ = J after − J before. Negative: the step went downhill. Positive: the learning rate may be too large.' },
   data: { title: 'data loss', meaning: 'The loss function\'s part of J: (1/N) Σᵢ L(yᵢ, tᵢ), e.g. MSE (1/N) Σᵢ ‖yᵢ − tᵢ‖².' },
   reg: { title: 'regularization', meaning: 'The penalty on the weights, λ₁‖W‖₁ + λ₂‖W‖₂², added to J; its derivative pulls each weight towards 0.' },

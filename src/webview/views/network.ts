@@ -112,7 +112,8 @@ export function createNetwork(ctx: Context): View {
     hatch.append(svg('rect', { width: 5, height: 5, class: 'hatch-ground' }), svg('line', { x1: 0, y1: 0, x2: 0, y2: 5, class: 'hatch-line' }));
     const defs = svg('defs');
     defs.append(hatch);
-    figure.append(defs, focus, band);
+    const hits = svg('g', { class: 'edge-hits' });
+    figure.append(defs, focus, band, hits);
     const edges: Edge[][] = [];
     for (let l = 0; l < model.layers.length; l++) {
       const group = svg('g', { class: 'edges' });
@@ -126,10 +127,12 @@ export function createNetwork(ctx: Context): View {
           const label = t('Weight W[{0}][{1}] of layer {2}', j, i, l + 1);
           line.append(title);
           activate(line, label, () => ctx.select(l, ref));
-          // Beneath the edge, so hovering it highlights the edge drawn after it (CSS `+`).
+          // Beneath every drawn edge, so a click on an edge's stroke is always that edge's, and a click
+          // beside it still lands on the nearest one.
           const hit = svg('line', { ...ends, class: 'edge-hit', 'stroke-width': HIT_WIDTH, 'aria-hidden': 'true' });
           hit.addEventListener('click', () => ctx.select(l, ref));
-          group.append(hit, line);
+          hits.append(hit);
+          group.append(line);
           list.push({ line, title, label, ref, index: j * sizes[l] + i });
         }
       }
