@@ -29,6 +29,8 @@ export interface LayerField {
   /** `batch`: one row per sample of the batch; `parameter`: the shape of W or b. */
   kind: 'batch' | 'parameter';
   computedBy: ComputedBy;
+  /** Where the field sits in a StepTrace layer (DESIGN.md §3): the update's tensors nest under `update`. */
+  tracePath: string;
   shape(layer: LayerDimensions): number[];
 }
 
@@ -38,21 +40,21 @@ const perUnit = (l: LayerDimensions) => [l.units];
 
 /** In the order of the StepTrace contract: forward values, gradients, parameters, the update. */
 export const LAYER_FIELDS: readonly LayerField[] = [
-  { name: 'input', kind: 'batch', computedBy: 'forward', shape: (l) => [l.rows, l.inputs] },
-  { name: 'z', kind: 'batch', computedBy: 'forward', shape: rowsByUnits },
-  { name: 'a', kind: 'batch', computedBy: 'forward', shape: rowsByUnits },
+  { name: 'input', kind: 'batch', tracePath: 'input', computedBy: 'forward', shape: (l) => [l.rows, l.inputs] },
+  { name: 'z', kind: 'batch', tracePath: 'z', computedBy: 'forward', shape: rowsByUnits },
+  { name: 'a', kind: 'batch', tracePath: 'a', computedBy: 'forward', shape: rowsByUnits },
   // f′(z) per unit; softmax couples its units, so its local gradient is a Jacobian per sample.
-  { name: 'localGrad', kind: 'batch', computedBy: 'backward', shape: (l) => (l.activation === 'softmax' ? [l.rows, l.units, l.units] : [l.rows, l.units]) },
-  { name: 'upstream', kind: 'batch', computedBy: 'next layer', shape: rowsByUnits },
-  { name: 'delta', kind: 'batch', computedBy: 'backward', shape: rowsByUnits },
-  { name: 'weights', kind: 'parameter', computedBy: 'given', shape: unitsByInputs },
-  { name: 'bias', kind: 'parameter', computedBy: 'given', shape: perUnit },
-  { name: 'gradWeights', kind: 'parameter', computedBy: 'backward', shape: unitsByInputs },
-  { name: 'gradBias', kind: 'parameter', computedBy: 'backward', shape: perUnit },
-  { name: 'updateWeights', kind: 'parameter', computedBy: 'update', shape: unitsByInputs },
-  { name: 'updateBias', kind: 'parameter', computedBy: 'update', shape: perUnit },
-  { name: 'weightsAfter', kind: 'parameter', computedBy: 'update', shape: unitsByInputs },
-  { name: 'biasAfter', kind: 'parameter', computedBy: 'update', shape: perUnit },
+  { name: 'localGrad', kind: 'batch', tracePath: 'localGrad', computedBy: 'backward', shape: (l) => (l.activation === 'softmax' ? [l.rows, l.units, l.units] : [l.rows, l.units]) },
+  { name: 'upstream', kind: 'batch', tracePath: 'upstream', computedBy: 'next layer', shape: rowsByUnits },
+  { name: 'delta', kind: 'batch', tracePath: 'delta', computedBy: 'backward', shape: rowsByUnits },
+  { name: 'weights', kind: 'parameter', tracePath: 'weights', computedBy: 'given', shape: unitsByInputs },
+  { name: 'bias', kind: 'parameter', tracePath: 'bias', computedBy: 'given', shape: perUnit },
+  { name: 'gradWeights', kind: 'parameter', tracePath: 'gradWeights', computedBy: 'backward', shape: unitsByInputs },
+  { name: 'gradBias', kind: 'parameter', tracePath: 'gradBias', computedBy: 'backward', shape: perUnit },
+  { name: 'updateWeights', kind: 'parameter', tracePath: 'update.weights', computedBy: 'update', shape: unitsByInputs },
+  { name: 'updateBias', kind: 'parameter', tracePath: 'update.bias', computedBy: 'update', shape: perUnit },
+  { name: 'weightsAfter', kind: 'parameter', tracePath: 'weightsAfter', computedBy: 'update', shape: unitsByInputs },
+  { name: 'biasAfter', kind: 'parameter', tracePath: 'biasAfter', computedBy: 'update', shape: perUnit },
 ];
 
 const BY_NAME = new Map(LAYER_FIELDS.map((field) => [field.name as string, field]));
@@ -72,6 +74,16 @@ export function tensorName(layer: number, field: string, ...indices: number[]): 
   let name = `layers[${layer}].${field}`;
   for (const index of indices) name += `[${index}]`;
   return name;
+}
+
+/**
+ * The StepTrace path of a layer field or of one number of it, as `node dist/cli.js run --json`
+ * writes it: `layers[0].z[1][2]`, `layers[1].update.weights[0][3]`. The inspector's data-quantity.
+ */
+export function tracePath(layer: number, field: LayerFieldName, ...indices: number[]): string {
+  let path = `layers[${layer}].${BY_NAME.get(field)!.tracePath}`;
+  for (const index of indices) path += `[${index}]`;
+  return path;
 }
 
 /** `layers[l].field` → its layer and field; undefined for any other text. */

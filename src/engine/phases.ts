@@ -24,3 +24,8 @@ export function phaseAt(opIndex: number, layerCount: number): Phase {
   if (opIndex <= 2 * layerCount) return { kind: 'backward', layer: 2 * layerCount - opIndex };
   return { kind: 'update' };
 }
+
+/** A phase as one word for attributes and logs: `forward:0`, `loss`, `backward:1`, `update`. */
+export function phaseKey(phase: Phase): string {
+  return 'layer' in phase ? `${phase.kind}:${phase.layer}` : phase.kind;
+}

@@ -180,5 +180,5 @@ function tableView(input: DataViewInput): DataView {
     if (classes) values[r * width + inputColumns] = sampleLabel(dataset, loss, row);
     else for (let k = 0; k < targetColumns; k++) values[r * width + inputColumns + k] = dataset.y[row * dataset.outputs + k];
   });
-  return { kind: 'table', columns: [...names, ...targets], rows: batch.length, values, batch };
+  return { kind: 'table', columns: [...names, ...targets], inputColumns, rows: batch.length, values, batch };
 }

@@ -131,6 +131,7 @@ export type DataView =
   | {
       kind: 'table'; // any other input: the batch itself
       columns: string[];
+      inputColumns: number; // the first columns are inputs, the rest the targets
       rows: number; // samples in the batch
       values: Float64Array; // rows × columns
       batch: number[]; // dataset indices of the batch, one per row

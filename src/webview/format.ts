@@ -1,7 +1,7 @@
 // How numbers and math look on screen: a short form for reading (4 significant digits, true minus
 // signs, compact exponents) and the shortest exact form (String(v), which round-trips) for hover
 // titles and data-value attributes, so a reader or a test can always get the engine's number back.
-import { setText } from './dom';
+import { setAttr, setText } from './dom';
 
 const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
 const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉' };
@@ -26,12 +26,25 @@ export function short(value: number | undefined, digits = 4): string {
 /** The exact value, for titles and data-value attributes. */
 export const exact = (value: number): string => String(value);
 
-/** A span showing `value` shortly, with the exact value on hover and in data-value. */
-export function numberSpan(value: number | undefined, id?: string): HTMLSpanElement {
+/**
+ * The screen's contract (README, "Reading the screen"): a number element carries `data-value`,
+ * the exact number the host sent (String(v): shortest round trip; "Infinity", "-Infinity", "NaN"),
+ * and `data-quantity`, what it is (a StepTrace path such as `layers[0].z[1][2]`, or a documented
+ * derived name). Every number the inspector shows is marked here, and only here.
+ */
+export function markNumber(node: Element, value: number | undefined, quantity: string | undefined): void {
+  setAttr(node, 'data-value', value === undefined ? undefined : exact(value));
+  setAttr(node, 'data-quantity', value === undefined ? undefined : quantity);
+}
+
+/** A span showing `value` shortly, marked with its exact value and its quantity, the exact value on hover. */
+export function numberSpan(
+  value: number | undefined, quantity: string | undefined, options: { id?: string; text?: (value: number) => string } = {},
+): HTMLSpanElement {
   const span = document.createElement('span');
   span.className = 'num';
-  if (id) span.id = id;
-  setNumber(span, value);
+  if (options.id) span.id = options.id;
+  setNumber(span, value, quantity, { text: options.text });
   return span;
 }
 
@@ -45,25 +58,22 @@ export function roundingBound(count: number, largest: number): number {
 }
 
 /**
- * Shows `value` in an element made by numberSpan (or any element), in place. A value within
- * `zeroBelow` of 0 (a roundingBound) shows as 0; its exact value stays in the title and data-value.
+ * Shows `value` in an element made by numberSpan (or any element), in place, marked as `quantity`.
+ * A value within `zeroBelow` of 0 (a roundingBound) shows as 0; its exact value stays in the title
+ * and data-value. `text` shows the number otherwise (a percentage, say).
  */
-export function setNumber(node: HTMLElement, value: number | undefined, digits = 4, zeroBelow = 0): void {
+export function setNumber(
+  node: HTMLElement, value: number | undefined, quantity: string | undefined,
+  options: { digits?: number; zeroBelow?: number; text?: (value: number) => string } = {},
+): void {
+  const { digits = 4, zeroBelow = 0 } = options;
   const roundedZero = value !== undefined && value !== 0 && Math.abs(value) <= zeroBelow;
-  setText(node, roundedZero ? '0' : short(value, digits));
+  setText(node, roundedZero ? '0' : value !== undefined && options.text ? options.text(value) : short(value, digits));
   if (node.classList.contains('rounded-zero') !== roundedZero) node.classList.toggle('rounded-zero', roundedZero);
-  const precise = value === undefined ? undefined : exact(value);
-  if (node.dataset.value !== precise) {
-    if (precise === undefined) {
-      delete node.dataset.value;
-      node.removeAttribute('title');
-    } else {
-      node.dataset.value = precise;
-      node.title = precise;
-    }
-  }
+  setAttr(node, 'title', value === undefined ? undefined : exact(value));
+  markNumber(node, value, quantity);
 }
 
-export function percent(value: number | undefined): string {
-  return value === undefined ? '–' : `${(value * 100).toFixed(1)}%`;
+export function percent(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
 }

@@ -7,7 +7,8 @@ import type { WebviewString } from '../protocol/webviewStrings';
 import * as l10n from '@vscode/l10n';
 import { type Context, apply, hostMessageProblem, initialState } from './store';
 import { watchTheme } from './theme';
-import { el } from './dom';
+import { el, setAttr } from './dom';
+import { phaseKey } from '../engine/phases';
 import { createToolbar } from './views/toolbar';
 import { createHistory } from './views/history';
 import { createNetwork } from './views/network';
@@ -115,6 +116,11 @@ function render(): void {
   for (const view of views) view.render(themeChanged);
   themeChanged = false;
   performance.mark('inspector-render-end');
+  // The position on screen (StepOnScreen): the step shown and the operation Step Into runs next
+  // ("complete" between steps), so a reader of the page knows which trace line its numbers are from.
+  const position = state.position;
+  setAttr(app, 'data-step', position ? String(position.step) : undefined);
+  setAttr(app, 'data-op', position ? (position.next ? phaseKey(position.next) : 'complete') : undefined);
   document.body.dataset.renderedStep = String(state.record?.step ?? 0);
   document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0 } }));
 }

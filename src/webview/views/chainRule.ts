@@ -5,7 +5,7 @@ import type { Context } from '../store';
 import type { WebviewString } from '../../protocol/webviewStrings';
 import { el, section } from '../dom';
 import type { ChainFactor } from '../../engine/chainRule';
-import { exact, numberSpan, short, sub } from '../format';
+import { exact, numberSpan, sub } from '../format';
 import type { View } from './view';
 
 const MAX_SAMPLES = 8;
@@ -25,9 +25,10 @@ export function createChainRule(ctx: Context): View {
    */
   function sumRows(f: ChainFactor, k: number, shown: number): HTMLElement[] {
     const sum = f.sum!;
-    const rows = sum.terms.map((term) => {
+    const rows = sum.terms.map((term, j) => {
+      const path = `chainRule.factors[${k}].sum.terms[${j}]`;
       const cell = (i: number) => {
-        const span = numberSpan(term.product[i]);
+        const span = numberSpan(term.product[i], `${path}.product[${i}]`);
         span.title = `${exact(term.left[i])} × ${exact(term.right[i])}`;
         return el('td', {}, span);
       };
@@ -35,7 +36,7 @@ export function createChainRule(ctx: Context): View {
       return el('tr', { className: 'term', attrs: { 'data-term-of': String(k), 'data-unit': String(term.unit) } },
         el('td', {}, el('div', { className: 'math', text: label }), el('div', { className: 'meaning', text: t('term k = {0}', term.unit + 1) })),
         ...Array.from({ length: shown }, (_, i) => cell(i)),
-        el('td', {}, numberSpan(term.mean)));
+        el('td', {}, numberSpan(term.mean, `${path}.mean`)));
     });
     for (const row of rows) row.hidden = true;
     const toggle = el('button', {
@@ -80,24 +81,24 @@ export function createChainRule(ctx: Context): View {
           // The engine names factors and writes notes in English; the English text is the l10n key.
           el('div', { className: 'meaning', text: t(f.name as WebviewString) }),
           f.computedOnce ? el('span', { className: 'badge', text: t('computed once'), title: t('Computed once per unit and shared by all of its weights.') }) : undefined),
-        ...f.perSample.slice(0, shown).map((v) => el('td', {}, numberSpan(v))),
-        el('td', {}, numberSpan(f.mean))), ...(f.sum ? sumRows(f, k, shown) : [])]);
+        ...f.perSample.slice(0, shown).map((v, i) => el('td', {}, numberSpan(v, `chainRule.factors[${k}].perSample[${i}]`))),
+        el('td', {}, numberSpan(f.mean, `chainRule.factors[${k}].mean`))), ...(f.sum ? sumRows(f, k, shown) : [])]);
       const product = el('tr', { className: 'product' }, el('td', { text: `${t('product')} Π` }),
-        ...x.product.perSample.slice(0, shown).map((v) => el('td', {}, numberSpan(v))),
-        el('td', {}, numberSpan(x.product.mean, 'chain-product')));
+        ...x.product.perSample.slice(0, shown).map((v, i) => el('td', {}, numberSpan(v, `chainRule.product.perSample[${i}]`))),
+        el('td', {}, numberSpan(x.product.mean, 'chainRule.product.mean', { id: 'chain-product' })));
       const table = el('table', { className: 'chain' }, el('thead', {}, head), el('tbody', {}, ...rows, product));
 
       const summary = el('dl', { className: 'figures' });
-      const figure = (label: string, value: number | undefined, id: string, extra?: HTMLElement) =>
-        summary.append(el('dt', { text: label }), el('dd', {}, numberSpan(value, id), extra));
-      figure(`${t('data part')} (${t('mean over samples')})`, x.product.mean, 'chain-data');
-      if (x.regularization) figure(`${t('regularization part')} ${x.regularization.symbol}`, x.regularization.value, 'chain-reg');
-      figure(`∂J/∂${x.parameter.symbol}`, x.total, 'chain-gradient');
+      const figure = (label: string, value: number | undefined, quantity: string, id: string, extra?: HTMLElement) =>
+        summary.append(el('dt', { text: label }), el('dd', {}, numberSpan(value, quantity, { id }), extra));
+      figure(`${t('data part')} (${t('mean over samples')})`, x.product.mean, 'chainRule.product.mean', 'chain-data');
+      if (x.regularization) figure(`${t('regularization part')} ${x.regularization.symbol}`, x.regularization.value, 'chainRule.regularization.value', 'chain-reg');
+      figure(`∂J/∂${x.parameter.symbol}`, x.total, 'chainRule.total', 'chain-gradient');
       const fd = x.finiteDifference;
       if (fd) {
         const agrees = fd.relativeError < AGREEMENT;
-        figure(t('finite difference'), fd.numeric, 'chain-fd');
-        figure(t('relative error'), fd.relativeError, 'chain-relerr',
+        figure(t('finite difference'), fd.numeric, 'chainRule.finiteDifference.numeric', 'chain-fd');
+        figure(t('relative error'), fd.relativeError, 'chainRule.finiteDifference.relativeError', 'chain-relerr',
           el('span', { className: `badge ${agrees ? 'ok' : 'bad'}`, text: agrees ? t('agrees') : t('disagrees') }));
       }
       const notes = x.notes.map((n) => el('p', { className: 'note', text: t(n.text as WebviewString, ...n.args) }));
@@ -105,7 +106,7 @@ export function createChainRule(ctx: Context): View {
         el('div', { className: 'chain-head' },
           el('span', { className: 'math param', text: x.parameter.symbol }),
           el('code', { text: x.parameter.name }),
-          el('span', { className: 'muted', text: `= ${short(x.parameter.value)}` }),
+          el('span', { className: 'muted' }, '= ', numberSpan(x.parameter.value, 'chainRule.parameter.value')),
           el('span', { className: 'muted', text: `${t('step')} ${message.step}` })),
         equation, el('div', { className: 'scroll' }, table), summary, ...notes);
     },

@@ -27,10 +27,8 @@ export function colourScale(kind: string, tooltip?: string): ColourScale {
     root,
     set(palette, max, text) {
       setText(label, text);
-      setNumber(high, max);
-      setNumber(low, -max);
-      high.dataset.quantity = `scale.${kind}.max`;
-      low.dataset.quantity = `scale.${kind}.min`;
+      setNumber(high, max, `scale.${kind}.max`);
+      setNumber(low, -max, `scale.${kind}.min`);
       const gradient = `linear-gradient(to right, ${STOPS.map((s) => diverging(palette, s, 1)).join(', ')})`;
       if (gradient !== painted) {
         painted = gradient;

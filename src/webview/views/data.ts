@@ -5,7 +5,7 @@
 import type { DataView } from '../../protocol/messages';
 import type { Context } from '../store';
 import { el, section } from '../dom';
-import { exact, short } from '../format';
+import { setNumber, short } from '../format';
 import { type Palette, readPalette, withAlpha } from '../theme';
 import type { View } from './view';
 
@@ -190,12 +190,17 @@ export function createData(ctx: Context): View {
   function table(view: Extract<DataView, { kind: 'table' }>): HTMLElement {
     const cols = view.columns.slice(0, MAX_TABLE_COLUMNS);
     const width = view.columns.length;
+    const inputs = view.inputColumns;
+    // Dataset sample n's input c is dataset.x[n][c]; its target dataset.t[n] (one column) or dataset.t[n][k].
+    const quantity = (n: number, c: number) =>
+      c < inputs ? `dataset.x[${n}][${c}]` : width - inputs === 1 ? `dataset.t[${n}]` : `dataset.t[${n}][${c - inputs}]`;
     return el('div', { className: 'scroll' }, el('table', { className: 'matrix data-table' },
       el('thead', {}, el('tr', {}, el('th', { text: '#' }), ...cols.map((c) => el('th', { text: c })), width > cols.length ? el('th', { text: '⋯' }) : undefined)),
-      el('tbody', {}, ...Array.from({ length: view.rows }, (_, r) => el('tr', {}, el('td', { className: 'muted', text: String(view.batch[r]) }),
+      el('tbody', {}, ...Array.from({ length: view.rows }, (_, r) => el('tr', {}, el('th', { className: 'muted', text: String(view.batch[r]) }),
         ...cols.map((_, c) => {
-          const v = view.values[r * width + c];
-          return el('td', { className: 'num', text: short(v), title: exact(v), attrs: { 'data-value': exact(v), 'data-row': String(r), 'data-column': String(c) } });
+          const td = el('td', { className: 'num', attrs: { 'data-row': String(r), 'data-column': String(c) } });
+          setNumber(td, view.values[r * width + c], quantity(view.batch[r], c));
+          return td;
         }))))));
   }
 

@@ -9,7 +9,7 @@ import type { Context } from '../store';
 import { el, section, setAttr } from '../dom';
 import { exact, roundingBound, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
-import { full, maxAbs, sampleOf } from '../tensors';
+import { full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { type LayerFieldName, layerField, tensorName } from '../../engine/layerFields';
 import type { TensorView } from '../../protocol/traceCodec';
@@ -22,11 +22,11 @@ const MAX_CELLS = 12; // rows and columns shown as numbers until expanded; the h
  * [rows, cols] of what is displayed: the field table's shape of one sample (a per-sample field)
  * or of the parameter, a vector as one row; softmax's local gradient is its Jacobian.
  */
-function displayShape(field: LayerFieldName, layer: { units: number; activation: string }, inputs: number): [number, number] {
+function displayShape(field: LayerFieldName, layer: { units: number; activation: string }, inputs: number): { rows: number; cols: number; vector: boolean } {
   const spec = layerField(field)!;
   const shape = spec.shape({ rows: 1, units: layer.units, inputs, activation: layer.activation });
   const one = spec.kind === 'batch' ? shape.slice(1) : shape;
-  return one.length === 1 ? [1, one[0]] : [one[0], one[1]];
+  return one.length === 1 ? { rows: 1, cols: one[0], vector: true } : { rows: one[0], cols: one[1], vector: false };
 }
 
 /** The boxes, in the order of the computation: forward, backward, the parameters and their update. */
@@ -106,12 +106,12 @@ export function createLayerDetail(ctx: Context): View {
     return { node: tbl, cells };
   }
 
-  /** `zeroBelow(i)`: for a batch mean, how close to 0 entry i may be by rounding alone. */
-  function fillTable(cells: HTMLTableCellElement[], values: Float64Array, zeroBelow?: (index: number) => number): void {
+  /** `quantity(i)`: entry i's data-quantity; `zeroBelow(i)`: for a batch mean, how close to 0 entry i may be by rounding alone. */
+  function fillTable(cells: HTMLTableCellElement[], values: Float64Array, quantity: (index: number) => string, zeroBelow?: (index: number) => number): void {
     for (const td of cells) {
       const index = Number(td.dataset.index);
       const v = values[index];
-      setNumber(td, v, 4, zeroBelow?.(index));
+      setNumber(td, v, quantity(index), { zeroBelow: zeroBelow?.(index) });
       const negative = v < 0;
       if (td.classList.contains('neg') !== negative) td.classList.toggle('neg', negative);
     }
@@ -199,7 +199,7 @@ export function createLayerDetail(ctx: Context): View {
       for (const field of FIELDS) {
         const q = { ...LAYER_QUANTITIES[field], field };
         const name = tensorName(l, q.field);
-        const [r, c] = displayShape(q.field, layer, inputs);
+        const { rows: r, cols: c, vector } = displayShape(q.field, layer, inputs);
         const title = q.field === 'localGrad' && softmax ? t('softmax Jacobian ∂a/∂z') : t(q.title);
         const perSample = layerField(q.field)!.kind === 'batch';
         const values = perSample ? sampleOf(state, name, sample) : full(state, name);
@@ -240,7 +240,9 @@ export function createLayerDetail(ctx: Context): View {
             }
           }
         }
-        if (values && b.cells) fillTable(b.cells, values, perSample && sample === 'mean' && view ? meanRounding(view) : undefined);
+        // A vector has one index in the trace; a matrix (even of one row) two.
+        const quantity = (index: number) => (vector ? quantityName(l, q.field, sample, index) : quantityName(l, q.field, sample, Math.floor(index / c), index % c));
+        if (values && b.cells) fillTable(b.cells, values, quantity, perSample && sample === 'mean' && view ? meanRounding(view) : undefined);
         if (values && b.canvas) painted.push({ canvas: b.canvas, values, r, c, kind: q.kind });
         const isFocused = focused.includes(q.field);
         if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);

@@ -11,7 +11,7 @@ import type { Evaluation } from '../../engine/evaluation';
 import type { Context } from '../store';
 import type { WebviewString } from '../../protocol/webviewStrings';
 import { el, section, setText } from '../dom';
-import { numberSpan, percent, setNumber } from '../format';
+import { markNumber, numberSpan, percent, setNumber } from '../format';
 import { type Palette, readPalette } from '../theme';
 import type { View } from './view';
 import { LOSS_QUANTITIES } from '../quantities';
@@ -34,7 +34,7 @@ export function createLoss(ctx: Context): View {
   const card = section('loss', t('Loss'));
   const figures = el('dl', { className: 'figures loss-figures' });
   const figure = (q: (typeof LOSS_QUANTITIES)[keyof typeof LOSS_QUANTITIES], id: string) => {
-    const value = numberSpan(undefined, id);
+    const value = numberSpan(undefined, undefined, { id });
     figures.append(el('dt', { className: 'explained', text: t(q.title), title: t(q.meaning) }), el('dd', {}, value));
     return value;
   };
@@ -124,25 +124,21 @@ export function createLoss(ctx: Context): View {
     const data: uPlot.AlignedData = [epochs.map((e) => e.epoch), ...epochColumnsShown.map((c) => epochs.map((e) => c.pick(e) ?? null))];
     epochChart.setData(data);
     const last = epochs[epochs.length - 1];
-    const rows: [string, HTMLElement][] = [[`${t('Train loss (epoch)')} ${last.epoch}`, numberSpan(last.trainLoss, 'epoch-train-loss')]];
-    if (last.validationLoss !== undefined) rows.push([t('Validation loss (epoch)'), numberSpan(last.validationLoss, 'epoch-validation-loss')]);
-    if (last.trainAccuracy !== undefined) rows.push([t('Train accuracy'), el('span', { className: 'num', id: 'train-accuracy', text: percent(last.trainAccuracy) })]);
-    if (last.validationAccuracy !== undefined) rows.push([t('Validation accuracy'), el('span', { className: 'num', id: 'validation-accuracy', text: percent(last.validationAccuracy) })]);
+    const at = `epochs[${epochs.length - 1}]`;
+    const rows: [string, HTMLElement][] = [[`${t('Train loss (epoch)')} ${last.epoch}`, numberSpan(last.trainLoss, `${at}.trainLoss`, { id: 'epoch-train-loss' })]];
+    if (last.validationLoss !== undefined) rows.push([t('Validation loss (epoch)'), numberSpan(last.validationLoss, `${at}.validationLoss`, { id: 'epoch-validation-loss' })]);
+    if (last.trainAccuracy !== undefined) rows.push([t('Train accuracy'), numberSpan(last.trainAccuracy, `${at}.trainAccuracy`, { id: 'train-accuracy', text: percent })]);
+    if (last.validationAccuracy !== undefined) rows.push([t('Validation accuracy'), numberSpan(last.validationAccuracy, `${at}.validationAccuracy`, { id: 'validation-accuracy', text: percent })]);
     epochFigures.replaceChildren(...rows.flatMap(([label, value]) => [el('dt', { text: label }), el('dd', {}, value)]));
   }
 
   /** Every look at the test split (Evaluate on Test Set), and from the second on the warning that it is now a validation set. */
   function renderTestLooks(looks: Evaluation[]): void {
     testSection.hidden = looks.length === 0;
-    const quantity = (node: HTMLElement, name: string) => {
-      node.dataset.quantity = name;
-      return node;
-    };
     testFigures.replaceChildren(...looks.flatMap((look, i) => {
-      const rows = [el('dt', { text: t('Test loss (step {0})', look.step) }), el('dd', {}, quantity(numberSpan(look.loss), `testLooks[${i}].loss`))];
+      const rows = [el('dt', { text: t('Test loss (step {0})', look.step) }), el('dd', {}, numberSpan(look.loss, `testLooks[${i}].loss`))];
       if (look.accuracy !== undefined) {
-        const accuracy = el('span', { className: 'num', text: percent(look.accuracy), attrs: { 'data-value': String(look.accuracy), title: String(look.accuracy) } });
-        rows.push(el('dt', { text: t('Test accuracy') }), el('dd', {}, quantity(accuracy, `testLooks[${i}].accuracy`)));
+        rows.push(el('dt', { text: t('Test accuracy') }), el('dd', {}, numberSpan(look.accuracy, `testLooks[${i}].accuracy`, { text: percent })));
       }
       return rows;
     }));
@@ -155,7 +151,7 @@ export function createLoss(ctx: Context): View {
   const heading = el('h3');
   const info = el('dl', { className: 'figures' });
   const infoValue = (label: string, id: string) => {
-    const value = numberSpan(undefined, id);
+    const value = numberSpan(undefined, undefined, { id });
     info.append(el('dt', { text: label }), el('dd', {}, value));
     return value;
   };
@@ -173,7 +169,7 @@ export function createLoss(ctx: Context): View {
       const list = el('div', { className: 'bars' });
       for (let k = 0; k < classes; k++) {
         const fill = el('div', { className: 'bar' });
-        const value = numberSpan(undefined);
+        const value = numberSpan(undefined, undefined);
         const row = el('div', { className: 'bar-row', attrs: { 'data-class': String(k) } },
           el('span', { className: 'bar-label', text: names?.[k] ?? t('class {0}', k) }), el('div', { className: 'bar-track' }, fill), value);
         bars.fills.push(fill);
@@ -189,22 +185,22 @@ export function createLoss(ctx: Context): View {
       bars.fills[k].style.background = palette!.classes[k % palette!.classes.length];
       bars.fills[k].classList.toggle('true', k === p.trueClass);
       bars.rows[k].classList.toggle('true', k === p.trueClass);
-      setNumber(bars.values[k], p.probabilities[k]);
+      setNumber(bars.values[k], p.probabilities[k], `prediction.probabilities[${k}]`);
     }
-    setNumber(entropyValue, p.entropy);
-    setNumber(crossEntropyValue, p.crossEntropy);
-    setNumber(selfInformationValue, p.selfInformation);
+    setNumber(entropyValue, p.entropy, 'prediction.entropy');
+    setNumber(crossEntropyValue, p.crossEntropy, 'prediction.crossEntropy');
+    setNumber(selfInformationValue, p.selfInformation, 'prediction.selfInformation');
   }
 
   return {
     root: card.root,
     render(themeChanged) {
       const record = state.record;
-      setNumber(before, record?.loss);
-      setNumber(after, record?.lossAfter);
-      setNumber(delta, record?.loss !== undefined && record.lossAfter !== undefined ? record.lossAfter - record.loss : undefined);
-      setNumber(dataPart, record?.dataLoss);
-      setNumber(regPart, record?.regLoss);
+      setNumber(before, record?.loss, 'loss');
+      setNumber(after, record?.lossAfter, 'lossAfter');
+      setNumber(delta, record?.loss !== undefined && record.lossAfter !== undefined ? record.lossAfter - record.loss : undefined, 'lossAfter - loss');
+      setNumber(dataPart, record?.dataLoss, 'dataLoss');
+      setNumber(regPart, record?.regLoss, 'regLoss');
 
       const classification = state.model?.dataset.task === 'classification';
       if (!palette || themeChanged || chartsFor !== state.model) {
@@ -222,6 +218,9 @@ export function createLoss(ctx: Context): View {
       if (plottedHistory !== h.loss) {
         plottedHistory = h.loss;
         stepChart!.setData([h.loss.map((_, i) => i + 1), h.loss, h.lossAfter]);
+        // The chart's last point, marked on the chart (point i is step i + 1's J).
+        const last = h.loss.length;
+        markNumber(stepBox, last ? h.loss[last - 1] : undefined, `step(${last}).loss`);
       }
       if (plottedEpochs !== state.epochs) {
         plottedEpochs = state.epochs;

@@ -8,15 +8,16 @@
 // with the max |value| each scale reaches), value labels above the nodes on top of every edge
 // and band, and a click target wider than the thinnest edge.
 import type { Phase } from '../../engine/types';
+import { phaseKey } from '../../engine/phases';
 import type { DiagramMode, ModelSummary, ParameterRef } from '../../protocol/messages';
 import type { Context } from '../store';
 import { el, section, setAttr, setText, svg } from '../dom';
-import { exact, short, sub, sup } from '../format';
+import { exact, markNumber, setNumber, short, sub, sup } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
-import { full, maxAbs, sampleOf } from '../tensors';
+import { full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { phaseText } from './toolbar';
-import { tensorName } from '../../engine/layerFields';
+import { type LayerFieldName, tensorName } from '../../engine/layerFields';
 import { colourScale } from './colourScale';
 import { LAYER_QUANTITIES } from '../quantities';
 
@@ -27,8 +28,8 @@ const EDGE_WIDTH = { min: 0.75, max: 5.25 }; // px at |value| = 0 and at the sca
 const HIT_WIDTH = 12; // px: the invisible stroke that takes an edge's clicks
 const MARGIN = { x: 48, y: 36 };
 
-const EDGE_TENSOR = { value: 'weights', gradient: 'gradWeights', update: 'updateWeights' } as const satisfies Record<DiagramMode, string>;
-const NODE_TENSOR = { value: 'a', gradient: 'delta', update: 'updateBias' } as const satisfies Record<DiagramMode, string>;
+const EDGE_TENSOR: Record<DiagramMode, LayerFieldName> = { value: 'weights', gradient: 'gradWeights', update: 'updateWeights' };
+const NODE_TENSOR: Record<DiagramMode, LayerFieldName> = { value: 'a', gradient: 'delta', update: 'updateBias' };
 
 export function createNetwork(ctx: Context): View {
   const { state, t } = ctx;
@@ -88,7 +89,7 @@ export function createNetwork(ctx: Context): View {
     });
   }
 
-  interface Edge { line: SVGLineElement; title: SVGTitleElement; label: string; ref: ParameterRef; index: number }
+  interface Edge { line: SVGLineElement; title: SVGTitleElement; label: string; ref: Extract<ParameterRef, { kind: 'weight' }>; index: number }
   interface UnitNode { g: SVGGElement; circle: SVGCircleElement; ring: SVGCircleElement; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; ref?: ParameterRef }
   interface Layout { model: ModelSummary; height: number; x: (column: number) => number; edges: Edge[][]; nodes: UnitNode[][]; band: SVGRectElement; focus: SVGRectElement }
   let layout: Layout | undefined;
@@ -120,7 +121,7 @@ export function createNetwork(ctx: Context): View {
       const list: Edge[] = [];
       for (let j = 0; j < shown[l + 1]; j++) {
         for (let i = 0; i < shown[l]; i++) {
-          const ref: ParameterRef = { kind: 'weight', layer: l, out: j, in: i };
+          const ref: Edge['ref'] = { kind: 'weight', layer: l, out: j, in: i };
           const ends = { x1: x(l), y1: y(l, i), x2: x(l + 1), y2: y(l + 1, j) };
           const line = svg('line', { ...ends, class: 'edge', 'data-param': `w:${l}:${j}:${i}` });
           const title = svg('title');
@@ -182,7 +183,7 @@ export function createNetwork(ctx: Context): View {
 
   /** Frames the debugger's operation: one layer's column, the output column for the loss, every layer for the update. */
   function placeFocus(shown: Layout, phase: Phase | undefined): void {
-    setAttr(figure, 'data-focus', phase && ('layer' in phase ? `${phase.kind}:${phase.layer}` : phase.kind));
+    setAttr(figure, 'data-focus', phase && phaseKey(phase));
     setText(focusLabel, phase ? t('Debugger frame: {0}', phaseText(ctx, phase)) : '');
     shown.focus.style.display = phase ? '' : 'none';
     if (!phase) return;
@@ -228,7 +229,7 @@ export function createNetwork(ctx: Context): View {
           setAttr(edge.line, 'stroke', value === undefined ? palette.grid : diverging(palette, value, scale));
           setAttr(edge.line, 'stroke-width', (value === undefined || scale === 0 ? 1 : EDGE_WIDTH.min + (EDGE_WIDTH.max - EDGE_WIDTH.min) * Math.abs(value) / scale).toFixed(2));
           setText(edge.title, value === undefined ? edge.label : `${edge.label}: ${exact(value)}`);
-          setAttr(edge.line, 'data-value', value === undefined ? undefined : exact(value));
+          markNumber(edge.line, value, quantityName(l, EDGE_TENSOR[mode], state.view.sample, edge.ref.out, edge.ref.in));
         }
       }
 
@@ -245,6 +246,8 @@ export function createNetwork(ctx: Context): View {
       nodeScale.set(palette, nodeScaleMax, `${t('Nodes: {0}', t(nodeQuantity.title))}${which}`);
       for (let column = 0; column < layout.nodes.length; column++) {
         const l = column - 1;
+        const [layer, field] = column === 0 ? [0, 'input' as const] : [l, NODE_TENSOR[mode]];
+        const sample = state.view.sample;
         const values = nodeValues[column];
         const scale = nodeScaleMax;
         const health = column > 0 ? state.unitHealth?.[l] : undefined;
@@ -261,12 +264,12 @@ export function createNetwork(ctx: Context): View {
           setAttr(node.circle, 'fill', mark === 'dead' ? 'url(#dead-hatch)' : value === undefined ? palette!.background : diverging(palette!, value, scale));
           const text = value === undefined ? node.label : `${node.label} (${node.symbol}): ${exact(value)}`;
           setText(node.title, mark ? `${text}\n${mark === 'dead' ? deadText : saturatedText}` : text);
-          setAttr(node.g, 'data-value', value === undefined ? undefined : exact(value));
           setText(node.value, value === undefined ? '' : short(value, 3));
+          markNumber(node.value, value, quantityName(layer, field, sample, u));
         });
       }
-      setText(deadLegend.count, String(deadCount));
-      setText(saturatedLegend.count, String(saturatedCount));
+      setNumber(deadLegend.count, deadCount, 'count(unitHealth.dead)');
+      setNumber(saturatedLegend.count, saturatedCount, 'count(unitHealth.saturated)');
     },
   };
 }

@@ -2,7 +2,7 @@
 // layer; the selected weight's or bias's own element is listed first.
 import type { Context } from '../store';
 import { el, section } from '../dom';
-import { exact, numberSpan, short } from '../format';
+import { numberSpan } from '../format';
 import type { View } from './view';
 import { tensorName } from '../../engine/layerFields';
 
@@ -24,7 +24,9 @@ export function createOptimizer(ctx: Context): View {
       card.heading.textContent = `${t('Optimizer')} · ${model.optimizer.type}`;
       card.body.replaceChildren();
       const hyper = el('div', { className: 'hyper' }, ...Object.entries(model.optimizer.hyperparameters).map(([k, v]) =>
-        el('span', { className: 'chip', text: `${k} = ${Array.isArray(v) ? v.join(', ') : typeof v === 'number' ? short(v) : String(v)}` })));
+        el('span', { className: 'chip' }, `${k} = `, ...(Array.isArray(v)
+          ? v.flatMap((item, i) => [i > 0 ? ', ' : '', numberSpan(item, `hyperparameters.${k}[${i}]`)])
+          : [typeof v === 'number' ? numberSpan(v, `hyperparameters.${k}`) : String(v)]))));
       card.body.append(hyper);
       const names = record?.names.filter((n) => n.startsWith('optimizer/')) ?? [];
       if (!record?.optimizer || names.length === 0) {
@@ -48,14 +50,17 @@ export function createOptimizer(ctx: Context): View {
         const rows = stateNames.map((name) => {
           const key = name.slice(`optimizer/${param}/`.length);
           const v = record.tensor(name)!;
-          const cells = indices.map((i) => el('td', { className: i === selected ? 'selected' : '' }, v.full ? numberSpan(v.full[i]) : el('span', { className: 'muted', text: '…' })));
+          // The trace's path: optimizer.state["layers[l].weights"].key, flat like the state itself.
+          const path = `optimizer.state[${JSON.stringify(param)}].${key.replace(/\//g, '.')}`;
+          const cells = indices.map((i) => el('td', { className: i === selected ? 'selected' : '' }, v.full ? numberSpan(v.full[i], `${path}[${i}]`) : el('span', { className: 'muted', text: '…' })));
           return el('tr', { attrs: { 'data-state': name } }, el('td', { className: 'state-name', text: /step/i.test(key) ? `${key} (${t('effective step')})` : key }), ...cells);
         });
         card.body.append(el('div', { className: 'scroll' }, el('table', { className: 'opt' }, el('thead', {}, head), el('tbody', {}, ...rows))));
       }
       const scalars = Object.entries(record.optimizer.scalars).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
       if (scalars.length) {
-        card.body.append(el('div', { className: 'hyper' }, ...scalars.map(([k, v]) => el('span', { className: 'chip', title: typeof v === 'number' ? exact(v) : String(v), text: `${k} = ${typeof v === 'number' ? short(v) : v}` }))));
+        card.body.append(el('div', { className: 'hyper' }, ...scalars.map(([k, v]) =>
+          el('span', { className: 'chip' }, `${k} = `, typeof v === 'number' ? numberSpan(v, `optimizer.state.${k}`) : String(v)))));
       }
     },
   };

@@ -71,7 +71,7 @@ export function createToolbar(ctx: Context): View {
   const epochChip = chip('status-epoch');
   const batchChip = chip('status-batch');
   const nextChip = chip('status-next', 'chip next');
-  const lossValue = numberSpan(undefined, 'loss-value');
+  const lossValue = numberSpan(undefined, 'loss', { id: 'loss-value' });
   const historyChip = chip('status-history', 'chip history');
   const figures = [stepChip, epochChip, batchChip, nextChip, el('span', { className: 'loss-figure' }, el('span', { className: 'label', text: 'J = ' }), lossValue), historyChip];
   const status = el('div', { className: 'status', id: 'status', attrs: { 'aria-live': 'polite' } }, hint, ...figures);
@@ -121,7 +121,7 @@ export function createToolbar(ctx: Context): View {
       setText(epochChip, t('Epoch {0}', p.epoch));
       setText(batchChip, t('Batch {0} of {1}', p.batchInEpoch, p.batchesPerEpoch));
       setText(nextChip, t('Next: {0}', phaseText(ctx, p.next)));
-      setNumber(lossValue, record.loss);
+      setNumber(lossValue, record.loss, 'loss');
       historyChip.hidden = p.step === p.latestStep;
       if (!historyChip.hidden) setText(historyChip, t('Viewing step {0} of {1} (history)', p.step, p.latestStep));
     },

@@ -197,6 +197,7 @@ describe('inspector data view', () => {
     if (view.kind !== 'table') return;
     assert.deepEqual(view.batch, [0, 1, 2, 3]);
     assert.equal(view.columns.length, MAX_TABLE_INPUTS + 2);
+    assert.equal(view.inputColumns, MAX_TABLE_INPUTS, 'the inputs shown, then the targets');
     assert.deepEqual(view.columns.slice(-2), ['t1', 't2']);
     const width = view.columns.length;
     view.batch.forEach((row, r) => {
