@@ -80,9 +80,11 @@ export function createLayerDetail(ctx: Context): View {
   card.body.append(scaleRow, blocks, note);
   let palette: Palette | undefined;
 
-  /** A matrix as a table; a vector (one row) as a column with unit numbers, as the lecture writes z, a and δ. */
+  /**
+   * A matrix as a table; a vector (one row) as a column with unit numbers, as the lecture writes z,
+   * a and δ. Up to `limit` rows and columns; the rest is counted in the last row and column.
+   */
   function table(name: string, rows: number, cols: number, limit: number): { node: HTMLElement; cells: HTMLTableCellElement[] } {
-    const MAX_CELLS = limit;
     const tbl = el('table', { className: 'matrix' });
     const cells: HTMLTableCellElement[] = [];
     const cell = (index: number) => {
@@ -91,18 +93,18 @@ export function createLayerDetail(ctx: Context): View {
       return td;
     };
     if (rows === 1) {
-      for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tbl.append(el('tr', {}, el('th', { className: 'index', text: String(c + 1) }), cell(c)));
-      if (cols > MAX_CELLS) tbl.append(el('tr', {}, el('td', { className: 'more', text: `⋮ ${cols - MAX_CELLS}`, attrs: { colspan: '2' } })));
+      for (let c = 0; c < Math.min(cols, limit); c++) tbl.append(el('tr', {}, el('th', { className: 'index', text: String(c + 1) }), cell(c)));
+      if (cols > limit) tbl.append(el('tr', {}, el('td', { className: 'more', text: `⋮ ${cols - limit}`, attrs: { colspan: '2' } })));
       return { node: tbl, cells };
     }
-    tbl.append(el('tr', {}, el('th'), ...Array.from({ length: Math.min(cols, MAX_CELLS) }, (_, c) => el('th', { className: 'index', text: String(c) }))));
-    for (let r = 0; r < Math.min(rows, MAX_CELLS); r++) {
+    tbl.append(el('tr', {}, el('th'), ...Array.from({ length: Math.min(cols, limit) }, (_, c) => el('th', { className: 'index', text: String(c) }))));
+    for (let r = 0; r < Math.min(rows, limit); r++) {
       const tr = el('tr', {}, el('th', { className: 'index', text: String(r) }));
-      for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tr.append(cell(r * cols + c));
-      if (cols > MAX_CELLS) tr.append(el('td', { className: 'more', text: `⋯ ${cols - MAX_CELLS}` }));
+      for (let c = 0; c < Math.min(cols, limit); c++) tr.append(cell(r * cols + c));
+      if (cols > limit) tr.append(el('td', { className: 'more', text: `⋯ ${cols - limit}` }));
       tbl.append(tr);
     }
-    if (rows > MAX_CELLS) tbl.append(el('tr', {}, el('th'), el('td', { className: 'more', text: `⋮ ${rows - MAX_CELLS}`, attrs: { colspan: String(Math.min(cols, MAX_CELLS)) } })));
+    if (rows > limit) tbl.append(el('tr', {}, el('th'), el('td', { className: 'more', text: `⋮ ${rows - limit}`, attrs: { colspan: String(Math.min(cols, limit)) } })));
     return { node: tbl, cells };
   }
 
