@@ -11,6 +11,7 @@ import { buildDataView } from './dataView';
 import { samplePrediction } from './samplePrediction';
 import type { Selection, TrainingSession } from './session';
 import type { InspectedSession } from './inspectedSession';
+import { inspectorShortcuts } from './shortcuts';
 
 /**
  * What the webview already holds, so each step message sends only the loss history it lacks:
@@ -70,6 +71,7 @@ export function buildInitMessage(
 ): InitMessage {
   const init: InitMessage = {
     type: 'init', documentUri: session.uri, strings: context.strings, locale: context.locale, model: session.summary, theme: context.theme,
+    shortcuts: inspectorShortcuts(),
   };
   if (session.viewState) init.viewState = session.viewState;
   return init;

@@ -166,6 +166,8 @@ export interface InitMessage {
   model: ModelSummary;
   viewState?: ViewState;
   theme: ThemeKind;
+  /** Keyboard shortcuts active in the inspector: command ("step", "runPause", …) → label ("F10"). */
+  shortcuts?: Record<string, string>;
 }
 
 export interface StepMessage {

@@ -42,6 +42,8 @@ export interface State {
   fullTensors: Map<string, Float64Array>;
   error?: { message: string; where: string };
   running: boolean;
+  /** The host's keyboard shortcuts, command → label (for tooltips and the Keyboard help). */
+  shortcuts: Record<string, string>;
 }
 
 export const DEFAULT_VIEW: ViewState = {
@@ -51,7 +53,7 @@ export const DEFAULT_VIEW: ViewState = {
 export function initialState(saved?: ViewState): State {
   return {
     locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: { loss: [], lossAfter: [], dataLoss: [], regLoss: [] },
-    epochs: [], testLooks: [], fullTensors: new Map(), running: false,
+    epochs: [], testLooks: [], fullTensors: new Map(), running: false, shortcuts: {},
   };
 }
 
@@ -111,6 +113,7 @@ export function apply(state: State, message: HostMessage): void {
       l10n.config({ contents: message.strings });
       state.locale = message.locale;
       state.model = message.model;
+      state.shortcuts = message.shortcuts ?? {};
       if (message.viewState) state.view = { ...state.view, ...message.viewState };
       state.view.selectedLayer = Math.min(state.view.selectedLayer, message.model.layers.length - 1);
       state.history = { loss: [], lossAfter: [], dataLoss: [], regLoss: [] };

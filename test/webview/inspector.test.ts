@@ -214,13 +214,15 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
     // and each batch point has its ring (foreground colour) drawn 8 px above its centre.
     const grid = data.grid!;
     const size = Number(marks.size);
-    const toPx = (x: number, y: number) => [((x - grid.xMin) / (grid.xMax - grid.xMin)) * size, size - ((y - grid.yMin) / (grid.yMax - grid.yMin)) * size];
+    // The plot sits inside the canvas, right of and above its axes.
+    const [left, top] = [Number(marks.plotLeft), Number(marks.plotTop)];
+    const toPx = (x: number, y: number) => [left + ((x - grid.xMin) / (grid.xMax - grid.xMin)) * size, top + size - ((y - grid.yMin) / (grid.yMax - grid.yMin)) * size];
     const points = Array.from({ length: planar.samples }, (_, i) => toPx(data.x[2 * i], data.x[2 * i + 1]));
     const probes: { x: number; y: number; want: number }[] = [];
     for (let r = 0; r < grid.ny; r += 3) for (let c = 0; c < grid.nx; c += 3) {
       const v = grid.values[r * grid.nx + c];
-      const [x, y] = [((c + 0.5) / grid.nx) * size, size - ((r + 0.5) / grid.ny) * size];
-      if (Math.abs(v - 0.5) < 0.1 || points.some(([px, py]) => Math.hypot(px - x, py - y) < 12) || x < 3 || y < 3 || x > size - 3 || y > size - 3) continue;
+      const [x, y] = [left + ((c + 0.5) / grid.nx) * size, top + size - ((r + 0.5) / grid.ny) * size];
+      if (Math.abs(v - 0.5) < 0.1 || points.some(([px, py]) => Math.hypot(px - x, py - y) < 12) || x < left + 3 || y < top + 3 || x > left + size - 3 || y > top + size - 3) continue;
       probes.push({ x: Math.floor(x), y: Math.floor(y), want: v >= 0.5 ? 1 : 0 });
     }
     const rings = data.batch.map((i) => ({ x: Math.round(points[i][0]), y: Math.round(points[i][1] - 8) }));

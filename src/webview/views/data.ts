@@ -1,13 +1,17 @@
 // Data: 2-D inputs as points (train, validation, test marked; the current batch ringed) over the
 // host's decision grid; 1-D regression as points and the model's curve; otherwise the batch table.
+// The plot has axes with round-number ticks and the inputs' names; its legend lists only the splits
+// that have points, and for classifiers the class colours (the same in the prediction bars).
 import type { DataView } from '../../protocol/messages';
 import type { Context } from '../store';
 import { el, section } from '../dom';
-import { setNumber } from '../format';
+import { setNumber, short } from '../format';
 import { type Palette, readPalette, withAlpha } from '../theme';
 import type { View } from './view';
 
 const SIZE = 260;
+/** Room around the plot for the axes: tick labels and the axis titles. */
+const AXES = { left: 46, bottom: 36, top: 8, right: 10 };
 const MAX_TABLE_COLUMNS = 10;
 
 function bounds(values: ArrayLike<number>, stride: number, offset: number): [number, number] {
@@ -19,6 +23,17 @@ function bounds(values: ArrayLike<number>, stride: number, offset: number): [num
   }
   const pad = (hi - lo) * 0.08 || 1;
   return [lo - pad, hi + pad];
+}
+
+/** Round-number ticks (1, 2 or 5 × 10ⁿ apart) inside [lo, hi], about `count` of them. */
+export function niceTicks(lo: number, hi: number, count = 6): number[] {
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  // Multiples of the step, computed from integers so 0.1 + 0.2 never shows as 0.30000000000000004.
+  for (let k = Math.ceil(lo / step); k * step <= hi; k++) ticks.push(Number((k * step).toPrecision(12)));
+  return ticks;
 }
 
 function marker(g: CanvasRenderingContext2D, x: number, y: number, split: number): void {
@@ -43,15 +58,18 @@ export function createData(ctx: Context): View {
     const p = palette!;
     const canvas = el('canvas', { id: 'data-plot', attrs: { role: 'img', 'aria-label': t('Data') } });
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = SIZE * ratio;
-    canvas.height = SIZE * ratio;
-    canvas.style.width = `${SIZE}px`;
-    canvas.style.height = `${SIZE}px`;
+    const [width, height] = [AXES.left + SIZE + AXES.right, AXES.top + SIZE + AXES.bottom];
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
     const g = canvas.getContext('2d')!;
     g.scale(ratio, ratio);
+    g.translate(AXES.left, AXES.top);
     const twoD = view.kind === 'points';
-    const [x0, x1] = twoD && view.grid ? [view.grid.xMin, view.grid.xMax] : bounds(view.x, twoD ? 2 : 1, 0);
-    const [y0, y1] = twoD ? (view.grid ? [view.grid.yMin, view.grid.yMax] : bounds(view.x, 2, 1)) : bounds(view.y, 1, 0);
+    // A regression's ranges hold both the samples and the model's curve, so neither leaves the axes.
+    const [x0, x1] = twoD ? (view.grid ? [view.grid.xMin, view.grid.xMax] : bounds(view.x, 2, 0)) : bounds([...view.x, ...view.curve.x], 1, 0);
+    const [y0, y1] = twoD ? (view.grid ? [view.grid.yMin, view.grid.yMax] : bounds(view.x, 2, 1)) : bounds([...view.y, ...view.curve.y], 1, 0);
     const sx = (v: number) => ((v - x0) / (x1 - x0)) * SIZE;
     const sy = (v: number) => SIZE - ((v - y0) / (y1 - y0)) * SIZE;
     if (view.kind === 'points' && view.grid) {
@@ -72,6 +90,15 @@ export function createData(ctx: Context): View {
     }
     g.strokeStyle = p.grid;
     g.strokeRect(0.5, 0.5, SIZE - 1, SIZE - 1);
+    const names = state.model?.dataset.inputNames;
+    const xTicks = niceTicks(x0, x1);
+    const yTicks = niceTicks(y0, y1);
+    drawAxes(g, p, xTicks.map((v) => [sx(v), v]), yTicks.map((v) => [sy(v), v]),
+      names?.[0] ?? (twoD ? 'x₁' : 'x'), twoD ? names?.[1] ?? 'x₂' : t('target y'));
+    Object.assign(canvas.dataset, {
+      plotLeft: String(AXES.left), plotTop: String(AXES.top), xRange: `${x0},${x1}`, yRange: `${y0},${y1}`,
+      xTicks: xTicks.join(','), yTicks: yTicks.join(','),
+    });
     if (view.kind === 'curve') {
       g.strokeStyle = p.series[1];
       g.lineWidth = 2;
@@ -107,9 +134,57 @@ export function createData(ctx: Context): View {
     return canvas;
   }
 
-  function legend(): HTMLElement {
-    const item = (cls: string, text: string) => el('span', { className: 'legend-item' }, el('span', { className: `swatch ${cls}` }), text);
-    return el('div', { className: 'legend' }, item('train', t('train')), item('validation', t('validation')), item('test', t('test')), item('batch', t('current batch')));
+  /** Tick marks and labels on the left and bottom edges of the plot, and the axes' names. */
+  function drawAxes(g: CanvasRenderingContext2D, p: Palette, xTicks: [number, number][], yTicks: [number, number][], xName: string, yName: string): void {
+    g.save();
+    g.strokeStyle = p.muted;
+    g.fillStyle = p.muted;
+    g.lineWidth = 1;
+    g.font = '10px var(--vscode-editor-font-family, monospace)';
+    g.textAlign = 'center';
+    g.textBaseline = 'top';
+    for (const [px, v] of xTicks) {
+      g.beginPath();
+      g.moveTo(Math.round(px) + 0.5, SIZE);
+      g.lineTo(Math.round(px) + 0.5, SIZE + 4);
+      g.stroke();
+      g.fillText(short(v, 3), px, SIZE + 6);
+    }
+    g.textAlign = 'right';
+    g.textBaseline = 'middle';
+    for (const [py, v] of yTicks) {
+      g.beginPath();
+      g.moveTo(-4, Math.round(py) + 0.5);
+      g.lineTo(0, Math.round(py) + 0.5);
+      g.stroke();
+      g.fillText(short(v, 3), -6, py);
+    }
+    g.fillStyle = p.foreground;
+    g.font = '11px sans-serif';
+    g.textAlign = 'center';
+    g.textBaseline = 'bottom';
+    g.fillText(xName, SIZE / 2, SIZE + AXES.bottom - 2);
+    g.translate(-AXES.left + 2, SIZE / 2);
+    g.rotate(-Math.PI / 2);
+    g.textBaseline = 'top';
+    g.fillText(yName, 0, 0);
+    g.restore();
+  }
+
+  /** The marks of the splits that have points, the batch ring, and the class colours of a classifier. */
+  function legend(view: Extract<DataView, { kind: 'points' | 'curve' }>): HTMLElement {
+    const item = (cls: string, text: string) => el('span', { className: 'legend-item', attrs: { 'data-legend': cls } }, el('span', { className: `swatch ${cls}` }), text);
+    const splits = (['train', 'validation', 'test'] as const).filter((_, k) => view.split.includes(k)).map((name) => item(name, t(name)));
+    const classifier = state.model?.dataset.task === 'classification' && view.kind === 'points';
+    // Class k is drawn in palette.classes[k]; without names (one sigmoid output) the labels are the classes.
+    const classCount = classifier ? state.model?.dataset.classNames?.length ?? Math.max(...view.label) + 1 : 0;
+    const classes = Array.from({ length: classCount }, (_, k) => {
+      const name = state.model?.dataset.classNames?.[k] ?? t('class {0}', k);
+      const swatch = el('span', { className: 'swatch class' });
+      swatch.style.background = palette!.classes[k % palette!.classes.length];
+      return el('span', { className: 'legend-item', attrs: { 'data-legend': `class-${k}` } }, swatch, name);
+    });
+    return el('div', { className: 'legend' }, ...splits, item('batch', t('current batch')), ...classes);
   }
 
   function table(view: Extract<DataView, { kind: 'table' }>): HTMLElement {
@@ -141,7 +216,7 @@ export function createData(ctx: Context): View {
       card.body.replaceChildren();
       if (!view) return;
       if (view.kind === 'table') card.body.append(el('p', { className: 'muted', text: t('Batch of {0} samples', view.rows) }), table(view));
-      else card.body.append(plot(view), legend());
+      else card.body.append(plot(view), legend(view));
     },
   };
 }

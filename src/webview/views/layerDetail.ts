@@ -1,9 +1,10 @@
 // Layer detail: for the selected layer, every quantity of the step as numbers or a heatmap —
 // per-sample quantities for the chosen sample or the batch mean, parameters as matrices. The
-// quantities of the debugger's selected operation are outlined.
+// quantities of the debugger's selected operation are outlined. Each name's tooltip says what the
+// quantity is (quantities.ts); heatmaps of one kind of quantity share one colour scale, shown above
+// the boxes; a table larger than MAX_CELLS can be expanded to every cell (the box then scrolls).
 import type { Phase } from '../../engine/types';
 import type { ModelSummary } from '../../protocol/messages';
-import type { WebviewString } from '../../protocol/webviewStrings';
 import type { Context } from '../store';
 import { el, section, setAttr, setText } from '../dom';
 import { exact, roundingBound, setNumber } from '../format';
@@ -12,18 +13,10 @@ import { full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { type LayerFieldName, layerField, tensorName, tracePath } from '../../engine/layerFields';
 import type { TensorView } from '../../protocol/traceCodec';
+import { LAYER_QUANTITIES, type Quantity } from '../quantities';
+import { type ColourScale, colourScale } from './colourScale';
 
-const MAX_CELLS = 12; // rows and columns shown as numbers; the heatmap shows everything
-
-interface Quantity {
-  field: LayerFieldName;
-  title: WebviewString;
-  /**
-   * For a per-sample field, what its batch mean is: a mean does not keep every relation the
-   * sample's value sits in (the mean of f(zᵢ) is not f(z̄)), so the title says the one it keeps.
-   */
-  meanTitle?: WebviewString;
-}
+const MAX_CELLS = 12; // rows and columns shown as numbers until expanded; the heatmap shows everything
 
 /**
  * What is displayed: the field table's shape of one sample (a per-sample field) or of the
@@ -36,22 +29,15 @@ function displayShape(field: LayerFieldName, layer: { units: number; activation:
   return one.length === 1 ? { rows: 1, cols: one[0], vector: true } : { rows: one[0], cols: one[1], vector: false };
 }
 
-const QUANTITIES: Quantity[] = [
-  { field: 'input', title: 'input', meanTitle: 'batch mean x̄ = (1/N) Σᵢ xᵢ' },
-  { field: 'z', title: 'pre-activation z = W·x + b', meanTitle: 'batch mean z̄ = W·x̄ + b' },
-  { field: 'a', title: 'activation a = f(z)', meanTitle: 'batch mean ā = (1/N) Σᵢ f(zᵢ), not f(z̄)' },
-  { field: 'localGrad', title: 'local gradient f′(z)', meanTitle: 'batch mean (1/N) Σᵢ f′(zᵢ), not f′(z̄)' },
-  { field: 'upstream', title: 'upstream ∂J/∂a', meanTitle: 'batch mean (1/N) Σᵢ ∂J/∂aᵢ' },
-  { field: 'delta', title: 'delta ∂J/∂z', meanTitle: 'batch mean δ̄ = (1/N) Σᵢ δᵢ: N·δ̄ = ∂J/∂b' },
-  { field: 'weights', title: 'W before the update' },
-  { field: 'gradWeights', title: 'weight gradient ∂J/∂W = Σᵢ δᵢ·xᵢᵀ (+ regularization), whole batch' },
-  { field: 'updateWeights', title: 'update ΔW' },
-  { field: 'weightsAfter', title: 'W after the update' },
-  { field: 'bias', title: 'b before the update' },
-  { field: 'gradBias', title: 'bias gradient ∂J/∂b = Σᵢ δᵢ, whole batch' },
-  { field: 'updateBias', title: 'update Δb' },
-  { field: 'biasAfter', title: 'b after the update' },
+/** The boxes, in the order of the computation: forward, backward, the parameters and their update. */
+const FIELDS: LayerFieldName[] = [
+  'input', 'z', 'a', 'localGrad', 'upstream', 'delta',
+  'weights', 'gradWeights', 'updateWeights', 'weightsAfter', 'bias', 'gradBias', 'updateBias', 'biasAfter',
 ];
+const SCALE_KINDS: Quantity['kind'][] = ['value', 'local', 'gradient', 'parameter', 'update'];
+const KIND_TITLES = {
+  value: 'values x, z, a', local: 'local gradients f′(z)', gradient: 'gradients ∂J/∂·', parameter: 'parameters W, b', update: 'updates ΔW, Δb',
+} as const;
 
 /** What each operation computes in a layer (the loss computes the output layer's ∂J/∂a and ∂J/∂z). */
 const COMPUTED_BY: Record<Phase['kind'], string[]> = {
@@ -90,14 +76,19 @@ export function createLayerDetail(ctx: Context): View {
     el('p', { className: 'note', id: 'derivative-convention', text: t('Per-sample values are derivatives of the batch loss J = (1/N) Σᵢ ℓᵢ: ∂J/∂aᵢ and δᵢ include the 1/N, and ∂J/∂W = Σᵢ δᵢ·xᵢᵀ is the sum of the samples\' contributions (plus the regularization part).') }),
     el('p', { className: 'note', id: 'index-convention', text: t('Indices count from 1, as in the lecture: w¹ₙₘ connects input n to unit m of layer 1 (row m, column n here) and is layers[0].weights[m−1][n−1] in the code; hover a number for its path.') }));
   const blocks = el('div', { className: 'blocks' });
-  card.body.append(blocks, notes);
+  const heatScales = Object.fromEntries(SCALE_KINDS.map((kind) => [kind, colourScale(kind)])) as Record<Quantity['kind'], ColourScale>;
+  const scaleRow = el('div', { className: 'heat-scales', id: 'heat-scales' }, ...SCALE_KINDS.map((kind) => heatScales[kind].root));
+  /** Tensors whose every number the learner asked to see (by name, so a new step keeps the choice). */
+  const expanded = new Set<string>();
+  card.body.append(scaleRow, blocks, notes);
   let palette: Palette | undefined;
 
   /**
    * A vector as a column numbered from 1, as the lecture writes z, a and δ; a matrix (even of one
-   * row) as a table with rows and columns numbered from 1 and its two indices in the corner.
+   * row) as a table with rows and columns numbered from 1 and its two indices in the corner. Up to
+   * `limit` rows and columns; the rest is counted in the last row and column.
    */
-  function table(name: string, rows: number, cols: number, vector: boolean, corner: string): { node: HTMLElement; cells: HTMLTableCellElement[] } {
+  function table(name: string, rows: number, cols: number, vector: boolean, corner: string, limit: number): { node: HTMLElement; cells: HTMLTableCellElement[] } {
     const tbl = el('table', { className: 'matrix' });
     const cells: HTMLTableCellElement[] = [];
     const cell = (index: number) => {
@@ -106,18 +97,18 @@ export function createLayerDetail(ctx: Context): View {
       return td;
     };
     if (vector) {
-      for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tbl.append(el('tr', {}, el('th', { className: 'index', text: String(c + 1) }), cell(c)));
-      if (cols > MAX_CELLS) tbl.append(el('tr', {}, el('td', { className: 'more', text: `⋮ ${cols - MAX_CELLS}`, attrs: { colspan: '2' } })));
+      for (let c = 0; c < Math.min(cols, limit); c++) tbl.append(el('tr', {}, el('th', { className: 'index', text: String(c + 1) }), cell(c)));
+      if (cols > limit) tbl.append(el('tr', {}, el('td', { className: 'more', text: `⋮ ${cols - limit}`, attrs: { colspan: '2' } })));
       return { node: tbl, cells };
     }
-    tbl.append(el('tr', {}, el('th', { className: 'index corner', text: corner }), ...Array.from({ length: Math.min(cols, MAX_CELLS) }, (_, c) => el('th', { className: 'index', text: String(c + 1) }))));
-    for (let r = 0; r < Math.min(rows, MAX_CELLS); r++) {
+    tbl.append(el('tr', {}, el('th', { className: 'index corner', text: corner }), ...Array.from({ length: Math.min(cols, limit) }, (_, c) => el('th', { className: 'index', text: String(c + 1) }))));
+    for (let r = 0; r < Math.min(rows, limit); r++) {
       const tr = el('tr', {}, el('th', { className: 'index', text: String(r + 1) }));
-      for (let c = 0; c < Math.min(cols, MAX_CELLS); c++) tr.append(cell(r * cols + c));
-      if (cols > MAX_CELLS) tr.append(el('td', { className: 'more', text: `⋯ ${cols - MAX_CELLS}` }));
+      for (let c = 0; c < Math.min(cols, limit); c++) tr.append(cell(r * cols + c));
+      if (cols > limit) tr.append(el('td', { className: 'more', text: `⋯ ${cols - limit}` }));
       tbl.append(tr);
     }
-    if (rows > MAX_CELLS) tbl.append(el('tr', {}, el('th'), el('td', { className: 'more', text: `⋮ ${rows - MAX_CELLS}`, attrs: { colspan: String(Math.min(cols, MAX_CELLS)) } })));
+    if (rows > limit) tbl.append(el('tr', {}, el('th'), el('td', { className: 'more', text: `⋮ ${rows - limit}`, attrs: { colspan: String(Math.min(cols, limit)) } })));
     return { node: tbl, cells };
   }
 
@@ -148,12 +139,12 @@ export function createLayerDetail(ctx: Context): View {
   }
   const canvasValues = new WeakMap<HTMLCanvasElement, Float64Array>();
 
-  function paintHeatmap(canvas: HTMLCanvasElement, values: Float64Array, rows: number, cols: number): void {
+  function paintHeatmap(canvas: HTMLCanvasElement, values: Float64Array, rows: number, cols: number, scale: number): void {
     canvasValues.set(canvas, values);
+    canvas.dataset.scaleMax = exact(scale);
     const cell = canvas.width / cols;
     const g = canvas.getContext('2d')!;
     g.clearRect(0, 0, canvas.width, canvas.height);
-    const scale = maxAbs(values);
     const gap = cell > 4 ? 1 : 0;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
@@ -169,11 +160,11 @@ export function createLayerDetail(ctx: Context): View {
   let tabsFor: ModelSummary | undefined;
   let tabs: HTMLButtonElement[] = [];
 
-  function block(id: string, r: number, c: number, vector: boolean): Block {
+  function block(id: string, r: number, c: number, vector: boolean, kind: Quantity['kind'], meaning: string): Block {
     const content = el('div', { className: 'block-content' });
     const width = vector ? '' : c <= 2 ? ' matrix-block narrow' : c <= 5 ? ' matrix-block medium' : ' matrix-block';
-    const title = el('span', { className: 'q-title' });
-    const figure = el('figure', { className: `block${width}`, attrs: { 'data-block': id } },
+    const title = el('span', { className: 'q-title', title: meaning });
+    const figure = el('figure', { className: `block${width}`, attrs: { 'data-block': id, 'data-kind': kind } },
       el('figcaption', {}, title, el('span', { className: 'shape', text: vector ? `${c}×1` : `${r}×${c}` })), content);
     return { key: '', figure, title, content };
   }
@@ -196,6 +187,7 @@ export function createLayerDetail(ctx: Context): View {
     return {
       id: 'contribution', name, title: t('sample {0}\'s contribution δᵢ·xᵢᵀ to ∂J/∂W', sample + 1),
       rows: units, cols: inputs, vector: false, corner: 'm╲n', view: state.record?.tensor(deltaName), values,
+      kind: 'gradient' as const, meaning: t(LAYER_QUANTITIES.gradWeights.meaning),
       quantity: (index: number) => `${name}[${Math.floor(index / inputs)}][${index % inputs}]`,
     };
   }
@@ -237,9 +229,12 @@ export function createLayerDetail(ctx: Context): View {
       interface Shown {
         id: string; name: string; title: string; rows: number; cols: number; vector: boolean; corner: string;
         view: TensorView | undefined; values: Float64Array | undefined; quantity(index: number): string; zeroBelow?: (index: number) => number;
+        kind: Quantity['kind']; meaning: string;
       }
       const items: Shown[] = [];
-      for (const q of QUANTITIES) {
+      const painted: { canvas: HTMLCanvasElement; values: Float64Array; r: number; c: number; kind: Quantity['kind'] }[] = [];
+      for (const field of FIELDS) {
+        const q = { ...LAYER_QUANTITIES[field], field };
         const name = tensorName(l, q.field);
         const { rows: r, cols: c, vector } = displayShape(q.field, layer, inputs);
         const perSample = layerField(q.field)!.kind === 'batch';
@@ -253,15 +248,17 @@ export function createLayerDetail(ctx: Context): View {
           // A vector has one index in the trace; a matrix (even of one row) two.
           quantity: (index) => (vector ? quantityName(l, q.field, sample, index) : quantityName(l, q.field, sample, Math.floor(index / c), index % c)),
           zeroBelow: mean && view ? meanRounding(view) : undefined,
+          kind: q.kind, meaning: t(q.meaning),
         });
         if (q.field === 'gradWeights' && sample !== 'mean') items.push(contribution(l, sample, layer.units, inputs));
       }
       for (const item of items) {
         const { name, rows: r, cols: c, view, values } = item;
-        const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : 'numbers';
+        const all = expanded.has(name);
+        const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : all ? 'all numbers' : 'numbers';
         const key = `${name}|${r}x${c}|${status}`;
         let b = shown.get(item.id);
-        if (!b || b.key.split('|')[0] !== name) b = block(item.id, r, c, item.vector);
+        if (!b || b.key.split('|')[0] !== name) b = block(item.id, r, c, item.vector, item.kind, item.meaning);
         shown.set(item.id, b);
         setText(b.title, item.title);
         if (b.key !== key) {
@@ -280,18 +277,37 @@ export function createLayerDetail(ctx: Context): View {
             b.canvas = heatmapCanvas(name, r, c);
             b.content.replaceChildren(b.canvas);
           } else {
-            const made = table(name, r, c, item.vector, item.corner);
+            const made = table(name, r, c, item.vector, item.corner, all ? Infinity : MAX_CELLS);
             b.cells = made.cells;
             b.content.replaceChildren(made.node);
+            if (!all && (r > MAX_CELLS || c > MAX_CELLS)) {
+              // Never cut with no way to see the rest: every cell, in a box that scrolls.
+              const more = el('button', { className: 'link show-all', text: t('Show all {0} numbers', r * c), attrs: { type: 'button', 'data-expand': name } });
+              more.addEventListener('click', () => {
+                expanded.add(name);
+                ctx.invalidate();
+              });
+              b.content.append(more);
+            }
           }
         }
         if (values && b.cells) fillTable(b.cells, values, item.quantity, item.zeroBelow);
-        if (values && b.canvas) paintHeatmap(b.canvas, values, r, c);
+        if (values && b.canvas) painted.push({ canvas: b.canvas, values, r, c, kind: item.kind });
         const isFocused = focused.includes(item.id);
         if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);
         order.push(b.figure);
       }
       if (blocks.childElementCount !== order.length || order.some((f, i) => blocks.children[i] !== f)) blocks.replaceChildren(...order);
+      // One colour scale per kind of quantity: the largest |value| of all its boxes on screen.
+      const scaleOf = new Map<Quantity['kind'], number>();
+      for (const p of painted) scaleOf.set(p.kind, Math.max(scaleOf.get(p.kind) ?? 0, maxAbs(p.values)));
+      for (const p of painted) paintHeatmap(p.canvas, p.values, p.r, p.c, scaleOf.get(p.kind)!);
+      scaleRow.hidden = painted.length === 0;
+      for (const kind of SCALE_KINDS) {
+        const max = scaleOf.get(kind);
+        heatScales[kind].root.hidden = max === undefined;
+        if (max !== undefined) heatScales[kind].set(palette!, max, t(KIND_TITLES[kind]));
+      }
     },
   };
 }

@@ -2,32 +2,47 @@
 // batch loss over the steps, the per-epoch train/validation loss and accuracy (two uPlot charts,
 // fed with setData, never re-created per step), and for classifiers the predicted distribution of
 // the chosen sample with its information figures. Chart widths come from a ResizeObserver, so a
-// render never reads layout.
+// render never reads layout. Step and epoch axes tick at whole numbers only; a split the model does
+// not have gets no series and no legend entry; the class bars take the classes' colours, as the
+// data plot does. Each figure's name has a tooltip with its meaning and formula.
 import uPlot from 'uplot';
 import type { EpochEvaluation, SamplePrediction } from '../../protocol/messages';
 import type { Evaluation } from '../../engine/evaluation';
 import type { Context } from '../store';
+import type { WebviewString } from '../../protocol/webviewStrings';
 import { el, section, setText } from '../dom';
 import { markNumber, numberSpan, percent, setNumber } from '../format';
 import { type Palette, readPalette } from '../theme';
 import type { View } from './view';
+import { LOSS_QUANTITIES } from '../quantities';
 
 const CHART_HEIGHT = 150;
+/** Tick spacings for steps and epochs: whole numbers only (uPlot picks the first that fits). */
+const WHOLE_NUMBER_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
+
+/** One series of the epoch chart; `colour` indexes the palette's series, so it stays when others are left out. */
+interface EpochColumn {
+  label: WebviewString;
+  pick: (e: EpochEvaluation) => number | undefined;
+  accuracy: boolean;
+  validation: boolean;
+  colour: number;
+}
 
 export function createLoss(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('loss', t('Loss'));
   const figures = el('dl', { className: 'figures loss-figures' });
-  const figure = (label: string, id: string) => {
+  const figure = (q: (typeof LOSS_QUANTITIES)[keyof typeof LOSS_QUANTITIES], id: string) => {
     const value = numberSpan(undefined, undefined, { id });
-    figures.append(el('dt', { text: label }), el('dd', {}, value));
+    figures.append(el('dt', { className: 'explained', text: t(q.title), title: t(q.meaning) }), el('dd', {}, value));
     return value;
   };
-  const before = figure(t('Batch loss before the update'), 'loss-before-value');
-  const after = figure(t('Batch loss after the update'), 'loss-after-value');
-  const delta = figure(t('ΔJ'), 'loss-delta-value');
-  const dataPart = figure(t('data loss'), 'loss-data-value');
-  const regPart = figure(t('regularization'), 'loss-reg-value');
+  const before = figure(LOSS_QUANTITIES.before, 'loss-before-value');
+  const after = figure(LOSS_QUANTITIES.after, 'loss-after-value');
+  const delta = figure(LOSS_QUANTITIES.delta, 'loss-delta-value');
+  const dataPart = figure(LOSS_QUANTITIES.data, 'loss-data-value');
+  const regPart = figure(LOSS_QUANTITIES.reg, 'loss-reg-value');
 
   const stepBox = el('div', { className: 'chart', id: 'loss-chart' });
   const epochHeading = el('h3', { text: t('Loss per epoch') });
@@ -48,6 +63,7 @@ export function createLoss(ctx: Context): View {
   let plottedEpochs: EpochEvaluation[] | undefined;
   let shownTestLooks: Evaluation[] | undefined;
   let chartsFor: unknown;
+  let epochColumnsShown: EpochColumn[] = [];
   new ResizeObserver((entries) => {
     const w = Math.max(220, Math.floor(entries[0].contentRect.width));
     if (Math.abs(w - width) < 4) return;
@@ -62,9 +78,11 @@ export function createLoss(ctx: Context): View {
   }
 
   function makeStepChart(p: Palette): uPlot {
+    const [xAxis, yAxis] = axes(p, t('step'));
+    xAxis.incrs = WHOLE_NUMBER_TICKS;
     return new uPlot({
       width, height: CHART_HEIGHT, legend: { show: true, live: false }, cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false } }, axes: axes(p, t('step')),
+      scales: { x: { time: false } }, axes: [xAxis, yAxis],
       series: [
         { label: t('step') },
         { label: t('Batch loss before the update'), stroke: p.series[0], width: 1.5 },
@@ -73,20 +91,25 @@ export function createLoss(ctx: Context): View {
     }, [[], [], []], stepBox);
   }
 
-  function makeEpochChart(p: Palette, classification: boolean): uPlot {
-    const [xAxis, yAxis] = axes(p, t('epoch'));
-    xAxis.incrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]; // whole epochs only
-    const series: uPlot.Series[] = [
-      { label: t('epoch') },
-      { label: t('Train loss (epoch)'), stroke: p.series[0], width: 2, points: { show: true, size: 5 } },
-      { label: t('Validation loss (epoch)'), stroke: p.series[1], width: 2, points: { show: true, size: 5 } },
+  /** The epoch chart's series: train, and validation only when the model has a validation split. */
+  function epochColumns(classification: boolean, validation: boolean): EpochColumn[] {
+    const columns: EpochColumn[] = [
+      { label: 'Train loss (epoch)', pick: (e) => e.trainLoss, accuracy: false, validation: false, colour: 0 },
+      { label: 'Validation loss (epoch)', pick: (e) => e.validationLoss, accuracy: false, validation: true, colour: 1 },
+      { label: 'Train accuracy', pick: (e) => e.trainAccuracy, accuracy: true, validation: false, colour: 2 },
+      { label: 'Validation accuracy', pick: (e) => e.validationAccuracy, accuracy: true, validation: true, colour: 3 },
     ];
+    return columns.filter((c) => (classification || !c.accuracy) && (validation || !c.validation));
+  }
+
+  function makeEpochChart(p: Palette, columns: EpochColumn[]): uPlot {
+    const [xAxis, yAxis] = axes(p, t('epoch'));
+    xAxis.incrs = WHOLE_NUMBER_TICKS;
+    const series: uPlot.Series[] = [{ label: t('epoch') }, ...columns.map((c): uPlot.Series => (c.accuracy
+      ? { label: t(c.label), stroke: p.series[c.colour], width: 1.5, dash: [4, 3], scale: 'accuracy', points: { show: true, size: 4 } }
+      : { label: t(c.label), stroke: p.series[c.colour], width: 2, points: { show: true, size: 5 } }))];
     const chartAxes = [xAxis, yAxis];
-    if (classification) {
-      series.push(
-        { label: t('Train accuracy'), stroke: p.series[2], width: 1.5, dash: [4, 3], scale: 'accuracy', points: { show: true, size: 4 } },
-        { label: t('Validation accuracy'), stroke: p.series[3], width: 1.5, dash: [4, 3], scale: 'accuracy', points: { show: true, size: 4 } },
-      );
+    if (columns.some((c) => c.accuracy)) {
       chartAxes.push({ ...yAxis, scale: 'accuracy', side: 1, grid: { show: false }, size: 44, values: (_u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`) });
     }
     return new uPlot({
@@ -95,12 +118,10 @@ export function createLoss(ctx: Context): View {
     }, series.map(() => []) as unknown as uPlot.AlignedData, epochBox);
   }
 
-  function renderEpochs(epochs: EpochEvaluation[], classification: boolean): void {
+  function renderEpochs(epochs: EpochEvaluation[]): void {
     epochSection.hidden = epochs.length === 0;
     if (epochs.length === 0 || !epochChart) return;
-    const column = (pick: (e: EpochEvaluation) => number | undefined) => epochs.map((e) => pick(e) ?? null);
-    const data: uPlot.AlignedData = [epochs.map((e) => e.epoch), column((e) => e.trainLoss), column((e) => e.validationLoss)];
-    if (classification) data.push(column((e) => e.trainAccuracy), column((e) => e.validationAccuracy));
+    const data: uPlot.AlignedData = [epochs.map((e) => e.epoch), ...epochColumnsShown.map((c) => epochs.map((e) => c.pick(e) ?? null))];
     epochChart.setData(data);
     const last = epochs[epochs.length - 1];
     const at = `epochs[${epochs.length - 1}]`;
@@ -161,6 +182,7 @@ export function createLoss(ctx: Context): View {
     setText(heading, `${t('Predicted distribution')} · ${t('Sample {0}', p.sample + 1)}`);
     for (let k = 0; k < classes; k++) {
       bars.fills[k].style.width = `${(p.probabilities[k] * 100).toFixed(2)}%`;
+      bars.fills[k].style.background = palette!.classes[k % palette!.classes.length];
       bars.fills[k].classList.toggle('true', k === p.trueClass);
       bars.rows[k].classList.toggle('true', k === p.trueClass);
       setNumber(bars.values[k], p.probabilities[k], `prediction.probabilities[${k}]`);
@@ -187,7 +209,8 @@ export function createLoss(ctx: Context): View {
         stepChart?.destroy();
         epochChart?.destroy();
         stepChart = makeStepChart(palette);
-        epochChart = makeEpochChart(palette, classification);
+        epochColumnsShown = epochColumns(classification, (state.model?.dataset.validation ?? 0) > 0);
+        epochChart = makeEpochChart(palette, epochColumnsShown);
         plottedHistory = undefined;
         plottedEpochs = undefined;
       }
@@ -201,7 +224,7 @@ export function createLoss(ctx: Context): View {
       }
       if (plottedEpochs !== state.epochs) {
         plottedEpochs = state.epochs;
-        renderEpochs(state.epochs, classification);
+        renderEpochs(state.epochs);
       }
       if (shownTestLooks !== state.testLooks) {
         shownTestLooks = state.testLooks;

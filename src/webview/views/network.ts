@@ -3,7 +3,10 @@
 // (value), delta (gradient) or bias update (update) for the chosen sample or the batch mean.
 // The layer of the operation that runs next is outlined, and the operation of the debugger's
 // selected frame is framed. Dead ReLU units are hatched and saturated sigmoid/tanh units ringed
-// (the host's unit health of the step on screen). Large layers show their first units.
+// (the host's unit health of the step on screen). Large layers show their first units and a count
+// of the rest. One colour scale for all edges and one for all nodes (legend below the diagram,
+// with the max |value| each scale reaches), value labels above the nodes on top of every edge
+// and band, and a click target wider than the thinnest edge.
 import type { Phase } from '../../engine/types';
 import { phaseKey } from '../../engine/phases';
 import type { DiagramMode, ModelSummary, ParameterRef } from '../../protocol/messages';
@@ -16,10 +19,14 @@ import type { View } from './view';
 import { phaseText } from './toolbar';
 import { type LayerFieldName, tensorName, tracePath } from '../../engine/layerFields';
 import { parameterSymbol } from '../../engine/notation';
+import { colourScale } from './colourScale';
+import { LAYER_QUANTITIES } from '../quantities';
 
 const MAX_NODES = 12;
 const COLUMN_GAP = 150;
-const ROW_GAP = 34;
+const ROW_GAP = 42; // room for a value label above each node
+const EDGE_WIDTH = { min: 0.75, max: 5.25 }; // px at |value| = 0 and at the scale's max
+const HIT_WIDTH = 12; // px: the invisible stroke that takes an edge's clicks
 const MARGIN = { x: 48, y: 36 };
 
 const EDGE_TENSOR: Record<DiagramMode, LayerFieldName> = { value: 'weights', gradient: 'gradWeights', update: 'updateWeights' };
@@ -52,7 +59,17 @@ export function createNetwork(ctx: Context): View {
   const saturatedLegend = legendItem('saturated', t('saturated'), saturatedText);
   const focusLabel = el('span', { className: 'focus-label', id: 'focus-label' });
   const legend = el('div', { className: 'diagram-legend', id: 'unit-legend' }, deadLegend.root, saturatedLegend.root, focusLabel);
-  card.body.append(figure, legend);
+  // What colour and thickness mean in the current mode: one scale for the edges, one for the nodes.
+  const edgeScale = colourScale('edges');
+  const nodeScale = colourScale('nodes');
+  const thickness = svg('svg', { class: 'thickness-swatch', width: 64, height: 14, viewBox: '0 0 64 14', 'aria-hidden': 'true' },
+    svg('line', { x1: 2, y1: 7, x2: 22, y2: 7, 'stroke-width': EDGE_WIDTH.min }), svg('line', { x1: 38, y1: 7, x2: 62, y2: 7, 'stroke-width': EDGE_WIDTH.max }));
+  const thicknessText = el('span', { className: 'thickness-text' });
+  const scales = el('div', { className: 'diagram-scales', id: 'diagram-scales' },
+    el('span', { className: 'scale-row' }, edgeScale.root, el('span', { className: 'thickness' }, thickness, thicknessText)),
+    el('span', { className: 'scale-row' }, nodeScale.root));
+  const frame = el('div', { className: 'diagram-frame' }, figure);
+  card.body.append(frame, scales, legend);
   let palette: Palette | undefined;
 
   const isSelected = (ref: ParameterRef) => {
@@ -82,7 +99,7 @@ export function createNetwork(ctx: Context): View {
   function build(model: ModelSummary): Layout {
     const sizes = [model.inputs, ...model.layers.map((l) => l.units)];
     const shown = sizes.map((n) => Math.min(n, MAX_NODES));
-    const height = MARGIN.y * 2 + (Math.max(...shown) - 1) * ROW_GAP + 16;
+    const height = MARGIN.y * 2 + (Math.max(...shown) - 1) * ROW_GAP + 26;
     const width = MARGIN.x * 2 + (sizes.length - 1) * COLUMN_GAP;
     figure.setAttribute('viewBox', `0 0 ${width} ${height}`);
     figure.setAttribute('width', String(width));
@@ -97,7 +114,8 @@ export function createNetwork(ctx: Context): View {
     hatch.append(svg('rect', { width: 5, height: 5, class: 'hatch-ground' }), svg('line', { x1: 0, y1: 0, x2: 0, y2: 5, class: 'hatch-line' }));
     const defs = svg('defs');
     defs.append(hatch);
-    figure.append(defs, focus, band);
+    const hits = svg('g', { class: 'edge-hits' });
+    figure.append(defs, focus, band, hits);
     const edges: Edge[][] = [];
     for (let l = 0; l < model.layers.length; l++) {
       const group = svg('g', { class: 'edges' });
@@ -105,11 +123,17 @@ export function createNetwork(ctx: Context): View {
       for (let j = 0; j < shown[l + 1]; j++) {
         for (let i = 0; i < shown[l]; i++) {
           const ref: Edge['ref'] = { kind: 'weight', layer: l, out: j, in: i };
-          const line = svg('line', { x1: x(l), y1: y(l, i), x2: x(l + 1), y2: y(l + 1, j), class: 'edge', 'data-param': `w:${l}:${j}:${i}` });
+          const ends = { x1: x(l), y1: y(l, i), x2: x(l + 1), y2: y(l + 1, j) };
+          const line = svg('line', { ...ends, class: 'edge', 'data-param': `w:${l}:${j}:${i}` });
           const title = svg('title');
           const label = t('Weight {0}', `${parameterSymbol(ref).text} (${tracePath(l, 'weights', j, i)})`);
           line.append(title);
           activate(line, label, () => ctx.select(l, ref));
+          // Beneath every drawn edge, so a click on an edge's stroke is always that edge's, and a click
+          // beside it still lands on the nearest one.
+          const hit = svg('line', { ...ends, class: 'edge-hit', 'stroke-width': HIT_WIDTH, 'aria-hidden': 'true' });
+          hit.addEventListener('click', () => ctx.select(l, ref));
+          hits.append(hit);
           group.append(line);
           list.push({ line, title, label, ref, index: j * sizes[l] + i });
         }
@@ -118,9 +142,12 @@ export function createNetwork(ctx: Context): View {
       edges.push(list);
     }
     const nodes: UnitNode[][] = [];
+    const labels = svg('g', { class: 'node-labels' });
     for (let column = 0; column < sizes.length; column++) {
       const l = column - 1;
-      const label = column === 0 ? t('Input') : column === sizes.length - 1 ? t('Output') : t('Layer {0}', column);
+      const name = column === 0 ? t('Input') : column === sizes.length - 1 ? t('Output') : t('Layer {0}', column);
+      // A layer too large to draw unit by unit says how many units it has.
+      const label = sizes[column] > shown[column] ? `${name} · ${sizes[column]}` : name;
       figure.append(Object.assign(svg('text', { x: x(column), y: 18, class: 'column-label', 'text-anchor': 'middle' }), { textContent: label }));
       if (column > 0) figure.append(Object.assign(svg('text', { x: x(column), y: height - 6, class: 'column-sub', 'text-anchor': 'middle' }), { textContent: model.layers[l].activation }));
       const list: UnitNode[] = [];
@@ -130,8 +157,10 @@ export function createNetwork(ctx: Context): View {
         const ring = svg('circle', { cx: x(column), cy: py, r: 16, class: 'saturation-ring', display: 'none' });
         const circle = svg('circle', { cx: x(column), cy: py, r: 12 });
         const title = svg('title');
-        const value = svg('text', { x: x(column) + 16, y: py + 4, class: 'node-value' });
-        g.append(ring, circle, title, value);
+        // Above the node, in a group drawn after every edge and node, so nothing covers it.
+        const value = svg('text', { x: x(column), y: py - 17, class: 'node-value', 'text-anchor': 'middle' });
+        labels.append(value);
+        g.append(ring, circle, title);
         const ref: ParameterRef | undefined = column > 0 ? { kind: 'bias', layer: l, out: u } : undefined;
         if (ref) activate(g, t('Bias {0}', `${parameterSymbol(ref).text} (${tracePath(l, 'bias', u)})`), () => ctx.select(l, ref));
         figure.append(g);
@@ -146,6 +175,7 @@ export function createNetwork(ctx: Context): View {
         figure.append(Object.assign(svg('text', { x: x(column), y: y(column, shown[column] - 1) + 26, class: 'more', 'text-anchor': 'middle' }), { textContent: `⋯ +${sizes[column] - shown[column]}` }));
       }
     }
+    figure.append(labels);
     const activations = new Set(model.layers.map((layer) => layer.activation));
     deadLegend.root.hidden = !activations.has('relu');
     saturatedLegend.root.hidden = !activations.has('sigmoid') && !activations.has('tanh');
@@ -185,26 +215,42 @@ export function createNetwork(ctx: Context): View {
       let deadCount = 0;
       let saturatedCount = 0;
 
+      // One scale for every edge and one for every node, so colours compare across layers.
+      const edgeValues = model.layers.map((_, l) => full(state, tensorName(l, EDGE_TENSOR[mode])));
+      const scale = Math.max(0, ...edgeValues.map(maxAbs));
+      const edgeQuantity = LAYER_QUANTITIES[EDGE_TENSOR[mode]];
+      edgeScale.root.title = t(edgeQuantity.meaning);
+      edgeScale.set(palette, scale, t('Edges: {0}', t(edgeQuantity.title)));
+      setText(thicknessText, t('thickness ∝ |value|'));
       for (let l = 0; l < model.layers.length; l++) {
-        const values = full(state, tensorName(l, EDGE_TENSOR[mode]));
-        const scale = maxAbs(values);
+        const values = edgeValues[l];
         for (const edge of layout.edges[l]) {
           const value = values?.[edge.index];
           setAttr(edge.line, 'class', isSelected(edge.ref) ? 'edge selected' : 'edge');
           setAttr(edge.line, 'stroke', value === undefined ? palette.grid : diverging(palette, value, scale));
-          setAttr(edge.line, 'stroke-width', (value === undefined || scale === 0 ? 1 : 0.75 + 4.5 * Math.abs(value) / scale).toFixed(2));
+          setAttr(edge.line, 'stroke-width', (value === undefined || scale === 0 ? 1 : EDGE_WIDTH.min + (EDGE_WIDTH.max - EDGE_WIDTH.min) * Math.abs(value) / scale).toFixed(2));
           setText(edge.title, value === undefined ? edge.label : `${edge.label}: ${exact(value)}`);
           markNumber(edge.line, value, quantityName(l, EDGE_TENSOR[mode], state.view.sample, edge.ref.out, edge.ref.in));
         }
       }
 
+      // Inputs are the network's a⁰ (value mode); they have no δ or Δb, so other modes leave them plain.
+      const nodeValues = layout.nodes.map((_, column) => {
+        if (column === 0) return mode === 'value' ? sampleOf(state, tensorName(0, 'input'), state.view.sample) : undefined;
+        const name = tensorName(column - 1, NODE_TENSOR[mode]);
+        return mode === 'update' ? full(state, name) : sampleOf(state, name, state.view.sample);
+      });
+      const nodeScaleMax = Math.max(0, ...nodeValues.map(maxAbs));
+      const nodeQuantity = LAYER_QUANTITIES[NODE_TENSOR[mode]];
+      nodeScale.root.title = t(nodeQuantity.meaning);
+      const which = mode === 'update' ? '' : ` · ${state.view.sample === 'mean' ? t('Batch mean') : t('Sample {0}', state.view.sample + 1)}`;
+      nodeScale.set(palette, nodeScaleMax, `${t('Nodes: {0}', t(nodeQuantity.title))}${which}`);
       for (let column = 0; column < layout.nodes.length; column++) {
         const l = column - 1;
         const [layer, field] = column === 0 ? [0, 'input' as const] : [l, NODE_TENSOR[mode]];
-        const name = tensorName(layer, field);
         const sample = state.view.sample;
-        const values = field === 'updateBias' ? full(state, name) : sampleOf(state, name, sample);
-        const scale = maxAbs(values);
+        const values = nodeValues[column];
+        const scale = nodeScaleMax;
         const health = column > 0 ? state.unitHealth?.[l] : undefined;
         const dead = new Set(health?.dead);
         const saturated = new Set(health?.saturated);
