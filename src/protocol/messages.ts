@@ -231,8 +231,18 @@ export interface ThemeMessage {
   theme: ThemeKind;
 }
 
+/**
+ * The Save Picture / Copy Chain Rule commands: the host asks the webview for a picture of a view
+ * (answered with a savePicture message) or for the chain rule on screen as text (copyText).
+ */
+export interface ExportRequestMessage {
+  type: 'exportRequest';
+  request: { kind: 'picture'; view: PictureView; format: PictureFormat } | { kind: 'chainRule'; format: ChainRuleFormat };
+}
+
 export type HostMessage =
   | InitMessage
+  | ExportRequestMessage
   | StepMessage
   | TensorMessage
   | ExplanationMessage
@@ -301,8 +311,38 @@ export interface ProtocolErrorMessage {
   reason: string;
 }
 
+/** The views that can be saved as a picture: the id of each view's card. */
+export const PICTURE_VIEWS = ['network', 'layer-detail', 'chain-rule', 'loss', 'data', 'optimizer'] as const;
+export type PictureView = (typeof PICTURE_VIEWS)[number];
+export const PICTURE_FORMATS = ['svg', 'png'] as const;
+export type PictureFormat = (typeof PICTURE_FORMATS)[number];
+export const CHAIN_RULE_FORMATS = ['latex', 'markdown'] as const;
+export type ChainRuleFormat = (typeof CHAIN_RULE_FORMATS)[number];
+
+/**
+ * A picture of a view for the host to save where the user chooses: SVG text, or a PNG as base64,
+ * `width` × `height` pixels (the view's CSS size times the device pixel ratio).
+ */
+export interface SavePictureMessage {
+  type: 'savePicture';
+  view: PictureView;
+  format: PictureFormat;
+  data: string;
+  width: number;
+  height: number;
+}
+
+/** The chain rule on screen as LaTeX or a Markdown table, for the host to put on the clipboard. */
+export interface CopyTextMessage {
+  type: 'copyText';
+  format: ChainRuleFormat;
+  text: string;
+}
+
 export type WebviewMessage =
   | ReadyMessage
+  | SavePictureMessage
+  | CopyTextMessage
   | CommandMessage
   | SelectMessage
   | RequestTensorMessage

@@ -159,6 +159,12 @@ export const WEBVIEW_STRINGS = [
   // history
   'Go to step',
   'History: step {0} of {1}',
+  // pictures and text out (src/webview/export/)
+  'Save a picture',
+  'Save as SVG',
+  'Save as PNG',
+  'Copy the chain rule as LaTeX',
+  'Copy the chain rule as a Markdown table',
 ] as const;
 
 export type WebviewString = (typeof WEBVIEW_STRINGS)[number];

@@ -17,6 +17,7 @@ import { createLoss } from './views/loss';
 import { createData } from './views/data';
 import { createOptimizer } from './views/optimizer';
 import type { View } from './views/view';
+import { addExportButtons, runExportRequest } from './export/exportTools';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -91,6 +92,7 @@ function mount(): void {
   grid.append(left, right);
   app.append(toolbar.root, history.root, banner, grid);
   views.push(toolbar, history, network, chain, detail, loss, data, optimizer);
+  addExportButtons(ctx, app);
   mounted = true;
 }
 
@@ -124,6 +126,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   const problem = hostMessageProblem(data);
   if (problem) {
     post({ type: 'protocolError', reason: problem.slice(0, 2000) });
+    return;
+  }
+  if (data.type === 'exportRequest') {
+    runExportRequest(ctx, data.request).catch((error: Error) => post({ type: 'protocolError', reason: `exportRequest: ${error.message}`.slice(0, 2000) }));
     return;
   }
   try {

@@ -92,6 +92,8 @@ export function hostMessageProblem(raw: unknown): string | undefined {
       return typeof raw.message === 'string' ? undefined : 'error: message must be a string';
     case 'theme':
       return undefined;
+    case 'exportRequest':
+      return isObject(raw.request) && typeof raw.request.kind === 'string' && typeof raw.request.format === 'string' ? undefined : 'exportRequest: needs request.kind and request.format';
     default:
       return `unknown message type ${JSON.stringify(raw.type)}`;
   }
@@ -155,6 +157,7 @@ export function apply(state: State, message: HostMessage): void {
       state.focus = message.phase;
       return;
     case 'theme':
+    case 'exportRequest': // answered by main.ts; no state
       return;
   }
 }
