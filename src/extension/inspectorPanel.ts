@@ -2,7 +2,7 @@
 // routing, and snapshots posted only when the panel can show them. The session (shared with the
 // debugger and the status bar) holds all state; this class only translates it into messages.
 import * as vscode from 'vscode';
-import type { ExportRequestMessage, HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
+import type { CompareMessage, ExportRequestMessage, HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
 import { toWire } from '../protocol/nonFinite';
 import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
 import { createNonce, inspectorHtml } from './inspectorHtml';
@@ -154,6 +154,12 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
       this.services.log.warn(line);
       if (asked) void this.postError(l10n.t('Nothing was saved: {0}', line), (raw as { type: string }).type);
     });
+  }
+
+  /** Compare Runs: the comparison shows in its own card of the inspector. */
+  showComparison(message: CompareMessage): Thenable<boolean> {
+    this.reveal();
+    return this.post(message);
   }
 
   /** The Save Picture and Copy Chain Rule commands: the webview answers with savePicture or copyText. */

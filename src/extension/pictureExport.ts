@@ -44,6 +44,7 @@ export function viewTitle(view: PictureView): string {
     case 'loss': return l10n.t('Loss');
     case 'data': return l10n.t('Data');
     case 'optimizer': return l10n.t('Optimizer');
+    case 'compare': return l10n.t('Compare runs');
   }
 }
 

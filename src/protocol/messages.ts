@@ -8,6 +8,7 @@ import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule'
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
 import type { EncodedRecord } from './traceCodec';
+import type { CompareResult } from '../engine/experiments/compare';
 
 // ---- shared shapes
 
@@ -240,9 +241,16 @@ export interface ExportRequestMessage {
   request: { kind: 'picture'; view: PictureView; format: PictureFormat } | { kind: 'chainRule'; format: ChainRuleFormat };
 }
 
+/** Compare Runs: runs of the model on screen from the same start (the engine's compareRuns, as the CLI's `compare --json`). */
+export interface CompareMessage {
+  type: 'compare';
+  result: CompareResult;
+}
+
 export type HostMessage =
   | InitMessage
   | ExportRequestMessage
+  | CompareMessage
   | StepMessage
   | TensorMessage
   | ExplanationMessage
@@ -312,7 +320,7 @@ export interface ProtocolErrorMessage {
 }
 
 /** The views that can be saved as a picture: the id of each view's card. */
-export const PICTURE_VIEWS = ['network', 'layer-detail', 'chain-rule', 'loss', 'data', 'optimizer'] as const;
+export const PICTURE_VIEWS = ['network', 'layer-detail', 'chain-rule', 'loss', 'data', 'optimizer', 'compare'] as const;
 export type PictureView = (typeof PICTURE_VIEWS)[number];
 export const PICTURE_FORMATS = ['svg', 'png'] as const;
 export type PictureFormat = (typeof PICTURE_FORMATS)[number];

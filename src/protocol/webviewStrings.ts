@@ -165,6 +165,20 @@ export const WEBVIEW_STRINGS = [
   'Save as PNG',
   'Copy the chain rule as LaTeX',
   'Copy the chain rule as a Markdown table',
+  // compare runs (src/webview/views/compare.ts)
+  'Compare runs',
+  'Loss per step',
+  'Paths on the slice',
+  'run',
+  'optimizer',
+  'training unit',
+  'steps',
+  'J at the start',
+  'J after the last epoch',
+  'the plane of the two parameters (α, β: their change from the start)',
+  'two random directions from the start (seed {0})',
+  '{0} runs of {1} from the same initial weights, {2} epochs each.',
+  'Batch loss per step',
 ] as const;
 
 export type WebviewString = (typeof WEBVIEW_STRINGS)[number];

@@ -16,6 +16,7 @@ import { createChainRule } from './views/chainRule';
 import { createLoss } from './views/loss';
 import { createData } from './views/data';
 import { createOptimizer } from './views/optimizer';
+import { createCompare } from './views/compare';
 import type { View } from './views/view';
 import { addExportButtons, runExportRequest } from './export/exportTools';
 
@@ -87,11 +88,12 @@ function mount(): void {
   const loss = createLoss(ctx);
   const data = createData(ctx);
   const optimizer = createOptimizer(ctx);
+  const compare = createCompare(ctx);
   left.append(network.root, chain.root, detail.root);
-  right.append(loss.root, data.root, optimizer.root);
+  right.append(loss.root, data.root, optimizer.root, compare.root);
   grid.append(left, right);
   app.append(toolbar.root, history.root, banner, grid);
-  views.push(toolbar, history, network, chain, detail, loss, data, optimizer);
+  views.push(toolbar, history, network, chain, detail, loss, data, optimizer, compare);
   addExportButtons(ctx, app);
   mounted = true;
 }

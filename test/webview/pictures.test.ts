@@ -12,6 +12,7 @@ import { runSteps, syntheticModel } from '../support/engineSteps';
 import { PICTURE_VIEWS, type CopyTextMessage, type SavePictureMessage } from '../../src/protocol/messages';
 import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
 import { batchLoss, cloneNetwork } from '../../src/engine/network';
+import { buildCompareMessage, parseRuns } from '../../src/extension/compareMessage';
 
 const STEP = 24;
 const shown = runSteps({ ...syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 48), split: { train: 0.5, validation: 0.25, test: 0.25 } }, STEP, 4);
@@ -28,6 +29,8 @@ async function openAt(options: Parameters<typeof openInspector>[0], strings: Rec
   const host = SessionHost.open(shown.model);
   await view.send(host.init(strings, options.lang ?? 'en'));
   for (const message of await host.at(STEP)) await view.send(message);
+  // A comparison, so the Compare runs card is on screen too.
+  await view.send(buildCompareMessage(shown.model, host.session.engine.data, parseRuns('optimizers', 'sgd,adam', shown.model), 2));
   // The chain rule of w¹₂₄ (input 2 → unit 4 of layer 1) on screen.
   const from = view.posted.length;
   await view.page.focus('[data-param="w:0:3:1"]');
