@@ -179,6 +179,27 @@ export const WEBVIEW_STRINGS = [
   'two random directions from the start (seed {0})',
   '{0} runs of {1} from the same initial weights, {2} epochs each.',
   'Batch loss per step',
+  // predict, then reveal (src/webview/views/predict.ts)
+  'Predict, then reveal',
+  'Ask before each Step Into',
+  'z of unit {0} in layer {1}, sample 1 (the forward pass computes z = W·input + b)',
+  '∂J/∂a of output unit {0}, sample 1 (the loss computes it)',
+  'δ = ∂J/∂z of unit {0} in layer {1}, sample 1 (the backward pass computes it)',
+  'the update ΔW[{0}][{1}] of layer {2} (the optimizer computes it)',
+  'δ = ∂J/∂a · f′(z)',
+  'Softmax couples its units: δ is the sum over the Jacobian row (see Layer detail).',
+  'z = Σᵢ W[u][i] · input[i] + b',
+  '∂J/∂a from the loss {0}, at the output a:',
+  'The optimizer {0} turns ∂J/∂W into ΔW; the Chain rule card shows how ∂J/∂W was computed.',
+  'Right',
+  'Not this time',
+  'You said {0}; the engine computed',
+  'Score: {0} of {1}',
+  'Turn on "Ask before each Step Into" to guess each number before the engine computes it.',
+  'Stepping…',
+  'Guess {0} and Step Into',
+  'What is the sign of {0}?',
+  'Click a weight or bias in the network to ask about its unit instead.',
 ] as const;
 
 export type WebviewString = (typeof WEBVIEW_STRINGS)[number];

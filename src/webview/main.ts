@@ -17,6 +17,7 @@ import { createLoss } from './views/loss';
 import { createData } from './views/data';
 import { createOptimizer } from './views/optimizer';
 import { createCompare } from './views/compare';
+import { createPredict } from './views/predict';
 import type { View } from './views/view';
 import { addExportButtons, runExportRequest } from './export/exportTools';
 
@@ -89,11 +90,12 @@ function mount(): void {
   const data = createData(ctx);
   const optimizer = createOptimizer(ctx);
   const compare = createCompare(ctx);
-  left.append(network.root, chain.root, detail.root);
+  const predict = createPredict(ctx);
+  left.append(network.root, predict.root, chain.root, detail.root);
   right.append(loss.root, data.root, optimizer.root, compare.root);
   grid.append(left, right);
   app.append(toolbar.root, history.root, banner, grid);
-  views.push(toolbar, history, network, chain, detail, loss, data, optimizer, compare);
+  views.push(toolbar, history, network, predict, chain, detail, loss, data, optimizer, compare);
   addExportButtons(ctx, app);
   mounted = true;
 }

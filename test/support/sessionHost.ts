@@ -70,6 +70,9 @@ export class SessionHost {
         if (command.name === 'goToStep') {
           await this.session.goToStep(command.step);
           snapshot();
+        } else if (command.name === 'stepInto') {
+          await this.session.stepInto();
+          snapshot();
         }
       },
       select: (message) => {
