@@ -12,7 +12,7 @@ import { type PersistedPanelState, panelStateOf } from './panelState';
 import type { InspectedSession, SnapshotBuilder } from './inspectedSession';
 import type { TrainingSession } from './session';
 import { l10n, translateAll, uiLanguage } from './l10n';
-import { copyText, savePicture } from './pictureExport';
+import { copyText, inspectorPictureUri, savePicture, viewTitle } from './pictureExport';
 
 export const INSPECTOR_VIEW_TYPE = 'backprop.inspector';
 const SAVE_DELAY_MS = 500;
@@ -212,7 +212,7 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
     protocolError: (reason) => {
       this.services.log.warn(`the inspector webview dropped a host message: ${reason}`);
     },
-    savePicture: (message) => savePicture(message, this.session.uri, this.session.name, this.session.position.step),
+    savePicture: (message) => savePicture(message, inspectorPictureUri(this.session.uri, this.session.name, message.view, this.session.position.step, message.format), viewTitle(message.view)),
     copyText: (message) => copyText(message),
   };
 

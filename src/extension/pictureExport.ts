@@ -3,27 +3,33 @@
 // and the host saves the picture where the user says (VS Code's save dialog) or puts the text on
 // the clipboard. The commands of the same name ask the focused inspector for them.
 import * as vscode from 'vscode';
-import type { ChainRuleFormat, CopyTextMessage, PictureFormat, PictureView, SavePictureMessage } from '../protocol/messages';
+import type { ChainRuleFormat, CopyTextMessage, Picture, PictureFormat, PictureView } from '../protocol/messages';
 import { PICTURE_VIEWS } from '../protocol/messages';
 import { l10n } from './l10n';
 
 /** The bytes of a checked picture: SVG text as UTF-8, PNG from its base64. */
-export function pictureBytes(message: SavePictureMessage): Uint8Array {
+export function pictureBytes(message: Picture): Uint8Array {
   return message.format === 'svg' ? new TextEncoder().encode(message.data) : Buffer.from(message.data, 'base64');
 }
 
-/** A file name for a view's picture: "<model>-<view>-step<n>.<format>". */
-export function pictureFileName(modelName: string, view: PictureView, step: number, format: PictureFormat): string {
+/** Where an inspector view's picture goes by default: next to the model, "<model>-<view>-step<n>.<format>". */
+export function inspectorPictureUri(modelUri: string, modelName: string, view: PictureView, step: number, format: PictureFormat): vscode.Uri {
   const base = modelName.replace(/\.backprop\.json$/i, '').replace(/\.json$/i, '').replace(/[^\p{L}\p{N}._-]+/gu, '-');
-  return `${base}-${view}-step${step}.${format}`;
+  const folder = modelUri.slice(0, modelUri.lastIndexOf('/') + 1);
+  return vscode.Uri.parse(folder + encodeURIComponent(`${base}-${view}-step${step}.${format}`));
 }
 
-/** Asks where to save the picture (next to the model by default) and writes it there. */
-export async function savePicture(message: SavePictureMessage, modelUri: string, modelName: string, step: number): Promise<void> {
-  const folder = modelUri.slice(0, modelUri.lastIndexOf('/') + 1);
+/** Where an explorer's picture goes by default: the first workspace folder (else the home folder), "explorer-<view>.<format>". */
+export function explorerPictureUri(view: string, format: PictureFormat): vscode.Uri | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return folder && vscode.Uri.joinPath(folder, `explorer-${view}.${format}`);
+}
+
+/** Asks where to save the picture (`suggested` by default) and writes it there. */
+export async function savePicture(message: Picture, suggested: vscode.Uri | undefined, what: string): Promise<void> {
   const target = await vscode.window.showSaveDialog({
-    title: l10n.t('Save the picture of {0}', viewTitle(message.view)),
-    defaultUri: vscode.Uri.parse(folder + encodeURIComponent(pictureFileName(modelName, message.view, step, message.format))),
+    title: l10n.t('Save the picture of {0}', what),
+    defaultUri: suggested,
     filters: message.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
   });
   if (!target) return;

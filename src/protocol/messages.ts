@@ -329,15 +329,19 @@ export type ChainRuleFormat = (typeof CHAIN_RULE_FORMATS)[number];
 
 /**
  * A picture of a view for the host to save where the user chooses: SVG text, or a PNG as base64,
- * `width` × `height` pixels (the view's CSS size times the device pixel ratio).
+ * `width` × `height` pixels (the view's CSS size times the device pixel ratio). The explorers send
+ * the same fields.
  */
-export interface SavePictureMessage {
-  type: 'savePicture';
-  view: PictureView;
+export interface Picture {
   format: PictureFormat;
   data: string;
   width: number;
   height: number;
+}
+
+export interface SavePictureMessage extends Picture {
+  type: 'savePicture';
+  view: PictureView;
 }
 
 /** The chain rule on screen as LaTeX or a Markdown table, for the host to put on the clipboard. */

@@ -2,7 +2,7 @@
 // model on screen before the host acts on it, and rebuilt from the checked fields only, so
 // nothing unexpected rides along. A rejection says which field is wrong and why.
 import type {
-  InspectorCommand, ModelSummary, ParameterRef, RunUntil, SavePictureMessage, SelectMessage, ViewState, WebviewMessage,
+  InspectorCommand, ModelSummary, ParameterRef, Picture, RunUntil, SelectMessage, ViewState, WebviewMessage,
 } from './messages';
 import { CHAIN_RULE_FORMATS, PICTURE_FORMATS, PICTURE_VIEWS, RUN_SPEED } from './messages';
 import { checked, finite, integer, object, oneOf, reject, text } from './check';
@@ -111,10 +111,10 @@ function leadingBytes(base64: string, count: number): number[] {
 /**
  * A picture the host will write to a file the user picks: an SVG must be an <svg> document with no
  * script or event handler in it (the file may later be opened in a browser); a PNG must be base64
- * whose header is a PNG's with the size the message states.
+ * whose header is a PNG's with the size the message states. The inspector's and the explorers'
+ * validators both check pictures with this.
  */
-function picture(message: Record<string, unknown>): SavePictureMessage {
-  const view = oneOf(message.view, 'message.view', PICTURE_VIEWS);
+export function pictureFields(message: Record<string, unknown>): Picture {
   const format = oneOf(message.format, 'message.format', PICTURE_FORMATS);
   const width = integer(message.width, 'message.width', 1, LIMITS.picturePixels);
   const height = integer(message.height, 'message.height', 1, LIMITS.picturePixels);
@@ -129,7 +129,7 @@ function picture(message: Record<string, unknown>): SavePictureMessage {
     const be32 = (at: number) => ((bytes[at] << 24) >>> 0) + (bytes[at + 1] << 16) + (bytes[at + 2] << 8) + bytes[at + 3];
     if (be32(16) !== width || be32(20) !== height) reject('message.data', `the PNG is ${be32(16)} × ${be32(20)} pixels, not the ${width} × ${height} the message states`);
   }
-  return { type: 'savePicture', view, format, data, width, height };
+  return { format, data, width, height };
 }
 
 function parse(raw: unknown, model: ModelSummary): WebviewMessage {
@@ -160,7 +160,7 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
       };
     case 'viewState': return { type, state: viewState(message.state, 'message.state', model) };
     case 'protocolError': return { type, reason: text(message.reason, 'message.reason', LIMITS.reason) };
-    case 'savePicture': return picture(message);
+    case 'savePicture': return { type, view: oneOf(message.view, 'message.view', PICTURE_VIEWS), ...pictureFields(message) };
     case 'copyText':
       return {
         type,

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { deflateSync } from 'node:zlib';
 import { validateWebviewMessage, LIMITS } from '../../src/protocol/validate';
 import { routeWebviewMessage, type InspectorActions } from '../../src/extension/inspectorRouter';
+import { validateExplorerMessage } from '../../src/extension/lessons/validate';
 import type { ModelSummary, WebviewMessage } from '../../src/protocol/messages';
 
 const model: ModelSummary = {
@@ -89,6 +90,15 @@ describe('pictures and text from the webview: what the host accepts', () => {
     rejects({ type: 'copyText', format: 'html', text: 'x' }, /message\.format: expected one of "latex", "markdown", got "html"/);
     rejects({ type: 'copyText', format: 'latex', text: 'x'.repeat(LIMITS.copiedText + 1) }, /message\.text: string of \d+ characters is longer than 1048576/);
     rejects({ type: 'copyText', format: 'latex' }, /message\.text: expected a string, got undefined/);
+  });
+
+  it('the explorers\' validator checks pictures the same way, with its own views', () => {
+    const good = { type: 'savePicture', view: 'race', format: 'png', data: png(8, 5), width: 8, height: 5 };
+    assert.deepEqual(validateExplorerMessage({ ...good, extra: 1 }), { ok: true, message: good });
+    const refused = (raw: unknown) => { const r = validateExplorerMessage(raw); return r.ok ? '' : r.reason; };
+    assert.match(refused({ ...good, view: 'network' }), /message\.view: unknown view "network"/);
+    assert.match(refused({ ...good, height: 6 }), /message\.data: the PNG is 8 × 5 pixels, not the 8 × 6/);
+    assert.match(refused({ ...good, format: 'svg', data: '<svg onclick="x()"></svg>' }), /may not hold scripts or event handlers/);
   });
 
   it('the router hands a checked picture to savePicture and logs a refused one without acting', async () => {

@@ -175,9 +175,8 @@ class Drawing {
     into.append(copy);
   }
 
-  /** The shown option of a <select>, as text in the select's font. */
-  select(node: HTMLSelectElement, style: CSSStyleDeclaration, into: SVGElement): void {
-    const shown = node.selectedOptions[0]?.textContent ?? '';
+  /** What a form field shows (a <select>'s option, a number or text input's value), as text in its font. */
+  fieldText(node: HTMLElement, shown: string, style: CSSStyleDeclaration, into: SVGElement): void {
     const r = node.getBoundingClientRect();
     const { ascent, descent } = fontMetrics(`${style.fontWeight} ${style.fontSize} ${style.fontFamily}`);
     const t = make('text', {
@@ -202,8 +201,11 @@ function walk(node: Node, drawing: Drawing, into: SVGElement, defs: SVGDefsEleme
   if (node instanceof SVGSVGElement) return drawing.inlineSvg(node, into);
   drawing.box(node, style, into);
   if (node instanceof HTMLCanvasElement) return drawing.canvas(node, into);
-  if (node instanceof HTMLSelectElement) return drawing.select(node, style, into);
-  if (node instanceof HTMLInputElement) return;
+  if (node instanceof HTMLSelectElement) return drawing.fieldText(node, node.selectedOptions[0]?.textContent ?? '', style, into);
+  if (node instanceof HTMLInputElement) {
+    if (node.type === 'number' || node.type === 'text') drawing.fieldText(node, node.value, style, into);
+    return;
+  }
   const clipped = style.overflowX !== 'visible' || style.overflowY !== 'visible';
   const target = clipped ? drawing.clip(node, into, defs) : into;
   for (const child of node.childNodes) walk(child, drawing, target, defs);

@@ -4,10 +4,10 @@
 // sample 1 of the batch; answering runs the Step Into, and when the host's record of it arrives
 // the card shows the engine's number, whether the guess was right, and the factors that produced
 // it (read from the same record), with a score for the session. The webview computes nothing: the
-// numbers are the host's, and the question's field is the one the layer-field table says the
-// next operation computes.
+// numbers are the host's (test/webview/predict.test.ts holds each question's field to the
+// layer-field table's computedBy for the session's next operation).
 import type { Phase } from '../../engine/types';
-import { layerField, tensorName } from '../../engine/layerFields';
+import { tensorName } from '../../engine/layerFields';
 import type { Context, State } from '../store';
 import { el, section } from '../dom';
 import { numberSpan } from '../format';
@@ -21,7 +21,7 @@ export type Sign = '+' | '0' | '−';
 export interface Question {
   phase: Phase;
   layer: number;
-  /** A field of the layer-field table whose computedBy is this phase (the loss computes the output layer's upstream). */
+  /** The field the phase computes (the loss computes the output layer's upstream). */
   field: 'z' | 'upstream' | 'delta' | 'updateWeights';
   /** Sample 1 (row 0) for batch fields; the weight's [out, in] for updateWeights. */
   unit: number;
@@ -30,7 +30,7 @@ export interface Question {
   quantity: string;
 }
 
-export const signOf = (v: number): Sign => (v > 0 ? '+' : v < 0 ? '−' : '0');
+const signOf = (v: number): Sign => (v > 0 ? '+' : v < 0 ? '−' : '0');
 
 /** The question for the operation Step Into runs next (the next step's first forward when the step on screen is complete). */
 export function questionFor(state: State): Question | undefined {
@@ -54,13 +54,6 @@ export function questionFor(state: State): Question | undefined {
       return { phase, layer: weight.layer, field: 'updateWeights', unit: weight.out, input: weight.in, quantity: tensorName(weight.layer, 'updateWeights', weight.out, weight.in) };
     }
   }
-}
-
-/** Which operation computes a question's field, from the layer-field table (the loss fills the output layer's upstream). */
-export function computedBy(question: Question, outputLayer: number): Phase['kind'] | undefined {
-  if (question.field === 'upstream') return question.layer === outputLayer ? 'loss' : 'backward';
-  const by = layerField(question.field)?.computedBy;
-  return by === 'forward' || by === 'backward' || by === 'update' ? by : undefined;
 }
 
 /** The number a question asks about, from the record on screen; undefined until that operation has run. */
