@@ -13,6 +13,8 @@ import type { TrainingSession } from './session';
 import type { InspectorCommand } from '../protocol/messages';
 import { promptGoToStep, promptRunUntil } from './prompts';
 import { exportPytorch } from './exportPytorchCommand';
+import { pickChainRuleFormat, pickPicture } from './pictureExport';
+import { compareRunsCommand } from './compareCommand';
 
 export function activate(context: vscode.ExtensionContext): BackpropHost {
   configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
@@ -75,6 +77,26 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.evaluateTestSet', onSession((s) => host.run(s, { name: 'evaluateTestSet' })));
   register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
   register('backprop.exportPytorch', onSession((s) => exportPytorch(s)));
+  // These ask the inspector of the session commands act on (opening it if it is closed).
+  const targetInspector = async () => {
+    const session = await host.targetSession();
+    const panel = session && (await host.openInspector(vscode.Uri.parse(session.uri)));
+    return session && panel && { session, panel };
+  };
+  register('backprop.savePicture', async () => {
+    const target = await targetInspector();
+    const choice = target && (await pickPicture());
+    if (target && choice) await target.panel.requestExport({ kind: 'picture', ...choice });
+  });
+  register('backprop.copyChainRule', async () => {
+    const target = await targetInspector();
+    const format = target && (await pickChainRuleFormat());
+    if (target && format) await target.panel.requestExport({ kind: 'chainRule', format });
+  });
+  register('backprop.compareRuns', async () => {
+    const target = await targetInspector();
+    if (target) await compareRunsCommand(target.session, target.panel);
+  });
   register('backprop.openTrace', (uri) => host.traces.open(uri instanceof vscode.Uri ? uri : undefined));
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());

@@ -2,7 +2,7 @@
 // routing, and snapshots posted only when the panel can show them. The session (shared with the
 // debugger and the status bar) holds all state; this class only translates it into messages.
 import * as vscode from 'vscode';
-import type { HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
+import type { CompareMessage, ExportRequestMessage, HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
 import { toWire } from '../protocol/nonFinite';
 import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
 import { createNonce, inspectorHtml } from './inspectorHtml';
@@ -12,6 +12,7 @@ import { type PersistedPanelState, panelStateOf } from './panelState';
 import type { InspectedSession, SnapshotBuilder } from './inspectedSession';
 import type { TrainingSession } from './session';
 import { l10n, translateAll, uiLanguage } from './l10n';
+import { copyText, inspectorPictureUri, savePicture, viewTitle } from './pictureExport';
 
 export const INSPECTOR_VIEW_TYPE = 'backprop.inspector';
 /**
@@ -153,7 +154,24 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
   }
 
   private receive(raw: unknown): Promise<boolean> {
-    return routeWebviewMessage(raw, this.session.validationContext, this.actions, (line) => this.services.log.warn(line));
+    // A picture or text the host refuses to save is answered in the panel too: the user asked for it.
+    const asked = raw !== null && typeof raw === 'object' && ['savePicture', 'copyText'].includes((raw as { type?: unknown }).type as string);
+    return routeWebviewMessage(raw, this.session.validationContext, this.actions, (line) => {
+      this.services.log.warn(line);
+      if (asked) void this.postError(l10n.t('Nothing was saved: {0}', line), (raw as { type: string }).type);
+    });
+  }
+
+  /** Compare Runs: the comparison shows in its own card of the inspector. */
+  showComparison(message: CompareMessage): Thenable<boolean> {
+    this.reveal();
+    return this.post(message);
+  }
+
+  /** The Save Picture and Copy Chain Rule commands: the webview answers with savePicture or copyText. */
+  requestExport(request: ExportRequestMessage['request']): Thenable<boolean> {
+    this.reveal();
+    return this.post({ type: 'exportRequest', request });
   }
 
   private readonly actions: InspectorActions = {
@@ -200,6 +218,8 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
     protocolError: (reason) => {
       this.services.log.warn(`the inspector webview dropped a host message: ${reason}`);
     },
+    savePicture: (message) => savePicture(message, inspectorPictureUri(this.session.uri, this.session.name, message.view, this.session.position.step, message.format), viewTitle(message.view)),
+    copyText: (message) => copyText(message),
   };
 
   postError(message: string, where: string): Thenable<boolean> {

@@ -1,7 +1,9 @@
 // The host's side of the webview conversation that needs no `vscode`: every incoming message is
 // validated before anything acts on it (the webview is untrusted), and outgoing snapshots are
 // coalesced so that at most one post is in flight and nothing is posted while the panel is hidden.
-import type { InspectorCommand, SelectMessage, RequestExplanationMessage, RequestTensorMessage, ViewState } from '../protocol/messages';
+import type {
+  CopyTextMessage, InspectorCommand, SavePictureMessage, SelectMessage, RequestExplanationMessage, RequestTensorMessage, ViewState,
+} from '../protocol/messages';
 import { preview } from '../protocol/check';
 import { validateWebviewMessage, type ValidationContext } from '../protocol/validate';
 
@@ -13,6 +15,8 @@ export interface InspectorActions {
   requestExplanation(message: RequestExplanationMessage): void | Promise<void>;
   viewState(state: ViewState): void | Promise<void>;
   protocolError(reason: string): void;
+  savePicture(message: SavePictureMessage): void | Promise<void>;
+  copyText(message: CopyTextMessage): void | Promise<void>;
 }
 
 /**
@@ -62,6 +66,10 @@ export async function routeWebviewMessage(
       return run(() => actions.viewState(message.state), 'viewState', log);
     case 'protocolError':
       return run(() => actions.protocolError(message.reason), 'protocolError', log);
+    case 'savePicture':
+      return run(() => actions.savePicture(message), 'savePicture', log);
+    case 'copyText':
+      return run(() => actions.copyText(message), 'copyText', log);
   }
 }
 

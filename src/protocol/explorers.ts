@@ -2,9 +2,16 @@
 // inspector). The webview asks for a view's numbers with a request; the host computes them
 // with the engine and answers with a result. The webview never computes the math itself.
 import type { LectureBatchTable } from '../engine/experiments/gradientNoise';
+import type { Picture } from './messages';
 
 export const EXPLORER_VIEWS = ['norms', 'information', 'activations', 'expression', 'surface', 'race', 'noise'] as const;
 export type ExplorerView = (typeof EXPLORER_VIEWS)[number];
+
+/** Each view's title, in English (the l10n key: the webview's tab, the host's save dialog). */
+export const EXPLORER_TITLES: Readonly<Record<ExplorerView, string>> = {
+  norms: 'Norms', information: 'Information', activations: 'Activations', expression: 'Expression',
+  surface: 'Loss surface', race: 'Optimizer race', noise: 'Gradient noise',
+};
 
 /** p of a p-norm; the string "inf" stands for ∞ (JSON has no Infinity). */
 export type NormOrder = number | 'inf';
@@ -106,7 +113,8 @@ export type ExplorerHostMessage =
 
 export type ExplorerWebviewMessage =
   | { type: 'ready' }
-  | { type: 'request'; request: ExplorerRequest };
+  | { type: 'request'; request: ExplorerRequest }
+  | ({ type: 'savePicture'; view: ExplorerView } & Picture);
 
 export const EXPLORER_LIMITS = {
   orders: 6, maxOrder: 1000, coordinate: 1e6, outcomes: 10, variables: 20,

@@ -8,6 +8,7 @@ import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule'
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
 import type { EncodedRecord } from './traceCodec';
+import type { CompareResult } from '../engine/experiments/compare';
 
 // ---- shared shapes
 
@@ -253,8 +254,25 @@ export interface ThemeMessage {
   theme: ThemeKind;
 }
 
+/**
+ * The Save Picture / Copy Chain Rule commands: the host asks the webview for a picture of a view
+ * (answered with a savePicture message) or for the chain rule on screen as text (copyText).
+ */
+export interface ExportRequestMessage {
+  type: 'exportRequest';
+  request: { kind: 'picture'; view: PictureView; format: PictureFormat } | { kind: 'chainRule'; format: ChainRuleFormat };
+}
+
+/** Compare Runs: runs of the model on screen from the same start (the engine's compareRuns, as the CLI's `compare --json`). */
+export interface CompareMessage {
+  type: 'compare';
+  result: CompareResult;
+}
+
 export type HostMessage =
   | InitMessage
+  | ExportRequestMessage
+  | CompareMessage
   | StepMessage
   | TensorMessage
   | ExplanationMessage
@@ -323,8 +341,42 @@ export interface ProtocolErrorMessage {
   reason: string;
 }
 
+/** The views that can be saved as a picture: the id of each view's card. */
+export const PICTURE_VIEWS = ['network', 'layer-detail', 'chain-rule', 'loss', 'data', 'optimizer', 'compare'] as const;
+export type PictureView = (typeof PICTURE_VIEWS)[number];
+export const PICTURE_FORMATS = ['svg', 'png'] as const;
+export type PictureFormat = (typeof PICTURE_FORMATS)[number];
+export const CHAIN_RULE_FORMATS = ['latex', 'markdown'] as const;
+export type ChainRuleFormat = (typeof CHAIN_RULE_FORMATS)[number];
+
+/**
+ * A picture of a view for the host to save where the user chooses: SVG text, or a PNG as base64,
+ * `width` × `height` pixels (the view's CSS size times the device pixel ratio). The explorers send
+ * the same fields.
+ */
+export interface Picture {
+  format: PictureFormat;
+  data: string;
+  width: number;
+  height: number;
+}
+
+export interface SavePictureMessage extends Picture {
+  type: 'savePicture';
+  view: PictureView;
+}
+
+/** The chain rule on screen as LaTeX or a Markdown table, for the host to put on the clipboard. */
+export interface CopyTextMessage {
+  type: 'copyText';
+  format: ChainRuleFormat;
+  text: string;
+}
+
 export type WebviewMessage =
   | ReadyMessage
+  | SavePictureMessage
+  | CopyTextMessage
   | CommandMessage
   | SelectMessage
   | RequestTensorMessage

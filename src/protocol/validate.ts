@@ -2,9 +2,9 @@
 // model on screen before the host acts on it, and rebuilt from the checked fields only, so
 // nothing unexpected rides along. A rejection says which field is wrong and why.
 import type {
-  InspectorCommand, ModelSummary, ParameterRef, RunUntil, SelectMessage, ViewState, WebviewMessage,
+  InspectorCommand, ModelSummary, ParameterRef, Picture, RunUntil, SelectMessage, ViewState, WebviewMessage,
 } from './messages';
-import { RUN_SPEED } from './messages';
+import { CHAIN_RULE_FORMATS, PICTURE_FORMATS, PICTURE_VIEWS, RUN_SPEED } from './messages';
 import { checked, finite, integer, object, oneOf, reject, text } from './check';
 import { layerField, parseTensorName } from '../engine/layerFields';
 
@@ -14,7 +14,11 @@ export interface ValidationContext {
   model: ModelSummary;
 }
 
-export const LIMITS = { name: 200, reason: 2000, step: 1e9, runUntilSteps: 1e7 } as const;
+export const LIMITS = {
+  name: 200, reason: 2000, step: 1e9, runUntilSteps: 1e7,
+  /** Characters of a picture (SVG text or PNG base64) and of copied text; pixels per side of a picture. */
+  picture: 48 * 1024 * 1024, copiedText: 1024 * 1024, picturePixels: 16384,
+} as const;
 
 /** Fan-in of layer l: the network's inputs for the first layer, else the previous layer's units. */
 function layerInputs(model: ModelSummary, layer: number): number {
@@ -96,10 +100,42 @@ function viewState(value: unknown, path: string, model: ModelSummary): ViewState
   return state;
 }
 
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The first bytes of base64 text (enough for the PNG signature and its IHDR size). */
+function leadingBytes(base64: string, count: number): number[] {
+  const binary = atob(base64.slice(0, Math.ceil(count / 3) * 4));
+  return Array.from(binary.slice(0, count), (c) => c.charCodeAt(0));
+}
+
+/**
+ * A picture the host will write to a file the user picks: an SVG must be an <svg> document with no
+ * script or event handler in it (the file may later be opened in a browser); a PNG must be base64
+ * whose header is a PNG's with the size the message states. The inspector's and the explorers'
+ * validators both check pictures with this.
+ */
+export function pictureFields(message: Record<string, unknown>): Picture {
+  const format = oneOf(message.format, 'message.format', PICTURE_FORMATS);
+  const width = integer(message.width, 'message.width', 1, LIMITS.picturePixels);
+  const height = integer(message.height, 'message.height', 1, LIMITS.picturePixels);
+  const data = text(message.data, 'message.data', LIMITS.picture);
+  if (format === 'svg') {
+    if (!/^<svg[\s>]/.test(data)) reject('message.data', 'an SVG picture must start with <svg');
+    if (/<script|\son[a-z]+\s*=|javascript:/i.test(data)) reject('message.data', 'an SVG picture may not hold scripts or event handlers');
+  } else {
+    if (data.length < 44 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) reject('message.data', 'a PNG picture must be base64 text');
+    const bytes = leadingBytes(data, 24);
+    if (PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) reject('message.data', 'the data is not a PNG (its signature is wrong)');
+    const be32 = (at: number) => ((bytes[at] << 24) >>> 0) + (bytes[at + 1] << 16) + (bytes[at + 2] << 8) + bytes[at + 3];
+    if (be32(16) !== width || be32(20) !== height) reject('message.data', `the PNG is ${be32(16)} × ${be32(20)} pixels, not the ${width} × ${height} the message states`);
+  }
+  return { format, data, width, height };
+}
+
 function parse(raw: unknown, model: ModelSummary): WebviewMessage {
   const message = object(raw, 'message');
   const type = oneOf(message.type, 'message.type', [
-    'ready', 'command', 'select', 'requestTensor', 'requestExplanation', 'viewState', 'protocolError',
+    'ready', 'command', 'select', 'requestTensor', 'requestExplanation', 'viewState', 'protocolError', 'savePicture', 'copyText',
   ] as const);
   switch (type) {
     case 'ready': return { type };
@@ -124,6 +160,13 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
       };
     case 'viewState': return { type, state: viewState(message.state, 'message.state', model) };
     case 'protocolError': return { type, reason: text(message.reason, 'message.reason', LIMITS.reason) };
+    case 'savePicture': return { type, view: oneOf(message.view, 'message.view', PICTURE_VIEWS), ...pictureFields(message) };
+    case 'copyText':
+      return {
+        type,
+        format: oneOf(message.format, 'message.format', CHAIN_RULE_FORMATS),
+        text: text(message.text, 'message.text', LIMITS.copiedText),
+      };
   }
 }
 

@@ -18,7 +18,10 @@ import { createLoss } from './views/loss';
 import { createData } from './views/data';
 import { createOptimizer } from './views/optimizer';
 import { createRanks } from './views/ranks';
+import { createCompare } from './views/compare';
+import { createPredict } from './views/predict';
 import type { View } from './views/view';
+import { addExportButtons, runExportRequest } from './export/exportTools';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -89,11 +92,14 @@ function mount(): void {
   const data = createData(ctx);
   const optimizer = createOptimizer(ctx);
   const ranks = createRanks(ctx);
-  left.append(network.root, chain.root, detail.root);
-  right.append(loss.root, ranks.root, data.root, optimizer.root);
+  const compare = createCompare(ctx);
+  const predict = createPredict(ctx);
+  left.append(network.root, predict.root, chain.root, detail.root);
+  right.append(loss.root, ranks.root, data.root, optimizer.root, compare.root);
   grid.append(left, right);
   app.append(toolbar.root, history.root, banner, grid);
-  views.push(toolbar, history, network, chain, detail, loss, ranks, data, optimizer);
+  views.push(toolbar, history, network, predict, chain, detail, loss, ranks, data, optimizer, compare);
+  addExportButtons(ctx, app);
   mounted = true;
 }
 
@@ -132,6 +138,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   const problem = hostMessageProblem(data);
   if (problem) {
     post({ type: 'protocolError', reason: problem.slice(0, 2000) });
+    return;
+  }
+  if (data.type === 'exportRequest') {
+    runExportRequest(ctx, data.request).catch((error: Error) => post({ type: 'protocolError', reason: `exportRequest: ${error.message}`.slice(0, 2000) }));
     return;
   }
   try {

@@ -10,6 +10,7 @@ import type { WebviewString } from '../protocol/webviewStrings';
 import type { Phase } from '../engine/types';
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
+import type { CompareResult } from '../engine/experiments/compare';
 import * as l10n from '@vscode/l10n';
 
 export interface LossSeries {
@@ -38,6 +39,8 @@ export interface State {
   focus?: Phase;
   explanation?: ExplanationMessage;
   dataView?: DataView;
+  /** The last Compare Runs result, until the model changes. */
+  compare?: CompareResult;
   /** Full tensors received on request, for the record on screen: name → data. */
   fullTensors: Map<string, Float64Array>;
   error?: { message: string; where: string };
@@ -100,6 +103,12 @@ export function hostMessageProblem(raw: unknown): string | undefined {
       return typeof raw.message === 'string' ? undefined : 'error: message must be a string';
     case 'theme':
       return undefined;
+    case 'compare': {
+      const result = raw.result as Record<string, unknown> | undefined;
+      return isObject(result) && Array.isArray(result.runs) && isObject(result.grid) && isObject(result.slice) ? undefined : 'compare: needs result.runs, result.grid and result.slice';
+    }
+    case 'exportRequest':
+      return isObject(raw.request) && typeof raw.request.kind === 'string' && typeof raw.request.format === 'string' ? undefined : 'exportRequest: needs request.kind and request.format';
     default:
       return `unknown message type ${JSON.stringify(raw.type)}`;
   }
@@ -123,6 +132,7 @@ export function apply(state: State, message: HostMessage): void {
       state.unitHealth = undefined;
       state.focus = undefined;
       state.explanation = undefined;
+      state.compare = undefined;
       state.error = undefined;
       return;
     case 'step': {
@@ -164,7 +174,11 @@ export function apply(state: State, message: HostMessage): void {
       if (state.model) state.view.selectedLayer = Math.min(Math.max(0, message.layer), state.model.layers.length - 1);
       state.focus = message.phase;
       return;
+    case 'compare':
+      state.compare = message.result;
+      return;
     case 'theme':
+    case 'exportRequest': // answered by main.ts; no state
       return;
   }
 }

@@ -96,6 +96,8 @@ export async function launch(): Promise<Browser> {
 
 export async function openInspector(options: {
   theme: Theme; lang?: string; width?: number; height?: number; browser?: Browser;
+  /** Device pixels per CSS pixel (window.devicePixelRatio); default 1. */
+  deviceScaleFactor?: number;
   /** Another build of the webview bundle (the latency benchmark compares two builds); default dist/webview.js. */
   script?: string;
   /** Another inspector stylesheet to go with `script`; default media/inspector.css. */
@@ -110,7 +112,7 @@ export async function openInspector(options: {
   });
   const pagePath = resolve(ARTIFACTS, `inspector-${options.theme}${options.script ? '-' + options.script.replace(/\W+/g, '_') : ''}.html`);
   writeFileSync(pagePath, html);
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 } });
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, deviceScaleFactor: options.deviceScaleFactor ?? 1 });
   const posted: WebviewMessage[] = [];
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));

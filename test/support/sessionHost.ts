@@ -8,13 +8,17 @@ import {
   HistoryCursor, buildExplanationMessage, buildInitMessage, buildSnapshotMessages, buildTensorMessage,
 } from '../../src/extension/inspectorMessages';
 import { TrainingSession } from '../../src/extension/session';
-import type { HostMessage, InitMessage, StepMessage, WebviewMessage } from '../../src/protocol/messages';
+import type { CopyTextMessage, HostMessage, InitMessage, SavePictureMessage, StepMessage, WebviewMessage } from '../../src/protocol/messages';
 
 type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
 export class SessionHost {
   /** What an open inspector has been sent so far (the incremental loss history). */
   private readonly cursor = new HistoryCursor();
+
+  /** Pictures and text the webview asked to save or copy, as the host received them after checking. */
+  readonly saved: SavePictureMessage[] = [];
+  readonly copied: CopyTextMessage[] = [];
 
   private constructor(readonly session: TrainingSession) {}
 
@@ -71,6 +75,9 @@ export class SessionHost {
         if (command.name === 'goToStep') {
           await this.session.goToStep(command.step);
           snapshot();
+        } else if (command.name === 'stepInto') {
+          await this.session.stepInto();
+          snapshot();
         }
       },
       select: (message) => {
@@ -88,6 +95,8 @@ export class SessionHost {
         }
       },
       protocolError: () => undefined,
+      savePicture: (message) => void this.saved.push(message),
+      copyText: (message) => void this.copied.push(message),
     };
     const problems: string[] = [];
     await routeWebviewMessage(raw, this.session.validationContext, actions, (line) => problems.push(line));

@@ -19,6 +19,8 @@ const INSPECTOR_MESSAGES = [
   { type: 'requestExplanation', step: 1, parameter: { kind: 'bias', layer: 0, out: 2 } },
   { type: 'viewState', state: { step: 4, selectedLayer: 0, sample: 'mean', diagramMode: 'gradient', detailMode: 'heatmap', speed: 4 } },
   { type: 'protocolError', reason: 'bad record' },
+  { type: 'savePicture', view: 'loss', format: 'svg', data: '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="1"></svg>', width: 2, height: 1 },
+  { type: 'copyText', format: 'markdown', text: '| factor | mean |' },
 ];
 const EXPLORER_MESSAGES = [
   { type: 'ready' },

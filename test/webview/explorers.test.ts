@@ -12,7 +12,7 @@ import { inspectorHtml } from '../../src/extension/inspectorHtml';
 import { computeExplorer, ExplorerInputError, type LessonModels } from '../../src/extension/lessons/explorerData';
 import { validateExplorerMessage } from '../../src/extension/lessons/validate';
 import { parseModelFile } from '../../src/engine/model';
-import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView } from '../../src/protocol/explorers';
+import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../src/protocol/explorers';
 import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
 import { toWire } from '../../src/protocol/nonFinite';
 
@@ -26,6 +26,8 @@ interface ExplorerPage {
   page: Page;
   errors: string[];
   rejected: string[];
+  /** Pictures the webview asked the host to save, as the host's validator passed them. */
+  saved: Array<Extract<ExplorerWebviewMessage, { type: 'savePicture' }>>;
 }
 
 async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko', view: ExplorerView, width = 1100): Promise<ExplorerPage> {
@@ -36,6 +38,7 @@ async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   const errors: string[] = [];
   const rejected: string[] = [];
+  const saved: ExplorerPage['saved'] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // As VS Code delivers it: JSON, after the toWire that ExplorerPanel.post applies.
   const reply = (message: ExplorerHostMessage) => page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), JSON.stringify(toWire(message)));
@@ -45,6 +48,10 @@ async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko
     if (checked.message.type === 'ready') {
       const strings = Object.fromEntries(EXPLORER_STRINGS.map((s) => [s, language === 'ko' ? korean[s] : s]));
       await reply({ type: 'init', view, strings, language });
+      return;
+    }
+    if (checked.message.type === 'savePicture') {
+      saved.push(checked.message);
       return;
     }
     const request = checked.message.request;
@@ -66,7 +73,7 @@ async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko
   } catch (error) {
     throw new Error(`the ${view} view did not draw: page errors ${JSON.stringify(errors)}, rejected ${JSON.stringify(rejected)}; ${(error as Error).message}`);
   }
-  return { page, errors, rejected };
+  return { page, errors, rejected, saved };
 }
 
 /** Waits until no view is waiting for the host. */
@@ -247,6 +254,41 @@ describe('explorer webview (Chromium)', function () {
     assert.equal(row('Cross-entropy H(p, q)'), '+∞', 'H(p, q) = −1·log 0 = +∞');
     assert.equal(row('KL divergence D(p‖q)'), '+∞');
     assert.deepEqual(rows.at(-1), ['0', '+∞', '+∞'], 'self-information −log p: 0 for p = 1, +∞ for p = 0');
+    await page.close();
+  });
+
+  it('saves each view as SVG and PNG through the host\'s validator; the SVG holds the numbers of the view\'s tables', async () => {
+    const { page, saved, rejected } = await openExplorer(browser, 'dark', 'en', 'race');
+    await settled(page);
+    for (const view of ['race', 'information', 'noise'] as const) {
+      await page.click(`#tab-${view}`);
+      await page.waitForSelector(`#view-${view} svg`);
+      await settled(page);
+      for (const format of ['svg', 'png'] as const) {
+        const before = saved.length;
+        await page.click(`#view-${view} button[data-export="${view}:${format}"]`);
+        for (let i = 0; i < 100 && saved.length === before; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(saved.length, before + 1, `${view} ${format} reached the host`);
+        const picture = saved[saved.length - 1];
+        assert.deepEqual([picture.view, picture.format], [view, format]);
+        const box = await page.$eval(`#view-${view}`, (e) => ({ width: Math.ceil(e.getBoundingClientRect().width), height: Math.ceil(e.getBoundingClientRect().height) }));
+        if (format === 'png') {
+          const bytes = Buffer.from(picture.data, 'base64');
+          assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], [box.width, box.height], 'the PNG is the view\'s size (pixel ratio 1)');
+          writeFileSync(resolve(ARTIFACTS, `picture-${view}-dark.png`), bytes);
+          continue;
+        }
+        const { problem, text } = await page.evaluate((svg) => {
+          const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+          return { problem: doc.querySelector('parsererror')?.textContent ?? '', text: [...doc.querySelectorAll('text')].map((t) => t.textContent).join('\n') };
+        }, picture.data);
+        assert.equal(problem, '');
+        const cells = await page.$$eval(`#view-${view} td`, (tds) => tds.map((td) => td.textContent ?? '').filter((s) => /\d/.test(s)));
+        for (const cell of cells) assert.ok(text.includes(cell), `${view}: ${cell} is in the SVG`);
+        assert.ok(!text.includes('SVG') && !text.includes('PNG'), 'the export buttons are left out');
+      }
+    }
+    assert.deepEqual(rejected, []);
     await page.close();
   });
 

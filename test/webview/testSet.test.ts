@@ -34,6 +34,8 @@ describe('inspector: Evaluate on Test Set (Chromium, the host\'s router, command
     select: () => undefined,
     requestTensor: () => undefined,
     requestExplanation: () => undefined,
+    savePicture: () => undefined,
+    copyText: () => undefined,
     viewState: () => undefined,
     protocolError: (reason) => void problems.push(reason),
   });

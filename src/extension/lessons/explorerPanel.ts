@@ -3,7 +3,7 @@
 // engine (explorerData.ts) and answered; errors the learner can fix go back as messages.
 import * as vscode from 'vscode';
 import { EXPLORER_STRINGS } from '../../webview/explorers/strings';
-import type { ExplorerHostMessage, ExplorerView } from '../../protocol/explorers';
+import { EXPLORER_TITLES, type ExplorerHostMessage, type ExplorerView } from '../../protocol/explorers';
 import { toWire } from '../../protocol/nonFinite';
 import { parseModelFile } from '../../engine/model/parse';
 import { createNonce, inspectorHtml } from '../inspectorHtml';
@@ -11,6 +11,7 @@ import { panelOptions } from '../inspectorPanel';
 import { l10n, translateAll, uiLanguage } from '../l10n';
 import { ExplorerInputError, computeExplorer, type LessonModels } from './explorerData';
 import { validateExplorerMessage } from './validate';
+import { explorerPictureUri, savePicture } from '../pictureExport';
 
 export const EXPLORER_VIEW_TYPE = 'backprop.explorer';
 
@@ -90,6 +91,10 @@ export class ExplorerPanel implements vscode.Disposable {
     const message = checked.message;
     if (message.type === 'ready') {
       await this.post({ type: 'init', view: this.view, strings: translateAll(EXPLORER_STRINGS), language: uiLanguage() });
+      return;
+    }
+    if (message.type === 'savePicture') {
+      await savePicture(message, explorerPictureUri(message.view, message.format), l10n.t(EXPLORER_TITLES[message.view]));
       return;
     }
     const request = message.request;

@@ -5,6 +5,7 @@ import {
   EXPLORER_LIMITS as L, isExplorerView, type ExplorerRequest, type ExplorerWebviewMessage, type NormOrder,
 } from '../../protocol/explorers';
 import { checked, describe, finite, integer, list, object, reject, text } from '../../protocol/check';
+import { pictureFields } from '../../protocol/validate';
 
 function point(value: unknown, path: string): [number, number] {
   const [x, y] = list(value, path, 2, 2, (v, at) => finite(v, at, -L.coordinate, L.coordinate));
@@ -67,6 +68,10 @@ export function validateExplorerMessage(raw: unknown): ExplorerValidation {
     const m = object(raw, 'message');
     if (m.type === 'ready') return { type: 'ready' };
     if (m.type === 'request') return { type: 'request', request: request(m.request) };
+    if (m.type === 'savePicture') {
+      if (!isExplorerView(m.view)) reject('message.view', `unknown view ${describe(m.view)}`);
+      return { type: 'savePicture', view: m.view, ...pictureFields(m) };
+    }
     return reject('message.type', `unknown message type ${describe(m.type)}`);
   });
 }

@@ -1,6 +1,8 @@
 // The explorer webview: a tab bar of views; each view asks the host for its numbers and draws
 // the answer. Strings arrive translated in the host's init message.
-import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
+import { EXPLORER_TITLES as TITLES, EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
+import type { PictureFormat } from '../../protocol/messages';
+import { NOT_IN_PICTURE, pictureOf, rasterize } from '../export/picture';
 import { fromWire } from '../../protocol/nonFinite';
 import * as l10n from '@vscode/l10n';
 import { type ExplorerViewModule, type ViewContext } from './context';
@@ -16,10 +18,6 @@ import { surfaceView } from './views/surface';
 declare function acquireVsCodeApi(): { postMessage(message: ExplorerWebviewMessage): void; setState(state: unknown): void; getState(): unknown };
 
 const vscode = acquireVsCodeApi();
-const TITLES: Record<ExplorerView, string> = {
-  norms: 'Norms', information: 'Information', activations: 'Activations', expression: 'Expression',
-  surface: 'Loss surface', race: 'Optimizer race', noise: 'Gradient noise',
-};
 const FACTORIES: Record<ExplorerView, () => ExplorerViewModule> = {
   norms: normsView, information: informationView, activations: activationsView, expression: expressionView,
   surface: surfaceView, race: raceView, noise: noiseView,
@@ -45,6 +43,26 @@ function select(view: ExplorerView): void {
   document.body.dataset.view = view;
 }
 
+/** The view as a picture for the host to save (issue 15 item 2), as the inspector's cards do. */
+async function savePicture(view: ExplorerView, panel: HTMLElement, format: PictureFormat): Promise<void> {
+  const picture = pictureOf(panel);
+  if (format === 'svg') {
+    vscode.postMessage({ type: 'savePicture', view, format, data: picture.svg, width: picture.width, height: picture.height });
+    return;
+  }
+  const png = await rasterize(picture, window.devicePixelRatio || 1);
+  vscode.postMessage({ type: 'savePicture', view, format, data: png.base64, width: png.width, height: png.height });
+}
+
+function exportButtons(view: ExplorerView, panel: HTMLElement): HTMLElement {
+  const button = (format: PictureFormat, label: string) => {
+    const b = el('button', { attrs: { type: 'button', class: 'export-button', title: label, 'aria-label': label, 'data-export': `${view}:${format}` } }, format.toUpperCase());
+    b.addEventListener('click', () => void savePicture(view, panel, format));
+    return b;
+  };
+  return el('div', { attrs: { class: `export-tools ${NOT_IN_PICTURE}`, role: 'group' } }, button('svg', t('Save as SVG')), button('png', t('Save as PNG')));
+}
+
 function start(view: ExplorerView, language: 'en' | 'ko'): void {
   const app = document.getElementById('app')!;
   const tabs = el('div', { attrs: { role: 'tablist', class: 'tabs', 'aria-label': t('Explorers') } });
@@ -64,6 +82,7 @@ function start(view: ExplorerView, language: 'en' | 'ko'): void {
         vscode.postMessage({ type: 'request', request });
       },
     };
+    panel.append(exportButtons(name, panel));
     module.mount(panel, context);
     // Said while the first answer is on its way (the CSS shows it in an empty output).
     panel.querySelector('.output')?.setAttribute('data-busy-text', t('Computing…'));

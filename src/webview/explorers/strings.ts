@@ -84,6 +84,9 @@ export const EXPLORER_STRINGS = [
   "spread, the trainer's batches (without replacement)",
   '{0}× more',
   '{0}× smaller (σ/√n: {1}×)',
+  // picture export (src/webview/export/)
+  'Save as SVG',
+  'Save as PNG',
 ] as const;
 
 export type ExplorerString = (typeof EXPLORER_STRINGS)[number];

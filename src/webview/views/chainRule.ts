@@ -9,8 +9,8 @@ import { el, section } from '../dom';
 import type { ChainFactor } from '../../engine/chainRule';
 import { exact, numberSpan, sub } from '../format';
 import type { View } from './view';
+import { CHAIN_RULE_SAMPLE_COLUMNS as MAX_SAMPLES } from '../export/chainRuleText';
 
-const MAX_SAMPLES = 8;
 const AGREEMENT = 1e-6; // relative error below which backprop and finite differences agree
 
 export function createChainRule(ctx: Context): View {

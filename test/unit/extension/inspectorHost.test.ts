@@ -28,6 +28,8 @@ function recordingActions() {
     select: (m) => void calls.push(`select:${m.layer}`),
     requestTensor: (m) => void calls.push(`tensor:${m.name}`),
     requestExplanation: () => void calls.push('explanation'),
+    savePicture: (m) => void calls.push(`picture:${m.view}:${m.format}`),
+    copyText: (m) => void calls.push(`copy:${m.format}`),
     viewState: () => void calls.push('viewState'),
     protocolError: () => void calls.push('protocolError'),
   };

@@ -104,6 +104,8 @@ describe('Open Trace: the read-only trace session', () => {
       requestExplanation: (m) => void answered.push(buildExplanationMessage(session, m)),
       viewState: () => {},
       protocolError: () => {},
+      savePicture: () => {},
+      copyText: () => {},
     };
     const log: string[] = [];
     assert.equal(await routeWebviewMessage({ type: 'select', layer: 2 }, session.validationContext, actions, (l) => log.push(l)), false);
