@@ -95,7 +95,7 @@ export interface EpochEvaluation {
 /** For classifiers: the predicted distribution of the chosen sample of the batch. */
 export interface SamplePrediction {
   sample: number; // row of the batch
-  datasetIndex: number;
+  datasetIndex: number; // row of the dataset (online: the stream sample number)
   probabilities: Float64Array;
   trueClass: number;
   entropy: number; // H(p) = −Σ p log p, nats
