@@ -22,3 +22,14 @@ export class MovingAverage {
     return sum / this.kept.length;
   }
 }
+
+/** The moving average at each of values[from..to) (the window reaching back before `from`). */
+export function movingAverages(values: readonly number[], window: number, from: number, to: number): number[] {
+  const average = new MovingAverage(window);
+  const out: number[] = [];
+  for (let i = Math.max(0, from - window + 1); i < to; i++) {
+    const mean = average.push(values[i]);
+    if (i >= from) out.push(mean);
+  }
+  return out;
+}

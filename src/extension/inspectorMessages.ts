@@ -115,7 +115,8 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
       loss: session.model.loss,
       dataset,
       split,
-      batch: session.batchOnScreen.map((position) => split.train[position]),
+      // Online, the batch's fresh samples are not rows of the reference sample the plot shows.
+      batch: session.engine.data.stream ? [] : session.batchOnScreen.map((position) => split.train[position]),
     });
     messages.push({ type: 'dataView', step: position.step, view });
   }

@@ -11,6 +11,7 @@ import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
 import type { Evaluation } from '../engine/evaluation';
 import { batchRows } from '../engine/data/stream';
+import { ONLINE_LOSS_WINDOW, movingAverages } from '../engine/movingAverage';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import { type TestLook, lookAtTestSet, testLooksIn } from '../engine/testSet';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil, StepOnScreen, ViewState } from '../protocol/messages';
@@ -229,6 +230,7 @@ export class TrainingSession {
       lossAfter: slice(this.losses.lossAfter),
       dataLoss: slice(this.losses.dataLoss),
       regLoss: slice(this.losses.regLoss),
+      ...(this.trainer.data.stream && { lossAverage: Float64Array.from(movingAverages(this.losses.loss, ONLINE_LOSS_WINDOW, start, end)) }),
     };
   }
 

@@ -51,6 +51,8 @@ export interface ModelSummary {
     inputNames?: string[];
     /** Class names for one-hot targets (classification). */
     classNames?: string[];
+    /** Online training: fresh samples per step, and the steps the loss's moving average spans. */
+    online?: { samplesPerStep: number; averageWindow: number };
   };
 }
 
@@ -80,6 +82,8 @@ export interface LossHistory {
   lossAfter: Float64Array; // J on the same batch after the update
   dataLoss: Float64Array;
   regLoss: Float64Array;
+  /** Online training only: the moving average of `loss` over the last ONLINE_LOSS_WINDOW steps. */
+  lossAverage?: Float64Array;
 }
 
 /** One epoch's evaluation on the splits (validation/test absent when the split is empty). */

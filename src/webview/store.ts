@@ -17,6 +17,8 @@ export interface LossSeries {
   lossAfter: number[];
   dataLoss: number[];
   regLoss: number[];
+  /** Online training only (LossHistory.lossAverage). */
+  lossAverage?: number[];
 }
 
 export interface State {
@@ -75,6 +77,7 @@ export function hostMessageProblem(raw: unknown): string | undefined {
       if (!isObject(raw.record) || !isFloatArray((raw.record as { data: unknown }).data)) return 'step: record.data must be a Float64Array';
       const h = raw.history as Record<string, unknown> | undefined;
       if (!isObject(h) || typeof h.from !== 'number' || !isFloatArray(h.loss) || !isFloatArray(h.lossAfter)) return 'step: history must hold from and Float64Array series';
+      if (h.lossAverage !== undefined && !isFloatArray(h.lossAverage)) return 'step: history.lossAverage must be a Float64Array';
       if (raw.unitHealth !== undefined && !(Array.isArray(raw.unitHealth) && raw.unitHealth.every(isUnitHealth))) return 'step: unitHealth must list dead and saturated unit indices per layer';
       return undefined;
     }
@@ -130,6 +133,7 @@ export function apply(state: State, message: HostMessage): void {
       for (const key of ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const) {
         state.history[key] = state.history[key].slice(0, keep).concat(Array.from(h[key] ?? []));
       }
+      state.history.lossAverage = h.lossAverage && (state.history.lossAverage ?? []).slice(0, keep).concat(Array.from(h.lossAverage));
       if (state.explanation && state.explanation.step !== record.step) state.explanation = undefined;
       state.error = undefined;
       return;

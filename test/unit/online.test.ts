@@ -1,13 +1,18 @@
 // Online training (data.online): the stream is seeded and deterministic, matches the generator's
 // closed form, the trainer trains on its fresh samples, whole-batch training is refused with the
 // lecture's reason at the field to change, and the moving average matches a direct mean.
+import './extension/useVscodeStub';
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadModel } from '../../src/engine/model';
 import { Trainer } from '../../src/engine/trainer';
 import { Rng } from '../../src/engine/rng';
 import { stepSeed } from '../../src/engine/data/stream';
-import { MovingAverage } from '../../src/engine/movingAverage';
+import { MovingAverage, ONLINE_LOSS_WINDOW } from '../../src/engine/movingAverage';
 import type { Diagnostic } from '../../src/engine/types';
+import { TrainingSession } from '../../src/extension/session';
+import { HistoryCursor, buildSnapshotMessages } from '../../src/extension/inspectorMessages';
 
 /** A one-unit linear model on the online "linear" stream, with fields overridden. */
 function onlineModel(change: (m: Record<string, any>) => void = () => {}): string {
@@ -131,5 +136,34 @@ describe('moving average of the loss', () => {
       });
     }
     assert.throws(() => new MovingAverage(0), /at least 1/);
+  });
+});
+
+describe('online training in the inspector (the host\'s real message builders)', () => {
+  it('the step message carries each step\'s loss and its moving average; the data view shows the reference sample with no batch rows', async () => {
+    const text = readFileSync(join(__dirname, '../../examples/online-linear.backprop.json'), 'utf8');
+    const loaded = TrainingSession.load('file:///ws/online-linear.backprop.json', text);
+    assert.ok(loaded.ok);
+    const session = loaded.session;
+    assert.deepEqual(session.summary.dataset.online, { samplesPerStep: 4, averageWindow: ONLINE_LOSS_WINDOW });
+    for (let s = 0; s < 30; s++) await session.step();
+    const messages = buildSnapshotMessages(session, new HistoryCursor());
+    const step = messages.find((m) => m.type === 'step');
+    assert.ok(step && step.type === 'step');
+    const losses = Array.from(step.history.loss);
+    assert.equal(losses.length, 30);
+    const average = Array.from(step.history.lossAverage!);
+    losses.forEach((_, i) => {
+      const last = losses.slice(Math.max(0, i + 1 - ONLINE_LOSS_WINDOW), i + 1);
+      const direct = last.reduce((a, b) => a + b, 0) / last.length;
+      assert.ok(Math.abs(average[i] - direct) <= 1e-14 * direct, `step ${i + 1}: ${average[i]} vs ${direct}`);
+    });
+    // A later message that sends only steps 26..30 still averages over the 20 steps before each.
+    assert.deepEqual(Array.from(session.lossHistory(26, 30).lossAverage!), average.slice(25));
+    const view = messages.find((m) => m.type === 'dataView');
+    assert.ok(view && view.type === 'dataView' && view.view.kind === 'points');
+    assert.deepEqual(view.view.batch, []);
+    assert.equal(view.view.x.length, 2 * 200, 'the 200 points of the reference sample');
+    assert.ok(view.view.split.every((mark) => mark === 1), 'all of them the validation split');
   });
 });

@@ -12,4 +12,5 @@ export const LESSON_EXAMPLES: readonly string[] = [
   '07-optimizer-race-surface',
   '08-data-splits',
   '09-training-units',
+  'online-linear',
 ];

@@ -62,6 +62,7 @@ export function createLoss(ctx: Context): View {
   }
 
   function makeStepChart(p: Palette): uPlot {
+    const online = state.model?.dataset.online;
     return new uPlot({
       width, height: CHART_HEIGHT, legend: { show: true, live: false }, cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } }, axes: axes(p, t('step')),
@@ -69,8 +70,9 @@ export function createLoss(ctx: Context): View {
         { label: t('step') },
         { label: t('Batch loss before the update'), stroke: p.series[0], width: 1.5 },
         { label: t('Batch loss after the update'), stroke: p.series[1], width: 1.5, dash: [4, 3] },
+        ...(online ? [{ label: t('Moving average of the last {0} steps', online.averageWindow), stroke: p.series[2], width: 2.5 }] : []),
       ],
-    }, [[], [], []], stepBox);
+    }, online ? [[], [], [], []] : [[], [], []], stepBox);
   }
 
   function makeEpochChart(p: Palette, classification: boolean): uPlot {
@@ -198,7 +200,8 @@ export function createLoss(ctx: Context): View {
       const h = state.history;
       if (plottedHistory !== h.loss) {
         plottedHistory = h.loss;
-        stepChart!.setData([h.loss.map((_, i) => i + 1), h.loss, h.lossAfter]);
+        const steps = h.loss.map((_, i) => i + 1);
+        stepChart!.setData(h.lossAverage && state.model?.dataset.online ? [steps, h.loss, h.lossAfter, h.lossAverage] : [steps, h.loss, h.lossAfter]);
       }
       if (plottedEpochs !== state.epochs) {
         plottedEpochs = state.epochs;
