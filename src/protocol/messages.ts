@@ -235,6 +235,12 @@ export interface ThemeMessage {
   theme: ThemeKind;
 }
 
+/** The inspector's and explorers' zoom (setting backprop.fontScale), sent after init and on every change. */
+export interface FontScaleMessage {
+  type: 'fontScale';
+  scale: number;
+}
+
 export type HostMessage =
   | InitMessage
   | StepMessage
@@ -244,7 +250,8 @@ export type HostMessage =
   | DataViewMessage
   | ErrorMessage
   | FocusMessage
-  | ThemeMessage;
+  | ThemeMessage
+  | FontScaleMessage;
 
 // ---- webview → host (untrusted: validate.ts checks every one before the host acts on it)
 

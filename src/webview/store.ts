@@ -95,6 +95,8 @@ export function hostMessageProblem(raw: unknown): string | undefined {
       return typeof raw.message === 'string' ? undefined : 'error: message must be a string';
     case 'theme':
       return undefined;
+    case 'fontScale':
+      return typeof raw.scale === 'number' && Number.isFinite(raw.scale) ? undefined : 'fontScale: scale must be a finite number';
     default:
       return `unknown message type ${JSON.stringify(raw.type)}`;
   }
@@ -159,6 +161,7 @@ export function apply(state: State, message: HostMessage): void {
       state.focus = message.phase;
       return;
     case 'theme':
+    case 'fontScale': // applied to the page by main.ts
       return;
   }
 }

@@ -1,5 +1,6 @@
 // The explorer webview: a tab bar of views; each view asks the host for its numbers and draws
 // the answer. Strings arrive translated in the host's init message.
+import { applyFontScale } from '../fontScale';
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
 import { fromWire } from '../../protocol/nonFinite';
 import * as l10n from '@vscode/l10n';
@@ -89,6 +90,9 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case 'show':
       select(message.view);
+      break;
+    case 'fontScale':
+      applyFontScale(message.scale);
       break;
     case 'result': {
       const entry = modules.get(message.result.view);
