@@ -62,8 +62,7 @@ async function lessonExampleUri(extensionUri: vscode.Uri, name: unknown): Promis
 /**
  * The projector layout: everything in one editor group (the walkthrough and explorer become tabs
  * behind the lesson), the lesson's inspector in front, the side bars and the panel closed. The
- * teacher's font size is the zoom (Backprop: Zoom In); View: Reset Layout or reopening the side
- * bar brings the rest back.
+ * teacher's font size is the zoom (Backprop: Zoom In); Ctrl+B and Ctrl+J bring the bars back.
  */
 async function present(host: LessonHost, uri: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.joinAllGroups');
