@@ -1,6 +1,7 @@
 // `npm start`: builds the extension, installs the local VS Code workbench if needed, starts it
 // on 127.0.0.1 with this extension loaded as a development extension and examples/ open, and
-// prints the address. The inspector opens on the default example when the page loads.
+// prints the address. The inspector opens on the default example when the page loads, and on the
+// first start (a fresh state folder) the lessons' walkthrough opens beside it.
 // Ctrl+C stops everything it started.
 //
 //   node scripts/start.mjs [--port N] [--example FILE] [--state-dir DIR]
@@ -9,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  projectRoot, installWorkbench, launchWorkbench, workbenchUrl, writeUserSettings, quietSettings, tail,
+  projectRoot, installWorkbench, launchWorkbench, workbenchUrl, writeUserSettings, userSettingsFile, quietSettings, tail,
 } from './workbench.mjs';
 
 const { values: options } = parseArgs({
@@ -49,7 +50,9 @@ try {
 
 // Kept between runs, so a person's theme and layout survive a restart.
 const stateDir = resolve(options['state-dir'] ?? join(projectRoot, '.workbench', 'start'));
-writeUserSettings(stateDir, { ...quietSettings, 'backprop.openInspectorOnStartup': options.example });
+// The first start (no settings yet) opens the lessons' walkthrough too, where a newcomer begins.
+const firstStart = !existsSync(userSettingsFile(stateDir));
+writeUserSettings(stateDir, { ...quietSettings, 'backprop.openInspectorOnStartup': options.example, 'backprop.openWalkthroughOnStartup': firstStart });
 
 let workbench;
 try {
@@ -76,5 +79,5 @@ workbench.exited.then(({ code, signal }) => {
 
 const url = workbenchUrl(workbench.port, workspace, projectRoot);
 console.log(`\nBackprop Stepper is running in a local VS Code (code-server) workbench:\n\n  ${url}\n`);
-console.log(`The inspector opens on examples/${options.example} when the page loads.`);
+console.log(`The inspector opens on examples/${options.example} when the page loads${firstStart ? ', beside the lessons\' walkthrough ("Learn backpropagation step by step")' : ''}.`);
 console.log(`Workbench log: ${workbench.log}\nPress Ctrl+C to stop.`);

@@ -14,6 +14,8 @@ export interface WorkbenchDirs {
   log: string;
 }
 export declare function workbenchDirs(stateDir: string): WorkbenchDirs;
+/** The workbench's user settings file in a state folder. */
+export declare function userSettingsFile(stateDir: string): string;
 export declare function writeUserSettings(stateDir: string, settings: Record<string, unknown>): void;
 export declare const quietSettings: Record<string, unknown>;
 

@@ -53,8 +53,13 @@ export function workbenchDirs(stateDir) {
 }
 
 /** Merges `settings` into the user settings of the workbench in `stateDir`. */
+/** The workbench's user settings file in a state folder. */
+export function userSettingsFile(stateDir) {
+  return join(workbenchDirs(stateDir).userData, 'User', 'settings.json');
+}
+
 export function writeUserSettings(stateDir, settings) {
-  const file = join(workbenchDirs(stateDir).userData, 'User', 'settings.json');
+  const file = userSettingsFile(stateDir);
   mkdirSync(dirname(file), { recursive: true });
   let current = {};
   try {

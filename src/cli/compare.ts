@@ -6,9 +6,10 @@ import {
 } from '../engine/experiments/compare';
 import type { SliceRequest } from '../engine/experiments/slice';
 import { integerFlag, modelPath, parseFlags } from './args';
-import { UsageError } from './errors';
+import { InputError, UsageError } from './errors';
 import type { CliIo } from './io';
 import { loadModelFile } from './load';
+import { onlineRefusal } from '../engine/data/stream';
 import { formatNumber, style } from './tables';
 import { alignedTable } from './columns';
 import { jsonLine } from '../engine/jsonLines';
@@ -55,6 +56,7 @@ export function compareCommand(args: string[], io: CliIo): void {
 
   const { model, data, warnings } = loadModelFile(path, flags['data-root']);
   for (const warning of warnings) io.err(warning + '\n');
+  if (data.stream) throw new InputError(`${path}: error: ${onlineRefusal('compare')}`);
   let slice: SliceRequest;
   if (flags.params !== undefined) {
     const names = String(flags.params).split(',').map((s) => s.trim());

@@ -11,6 +11,7 @@ import { integerFlag, modelPath, parseFlags } from './args';
 import { InputError, UsageError } from './errors';
 import type { CliIo } from './io';
 import { loadModelFile } from './load';
+import { onlineRefusal } from '../engine/data/stream';
 import { formatNumber, style } from './tables';
 import { alignedTable, wholeNumberList } from './columns';
 import { jsonLine } from '../engine/jsonLines';
@@ -49,6 +50,7 @@ export function noiseCommand(args: string[], io: CliIo): void {
 
   const { model, data, warnings } = loadModelFile(path, flags['data-root']);
   for (const warning of warnings) io.err(warning + '\n');
+  if (data.stream) throw new InputError(`${path}: error: ${onlineRefusal('noise')}`);
   const seed = integerFlag('noise', 'seed', flags.seed, 0) ?? model.seed ?? 0;
   const trainer = trainedTo(path, model, data, step);
   try {

@@ -11,6 +11,7 @@ import type { CliIo } from './io';
 import { loadModelFile } from './load';
 import { phaseSection, stepHeading, style } from './tables';
 import { jsonLine } from '../engine/jsonLines';
+import { MovingAverage, ONLINE_LOSS_WINDOW } from '../engine/movingAverage';
 
 export const RUN_USAGE = `run <model> [--steps N] [--grain step|op] [--json]
     Train the model file for N steps (default: one epoch) and print every step.
@@ -39,9 +40,13 @@ export function runCommand(args: string[], io: CliIo): void {
   const s = style(io.color);
   const json = flags.json === true;
 
+  const online = data.stream ? new MovingAverage(ONLINE_LOSS_WINDOW) : undefined;
   if (!json) {
     io.out(s.heading(`${model.name ?? path}: ${describeNetwork(trainer)}, loss ${model.loss}, optimizer ${model.optimizer.type}`) + '\n');
-    io.out(s.dim(`${trainer.plan.samples} training samples, ${trainer.plan.mode} of ${trainer.plan.size}, ${trainer.plan.batchesPerEpoch} batches per epoch; weights are W[unit][input] (torch's [out][in]); indices are 0-based\n`));
+    const samples = online
+      ? `online: ${trainer.plan.size} fresh sample${trainer.plan.size === 1 ? '' : 's'} per step from the seeded stream (samples are numbered in stream order), an epoch of ${trainer.plan.batchesPerEpoch} steps ends with the loss on a reference sample of ${data.dataset.samples}`
+      : `${trainer.plan.samples} training samples, ${trainer.plan.mode} of ${trainer.plan.size}, ${trainer.plan.batchesPerEpoch} batches per epoch`;
+    io.out(s.dim(`${samples}; weights are W[unit][input] (torch's [out][in]); indices are 0-based\n`));
   }
   trainer.subscribe((event) => {
     if (event.type === 'op' && grain === 'op') writeOp(event.phase, event.record, trainer, json, io);
@@ -89,6 +94,10 @@ export function runCommand(args: string[], io: CliIo): void {
     }
     phases.push({ kind: 'update' });
     for (const phase of phases) out.out(phaseSection(record, phase, s).join('\n') + '\n');
+    if (online) {
+      const average = online.push(record.loss!);
+      out.out(s.dim(`  loss of this step's fresh batch ${record.loss} · moving average of the last ${Math.min(record.step, online.window) === 1 ? "step" : `${Math.min(record.step, online.window)} steps`} ${average}\n`));
+    }
   }
 }
 

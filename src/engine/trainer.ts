@@ -8,6 +8,7 @@ import type { ModelFile, Phase, StepRecord } from './types';
 import type { TrainingData } from './model/load';
 import { Rng } from './rng';
 import { type BatchPlan, batchAt, epochOrder, planBatches } from './batching';
+import { batchRows } from './data/stream';
 import {
   type BrokenDerivative, type Network, breakDerivative, brokenDerivativeProblem, createNetwork, parameterNames, parameters, setParameters,
 } from './network';
@@ -96,7 +97,7 @@ export class Trainer {
       maxCheckpoints: options.maxCheckpoints ?? 32,
       recordCacheSize: options.recordCacheSize ?? 64,
     };
-    if (data.split.train.length === 0) throw new RangeError('the training split is empty: give "split.train" a share of the data');
+    if (!data.stream && data.split.train.length === 0) throw new RangeError('the training split is empty: give "split.train" a share of the data');
     this.broken = options.brokenDerivative;
     this.lossSpec = { loss: model.loss, regularization: model.regularization };
     this.layerCount = model.layers.length;
@@ -117,7 +118,9 @@ export class Trainer {
       this.options,
     );
     this.build();
-    this.plan = planBatches(model.batch, data.split.train.length, this.ctx.optimizer.fullBatch);
+    // Online, an epoch is as many fresh samples as the reference sample holds (see load.ts).
+    const epochSamples = data.stream ? data.dataset.samples : data.split.train.length;
+    this.plan = planBatches(model.batch, epochSamples, this.ctx.optimizer.fullBatch);
     this.startFromScratch();
   }
 
@@ -142,12 +145,13 @@ export class Trainer {
 
   /**
    * The samples of the step in progress, or of the next step between steps: positions in the
-   * training split (StepTrace.batch) and their rows of x and y.
+   * training split (StepTrace.batch), or stream sample numbers in online mode, and their rows of x and y.
    */
   nextBatch(allocate?: Allocate): { batch: number[]; x: Float64Array; y: Float64Array; rows: number } {
     if (this.work) return { batch: this.work.record.batch, x: this.work.x, y: this.work.y, rows: this.work.rows };
-    const batch = batchAt(this.plan, this.order, this.batchIndex);
-    const { x, y } = gatherRows(this.data.dataset, batch.map((position) => this.data.split.train[position]), allocate);
+    const stream = this.data.stream;
+    const batch = stream ? stream.batchOfStep(this.completedSteps + 1) : batchAt(this.plan, this.order, this.batchIndex);
+    const { x, y } = batchRows(this.data, batch, allocate);
     return { batch, x, y, rows: batch.length };
   }
 

@@ -102,7 +102,7 @@ export interface OptimizerSpec {
 
 export type DataSpec =
   | { x: number[][]; y: number[][] }
-  | { generator: GeneratorName; samples?: number; noise?: number; classes?: number; seed?: number }
+  | { generator: GeneratorName; samples?: number; noise?: number; classes?: number; seed?: number; online?: boolean }
   | { csv: string; target: string | string[]; normalize?: 'standard' | 'minmax' }
   | { builtin: 'iris' | 'digits'; normalize?: 'standard' | 'minmax' };
 

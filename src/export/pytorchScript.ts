@@ -10,6 +10,7 @@
 import type { ActivationName, LossName, ModelFile, OptimizerSpec } from '../engine/types';
 import { Trainer, type TrainingData } from '../engine/trainer';
 import { NonFiniteError } from '../engine/nonFinite';
+import { onlineRefusal } from '../engine/data/stream';
 import { normalizeRegularization } from '../engine/losses';
 
 /** Methods torch.optim does not have; a script for them would not be plain PyTorch. */
@@ -19,8 +20,9 @@ export const NOT_EXPORTABLE: Readonly<Partial<Record<OptimizerSpec['type'], stri
   'levenberg-marquardt': 'Levenberg–Marquardt',
 };
 
-/** Why a model cannot be exported (its optimizer is not in torch.optim), or undefined. */
+/** Why a model cannot be exported (online data, or an optimizer not in torch.optim), or undefined. */
 export function exportProblem(model: ModelFile): string | undefined {
+  if ('generator' in model.data && model.data.online) return onlineRefusal('a PyTorch script (it carries the training set as tensors)');
   const method = NOT_EXPORTABLE[model.optimizer.type];
   if (!method) return undefined;
   return `optimizer "${model.optimizer.type}" (${method}) is not in torch.optim, so it cannot be exported as a plain ` +

@@ -1,6 +1,7 @@
 // Entry point: registers the Backprop commands, the status bar, the inspector's serializer and
 // the model-file diagnostics. Everything stateful lives in BackpropHost and the sessions.
 import * as vscode from 'vscode';
+import { registerFontScaleCommands } from './fontScale';
 import { BackpropHost } from './host';
 import { registerLessons } from './lessons';
 import { registerDebugger } from './debug/activateDebugger';
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
   register('backprop.newModel', () => host.newModel());
   register('backprop.openExample', () => host.openExample());
   registerLessons(context, host);
+  registerFontScaleCommands(context);
   registerDebugger(context, (uri) => host.sessionFor(uri), (runtime, program) => {
     host.traces.openLive(runtime, program);
     liveStatus.follow(runtime, program);
@@ -116,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
       host.relocalize();
     }),
   );
-  void openInspectorOnStartup(host);
+  void openInspectorOnStartup(host, context.extension.id);
   return host;
 }
 

@@ -8,6 +8,7 @@ import { encodeRecord, tensorOf } from '../protocol/traceCodec';
 import { gatherRows } from '../engine/evaluation';
 import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
+import { batchRows } from '../engine/data/stream';
 import { samplePrediction } from './samplePrediction';
 import type { Selection, TrainingSession } from './session';
 import type { InspectedSession } from './inspectedSession';
@@ -93,10 +94,13 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
     record: encodeRecord(record),
     history: session.lossHistory(cursor.advance(through), through),
   };
-  const { dataset, split } = session.engine.data;
-  const prediction = samplePrediction(record, session.model.loss, dataset.y, (position) => split.train[position], session.selection.sample);
+  const data = session.engine.data;
+  const { dataset, split } = data;
+  const prediction = samplePrediction(record, session.model.loss, batchRows(data, record.batch).y, (position) => (data.stream ? position : split.train[position]), session.selection.sample);
   if (prediction) step.prediction = prediction;
-  step.unitHealth = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, split.train).x, rows: split.train.length }));
+  // Online there is no training set; the reference sample is drawn from the same generator.
+  const healthRows = data.stream ? split.validation : split.train;
+  step.unitHealth = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, healthRows).x, rows: healthRows.length }));
   messages.push(step);
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
@@ -113,7 +117,8 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
       loss: session.model.loss,
       dataset,
       split,
-      batch: session.batchOnScreen.map((position) => split.train[position]),
+      // Online, the batch's fresh samples are not rows of the reference sample the plot shows.
+      batch: session.engine.data.stream ? [] : session.batchOnScreen.map((position) => split.train[position]),
     });
     messages.push({ type: 'dataView', step: position.step, view });
   }

@@ -2,6 +2,7 @@
 // routing, and snapshots posted only when the panel can show them. The session (shared with the
 // debugger and the status bar) holds all state; this class only translates it into messages.
 import * as vscode from 'vscode';
+import { fontScale, onFontScaleChange } from './fontScale';
 import type { CompareMessage, ExportRequestMessage, HostMessage, InspectorCommand, ThemeKind, ViewState } from '../protocol/messages';
 import { toWire } from '../protocol/nonFinite';
 import { WEBVIEW_STRINGS } from '../protocol/webviewStrings';
@@ -91,6 +92,9 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
       vscode.window.onDidChangeActiveColorTheme((theme) => {
         void this.post({ type: 'theme', theme: themeKind(theme.kind) });
       }),
+      onFontScaleChange((scale) => {
+        if (this.ready) void this.post({ type: 'fontScale', scale });
+      }),
     );
     this.render();
   }
@@ -150,6 +154,7 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
       theme: themeKind(vscode.window.activeColorTheme.kind),
     });
     await this.post(init);
+    await this.post({ type: 'fontScale', scale: fontScale() });
     this.poster.invalidate();
   }
 

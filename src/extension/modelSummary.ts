@@ -1,6 +1,7 @@
 // The model as the inspector needs to know it (ModelSummary): its shape, loss, optimizer
 // settings and the sizes of its data splits and batches. Also the context every webview message
 // is validated against, so its numbers come from the trainer itself, not from a second reading.
+import { ONLINE_LOSS_WINDOW } from '../engine/movingAverage';
 import type { ModelFile } from '../engine/types';
 import type { BatchPlan } from '../engine/batching';
 import type { TrainingData } from '../engine/trainer';
@@ -44,5 +45,6 @@ export function summarizeModel(model: ModelFile, data: TrainingData, plan: Batch
   if (model.name !== undefined) summary.name = model.name;
   if (dataset.inputNames) summary.dataset.inputNames = dataset.inputNames;
   if (dataset.outputNames) summary.dataset.classNames = dataset.outputNames;
+  if (data.stream) summary.dataset.online = { samplesPerStep: data.stream.samplesPerStep, averageWindow: ONLINE_LOSS_WINDOW };
   return summary;
 }

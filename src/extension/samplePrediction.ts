@@ -14,6 +14,7 @@ import type { SamplePrediction } from '../protocol/messages';
 export function samplePrediction(
   record: StepRecord,
   loss: LossName,
+  /** The batch's target rows (batch × output units), in the record's batch order. */
   targets: Float64Array,
   datasetIndex: (batchPosition: number) => number,
   sample = 0,
@@ -22,9 +23,8 @@ export function samplePrediction(
   if (!output.a || record.batch.length === 0) return undefined;
   const units = output.units;
   const row = Math.min(Math.max(0, sample), record.batch.length - 1);
-  const index = datasetIndex(record.batch[row]);
   const a = Array.from(output.a.subarray(row * units, (row + 1) * units));
-  const t = Array.from(targets.subarray(index * units, (index + 1) * units));
+  const t = Array.from(targets.subarray(row * units, (row + 1) * units));
   let p: number[];
   let target: number[];
   if (loss === 'cross-entropy') {
@@ -40,7 +40,7 @@ export function samplePrediction(
   for (let k = 1; k < target.length; k++) if (target[k] > target[trueClass]) trueClass = k;
   return {
     sample: row,
-    datasetIndex: index,
+    datasetIndex: datasetIndex(record.batch[row]),
     probabilities: Float64Array.from(p),
     trueClass,
     entropy: entropy(p),

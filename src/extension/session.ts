@@ -9,7 +9,9 @@ import { Trainer, type TrainingData } from '../engine/trainer';
 import type { NextOperation } from '../engine/phases';
 import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
-import { type Evaluation, gatherRows } from '../engine/evaluation';
+import type { Evaluation } from '../engine/evaluation';
+import { batchRows } from '../engine/data/stream';
+import { ONLINE_LOSS_WINDOW, movingAverages } from '../engine/movingAverage';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import { type TestLook, lookAtTestSet, testLooksIn } from '../engine/testSet';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil, StepOnScreen, ViewState } from '../protocol/messages';
@@ -228,6 +230,7 @@ export class TrainingSession {
       lossAfter: slice(this.losses.lossAfter),
       dataLoss: slice(this.losses.dataLoss),
       regLoss: slice(this.losses.regLoss),
+      ...(this.trainer.data.stream && { lossAverage: Float64Array.from(movingAverages(this.losses.loss, ONLINE_LOSS_WINDOW, start, end)) }),
     };
   }
 
@@ -261,7 +264,7 @@ export class TrainingSession {
     if (!record || record.layers.some((layer) => !layer.weights || !layer.bias)) return undefined;
     const net = cloneNetwork(this.trainer.network);
     setParameters(net, record.layers.flatMap((layer) => [layer.weights, layer.bias]));
-    const { x, y } = this.batchRows(record.batch);
+    const { x, y } = batchRows(this.trainer.data, record.batch);
     return explainChainRule(net, { loss: this.model.loss, regularization: this.model.regularization }, { x, y, rows: record.batch.length }, parameter);
   }
 
@@ -297,11 +300,6 @@ export class TrainingSession {
     this.latest = Math.max(this.latest, record.step);
   }
 
-  /** x and y of a batch given as positions in the training split. */
-  private batchRows(batch: readonly number[]): { x: Float64Array; y: Float64Array } {
-    const data = this.trainer.data;
-    return gatherRows(data.dataset, batch.map((position) => data.split.train[position]));
-  }
 
   select(selection: Selection): void {
     this.selection = { ...selection };

@@ -1,6 +1,7 @@
 // Messages between the host and the explorer webview (the lessons' panel, apart from the
 // inspector). The webview asks for a view's numbers with a request; the host computes them
 // with the engine and answers with a result. The webview never computes the math itself.
+import type { FontScaleMessage } from './messages';
 import type { LectureBatchTable } from '../engine/experiments/gradientNoise';
 import type { Picture } from './messages';
 
@@ -109,7 +110,8 @@ export type ExplorerHostMessage =
   | { type: 'init'; view: ExplorerView; strings: Record<string, string>; language: 'en' | 'ko' }
   | { type: 'show'; view: ExplorerView }
   | { type: 'result'; result: ExplorerResult }
-  | { type: 'error'; view: ExplorerView; message: string; column?: number };
+  | { type: 'error'; view: ExplorerView; message: string; column?: number }
+  | FontScaleMessage;
 
 export type ExplorerWebviewMessage =
   | { type: 'ready' }

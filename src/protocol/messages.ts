@@ -52,6 +52,8 @@ export interface ModelSummary {
     inputNames?: string[];
     /** Class names for one-hot targets (classification). */
     classNames?: string[];
+    /** Online training: fresh samples per step, and the steps the loss's moving average spans. */
+    online?: { samplesPerStep: number; averageWindow: number };
   };
 }
 
@@ -81,6 +83,8 @@ export interface LossHistory {
   lossAfter: Float64Array; // J on the same batch after the update
   dataLoss: Float64Array;
   regLoss: Float64Array;
+  /** Online training only: the moving average of `loss` over the last ONLINE_LOSS_WINDOW steps. */
+  lossAverage?: Float64Array;
 }
 
 /** One epoch's evaluation on the splits (validation/test absent when the split is empty). */
@@ -96,7 +100,7 @@ export interface EpochEvaluation {
 /** For classifiers: the predicted distribution of the chosen sample of the batch. */
 export interface SamplePrediction {
   sample: number; // row of the batch
-  datasetIndex: number;
+  datasetIndex: number; // row of the dataset (online: the stream sample number)
   probabilities: Float64Array;
   trueClass: number;
   entropy: number; // H(p) = −Σ p log p, nats
@@ -269,6 +273,12 @@ export interface CompareMessage {
   result: CompareResult;
 }
 
+/** The inspector's and explorers' zoom (setting backprop.fontScale), sent after init and on every change. */
+export interface FontScaleMessage {
+  type: 'fontScale';
+  scale: number;
+}
+
 export type HostMessage =
   | InitMessage
   | ExportRequestMessage
@@ -280,7 +290,8 @@ export type HostMessage =
   | DataViewMessage
   | ErrorMessage
   | FocusMessage
-  | ThemeMessage;
+  | ThemeMessage
+  | FontScaleMessage;
 
 // ---- webview → host (untrusted: validate.ts checks every one before the host acts on it)
 

@@ -139,6 +139,7 @@ export const WEBVIEW_STRINGS = [
   // loss
   'Batch loss before the update',
   'Batch loss after the update',
+  'Moving average of the last {0} steps',
   'ΔJ',
   'data loss',
   'regularization',

@@ -7,6 +7,7 @@ import type { WebviewString } from '../protocol/webviewStrings';
 import * as l10n from '@vscode/l10n';
 import { type Context, apply, hostMessageProblem, initialState } from './store';
 import { watchTheme } from './theme';
+import { applyFontScale } from './fontScale';
 import { el, setAttr } from './dom';
 import { phaseKey } from '../engine/phases';
 import { createToolbar } from './views/toolbar';
@@ -146,6 +147,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
   try {
     const wasInit = data.type === 'init';
+    if (data.type === 'fontScale') applyFontScale(data.scale);
     apply(state, data);
     if (wasInit) {
       mounted = false;

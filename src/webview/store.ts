@@ -18,6 +18,8 @@ export interface LossSeries {
   lossAfter: number[];
   dataLoss: number[];
   regLoss: number[];
+  /** Online training only (LossHistory.lossAverage). */
+  lossAverage?: number[];
 }
 
 export interface State {
@@ -85,6 +87,7 @@ export function hostMessageProblem(raw: unknown): string | undefined {
       if (!isObject(raw.record) || !isFloatArray((raw.record as { data: unknown }).data)) return 'step: record.data must be a Float64Array';
       const h = raw.history as Record<string, unknown> | undefined;
       if (!isObject(h) || typeof h.from !== 'number' || !isFloatArray(h.loss) || !isFloatArray(h.lossAfter)) return 'step: history must hold from and Float64Array series';
+      if (h.lossAverage !== undefined && !isFloatArray(h.lossAverage)) return 'step: history.lossAverage must be a Float64Array';
       if (raw.unitHealth !== undefined && !(Array.isArray(raw.unitHealth) && raw.unitHealth.every(isUnitHealth))) return 'step: unitHealth must list dead and saturated unit indices per layer';
       if (raw.ranks !== undefined && !isRankGradients(raw.ranks)) return 'step: ranks must hold, per layer, each rank\'s local gradient, their mean, the reduced gradient (Float64Array W and b) and maxDifference';
       return undefined;
@@ -109,6 +112,8 @@ export function hostMessageProblem(raw: unknown): string | undefined {
     }
     case 'exportRequest':
       return isObject(raw.request) && typeof raw.request.kind === 'string' && typeof raw.request.format === 'string' ? undefined : 'exportRequest: needs request.kind and request.format';
+    case 'fontScale':
+      return typeof raw.scale === 'number' && Number.isFinite(raw.scale) ? undefined : 'fontScale: scale must be a finite number';
     default:
       return `unknown message type ${JSON.stringify(raw.type)}`;
   }
@@ -150,6 +155,7 @@ export function apply(state: State, message: HostMessage): void {
       for (const key of ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const) {
         state.history[key] = state.history[key].slice(0, keep).concat(Array.from(h[key] ?? []));
       }
+      state.history.lossAverage = h.lossAverage && (state.history.lossAverage ?? []).slice(0, keep).concat(Array.from(h.lossAverage));
       if (state.explanation && state.explanation.step !== record.step) state.explanation = undefined;
       state.error = undefined;
       return;
@@ -179,6 +185,7 @@ export function apply(state: State, message: HostMessage): void {
       return;
     case 'theme':
     case 'exportRequest': // answered by main.ts; no state
+    case 'fontScale': // applied to the page by main.ts
       return;
   }
 }

@@ -2,11 +2,12 @@
 // One Workbench = one code-server process group with every folder it writes to inside a temp
 // folder, one browser, one page. dispose() ends everything it started.
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { mkdtempSync, mkdirSync, cpSync, rmSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, cpSync, rmSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
-  projectRoot, installWorkbench, installExtension, launchWorkbench, workbenchUrl, writeUserSettings, quietSettings, tail,
+  projectRoot, installWorkbench, installExtension, launchWorkbench, workbenchUrl, workbenchDirs, writeUserSettings, quietSettings, tail,
   type RunningWorkbench,
 } from '../../scripts/workbench.mjs';
 
@@ -65,6 +66,10 @@ export interface WorkbenchOptions {
    * extensions folder; without it the project folder is loaded as a development extension.
    */
   vsix?: string;
+  /** More packaged extensions installed first (a language pack made by a test). */
+  extraVsix?: string[];
+  /** The display language, code-server's `--locale` (VS Code uses it only when a language pack for it is installed). */
+  locale?: string;
   settings?: Record<string, unknown>;
 }
 
@@ -88,8 +93,9 @@ export class Workbench {
     let server: RunningWorkbench | undefined;
     let browser: Browser | undefined;
     try {
-      if (options.vsix) installExtension({ entry: options.entry, stateDir, vsix: options.vsix });
-      server = await launchWorkbench({ entry: options.entry, stateDir, workspace });
+      for (const vsix of [...(options.extraVsix ?? []), ...(options.vsix ? [options.vsix] : [])]) installExtension({ entry: options.entry, stateDir, vsix });
+      if (options.extraVsix?.length) recordLanguagePacks(workbenchDirs(stateDir));
+      server = await launchWorkbench({ entry: options.entry, stateDir, workspace, locale: options.locale });
       browser = await launchBrowser(join(tempDir, 'chromium-xdg'));
       const page = await newPage(browser);
       const url = workbenchUrl(server.port, workspace, options.vsix ? undefined : projectRoot);
@@ -220,6 +226,39 @@ export class Workbench {
     await this.server.stop();
     rmSync(this.tempDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes the user-data folder's languagepacks.json for the installed extensions that contribute
+ * localizations, in the form VS Code's language-pack cache writes it (platform/languagePacks/node/
+ * languagePacks.ts: per language id its label, the packs' ids and versions, an md5 of them, and
+ * each translation's file). VS Code reads it at start to resolve `--locale`; code-server 4.100's
+ * `--install-extension` installs a pack without writing it (the cache is kept by the running
+ * server's install participant), so a pack installed before the first start needs this entry.
+ */
+function recordLanguagePacks(dirs: { userData: string; extensions: string }): void {
+  type Localization = { languageId: string; languageName?: string; localizedLanguageName?: string; translations: { id: string; path: string }[] };
+  const packs: Record<string, { hash: string; extensions: { extensionIdentifier: { id: string }; version: string }[]; translations: Record<string, string>; label: string }> = {};
+  for (const folder of readdirSync(dirs.extensions)) {
+    const manifestFile = join(dirs.extensions, folder, 'package.json');
+    let manifest: { publisher: string; name: string; version: string; contributes?: { localizations?: Localization[] } };
+    try {
+      manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    } catch {
+      continue;
+    }
+    for (const localization of manifest.contributes?.localizations ?? []) {
+      const entry = (packs[localization.languageId] ??= { hash: '', extensions: [], translations: {}, label: localization.localizedLanguageName ?? localization.languageName ?? localization.languageId });
+      entry.extensions.push({ extensionIdentifier: { id: `${manifest.publisher}.${manifest.name}` }, version: manifest.version });
+      for (const t of localization.translations) entry.translations[t.id] = join(dirs.extensions, folder, t.path);
+    }
+  }
+  for (const entry of Object.values(packs)) {
+    const md5 = createHash('md5');
+    for (const e of entry.extensions) md5.update(e.extensionIdentifier.id).update(e.version);
+    entry.hash = md5.digest('hex');
+  }
+  writeFileSync(join(dirs.userData, 'languagepacks.json'), JSON.stringify(packs));
 }
 
 /** Saves a screenshot of `page` as test-artifacts/e2e/<name>.png. */

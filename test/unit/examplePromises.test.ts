@@ -228,4 +228,29 @@ describe('every example keeps its description\'s promise', () => {
     const trainer = new Trainer(model, data, { trace: false });
     assert.deepEqual([trainer.plan.samples, trainer.plan.size, trainer.plan.batchesPerEpoch], [20000, 100, 200]);
   });
+
+  it('online: 4 fresh samples every step; W → [1, −0.5], b → 0.5; the step loss is noisy, its moving average falls; whole batch is refused', () => {
+    assert.match(description('online-linear'), /every step draws 4 fresh samples/);
+    const out = cli('run', examplePath('online-linear'), '--steps', '200');
+    const lines = [...out.matchAll(/loss of this step's fresh batch (\S+) · moving average of the last (?:step|(\d+) steps) (\S+)/g)];
+    assert.equal(lines.length, 200);
+    const losses = lines.map((m) => Number(m[1]));
+    const averages = lines.map((m) => Number(m[3]));
+    // The printed average is the mean of the printed losses of the last 20 steps.
+    const direct = (i: number) => losses.slice(Math.max(0, i - 19), i + 1).reduce((s, v) => s + v, 0) / Math.min(i + 1, 20);
+    averages.forEach((a, i) => assert.ok(Math.abs(a - direct(i)) <= 1e-12 * direct(i), `step ${i + 1}`));
+    // Falls: from the first 20 steps to the last 20, toward the noise floor 0.1² = 0.01 (mse).
+    assert.ok(averages[199] < averages[19] / 5 && averages[199] < 0.02, `${averages[19]} → ${averages[199]}`);
+    // Noisy: the step loss moves around its average by a sizeable fraction late in training.
+    const late = losses.slice(150);
+    assert.ok(Math.max(...late) > 2 * Math.min(...late), 'each batch is new, so the loss of a step jumps');
+    const trainer = trainEpochs(examplePath('online-linear'), 4);
+    const [w1, w2] = trainer.network.layers[0].weights;
+    const b = trainer.network.layers[0].bias[0];
+    assert.ok(Math.abs(w1 - 1) < 0.05 && Math.abs(w2 + 0.5) < 0.05 && Math.abs(b - 0.5) < 0.05, `W = [${w1}, ${w2}], b = ${b}`);
+    let err = '';
+    const code = runCli(['run', variant('online-linear', (m) => (m.batch = { mode: 'batch' })), '--steps', '1'], { out: () => {}, err: (t) => (err += t), color: false });
+    assert.notEqual(code, 0);
+    assert.match(err, /batch\.mode: "batch" cannot train online/);
+  });
 });

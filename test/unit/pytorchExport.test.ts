@@ -21,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
-import { NOT_EXPORTABLE } from '../../src/export/pytorchScript';
+import { NOT_EXPORTABLE, exportProblem } from '../../src/export/pytorchScript';
 import { readTrace } from '../../src/protocol/traceFile';
 import { Rng } from '../../src/engine/rng';
 import type { ActivationName, LossName, ModelFile, OptimizerSpec } from '../../src/engine/types';
@@ -213,7 +213,7 @@ describe('export-pytorch: the engine and PyTorch take the same steps (differenti
   const models: { name: string; path: string }[] = [];
   for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.backprop.json')).sort()) {
     const model = JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')) as ModelFile;
-    if (!NOT_EXPORTABLE[model.optimizer.type]) models.push({ name: `examples/${file}`, path: join(root, 'examples', file) });
+    if (!exportProblem(model)) models.push({ name: `examples/${file}`, path: join(root, 'examples', file) });
   }
   for (let seed = 1; seed <= 12; seed++) {
     const path = join(dir, `random-${seed}.backprop.json`);

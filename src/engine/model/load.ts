@@ -9,6 +9,8 @@ import type { DataFileLookup, DataFileReader } from '../data/files';
 import { DEFAULT_SAMPLES, generateDataset, generatorShape } from '../data/generators';
 import { type Normalization, applyNormalization, fitNormalization } from '../data/normalize';
 import { type SplitIndices, classLabels, splitIndices } from '../data/split';
+import { SampleStream } from '../data/stream';
+import { planBatches } from '../batching';
 import { Rng } from '../rng';
 import type { Dataset, Diagnostic, ModelFile } from '../types';
 import { JACOBIAN_ENTRY_LIMIT } from '../optimizers/levenbergMarquardt';
@@ -34,6 +36,13 @@ export interface LoadOptions {
 export interface TrainingData {
   dataset: Dataset; // inputs already scaled when the file asks for "normalize"
   split: SplitIndices;
+  /**
+   * Online training ("online": true): the fresh samples of every step. `dataset` is then a
+   * reference sample of `data.samples` draws from the same generator with a seed of its own, all
+   * of it the validation split (nothing is trained on it), measured at every epoch end; an epoch
+   * is ⌈samples / batch size⌉ steps.
+   */
+  stream?: SampleStream;
 }
 
 export interface LoadedModel {
@@ -61,6 +70,7 @@ export function loadModel(text: string, options: LoadOptions = {}): LoadedModel 
   const doc = parsed.doc!;
   const diagnostics = [...parsed.diagnostics];
   try {
+    if ('generator' in model.data && model.data.online) return { model, data: onlineData(model, model.data), diagnostics };
     const raw = readDataset(model, options);
     checkDatasetFits(model, raw);
     const split = splitFor(model, raw, diagnostics, doc);
@@ -154,7 +164,9 @@ const REFUSALS: Record<Extract<DataFileLookup, { ok: false }>['reason'], (shown:
   'not-a-file': (shown) => `${shown} is not a regular file (a folder, device, pipe or socket); a data path must name a CSV file inside the model's workspace folder`,
 };
 
-function checkGeneratorFits(model: ModelFile, data: Extract<ModelFile['data'], { generator: unknown }>): void {
+type GeneratorData = Extract<ModelFile['data'], { generator: unknown }>;
+
+function checkGeneratorFits(model: ModelFile, data: GeneratorData): void {
   const shape = generatorShape(data);
   const name = `the "${data.generator}" generator`;
   const samples = data.samples ?? DEFAULT_SAMPLES;
@@ -171,6 +183,20 @@ function checkGeneratorFits(model: ModelFile, data: Extract<ModelFile['data'], {
   if (shape.kind === 'regression' && (model.loss === 'cross-entropy' || model.loss === 'binary-cross-entropy')) {
     throw new LoadProblem(['loss'], `loss: ${name} makes numeric (regression) targets; use "mse" or "mae" instead of "${model.loss}".`);
   }
+}
+
+/** The reference sample draws from its own stream, so it never repeats a training step's samples. */
+const REFERENCE_STREAM = 0x52454653;
+
+function onlineData(model: ModelFile, data: GeneratorData): TrainingData {
+  checkGeneratorFits(model, data);
+  const seed = data.seed ?? model.seed ?? DEFAULT_SEED;
+  const reference = generateDataset(data, (seed ^ REFERENCE_STREAM) >>> 0, model.inputs, outputUnits(model));
+  checkDatasetFits(model, reference);
+  const split: SplitIndices = { train: [], validation: Array.from({ length: reference.samples }, (_, i) => i), test: [] };
+  checkWorkFits(model, reference, split, reference.samples);
+  const samplesPerStep = planBatches(model.batch, reference.samples).size;
+  return { dataset: reference, split, stream: new SampleStream(data, seed, samplesPerStep, model.inputs, outputUnits(model)) };
 }
 
 function checkDatasetFits(model: ModelFile, dataset: Dataset): void {
@@ -194,11 +220,10 @@ function checkDatasetFits(model: ModelFile, dataset: Dataset): void {
 /**
  * What one step and one pass over a split will hold, known once the data and split are: the step
  * record (and its JSON line), the forward pass of the per-epoch evaluation and of the full-batch
- * optimizers, and Levenberg–Marquardt's residual Jacobian. Refused here, with the field to change,
+ * optimizers, and Levenberg–Marquardt's residual Jacobian (`train`: the samples of an epoch). Refused here, with the field to change,
  * rather than failing to allocate in the middle of a step.
  */
-function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices): void {
-  const train = split.train.length;
+function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices, train = split.train.length): void {
   const largestSplit = Math.max(train, split.validation.length, split.test.length);
   const fullBatch = model.optimizer.type in PARAMETER_LIMITS;
   const batch = model.batch;

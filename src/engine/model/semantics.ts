@@ -6,6 +6,7 @@ import { PARAMETER_LIMITS } from '../optimizers/fullBatch';
 import type { Diagnostic, ModelFile } from '../types';
 import type { JsonDocument, PathSegment } from './jsonText';
 import { targetRowProblem } from './targets';
+import { STREAMING_GENERATORS } from '../data/stream';
 
 /** Shape problems in inline data are reported for this many rows, then summarized. */
 const MAX_ROW_REPORTS = 3;
@@ -20,6 +21,7 @@ const CHECKS: [readonly string[], (model: ModelFile, report: Report) => void][] 
   [['data', 'inputs', 'layers', 'loss'], checkInlineData],
   [['split'], checkSplit],
   [['batch'], checkBatch],
+  [['data', 'batch', 'optimizer', 'split'], checkOnline],
 ];
 
 /** The problems of `model` that the schema cannot express, from the checks whose fields are `usable`. */
@@ -161,5 +163,32 @@ function checkBatch(model: ModelFile, report: Report): void {
   }
   if (batch.mode !== 'mini-batch' && batch.size !== undefined && !(batch.mode === 'stochastic' && batch.size === 1)) {
     report(['batch', 'size'], `batch.size: only "mini-batch" uses a size; "${batch.mode}" ${batch.mode === 'batch' ? 'uses the whole training set' : 'uses one sample'} per step, so it is ignored.`, 'warning', 'key');
+  }
+}
+
+/** Why whole-batch training cannot be online, in the lecture's words (훈련 단위). */
+export const ONLINE_WHOLE_BATCH_REASON =
+  'whole-batch training puts the whole training set into every step, and online the training data keeps growing, so there is no whole set to put in (the lecture, 훈련 단위: "훈련 데이터가 점진적으로 계속 늘어나는 경우엔 불가능 (Online Training)")';
+
+function checkOnline(model: ModelFile, report: Report): void {
+  const data = model.data;
+  if (!('generator' in data) || !data.online) return;
+  const mode = model.batch?.mode ?? 'batch';
+  if (!model.batch) {
+    report(['data', 'online'], `data.online: without "batch" a model trains on the whole batch, but ${ONLINE_WHOLE_BATCH_REASON}; add "batch": { "mode": "mini-batch", "size": 16 } or { "mode": "stochastic" }.`, 'error', 'key');
+  } else if (mode === 'batch') {
+    report(['batch', 'mode'], `batch.mode: "batch" cannot train online ("data.online": true): ${ONLINE_WHOLE_BATCH_REASON}; use "mini-batch" with a "size", or "stochastic".`);
+  }
+  if (model.optimizer.type in PARAMETER_LIMITS) {
+    report(['optimizer', 'type'], `optimizer.type: "${model.optimizer.type}" works on the whole training set in every step and cannot train online ("data.online": true): ${ONLINE_WHOLE_BATCH_REASON}; use a first-order optimizer such as "sgd" or "adam".`);
+  }
+  if (!STREAMING_GENERATORS.includes(data.generator)) {
+    report(['data', 'generator'], `data.generator: "${data.generator}" places its points along its arms by index rather than drawing them, so it cannot stream fresh samples ("data.online": true); use one of ${STREAMING_GENERATORS.map((g) => `"${g}"`).join(', ')}.`);
+  }
+  if (model.split) {
+    report(['split'], 'split: online training ("data.online": true) has no fixed dataset to split: every step trains on fresh samples, and the reference sample of "data.samples" is the validation split; remove "split".', 'error', 'key');
+  }
+  if (model.batch?.shuffle) {
+    report(['batch', 'shuffle'], 'batch.shuffle: online every step draws fresh samples, so there is nothing to shuffle; it is ignored.', 'warning', 'key');
   }
 }

@@ -5,7 +5,7 @@
 import type { LayerRecord, Phase, StepRecord } from '../../engine/types';
 import { LAYER_FIELDS as ENGINE_LAYER_FIELDS, type LayerFieldName } from '../../engine/layerFields';
 import { phaseAt } from '../../engine/phases';
-import { gatherRows } from '../../engine/evaluation';
+import { batchRows } from '../../engine/data/stream';
 import { perSampleLoss } from '../../engine/losses';
 import type { TrainingSession } from '../session';
 import type { LayerFamily, Scope, Tensor, Value } from './expressions';
@@ -130,12 +130,12 @@ export class TrainingState {
     return w.last ? `${describeOperation(w.last)} of step ${w.step}` : `the start of step ${w.step}`;
   }
 
-  /** The samples of the step shown: positions in the training split, inputs x and targets t. */
+  /** The samples of the step shown: positions in the training split (online: stream sample numbers), inputs x and targets t. */
   batch(): { indices: number[]; x: Tensor; t: Tensor; rows: number } {
     const record = this.record;
     const data = this.trainer.data;
     const { batch, x, y } = record
-      ? { batch: record.batch, ...gatherRows(data.dataset, record.batch.map((p) => data.split.train[p])) }
+      ? { batch: record.batch, ...batchRows(data, record.batch) }
       : this.trainer.nextBatch();
     const rows = batch.length;
     return {

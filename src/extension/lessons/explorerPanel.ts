@@ -8,6 +8,7 @@ import { toWire } from '../../protocol/nonFinite';
 import { parseModelFile } from '../../engine/model/parse';
 import { createNonce, inspectorHtml } from '../inspectorHtml';
 import { panelOptions } from '../inspectorPanel';
+import { fontScale, onFontScaleChange } from '../fontScale';
 import { l10n, translateAll, uiLanguage } from '../l10n';
 import { ExplorerInputError, computeExplorer, type LessonModels } from './explorerData';
 import { validateExplorerMessage } from './validate';
@@ -75,6 +76,7 @@ export class ExplorerPanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((raw) => this.receive(raw)),
       panel.onDidDispose(() => this.dispose()),
+      onFontScaleChange((scale) => void this.post({ type: 'fontScale', scale })),
     );
   }
 
@@ -91,6 +93,7 @@ export class ExplorerPanel implements vscode.Disposable {
     const message = checked.message;
     if (message.type === 'ready') {
       await this.post({ type: 'init', view: this.view, strings: translateAll(EXPLORER_STRINGS), language: uiLanguage() });
+      await this.post({ type: 'fontScale', scale: fontScale() });
       return;
     }
     if (message.type === 'savePicture') {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { isExplorerView, type ExplorerView } from '../../protocol/explorers';
 import { l10n } from '../l10n';
 import { ExplorerPanel } from './explorerPanel';
-import { LESSON_EXAMPLES } from './lessonExamples';
+import { LESSON_EXAMPLES, lessonNameOf, neighbourLesson } from './lessonExamples';
 import type { SessionRegistry, TrainingSession } from '../session';
 import { BrokenDerivativeStatus, breakDerivative } from './breakDerivative';
 import { LessonLayout, type LessonInspectors } from './lessonLayout';
@@ -14,7 +14,13 @@ export const LESSON_COMMANDS = {
   openExplorer: 'backprop.openExplorer',
   openLessonExample: 'backprop.openLessonExample',
   breakDerivative: 'backprop.breakDerivative',
+  nextLesson: 'backprop.nextLesson',
+  previousLesson: 'backprop.previousLesson',
+  presentLesson: 'backprop.presentLesson',
 } as const;
+
+/** Context key: a lesson is open (shows Next/Previous Lesson on the lesson views' title bars). */
+const LESSON_OPEN_CONTEXT = 'backprop.lessonOpen';
 
 /** What the lessons need from the extension's host. */
 export interface LessonHost extends LessonInspectors {
@@ -53,13 +59,43 @@ async function lessonExampleUri(extensionUri: vscode.Uri, name: unknown): Promis
   return vscode.Uri.joinPath(extensionUri, 'examples', `${name}.backprop.json`);
 }
 
+/**
+ * The projector layout: everything in one editor group (the walkthrough and explorer become tabs
+ * behind the lesson), the lesson's inspector in front, the side bars and the panel closed. The
+ * teacher's font size is the zoom (Backprop: Zoom In); Ctrl+B and Ctrl+J bring the bars back.
+ */
+async function present(host: LessonHost, uri: vscode.Uri): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.joinAllGroups');
+  await host.openInspector(uri, vscode.ViewColumn.One);
+  for (const command of ['workbench.action.closeSidebar', 'workbench.action.closeAuxiliaryBar', 'workbench.action.closePanel']) {
+    await vscode.commands.executeCommand(command);
+  }
+}
+
 export function registerLessons(context: vscode.ExtensionContext, host: LessonHost): void {
   const status = new BrokenDerivativeStatus(host.registry, host.visibility, LESSON_COMMANDS.breakDerivative);
   const layout = new LessonLayout(host);
   const open = async (name: unknown) => {
     const uri = await lessonExampleUri(context.extensionUri, name);
-    if (uri) await layout.openExample(uri, ExplorerPanel.column());
+    if (uri) {
+      await layout.openExample(uri, ExplorerPanel.column());
+      void vscode.commands.executeCommand('setContext', LESSON_OPEN_CONTEXT, true);
+    }
     return uri;
+  };
+  /** The lesson on screen: the one the lessons last opened, else the model being used if it is a lesson's example. */
+  const currentLesson = (): string | undefined => {
+    const candidates = [layout.current?.toString(), host.registry.active?.uri, vscode.window.activeTextEditor?.document.uri.toString()];
+    for (const uri of candidates) {
+      const name = uri && lessonNameOf(uri);
+      if (name) return name;
+    }
+    return undefined;
+  };
+  const step = async (direction: 1 | -1) => {
+    const name = neighbourLesson(currentLesson(), direction);
+    if (name) await open(name);
+    else void vscode.window.showInformationMessage(direction > 0 ? l10n.t('This is the last lesson.') : l10n.t('This is the first lesson.'));
   };
   context.subscriptions.push(
     status,
@@ -72,6 +108,13 @@ export function registerLessons(context: vscode.ExtensionContext, host: LessonHo
     }),
     vscode.commands.registerCommand(LESSON_COMMANDS.openLessonExample, async (name?: unknown) => {
       await open(name);
+    }),
+    vscode.commands.registerCommand(LESSON_COMMANDS.nextLesson, () => step(1)),
+    vscode.commands.registerCommand(LESSON_COMMANDS.previousLesson, () => step(-1)),
+    vscode.commands.registerCommand(LESSON_COMMANDS.presentLesson, async (name?: unknown) => {
+      const lesson = name ?? currentLesson();
+      const uri = await open(lesson);
+      if (uri) await present(host, uri);
     }),
     vscode.commands.registerCommand(LESSON_COMMANDS.breakDerivative, async (example?: unknown) => {
       try {

@@ -23,6 +23,11 @@ export class LessonLayout {
 
   constructor(private readonly inspectors: LessonInspectors) {}
 
+  /** The example the last lesson opened, if any. */
+  get current(): vscode.Uri | undefined {
+    return this.shown;
+  }
+
   /**
    * The lessons' group: where the current lesson's example is, else `fallback` (the explorer's
    * group), else a group beside the active one (the walkthrough's, when a link was clicked).

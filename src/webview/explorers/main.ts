@@ -1,5 +1,6 @@
 // The explorer webview: a tab bar of views; each view asks the host for its numbers and draws
 // the answer. Strings arrive translated in the host's init message.
+import { applyFontScale } from '../fontScale';
 import { EXPLORER_TITLES as TITLES, EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
 import type { PictureFormat } from '../../protocol/messages';
 import { NOT_IN_PICTURE, pictureOf, rasterize } from '../export/picture';
@@ -108,6 +109,9 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case 'show':
       select(message.view);
+      break;
+    case 'fontScale':
+      applyFontScale(message.scale);
       break;
     case 'result': {
       const entry = modules.get(message.result.view);

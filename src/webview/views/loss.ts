@@ -80,6 +80,7 @@ export function createLoss(ctx: Context): View {
   function makeStepChart(p: Palette): uPlot {
     const [xAxis, yAxis] = axes(p, t('step'));
     xAxis.incrs = WHOLE_NUMBER_TICKS;
+    const online = state.model?.dataset.online;
     return new uPlot({
       width, height: CHART_HEIGHT, legend: { show: true, live: false }, cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } }, axes: [xAxis, yAxis],
@@ -87,8 +88,9 @@ export function createLoss(ctx: Context): View {
         { label: t('step') },
         { label: t('Batch loss before the update'), stroke: p.series[0], width: 1.5 },
         { label: t('Batch loss after the update'), stroke: p.series[1], width: 1.5, dash: [4, 3] },
+        ...(online ? [{ label: t('Moving average of the last {0} steps', online.averageWindow), stroke: p.series[2], width: 2.5 }] : []),
       ],
-    }, [[], [], []], stepBox);
+    }, online ? [[], [], [], []] : [[], [], []], stepBox);
   }
 
   /** The epoch chart's series: train, and validation only when the model has a validation split. */
@@ -217,7 +219,8 @@ export function createLoss(ctx: Context): View {
       const h = state.history;
       if (plottedHistory !== h.loss) {
         plottedHistory = h.loss;
-        stepChart!.setData([h.loss.map((_, i) => i + 1), h.loss, h.lossAfter]);
+        const steps = h.loss.map((_, i) => i + 1);
+        stepChart!.setData(h.lossAverage && state.model?.dataset.online ? [steps, h.loss, h.lossAfter, h.lossAverage] : [steps, h.loss, h.lossAfter]);
         // The chart's last point, marked on the chart (point i is step i + 1's J).
         const last = h.loss.length;
         markNumber(stepBox, last ? h.loss[last - 1] : undefined, `step(${last}).loss`);
