@@ -12,8 +12,10 @@ import type { TrainingSession } from './session';
 import type { InspectorCommand } from '../protocol/messages';
 import { promptGoToStep, promptRunUntil } from './prompts';
 import { exportPytorch } from './exportPytorchCommand';
+import { useKernelIn } from '../engine/nodeKernel';
 
 export function activate(context: vscode.ExtensionContext): BackpropHost {
+  useKernelIn(__dirname);
   configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
   const log = vscode.window.createOutputChannel('Backprop Stepper', { log: true });
   const host = new BackpropHost(context, log);
