@@ -7,9 +7,10 @@ import { type BenchSection, machine } from './measure';
 import { engineVsTfjs } from './engineVsTfjs';
 import { optimizerCosts } from './optimizers';
 import { recorderCost } from './recorderCost';
+import { startup } from './startup';
 import { webviewLatency } from './webviewLatency';
 
-const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts, webviewLatency, recorderCost];
+const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts, webviewLatency, recorderCost, startup];
 
 async function main(): Promise<void> {
   const parts = [
