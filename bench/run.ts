@@ -49,11 +49,20 @@ async function main(): Promise<void> {
       continue;
     }
     process.stderr.write(`bench: ${section.title} ...\n`);
-    parts.push('', `## ${section.title}`, '', await section.run());
+    let body: string;
+    try {
+      body = await section.run();
+    } catch (error) {
+      // One section that cannot finish (a workbench too slow to start) must not lose the others' figures.
+      body = `Not measured in this run: ${(error as Error).message.split('\n')[0]}`;
+      process.exitCode = 1;
+    }
+    parts.push('', `## ${section.title}`, '', body);
+    // Written after every section, so a run stopped part-way keeps what it measured.
+    writeFileSync(RESULTS, parts.join('\n') + '\n');
   }
-  const text = parts.join('\n') + '\n';
-  writeFileSync(RESULTS, text);
-  process.stdout.write(text);
+  writeFileSync(RESULTS, parts.join('\n') + '\n');
+  process.stdout.write(parts.join('\n') + '\n');
 }
 
 main().catch((error) => {
