@@ -61,7 +61,6 @@ async function main(): Promise<void> {
     // Written after every section, so a run stopped part-way keeps what it measured.
     writeFileSync(RESULTS, parts.join('\n') + '\n');
   }
-  writeFileSync(RESULTS, parts.join('\n') + '\n');
   process.stdout.write(parts.join('\n') + '\n');
 }
 
