@@ -1,7 +1,9 @@
-// Builds the three bundles the design card names: the extension host, the webview and the CLI.
+// Builds the three bundles the design card names: the extension host, the webview and the CLI
+// (with the debug adapter and the explorers), and the engine's WebAssembly kernel.
 // `--watch` keeps esbuild running for the F5 development loop.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { assembleKernel } from './kernel.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -20,6 +22,8 @@ const targets = [
 // The webview's icon font, served from dist/ (localResourceRoots) as codicon.css + codicon.ttf.
 mkdirSync('dist', { recursive: true });
 for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/${file}`);
+// The engine's WebAssembly SIMD kernel, read by the host bundles from beside them (src/engine/nodeKernel.ts).
+writeFileSync('dist/matmul.wasm', await assembleKernel());
 
 if (watch) {
   for (const t of targets) await (await esbuild.context(t)).watch();

@@ -6,6 +6,7 @@ import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { runCli } from './cli/main';
 import { OutputClosed } from './cli/errors';
+import { useKernelIn } from './engine/nodeKernel';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -25,6 +26,7 @@ function writeAll(fd: number, text: string): void {
   }
 }
 
+useKernelIn(__dirname);
 process.exitCode = runCli(process.argv.slice(2), {
   out: (text) => writeAll(1, text),
   err: (text) => {

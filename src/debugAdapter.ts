@@ -9,6 +9,7 @@ import { MAX_MODEL_FILE_BYTES, describeBytes } from './engine/limits';
 import { formatDiagnostic } from './engine/model';
 import { TrainingSession } from './extension/session';
 import { BackpropDebugSession, type SessionOpener } from './extension/debug/backpropDebugSession';
+import { useKernelIn } from './engine/nodeKernel';
 
 const openFromDisk: SessionOpener = async (modelPath) => {
   let text: string | undefined;
@@ -28,6 +29,7 @@ const openFromDisk: SessionOpener = async (modelPath) => {
   return { error: errors.length > 0 ? errors.join('\n') : `${modelPath} cannot be trained` };
 };
 
+useKernelIn(__dirname);
 const session = new BackpropDebugSession(openFromDisk, true);
 process.on('SIGTERM', () => session.shutdown());
 session.start(process.stdin, process.stdout);

@@ -1,26 +1,36 @@
 // The dense layers' three products (z = X·Wᵀ + b, ∂J/∂W = δᵀ·X, ∂J/∂X = δ·W) as one kernel,
-// C = A·Bᵀ with A and B row-major, so its inner loop reads both operands contiguously.
+// C = A·B with A and B row-major, in two implementations with the same arithmetic: WebAssembly
+// SIMD (matmul.wat, assembled at build time, handed over by the host through provideKernel)
+// and plain TypeScript where that kernel is missing or the product too small to pay the copy.
 //
-// Speed without changing a single bit: every element of C is still one running sum taken in
-// index order from its initial value (as the plain triple loop takes it), so results do not
-// depend on the blocking. The blocking (2 rows × 4 columns of C at a time) only shares loads
-// between sums and gives the CPU eight independent addition chains instead of one, which is
-// what bounded the plain loop (each += waited for the previous one).
+// Bit-identical whichever runs: every element of C is one running sum taken in index order from
+// its initial value, a multiply and a separate add per term (neither JavaScript nor WebAssembly
+// fuses them), as the plain triple loop takes it. Blocking and SIMD only run several such sums
+// side by side (SIMD: neighbouring columns in the two lanes), sharing loads between them and
+// giving the CPU independent addition chains instead of one.
 
 /**
- * out[i][j] = init[j] + Σ_p a[i][p]·b[j][p] for a: m × k, b: n × k, out: m × n (p ascending;
+ * out[i][j] = init[j] + Σ_p a[i][p]·b[p][j] for a: m × k, b: k × n, out: m × n (p ascending;
  * init omitted means 0). Returns `out`.
  */
-export function multiplyTransposed(
+export function multiply(
+  a: Float64Array, b: Float64Array, m: number, n: number, k: number,
+  out: Float64Array, init?: Float64Array,
+): Float64Array {
+  if (m * n * k >= WASM_MIN_PRODUCT) {
+    const wasm = loadedKernel();
+    if (wasm) return wasm.multiply(a, b, m, n, k, out, init);
+  }
+  return multiplyPlain(a, b, m, n, k, out, init);
+}
+
+/** multiply in TypeScript: the fallback, and the reference the WebAssembly kernel is tested against. */
+export function multiplyPlain(
   a: Float64Array, b: Float64Array, m: number, n: number, k: number,
   out: Float64Array, init?: Float64Array,
 ): Float64Array {
   let j = 0;
   for (; j + 4 <= n; j += 4) {
-    const b0 = j * k;
-    const b1 = b0 + k;
-    const b2 = b1 + k;
-    const b3 = b2 + k;
     const c0 = init ? init[j] : 0;
     const c1 = init ? init[j + 1] : 0;
     const c2 = init ? init[j + 2] : 0;
@@ -38,13 +48,13 @@ export function multiplyTransposed(
       let s11 = c1;
       let s12 = c2;
       let s13 = c3;
-      for (let p = 0; p < k; p++) {
+      for (let p = 0, bp = j; p < k; p++, bp += n) {
         const x0 = a[a0 + p];
         const x1 = a[a1 + p];
-        const y0 = b[b0 + p];
-        const y1 = b[b1 + p];
-        const y2 = b[b2 + p];
-        const y3 = b[b3 + p];
+        const y0 = b[bp];
+        const y1 = b[bp + 1];
+        const y2 = b[bp + 2];
+        const y3 = b[bp + 3];
         s00 += x0 * y0;
         s01 += x0 * y1;
         s02 += x0 * y2;
@@ -71,12 +81,12 @@ export function multiplyTransposed(
       let s1 = c1;
       let s2 = c2;
       let s3 = c3;
-      for (let p = 0; p < k; p++) {
+      for (let p = 0, bp = j; p < k; p++, bp += n) {
         const x = a[aRow + p];
-        s0 += x * b[b0 + p];
-        s1 += x * b[b1 + p];
-        s2 += x * b[b2 + p];
-        s3 += x * b[b3 + p];
+        s0 += x * b[bp];
+        s1 += x * b[bp + 1];
+        s2 += x * b[bp + 2];
+        s3 += x * b[bp + 3];
       }
       const o = i * n + j;
       out[o] = s0;
@@ -86,12 +96,11 @@ export function multiplyTransposed(
     }
   }
   for (; j < n; j++) {
-    const bRow = j * k;
     const c = init ? init[j] : 0;
     for (let i = 0; i < m; i++) {
       const aRow = i * k;
       let s = c;
-      for (let p = 0; p < k; p++) s += a[aRow + p] * b[bRow + p];
+      for (let p = 0, bp = j; p < k; p++, bp += n) s += a[aRow + p] * b[bp];
       out[i * n + j] = s;
     }
   }
@@ -105,4 +114,77 @@ export function transpose(a: Float64Array, rows: number, cols: number, out: Floa
     for (let c = 0; c < cols; c++) out[c * rows + r] = a[row + c];
   }
   return out;
+}
+
+// ---- the WebAssembly kernel
+
+/**
+ * Products smaller than this many multiply-adds stay in TypeScript: copying the operands into
+ * the kernel's memory and back would cost about what the SIMD saves (a 2-8-8-1 step is all such).
+ */
+const WASM_MIN_PRODUCT = 1 << 14;
+
+/** Where the kernel's bytes come from (the host reads dist/matmul.wasm); absent: TypeScript only. */
+export type KernelSource = () => Uint8Array<ArrayBuffer> | undefined;
+
+let kernelSource: KernelSource | undefined;
+/** undefined: not loaded yet; null: unavailable (no source, or no WebAssembly SIMD here). */
+let kernel: WasmKernel | null | undefined;
+
+/**
+ * Hands the engine the WebAssembly kernel's bytes, read on the first product large enough to
+ * need them (so a host that never trains a big network never compiles it). undefined: TypeScript only.
+ */
+export function provideKernel(source: KernelSource | undefined): void {
+  kernelSource = source;
+  kernel = undefined;
+}
+
+/** Which implementation runs the large products: what the bench and the logs report. */
+export function kernelInUse(): 'wasm-simd' | 'typescript' {
+  return loadedKernel() ? 'wasm-simd' : 'typescript';
+}
+
+function loadedKernel(): WasmKernel | null {
+  if (kernel === undefined) {
+    const bytes = kernelSource?.();
+    // validate is false where WebAssembly SIMD is missing: the fallback then gives the same numbers.
+    kernel = bytes && typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WasmKernel(bytes) : null;
+  }
+  return kernel;
+}
+
+const PAGE_BYTES = 65536;
+
+class WasmKernel {
+  private readonly memory: WebAssembly.Memory;
+  private readonly run: (a: number, b: number, out: number, init: number, hasInit: number, m: number, n: number, k: number) => void;
+  private numbers: Float64Array;
+
+  constructor(bytes: Uint8Array<ArrayBuffer>) {
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    this.memory = exports.memory as WebAssembly.Memory;
+    this.run = exports.multiply as WasmKernel['run'];
+    this.numbers = new Float64Array(this.memory.buffer);
+  }
+
+  /** multiply, with the operands copied into the kernel's memory in the order a, b, init, out. */
+  multiply(a: Float64Array, b: Float64Array, m: number, n: number, k: number, out: Float64Array, init?: Float64Array): Float64Array {
+    const at = 0;
+    const bAt = at + m * k;
+    const initAt = bAt + k * n;
+    const outAt = initAt + (init ? n : 0);
+    const end = outAt + m * n;
+    if (end * 8 > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((end * 8 - this.memory.buffer.byteLength) / PAGE_BYTES));
+      this.numbers = new Float64Array(this.memory.buffer);
+    }
+    const numbers = this.numbers;
+    numbers.set(a.length === m * k ? a : a.subarray(0, m * k), at);
+    numbers.set(b.length === k * n ? b : b.subarray(0, k * n), bAt);
+    if (init) numbers.set(init.length === n ? init : init.subarray(0, n), initAt);
+    this.run(at * 8, bAt * 8, outAt * 8, initAt * 8, init ? 1 : 0, m, n, k);
+    out.set(numbers.subarray(outAt, end));
+    return out;
+  }
 }

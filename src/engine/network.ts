@@ -12,7 +12,7 @@ import {
   type LossSpec, REQUIRED_OUTPUT_ACTIVATION, type Regularization, lossUpstream, meanLoss, normalizeRegularization, outputDelta,
   perSampleLoss, regularizationGradient, regularizationLoss,
 } from './losses';
-import { multiplyTransposed, transpose } from './matmul';
+import { multiply, transpose } from './matmul';
 import { type Allocate, copyWith, freshArray } from './arena';
 import { tensorName } from './layerFields';
 
@@ -129,6 +129,15 @@ export function setParameters(net: Network, values: Float64Array[]): void {
 
 // ---- one layer at a time
 
+// A transposed copy one product reads from (Wᵀ forward, δᵀ backward); reused across calls (the
+// engine is single-threaded and nothing keeps it past one forwardLayer or backwardLayer).
+let scratchBuffer = new Float64Array(0);
+
+function scratch(length: number): Float64Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Float64Array(length);
+  return scratchBuffer;
+}
+
 /** What the forward pass of one layer produced, for a batch of `rows` samples. */
 export interface LayerForward {
   rows: number;
@@ -142,7 +151,8 @@ export function forwardLayer(
   layer: DenseLayer, input: Float64Array, rows: number, allocate: Allocate = freshArray,
 ): LayerForward {
   const { inputs, units, weights, bias } = layer;
-  const z = multiplyTransposed(input, weights, rows, units, inputs, allocate(rows * units), bias);
+  const weightsT = transpose(weights, units, inputs, scratch(inputs * units));
+  const z = multiply(input, weightsT, rows, units, inputs, allocate(rows * units), bias);
   const a = activate(layer.activation, layer.slope, z, rows, units, allocate(rows * units));
   return { rows, input, z, a };
 }
@@ -203,14 +213,6 @@ export interface LayerBackward {
   downstream?: Float64Array; // rows × inputs ∂J/∂input, the upstream of the layer below
 }
 
-// Transposed copies the backward pass reads from; reused across calls (the engine is
-// single-threaded and nothing keeps them past one backwardLayer).
-const scratchBuffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
-
-function scratch(slot: 0 | 1, length: number): Float64Array {
-  if (scratchBuffers[slot].length < length) scratchBuffers[slot] = new Float64Array(length);
-  return scratchBuffers[slot];
-}
 
 /**
  * Backward through one dense layer: δ = ∂J/∂z (f′ ⊙ upstream unless given), ∂J/∂W = δᵀ·input
@@ -229,11 +231,10 @@ export function backwardLayer(
     ? layerLocalGradient(layer, z, a, rows, allocate(localGradientLength(activation, rows, units)))
     : undefined;
 
-  // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as (δᵀ)·(inputᵀ)ᵀ: one running sum per weight
-  // instead of rewriting the whole gradient once per sample.
-  const deltaT = transpose(delta, rows, units, scratch(0, units * rows));
-  const inputT = transpose(input, rows, inputs, scratch(1, inputs * rows));
-  const gradWeights = multiplyTransposed(deltaT, inputT, units, inputs, rows, allocate(units * inputs));
+  // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as δᵀ·input: one running sum per weight instead of
+  // rewriting the whole gradient once per sample.
+  const deltaT = transpose(delta, rows, units, scratch(units * rows));
+  const gradWeights = multiply(deltaT, input, units, inputs, rows, allocate(units * inputs));
   const gradBias = allocate(units);
   for (let u = 0; u < units; u++) {
     const dRow = u * rows;
@@ -244,9 +245,8 @@ export function backwardLayer(
   const reg = options.regularization;
   if (reg && (reg.l1 !== 0 || reg.l2 !== 0)) regularizationGradient(weights, reg, gradWeights, true);
 
-  // ∂J/∂input = δ·W, read as δ·(Wᵀ)ᵀ so the kernel walks both rows contiguously.
-  const weightsT = options.downstream ? transpose(weights, units, inputs, scratch(1, inputs * units)) : undefined;
-  const downstream = weightsT && multiplyTransposed(delta, weightsT, rows, inputs, units, allocate(rows * inputs));
+  // ∂J/∂input = δ·W.
+  const downstream = options.downstream ? multiply(delta, weights, rows, inputs, units, allocate(rows * inputs)) : undefined;
   return { localGrad, upstream, delta, gradWeights, gradBias, downstream };
 }
 

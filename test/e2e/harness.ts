@@ -212,6 +212,13 @@ export class Workbench {
     await this.page.keyboard.press('Control+W');
   }
 
+  /** Every line of the extension host's and the extension's logs that matches `pattern` (the start-up bench reads them). */
+  logLines(pattern: RegExp): string[] {
+    return findFiles(join(this.server.dirs.userData, 'logs'), /(remoteexthost|Backprop Stepper)\.log$/)
+      .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
+      .filter((line) => pattern.test(line));
+  }
+
   /** The workbench's own log and the extension host's logs, for a failing test's report. */
   logs(): string {
     const parts = [`--- ${this.server.log} ---\n${tail(this.server.log, 40)}`];
