@@ -6,6 +6,7 @@
 import type { ModelFile, Phase, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
 import { Trainer, type TrainingData } from '../engine/trainer';
+import { HistoryRestartedError } from '../engine/history';
 import type { NextOperation } from '../engine/phases';
 import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
@@ -73,6 +74,10 @@ export class TrainingSession {
   private latest = 0;
   private losses = { loss: [] as number[], lossAfter: [] as number[], dataLoss: [] as number[], regLoss: [] as number[] };
   private runState: { mover: Mover; pause: boolean; done: Promise<RunOutcome> } | undefined;
+  /** A move back replaying in slices (replayTo): forward moves wait for it to land. */
+  private replaying: Promise<void> | undefined;
+  /** The moves back asked for, in order: each asks where to go when the one before has landed. */
+  private movesBack: Promise<unknown> = Promise.resolve();
   private unsubscribe: () => void;
 
   selection: Selection = { layer: 0 };
@@ -201,7 +206,15 @@ export class TrainingSession {
     return this.record?.batch ?? this.trainer.nextBatch().batch;
   }
 
-  /** The record of `step` if it exists: a completed step, or the one in progress. */
+  /**
+   * Readies the record of `step` for recordAt and explain without holding the event loop: an old
+   * step's record is replayed on a second machine in slices that yield (engine/history.ts).
+   */
+  async prepareRecord(step: number): Promise<void> {
+    if (Number.isInteger(step) && step >= 1 && step <= this.completedSteps) await this.trainer.history.recordInSlices(step);
+  }
+
+  /** The record of `step` if it exists: a completed step, or the one in progress (see prepareRecord). */
   recordAt(step: number): StepRecord | undefined {
     const current = this.trainer.currentRecord;
     if (current && current.step === step) return current;
@@ -340,12 +353,48 @@ export class TrainingSession {
    */
   stepBack(mover: Mover = 'inspector'): Promise<boolean | Refusal> {
     const { history } = this.trainer;
-    return this.moveBack(mover, () => (this.trainer.position.opIndex > 0 ? history.stepBackOp() : history.stepBack()));
+    return this.moveBackTo(mover, () => (this.trainer.position.opIndex > 0 ? history.positionBeforeOp() : history.positionBeforeStep()));
   }
 
   /** Back one operation; false at step 0 before any operation. */
   stepBackOperation(mover: Mover): Promise<boolean | Refusal> {
-    return this.moveBack(mover, () => this.trainer.history.stepBackOp());
+    return this.moveBackTo(mover, () => this.trainer.history.positionBeforeOp());
+  }
+
+  /**
+   * Goes to the earlier position `target` names, asked when the moves back asked before it have
+   * landed (pressing Step Back twice goes back twice), replaying in slices that yield
+   * (history.goToInSlices); false when there is none or training started over meanwhile.
+   */
+  private moveBackTo(mover: Mover, target: () => { completedSteps: number; opIndex: number } | undefined): Promise<boolean | Refusal> {
+    const move = this.movesBack.then(() =>
+      this.moveBack(mover, async () => {
+        const position = target();
+        if (!position) return false;
+        return this.replayTo(position.completedSteps, position.opIndex);
+      }),
+    );
+    this.movesBack = move.catch(() => undefined);
+    return move;
+  }
+
+  /**
+   * history.goToInSlices, with forward moves waiting until it lands: false when training started
+   * over meanwhile (the reset or new model won; nothing else moved).
+   */
+  private async replayTo(completedSteps: number, opIndex = 0): Promise<boolean> {
+    const landed = this.trainer.history.goToInSlices(completedSteps, opIndex);
+    const settled = landed.then(() => undefined, () => undefined);
+    this.replaying = settled;
+    try {
+      await landed;
+      return true;
+    } catch (error) {
+      if (error instanceof HistoryRestartedError) return false;
+      throw error;
+    } finally {
+      if (this.replaying === settled) this.replaying = undefined;
+    }
   }
 
   /**
@@ -361,7 +410,7 @@ export class TrainingSession {
     });
   }
 
-  private async moveBack(mover: Mover, move: () => boolean): Promise<boolean | Refusal> {
+  private async moveBack(mover: Mover, move: () => boolean | Promise<boolean>): Promise<boolean | Refusal> {
     const refusal = await this.claim(mover);
     return refusal ?? move();
   }
@@ -424,7 +473,8 @@ export class TrainingSession {
     if (step > this.completedSteps) {
       return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
-    if (step < this.completedSteps || this.trainer.position.opIndex > 0) this.trainer.history.goTo(step);
+    const back = step < this.completedSteps || this.trainer.position.opIndex > 0;
+    if (back && !(await this.replayTo(step))) return { kind: 'cancelled' };
     return { kind: 'condition', reason: { kind: 'steps' } };
   }
 
@@ -435,6 +485,7 @@ export class TrainingSession {
    */
   advance(request: AdvanceRequest): Promise<RunOutcome> {
     // Synchronous when the session is free, so `running` and `mover` are true from the call on.
+    if (this.replaying) return this.replaying.then(() => this.advance(request));
     if (this.runState) return this.claim(request.mover).then((refusal) => refusal ?? this.advance(request));
     if (this.trainer.stoppedBy) return Promise.resolve({ kind: 'non-finite', error: this.trainer.stoppedBy });
     if (request.stepsPerSecond !== undefined) this.stepsPerSecond = request.stepsPerSecond;
