@@ -74,10 +74,10 @@ export class TrainingSession {
   private latest = 0;
   private losses = { loss: [] as number[], lossAfter: [] as number[], dataLoss: [] as number[], regLoss: [] as number[] };
   private runState: { mover: Mover; pause: boolean; done: Promise<RunOutcome> } | undefined;
-  /** A move back replaying in slices (replayTo): forward moves wait for it to land. */
-  private replaying: Promise<void> | undefined;
   /** The moves back asked for, in order: each asks where to go when the one before has landed. */
   private movesBack: Promise<unknown> = Promise.resolve();
+  /** Moves back asked for and not landed yet: forward moves wait for them. */
+  private movesBackPending = 0;
   private unsubscribe: () => void;
 
   selection: Selection = { layer: 0 };
@@ -367,33 +367,28 @@ export class TrainingSession {
    * (history.goToInSlices); false when there is none or training started over meanwhile.
    */
   private moveBackTo(mover: Mover, target: () => { completedSteps: number; opIndex: number } | undefined): Promise<boolean | Refusal> {
-    const move = this.movesBack.then(() =>
-      this.moveBack(mover, async () => {
-        const position = target();
-        if (!position) return false;
-        return this.replayTo(position.completedSteps, position.opIndex);
-      }),
-    );
+    this.movesBackPending++;
+    const move = this.movesBack
+      .then(() =>
+        this.moveBack(mover, async () => {
+          const position = target();
+          if (!position) return false;
+          return this.replayTo(position.completedSteps, position.opIndex);
+        }),
+      )
+      .finally(() => this.movesBackPending--);
     this.movesBack = move.catch(() => undefined);
     return move;
   }
 
-  /**
-   * history.goToInSlices, with forward moves waiting until it lands: false when training started
-   * over meanwhile (the reset or new model won; nothing else moved).
-   */
-  private async replayTo(completedSteps: number, opIndex = 0): Promise<boolean> {
-    const landed = this.trainer.history.goToInSlices(completedSteps, opIndex);
-    const settled = landed.then(() => undefined, () => undefined);
-    this.replaying = settled;
+  /** history.goToInSlices: false when training started over meanwhile (the reset or new model won; nothing else moved). */
+  private async replayTo(completedSteps: number, opIndex: number): Promise<boolean> {
     try {
-      await landed;
+      await this.trainer.history.goToInSlices(completedSteps, opIndex);
       return true;
     } catch (error) {
       if (error instanceof HistoryRestartedError) return false;
       throw error;
-    } finally {
-      if (this.replaying === settled) this.replaying = undefined;
     }
   }
 
@@ -463,18 +458,22 @@ export class TrainingSession {
   }
 
   /**
-   * Shows completed step `step` (0 = before training). Earlier steps restore a checkpoint and
-   * replay; later ones train forward as a full-speed run (untraced, yielding, cancellable through
+   * Shows completed step `step` (0 = before training). Earlier steps are a move back (replayed
+   * from a checkpoint in slices that yield; 'cancelled' when training started over meanwhile);
+   * later ones train forward as a full-speed run (untraced, yielding, cancellable through
    * `control`), recording each step's loss on the way.
    */
   async goToStep(step: number, control: RunControl = {}, mover: Mover = 'inspector'): Promise<RunOutcome> {
+    await this.movesBack; // where to go from is known when the moves back asked before have landed
     const refusal = await this.claim(mover);
     if (refusal) return refusal;
     if (step > this.completedSteps) {
       return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
-    const back = step < this.completedSteps || this.trainer.position.opIndex > 0;
-    if (back && !(await this.replayTo(step))) return { kind: 'cancelled' };
+    if (step < this.completedSteps || this.trainer.position.opIndex > 0) {
+      const moved = await this.moveBackTo(mover, () => ({ completedSteps: step, opIndex: 0 }));
+      if (moved !== true) return moved === false ? { kind: 'cancelled' } : moved;
+    }
     return { kind: 'condition', reason: { kind: 'steps' } };
   }
 
@@ -485,7 +484,7 @@ export class TrainingSession {
    */
   advance(request: AdvanceRequest): Promise<RunOutcome> {
     // Synchronous when the session is free, so `running` and `mover` are true from the call on.
-    if (this.replaying) return this.replaying.then(() => this.advance(request));
+    if (this.movesBackPending > 0) return this.movesBack.then(() => this.advance(request));
     if (this.runState) return this.claim(request.mover).then((refusal) => refusal ?? this.advance(request));
     if (this.trainer.stoppedBy) return Promise.resolve({ kind: 'non-finite', error: this.trainer.stoppedBy });
     if (request.stepsPerSecond !== undefined) this.stepsPerSecond = request.stepsPerSecond;

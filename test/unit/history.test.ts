@@ -179,6 +179,20 @@ describe('the session moves back and fetches old records through the sliced repl
     assert.equal(JSON.stringify(toStepTrace(session.record!)), first.traces[41]);
   });
 
+  it('a Step pressed while a Step Back replays waits for it: back one, then forward one', async () => {
+    const session = open();
+    const reference = trainerFor(model(OPTIMIZERS[1]));
+    const first = trainRecording(reference, 300);
+    await session.goToStep(300);
+    const back = session.stepBack();
+    const forward = session.step();
+    assert.equal(await back, true);
+    await forward;
+    assert.equal(session.completedSteps, 300);
+    assert.equal(session.latestStep, 300, 'had the Step gone first, step 301 would have been reached');
+    assert.equal(JSON.stringify(toStepTrace(session.record!)), first.traces[299]);
+  });
+
   it("the inspector's request for an old step's tensor is answered from that step's record", async () => {
     const session = open();
     const reference = trainerFor(model(OPTIMIZERS[1]));
