@@ -8,8 +8,9 @@ import { engineVsTfjs } from './engineVsTfjs';
 import { optimizerCosts } from './optimizers';
 import { recorderCost } from './recorderCost';
 import { webviewLatency } from './webviewLatency';
+import { historyAtLength } from './history';
 
-const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts, webviewLatency, recorderCost];
+const SECTIONS: BenchSection[] = [engineVsTfjs, optimizerCosts, webviewLatency, historyAtLength, recorderCost];
 
 async function main(): Promise<void> {
   const parts = [
