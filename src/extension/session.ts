@@ -467,10 +467,11 @@ export class TrainingSession {
     await this.movesBack; // where to go from is known when the moves back asked before have landed
     const refusal = await this.claim(mover);
     if (refusal) return refusal;
-    if (step > this.completedSteps) {
+    // Beyond the newest step reached, train on; up to it, replay from the nearest checkpoint.
+    if (step > this.completedSteps && step > this.latest) {
       return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
-    if (step < this.completedSteps || this.trainer.position.opIndex > 0) {
+    if (step !== this.completedSteps || this.trainer.position.opIndex > 0) {
       const moved = await this.moveBackTo(mover, () => ({ completedSteps: step, opIndex: 0 }));
       if (moved !== true) return moved === false ? { kind: 'cancelled' } : moved;
     }
