@@ -11,9 +11,10 @@ import { optimizerCosts } from './optimizers';
 import { recorderCost } from './recorderCost';
 import { startup } from './startup';
 import { webviewLatency } from './webviewLatency';
+import { historyAtLength } from './history';
 
 const SECTIONS: Record<string, BenchSection> = {
-  engine: engineVsTfjs, optimizers: optimizerCosts, webview: webviewLatency, recorder: recorderCost, startup,
+  engine: engineVsTfjs, optimizers: optimizerCosts, webview: webviewLatency, history: historyAtLength, recorder: recorderCost, startup,
 };
 
 const RESULTS = join(__dirname, 'results.md');

@@ -1,62 +1,145 @@
 // Stepping back with bounded memory (DESIGN.md §2). Training is deterministic, so any earlier
-// state is "the nearest checkpoint at or before it, replayed forward". Checkpoints are taken at
-// step boundaries every `interval` steps; when there are more than `maxCheckpoints`, the interval
-// doubles and every other one is dropped, so memory stays bounded however long training runs
-// while the replay distance grows only logarithmically with it. The History moves the step
-// machine (trainer.ts) back, to any step, and searches back through what it did.
+// state is "the nearest checkpoint at or before it, replayed forward". Checkpoints come in two
+// levels. Coarse ones are taken at step boundaries every `interval` steps; when there are more
+// than the store holds, the interval doubles and every other one is dropped, so memory stays
+// bounded however long training runs and going to any step replays at most one interval. Fine
+// ones split the interval last trained or replayed through into FINE_PER_INTERVAL parts, so
+// pressing Step Back again and again (and fetching neighbouring old records) replays at most
+// one part. The History moves the step machine (trainer.ts) back, to any step, and searches back
+// through what it did; the moves and record fetches a front end makes replay on a second machine
+// in slices that yield to the event loop, and this machine jumps to the result at the end.
 import type { Phase, StepRecord } from './types';
 import { NonFiniteError } from './nonFinite';
+import { SLICE_MS, yieldToEventLoop } from './slices';
 
 /** Everything that determines the future of a training run at a step boundary. */
 export interface Checkpoint {
   completedSteps: number;
   epoch: number; // 1-based epoch of the next step
   batchIndex: number; // 0-based batch of the next step within its epoch
-  order: number[]; // this epoch's visiting order of the training split
+  orderRng: number[]; // Rng state this epoch's visiting order was drawn from (the order is redrawn on restore)
   params: Float64Array[]; // copies, in parameters() order
   optimizer: unknown; // Optimizer.snapshot()
   rng: number[]; // Rng.getState()
 }
 
-export class CheckpointStore {
-  private checkpoints: Checkpoint[] = [];
-  private interval: number;
+/** Fine checkpoints per coarse interval (in the one interval they cover at a time). */
+export const FINE_PER_INTERVAL = 16;
 
-  constructor(
-    initialInterval: number,
-    private readonly maxCheckpoints: number,
-  ) {
-    if (!(initialInterval >= 1) || !(maxCheckpoints >= 2)) {
-      throw new RangeError('checkpoint interval must be ≥ 1 and the checkpoint limit ≥ 2');
+export interface CheckpointLimits {
+  /** Steps between coarse checkpoints at first; the spacing doubles as they pile up. */
+  initialInterval: number;
+  /** Most coarse checkpoints kept at once. */
+  maxCheckpoints: number;
+  /** Most bytes all checkpoints (coarse and fine) may take; fewer coarse ones are kept for a big model. */
+  maxBytes: number;
+}
+
+export class CheckpointStore {
+  private coarse: Checkpoint[] = [];
+  private interval: number;
+  /** Fine checkpoints, all inside the coarse interval starting at `fineBase` (sorted). */
+  private fine: Checkpoint[] = [];
+  private fineBase = -1;
+  /** Coarse checkpoints the byte budget allows, known from the first checkpoint's size. */
+  private coarseLimit: number;
+  private bytesPerCheckpoint = 0;
+
+  constructor(private readonly limits: CheckpointLimits) {
+    if (!(limits.initialInterval >= 1) || !(limits.maxCheckpoints >= 2) || !(limits.maxBytes > 0)) {
+      throw new RangeError('checkpoint interval must be ≥ 1, the checkpoint limit ≥ 2 and the byte budget > 0');
     }
-    this.interval = initialInterval;
+    this.interval = limits.initialInterval;
+    this.coarseLimit = limits.maxCheckpoints;
   }
 
   get count(): number {
-    return this.checkpoints.length;
+    return this.coarse.length + this.fine.length;
+  }
+
+  /** Steps between coarse checkpoints now (the longest replay going to any step). */
+  get coarseInterval(): number {
+    return this.interval;
+  }
+
+  /** Steps between fine checkpoints now (the longest replay stepping back within their interval). */
+  get fineInterval(): number {
+    return Math.ceil(this.interval / FINE_PER_INTERVAL);
+  }
+
+  /** Approximate bytes the checkpoints take now. */
+  get bytes(): number {
+    return this.count * this.bytesPerCheckpoint;
   }
 
   /** Whether a checkpoint belongs at this step boundary (and is not stored yet). */
   wants(completedSteps: number): boolean {
-    return completedSteps % this.interval === 0 && !this.checkpoints.some((c) => c.completedSteps === completedSteps);
+    if (completedSteps % this.interval === 0) return !this.has(this.coarse, completedSteps);
+    return completedSteps % this.fineInterval === 0 && !this.has(this.fine, completedSteps);
   }
 
   add(checkpoint: Checkpoint): void {
-    this.checkpoints.push(checkpoint);
-    this.checkpoints.sort((a, b) => a.completedSteps - b.completedSteps);
-    while (this.checkpoints.length > this.maxCheckpoints) {
-      this.interval *= 2;
-      this.checkpoints = this.checkpoints.filter((c) => c.completedSteps % this.interval === 0);
+    if (this.bytesPerCheckpoint === 0) {
+      this.bytesPerCheckpoint = approximateBytes(checkpoint);
+      const affordable = Math.floor(this.limits.maxBytes / this.bytesPerCheckpoint) - FINE_PER_INTERVAL;
+      this.coarseLimit = Math.max(2, Math.min(this.limits.maxCheckpoints, affordable));
     }
+    const step = checkpoint.completedSteps;
+    if (step % this.interval === 0) {
+      insertSorted(this.coarse, checkpoint);
+      while (this.coarse.length > this.coarseLimit) {
+        this.interval *= 2;
+        this.coarse = this.coarse.filter((c) => c.completedSteps % this.interval === 0);
+        this.fine = [];
+        this.fineBase = -1;
+      }
+      return;
+    }
+    const base = step - (step % this.interval);
+    if (base !== this.fineBase) {
+      this.fine = [];
+      this.fineBase = base;
+    }
+    insertSorted(this.fine, checkpoint);
   }
 
   /** The latest checkpoint at or before `completedSteps` (step 0 is always kept). */
   atOrBefore(completedSteps: number): Checkpoint {
-    let best: Checkpoint | undefined;
-    for (const c of this.checkpoints) if (c.completedSteps <= completedSteps) best = c;
+    const coarse = latestAtOrBefore(this.coarse, completedSteps);
+    const fine = latestAtOrBefore(this.fine, completedSteps);
+    const best = fine && (!coarse || fine.completedSteps > coarse.completedSteps) ? fine : coarse;
     if (!best) throw new Error(`no checkpoint at or before step ${completedSteps}`);
     return best;
   }
+
+  private has(list: Checkpoint[], completedSteps: number): boolean {
+    return latestAtOrBefore(list, completedSteps)?.completedSteps === completedSteps;
+  }
+}
+
+/** Binary search in a list sorted by step. */
+function latestAtOrBefore(list: Checkpoint[], completedSteps: number): Checkpoint | undefined {
+  let low = 0;
+  let high = list.length; // answer index + 1 lies in [low, high]
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (list[mid].completedSteps <= completedSteps) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 ? list[low - 1] : undefined;
+}
+
+function insertSorted(list: Checkpoint[], checkpoint: Checkpoint): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1].completedSteps > checkpoint.completedSteps) i--;
+  list.splice(i, 0, checkpoint);
+}
+
+/** Bytes a checkpoint holds, roughly: its typed arrays' bytes, and 8 bytes for every other value. */
+function approximateBytes(value: unknown): number {
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (value === null || typeof value !== 'object') return 8;
+  return Object.values(value).reduce((sum: number, item) => sum + approximateBytes(item), 8);
 }
 
 /** The most recent `capacity` values by key, oldest evicted first. */
@@ -104,27 +187,51 @@ export interface Replayable {
 export interface HistoryOptions {
   checkpointInterval: number;
   maxCheckpoints: number;
+  checkpointBytes: number;
   recordCacheSize: number;
 }
 
+/** The history was started over (reset, a new model) while a replay for it was under way. */
+export class HistoryRestartedError extends Error {
+  constructor() {
+    super('training started over while an earlier step was being replayed');
+  }
+}
+
 export class History {
-  private checkpoints: CheckpointStore;
+  private checkpoints!: CheckpointStore;
   /** Completed step records kept for instant access; older ones are recomputed by replay. */
   readonly recent: RecentCache<StepRecord>;
+  /** The second machine replays in slices run on (built on first use, dropped when training starts over). */
+  private replayer: Replayable | undefined;
+  /** Sliced replays one at a time: they share the replayer. */
+  private replays: Promise<unknown> = Promise.resolve();
+  /** Counts starts over, so a replay finishing after one knows its result is stale. */
+  private generation = 0;
 
   constructor(
     private readonly machine: Replayable,
     private readonly options: HistoryOptions,
+    private readonly makeReplayer: () => Replayable,
   ) {
-    this.checkpoints = new CheckpointStore(options.checkpointInterval, options.maxCheckpoints);
     this.recent = new RecentCache(options.recordCacheSize);
   }
 
   /** Forgets everything but the machine's present state, step 0. */
   start(): void {
-    this.checkpoints = new CheckpointStore(this.options.checkpointInterval, this.options.maxCheckpoints);
+    this.checkpoints = new CheckpointStore({
+      initialInterval: this.options.checkpointInterval, maxCheckpoints: this.options.maxCheckpoints, maxBytes: this.options.checkpointBytes,
+    });
     this.checkpoints.add(this.machine.checkpoint());
     this.recent.clear();
+    this.replayer = undefined;
+    this.generation++;
+  }
+
+  /** What the checkpoints cost now: how many, their approximate bytes, and the longest replays they leave. */
+  get memory(): { checkpoints: number; bytes: number; coarseInterval: number; fineInterval: number } {
+    const c = this.checkpoints;
+    return { checkpoints: c.count, bytes: c.bytes, coarseInterval: c.coarseInterval, fineInterval: c.fineInterval };
   }
 
   /** Books a step the machine just completed (its record, when recorded). */
@@ -139,43 +246,150 @@ export class History {
    * exactly as it was reached the first time (restores the nearest checkpoint and replays).
    */
   goTo(completedSteps: number, opIndex = 0): void {
-    const ops = this.machine.opsPerStep;
-    if (!Number.isInteger(completedSteps) || completedSteps < 0) throw new RangeError(`step must be a whole number ≥ 0, got ${completedSteps}`);
-    if (!Number.isInteger(opIndex) || opIndex < 0 || opIndex >= ops) throw new RangeError(`operation must be in 0..${ops - 1}, got ${opIndex}`);
+    this.checkTarget(completedSteps, opIndex);
     const here = this.machine.at();
     const ahead = completedSteps > here.completedSteps || (completedSteps === here.completedSteps && opIndex >= here.opIndex);
     if (!ahead || this.machine.failed()) this.machine.restore(this.checkpoints.atOrBefore(completedSteps));
+    // Whole steps replay unrecorded (their records, if still wanted, are in the cache or
+    // recomputed on request); the operations of the target step are recorded.
+    this.finishMove(completedSteps, opIndex, false);
+  }
+
+  /**
+   * goTo without holding the event loop: the whole steps but the last replay on the second
+   * machine in slices that yield while this machine stays where it is; then this machine jumps to
+   * that state and does the last step, recorded (its record goes to the cache, for the screen),
+   * and the operations of the target step. Rejects with HistoryRestartedError when training
+   * starts over meanwhile, leaving this machine as the restart left it.
+   */
+  goToInSlices(completedSteps: number, opIndex = 0): Promise<void> {
+    this.checkTarget(completedSteps, opIndex);
+    return this.oneReplayAtATime(async (stale) => {
+      const landed = await this.replayInSlices(Math.max(0, completedSteps - 1), false);
+      if (stale()) throw new HistoryRestartedError();
+      this.machine.restore(landed.checkpoint);
+      this.finishMove(completedSteps, opIndex, true);
+    });
+  }
+
+  /** record(step) without holding the event loop: replayed on the second machine in slices that yield. */
+  recordInSlices(step: number): Promise<StepRecord> {
+    this.checkCompleted(step);
+    const cached = this.recent.get(step);
+    if (cached) return Promise.resolve(cached);
+    return this.oneReplayAtATime(async (stale) => {
+      const { record } = await this.replayInSlices(step, true);
+      if (stale()) throw new HistoryRestartedError();
+      this.recent.set(step, record!);
+      return record!;
+    });
+  }
+
+  /** Back one operation: the position to go to, or undefined at step 0 before any operation. */
+  positionBeforeOp(): { completedSteps: number; opIndex: number } | undefined {
+    const { completedSteps, opIndex } = this.machine.at();
+    if (opIndex > 0) return { completedSteps, opIndex: opIndex - 1 };
+    if (completedSteps > 0) return { completedSteps: completedSteps - 1, opIndex: this.machine.opsPerStep - 1 };
+    return undefined;
+  }
+
+  /** Back to the start of the step in progress, or of the previous step: the position, or undefined at step 0. */
+  positionBeforeStep(): { completedSteps: number; opIndex: number } | undefined {
+    const { completedSteps, opIndex } = this.machine.at();
+    if (opIndex > 0) return { completedSteps, opIndex: 0 };
+    if (completedSteps > 0) return { completedSteps: completedSteps - 1, opIndex: 0 };
+    return undefined;
+  }
+
+  private checkTarget(completedSteps: number, opIndex: number): void {
+    const ops = this.machine.opsPerStep;
+    if (!Number.isInteger(completedSteps) || completedSteps < 0) throw new RangeError(`step must be a whole number ≥ 0, got ${completedSteps}`);
+    if (!Number.isInteger(opIndex) || opIndex < 0 || opIndex >= ops) throw new RangeError(`operation must be in 0..${ops - 1}, got ${opIndex}`);
+  }
+
+  private checkCompleted(step: number): void {
+    const done = this.machine.at().completedSteps;
+    if (!Number.isInteger(step) || step < 1 || step > done) throw new RangeError(`step ${step} has not been completed (completed steps: ${done})`);
+  }
+
+  /**
+   * From a step boundary at or before `completedSteps`: the whole steps to it (unrecorded, or with
+   * `recordLast` the last one recorded), the operations of the target step, then the news.
+   */
+  private finishMove(completedSteps: number, opIndex: number, recordLast: boolean): void {
     this.machine.quietly(() => {
       try {
-        // Whole steps replay unrecorded (their records, if still wanted, are in the cache or
-        // recomputed on request); the operations of the target step are recorded.
-        this.machine.replayTo(completedSteps);
+        this.machine.replayTo(recordLast ? completedSteps - 1 : completedSteps);
+        if (this.machine.at().completedSteps < completedSteps) this.machine.step();
         while (this.machine.at().opIndex < opIndex) this.machine.stepOp();
       } catch (error) {
         // Going back to just after the operation that failed replays the failure: that is the state there.
         const at = this.machine.at();
         if (!(error instanceof NonFiniteError && at.completedSteps === completedSteps && at.opIndex === opIndex)) throw error;
       }
-    });
+    }, recordLast);
     this.machine.announceMove();
+  }
+
+  /**
+   * Runs `body` when the replays asked before it are done; `stale()` tells it whether training
+   * started over since it was asked for (then it is rejected before it starts).
+   */
+  private oneReplayAtATime<T>(body: (stale: () => boolean) => Promise<T>): Promise<T> {
+    const generation = this.generation;
+    const stale = () => generation !== this.generation;
+    const result = this.replays.then(() => {
+      if (stale()) throw new HistoryRestartedError();
+      return body(stale);
+    });
+    this.replays = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Brings the second machine to the state after `completedSteps` steps (from where it stands if
+   * that is nearer than the nearest checkpoint), whole steps in slices of about SLICE_MS with a
+   * yield between them, dropping fine checkpoints on the way; with `record`, the last step is
+   * recorded. Returns that state and record.
+   */
+  private async replayInSlices(completedSteps: number, record: boolean): Promise<{ checkpoint: Checkpoint; record?: StepRecord }> {
+    const replayer = (this.replayer ??= this.makeReplayer());
+    const unrecordedEnd = record ? completedSteps - 1 : completedSteps;
+    const nearest = this.checkpoints.atOrBefore(unrecordedEnd);
+    const at = replayer.at();
+    if (at.opIndex !== 0 || replayer.failed() || at.completedSteps > unrecordedEnd || at.completedSteps < nearest.completedSteps) replayer.restore(nearest);
+    for (;;) {
+      const sliceStart = Date.now();
+      while (replayer.at().completedSteps < unrecordedEnd && Date.now() - sliceStart < SLICE_MS) this.replayStep(replayer, false);
+      if (replayer.at().completedSteps === unrecordedEnd) break;
+      await yieldToEventLoop();
+    }
+    const recorded = record ? this.replayStep(replayer, true) : undefined;
+    return { checkpoint: replayer.checkpoint(), record: recorded };
+  }
+
+  /** One whole step on the second machine, checkpointed here when this history wants it. */
+  private replayStep(replayer: Replayable, record: boolean): StepRecord | undefined {
+    let made: StepRecord | undefined;
+    if (record) made = replayer.quietly(() => replayer.step(), true);
+    else replayer.replayTo(replayer.at().completedSteps + 1);
+    const done = replayer.at().completedSteps;
+    if (this.checkpoints.wants(done)) this.checkpoints.add(replayer.checkpoint());
+    return made;
   }
 
   /** Back one operation; false at step 0 before any operation. */
   stepBackOp(): boolean {
-    const { completedSteps, opIndex } = this.machine.at();
-    if (opIndex > 0) this.goTo(completedSteps, opIndex - 1);
-    else if (completedSteps > 0) this.goTo(completedSteps - 1, this.machine.opsPerStep - 1);
-    else return false;
-    return true;
+    const target = this.positionBeforeOp();
+    if (target) this.goTo(target.completedSteps, target.opIndex);
+    return target !== undefined;
   }
 
   /** Back to the start of the step in progress, or of the previous step; false at step 0. */
   stepBack(): boolean {
-    const { completedSteps, opIndex } = this.machine.at();
-    if (opIndex > 0) this.goTo(completedSteps, 0);
-    else if (completedSteps > 0) this.goTo(completedSteps - 1, 0);
-    else return false;
-    return true;
+    const target = this.positionBeforeStep();
+    if (target) this.goTo(target.completedSteps, target.opIndex);
+    return target !== undefined;
   }
 
   /** The record of completed step `step` (1-based), bit-identical to when it was made. */
@@ -190,11 +404,7 @@ export class History {
    */
   records(from: number, through: number): StepRecord[] {
     const here = this.machine.at();
-    for (const step of [from, through]) {
-      if (!Number.isInteger(step) || step < 1 || step > here.completedSteps) {
-        throw new RangeError(`step ${step} has not been completed (completed steps: ${here.completedSteps})`);
-      }
-    }
+    for (const step of [from, through]) this.checkCompleted(step);
     const cached = Array.from({ length: through - from + 1 }, (_, i) => this.recent.get(from + i));
     if (cached.every((record) => record !== undefined)) return cached as StepRecord[];
     return this.machine.quietly(() => {

@@ -8,6 +8,7 @@
 import type { Phase } from './types';
 import { NonFiniteError } from './nonFinite';
 import type { Trainer } from './trainer';
+import { SLICE_MS, yieldToEventLoop } from './slices';
 
 /** Run until: a loss below a value, a gradient norm above one, a number of steps, or NaN/±Infinity. */
 export type RunCondition =
@@ -57,9 +58,6 @@ export interface RunRequest extends RunControl {
    */
   afterOperation?: (phase: Phase) => boolean;
 }
-
-/** How long a move works before it yields to the event loop (keeps the UI responsive). */
-const SLICE_MS = 12;
 
 /**
  * Moves `trainer` forward as `request` says until a condition holds, `shouldPause()` turns true,
@@ -167,8 +165,4 @@ function stepCondition(trainer: Trainer, until: RunCondition | undefined, epochT
   if (until?.kind === 'gradNormAbove' && trainer.gradNorm > until.value) return { kind: 'grad-norm-above', gradNorm: trainer.gradNorm };
   if (epochToEnd !== undefined && trainer.position.epoch !== epochToEnd) return { kind: 'epoch-end', epoch: epochToEnd };
   return undefined;
-}
-
-function yieldToEventLoop(ms: number): Promise<void> {
-  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }

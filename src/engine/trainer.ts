@@ -18,7 +18,7 @@ import { createObjective } from './objective';
 import { type Evaluation, type SplitName, gatherRows } from './evaluation';
 import { EvaluationLog } from './evaluationLog';
 import { type NextOperation, phaseAt } from './phases';
-import { type Checkpoint, History } from './history';
+import { type Checkpoint, History, type Replayable } from './history';
 import { NonFiniteError } from './nonFinite';
 import { type Allocate, Arena, ArenaSource } from './arena';
 import { type StepContext, type StepWork, beginStepWork, runOperation } from './operations';
@@ -33,8 +33,10 @@ export interface TrainerOptions {
   evaluateEpochs?: boolean;
   /** Steps between checkpoints at first (default 32); the spacing doubles as checkpoints pile up. */
   checkpointInterval?: number;
-  /** Most checkpoints kept at once (default 32). */
+  /** Most coarse checkpoints kept at once (default 1024; see history.ts). */
   maxCheckpoints?: number;
+  /** Most bytes the checkpoints may take (default 128 MiB): a big model keeps fewer. */
+  checkpointBytes?: number;
   /** Completed step records kept for instant access (default 64); older ones are recomputed by replay. */
   recordCacheSize?: number;
   /** A deliberately wrong derivative in the backward pass (lesson 6's exercise); see setBrokenDerivative. */
@@ -74,6 +76,8 @@ export class Trainer {
   private epoch = 1;
   private batchIndex = 0;
   private order: number[] = [];
+  /** The generator's state this epoch's order was drawn from (a checkpoint keeps it, not the order). */
+  private orderRng: number[] = [];
   private opIndex = 0;
   private work: StepWork | undefined;
   private lastGradNorm = 0;
@@ -94,7 +98,8 @@ export class Trainer {
       trace: options.trace ?? true,
       evaluateEpochs: options.evaluateEpochs ?? true,
       checkpointInterval: options.checkpointInterval ?? 32,
-      maxCheckpoints: options.maxCheckpoints ?? 32,
+      maxCheckpoints: options.maxCheckpoints ?? 1024,
+      checkpointBytes: options.checkpointBytes ?? 128 * 2 ** 20,
       recordCacheSize: options.recordCacheSize ?? 64,
     };
     if (!data.stream && data.split.train.length === 0) throw new RangeError('the training split is empty: give "split.train" a share of the data');
@@ -102,21 +107,7 @@ export class Trainer {
     this.lossSpec = { loss: model.loss, regularization: model.regularization };
     this.layerCount = model.layers.length;
     this.evaluationLog = new EvaluationLog(data, this.lossSpec);
-    this.history = new History(
-      {
-        opsPerStep: this.opsPerStep,
-        at: () => ({ completedSteps: this.completedSteps, opIndex: this.opIndex }),
-        failed: () => this.failure !== undefined,
-        checkpoint: () => this.checkpoint(),
-        restore: (c) => this.restore(c),
-        stepOp: () => this.stepOp(),
-        step: () => this.step(),
-        replayTo: (completedSteps) => this.replayTo(completedSteps),
-        quietly: (body, record) => this.quietly(body, record),
-        announceMove: () => this.emit({ type: 'moved', position: this.position }),
-      },
-      this.options,
-    );
+    this.history = new History(this.replayable(), this.options, () => this.replayer());
     this.build();
     // Online, an epoch is as many fresh samples as the reference sample holds (see load.ts).
     const epochSamples = data.stream ? data.dataset.samples : data.split.train.length;
@@ -303,6 +294,34 @@ export class Trainer {
     }
   }
 
+  /** This machine as its history moves it. */
+  private replayable(): Replayable {
+    return {
+      opsPerStep: this.opsPerStep,
+      at: () => ({ completedSteps: this.completedSteps, opIndex: this.opIndex }),
+      failed: () => this.failure !== undefined,
+      checkpoint: () => this.checkpoint(),
+      restore: (c) => this.restore(c),
+      stepOp: () => this.stepOp(),
+      step: () => this.step(),
+      replayTo: (completedSteps) => this.replayTo(completedSteps),
+      quietly: (body, record) => this.quietly(body, record),
+      announceMove: () => this.emit({ type: 'moved', position: this.position }),
+    };
+  }
+
+  /**
+   * A second machine of the same training (model, data, derivatives), for replays that must not
+   * move this one: traced, no epoch evaluations (they do not change training), and no history of
+   * its own beyond step 0 (it replays from this one's checkpoints).
+   */
+  private replayer(): Replayable {
+    const twin = new Trainer(this.model, this.data, {
+      trace: true, evaluateEpochs: false, checkpointInterval: Number.MAX_SAFE_INTEGER, maxCheckpoints: 2, recordCacheSize: 1, brokenDerivative: this.broken,
+    });
+    return twin.replayable();
+  }
+
   private newOptimizer(): Optimizer {
     const params = this.ctx.params;
     return createOptimizer(this.model.optimizer, { names: this.ctx.names, sizes: params.map((p) => p.length) }, { recordState: this.options.trace });
@@ -340,8 +359,14 @@ export class Trainer {
     this.lastGradNorm = 0;
     this.failure = undefined;
     this.evaluationLog.clear();
-    this.order = epochOrder(this.plan, this.rng);
+    this.drawOrder();
     this.history.start();
+  }
+
+  /** This epoch's visiting order, drawn from the generator (which a checkpoint can redraw it from). */
+  private drawOrder(): void {
+    this.orderRng = this.rng.getState();
+    this.order = epochOrder(this.plan, this.rng);
   }
 
   private checkpoint(): Checkpoint {
@@ -349,7 +374,7 @@ export class Trainer {
       completedSteps: this.completedSteps,
       epoch: this.epoch,
       batchIndex: this.batchIndex,
-      order: this.order.slice(),
+      orderRng: this.orderRng,
       params: this.ctx.params.map((p) => p.slice()),
       optimizer: this.ctx.optimizer.snapshot(),
       rng: this.rng.getState(),
@@ -363,7 +388,10 @@ export class Trainer {
     this.completedSteps = c.completedSteps;
     this.epoch = c.epoch;
     this.batchIndex = c.batchIndex;
-    this.order = c.order.slice();
+    this.orderRng = c.orderRng;
+    const orderDrawer = new Rng(0);
+    orderDrawer.setState(c.orderRng);
+    this.order = epochOrder(this.plan, orderDrawer);
     this.opIndex = 0;
     this.work = undefined;
     this.failure = undefined;
@@ -394,7 +422,7 @@ export class Trainer {
       if (this.options.evaluateEpochs) epochFigures = this.evaluationLog.epochEnd(this.ctx.net, this.completedSteps, this.epoch);
       this.epoch++;
       this.batchIndex = 0;
-      this.order = epochOrder(this.plan, this.rng);
+      this.drawOrder();
     }
     this.history.completed(recorded ? record : undefined);
     return { record, epochFigures };

@@ -121,8 +121,7 @@ export function activate(context: vscode.ExtensionContext): BackpropHost {
       host.relocalize();
     }),
   );
-import { pickChainRuleFormat, pickPicture } from './pictureExport';
-import { compareRunsCommand } from './compareCommand';
+  void openInspectorOnStartup(host, context.extension.id);
   // What activation cost this window (bench/startup.ts reads it beside VS Code's own figure).
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return host;

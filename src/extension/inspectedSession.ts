@@ -20,6 +20,8 @@ export interface InspectedSession {
   stepsPerSecond: number;
   onDidChange(listener: (change: SessionChange) => void): Disposable;
   select(selection: Selection): void;
+  /** Readies the record of `step` for recordAt and explain without holding the event loop. */
+  prepareRecord(step: number): Promise<void>;
   recordAt(step: number): StepRecord | undefined;
   /** The chain rule of one parameter at `step`; undefined when the step is not complete. May throw with the reason it cannot be shown. */
   explain(step: number, parameter: ParameterRef): ChainRuleExplanation | undefined;

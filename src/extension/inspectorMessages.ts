@@ -126,7 +126,8 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
 }
 
 /** The answer to a webview's request for a full tensor; undefined when the step has no such tensor. */
-export function buildTensorMessage(session: InspectedSession, request: RequestTensorMessage): TensorMessage | undefined {
+export async function buildTensorMessage(session: InspectedSession, request: RequestTensorMessage): Promise<TensorMessage | undefined> {
+  await session.prepareRecord(request.step);
   const record = session.recordAt(request.step);
   const tensor = record && tensorOf(record, request.name);
   return tensor && { type: 'tensor', step: request.step, name: tensor.name, shape: tensor.shape, data: tensor.data };
@@ -136,7 +137,8 @@ export function buildTensorMessage(session: InspectedSession, request: RequestTe
  * The chain rule of one parameter at a step, from the engine or a recorded trace; undefined while
  * the step is not complete. Throws (InspectedSession.explain) when it cannot be shown.
  */
-export function buildExplanationMessage(session: InspectedSession, request: RequestExplanationMessage): ExplanationMessage | undefined {
+export async function buildExplanationMessage(session: InspectedSession, request: RequestExplanationMessage): Promise<ExplanationMessage | undefined> {
+  await session.prepareRecord(request.step);
   const explanation = session.explain(request.step, request.parameter);
   return explanation && { type: 'explanation', step: request.step, explanation };
 }

@@ -191,7 +191,7 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
       this.session.select({ layer: message.layer, parameter: message.parameter, sample: message.sample ?? this.session.selection.sample });
     },
     requestTensor: async (message) => {
-      const answer = buildTensorMessage(this.session, message);
+      const answer = await buildTensorMessage(this.session, message);
       if (!answer) {
         await this.postError(l10n.t('Step {0} has no tensor {1}.', message.step, message.name), 'requestTensor');
         return;
@@ -201,7 +201,7 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
     requestExplanation: async (message) => {
       let answer;
       try {
-        answer = buildExplanationMessage(this.session, message);
+        answer = await buildExplanationMessage(this.session, message);
       } catch (error) {
         // A trace whose recorder could not know a field the chain rule needs (recordedChainProblem).
         await this.postError(l10n.t('The chain rule of step {0} cannot be shown: {1}', message.step, (error as Error).message), 'requestExplanation');

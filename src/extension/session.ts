@@ -6,6 +6,7 @@
 import type { ModelFile, Phase, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
 import { Trainer, type TrainingData } from '../engine/trainer';
+import { HistoryRestartedError } from '../engine/history';
 import type { NextOperation } from '../engine/phases';
 import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
@@ -75,6 +76,10 @@ export class TrainingSession {
   private latest = 0;
   private losses = { loss: [] as number[], lossAfter: [] as number[], dataLoss: [] as number[], regLoss: [] as number[] };
   private runState: { mover: Mover; pause: boolean; done: Promise<RunOutcome> } | undefined;
+  /** The moves back asked for, in order: each asks where to go when the one before has landed. */
+  private movesBack: Promise<unknown> = Promise.resolve();
+  /** Moves back asked for and not landed yet: forward moves wait for them. */
+  private movesBackPending = 0;
   private unsubscribe: () => void;
 
   selection: Selection = { layer: 0 };
@@ -203,7 +208,15 @@ export class TrainingSession {
     return this.record?.batch ?? this.trainer.nextBatch().batch;
   }
 
-  /** The record of `step` if it exists: a completed step, or the one in progress. */
+  /**
+   * Readies the record of `step` for recordAt and explain without holding the event loop: an old
+   * step's record is replayed on a second machine in slices that yield (engine/history.ts).
+   */
+  async prepareRecord(step: number): Promise<void> {
+    if (Number.isInteger(step) && step >= 1 && step <= this.completedSteps) await this.trainer.history.recordInSlices(step);
+  }
+
+  /** The record of `step` if it exists: a completed step, or the one in progress (see prepareRecord). */
   recordAt(step: number): StepRecord | undefined {
     const current = this.trainer.currentRecord;
     if (current && current.step === step) return current;
@@ -338,12 +351,43 @@ export class TrainingSession {
    */
   stepBack(mover: Mover = 'inspector'): Promise<boolean | Refusal> {
     const { history } = this.trainer;
-    return this.moveBack(mover, () => (this.trainer.position.opIndex > 0 ? history.stepBackOp() : history.stepBack()));
+    return this.moveBackTo(mover, () => (this.trainer.position.opIndex > 0 ? history.positionBeforeOp() : history.positionBeforeStep()));
   }
 
   /** Back one operation; false at step 0 before any operation. */
   stepBackOperation(mover: Mover): Promise<boolean | Refusal> {
-    return this.moveBack(mover, () => this.trainer.history.stepBackOp());
+    return this.moveBackTo(mover, () => this.trainer.history.positionBeforeOp());
+  }
+
+  /**
+   * Goes to the earlier position `target` names, asked when the moves back asked before it have
+   * landed (pressing Step Back twice goes back twice), replaying in slices that yield
+   * (history.goToInSlices); false when there is none or training started over meanwhile.
+   */
+  private moveBackTo(mover: Mover, target: () => { completedSteps: number; opIndex: number } | undefined): Promise<boolean | Refusal> {
+    this.movesBackPending++;
+    const move = this.movesBack
+      .then(() =>
+        this.moveBack(mover, async () => {
+          const position = target();
+          if (!position) return false;
+          return this.replayTo(position.completedSteps, position.opIndex);
+        }),
+      )
+      .finally(() => this.movesBackPending--);
+    this.movesBack = move.catch(() => undefined);
+    return move;
+  }
+
+  /** history.goToInSlices: false when training started over meanwhile (the reset or new model won; nothing else moved). */
+  private async replayTo(completedSteps: number, opIndex: number): Promise<boolean> {
+    try {
+      await this.trainer.history.goToInSlices(completedSteps, opIndex);
+      return true;
+    } catch (error) {
+      if (error instanceof HistoryRestartedError) return false;
+      throw error;
+    }
   }
 
   /**
@@ -359,7 +403,7 @@ export class TrainingSession {
     });
   }
 
-  private async moveBack(mover: Mover, move: () => boolean): Promise<boolean | Refusal> {
+  private async moveBack(mover: Mover, move: () => boolean | Promise<boolean>): Promise<boolean | Refusal> {
     const refusal = await this.claim(mover);
     return refusal ?? move();
   }
@@ -412,17 +456,23 @@ export class TrainingSession {
   }
 
   /**
-   * Shows completed step `step` (0 = before training). Earlier steps restore a checkpoint and
-   * replay; later ones train forward as a full-speed run (untraced, yielding, cancellable through
+   * Shows completed step `step` (0 = before training). Earlier steps are a move back (replayed
+   * from a checkpoint in slices that yield; 'cancelled' when training started over meanwhile);
+   * later ones train forward as a full-speed run (untraced, yielding, cancellable through
    * `control`), recording each step's loss on the way.
    */
   async goToStep(step: number, control: RunControl = {}, mover: Mover = 'inspector'): Promise<RunOutcome> {
+    await this.movesBack; // where to go from is known when the moves back asked before have landed
     const refusal = await this.claim(mover);
     if (refusal) return refusal;
-    if (step > this.completedSteps) {
+    // Beyond the newest step reached, train on; up to it, replay from the nearest checkpoint.
+    if (step > this.completedSteps && step > this.latest) {
       return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
-    if (step < this.completedSteps || this.trainer.position.opIndex > 0) this.trainer.history.goTo(step);
+    if (step !== this.completedSteps || this.trainer.position.opIndex > 0) {
+      const moved = await this.moveBackTo(mover, () => ({ completedSteps: step, opIndex: 0 }));
+      if (moved !== true) return moved === false ? { kind: 'cancelled' } : moved;
+    }
     return { kind: 'condition', reason: { kind: 'steps' } };
   }
 
@@ -433,6 +483,7 @@ export class TrainingSession {
    */
   advance(request: AdvanceRequest): Promise<RunOutcome> {
     // Synchronous when the session is free, so `running` and `mover` are true from the call on.
+    if (this.movesBackPending > 0) return this.movesBack.then(() => this.advance(request));
     if (this.runState) return this.claim(request.mover).then((refusal) => refusal ?? this.advance(request));
     if (this.trainer.stoppedBy) return Promise.resolve({ kind: 'non-finite', error: this.trainer.stoppedBy });
     if (request.stepsPerSecond !== undefined) this.stepsPerSecond = request.stepsPerSecond;

@@ -70,6 +70,9 @@ export class TraceSession implements InspectedSession {
     };
   }
 
+  /** Every record of a trace is at hand. */
+  async prepareRecord(): Promise<void> {}
+
   recordAt(step: number): StepRecord | undefined {
     return this.records.find((r) => r.step === step);
   }

@@ -84,8 +84,8 @@ export class SessionHost {
         this.session.select({ layer: message.layer, parameter: message.parameter, sample: message.sample ?? this.session.selection.sample });
         snapshot();
       },
-      requestTensor: (message) => void replies.push(...[buildTensorMessage(this.session, message)].filter((m) => m !== undefined)),
-      requestExplanation: (message) => void replies.push(...[buildExplanationMessage(this.session, message)].filter((m) => m !== undefined)),
+      requestTensor: async (message) => void replies.push(...[await buildTensorMessage(this.session, message)].filter((m) => m !== undefined)),
+      requestExplanation: async (message) => void replies.push(...[await buildExplanationMessage(this.session, message)].filter((m) => m !== undefined)),
       viewState: (state) => {
         this.session.viewState = state;
         const sample = state.sample === 'mean' ? undefined : state.sample;
