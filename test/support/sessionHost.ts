@@ -8,9 +8,22 @@ import {
   HistoryCursor, buildExplanationMessage, buildInitMessage, buildSnapshotMessages, buildTensorMessage,
 } from '../../src/extension/inspectorMessages';
 import { TrainingSession } from '../../src/extension/session';
+import type { InspectorPage } from './browserPage';
 import type { CopyTextMessage, HostMessage, InitMessage, SavePictureMessage, StepMessage, WebviewMessage } from '../../src/protocol/messages';
 
 type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
+
+/** Every webview message since `from` through the host's own router (validation included); the host's answers back to the page. */
+export async function answerHost(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
+  for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
+}
+
+/** Chooses `value` in the page's `<select>` and lets the host answer what the page asked for. */
+export async function choose(view: InspectorPage, host: SessionHost, selector: string, value: string): Promise<void> {
+  const from = view.posted.length;
+  await view.page.selectOption(selector, value);
+  await answerHost(view, host, from);
+}
 
 export class SessionHost {
   /** What an open inspector has been sent so far (the incremental loss history). */

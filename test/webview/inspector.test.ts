@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, type InspectorPage, THEMES, openInspector } from '../support/browserPage';
-import { SessionHost } from '../support/sessionHost';
+import { SessionHost, answerHost } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 import type { WebviewMessage } from '../../src/protocol/messages';
 import { encodeRecord } from '../../src/protocol/traceCodec';
@@ -14,10 +14,6 @@ import type { ModelFile } from '../../src/engine/types';
 
 const BATCH = 4;
 const run = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 16), 6, BATCH);
-
-async function answerHost(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
-  for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
-}
 
 const value = (view: InspectorPage, selector: string) => view.page.$eval(selector, (e) => (e as HTMLElement).dataset.value ?? '');
 

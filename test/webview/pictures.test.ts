@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, type InspectorPage, openInspector } from '../support/browserPage';
-import { SessionHost } from '../support/sessionHost';
+import { SessionHost, answerHost } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 import { PICTURE_VIEWS, type CopyTextMessage, type SavePictureMessage } from '../../src/protocol/messages';
 import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
@@ -18,11 +18,6 @@ const STEP = 24;
 const shown = runSteps({ ...syntheticModel([2, 8, 8, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 48), split: { train: 0.5, validation: 0.25, test: 0.25 } }, STEP, 4);
 const bundle = JSON.parse(readFileSync(resolve(__dirname, '../../l10n/bundle.l10n.ko.json'), 'utf8')) as Record<string, string>;
 const KOREAN = Object.fromEntries(WEBVIEW_STRINGS.map((text) => [text, bundle[text] ?? text]));
-
-/** Every webview message since `from` through the host's own router (validation included); the host's answers back to the page. */
-async function answerHost(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
-  for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
-}
 
 async function openAt(options: Parameters<typeof openInspector>[0], strings: Record<string, string> = {}): Promise<{ view: InspectorPage; host: SessionHost }> {
   const view = await openInspector(options);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type InspectorPage, openInspector } from '../support/browserPage';
-import { SessionHost } from '../support/sessionHost';
+import { SessionHost, answerHost, choose } from '../support/sessionHost';
 import { HistoryCursor, buildSnapshotMessages } from '../../src/extension/inspectorMessages';
 import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
 import type { ModelFile } from '../../src/engine/types';
@@ -93,14 +93,6 @@ describe('the screen\'s contract: data-value and data-quantity (Chromium, agains
   this.timeout(120000);
   let view: InspectorPage;
   let host: SessionHost;
-  const answerHost = async (from: number) => {
-    for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
-  };
-  const choose = async (selector: string, value: string) => {
-    const from = view.posted.length;
-    await view.page.selectOption(selector, value);
-    await answerHost(from);
-  };
 
   /** Every marked number equals the CLI's number for its quantity, exactly; no visible number is unmarked. */
   async function checkScreen(what: string): Promise<number> {
@@ -140,7 +132,7 @@ describe('the screen\'s contract: data-value and data-quantity (Chromium, agains
     assert.equal(await shown('lossAfter'), String(trace.lossAfter));
     assert.equal(await shown(`step(${STEP}).loss`), String(trace.loss), 'the loss chart\'s last point');
     await view.page.click('#layer-tab-1');
-    await choose('#sample-select', '2');
+    await choose(view, host, '#sample-select', '2');
     assert.equal(await shown('layers[1].z[2][5]'), String(trace.layers[1].z[2][5]));
     assert.equal(await shown('layers[1].gradWeights[0][3]'), String(trace.layers[1].gradWeights[0][3]));
     assert.equal(await shown('layers[1].update.weights[2][1]'), String(trace.layers[1].update.weights[2][1]));
@@ -154,7 +146,7 @@ describe('the screen\'s contract: data-value and data-quantity (Chromium, agains
     for (const layer of ['0', '1', '2']) {
       await view.page.click(`#layer-tab-${layer}`);
       for (const sample of ['0', '5', 'mean']) {
-        await choose('#sample-select', sample);
+        await choose(view, host, '#sample-select', sample);
         for (const mode of ['value', 'gradient', 'update']) {
           await view.page.click(`#diagram-mode-${mode}`);
           checked += await checkScreen(`layer ${layer}, sample ${sample}, diagram ${mode}`);
@@ -165,7 +157,7 @@ describe('the screen\'s contract: data-value and data-quantity (Chromium, agains
     const from = view.posted.length;
     await view.page.focus(`[data-param="w:${WEIGHT.layer}:${WEIGHT.out}:${WEIGHT.in}"]`);
     await view.page.keyboard.press('Enter');
-    await answerHost(from);
+    await answerHost(view, host, from);
     const chain = await view.page.$$eval('#chain-rule [data-quantity^="chainRule."]', (nodes) => nodes.length);
     assert.ok(chain > 10, `chain-rule numbers marked: ${chain}`);
     checked += await checkScreen('chain rule');

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type InspectorPage, openInspector } from '../support/browserPage';
-import { SessionHost } from '../support/sessionHost';
+import { SessionHost, answerHost, choose } from '../support/sessionHost';
 import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
 import type { ModelFile } from '../../src/engine/types';
 
@@ -29,19 +29,11 @@ describe('one derivative convention and one index convention on the page (Chromi
   this.timeout(120000);
   let view: InspectorPage;
   let host: SessionHost;
-  const answerHost = async (from: number) => {
-    for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
-  };
-  const choose = async (selector: string, value: string) => {
-    const from = view.posted.length;
-    await view.page.selectOption(selector, value);
-    await answerHost(from);
-  };
   const clickParameter = async (param: string) => {
     const from = view.posted.length;
     await view.page.focus(`[data-param="${param}"]`);
     await view.page.keyboard.press('Enter');
-    await answerHost(from);
+    await answerHost(view, host, from);
   };
   /** Every marked number on the page, by its data-quantity. */
   const screen = async (): Promise<Map<string, number>> =>
@@ -63,7 +55,7 @@ describe('one derivative convention and one index convention on the page (Chromi
 
   it('output unit, sample 1: layer detail\'s δ, the chain rule\'s factor and (p − t)/N are one number', async () => {
     await view.page.click('#layer-tab-1');
-    await choose('#sample-select', '0');
+    await choose(view, host, '#sample-select', '0');
     await clickParameter('w:1:0:0');
     const numbers = await screen();
     const delta = read(numbers, 'layers[1].delta[0][0]');
@@ -79,7 +71,7 @@ describe('one derivative convention and one index convention on the page (Chromi
       const sum = new Float64Array(UNITS[l] * INPUTS[l]);
       const deltaSum = new Float64Array(UNITS[l]);
       for (let i = 0; i < N; i++) {
-        await choose('#sample-select', String(i));
+        await choose(view, host, '#sample-select', String(i));
         const numbers = await screen();
         for (let m = 0; m < UNITS[l]; m++) {
           const z = read(numbers, `layers[${l}].z[${i}][${m}]`);
@@ -119,7 +111,7 @@ describe('one derivative convention and one index convention on the page (Chromi
 
   it('Batch mean: the relations the titles state hold (z̄ = W·x̄ + b, N·δ̄ = ∂J/∂b), and ā is not called f(z̄)', async () => {
     await view.page.click('#layer-tab-0');
-    await choose('#sample-select', 'mean');
+    await choose(view, host, '#sample-select', 'mean');
     const numbers = await screen();
     for (let m = 0; m < UNITS[0]; m++) {
       let z = read(numbers, `layers[0].bias[${m}]`);
@@ -136,7 +128,7 @@ describe('one derivative convention and one index convention on the page (Chromi
 
   it('indices as in the lecture: W\'s rows and columns count from 1, the chain rule writes w¹₂₃ for layers[0].weights[2][1], the path on hover', async () => {
     await view.page.click('#layer-tab-0');
-    await choose('#detail-mode', 'numbers');
+    await choose(view, host, '#detail-mode', 'numbers');
     const cell = await view.page.$eval('[data-block="weights"] td[data-quantity="layers[0].weights[2][1]"]', (td) => {
       const row = td.parentElement!;
       const table = row.parentElement!.closest('table')!;

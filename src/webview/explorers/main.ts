@@ -3,7 +3,7 @@
 import { applyFontScale } from '../fontScale';
 import { EXPLORER_TITLES as TITLES, EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../protocol/explorers';
 import type { PictureFormat } from '../../protocol/messages';
-import { NOT_IN_PICTURE, pictureOf, rasterize } from '../export/picture';
+import { NOT_IN_PICTURE, pictureData } from '../export/picture';
 import { fromWire } from '../../protocol/nonFinite';
 import * as l10n from '@vscode/l10n';
 import { type ExplorerViewModule, type ViewContext } from './context';
@@ -46,13 +46,7 @@ function select(view: ExplorerView): void {
 
 /** The view as a picture for the host to save (issue 15 item 2), as the inspector's cards do. */
 async function savePicture(view: ExplorerView, panel: HTMLElement, format: PictureFormat): Promise<void> {
-  const picture = pictureOf(panel);
-  if (format === 'svg') {
-    vscode.postMessage({ type: 'savePicture', view, format, data: picture.svg, width: picture.width, height: picture.height });
-    return;
-  }
-  const png = await rasterize(picture, window.devicePixelRatio || 1);
-  vscode.postMessage({ type: 'savePicture', view, format, data: png.base64, width: png.width, height: png.height });
+  vscode.postMessage({ type: 'savePicture', view, format, ...(await pictureData(panel, format)) });
 }
 
 function exportButtons(view: ExplorerView, panel: HTMLElement): HTMLElement {

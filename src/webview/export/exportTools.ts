@@ -6,19 +6,12 @@ import type { ChainRuleFormat, PictureFormat, PictureView, ExportRequestMessage 
 import { PICTURE_VIEWS } from '../../protocol/messages';
 import type { Context } from '../store';
 import { el } from '../dom';
-import { NOT_IN_PICTURE, pictureOf, rasterize } from './picture';
+import { NOT_IN_PICTURE, pictureData } from './picture';
 import { chainRuleText } from './chainRuleText';
 
 async function sendPicture(ctx: Context, view: PictureView, format: PictureFormat): Promise<void> {
   const card = document.getElementById(view);
-  if (!card) return;
-  const picture = pictureOf(card);
-  if (format === 'svg') {
-    ctx.post({ type: 'savePicture', view, format, data: picture.svg, width: picture.width, height: picture.height });
-    return;
-  }
-  const png = await rasterize(picture, window.devicePixelRatio || 1);
-  ctx.post({ type: 'savePicture', view, format, data: png.base64, width: png.width, height: png.height });
+  if (card) ctx.post({ type: 'savePicture', view, format, ...(await pictureData(card, format)) });
 }
 
 function sendChainRule(ctx: Context, format: ChainRuleFormat): void {

@@ -235,3 +235,11 @@ export async function rasterize(picture: Picture, ratio: number): Promise<{ base
   const url = canvas.toDataURL('image/png');
   return { base64: url.slice(url.indexOf(',') + 1), width: canvas.width, height: canvas.height };
 }
+
+/** What a savePicture message carries for `element` in `format`: the SVG text, or the PNG at the page's pixel ratio. */
+export async function pictureData(element: HTMLElement, format: 'svg' | 'png'): Promise<{ data: string; width: number; height: number }> {
+  const picture = pictureOf(element);
+  if (format === 'svg') return { data: picture.svg, width: picture.width, height: picture.height };
+  const png = await rasterize(picture, window.devicePixelRatio || 1);
+  return { data: png.base64, width: png.width, height: png.height };
+}
