@@ -81,8 +81,6 @@ export const WEBVIEW_STRINGS = [
   'Load full tensor',
   'min',
   'max',
-  'mean',
-  'Weights are stored [out][in], as in torch.nn.Linear: W[j][i] connects input i to unit j.',
   'Show all {0} numbers',
   'values x, z, a',
   'local gradients f′(z)',
