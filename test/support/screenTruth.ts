@@ -85,9 +85,10 @@ const ACTIVATIONS: Record<string, { f(z: number, slope: number): number; df(z: n
 
 /**
  * Names whose number depends on the view, not only on the step: the prediction is the chosen
- * sample's, and its name does not say which sample (README, "Reading the screen").
+ * sample's, and its name does not say which sample (README, "Reading the screen"); a colour scale's
+ * ends are those of what the diagram or heatmap colours in the mode and sample on screen.
  */
-const VIEW_DEPENDENT = /^prediction\./;
+const VIEW_DEPENDENT = /^prediction\.|^scale\./;
 
 /** The numbers on screen by quantity; the same quantity shown twice must show one number. */
 export class ScreenValues {

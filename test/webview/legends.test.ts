@@ -142,7 +142,7 @@ describe('legends, scales and explanations (Chromium)', function () {
     const cells = await view.page.$$eval('td[data-tensor="layers[1].weights"]', (tds) => tds.map((td) => [Number((td as HTMLElement).dataset.index), Number((td as HTMLElement).dataset.value)]));
     for (const [i, v] of cells) assert.equal(v, layers()[1].weights[i], `W[${i}]`);
     // The box scrolls to the rest rather than cutting it.
-    const box = await view.page.$eval('figure[data-quantity="weights"] .block-content', (b) => ({ overflow: getComputedStyle(b).overflow, scroll: b.scrollHeight > b.clientHeight || b.scrollWidth > b.clientWidth }));
+    const box = await view.page.$eval('figure[data-block="weights"] .block-content', (b) => ({ overflow: getComputedStyle(b).overflow, scroll: b.scrollHeight > b.clientHeight || b.scrollWidth > b.clientWidth }));
     assert.ok(box.scroll && box.overflow === 'auto', JSON.stringify(box));
   });
 

@@ -162,6 +162,13 @@ function derivedFrom(ref: Reference, known: Record<string, unknown>): DerivedQua
       }
       return sum / rows.length;
     }
+    const contribution = /^contribution\(layers\[(\d+)\]\.gradWeights, (\d+)\)\[(\d+)\]\[(\d+)\]$/.exec(quantity);
+    if (contribution) {
+      // Sample i's part of ∂J/∂W: δᵢ[m]·xᵢ[n], one product of two numbers of the trace.
+      const [l, i, m, n] = contribution.slice(1).map(Number);
+      const [delta, input] = [numberAt(known, `layers[${l}].delta[${i}][${m}]`), numberAt(known, `layers[${l}].input[${i}][${n}]`)];
+      return delta === undefined || input === undefined ? undefined : delta * input;
+    }
     const history = /^step\((\d+)\)\.loss$/.exec(quantity);
     if (history) return ref.trace.steps[Number(history[1]) - 1]?.loss;
     if (quantity === 'lossAfter - loss') {
@@ -190,8 +197,9 @@ function derivedFrom(ref: Reference, known: Record<string, unknown>): DerivedQua
       return a(k);
     }
     // Documented, but computed from what the CLI's trace does not hold: the host's epoch and test
-    // evaluations, information figures of the prediction, unit-health counts.
-    if (/^(epochs\[\d+\]|testLooks\[\d+\])\.\w+$|^prediction\.|^count\(unitHealth\.\w+\)$/.test(quantity)) return null;
+    // evaluations, information figures of the prediction, unit-health counts, and the colour scales'
+    // ends (max |value| of what they colour: test/webview/legends.test.ts holds them to that).
+    if (/^(epochs\[\d+\]|testLooks\[\d+\])\.\w+$|^prediction\.|^count\(unitHealth\.\w+\)$|^scale\.\w+\.(min|max)$/.test(quantity)) return null;
     return undefined;
   };
 }
