@@ -23,13 +23,13 @@ export interface Quantity {
 
 export const LAYER_QUANTITIES: Record<LayerFieldName, Quantity> = {
   input: { title: 'input', meanTitle: 'batch mean x̄ = (1/N) Σᵢ xᵢ', kind: 'value', meaning: 'The layer\'s input x: the data for the first layer, the previous layer\'s activation a otherwise (the lecture\'s xₙ).' },
-  z: { title: 'pre-activation z = W·x + b', meanTitle: 'batch mean z̄ = W·x̄ + b', kind: 'value', meaning: 'Pre-activation zⱼ = Σᵢ W[j][i]·xᵢ + bⱼ: the weighted sum a unit computes before its activation (the lecture\'s nₘ).' },
+  z: { title: 'pre-activation z = W·x + b', meanTitle: 'batch mean z̄ = W·x̄ + b', kind: 'value', meaning: 'Pre-activation zₘ = Σₙ wₙₘ·xₙ + bₘ: the weighted sum unit m computes before its activation (the lecture\'s nₘ).' },
   a: { title: 'activation a = f(z)', meanTitle: 'batch mean ā = (1/N) Σᵢ f(zᵢ), not f(z̄)', kind: 'value', meaning: 'Activation a = f(z): the unit\'s output, the next layer\'s input (the lecture\'s hₘ, and y at the output).' },
   localGrad: { title: 'local gradient f′(z)', meanTitle: 'batch mean (1/N) Σᵢ f′(zᵢ), not f′(z̄)', kind: 'local', meaning: 'Local gradient f′(z) = ∂a/∂z: how fast the unit\'s output changes with z (the lecture\'s ∂hₘ/∂nₘ, e.g. ReLU′(nₘ)). Near 0 the gradient stops here.' },
-  upstream: { title: 'upstream ∂J/∂a', meanTitle: 'batch mean (1/N) Σᵢ ∂J/∂aᵢ', kind: 'gradient', meaning: 'Upstream gradient ∂J/∂a: how the batch loss J changes with this unit\'s output; for a hidden layer Σₖ W[k][j]·δₖ over the units k above.' },
+  upstream: { title: 'upstream ∂J/∂a', meanTitle: 'batch mean (1/N) Σᵢ ∂J/∂aᵢ', kind: 'gradient', meaning: 'Upstream gradient ∂J/∂aₘ: how the batch loss J changes with unit m\'s output; for a hidden layer Σₖ wₘₖ·δₖ over the units k above.' },
   delta: { title: 'delta ∂J/∂z', meanTitle: 'batch mean δ̄ = (1/N) Σᵢ δᵢ: N·δ̄ = ∂J/∂b', kind: 'gradient', meaning: 'Delta δ = ∂J/∂z = ∂J/∂a · f′(z): the unit\'s error signal, computed once and shared by all of its weights (the lecture\'s ∂J/∂nₘ). Per sample, it already carries J\'s 1/N.' },
-  weights: { title: 'W before the update', kind: 'parameter', meaning: 'Weights W before this step\'s update; W[j][i] connects input i to unit j (the lecture\'s wₙₘ, from input n to unit m).' },
-  gradWeights: { title: 'weight gradient ∂J/∂W = Σᵢ δᵢ·xᵢᵀ (+ regularization), whole batch', kind: 'gradient', meaning: 'Weight gradient ∂J/∂W[j][i] = Σ over the batch of δⱼ·xᵢ (plus the regularization part): the chain rule\'s last factor ∂z/∂w is the input x.' },
+  weights: { title: 'W before the update', kind: 'parameter', meaning: 'Weights W before this step\'s update; wₙₘ connects input n to unit m (row m, column n, counted from 1).' },
+  gradWeights: { title: 'weight gradient ∂J/∂W = Σᵢ δᵢ·xᵢᵀ (+ regularization), whole batch', kind: 'gradient', meaning: 'Weight gradient ∂J/∂wₙₘ = Σ over the batch of δₘ·xₙ (plus the regularization part): the chain rule\'s last factor ∂z/∂w is the input x.' },
   updateWeights: { title: 'update ΔW', kind: 'update', meaning: 'Update ΔW = W⁺ − W, the optimizer\'s step; plain gradient descent takes ΔW = −α·∂J/∂W (the lecture\'s θ⁺ = θ − α·∂J/∂θ).' },
   weightsAfter: { title: 'W after the update', kind: 'parameter', meaning: 'Weights after the update: W⁺ = W + ΔW, the next step\'s W.' },
   bias: { title: 'b before the update', kind: 'parameter', meaning: 'Bias b before this step\'s update: added to the weighted sum, z = W·x + b.' },

@@ -8,6 +8,7 @@
 // layer-field table's computedBy for the session's next operation).
 import type { Phase } from '../../engine/types';
 import { tensorName } from '../../engine/layerFields';
+import { parameterSymbol, sub } from '../../engine/notation';
 import type { Context, State } from '../store';
 import { el, section } from '../dom';
 import { numberSpan } from '../format';
@@ -94,7 +95,7 @@ export function createPredict(ctx: Context): View {
       case 'z': return t('z of unit {0} in layer {1}, sample 1 (the forward pass computes z = W·input + b)', unit, layer);
       case 'upstream': return t('∂J/∂a of output unit {0}, sample 1 (the loss computes it)', unit);
       case 'delta': return t('δ = ∂J/∂z of unit {0} in layer {1}, sample 1 (the backward pass computes it)', unit, layer);
-      case 'updateWeights': return t('the update ΔW[{0}][{1}] of layer {2} (the optimizer computes it)', q.unit, q.input!, layer);
+      case 'updateWeights': return t('the update Δ{0} (the optimizer computes it)', parameterSymbol({ layer: q.layer, kind: 'weight', out: q.unit, in: q.input! }).text);
     }
   };
 
@@ -114,9 +115,9 @@ export function createPredict(ctx: Context): View {
       const inputs = q.layer === 0 ? state.model!.inputs : state.model!.layers[q.layer - 1].units;
       const w = full(state, tensorName(q.layer, 'weights'));
       const x = batch('input');
-      box.append(el('p', { className: 'math', text: t('z = Σᵢ W[u][i] · input[i] + b') }),
+      box.append(el('p', { className: 'math', text: t('zₘ = Σₙ wₙₘ · xₙ + bₘ') }),
         ...Array.from({ length: Math.min(inputs, 8) }, (_, i) => el('div', { className: 'factor' },
-          el('span', { className: 'math', text: `W[${q.unit}][${i}] · input[${i}] = ` }), numberSpan(w?.[q.unit * inputs + i], tensorName(q.layer, 'weights', q.unit, i)), el('span', { text: ' · ' }), numberSpan(x?.[i], tensorName(q.layer, 'input', 0, i)))),
+          el('span', { className: 'math', text: `${parameterSymbol({ layer: q.layer, kind: 'weight', out: q.unit, in: i }).text} · x${sub(i + 1)} = ` }), numberSpan(w?.[q.unit * inputs + i], tensorName(q.layer, 'weights', q.unit, i)), el('span', { text: ' · ' }), numberSpan(x?.[i], tensorName(q.layer, 'input', 0, i)))),
         row('b', full(state, tensorName(q.layer, 'bias'))?.[q.unit], tensorName(q.layer, 'bias', q.unit)));
     } else if (q.field === 'upstream') {
       box.append(el('p', { className: 'math', text: t('∂J/∂a from the loss {0}, at the output a:', state.model!.loss ?? '') }),
