@@ -185,6 +185,8 @@ function derivedFrom(ref: Reference, known: Record<string, unknown>): DerivedQua
     if (data) {
       if (!('x' in ref.model.data)) return null; // generated data: not in the file
       const row = (data[1] === 'x' ? ref.model.data.x : ref.model.data.y)[Number(data[2])];
+      // A classifier's one-hot target is shown as its class: the index of the hot unit.
+      if (data[1] === 't' && data[3] === undefined && row && row.length > 1) return row.indexOf(Math.max(...row));
       return row?.[data[3] === undefined ? 0 : Number(data[3])];
     }
     const probability = /^prediction\.probabilities\[(\d+)\]$/.exec(quantity);
@@ -276,7 +278,10 @@ async function positionProblems(view: InspectorPage, ref: Reference, label: stri
 
 /** The chain rule of one weight of `layer` (clicked in the diagram), held to `explain --json`. */
 async function chainRuleView(view: InspectorPage, host: SessionHost, file: string, ref: Reference, layer: number, screen: ScreenValues): Promise<string[]> {
-  const [out, input] = [ref.model.layers[layer].units - 1, 0];
+  // The last unit the diagram draws (a wide layer shows its first units and a count of the rest).
+  const input = 0;
+  const out = await view.page.$$eval(`[data-param^="w:${layer}:"]`, (edges) => Math.max(...edges
+    .map((e) => e.getAttribute('data-param')!.split(':')).filter((p) => p[3] === '0').map((p) => Number(p[2]))));
   ref.explained = parseTraceLine(execFileSync(process.execPath, [CLI, 'explain', file, '--step', String(ref.step), '--layer', String(layer), '--weight', `${out},${input}`, '--json'], { encoding: 'utf8' }));
   await showChainRule(view, host, `[data-param="w:${layer}:${out}:${input}"]`);
   const expand = await view.page.$('#chain-rule button[data-expand]');
