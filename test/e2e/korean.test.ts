@@ -91,6 +91,11 @@ describe('e2e: Korean end to end (a test language pack, --locale ko)', function 
     // Opening a model activates the extension (onLanguage:json) also when the machine is so loaded
     // that VS Code's workspaceContains search times out and skips the activation at start.
     await wb().openFile('xor.backprop.json', 180_000);
+    // The walkthrough may have opened before the model and be behind it in the same group: bring
+    // its tab to the front (the tab is named after the extension, in either language).
+    const tab = page().locator('.tabs-container .tab', { hasText: 'Backprop Stepper' }).first();
+    await tab.waitFor({ timeout: 180_000 });
+    await tab.click();
     await walkthrough().getByText(ko['walkthrough.lessons.title']).first().waitFor({ timeout: 180_000 });
     const step = walkthrough().locator('.getting-started-step[data-step-id$="training-units"]');
     await step.click();
