@@ -1,6 +1,7 @@
 // The README's screenshots, taken in the real workbench (code-server + Debian's Chromium) with the
-// project loaded as a development extension: `npm run screenshots` writes media/screenshots/*.png.
-// One workbench per theme (a theme set at start is the one a user sees from the first paint);
+// project loaded as a development extension: `npm run screenshots [-- file.png ...]` writes
+// media/screenshots/*.png (all, or the files named). One workbench per picture, its settings
+// changed as a person does (a theme written into the settings file before start is not applied);
 // XOR stepped to the same place in each, so the pictures can be compared side by side.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,9 +43,11 @@ async function main(): Promise<void> {
   const available = ensureWorkbench();
   if ('unavailable' in available) throw new Error(available.unavailable);
   mkdirSync(OUT, { recursive: true });
-  for (const shot of SHOTS) {
-    const workbench = await Workbench.start({ entry: available.entry, settings: shot.settings });
+  const wanted = process.argv.slice(2);
+  for (const shot of SHOTS.filter((s) => wanted.length === 0 || wanted.includes(s.file))) {
+    const workbench = await Workbench.start({ entry: available.entry });
     try {
+      await workbench.changeUserSettings(shot.settings);
       await workbench.page.setViewportSize({ width: shot.width, height: 1000 });
       await inspectorAtStepThree(workbench);
       await workbench.page.screenshot({ path: join(OUT, shot.file) });
