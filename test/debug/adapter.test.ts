@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { stepping } from '../support/dap';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { StepTrace } from '../../src/engine/types';
 
@@ -63,17 +64,7 @@ describe('debug adapter (DAP over stdio)', function () {
     return (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   }
 
-  async function move(request: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
-    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-    await request();
-    return stopped;
-  }
-  const stepIn = () => move(() => dc.stepInRequest({ threadId: 1 }));
-  const next = () => move(() => dc.nextRequest({ threadId: 1 }));
-  const stepOut = () => move(() => dc.stepOutRequest({ threadId: 1 }));
-  const stepBack = () => move(() => dc.stepBackRequest({ threadId: 1 }));
-  const cont = () => move(() => dc.continueRequest({ threadId: 1 }));
-  const reverse = () => move(() => dc.reverseContinueRequest({ threadId: 1 }));
+  const { stepIn, next, stepOut, stepBack, cont, reverse } = stepping(() => dc);
 
   async function where(): Promise<string> {
     const frames = await top();

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { stepping } from '../support/dap';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
 const root = join(__dirname, '..', '..');
@@ -74,16 +75,7 @@ describe('live PyTorch stepping (DAP, real Python)', function () {
   }
   const trainArgs = ['--steps', '3', '--trace', join(scratch, 'xor.trace.jsonl')];
 
-  async function move(request: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
-    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-    await request();
-    return stopped;
-  }
-  const stepIn = () => move(() => dc.stepInRequest({ threadId: 1 }));
-  const next = () => move(() => dc.nextRequest({ threadId: 1 }));
-  const stepOut = () => move(() => dc.stepOutRequest({ threadId: 1 }));
-  const stepBack = () => move(() => dc.stepBackRequest({ threadId: 1 }));
-  const cont = () => move(() => dc.continueRequest({ threadId: 1 }));
+  const { stepIn, next, stepOut, stepBack, cont } = stepping(() => dc);
 
   async function frames(): Promise<DebugProtocol.StackFrame[]> {
     return (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
