@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepTrace } from '../../src/engine/types';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { projectRoot, useWorkbench } from './harness';
 import { cliTrace } from './cliTrace';
 
 const MODEL = 'xor.backprop.json';
@@ -16,25 +16,13 @@ const lineOf = (needle: string) => readFileSync(modelPath, 'utf8').split('\n').f
 
 describe('e2e: the debugger in a real VS Code workbench', function () {
   this.timeout(180_000);
-  let workbench: Workbench | undefined;
   let trace: StepTrace[];
-
-  before(async function () {
-    this.timeout(600_000);
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the debugger end-to-end scenario: ${available.unavailable}`);
-      this.skip();
-    }
+  const workbench = useWorkbench('the debugger end-to-end scenario', () => {
     trace = cliTrace(modelPath, 3);
-    workbench = await Workbench.start({ entry: available.entry });
-  });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
+    return {};
   });
 
-  const page = () => workbench!.page;
+  const page = () => workbench().page;
   const callStack = () => page().locator('.debug-call-stack .monaco-list-row');
   /** Waits until the top frame reads `name` and returns its line as the call stack shows it. */
   async function topFrame(name: string): Promise<number> {
@@ -48,7 +36,7 @@ describe('e2e: the debugger in a real VS Code workbench', function () {
   }
 
   it('F5 on an open example starts the debugger without a launch.json and stops on entry', async () => {
-    await workbench!.openFile(MODEL);
+    await workbench().openFile(MODEL);
     await page().locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await press('F5');
     // with more than one debugger for JSON files, VS Code asks which one
@@ -58,7 +46,7 @@ describe('e2e: the debugger in a real VS Code workbench', function () {
       callStack().first().waitFor({ timeout: 30_000 }),
     ]);
     assert.equal(await topFrame('start · before forward · layer 1'), lineOf('"units": 3'));
-    await workbench!.screenshot('debugger-01-entry');
+    await workbench().screenshot('debugger-01-entry');
   });
 
   it('F10 twice shows the loss of step 2 equal to the CLI\'s in the Variables view', async () => {
@@ -80,7 +68,7 @@ describe('e2e: the debugger in a real VS Code workbench', function () {
     await total.waitFor({ timeout: 30_000 });
     const shown = (await total.locator('.value').textContent())?.trim();
     assert.equal(Number(shown), Number(trace[1].loss.toPrecision(6)), `Variables view: ${shown}, CLI: ${trace[1].loss}`);
-    await workbench!.screenshot('debugger-02-two-steps');
+    await workbench().screenshot('debugger-02-two-steps');
   });
 
   it('F11 moves the highlighted line to the layer of the next operation', async () => {
@@ -101,6 +89,6 @@ describe('e2e: the debugger in a real VS Code workbench', function () {
     assert.ok(before && after && after.y < before.y, 'the highlight moved up from "optimizer" to the first layer');
     // the Layer scope of the operation frame lists the layer's tensors
     await page().locator('.debug-variables .monaco-list-row', { hasText: 'a = f(z)' }).first().waitFor({ timeout: 30_000 });
-    await workbench!.screenshot('debugger-03-step-into');
+    await workbench().screenshot('debugger-03-step-into');
   });
 });

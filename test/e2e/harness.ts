@@ -291,6 +291,36 @@ function findFiles(dir: string, pattern: RegExp): string[] {
 }
 
 /**
+ * Mocha glue for a describe block that drives one workbench: `before` starts it (`prepare` first
+ * makes what the start needs: a workspace, a .vsix), `afterEach` reports a failed test, `after`
+ * disposes it. A machine without the workbench fails the suite unless ensureWorkbench allows a skip.
+ * Returns the running workbench's getter for the tests.
+ */
+export function useWorkbench(
+  scenario: string,
+  prepare: () => Omit<WorkbenchOptions, 'entry'> | Promise<Omit<WorkbenchOptions, 'entry'>> = () => ({}),
+): () => Workbench {
+  let workbench: Workbench | undefined;
+  before(async function () {
+    this.timeout(600_000); // a first install of the workbench takes a few minutes
+    const available = ensureWorkbench();
+    if ('unavailable' in available) {
+      console.warn(`skipping ${scenario}: ${available.unavailable}`);
+      this.skip();
+    }
+    workbench = await Workbench.start({ entry: available.entry, ...(await prepare()) });
+  });
+  afterEach(reportFailures(() => workbench));
+  after(async () => {
+    await workbench?.dispose();
+  });
+  return () => {
+    if (!workbench) throw new Error(`the workbench of ${scenario} has not started`);
+    return workbench;
+  };
+}
+
+/**
  * Mocha glue: afterEach saves a screenshot of a failed test and prints the logs; the screenshot
  * of a passing test is taken by the test itself under its scenario name.
  */

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { projectRoot, useWorkbench } from './harness';
 
 const ko = JSON.parse(readFileSync(join(projectRoot, 'package.nls.ko.json'), 'utf8')) as Record<string, string>;
 const bundle = JSON.parse(readFileSync(join(projectRoot, 'l10n', 'bundle.l10n.ko.json'), 'utf8')) as Record<string, string>;
@@ -53,31 +53,19 @@ function makeKoreanLanguagePack(dir: string): string {
 
 describe('e2e: Korean end to end (a test language pack, --locale ko)', function () {
   this.timeout(180_000);
-  let workbench: Workbench | undefined;
   let temp: string | undefined;
-
-  before(async function () {
-    this.timeout(600_000);
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the Korean scenario: ${available.unavailable}`);
-      this.skip();
-    }
+  const wb = useWorkbench('the Korean scenario', () => {
     temp = mkdtempSync(join(tmpdir(), 'backprop-ko-'));
-    workbench = await Workbench.start({
-      entry: available.entry,
+    return {
       extraVsix: [makeKoreanLanguagePack(temp)],
       locale: 'ko',
       settings: { 'backprop.openWalkthroughOnStartup': true, 'backprop.openInspectorOnStartup': 'xor.backprop.json' },
-    });
+    };
   });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
+  after(() => {
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
-  const wb = () => workbench!;
   const page = () => wb().page;
   const walkthrough = () => page().locator('.gettingStartedContainer');
   /** Runs a palette command with the workbench focused (a webview that has focus keeps F1 to itself). */

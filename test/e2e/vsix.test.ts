@@ -5,32 +5,20 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { projectRoot, useWorkbench } from './harness';
 import { cliTrace } from './cliTrace';
 
 const SIZE_TARGET_BYTES = 2 * 1024 * 1024;
 
 describe('e2e: the packaged .vsix installed into a clean workbench', function () {
   this.timeout(120_000);
-  let workbench: Workbench | undefined;
   let vsix: string;
-
-  before(async function () {
-    this.timeout(600_000);
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the .vsix scenario: ${available.unavailable}`);
-      this.skip();
-    }
+  const workbench = useWorkbench('the .vsix scenario', () => {
     const { name, version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { name: string; version: string };
     const packaged = spawnSync('npm', ['run', 'package'], { cwd: projectRoot, encoding: 'utf8' });
     assert.equal(packaged.status, 0, `npm run package failed:\n${packaged.stdout}${packaged.stderr}`);
     vsix = join(projectRoot, `${name}-${version}.vsix`);
-    workbench = await Workbench.start({ entry: available.entry, vsix });
-  });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
+    return { vsix };
   });
 
   it(`is smaller than ${SIZE_TARGET_BYTES / 1024 / 1024} MB`, () => {
@@ -40,7 +28,7 @@ describe('e2e: the packaged .vsix installed into a clean workbench', function ()
   });
 
   it('runs the inspector from the installed extension', async () => {
-    const wb = workbench!;
+    const wb = workbench();
     assert.doesNotMatch(await wb.page.title(), /Extension Development Host/);
     await wb.openFile('xor.backprop.json');
     await wb.runCommand('Backprop: Open Inspector');

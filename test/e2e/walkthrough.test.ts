@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { projectRoot, useWorkbench } from './harness';
 
 const nls = JSON.parse(readFileSync(join(projectRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
 const WALKTHROUGH_TITLE = nls['walkthrough.lessons.title'];
@@ -23,23 +23,7 @@ function linkText(stepKey: string, command: string): string {
 
 describe('e2e: the lessons walkthrough in a real VS Code workbench', function () {
   this.timeout(180_000);
-  let workbench: Workbench | undefined;
-
-  before(async function () {
-    this.timeout(600_000);
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the walkthrough scenario: ${available.unavailable}`);
-      this.skip();
-    }
-    workbench = await Workbench.start({ entry: available.entry });
-  });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
-  });
-
-  const wb = () => workbench!;
+  const wb = useWorkbench('the walkthrough scenario');
   const page = () => wb().page;
   const walkthrough = () => page().locator('.gettingStartedContainer');
 
