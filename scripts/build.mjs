@@ -2,8 +2,12 @@
 // (with the debug adapter and the explorers), and the engine's WebAssembly kernel.
 // `--watch` keeps esbuild running for the F5 development loop.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { editorSchema } from './editorSchema.mjs';
 import { assembleKernel } from './kernel.mjs';
+
+/** Where package.json's `jsonValidation` points. */
+const EDITOR_SCHEMA = 'dist/backprop.editor.schema.json';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -24,6 +28,9 @@ mkdirSync('dist', { recursive: true });
 for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/${file}`);
 // The engine's WebAssembly SIMD kernel, read by the host bundles from beside them (src/engine/nodeKernel.ts).
 writeFileSync('dist/matmul.wasm', await assembleKernel());
+// The model files' schema as VS Code's JSON service reads it: completion and hover only, so each
+// problem is listed once, by the extension (scripts/editorSchema.mjs says why).
+writeFileSync(EDITOR_SCHEMA, `${JSON.stringify(editorSchema(JSON.parse(readFileSync('schemas/backprop.schema.json', 'utf8'))), null, 2)}\n`);
 
 if (watch) {
   for (const t of targets) await (await esbuild.context(t)).watch();

@@ -9,6 +9,11 @@ const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
 export const sup = (n: number): string => String(n).replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]);
 export const sub = (n: number): string => String(n).replace(/\d/g, (d) => SUBSCRIPT[Number(d)]);
 
+/** The weights into unit m of layer l as one row of W: w¹ₙ₂ for layers[0].weights[1] (n runs over the inputs). */
+export function weightRowSymbol(layer: number, out: number): string {
+  return `w${sup(layer + 1)}ₙ${sub(out + 1)}`;
+}
+
 /** A weight or bias by its 0-based place in the trace: W[layer][out][in] or b[layer][out]. */
 export type ParameterPlace = { layer: number; kind: 'weight'; out: number; in: number } | { layer: number; kind: 'bias'; out: number };
 

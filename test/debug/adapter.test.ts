@@ -268,6 +268,49 @@ describe('debug adapter (DAP over stdio)', function () {
     assert.equal(Number((await evaluate('lossAfter')).body.result), trace[2].lossAfter);
   });
 
+  it("names weights, gradients and updates in the lecture's notation (w¹ₙₘ from input n to unit m, counted from 1), evaluating by the code path", async function () {
+    this.timeout(60_000); // ~40 DAP round trips: slow on a loaded machine
+    const trace = cliTrace(XOR, 3);
+    await launch(XOR);
+    await next();
+    await next();
+    for (let i = 0; i < 6; i++) await stepIn(); // through backward · layer 1 to the update of step 3
+    const expected = trace[2].layers[0];
+    const scopes = (await dc.scopesRequest({ frameId: 1 })).body.scopes;
+    const children = async (variable: { variablesReference: number }) => (await dc.variablesRequest({ variablesReference: variable.variablesReference })).body.variables;
+    // at the update every layer is in scope: layer 1's fields
+    const fields = await children((await children(scopes[0])).find((v) => v.name === 'layer 1')!);
+    const field = (label: string) => {
+      const found = fields.find((f) => f.name === label);
+      assert.ok(found, `no ${label} in ${fields.map((f) => f.name).join(', ')}`);
+      return found;
+    };
+    /** Each named number of a [unit][input] tensor: its name and the value its evaluateName gives. */
+    const check = async (label: string, rowNames: string[], cellName: (n: number, m: number) => string, values: number[][]) => {
+      const rows = await children(field(label));
+      assert.deepEqual(rows.map((r) => r.name), rowNames, label);
+      for (let m = 1; m <= values.length; m++) {
+        const cells = await children(rows[m - 1]);
+        assert.deepEqual(cells.map((c) => c.name), values[m - 1].map((_, n) => cellName(n + 1, m)), `${label} row ${m}`);
+        for (let n = 1; n <= values[m - 1].length; n++) {
+          assert.equal(Number((await evaluate(cells[n - 1].evaluateName!)).body.result), values[m - 1][n - 1], `${cells[n - 1].name} = ${cells[n - 1].evaluateName}`);
+        }
+      }
+    };
+    const sub = (k: number) => '₀₁₂₃₄₅₆₇₈₉'[k];
+    const units = ['ₙ₁', 'ₙ₂', 'ₙ₃'];
+    await check('W', units.map((u) => `w¹${u}`), (n, m) => `w¹${sub(n)}${sub(m)}`, expected.weights);
+    await check('∂J/∂W', units.map((u) => `∂J/∂w¹${u}`), (n, m) => `∂J/∂w¹${sub(n)}${sub(m)}`, expected.gradWeights);
+    await check('ΔW (added by the update)', units.map((u) => `Δw¹${u}`), (n, m) => `Δw¹${sub(n)}${sub(m)}`, expected.update.weights);
+    await check('W after the update', units.map((u) => `w¹${u} after`), (n, m) => `w¹${sub(n)}${sub(m)} after`, expected.weightsAfter);
+    // a bias is one number per unit: b¹ₘ
+    const biases = await children(field('∂J/∂b'));
+    assert.deepEqual(biases.map((b) => b.name), ['∂J/∂b¹₁', '∂J/∂b¹₂', '∂J/∂b¹₃']);
+    for (let m = 0; m < 3; m++) assert.equal(Number((await evaluate(biases[m].evaluateName!)).body.result), expected.gradBias[m]);
+    // batch quantities keep their row indices
+    assert.deepEqual((await children(field('z'))).map((r) => r.name).slice(0, 2), ['[0]', '[1]']);
+  });
+
   it('hovers on names in the model file show that layer\'s values', async () => {
     const trace = cliTrace(XOR, 1);
     await launch(XOR);

@@ -143,10 +143,14 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
     await toasts().filter({ hasText: 'Training' }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
     await wb().screenshot('lessons-04a-running-until');
     await toasts().filter({ hasText: 'is below the target' }).waitFor({ timeout: 60_000 });
-    await page().waitForTimeout(3_000);
+    // The run's progress notification ("Training … until …") goes with the run; the message that
+    // says why it stopped stays, once.
+    await toasts().filter({ hasText: /Training .* until/ }).first().waitFor({ state: 'hidden', timeout: 5_000 });
+    await page().waitForTimeout(2_000);
     await wb().screenshot('lessons-04b-goal-reached');
-    const left = await toasts().allTextContents();
-    console.log('toasts after the goal:', left);
+    const messages = await page().locator('.notifications-toasts .notification-toast .notification-list-item-message').allInnerTexts();
+    assert.deepEqual(messages.filter((m) => /Training .* until/.test(m)), [], `the progress notification stayed: ${messages.join(' | ')}`);
+    assert.equal(messages.filter((m) => /^Stopped at step \d+: the loss \S+ is below the target\.$/.test(m)).length, 1, messages.join(' | '));
     await closeAllEditors();
   });
 

@@ -3,8 +3,10 @@
 // stack trace. Runs the built CLI (`npm run build` makes dist/cli.js; `npm test` builds first).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_REPORTED_PROBLEMS } from '../../src/engine/limits';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -55,4 +57,33 @@ describe('CLI: bad model files', function () {
       assert.equal(stderr.split('\n').length, 1, 'one message');
     });
   }
+
+  // Issue 10 item 9: every problem found, up to the stated cap, one line each.
+  describe('several problems', () => {
+    let dir: string;
+    before(() => (dir = mkdtempSync(join(tmpdir(), 'backprop-cli-problems-'))));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const run = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const result = spawnSync(process.execPath, [cli, 'run', path, '--steps', '1'], { encoding: 'utf8' });
+      assert.equal(result.status, 1, result.stderr);
+      return result.stderr.trim().split('\n');
+    };
+    const model = (data: object) => JSON.stringify({ inputs: 2, layers: [{ units: 2, activation: 'sigmoid' }], loss: 'mse', optimizer: { type: 'sgd', learningRate: 'fast' }, data });
+
+    it('a type error does not hide a semantic error: both are listed', () => {
+      const lines = run('two.backprop.json', model({ x: [[0, 1]], y: [[1]] }));
+      assert.equal(lines.length, 2, lines.join('\n'));
+      assert.match(lines[0], /:1:\d+: error: optimizer\.learningRate: expected a number, found "fast"$/);
+      assert.match(lines[1], /:1:\d+: error: data\.y\[0\]: has 1 number but the output layer's units \(layers\[0\]\.units\) is 2\.$/);
+    });
+
+    it(`lists the first ${MAX_REPORTED_PROBLEMS} problems and counts the rest`, () => {
+      const rows = 100; // a string for a number in every row of x, beside the learning rate's
+      const lines = run('many.backprop.json', model({ x: Array.from({ length: rows }, () => [0, 'one']), y: Array.from({ length: rows }, () => [1, 0]) }));
+      assert.equal(lines.length, MAX_REPORTED_PROBLEMS + 1, lines.slice(-3).join('\n'));
+      assert.match(lines.at(-1)!, new RegExp(`error: .*${1 + rows - MAX_REPORTED_PROBLEMS} more problems not listed \\(the first ${MAX_REPORTED_PROBLEMS} are\\)`));
+    });
+  });
 });

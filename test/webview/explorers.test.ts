@@ -12,7 +12,7 @@ import { inspectorHtml } from '../../src/extension/inspectorHtml';
 import { computeExplorer, ExplorerInputError, type LessonModels } from '../../src/extension/lessons/explorerData';
 import { validateExplorerMessage } from '../../src/extension/lessons/validate';
 import { parseModelFile } from '../../src/engine/model';
-import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerView, type ExplorerWebviewMessage } from '../../src/protocol/explorers';
+import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerResult, type ExplorerView, type ExplorerWebviewMessage } from '../../src/protocol/explorers';
 import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
 import { toWire } from '../../src/protocol/nonFinite';
 
@@ -26,6 +26,8 @@ interface ExplorerPage {
   page: Page;
   errors: string[];
   rejected: string[];
+  /** Every result the host sent, in order. */
+  results: ExplorerResult[];
   /** Pictures the webview asked the host to save, as the host's validator passed them. */
   saved: Array<Extract<ExplorerWebviewMessage, { type: 'savePicture' }>>;
 }
@@ -39,6 +41,7 @@ async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko
   const errors: string[] = [];
   const rejected: string[] = [];
   const saved: ExplorerPage['saved'] = [];
+  const results: ExplorerResult[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // As VS Code delivers it: JSON, after the toWire that ExplorerPanel.post applies.
   const reply = (message: ExplorerHostMessage) => page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), JSON.stringify(toWire(message)));
@@ -56,7 +59,9 @@ async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko
     }
     const request = checked.message.request;
     try {
-      await reply({ type: 'result', result: computeExplorer(request, models) });
+      const result = computeExplorer(request, models);
+      results.push(result);
+      await reply({ type: 'result', result });
     } catch (error) {
       errors.push(`host: ${(error as Error).stack}`);
       await reply({ type: 'error', view: request.view, message: (error as Error).message, column: error instanceof ExplorerInputError ? error.column : undefined });
@@ -73,7 +78,7 @@ async function openExplorer(browser: Browser, theme: Theme, language: 'en' | 'ko
   } catch (error) {
     throw new Error(`the ${view} view did not draw: page errors ${JSON.stringify(errors)}, rejected ${JSON.stringify(rejected)}; ${(error as Error).message}`);
   }
-  return { page, errors, rejected, saved };
+  return { page, errors, rejected, saved, results };
 }
 
 /** Waits until no view is waiting for the host. */
@@ -240,6 +245,87 @@ describe('explorer webview (Chromium)', function () {
     assert.match((await page.textContent('#view-expression .error'))!, /^Error at column 9: expected "\)" to close/);
     assert.equal(await page.textContent('pre.caret'), '(2*x + y\n        ^');
     await page.close();
+  });
+
+  /** Every marked number of `view`'s panel: data-quantity → data-value. */
+  const marks = (page: Page, view: ExplorerView) =>
+    page.$$eval(`#view-${view} [data-quantity]`, (nodes) => Object.fromEntries(nodes.map((n) => [n.getAttribute('data-quantity')!, n.getAttribute('data-value')!])));
+  /** Waits until the mark `quantity` holds a number within 1e-9 of `near`. */
+  const markNear = (page: Page, quantity: string, near: number) =>
+    page.waitForFunction(([q, v]) => Math.abs(Number(document.querySelector(`[data-quantity="${q}"]`)?.getAttribute('data-value')) - (v as number)) < 1e-9, [quantity, near] as const);
+  const close = (shown: string | undefined, expected: number, name: string) => {
+    assert.ok(shown !== undefined, `${name} is not marked`);
+    if (!Number.isFinite(expected)) return assert.equal(shown, String(expected), name);
+    assert.ok(Math.abs(Number(shown) - expected) <= 1e-14 * Math.max(1, Math.abs(expected)), `${name}: ${shown} on screen, ${expected} by its closed form`);
+  };
+
+  it('information: every number is marked and equals its closed form (entropy, cross-entropy, KL, self-information), +∞ included', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'information');
+    await settled(page);
+    const p = [0.2, 0.3, 0.5];
+    const q = [0.5, 0.25, 0.25];
+    await page.fill('#info-p', p.join(', '));
+    await page.fill('#info-q', q.join(', '));
+    await markNear(page, 'information.selfInformationP[0]', -Math.log(0.2));
+    let shown = await marks(page, 'information');
+    const sum = (f: (i: number) => number) => p.reduce((s, _, i) => s + f(i), 0);
+    close(shown['information.entropyP'], -sum((i) => p[i] * Math.log(p[i])), 'H(p)');
+    close(shown['information.entropyQ'], -sum((i) => q[i] * Math.log(q[i])), 'H(q)');
+    close(shown['information.crossEntropy'], -sum((i) => p[i] * Math.log(q[i])), 'H(p, q)');
+    close(shown['information.kl'], sum((i) => p[i] * Math.log(p[i] / q[i])), 'D(p‖q)');
+    p.forEach((pi, i) => close(shown[`information.selfInformationP[${i}]`], -Math.log(pi), `−log p${i + 1}`));
+    assert.equal(Object.keys(shown).length, 4 + p.length, JSON.stringify(shown));
+    // in bits: the same numbers over ln 2
+    await page.check('#view-information input[type="checkbox"]');
+    await markNear(page, 'information.selfInformationP[0]', -Math.log2(0.2));
+    shown = await marks(page, 'information');
+    close(shown['information.kl'], sum((i) => p[i] * Math.log2(p[i] / q[i])), 'D(p‖q) in bits');
+    await page.uncheck('#view-information input[type="checkbox"]');
+    // q = 0 where p > 0: cross-entropy and KL are +∞; the self-information of p = 0 is +∞
+    await page.fill('#info-p', '1, 0, 0');
+    await page.fill('#info-q', '0, 0.5, 0.5');
+    await page.waitForFunction(() => document.querySelector('[data-quantity="information.kl"]')?.getAttribute('data-value') === 'Infinity');
+    shown = await marks(page, 'information');
+    assert.deepEqual(shown, {
+      'information.entropyP': '0', 'information.entropyQ': String(Math.log(2)), 'information.crossEntropy': 'Infinity', 'information.kl': 'Infinity',
+      'information.selfInformationP[0]': '0', 'information.selfInformationP[1]': 'Infinity', 'information.selfInformationP[2]': 'Infinity',
+    });
+    await page.close();
+  });
+
+  it('norms: every number is marked and equals its closed form (‖a‖_p, ‖a − b‖_p, cosine, Hamming)', async () => {
+    const { page } = await openExplorer(browser, 'light', 'en', 'norms');
+    await settled(page);
+    const a = [0.6, 0.8];
+    const b = [1, 0];
+    const d = a.map((v, i) => v - b[i]);
+    const norm = (v: number[], p: number) => (p === Infinity ? Math.max(...v.map(Math.abs)) : v.reduce((s, x) => s + Math.abs(x) ** p, 0) ** (1 / p));
+    const shown = await marks(page, 'norms');
+    [1, 2, 3, Infinity].forEach((p, i) => {
+      close(shown[`norms.balls[${i}].normA`], norm(a, p), `‖a‖_${p}`);
+      close(shown[`norms.balls[${i}].distance`], norm(d, p), `‖a − b‖_${p}`);
+    });
+    close(shown['norms.cosine'], (a[0] * b[0] + a[1] * b[1]) / (norm(a, 2) * norm(b, 2)), 'cosine');
+    assert.equal(shown['norms.hamming'], '2');
+    assert.equal(Object.keys(shown).length, 10, JSON.stringify(shown));
+    await page.close();
+  });
+
+  it('race, loss surface and gradient noise: every marked number is the host\'s number at the path it names', async () => {
+    for (const view of ['race', 'surface', 'noise'] as const) {
+      const { page, results } = await openExplorer(browser, 'light', 'en', view);
+      await settled(page);
+      const result = results.filter((r) => r.view === view).at(-1)!;
+      const shown = await marks(page, view);
+      assert.ok(Object.keys(shown).length >= 1, `${view} marks no number`);
+      for (const [quantity, value] of Object.entries(shown)) {
+        assert.ok(quantity.startsWith(`${view}.`), quantity);
+        const at = quantity.slice(view.length + 1).split(/[.[\]]+/).filter(Boolean).reduce<unknown>((o, key) => (o as Record<string, unknown>)?.[key], result);
+        assert.equal(typeof at, 'number', `${quantity} names no number of the result`);
+        assert.equal(value, String(at), quantity);
+      }
+      await page.close();
+    }
   });
 
   it('shows +∞ for a cross-entropy and KL divergence against q = 0, and for the self-information of p = 0', async () => {

@@ -15,7 +15,7 @@ import { hoverExpression } from './modelLines';
 import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS } from './monitors';
 import { type Grain, type RuntimeEvent, type RuntimeOptions, type Stop, TrainingRuntime } from './trainingRuntime';
 import { describeOperation } from './trainingState';
-import { type Container, type Entry, childrenOf, describeResult, describeTensor, formatNumber } from './variables';
+import { type Container, type Entry, type Namer, childrenOf, describeResult, describeTensor, formatNumber } from './variables';
 
 export interface BackpropLaunchArguments extends DebugProtocol.LaunchRequestArguments, Partial<LiveLaunchArguments> {
   /** Path of the *.backprop.json model file (or "program": a PyTorch script, stepped live). */
@@ -396,7 +396,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
 
   /** An entry of the Variables view (src/extension/debug/variables.ts) as a DAP variable with a handle for what expands. */
   private toVariable(entry: Entry): DebugProtocol.Variable {
-    if ('value' in entry) return this.valueVariable(entry.name, entry.value, entry.evaluateName);
+    if ('value' in entry) return this.valueVariable(entry.name, entry.value, entry.evaluateName, entry.names);
     return {
       name: entry.name,
       value: entry.text,
@@ -405,13 +405,13 @@ export class BackpropDebugSession extends LoggingDebugSession {
     };
   }
 
-  private valueVariable(name: string, value: number | Tensor, evaluateName?: string): DebugProtocol.Variable {
+  private valueVariable(name: string, value: number | Tensor, evaluateName?: string, names?: Namer): DebugProtocol.Variable {
     if (typeof value === 'number') return { name, value: formatNumber(value), variablesReference: 0, evaluateName };
     return {
       name,
       value: describeTensor(value),
       evaluateName,
-      variablesReference: this.containers.create({ kind: 'tensor', tensor: value, evaluateName }),
+      variablesReference: this.containers.create({ kind: 'tensor', tensor: value, evaluateName, names }),
       indexedVariables: value.shape[0],
     };
   }

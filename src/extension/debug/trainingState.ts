@@ -29,33 +29,45 @@ export interface LayerField {
   name: string;
   aliases: string[];
   label: string;
+  /** For weights, biases and what derives from them: their numbers' names in the lecture's notation. */
+  spelling?: LectureSpelling;
   get(layer: LayerRecord): Float64Array | undefined;
   shape(layer: LayerRecord): number[];
 }
 
+/**
+ * How the Variables view names the numbers of a parameter tensor in the lecture's notation
+ * (src/engine/notation.ts): `prefix` + w¹ₙₘ or b¹ₘ + `suffix`, as ∂J/∂w¹₁₂ or Δb²₁.
+ */
+export interface LectureSpelling {
+  kind: 'weight' | 'bias';
+  prefix: string;
+  suffix: string;
+}
+
 /** The debugger's short names (as the lecture writes them) and labels for the engine's layer fields. */
-const DEBUGGER_NAMES: Record<LayerFieldName, { name: string; label: string; aliases?: string[] }> = {
+const DEBUGGER_NAMES: Record<LayerFieldName, { name: string; label: string; aliases?: string[]; spelling?: LectureSpelling }> = {
   input: { name: 'input', label: 'input' },
   z: { name: 'z', label: 'z' },
   a: { name: 'a', label: 'a = f(z)' },
   localGrad: { name: 'localGrad', label: 'f′(z)', aliases: ['fprime'] },
   upstream: { name: 'upstream', label: '∂J/∂a (upstream)' },
   delta: { name: 'delta', label: '∂J/∂z (delta)' },
-  weights: { name: 'W', label: 'W' },
-  bias: { name: 'b', label: 'b' },
-  gradWeights: { name: 'dW', label: '∂J/∂W' },
-  gradBias: { name: 'db', label: '∂J/∂b' },
-  updateWeights: { name: 'updateW', label: 'ΔW (added by the update)' },
-  updateBias: { name: 'updateB', label: 'Δb' },
-  weightsAfter: { name: 'WAfter', label: 'W after the update' },
-  biasAfter: { name: 'bAfter', label: 'b after the update' },
+  weights: { name: 'W', label: 'W', spelling: { kind: 'weight', prefix: '', suffix: '' } },
+  bias: { name: 'b', label: 'b', spelling: { kind: 'bias', prefix: '', suffix: '' } },
+  gradWeights: { name: 'dW', label: '∂J/∂W', spelling: { kind: 'weight', prefix: '∂J/∂', suffix: '' } },
+  gradBias: { name: 'db', label: '∂J/∂b', spelling: { kind: 'bias', prefix: '∂J/∂', suffix: '' } },
+  updateWeights: { name: 'updateW', label: 'ΔW (added by the update)', spelling: { kind: 'weight', prefix: 'Δ', suffix: '' } },
+  updateBias: { name: 'updateB', label: 'Δb', spelling: { kind: 'bias', prefix: 'Δ', suffix: '' } },
+  weightsAfter: { name: 'WAfter', label: 'W after the update', spelling: { kind: 'weight', prefix: '', suffix: ' after' } },
+  biasAfter: { name: 'bAfter', label: 'b after the update', spelling: { kind: 'bias', prefix: '', suffix: ' after' } },
 };
 
 /** In the Variables view's order, the engine table's: forward values, local and upstream gradients, their product, then the parameters. */
 export const LAYER_FIELDS: LayerField[] = ENGINE_LAYER_FIELDS.map((field) => {
-  const { name, label, aliases = [] } = DEBUGGER_NAMES[field.name];
+  const { name, label, aliases = [], spelling } = DEBUGGER_NAMES[field.name];
   return {
-    name, label,
+    name, label, spelling,
     // The engine's field name is an alias wherever the debugger's short name differs from it.
     aliases: name === field.name ? aliases : [field.name, ...aliases],
     get: (layer) => layer[field.name],

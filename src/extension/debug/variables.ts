@@ -3,8 +3,9 @@
 // entries, numbers with six significant digits (full precision through evaluateName, the console
 // and hovers), tensors as a shape and a preview that expand lazily by row. The debug session only
 // turns these entries into DAP variables.
+import { parameterSymbol, weightRowSymbol } from '../../engine/notation';
 import type { Tensor, Value } from './expressions';
-import { LAYER_FIELDS, type TrainingState } from './trainingState';
+import { LAYER_FIELDS, type LectureSpelling, type TrainingState } from './trainingState';
 
 /** Six significant digits, without trailing zeros; integers and non-finite values as they are. */
 export function formatNumber(value: number): string {
@@ -67,11 +68,30 @@ export type Container =
   | { kind: 'object'; value: Record<string, unknown>; evaluateName?: string }
   | { kind: 'batch' }
   | { kind: 'epoch' }
-  | { kind: 'tensor'; tensor: Tensor; evaluateName?: string };
+  | { kind: 'tensor'; tensor: Tensor; evaluateName?: string; names?: Namer };
+
+/**
+ * Names the entries of a tensor in the Variables view: entry i's name and the namer of its own
+ * entries. Without one, entries are named by their index, [i].
+ */
+export type Namer = (i: number) => { name: string; inner?: Namer };
+
+/**
+ * A parameter tensor's rows and numbers in the lecture's notation (layer `layer`, 0-based): W's
+ * row m is w¹ₙₘ and its numbers w¹ₙₘ with n the input, both counted from 1; b's numbers b¹ₘ.
+ */
+export function lectureNamer(spelling: LectureSpelling, layer: number): Namer {
+  const spell = (symbol: string) => `${spelling.prefix}${symbol}${spelling.suffix}`;
+  if (spelling.kind === 'bias') return (out) => ({ name: spell(parameterSymbol({ layer, kind: 'bias', out }).text) });
+  return (out) => ({
+    name: spell(weightRowSymbol(layer, out)),
+    inner: (input) => ({ name: spell(parameterSymbol({ layer, kind: 'weight', out, in: input }).text) }),
+  });
+}
 
 /** One line of the Variables view: a value (a number, or a tensor that expands by row), or text that may expand into a container. */
 export type Entry =
-  | { name: string; value: number | Tensor; evaluateName?: string }
+  | { name: string; value: number | Tensor; evaluateName?: string; names?: Namer }
   | { name: string; text: string; expands?: Container; readOnly?: boolean };
 
 const NOT_COMPUTED = 'not computed yet';
@@ -89,7 +109,13 @@ export function childrenOf(state: TrainingState, container: Container, rows: { s
       return LAYER_FIELDS.map((field): Entry => {
         const data = field.get(layer);
         if (!data) return { name: field.label, text: NOT_COMPUTED, readOnly: true };
-        return { name: field.label, value: { kind: 'tensor', shape: field.shape(layer), data }, evaluateName: `${field.name}[${container.layer + 1}]` };
+        return {
+          name: field.label,
+          value: { kind: 'tensor', shape: field.shape(layer), data },
+          // The code path stays the evaluateName, so Watch and Copy as Expression still work.
+          evaluateName: `${field.name}[${container.layer + 1}]`,
+          names: field.spelling && lectureNamer(field.spelling, container.layer),
+        };
       });
     }
     case 'loss': {
@@ -129,11 +155,14 @@ export function childrenOf(state: TrainingState, container: Container, rows: { s
       return out;
     }
     case 'tensor': {
-      const { tensor, evaluateName } = container;
+      const { tensor, evaluateName, names } = container;
       const start = rows.start ?? 0;
       const end = Math.min(tensor.shape[0], rows.count ? start + rows.count : tensor.shape[0]);
       const out: Entry[] = [];
-      for (let i = start; i < end; i++) out.push({ name: `[${i}]`, value: tensorRow(tensor, i), evaluateName: evaluateName && `${evaluateName}[${i}]` });
+      for (let i = start; i < end; i++) {
+        const named = names?.(i);
+        out.push({ name: named?.name ?? `[${i}]`, value: tensorRow(tensor, i), evaluateName: evaluateName && `${evaluateName}[${i}]`, names: named?.inner });
+      }
       return out;
     }
   }

@@ -2,6 +2,7 @@
 // small DOM helpers. Views build their own controls and draw what the host answers.
 import type { ExplorerRequest, ExplorerResult } from '../../protocol/explorers';
 import { el } from '../dom';
+import { markNumber, numberSpan, short } from '../format';
 
 export interface ViewContext {
   t(message: string, ...args: Array<string | number>): string;
@@ -37,8 +38,24 @@ export function labelled(label: string, control: HTMLElement): HTMLLabelElement 
   return el('label', { attrs: { class: 'field' } }, el('span', {}, label), control);
 }
 
-/** A table of rows of cells; the first row is the header. */
-export function table(rows: Array<Array<string>>): HTMLTableElement {
+/**
+ * A number an explorer shows, marked as the inspector's are (README, "Reading the screen"):
+ * `data-value` its exact value, `data-quantity` `<view>.<its path in the host's result>`, such as
+ * `information.kl` or `norms.balls[2].normA`.
+ */
+export function explorerNumber(value: number, quantity: string, digits?: number): HTMLSpanElement {
+  return numberSpan(value, quantity, digits === undefined ? {} : { text: (v) => short(v, digits) });
+}
+
+/** A translated sentence holding one computed number (its place in the words is the language's): the sentence carries the number's mark. */
+export function sentenceWithNumber(text: string, value: number, quantity: string): HTMLParagraphElement {
+  const sentence = el('p', {}, text);
+  markNumber(sentence, value, quantity);
+  return sentence;
+}
+
+/** A table of rows of cells (text, or a marked number); the first row is the header. */
+export function table(rows: Array<Array<string | Node>>): HTMLTableElement {
   const [head, ...body] = rows;
   return el('table', {},
     el('thead', {}, el('tr', {}, ...head.map((c) => el('th', {}, c)))),

@@ -1,5 +1,5 @@
 import type { ExplorerResult, InformationResult } from '../../../protocol/explorers';
-import { errorBox, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, explorerNumber, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, polyline } from '../plot';
@@ -40,12 +40,12 @@ export function informationView(): ExplorerViewModule {
         if (pv.length === 2) dot(f, [pv[0], r.entropyP!], 'point-0', 5);
         parts.push(table([
           ['', r.unit],
-          [ctx.t('Entropy H(p)'), short(r.entropyP!)],
-          [ctx.t('Entropy H(q)'), short(r.entropyQ!)],
-          [ctx.t('Cross-entropy H(p, q)'), short(r.crossEntropy!)],
-          [ctx.t('KL divergence D(p‖q)'), short(r.kl!)],
+          [ctx.t('Entropy H(p)'), explorerNumber(r.entropyP!, 'information.entropyP')],
+          [ctx.t('Entropy H(q)'), explorerNumber(r.entropyQ!, 'information.entropyQ')],
+          [ctx.t('Cross-entropy H(p, q)'), explorerNumber(r.crossEntropy!, 'information.crossEntropy')],
+          [ctx.t('KL divergence D(p‖q)'), explorerNumber(r.kl!, 'information.kl')],
         ]), el('p', {}, ctx.t('Self-information −log p(x) of each outcome')),
-        table([pv.map((v) => `p=${short(v)}`), r.selfInformationP!.map((v) => short(v))]));
+        table([pv.map((v) => `p=${short(v)}`), r.selfInformationP!.map((v, i) => explorerNumber(v, `information.selfInformationP[${i}]`))]));
       }
       parts.push(el('p', { attrs: { class: 'note' } }, ctx.t('Cross-entropy = entropy + KL divergence. With a one-hot p it is −log q(correct class): the loss the inspector shows.')));
       out.replaceChildren(el('div', { attrs: { class: 'row' } }, el('figure', {}, f.svg, el('figcaption', {}, ctx.t('Entropy of a coin flip against P(heads)'))), el('div', {}, ...parts)));

@@ -1,5 +1,5 @@
 import type { ExplorerResult, NoiseResult } from '../../../protocol/explorers';
-import { countIn, errorBox, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, explorerNumber, labelled, numberInput, runButton, sentenceWithNumber, table, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
@@ -45,10 +45,12 @@ export function noiseView(): ExplorerViewModule {
       r.sizes.forEach((n, i) => dot(f, [Math.log10(n), logs[i]], 'point-0', 5));
       legend(f, [['std', 'series-0'], ['σ/√n', 'series-1 dashed']], 240, 14);
       out.replaceChildren(el('div', { attrs: { class: 'row' } }, f.svg, el('div', {},
-        el('p', {}, ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", short(r.sigma))),
-        el('p', {}, ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', short(r.slope, 3))),
+        sentenceWithNumber(ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", short(r.sigma)), r.sigma, 'noise.sigma'),
+        sentenceWithNumber(ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', short(r.slope, 3)), r.slope, 'noise.slope'),
         ...lectureTable(r),
-        table([['n', ...r.sizes.map(String)], ['std', ...r.std.map((v) => short(v, 3))], ['σ/√n', ...r.predicted.map((v) => short(v, 3))]]))));
+        table([['n', ...r.sizes.map(String)],
+          ['std', ...r.std.map((v, i) => explorerNumber(v, `noise.std[${i}]`, 3))],
+          ['σ/√n', ...r.predicted.map((v, i) => explorerNumber(v, `noise.predicted[${i}]`, 3))]]))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

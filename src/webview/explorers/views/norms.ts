@@ -1,5 +1,5 @@
 import { EXPLORER_LIMITS, type ExplorerResult, type NormsResult } from '../../../protocol/explorers';
-import { errorBox, labelled, numberInput, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, explorerNumber, labelled, numberInput, sentenceWithNumber, table, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
@@ -50,10 +50,11 @@ export function normsView(): ExplorerViewModule {
       vectors.forEach((v, i) => { polyline(f, [[0, 0], v], 'vector'); dot(f, v, `point-${i}`, 5); });
       legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14, 70);
       const rows = [[ctx.t('p'), ctx.t('‖a‖_p'), ctx.t('‖a − b‖_p')],
-        ...r.balls.map((ball) => [ball.order === 'inf' ? '∞' : String(ball.order), short(ball.normA), short(ball.distance)])];
-      out.replaceChildren(el('div', { attrs: { class: 'row' } }, f.svg, el('div', {}, table(rows),
-        el('p', {}, r.cosine === null ? ctx.t('Cosine similarity is undefined for a zero vector.') : ctx.t('Cosine similarity of a and b: {0}', short(r.cosine))),
-        el('p', {}, ctx.t('Hamming distance (entries that differ): {0}', r.hamming)))));
+        ...r.balls.map((ball, i) => [ball.order === 'inf' ? '∞' : String(ball.order), explorerNumber(ball.normA, `norms.balls[${i}].normA`), explorerNumber(ball.distance, `norms.balls[${i}].distance`)])];
+      const cosine = r.cosine === null ? el('p', {}, ctx.t('Cosine similarity is undefined for a zero vector.'))
+        : sentenceWithNumber(ctx.t('Cosine similarity of a and b: {0}', short(r.cosine)), r.cosine, 'norms.cosine');
+      const hamming = sentenceWithNumber(ctx.t('Hamming distance (entries that differ): {0}', r.hamming), r.hamming, 'norms.hamming');
+      out.replaceChildren(el('div', { attrs: { class: 'row' } }, f.svg, el('div', {}, table(rows), cosine, hamming)));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };

@@ -1,7 +1,6 @@
 import type { ExplorerResult, RaceResult } from '../../../protocol/explorers';
-import { countIn, errorBox, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, explorerNumber, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
-import { short } from '../../format';
 import { axes, dot, frame, polyline, surfaceContours } from '../plot';
 
 export function raceView(): ExplorerViewModule {
@@ -20,7 +19,7 @@ export function raceView(): ExplorerViewModule {
     show(result: ExplorerResult) {
       const r = result as RaceResult;
       const f = surfaceContours(r.grid, 460, 360);
-      const running = r.racers.map((racer, i) => ({ ...racer, cls: `series-${i}` })).filter((racer) => !racer.unavailable);
+      const running = r.racers.map((racer, i) => ({ ...racer, index: i, cls: `series-${i}` })).filter((racer) => !racer.unavailable);
       for (const racer of running) polyline(f, racer.path, racer.cls);
       if (running[0]) dot(f, running[0].path[0], 'point-1', 5);
       const all = running.flatMap((racer) => racer.losses).filter((l) => Number.isFinite(l) && l > 0);
@@ -32,7 +31,10 @@ export function raceView(): ExplorerViewModule {
       for (const racer of running) polyline(lossPlot, racer.losses.map((l, k) => [k, Math.log10(Math.max(l, 10 ** lo))]), racer.cls);
       const key = el('div', { attrs: { class: 'legend-list' } }, ...running.map((racer) => el('span', { attrs: { class: `key ${racer.cls}` } }, racer.name)));
       out.replaceChildren(key, el('div', { attrs: { class: 'row' } }, f.svg, el('figure', {}, lossPlot.svg, el('figcaption', {}, ctx.t('Loss per step (log scale)')))),
-        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => [racer.name, short(racer.losses[0]), short(racer.losses[racer.losses.length - 1])])]),
+        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => {
+          const last = racer.losses.length - 1;
+          return [racer.name, explorerNumber(racer.losses[0], `race.racers[${racer.index}].losses[0]`), explorerNumber(racer.losses[last], `race.racers[${racer.index}].losses[${last}]`)];
+        })]),
         ...r.racers.filter((racer) => racer.unavailable).map((racer) => el('p', { attrs: { class: 'note' } }, ctx.t('{0} is not available: {1}', racer.name, racer.unavailable!))));
     },
     showError(message) { out.replaceChildren(errorBox(message)); },

@@ -1,5 +1,5 @@
 import type { ExplorerResult, SurfaceResult } from '../../../protocol/explorers';
-import { countIn, errorBox, labelled, numberInput, runButton, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, labelled, sentenceWithNumber, numberInput, runButton, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, polyline, surfaceContours, wireframe } from '../plot';
@@ -44,10 +44,11 @@ export function surfaceView(): ExplorerViewModule {
       out.replaceChildren(
         el('div', { attrs: { class: 'row' } }, el('figure', {}, f.svg), el('figure', {}, wireframe(r.grid.ws, r.grid.bs, r.grid.values, r.path, r.losses, 400, 320), el('figcaption', {}, ctx.t('3-D view')))),
         el('div', { attrs: { class: 'row' } }, el('figure', {}, lossPlot.svg, el('figcaption', {}, ctx.t('Loss per step (log scale)'))),
-          el('div', {}, el('p', {}, ctx.t('J after {0} steps: {1}', r.path.length - 1, short(last))),
+          el('div', {}, sentenceWithNumber(ctx.t('J after {0} steps: {1}', r.path.length - 1, short(last)), last, `surface.losses[${r.losses.length - 1}]`),
             ...(r.diverged ? [el('p', { attrs: { class: 'error', role: 'alert' } }, ctx.t('The path diverged: α is too large for this surface.'))] : []))),
       );
     },
     showError(message) { out.replaceChildren(errorBox(message)); },
   };
 }
+
