@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepTrace } from '../../src/engine/types';
 import { parseModelFile } from '../../src/engine/model/parse';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { projectRoot, useWorkbench } from './harness';
 import { cliTrace } from './cliTrace';
 
 const MODEL = 'xor.backprop.json';
@@ -28,25 +28,12 @@ const flatIndex = (matrix: number[][], j: number, i: number) => j * matrix[0].le
 
 describe('e2e: the inspector in a real VS Code workbench', function () {
   this.timeout(120_000);
-  let workbench: Workbench | undefined;
   let trace: StepTrace[];
-
-  before(async function () {
-    this.timeout(600_000); // a first install of the workbench takes a few minutes
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the end-to-end suite: ${available.unavailable}`);
-      this.skip();
-    }
+  const wb = useWorkbench('the inspector scenario', () => {
     trace = cliTrace(join(projectRoot, 'examples', MODEL), 4);
-    workbench = await Workbench.start({ entry: available.entry });
-  });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
+    return {};
   });
 
-  const wb = () => workbench!;
   const inspector = () => wb().webview();
   const renderedStep = (step: number) => inspector().locator(`body[data-rendered-step="${step}"]`).waitFor({ state: 'attached', timeout: 20_000 });
   /** The exact number an element of the webview carries in data-value (waits until it has one). */

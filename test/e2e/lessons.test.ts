@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { projectRoot, useWorkbench } from './harness';
 import { LESSON_EXAMPLES } from '../../src/extension/lessons/lessonExamples';
 
 const nls = JSON.parse(readFileSync(join(projectRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
@@ -25,24 +25,9 @@ function linkText(stepKey: string, command: string, argument?: string): string {
 
 describe('e2e: lessons and starting points in a real VS Code workbench', function () {
   this.timeout(180_000);
-  let workbench: Workbench | undefined;
+  const wb = useWorkbench('the lessons scenario');
+  before(() => wb().page.setViewportSize({ width: 1600, height: 1000 }));
 
-  before(async function () {
-    this.timeout(600_000);
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the lessons scenario: ${available.unavailable}`);
-      this.skip();
-    }
-    workbench = await Workbench.start({ entry: available.entry });
-    await workbench.page.setViewportSize({ width: 1600, height: 1000 });
-  });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
-  });
-
-  const wb = () => workbench!;
   const page = () => wb().page;
   const tab = (fileName: string) => page().locator(`.tabs-container .tab[data-resource-name="${fileName}"]`);
   const toasts = () => page().locator('.notifications-toasts .notification-toast');

@@ -7,29 +7,15 @@ import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModelFile } from '../../src/engine/model';
-import { Workbench, ensureWorkbench, reportFailures } from './harness';
+import { useWorkbench } from './harness';
 
 describe('e2e: every problem of a model file is listed once', function () {
   this.timeout(180_000);
-  let workbench: Workbench | undefined;
-
-  before(async function () {
-    this.timeout(600_000);
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the problems scenario: ${available.unavailable}`);
-      this.skip();
-    }
-    workbench = await Workbench.start({ entry: available.entry });
-    await workbench.page.setViewportSize({ width: 1600, height: 1000 });
-  });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
-  });
+  const workbench = useWorkbench('the problems scenario');
+  before(() => workbench().page.setViewportSize({ width: 1600, height: 1000 }));
 
   it('a type error and a semantic error are two problems in Problems', async () => {
-    const wb = workbench!;
+    const wb = workbench();
     const file = 'two-problems.backprop.json';
     // learningRate is a string (the schema's type), and y has 1 number for 2 output units (semantic).
     const text = [
