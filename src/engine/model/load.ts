@@ -20,7 +20,8 @@ import { parameterCount } from './semantics';
 import { parseModelFile } from './parse';
 import { targetRowProblem } from './targets';
 import { closest, excerpt, quoteList } from './words';
-import { MAX_CSV_BYTES, MAX_DATASET_VALUES, MAX_PASS_VALUES, MAX_STEP_VALUES, describeBytes } from '../limits';
+import { MAX_CSV_BYTES, MAX_DATASET_VALUES, MAX_PASS_VALUES, describeBytes } from '../limits';
+import { estimateStepCost, overStepLimit, stepCostMessage } from './stepCost';
 
 export const DEFAULT_SEED = 0;
 /** The split draws from its own stream, so changing it never changes the initial weights. */
@@ -218,24 +219,18 @@ function checkDatasetFits(model: ModelFile, dataset: Dataset): void {
 }
 
 /**
- * What one step and one pass over a split will hold, known once the data and split are: the step
- * record (and its JSON line), the forward pass of the per-epoch evaluation and of the full-batch
- * optimizers, and Levenberg–Marquardt's residual Jacobian (`train`: the samples of an epoch). Refused here, with the field to change,
- * rather than failing to allocate in the middle of a step.
+ * What one step and one pass over a split will cost, known once the data and split are: the
+ * step's CPU time (its record, the epoch-end measurement, the full-batch optimizers' inner
+ * iterations), the forward pass of the per-epoch evaluation and of the full-batch optimizers,
+ * and Levenberg–Marquardt's residual Jacobian (`train`: the samples of an epoch). Refused here,
+ * with the field to change, rather than running for minutes or failing to allocate in a step.
  */
 function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices, train = split.train.length): void {
   const largestSplit = Math.max(train, split.validation.length, split.test.length);
   const fullBatch = model.optimizer.type in PARAMETER_LIMITS;
   const batch = model.batch;
   const rows = fullBatch || !batch || batch.mode === 'batch' ? train : batch.mode === 'stochastic' ? 1 : Math.min(batch.size ?? train, train);
-  let perRow = 0;
-  let passPerRow = model.inputs;
-  model.layers.forEach((layer, l) => {
-    const fanIn = l === 0 ? model.inputs : model.layers[l - 1].units;
-    // input, z, a, upstream, delta, and f′(z) (a units × units Jacobian for softmax)
-    perRow += fanIn + layer.units * (layer.activation === 'softmax' ? layer.units + 4 : 5);
-    passPerRow += 2 * layer.units;
-  });
+  const passPerRow = model.layers.reduce((sum, layer) => sum + 2 * layer.units, model.inputs);
   const parameters = parameterCount(model);
   if (model.optimizer.type === 'levenberg-marquardt') {
     const entries = train * outputUnits(model) * parameters;
@@ -243,19 +238,13 @@ function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices, 
       throw new LoadProblem(['optimizer', 'type'], `optimizer.type: "levenberg-marquardt" needs a Jacobian of ${(train * outputUnits(model)).toLocaleString('en-US')} residuals (training samples × outputs) × ${parameters.toLocaleString('en-US')} parameters = ${entries.toLocaleString('en-US')} entries, more than its limit of ${JACOBIAN_ENTRY_LIMIT.toLocaleString('en-US')}; use fewer training samples or a smaller network.`);
     }
   }
-  const stepValues = rows * perRow + 6 * parameters;
   const widest = model.layers.reduce((w, layer, l) => (layer.units > model.layers[w].units ? l : w), 0);
-  if (stepValues > MAX_STEP_VALUES) {
-    const at: PathSegment[] = fullBatch ? ['optimizer', 'type'] : rows > 1 && batch ? ['batch', batch.mode === 'mini-batch' ? 'size' : 'mode'] : ['layers', widest, 'units'];
-    const advice = fullBatch
-      ? `"${model.optimizer.type}" takes the whole training set in every step: use fewer samples or smaller layers`
-      : rows > 1 ? 'use smaller mini-batches ("batch": { "mode": "mini-batch", "size": 32 }) or smaller layers' : 'use smaller layers';
-    throw new LoadProblem(at, `${formatPath(at)}: one step of ${rows.toLocaleString('en-US')} sample${rows === 1 ? '' : 's'} would record ${stepValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_STEP_VALUES.toLocaleString('en-US')} (its trace would not fit in memory or one JSON line); ${advice}.`);
-  }
   const passValues = largestSplit * passPerRow;
   if (passValues > MAX_PASS_VALUES) {
     throw new LoadProblem(['layers', widest, 'units'], `layers[${widest}].units: one forward pass over the ${largestSplit.toLocaleString('en-US')} samples of a split (the per-epoch evaluation) would hold ${passValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_PASS_VALUES.toLocaleString('en-US')}; use fewer samples or smaller layers.`);
   }
+  const cost = estimateStepCost(model, { rows, train, evaluated: train + split.validation.length });
+  if (overStepLimit(cost)) throw new LoadProblem(cost.at, `${formatPath(cost.at)}: ${stepCostMessage(cost)}`);
 }
 
 function describeSource(model: ModelFile): string {
