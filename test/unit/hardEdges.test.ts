@@ -6,12 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeFileReader, readFileBounded } from '../../src/engine/data/nodeFiles';
+import { nodeFileReader, readFileBounded, readFileBoundedAsync } from '../../src/engine/data/nodeFiles';
 import type { DataFileReader } from '../../src/engine/data/files';
 import { MAX_CSV_BYTES, MAX_NESTING, MAX_REPORTED_PROBLEMS, MAX_STEP_CPU_SECONDS } from '../../src/engine/limits';
 import { estimateStepCost } from '../../src/engine/model/stepCost';
 import { runCli } from '../../src/cli/main';
-import { loadModel, parseModelFile } from '../../src/engine/model';
+import { loadModel, loadModelAsync, parseModelFile } from '../../src/engine/model';
 import { PARAMETER_LIMITS } from '../../src/engine/optimizers';
 import { JACOBIAN_ENTRY_LIMIT } from '../../src/engine/optimizers/levenbergMarquardt';
 import type { Diagnostic } from '../../src/engine/types';
@@ -260,6 +260,44 @@ describe('data files: paths, bytes and echoes', () => {
       readText: (_p, max) => (max < MAX_CSV_BYTES + 5 ? undefined : 'never'),
     };
     onlyError(loadModel(csvModel('big.csv'), { files: lying }).diagnostics, 'data.csv', /holds more than 10 MiB, the limit for data files/);
+  });
+
+  it("the extension host's read runs off its event loop: /proc/self/pagemap stops at the limit while the loop keeps turning", async () => {
+    let turns = 0;
+    let turning = true;
+    const turn = () => {
+      turns++;
+      if (turning) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const text = await readFileBoundedAsync('/proc/self/pagemap', 4 * 1024 * 1024);
+    turning = false;
+    assert.equal(text, undefined);
+    // 4 MiB read in 1 MiB chunks: the loop turned between them (a synchronous read would give 0).
+    assert.ok(turns >= 2, `${turns} turns of the event loop during the read`);
+  });
+
+  it('loadModelAsync reads a workspace CSV only through the asynchronous read, and refuses a fifo or a /proc link unread', async () => {
+    const reader = nodeFileReader(join(workspace, 'models'), workspace);
+    let asyncReads = 0;
+    const offLoopOnly: DataFileReader = {
+      ...reader,
+      readText: () => assert.fail('read synchronously'),
+      readTextAsync: (p, max) => {
+        asyncReads++;
+        assert.ok(reader.locate(p).ok, `read a refused path ${p}`);
+        return reader.readTextAsync!(p, max);
+      },
+    };
+    writeFileSync(join(workspace, 'data', 'async.csv'), 'a,b,label\n1,2,x\n3,4,y\n5,6,x\n');
+    const loaded = await loadModelAsync(csvModel('../data/async.csv'), { files: offLoopOnly });
+    assert.deepEqual(errors(loaded.diagnostics), []);
+    assert.deepEqual(Array.from(loaded.data!.dataset.x), [1, 2, 3, 4, 5, 6]);
+    assert.equal(asyncReads, 1);
+    for (const [path, words] of [['fifo.csv', /is not a regular file/], ['pagemap.csv', /is outside the folder/]] as const) {
+      onlyError((await loadModelAsync(csvModel(path), { files: offLoopOnly })).diagnostics, 'data.csv', words);
+    }
+    assert.equal(asyncReads, 1);
   });
 
   it('a file just over the limit says by how much ("10.0 MiB (10,485,761 bytes) ... up to 10 MiB")', () => {

@@ -17,7 +17,7 @@ import { JACOBIAN_ENTRY_LIMIT } from '../optimizers/levenbergMarquardt';
 import { PARAMETER_LIMITS } from '../optimizers/fullBatch';
 import { type JsonDocument, type PathSegment, formatPath } from './jsonText';
 import { parameterCount } from './semantics';
-import { parseModelFile } from './parse';
+import { type ParsedModel, parseModelFile } from './parse';
 import { targetRowProblem } from './targets';
 import { closest, excerpt, quoteList } from './words';
 import { MAX_CSV_BYTES, MAX_DATASET_VALUES, MAX_PASS_VALUES, describeBytes } from '../limits';
@@ -65,14 +65,50 @@ class LoadProblem extends Error {
 }
 
 export function loadModel(text: string, options: LoadOptions = {}): LoadedModel {
+  return loadParsed(parseModelFile(text), options);
+}
+
+/**
+ * loadModel for the extension host: a data file that has to be read (not cached, inside the size
+ * limit) is read first through the reader's readTextAsync, so the host's event loop keeps running
+ * while it is read; the rest (parsing it, checks, the split) is loadModel's.
+ */
+export async function loadModelAsync(text: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const parsed = parseModelFile(text);
+  const source = parsed.model ? dataFileOf(parsed.model, options) : undefined;
+  if (!source?.reader?.readTextAsync) return loadParsed(parsed, options);
+  let found: LocatedCsv;
+  try {
+    found = locateCsv(source);
+  } catch (e) {
+    if (e instanceof LoadProblem) return loadParsed(parsed, options); // reported there, at its place
+    throw e;
+  }
+  if (found.key !== undefined && parsedCsv.has(found.key)) return loadParsed(parsed, options);
+  let preRead: PreRead;
+  try {
+    preRead = { version: found.version, text: await source.reader.readTextAsync(source.file, MAX_CSV_BYTES) };
+  } catch (e) {
+    preRead = { version: found.version, error: e as Error };
+  }
+  return loadParsed(parsed, options, preRead);
+}
+
+/** A data file's text read before loading, for the file version it was read at (or why it could not be read). */
+interface PreRead {
+  version: string | undefined;
+  text?: string; // undefined without error: more than the limit
+  error?: Error;
+}
+
+function loadParsed(parsed: ParsedModel, options: LoadOptions, preRead?: PreRead): LoadedModel {
   if (!parsed.model) return { diagnostics: parsed.diagnostics };
   const model = parsed.model;
   const doc = parsed.doc!;
   const diagnostics = [...parsed.diagnostics];
   try {
     if ('generator' in model.data && model.data.online) return { model, data: onlineData(model, model.data), diagnostics };
-    const raw = readDataset(model, options);
+    const raw = readDataset(model, options, preRead);
     checkDatasetFits(model, raw);
     const split = splitFor(model, raw, diagnostics, doc);
     checkWorkFits(model, raw, split);
@@ -91,7 +127,28 @@ function outputUnits(model: ModelFile): number {
   return model.layers[model.layers.length - 1].units;
 }
 
-function readDataset(model: ModelFile, options: LoadOptions): Dataset {
+/** A CSV the model's data names (its own or a built-in dataset's), and how to read its targets. */
+interface CsvSource {
+  reader: DataFileReader | undefined;
+  file: string;
+  at: PathSegment[];
+  targets: string[];
+  targetKind: 'categorical' | 'auto';
+}
+
+function dataFileOf(model: ModelFile, options: LoadOptions): CsvSource | undefined {
+  const data = model.data;
+  if ('x' in data || 'generator' in data) return undefined;
+  const categorical = 'builtin' in data || model.loss === 'cross-entropy';
+  if ('csv' in data) {
+    const targets = typeof data.target === 'string' ? [data.target] : data.target;
+    return { reader: options.files, file: data.csv, at: ['data', 'csv'], targets, targetKind: categorical ? 'categorical' : 'auto' };
+  }
+  const builtin = BUILTIN_DATASETS[data.builtin];
+  return { reader: options.builtins, file: builtin.file, at: ['data', 'builtin'], targets: [builtin.target], targetKind: 'categorical' };
+}
+
+function readDataset(model: ModelFile, options: LoadOptions, preRead?: PreRead): Dataset {
   const data = model.data;
   if ('x' in data) {
     return { x: Float64Array.from(data.x.flat()), y: Float64Array.from(data.y.flat()), samples: data.x.length, inputs: model.inputs, outputs: outputUnits(model) };
@@ -100,20 +157,24 @@ function readDataset(model: ModelFile, options: LoadOptions): Dataset {
     checkGeneratorFits(model, data);
     return generateDataset(data, data.seed ?? model.seed ?? DEFAULT_SEED, model.inputs, outputUnits(model));
   }
-  const categorical = 'builtin' in data || model.loss === 'cross-entropy';
-  if ('csv' in data) {
-    const targets = typeof data.target === 'string' ? [data.target] : data.target;
-    return readCsv(options.files, data.csv, ['data', 'csv'], targets, categorical ? 'categorical' : 'auto');
-  }
-  const builtin = BUILTIN_DATASETS[data.builtin];
-  return readCsv(options.builtins, builtin.file, ['data', 'builtin'], [builtin.target], 'categorical');
+  return readCsv(dataFileOf(model, options)!, preRead);
 }
 
 /** Parsed CSV datasets by file version and options, so an edit that does not touch the data does not parse it again. */
 const parsedCsv = new Map<string, Dataset>();
 const PARSED_CSV_KEPT = 4;
 
-function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegment[], targets: string[], targetKind: 'categorical' | 'auto'): Dataset {
+/** A data file found readable, not yet read. */
+interface LocatedCsv {
+  reader: DataFileReader;
+  where: string; // "data.csv"
+  shown: string; // the path for messages
+  version: string | undefined;
+  key: string | undefined; // in parsedCsv
+}
+
+/** Where a data path leads, refused (by name, unread) when it is outside, not a file or over the size it reports. */
+function locateCsv({ reader, file, at, targets, targetKind }: CsvSource): LocatedCsv {
   const where = `data.${at[1]}`;
   if (!reader) throw new LoadProblem(at, `${where}: this host cannot read data files; use inline "x"/"y" or a "generator"`);
   if (/[\u0000-\u001f\u007f-\u009f]/.test(file)) throw new LoadProblem(at, `${where}: the path ${excerpt(file, 120)} contains control characters; write a plain relative path such as "data/train.csv"`);
@@ -125,6 +186,12 @@ function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegme
     throw new LoadProblem(at, `${where}: ${shown} is ${describeBytes(found.size)}; data files up to ${describeBytes(MAX_CSV_BYTES)} are loaded (the whole file is parsed in the editor's process). Use a sample of the rows.`);
   }
   const key = found.version === undefined ? undefined : [found.version, targetKind, ...targets].join('\u0000');
+  return { reader, where, shown, version: found.version, key };
+}
+
+function readCsv(source: CsvSource, preRead?: PreRead): Dataset {
+  const { file, at, targets, targetKind } = source;
+  const { reader, where, shown, version, key } = locateCsv(source);
   const cached = key === undefined ? undefined : parsedCsv.get(key);
   if (cached) {
     parsedCsv.delete(key!); // most recently used last
@@ -133,7 +200,13 @@ function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegme
   }
   let text: string | undefined;
   try {
-    text = reader.readText(file, MAX_CSV_BYTES);
+    // Read before, off the event loop (loadModelAsync), when the file has not changed since.
+    if (preRead && version !== undefined && preRead.version === version) {
+      if (preRead.error) throw preRead.error;
+      text = preRead.text;
+    } else {
+      text = reader.readText(file, MAX_CSV_BYTES);
+    }
   } catch (e) {
     throw new LoadProblem(at, `${where}: cannot read ${shown}: ${excerpt((e as Error).message, 200)}`);
   }
