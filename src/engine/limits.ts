@@ -20,11 +20,14 @@ export const MAX_PARAMETERS = 1_000_000;
 export const MAX_DATASET_VALUES = 10_000_000;
 
 /**
- * Numbers one step records (inputs, z, a, f′(z), ∂J/∂a, δ for every sample of the batch and
- * layer, plus the parameters six times): 64 MB as float64 and about 200 MB as one JSON line,
- * well inside V8's longest string (2^29 characters).
+ * CPU seconds one step may take, as estimated from the file when it is loaded (model/stepCost.ts:
+ * the batch's pass and its record, the epoch-end measurement, the full-batch optimizers' inner
+ * iterations at their most). Measured on the project's 2-core machine: a file just under it
+ * (25,000 whole-batch samples of 2-3-3-3-1, estimated 2.0 s) ran 3 steps in 5.1 s of CPU with
+ * the CLI's JSON trace, load included. It also bounds what one step records to about 1.7 million
+ * numbers (13 MB as float64, about 35 MB as one JSON line).
  */
-export const MAX_STEP_VALUES = 8_000_000;
+export const MAX_STEP_CPU_SECONDS = 2;
 
 /**
  * Numbers of one forward pass over a whole split (samples × (inputs + z and a of every layer)):

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { InspectorCommand } from '../protocol/messages';
 import { formatDiagnostic } from '../engine/model/format';
+import { loadModelAsync } from '../engine/model';
 import { exportTrace } from './exportCommand';
 import type { InspectorPanel } from './inspectorPanel';
 import { InspectorPanels } from './inspectorPanels';
@@ -54,7 +55,8 @@ export class BackpropHost implements vscode.Disposable {
       this.registry.setActive(key);
       return existing;
     }
-    const result = TrainingSession.load(key, await documentText(uri), loadOptionsFor(this.context.extensionUri, uri));
+    const text = await documentText(uri);
+    const result = TrainingSession.fromLoaded(key, text, await loadModelAsync(text, loadOptionsFor(this.context.extensionUri, uri)));
     if (!result.ok) {
       const first = result.loaded.diagnostics.find((d) => d.severity === 'error');
       const reason = first ? formatDiagnostic(first) : l10n.t('the file cannot be trained');

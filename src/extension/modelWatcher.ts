@@ -1,7 +1,7 @@
 // Model files in the editor: diagnostics as the user types or saves, and the offer to start over
 // when the file under an open inspector changes.
 import * as vscode from 'vscode';
-import { loadModel } from '../engine/model';
+import { loadModelAsync } from '../engine/model';
 import { isModelDocument } from './modelFiles';
 import { clearDiagnosticsWhenGone, toVscodeDiagnostics } from './modelDiagnostics';
 import { offerResetOnEdit } from './modelChangeOffer';
@@ -14,6 +14,9 @@ export class ModelFileWatcher implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('backprop');
   private readonly pendingChecks = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly offering = new Set<string>();
+  /** The latest check started per document: an older one that finishes later is dropped. */
+  private readonly latestCheck = new Map<string, number>();
+  private checks = 0;
   private readonly disposables: vscode.Disposable[];
 
   constructor(
@@ -40,11 +43,20 @@ export class ModelFileWatcher implements vscode.Disposable {
   }
 
   private check(document: vscode.TextDocument): void {
+    void this.checkNow(document);
+  }
+
+  /** Loads the document (its data file read off the event loop) and shows its problems, unless a newer check started meanwhile. */
+  private async checkNow(document: vscode.TextDocument): Promise<void> {
     if (!isModelDocument(document) || document.isClosed) return; // a check scheduled before it closed
     const key = document.uri.toString();
     this.pendingChecks.delete(key);
+    const id = ++this.checks;
+    this.latestCheck.set(key, id);
     const text = document.getText();
-    const loaded = loadModel(text, loadOptionsFor(this.extensionUri, document.uri));
+    const loaded = await loadModelAsync(text, loadOptionsFor(this.extensionUri, document.uri));
+    if (this.latestCheck.get(key) !== id || document.isClosed) return;
+    this.latestCheck.delete(key);
     this.diagnostics.set(document.uri, toVscodeDiagnostics(loaded.diagnostics, text));
     const session = this.registry.get(key);
     if (loaded.data && session && this.hasInspector(key) && text !== session.text) void this.offerReset(session, document);

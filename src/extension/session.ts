@@ -4,7 +4,7 @@
 // event loop, run-until conditions, loss history for the charts, the selection, and change events.
 // No `vscode` import: tests and the debug adapter use it as is.
 import type { ModelFile, Phase, StepRecord } from '../engine/types';
-import { type LoadOptions, type LoadedModel, loadModel } from '../engine/model';
+import { type LoadOptions, type LoadedModel, loadModel, loadModelAsync } from '../engine/model';
 import { Trainer, type TrainingData } from '../engine/trainer';
 import { HistoryRestartedError } from '../engine/history';
 import type { NextOperation } from '../engine/phases';
@@ -102,7 +102,11 @@ export class TrainingSession {
 
   /** Parses `text` and loads its data (files through `options`); a file that cannot train gives its diagnostics instead. */
   static load(uri: string, text: string, options: LoadOptions = {}): LoadResult {
-    const loaded = loadModel(text, options);
+    return TrainingSession.fromLoaded(uri, text, loadModel(text, options));
+  }
+
+  /** A session on `text` as loaded (the extension host loads with loadModelAsync, its data read off the event loop). */
+  static fromLoaded(uri: string, text: string, loaded: LoadedModel): LoadResult {
     if (!loaded.model || !loaded.data) return { ok: false, loaded };
     return { ok: true, session: new TrainingSession(uri, text, loaded.model, loaded.data) };
   }
@@ -521,7 +525,7 @@ export class TrainingSession {
 
   /** Starts over on a new model text; on failure the session keeps its current model. */
   async replaceModel(text: string, options: LoadOptions = {}): Promise<LoadResult> {
-    const loaded = loadModel(text, options);
+    const loaded = await loadModelAsync(text, options);
     if (!loaded.model || !loaded.data) return { ok: false, loaded };
     await this.pause();
     this.unsubscribe();

@@ -6,10 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeFileReader, readFileBounded } from '../../src/engine/data/nodeFiles';
+import { nodeFileReader, readFileBounded, readFileBoundedAsync } from '../../src/engine/data/nodeFiles';
 import type { DataFileReader } from '../../src/engine/data/files';
-import { MAX_CSV_BYTES, MAX_NESTING, MAX_REPORTED_PROBLEMS, MAX_STEP_VALUES } from '../../src/engine/limits';
-import { loadModel, parseModelFile } from '../../src/engine/model';
+import { MAX_CSV_BYTES, MAX_NESTING, MAX_REPORTED_PROBLEMS, MAX_STEP_CPU_SECONDS } from '../../src/engine/limits';
+import { estimateStepCost } from '../../src/engine/model/stepCost';
+import { runCli } from '../../src/cli/main';
+import { loadModel, loadModelAsync, parseModelFile } from '../../src/engine/model';
 import { PARAMETER_LIMITS } from '../../src/engine/optimizers';
 import { JACOBIAN_ENTRY_LIMIT } from '../../src/engine/optimizers/levenbergMarquardt';
 import type { Diagnostic } from '../../src/engine/types';
@@ -140,16 +142,54 @@ describe('model file: limits checked when it is loaded, at their place', () => {
     onlyError(parseModelFile(text({ optimizer: { type: 'newton', maxIter: 1_000_000_000 } })).diagnostics, 'optimizer.maxIter', /must be ≤ 1000, found 1000000000/);
   });
 
-  it('a step that would record more than the limit is refused at batch.size, with the count', () => {
-    // 2 inputs → 4,000 relu → 1: per sample 2 + 4000·5 + 4000 + 5 numbers; 400 samples per step.
-    const layers = [{ units: 4000, activation: 'relu' }, { units: 1, activation: 'sigmoid' }];
-    const perSample = 2 + 4000 * 5 + 4000 + 1 * 5;
-    const parameters = 4000 * 3 + 4001;
-    const loaded = loadModel(text({ layers, loss: 'binary-cross-entropy', data: { generator: 'xor', samples: 1000 }, batch: { mode: 'mini-batch', size: 400 } }));
-    const values = 400 * perSample + 6 * parameters;
-    assert.ok(values > MAX_STEP_VALUES);
-    onlyError(loaded.diagnostics, 'batch.size', new RegExp(`one step of 400 samples would record ${values.toLocaleString('en-US')} numbers, more than the limit of ${MAX_STEP_VALUES.toLocaleString('en-US')}`));
-    assert.ok(loadModel(text({ layers, loss: 'binary-cross-entropy', data: { generator: 'xor', samples: 1000 }, batch: { mode: 'mini-batch', size: 300 } })).data);
+  // Reduced versions of the two files that ran past the fuzzer's 20 s: example 06 with a generated
+  // whole batch (100,000 samples took 20 s of CPU for 3 steps), and conjugate gradient with
+  // maxIter 1000 on 50,000 inline rows (one step took 46 s).
+  it('a whole batch whose step would take longer than the limit is refused at batch.mode, with the estimate and what to change', () => {
+    const layers = [{ units: 3, activation: 'sigmoid' }, { units: 3, activation: 'tanh' }, { units: 3, activation: 'relu' }, { units: 1, activation: 'identity' }];
+    const loaded = loadModel(text({ layers, data: { generator: 'circles', samples: 40_000 }, batch: { mode: 'batch' } }));
+    const d = onlyError(loaded.diagnostics, 'batch.mode', new RegExp(`one step is estimated at [0-9.]+ s of CPU, more than the limit of ${MAX_STEP_CPU_SECONDS} s: the step's pass over 40,000 samples and its record of 2,440,222 numbers .*use smaller mini-batches`));
+    assertPrintable(d.message);
+    // 40,000 samples × (2 + 3·5 + 3 + 3·5 + 3 + 3·5 + 3 + 1·5 numbers) + 6 × 37 parameters recorded.
+    assert.ok(loadModel(text({ layers, data: { generator: 'circles', samples: 40_000 }, batch: { mode: 'mini-batch', size: 64 } })).data);
+  });
+
+  it('conjugate gradient whose iterations would take longer than the limit is refused at optimizer.maxIter', () => {
+    const x = Array.from({ length: 2000 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+    const y = x.map(([a, b]) => [a * b > 0 ? 1 : 0]);
+    const model = { layers: [{ units: 2, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binary-cross-entropy', data: { x, y } };
+    const source = text({ ...model, optimizer: { type: 'conjugate-gradient', maxIter: 1000 } });
+    const d = onlyError(loadModel(source).diagnostics, 'optimizer.maxIter', /one step is estimated at [0-9,.]+ s of CPU, more than the limit of 2 s: 1,000 iterations × up to 26 evaluations of the 2,000 training samples .*lower "maxIter"/);
+    assert.deepEqual([d.line, d.column], lineColumn(source, '1000'));
+    assert.ok(loadModel(text({ ...model, optimizer: { type: 'conjugate-gradient', maxIter: 10 } })).data);
+  });
+
+  it('a file just under the limit loads, and the CLI runs its 3 steps in about the estimated CPU time', function () {
+    this.timeout(180_000);
+    // 25,000 whole-batch samples of example 06's 2-3-3-3-1 network: 1,525,222 recorded numbers a step.
+    const layers = [{ units: 3, activation: 'sigmoid' }, { units: 3, activation: 'tanh' }, { units: 3, activation: 'relu' }, { units: 1, activation: 'identity' }];
+    const model = { ...base, layers, data: { generator: 'circles', samples: 25_000 }, batch: { mode: 'batch' } };
+    const dir = mkdtempSync(join(tmpdir(), 'step-cost-'));
+    try {
+      const file = join(dir, 'under.backprop.json');
+      writeFileSync(file, JSON.stringify(model));
+      const loaded = loadModel(JSON.stringify(model));
+      assert.ok(loaded.data, loaded.diagnostics.map((x) => x.message).join('\n'));
+      const estimate = estimateStepCost(loaded.model!, { rows: 25_000, train: 25_000, evaluated: 25_000 });
+      assert.ok(estimate.seconds > 0.5 * MAX_STEP_CPU_SECONDS && estimate.seconds <= MAX_STEP_CPU_SECONDS, `${estimate.seconds} s`);
+      let lines = 0;
+      const before = process.cpuUsage();
+      const code = runCli(['run', file, '--steps', '3', '--json'], { out: () => lines++, err: () => undefined, color: false });
+      const used = process.cpuUsage(before);
+      const seconds = (used.user + used.system) / 1e6;
+      assert.equal(code, 0);
+      assert.equal(lines, 3);
+      // CPU, not wall time: the estimate must not be an underestimate (the limit's promise); a
+      // quarter more for loading the file and generating its data.
+      assert.ok(seconds < 1.25 * 3 * estimate.seconds, `3 steps took ${seconds.toFixed(2)} s of CPU; estimated ${estimate.seconds.toFixed(2)} s each`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a generated dataset over the value limit is refused before it is generated', () => {
@@ -220,6 +260,44 @@ describe('data files: paths, bytes and echoes', () => {
       readText: (_p, max) => (max < MAX_CSV_BYTES + 5 ? undefined : 'never'),
     };
     onlyError(loadModel(csvModel('big.csv'), { files: lying }).diagnostics, 'data.csv', /holds more than 10 MiB, the limit for data files/);
+  });
+
+  it("the extension host's read runs off its event loop: /proc/self/pagemap stops at the limit while the loop keeps turning", async () => {
+    let turns = 0;
+    let turning = true;
+    const turn = () => {
+      turns++;
+      if (turning) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const text = await readFileBoundedAsync('/proc/self/pagemap', 4 * 1024 * 1024);
+    turning = false;
+    assert.equal(text, undefined);
+    // 4 MiB read in 1 MiB chunks: the loop turned between them (a synchronous read would give 0).
+    assert.ok(turns >= 2, `${turns} turns of the event loop during the read`);
+  });
+
+  it('loadModelAsync reads a workspace CSV only through the asynchronous read, and refuses a fifo or a /proc link unread', async () => {
+    const reader = nodeFileReader(join(workspace, 'models'), workspace);
+    let asyncReads = 0;
+    const offLoopOnly: DataFileReader = {
+      ...reader,
+      readText: () => assert.fail('read synchronously'),
+      readTextAsync: (p, max) => {
+        asyncReads++;
+        assert.ok(reader.locate(p).ok, `read a refused path ${p}`);
+        return reader.readTextAsync!(p, max);
+      },
+    };
+    writeFileSync(join(workspace, 'data', 'async.csv'), 'a,b,label\n1,2,x\n3,4,y\n5,6,x\n');
+    const loaded = await loadModelAsync(csvModel('../data/async.csv'), { files: offLoopOnly });
+    assert.deepEqual(errors(loaded.diagnostics), []);
+    assert.deepEqual(Array.from(loaded.data!.dataset.x), [1, 2, 3, 4, 5, 6]);
+    assert.equal(asyncReads, 1);
+    for (const [path, words] of [['fifo.csv', /is not a regular file/], ['pagemap.csv', /is outside the folder/]] as const) {
+      onlyError((await loadModelAsync(csvModel(path), { files: offLoopOnly })).diagnostics, 'data.csv', words);
+    }
+    assert.equal(asyncReads, 1);
   });
 
   it('a file just over the limit says by how much ("10.0 MiB (10,485,761 bytes) ... up to 10 MiB")', () => {

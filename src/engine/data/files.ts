@@ -20,6 +20,8 @@ export interface DataFileReader {
    * May throw; the message is shown to the user.
    */
   readText(path: string, maxBytes: number): string | undefined;
+  /** As readText, without blocking the caller's event loop (the extension host's reads; `loadModelAsync`). */
+  readTextAsync?(path: string, maxBytes: number): Promise<string | undefined>;
   /** Where a relative path points, for messages ("data/x.csv (/home/me/proj/data/x.csv)"). */
   describe?(path: string): string;
   /** The folder data paths must stay inside, for messages. */

@@ -17,10 +17,11 @@ import { JACOBIAN_ENTRY_LIMIT } from '../optimizers/levenbergMarquardt';
 import { PARAMETER_LIMITS } from '../optimizers/fullBatch';
 import { type JsonDocument, type PathSegment, formatPath } from './jsonText';
 import { parameterCount } from './semantics';
-import { parseModelFile } from './parse';
+import { type ParsedModel, parseModelFile } from './parse';
 import { targetRowProblem } from './targets';
 import { closest, excerpt, quoteList } from './words';
-import { MAX_CSV_BYTES, MAX_DATASET_VALUES, MAX_PASS_VALUES, MAX_STEP_VALUES, describeBytes } from '../limits';
+import { MAX_CSV_BYTES, MAX_DATASET_VALUES, MAX_PASS_VALUES, describeBytes } from '../limits';
+import { estimateStepCost, overStepLimit, stepCostMessage } from './stepCost';
 
 export const DEFAULT_SEED = 0;
 /** The split draws from its own stream, so changing it never changes the initial weights. */
@@ -64,14 +65,50 @@ class LoadProblem extends Error {
 }
 
 export function loadModel(text: string, options: LoadOptions = {}): LoadedModel {
+  return loadParsed(parseModelFile(text), options);
+}
+
+/**
+ * loadModel for the extension host: a data file that has to be read (not cached, inside the size
+ * limit) is read first through the reader's readTextAsync, so the host's event loop keeps running
+ * while it is read; the rest (parsing it, checks, the split) is loadModel's.
+ */
+export async function loadModelAsync(text: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const parsed = parseModelFile(text);
+  const source = parsed.model ? dataFileOf(parsed.model, options) : undefined;
+  if (!source?.reader?.readTextAsync) return loadParsed(parsed, options);
+  let found: LocatedCsv;
+  try {
+    found = locateCsv(source);
+  } catch (e) {
+    if (e instanceof LoadProblem) return loadParsed(parsed, options); // reported there, at its place
+    throw e;
+  }
+  if (found.key !== undefined && parsedCsv.has(found.key)) return loadParsed(parsed, options);
+  let preRead: PreRead;
+  try {
+    preRead = { version: found.version, text: await source.reader.readTextAsync(source.file, MAX_CSV_BYTES) };
+  } catch (e) {
+    preRead = { version: found.version, error: e as Error };
+  }
+  return loadParsed(parsed, options, preRead);
+}
+
+/** A data file's text read before loading, for the file version it was read at (or why it could not be read). */
+interface PreRead {
+  version: string | undefined;
+  text?: string; // undefined without error: more than the limit
+  error?: Error;
+}
+
+function loadParsed(parsed: ParsedModel, options: LoadOptions, preRead?: PreRead): LoadedModel {
   if (!parsed.model) return { diagnostics: parsed.diagnostics };
   const model = parsed.model;
   const doc = parsed.doc!;
   const diagnostics = [...parsed.diagnostics];
   try {
     if ('generator' in model.data && model.data.online) return { model, data: onlineData(model, model.data), diagnostics };
-    const raw = readDataset(model, options);
+    const raw = readDataset(model, options, preRead);
     checkDatasetFits(model, raw);
     const split = splitFor(model, raw, diagnostics, doc);
     checkWorkFits(model, raw, split);
@@ -90,7 +127,28 @@ function outputUnits(model: ModelFile): number {
   return model.layers[model.layers.length - 1].units;
 }
 
-function readDataset(model: ModelFile, options: LoadOptions): Dataset {
+/** A CSV the model's data names (its own or a built-in dataset's), and how to read its targets. */
+interface CsvSource {
+  reader: DataFileReader | undefined;
+  file: string;
+  at: PathSegment[];
+  targets: string[];
+  targetKind: 'categorical' | 'auto';
+}
+
+function dataFileOf(model: ModelFile, options: LoadOptions): CsvSource | undefined {
+  const data = model.data;
+  if ('x' in data || 'generator' in data) return undefined;
+  const categorical = 'builtin' in data || model.loss === 'cross-entropy';
+  if ('csv' in data) {
+    const targets = typeof data.target === 'string' ? [data.target] : data.target;
+    return { reader: options.files, file: data.csv, at: ['data', 'csv'], targets, targetKind: categorical ? 'categorical' : 'auto' };
+  }
+  const builtin = BUILTIN_DATASETS[data.builtin];
+  return { reader: options.builtins, file: builtin.file, at: ['data', 'builtin'], targets: [builtin.target], targetKind: 'categorical' };
+}
+
+function readDataset(model: ModelFile, options: LoadOptions, preRead?: PreRead): Dataset {
   const data = model.data;
   if ('x' in data) {
     return { x: Float64Array.from(data.x.flat()), y: Float64Array.from(data.y.flat()), samples: data.x.length, inputs: model.inputs, outputs: outputUnits(model) };
@@ -99,20 +157,24 @@ function readDataset(model: ModelFile, options: LoadOptions): Dataset {
     checkGeneratorFits(model, data);
     return generateDataset(data, data.seed ?? model.seed ?? DEFAULT_SEED, model.inputs, outputUnits(model));
   }
-  const categorical = 'builtin' in data || model.loss === 'cross-entropy';
-  if ('csv' in data) {
-    const targets = typeof data.target === 'string' ? [data.target] : data.target;
-    return readCsv(options.files, data.csv, ['data', 'csv'], targets, categorical ? 'categorical' : 'auto');
-  }
-  const builtin = BUILTIN_DATASETS[data.builtin];
-  return readCsv(options.builtins, builtin.file, ['data', 'builtin'], [builtin.target], 'categorical');
+  return readCsv(dataFileOf(model, options)!, preRead);
 }
 
 /** Parsed CSV datasets by file version and options, so an edit that does not touch the data does not parse it again. */
 const parsedCsv = new Map<string, Dataset>();
 const PARSED_CSV_KEPT = 4;
 
-function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegment[], targets: string[], targetKind: 'categorical' | 'auto'): Dataset {
+/** A data file found readable, not yet read. */
+interface LocatedCsv {
+  reader: DataFileReader;
+  where: string; // "data.csv"
+  shown: string; // the path for messages
+  version: string | undefined;
+  key: string | undefined; // in parsedCsv
+}
+
+/** Where a data path leads, refused (by name, unread) when it is outside, not a file or over the size it reports. */
+function locateCsv({ reader, file, at, targets, targetKind }: CsvSource): LocatedCsv {
   const where = `data.${at[1]}`;
   if (!reader) throw new LoadProblem(at, `${where}: this host cannot read data files; use inline "x"/"y" or a "generator"`);
   if (/[\u0000-\u001f\u007f-\u009f]/.test(file)) throw new LoadProblem(at, `${where}: the path ${excerpt(file, 120)} contains control characters; write a plain relative path such as "data/train.csv"`);
@@ -124,6 +186,12 @@ function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegme
     throw new LoadProblem(at, `${where}: ${shown} is ${describeBytes(found.size)}; data files up to ${describeBytes(MAX_CSV_BYTES)} are loaded (the whole file is parsed in the editor's process). Use a sample of the rows.`);
   }
   const key = found.version === undefined ? undefined : [found.version, targetKind, ...targets].join('\u0000');
+  return { reader, where, shown, version: found.version, key };
+}
+
+function readCsv(source: CsvSource, preRead?: PreRead): Dataset {
+  const { file, at, targets, targetKind } = source;
+  const { reader, where, shown, version, key } = locateCsv(source);
   const cached = key === undefined ? undefined : parsedCsv.get(key);
   if (cached) {
     parsedCsv.delete(key!); // most recently used last
@@ -132,7 +200,13 @@ function readCsv(reader: DataFileReader | undefined, file: string, at: PathSegme
   }
   let text: string | undefined;
   try {
-    text = reader.readText(file, MAX_CSV_BYTES);
+    // Read before, off the event loop (loadModelAsync), when the file has not changed since.
+    if (preRead && version !== undefined && preRead.version === version) {
+      if (preRead.error) throw preRead.error;
+      text = preRead.text;
+    } else {
+      text = reader.readText(file, MAX_CSV_BYTES);
+    }
   } catch (e) {
     throw new LoadProblem(at, `${where}: cannot read ${shown}: ${excerpt((e as Error).message, 200)}`);
   }
@@ -218,24 +292,18 @@ function checkDatasetFits(model: ModelFile, dataset: Dataset): void {
 }
 
 /**
- * What one step and one pass over a split will hold, known once the data and split are: the step
- * record (and its JSON line), the forward pass of the per-epoch evaluation and of the full-batch
- * optimizers, and Levenberg–Marquardt's residual Jacobian (`train`: the samples of an epoch). Refused here, with the field to change,
- * rather than failing to allocate in the middle of a step.
+ * What one step and one pass over a split will cost, known once the data and split are: the
+ * step's CPU time (its record, the epoch-end measurement, the full-batch optimizers' inner
+ * iterations), the forward pass of the per-epoch evaluation and of the full-batch optimizers,
+ * and Levenberg–Marquardt's residual Jacobian (`train`: the samples of an epoch). Refused here,
+ * with the field to change, rather than running for minutes or failing to allocate in a step.
  */
 function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices, train = split.train.length): void {
   const largestSplit = Math.max(train, split.validation.length, split.test.length);
   const fullBatch = model.optimizer.type in PARAMETER_LIMITS;
   const batch = model.batch;
   const rows = fullBatch || !batch || batch.mode === 'batch' ? train : batch.mode === 'stochastic' ? 1 : Math.min(batch.size ?? train, train);
-  let perRow = 0;
-  let passPerRow = model.inputs;
-  model.layers.forEach((layer, l) => {
-    const fanIn = l === 0 ? model.inputs : model.layers[l - 1].units;
-    // input, z, a, upstream, delta, and f′(z) (a units × units Jacobian for softmax)
-    perRow += fanIn + layer.units * (layer.activation === 'softmax' ? layer.units + 4 : 5);
-    passPerRow += 2 * layer.units;
-  });
+  const passPerRow = model.layers.reduce((sum, layer) => sum + 2 * layer.units, model.inputs);
   const parameters = parameterCount(model);
   if (model.optimizer.type === 'levenberg-marquardt') {
     const entries = train * outputUnits(model) * parameters;
@@ -243,19 +311,13 @@ function checkWorkFits(model: ModelFile, dataset: Dataset, split: SplitIndices, 
       throw new LoadProblem(['optimizer', 'type'], `optimizer.type: "levenberg-marquardt" needs a Jacobian of ${(train * outputUnits(model)).toLocaleString('en-US')} residuals (training samples × outputs) × ${parameters.toLocaleString('en-US')} parameters = ${entries.toLocaleString('en-US')} entries, more than its limit of ${JACOBIAN_ENTRY_LIMIT.toLocaleString('en-US')}; use fewer training samples or a smaller network.`);
     }
   }
-  const stepValues = rows * perRow + 6 * parameters;
   const widest = model.layers.reduce((w, layer, l) => (layer.units > model.layers[w].units ? l : w), 0);
-  if (stepValues > MAX_STEP_VALUES) {
-    const at: PathSegment[] = fullBatch ? ['optimizer', 'type'] : rows > 1 && batch ? ['batch', batch.mode === 'mini-batch' ? 'size' : 'mode'] : ['layers', widest, 'units'];
-    const advice = fullBatch
-      ? `"${model.optimizer.type}" takes the whole training set in every step: use fewer samples or smaller layers`
-      : rows > 1 ? 'use smaller mini-batches ("batch": { "mode": "mini-batch", "size": 32 }) or smaller layers' : 'use smaller layers';
-    throw new LoadProblem(at, `${formatPath(at)}: one step of ${rows.toLocaleString('en-US')} sample${rows === 1 ? '' : 's'} would record ${stepValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_STEP_VALUES.toLocaleString('en-US')} (its trace would not fit in memory or one JSON line); ${advice}.`);
-  }
   const passValues = largestSplit * passPerRow;
   if (passValues > MAX_PASS_VALUES) {
     throw new LoadProblem(['layers', widest, 'units'], `layers[${widest}].units: one forward pass over the ${largestSplit.toLocaleString('en-US')} samples of a split (the per-epoch evaluation) would hold ${passValues.toLocaleString('en-US')} numbers, more than the limit of ${MAX_PASS_VALUES.toLocaleString('en-US')}; use fewer samples or smaller layers.`);
   }
+  const cost = estimateStepCost(model, { rows, train, evaluated: train + split.validation.length });
+  if (overStepLimit(cost)) throw new LoadProblem(cost.at, `${formatPath(cost.at)}: ${stepCostMessage(cost)}`);
 }
 
 function describeSource(model: ModelFile): string {

@@ -17,7 +17,7 @@ export interface LevenbergMarquardtOptions {
 }
 
 /** Trials per iteration: with factor 10, from λ = 1e-15 up to 1e15. */
-const MAX_TRIALS = 30;
+export const MAX_TRIALS = 30;
 
 /** Jr is R×P in memory; beyond this many entries the step would need hundreds of megabytes. */
 export const JACOBIAN_ENTRY_LIMIT = 20_000_000;
