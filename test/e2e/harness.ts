@@ -1,7 +1,7 @@
 // Drives a real VS Code workbench (code-server) with Debian's Chromium through playwright-core.
 // One Workbench = one code-server process group with every folder it writes to inside a temp
 // folder, one browser, one page. dispose() ends everything it started.
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import { mkdtempSync, mkdirSync, cpSync, rmSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -182,6 +182,14 @@ export class Workbench {
   /** The document inside the extension's webview (two nested iframes). */
   webview(): FrameLocator {
     return webviewOf(this.page);
+  }
+
+  /** The same document as a Frame, for reading the whole page at once ($$eval, evaluate). */
+  async webviewFrame(): Promise<Frame> {
+    const body = await this.webview().locator('body').elementHandle({ timeout: 30_000 });
+    const frame = await body.ownerFrame();
+    if (!frame) throw new Error('the webview document has no frame');
+    return frame;
   }
 
   /** The status-bar items of this extension. */

@@ -3,9 +3,9 @@
 // and hold it against the CLI's trace, form the identities a learner can form from the numbers on
 // screen, and look for boxes that overflow or overlap. Each check returns its problems as
 // sentences instead of asserting, so the suite can also show that a corrupted screen is caught.
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { ModelFile } from '../../src/engine/types';
-import { numberAt } from './cliTrace';
+import { type CliTrace, numberAt, pathKeys } from './cliTrace';
 
 /** One number on the page: what it is, its exact value, and where it sits (for messages). */
 export interface ShownNumber {
@@ -18,7 +18,7 @@ export interface ShownNumber {
  * Every number the page carries, in document order, but those inside a hidden element (a panel
  * with nothing to show keeps its last numbers hidden; the suite opens the parts it reads).
  */
-export async function shownNumbers(page: Page): Promise<ShownNumber[]> {
+export async function shownNumbers(page: Page | Frame): Promise<ShownNumber[]> {
   const raw = await page.$$eval('[data-quantity][data-value]', (elements) => elements.filter((e) => !e.closest('[hidden]')).map((e) => {
     const card = e.closest('section');
     return {
@@ -31,7 +31,7 @@ export async function shownNumbers(page: Page): Promise<ShownNumber[]> {
 }
 
 /** The step and operation the page says it shows (its root's `data-step`, `data-op`). */
-export async function positionOnPage(page: Page): Promise<{ step: string | null; op: string | null }> {
+export async function positionOnPage(page: Page | Frame): Promise<{ step: string | null; op: string | null }> {
   return page.evaluate(() => {
     const root = document.querySelector('[data-step]');
     return { step: root?.getAttribute('data-step') ?? null, op: root?.getAttribute('data-op') ?? null };
@@ -70,6 +70,79 @@ export function compareWithTrace(
     }
   }
   return { problems, compared, unreferenced };
+}
+
+/** What is on screen and what it is held to: the model, the CLI's trace cut where the page is, the chain rule asked for. */
+export interface Reference {
+  model: ModelFile;
+  trace: CliTrace;
+  step: number;
+  /** Operations of `step` done (OPS_DONE: all). */
+  done: number;
+  /** The sample chosen in the page ('mean' for the batch mean). */
+  sample: string;
+  /** `explain --json` of the clicked parameter at `step`, once one was clicked. */
+  explained?: unknown;
+}
+
+/** The documented derived names (README, "Reading the screen"), computed from the CLI's output and the model file. */
+export function derivedFrom(ref: Reference, known: Record<string, unknown>): DerivedQuantity {
+  return (quantity) => {
+    const mean = /^mean\((layers\[\d+\]\.\w+)\)((?:\[\d+\])+)$/.exec(quantity);
+    if (mean) {
+      // Summed in batch order, then divided by N, as the README says.
+      const rows = pathKeys(mean[1])!.reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], known);
+      if (!Array.isArray(rows)) return undefined;
+      let sum = 0;
+      for (const row of rows) {
+        const v = numberAt(row, mean[2]);
+        if (v === undefined) return undefined;
+        sum += v;
+      }
+      return sum / rows.length;
+    }
+    const contribution = /^contribution\(layers\[(\d+)\]\.gradWeights, (\d+)\)\[(\d+)\]\[(\d+)\]$/.exec(quantity);
+    if (contribution) {
+      // Sample i's part of ∂J/∂W: δᵢ[m]·xᵢ[n], one product of two numbers of the trace.
+      const [l, i, m, n] = contribution.slice(1).map(Number);
+      const [delta, input] = [numberAt(known, `layers[${l}].delta[${i}][${m}]`), numberAt(known, `layers[${l}].input[${i}][${n}]`)];
+      return delta === undefined || input === undefined ? undefined : delta * input;
+    }
+    const history = /^step\((\d+)\)\.loss$/.exec(quantity);
+    if (history) return ref.trace.steps[Number(history[1]) - 1]?.loss;
+    if (quantity === 'lossAfter - loss') {
+      const [after, before] = [numberAt(known, 'lossAfter'), numberAt(known, 'loss')];
+      return after === undefined || before === undefined ? undefined : after - before;
+    }
+    if (quantity.startsWith('chainRule.')) return ref.explained === undefined ? undefined : numberAt(ref.explained, quantity.slice('chainRule.'.length));
+    if (quantity.startsWith('hyperparameters.')) {
+      const settings = { ...ref.model.optimizer, lr: ref.model.optimizer.learningRate };
+      // A setting the file leaves to its default: the default is torch's, not in the file.
+      return numberAt(settings, quantity.slice('hyperparameters.'.length)) ?? null;
+    }
+    const data = /^dataset\.(x|t)\[(\d+)\](?:\[(\d+)\])?$/.exec(quantity);
+    if (data) {
+      if (!('x' in ref.model.data)) return null; // generated data: not in the file
+      const row = (data[1] === 'x' ? ref.model.data.x : ref.model.data.y)[Number(data[2])];
+      // A classifier's one-hot target is shown as its class: the index of the hot unit.
+      if (data[1] === 't' && data[3] === undefined && row && row.length > 1) return row.indexOf(Math.max(...row));
+      return row?.[data[3] === undefined ? 0 : Number(data[3])];
+    }
+    const probability = /^prediction\.probabilities\[(\d+)\]$/.exec(quantity);
+    if (probability && ref.sample !== 'mean') {
+      const output = ref.model.layers.length - 1;
+      const a = (k: number) => numberAt(known, `layers[${output}].a[${ref.sample}][${k}]`);
+      const k = Number(probability[1]);
+      // One sigmoid unit predicts (1 − a, a); softmax's a is the distribution.
+      if (ref.model.layers[output].units === 1) return k === 1 ? a(0) : k === 0 ? 1 - a(0)! : undefined;
+      return a(k);
+    }
+    // Documented, but computed from what the CLI's trace does not hold: the host's epoch and test
+    // evaluations, information figures of the prediction, unit-health counts, and the colour scales'
+    // ends (max |value| of what they colour: test/webview/legends.test.ts holds them to that).
+    if (/^(epochs\[\d+\]|testLooks\[\d+\])\.\w+$|^prediction\.|^count\(unitHealth\.\w+\)$|^scale\.\w+\.(min|max)$/.test(quantity)) return null;
+    return undefined;
+  };
 }
 
 // ---- the identities a learner can form from the screen, computed here from the page's numbers
