@@ -47,6 +47,8 @@ async function inspectorAtStep(workbench: Workbench, file: string, steps: number
 
 /** The rectangle of one card of the inspector, to crop the picture to. */
 async function cardOf(inspector: FrameLocator, id: string): Promise<Clip> {
+  // A card below the window's bottom is scrolled up first: a clip can only take what is on screen.
+  await inspector.locator(`#${id}`).scrollIntoViewIfNeeded();
   const card = await inspector.locator(`#${id}`).boundingBox();
   if (!card) throw new Error(`the ${id} card is not on screen`);
   return card;
