@@ -3,6 +3,7 @@
 // (src/extension/inspectorMessages.ts), so the webview is fed exactly what the extension sends.
 // Only the vscode panel around them is left out: what it adds is the post itself.
 import type { ModelFile, StepRecord } from '../../src/engine/types';
+import type { LoadOptions } from '../../src/engine/model/load';
 import { routeWebviewMessage, type InspectorActions } from '../../src/extension/inspectorRouter';
 import {
   HistoryCursor, buildExplanationMessage, buildInitMessage, buildSnapshotMessages, buildTensorMessage,
@@ -35,8 +36,9 @@ export class SessionHost {
 
   private constructor(readonly session: TrainingSession) {}
 
-  static open(model: ModelFile, uri = 'file:///ws/test.backprop.json'): SessionHost {
-    const loaded = TrainingSession.load(uri, JSON.stringify(model));
+  /** `options` give the loader its file readers (a CSV or built-in dataset). */
+  static open(model: ModelFile, uri = 'file:///ws/test.backprop.json', options: LoadOptions = {}): SessionHost {
+    const loaded = TrainingSession.load(uri, JSON.stringify(model), options);
     if (!loaded.ok) throw new Error(`sessionHost: the model does not load: ${loaded.loaded.diagnostics.map((d) => d.message).join('; ')}`);
     return new SessionHost(loaded.session);
   }
