@@ -9,6 +9,9 @@ import type { ActivationName, StepRecord } from '../../engine/types';
 import { type Node, type Scope, type Tensor, type Value, evaluateCondition, parse } from '../debug/expressions';
 import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS, type Finding, Monitors } from '../debug/monitors';
 import type { RuntimeEvent, Stop } from '../debug/trainingRuntime';
+import type { TraceContents } from '../../protocol/traceFile';
+import type { ParameterGradient, RankGradients } from '../../protocol/messages';
+import { compareRanks } from '../rankGradients';
 import type { Hello, LiveTensor, ModuleInfo, Paused, PausedLayer, RecorderMessage, StopAt } from './liveProtocol';
 
 /** Where the process is (or was) stopped: every rank's pause at one place. */
@@ -45,8 +48,12 @@ type Move = 'into' | 'over' | 'out' | 'continue';
 export class LiveRuntime {
   hellos: Hello[] = [];
   readonly stops: LiveStop[] = [];
-  /** Rank 0's completed steps, in order (the recorder's 'step' messages): what the inspector shows. */
-  readonly records: StepRecord[] = [];
+  /**
+   * Each rank's completed steps (the recorder's 'step' messages), in order, with its local
+   * gradients in a data-parallel run: the same contents as one trace file per rank, growing as the
+   * script runs. Rank 0's is what the inspector shows, all of them side by side.
+   */
+  traces: TraceContents[] = [];
   /** stops[index] is on screen; the last stop is the live point while the process is paused there. */
   private index = -1;
   private running = false;
@@ -74,6 +81,11 @@ export class LiveRuntime {
   private emit(event: LiveEvent): void {
     if (event.type === 'stopped') this.lastStop = event.stop;
     for (const listener of [...this.listeners]) listener(event);
+  }
+
+  /** Rank 0's completed steps. */
+  get records(): StepRecord[] {
+    return this.traces[0]?.records ?? [];
   }
 
   get worldSize(): number {
@@ -147,6 +159,7 @@ export class LiveRuntime {
 
   ready(hellos: Hello[]): void {
     this.hellos = hellos;
+    this.traces = hellos.map(() => ({ records: [], omitted: [] }));
     this.running = true;
     this.move = 'into';
     this.transport.welcome('all', this.stopOnNonFinite);
@@ -158,9 +171,13 @@ export class LiveRuntime {
         this.arriving.set(rank, message);
         if (this.arriving.size === this.worldSize) this.arrived();
         return;
-      case 'step':
-        if ((message.rank ?? rank) === 0) this.records.push(message.record);
+      case 'step': {
+        const trace = this.traces[message.rank ?? rank];
+        if (!trace) return;
+        if (message.localGradients) (trace.localGradients ??= [])[trace.records.length] = message.localGradients;
+        trace.records.push(message.record);
         return;
+      }
       case 'exception':
         // The traceback is on the script's stderr already (the Debug Console); the stop carries it too.
         this.emit({ type: 'stopped', stop: { reason: 'exception', description: `Exception: ${message.exceptionType}`, text: `${message.exceptionType}: ${message.message}\n\n${message.traceback}` } });
@@ -394,27 +411,20 @@ export class LiveRuntime {
   }
 
   /**
-   * Data-parallel: per layer, the largest |mean over ranks of the local gradient − the reduced
-   * gradient the update used|, once both are known (the update on).
+   * Data-parallel: per layer whose local gradients (every rank's) and reduced gradient are known
+   * (the update on), the ranks compared (compareRanks: their mean, max |mean − reduced|).
    */
-  reductionCheck(stop: LiveStop = this.current!): { layer: number; weights: number; bias: number }[] | undefined {
+  reductionCheck(stop: LiveStop = this.current!): { layer: number; ranks: RankGradients['layers'][number] }[] | undefined {
     if (stop.ranks.length < 2) return undefined;
-    const out: { layer: number; weights: number; bias: number }[] = [];
-    for (const layer of stop.known[0].keys()) {
-      const diff = (local: string, reduced: string) => {
-        const parts = stop.known.map((k) => k.get(layer)?.[local]);
-        const target = stop.known[0].get(layer)?.[reduced];
-        if (!parts.every(isTensor) || !isTensor(target)) return undefined;
-        let worst = 0;
-        for (let i = 0; i < target.data.length; i++) {
-          const mean = parts.reduce((s, p) => s + (p as LiveTensor).data[i], 0) / parts.length;
-          worst = Math.max(worst, Math.abs(mean - target.data[i]));
-        }
-        return worst;
+    const out: { layer: number; ranks: RankGradients['layers'][number] }[] = [];
+    for (const layer of [...stop.known[0].keys()].sort((a, b) => a - b)) {
+      const gradient = (known: Map<number, PausedLayer>, weights: string, bias: string): ParameterGradient | undefined => {
+        const [w, b] = [known.get(layer)?.[weights], known.get(layer)?.[bias]];
+        return isTensor(w) && isTensor(b) ? { weights: w.data, bias: b.data } : undefined;
       };
-      const weights = diff('localGradWeights', 'gradWeights');
-      const bias = diff('localGradBias', 'gradBias');
-      if (weights !== undefined && bias !== undefined) out.push({ layer, weights, bias });
+      const local = stop.known.map((known) => gradient(known, 'localGradWeights', 'localGradBias'));
+      const reduced = gradient(stop.known[0], 'gradWeights', 'gradBias');
+      if (reduced && local.every((g) => g !== undefined)) out.push({ layer, ranks: compareRanks(local as ParameterGradient[], reduced) });
     }
     return out.length ? out : undefined;
   }
