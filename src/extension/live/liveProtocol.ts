@@ -38,6 +38,8 @@ export interface Hello {
   dtype: string;
   rank: number;
   worldSize: number;
+  /** How many training samples the recorder was given (train_inputs), or null: forward pauses then carry deadUnits. */
+  trainSamples: number | null;
   modelType: string;
   modules: ModuleInfo[];
 }
@@ -57,6 +59,8 @@ export interface Paused {
   nonFinite: { quantity: string; layer: number | null } | null;
   /** forward/backward: the layer; loss: the loss and output; update: every layer and the optimizer. */
   layerData?: PausedLayer;
+  /** forward of a dense layer, when the recorder has the training split: its units with z ≤ 0 on all of it. */
+  deadUnits?: number[];
   loss?: number | null;
   output?: LiveTensor | null;
   layers?: PausedLayer[];
@@ -272,7 +276,7 @@ export function parseRecorderMessage(value: unknown): RecorderMessage {
 }
 
 function parseHello(value: Json): Hello {
-  fields(value, ['protocol', 'token', 'pid', 'producer', 'dtype', 'rank', 'worldSize', 'model']);
+  fields(value, ['protocol', 'token', 'pid', 'producer', 'dtype', 'rank', 'worldSize', 'trainSamples', 'model']);
   if (value.protocol !== LIVE_PROTOCOL_VERSION) {
     throw new LiveProtocolError(`the recorder speaks live protocol ${JSON.stringify(value.protocol)}, this editor ${LIVE_PROTOCOL_VERSION}; update one of them`);
   }
@@ -298,7 +302,8 @@ function parseHello(value: Json): Hello {
   if (!isObject(value.producer)) wrong(value, 'producer', 'an object', value.producer);
   return {
     type: 'hello', token: text(value, 'token'), pid: whole(value, 'pid', 1), dtype: text(value, 'dtype'),
-    rank, worldSize, modelType: text(value, 'model.type', model.type), modules,
+    rank, worldSize, trainSamples: value.trainSamples === null ? null : whole(value, 'trainSamples', 1),
+    modelType: text(value, 'model.type', model.type), modules,
   };
 }
 
@@ -329,6 +334,11 @@ function parsePaused(value: Json): Paused {
   if (!isObject(data)) return wrong(value, 'data', 'an object', data);
   if (layered) {
     paused.layerData = pausedLayer(value, 'data.layer', data.layer);
+    if (data.deadUnits !== undefined) {
+      const units = data.deadUnits;
+      if (phase !== 'forward' || !Array.isArray(units)) return wrong(value, 'data.deadUnits', 'a list of unit indices, at a forward pause', units);
+      paused.deadUnits = units.map((u, i) => whole(value, `data.deadUnits[${i}]`, 0, u));
+    }
   } else if (phase === 'loss') {
     try {
       paused.loss = data.loss === null ? null : scalar(data.loss, 'data.loss');

@@ -45,6 +45,8 @@ export type LiveEvent = RuntimeEvent | { type: 'output'; category: 'stdout' | 's
 
 type Move = 'into' | 'over' | 'out' | 'continue';
 
+const NO_TRAINING_SPLIT = 'The dead-ReLU filter needs the training split: a dead unit has z ≤ 0 on every training sample, and the script passes the recorder only its batches. Give the recorder the training inputs: Recorder(model, optimizer, train_inputs=X_train).';
+
 export class LiveRuntime {
   hellos: Hello[] = [];
   readonly stops: LiveStop[] = [];
@@ -144,6 +146,11 @@ export class LiveRuntime {
     const threshold = (f: { condition?: string }, fallback: number) => (f.condition ? Number(f.condition) : fallback);
     return filters.map((f) => {
       if (f.filterId === FILTERS.nonFinite) return { verified: true };
+      if (f.filterId === FILTERS.deadRelu) {
+        if (this.hellos.length > 0 && !this.hasTrainingSplit) return { verified: false, message: NO_TRAINING_SPLIT };
+        this.monitors.settings.deadRelu = true;
+        return { verified: true };
+      }
       if (f.filterId === FILTERS.explodingGradient || f.filterId === FILTERS.saturated) {
         const value = threshold(f, f.filterId === FILTERS.saturated ? DEFAULT_SATURATION : DEFAULT_EXPLODING_NORM);
         if (!(value > 0)) return { verified: false, message: `The threshold must be a positive number, got ${JSON.stringify(f.condition)}` };
@@ -151,8 +158,13 @@ export class LiveRuntime {
         else this.explodingNorm = value;
         return { verified: true };
       }
-      return { verified: false, message: 'Not available for a live PyTorch script: a dead ReLU unit has z ≤ 0 on every sample of the training split, and the recorder sees only the batches the script passes.' };
+      return { verified: false, message: `Unknown filter ${JSON.stringify(f.filterId)}.` };
     });
+  }
+
+  /** Every rank's recorder was given the training split (train_inputs): the dead-ReLU filter can work. */
+  private get hasTrainingSplit(): boolean {
+    return this.hellos.every((h) => h.trainSamples !== null);
   }
 
   // ---- messages from the process
@@ -160,6 +172,11 @@ export class LiveRuntime {
   ready(hellos: Hello[]): void {
     this.hellos = hellos;
     this.traces = hellos.map(() => ({ records: [], omitted: [] }));
+    if (this.monitors.settings.deadRelu && !this.hasTrainingSplit) {
+      // The filter was chosen before the script said it has no training split: say once what to pass.
+      this.monitors.settings.deadRelu = undefined;
+      this.emit({ type: 'output', category: 'important', text: `${NO_TRAINING_SPLIT}\n` });
+    }
     this.running = true;
     this.move = 'into';
     this.transport.welcome('all', this.stopOnNonFinite);
@@ -236,6 +253,8 @@ export class LiveRuntime {
     if (stop.phase === 'forward' && stop.layer !== null) {
       const found = this.saturatedAt(stop, stop.layer);
       if (found) return { reason: 'exception', description: 'Saturated units', text: `${found.message} (at ${where}).`, filter: FILTERS.saturated };
+      const dead = this.deadAt(stop, stop.layer);
+      if (dead) return { reason: 'exception', description: 'Dead ReLU units', text: `${dead.message} (at ${where}).`, filter: FILTERS.deadRelu };
     }
     const hit = this.breakpoints.filter((b) => b.module === stop.module || activationOf(stop) === b.module);
     const scope = this.scope(stop);
@@ -278,7 +297,7 @@ export class LiveRuntime {
     if (move === 'out') places.push({ phase: 'update', module: null });
     // The exploding-gradient filter looks at every backward operation, the saturated one at every forward.
     if (this.explodingNorm !== undefined) places.push({ phase: 'backward', module: null });
-    if (this.monitors.settings.saturation !== undefined) places.push({ phase: 'forward', module: null });
+    if (this.monitors.settings.saturation !== undefined || this.monitors.settings.deadRelu) places.push({ phase: 'forward', module: null });
     return places;
   }
 
@@ -372,6 +391,19 @@ export class LiveRuntime {
     if (!isTensor(z) || !isTensor(a) || typeof known?.activation !== 'string') return undefined;
     const [rows, units] = z.shape;
     return this.monitors.saturated({ index: layer, activation: known.activation as ActivationName, z: z.data, a: a.data, rows, units });
+  }
+
+  /**
+   * The dead-ReLU filter on rank 0's layer just run forward: candidates from the batch's z,
+   * confirmed by the units the recorder found with z ≤ 0 on its whole training split.
+   */
+  private deadAt(stop: LiveStop, layer: number): Finding | undefined {
+    const known = stop.known[0].get(layer);
+    const z = known?.z;
+    const deadOnSplit = stop.ranks[0].deadUnits;
+    if (!isTensor(z) || deadOnSplit === undefined || typeof known?.activation !== 'string') return undefined;
+    const [rows, units] = z.shape;
+    return this.monitors.dead({ index: layer, activation: known.activation as ActivationName, z: z.data, rows, units }, () => new Set(deadOnSplit));
   }
 
   /** The expression scope of a stop (rank 0's numbers): per-layer families, loss, step. */
