@@ -276,7 +276,11 @@ describe('live PyTorch stepping (DAP, real Python)', function () {
     assert.match(output, /connection to rank 0 was closed|exited with signal SIGKILL/);
   });
 
-  it('two data-parallel ranks step together; the mean of their local gradients equals the reduced gradient', async () => {
+  it('two data-parallel ranks step together; the mean of their local gradients equals the reduced gradient', async function () {
+    // Two interpreters import torch and join a gloo group before the first stop: on a loaded
+    // 2-core machine that alone took over 30 s.
+    this.timeout(300_000);
+    dc.defaultTimeout = 120_000;
     await launch(DATA_PARALLEL, ['--workers', '2', '--steps', '2', '--trace', join(scratch, 'dp.rank{rank}.trace.jsonl')]);
     const threads = (await dc.threadsRequest()).body.threads;
     assert.equal(threads[0].name, '2 ranks');
