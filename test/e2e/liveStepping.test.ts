@@ -135,7 +135,7 @@ describe('e2e: stepping through a live PyTorch script in a real VS Code workbenc
     const difference = Number(await inspector().locator('#ranks-max-difference[data-value]').getAttribute('data-value'));
     assert.ok(difference <= 1e-12, `max |mean − reduced| on screen = ${difference}`);
     assert.equal(await inspector().locator('#ranks-check').getAttribute('data-agrees'), 'true');
-    await ranks.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await ranks.scrollIntoViewIfNeeded();
     await wb().screenshot('live-5-ranks');
     await page().keyboard.press('Shift+F5');
     await status().waitFor({ state: 'hidden', timeout: 60_000 });
