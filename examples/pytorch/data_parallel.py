@@ -1,7 +1,9 @@
 """Data-parallel training on several processes, recorded per rank: many workers, one mini-batch.
 
     PYTHONPATH=python /usr/bin/python3 examples/pytorch/data_parallel.py --workers 2 --steps 5
-    PYTHONPATH=python /usr/bin/python3 -m torch.distributed.run --nproc_per_node 2 examples/pytorch/data_parallel.py
+    PYTHONPATH=python /usr/bin/python3 -m torch.distributed.run --nproc_per_node 2 --redirects 1 --tee 1 examples/pytorch/data_parallel.py
+
+(--redirects 1 --tee 1: torch 1.13's launcher cannot read their default "0" on Python 3.11; README.)
 
 Each worker (rank) takes an equal share of the same batch of 16 samples, computes the gradient of
 its own share's loss, and DistributedDataParallel all-reduces the gradients to their mean, which

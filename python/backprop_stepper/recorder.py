@@ -283,6 +283,7 @@ class _StepCapture:
         self.regularization: Optional[float] = None  # reg_fn() with the weights the gradients were taken at
         self.handles: list = []
         self.undo: list = []  # callables that restore what attach() changed, in reverse order
+        self.dead_units: Optional[Dict[nn.Linear, List[int]]] = None  # live, with train_inputs: Recorder._dead_units
 
     # ---- attach / detach
 
@@ -385,7 +386,13 @@ class _StepCapture:
         live.boundary(place, data)
 
     def _layer_done(self, phase: str, layer: Union["_DenseLayer", "_OpaqueLayer"]) -> None:
-        self._boundary(phase, layer, lambda: {"layer": layer.record(self.params)})
+        def data() -> dict:
+            known = {"layer": layer.record(self.params)}
+            if phase == "forward" and self.dead_units is not None and isinstance(layer, _DenseLayer):
+                known["deadUnits"] = self.dead_units.get(layer.linear, [])
+            return known
+
+        self._boundary(phase, layer, data)
 
     def backward_done(self, layer: Union["_DenseLayer", "_OpaqueLayer"]) -> None:
         if self.counting_backward:
@@ -561,6 +568,11 @@ class Recorder:
     live: None (default) is live exactly when the editor started the script (it sets
     BACKPROP_STEPPER_SOCKET); then every operation boundary may pause the script. path may be
     None in live mode (the steps go to the editor only).
+    train_inputs: the whole training split's inputs (what the model is called with, batch first).
+    Live, the editor's dead-ReLU filter needs them: at the start of every recorded step the
+    recorder runs the model's layers on them with the current weights (no_grad; the RNG, the
+    buffers and autograd left as they were) and sends, with each dense layer's forward pause, the
+    units whose z ≤ 0 on every one of them. Costs one forward pass over them per recorded step.
     Under torch.distributed each rank records its own shard (model may be the
     DistributedDataParallel wrapper or the module inside) into rank_path(path, rank, world size).
     """
@@ -576,6 +588,7 @@ class Recorder:
         format: Optional[str] = None,
         reg_fn: Any = None,
         live: Optional[bool] = None,
+        train_inputs: Any = None,
     ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"Recorder: model must be a torch.nn.Module, got {type(model).__name__}")
@@ -587,6 +600,11 @@ class Recorder:
             raise TypeError(f"Recorder: reg_fn must be callable without arguments, got {type(reg_fn).__name__}")
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"Recorder: every must be a whole number ≥ 1, got {every!r}")
+        if train_inputs is not None:
+            first = _first_tensor(train_inputs)
+            if first is None or first.dim() == 0 or first.shape[0] == 0:
+                raise TypeError(f"Recorder: train_inputs must be a tensor (or a tuple of tensors) with the training samples first, got {type(train_inputs).__name__}")
+        self.train_inputs = train_inputs
         is_live = live_requested(live)
         if path is None and not is_live:
             raise ValueError("Recorder: give the trace file's path (only a live session, started by the editor, needs none)")
@@ -618,6 +636,7 @@ class Recorder:
         if is_live:
             self._live = LiveSession({
                 "producer": producer, "dtype": dtype_name, "rank": self.rank, "worldSize": self.world_size,
+                "trainSamples": None if train_inputs is None else int(_first_tensor(train_inputs).shape[0]),
                 "model": {"type": type(self.network).__name__, "modules": [
                     {"name": self._names[m], "type": type(m).__name__, "role": _role(m),
                      "parameters": [{"name": n, "shape": list(p.shape)} for n, p in m.named_parameters(recurse=False)]}
@@ -652,6 +671,8 @@ class Recorder:
             return
         rng_state = torch.get_rng_state() if self.loss_fn is not None else None
         capture = self._capture = _StepCapture(self, {"step": self.steps, "epoch": epoch or 1, "batch": batch})
+        if self._live is not None and self.train_inputs is not None:
+            capture.dead_units = self._dead_units()
         try:
             capture.attach()
             with self._user_code():
@@ -719,15 +740,10 @@ class Recorder:
 
     def _loss_after(self, x: Any, y: Any, rng_state: torch.Tensor) -> Optional[float]:
         """loss_fn (+ reg_fn) on the same batch with the updated weights, leaving training exactly as it was:
-        the RNG restarts from the step's start (dropout draws the same masks on CPU) and is put
-        back afterwards, and module buffers (BatchNorm statistics) are restored."""
-        model = self.network  # without DistributedDataParallel's collectives: this rank's own shard
-        saved = [(b, b.clone()) for b in model.buffers()]
-        devices = sorted({p.device.index or 0 for p in model.parameters() if p.device.type == "cuda"})
+        the RNG restarts from the step's start (dropout draws the same masks on CPU)."""
         try:
-            with torch.random.fork_rng(devices=devices), torch.no_grad():
-                torch.set_rng_state(rng_state)
-                output = model(*x) if isinstance(x, (tuple, list)) else model(x)
+            with self._aside(rng_state):
+                output = self._call_model(x)
                 return float(self.loss_fn(output, y)) + (self._regularization() or 0.0)
         except Exception as error:  # lossAfter is extra: a model that needs more than x must not stop training
             warnings.warn(
@@ -736,6 +752,42 @@ class Recorder:
                 stacklevel=4,
             )
             return None
+
+    def _dead_units(self) -> Dict[nn.Linear, List[int]]:
+        """Per recorded nn.Linear, the units whose z ≤ 0 for every sample of train_inputs with the
+        current weights: what the live dead-ReLU filter confirms a unit dead on the batch with."""
+        linears = [m for m in self._hooked if isinstance(m, nn.Linear) and m in self._selected]
+        never_positive: Dict[nn.Linear, List[int]] = {}
+
+        def keep(module, _inputs, z):
+            never_positive.setdefault(module, (z <= 0).reshape(-1, z.shape[-1]).all(dim=0).nonzero().flatten().tolist())
+
+        handles = [m.register_forward_hook(keep) for m in linears]
+        try:
+            with self._aside(torch.get_rng_state()):
+                self._call_model(self.train_inputs)
+        except Exception as error:
+            raise ValueError(f"Recorder: train_inputs: calling the model on them raised {type(error).__name__}: {error}") from error
+        finally:
+            for handle in handles:
+                handle.remove()
+        return never_positive
+
+    def _call_model(self, x: Any) -> Any:
+        model = self.network  # without DistributedDataParallel's collectives: this rank's own shard
+        return model(*x) if isinstance(x, (tuple, list)) else model(x)
+
+    @contextlib.contextmanager
+    def _aside(self, rng_state: torch.Tensor):
+        """A forward pass outside training: no autograd, the RNG started from rng_state and put
+        back afterwards, module buffers (BatchNorm statistics) restored."""
+        model = self.network
+        saved = [(b, b.clone()) for b in model.buffers()]
+        devices = sorted({p.device.index or 0 for p in model.parameters() if p.device.type == "cuda"})
+        try:
+            with torch.random.fork_rng(devices=devices), torch.no_grad():
+                torch.set_rng_state(rng_state)
+                yield
         finally:
             with torch.no_grad():
                 for buffer, value in saved:

@@ -468,3 +468,87 @@ def test_live_true_without_the_editor_says_what_is_missing(monkeypatch):
         Recorder(model, torch.optim.SGD(model.parameters(), lr=0.1), live=True)
     with pytest.raises(ValueError, match="give the trace file's path"):
         Recorder(model, torch.optim.SGD(model.parameters(), lr=0.1))
+
+
+def train_with_split(path, give_split):
+    """ReLU hidden layer whose unit 1 is dead on the whole split (bias −100, |x| < 1), a Dropout
+    after it (the RNG matters), batches of 4 of 12 samples; the split given to the recorder or not."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Dropout(0.3), nn.Linear(3, 1)).to(D)
+    with torch.no_grad():
+        model[0].bias[1] = -100.0
+    x = torch.rand(12, 2, dtype=D) * 2 - 1
+    y = torch.rand(12, 1, dtype=D)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    rec = Recorder(model, optimizer, path, loss_fn=mse, train_inputs=x if give_split else None)
+    for batch in range(3):
+        rows = slice(4 * batch, 4 * batch + 4)
+        with rec.step(x[rows], y[rows]):
+            optimizer.zero_grad()
+            mse(model(x[rows]), y[rows]).backward()
+            optimizer.step()
+    rec.close()
+    return x
+
+
+def run_live_collecting_forward_pauses(editor, tmp_path, path, give_split):
+    with Script(editor, tmp_path, train_with_split, path, give_split) as script:
+        hello = editor.accept()
+        editor.welcome("all")
+        forwards = []
+        while True:
+            message = editor.receive()
+            if message["type"] == "end":
+                break
+            if message["type"] == "paused":
+                if message["phase"] == "forward":
+                    forwards.append(message)
+                editor.go("all")
+        status, stderr = script.wait()
+        assert status == 0, stderr
+    return hello, forwards
+
+
+def test_with_train_inputs_each_dense_forward_pause_names_the_units_dead_on_the_whole_split(editor, tmp_path):
+    torch.manual_seed(0)
+    nn.Linear(2, 3), nn.Linear(3, 1)  # the same draws as train_with_split, to get its x
+    x = torch.rand(12, 2, dtype=D) * 2 - 1
+    hello, forwards = run_live_collecting_forward_pauses(editor, tmp_path, str(tmp_path / "split.jsonl"), True)
+    assert hello["trainSamples"] == 12
+    dense = [p for p in forwards if p["data"]["layer"].get("kind") == "dense"]
+    assert [(p["step"], p["layer"]) for p in dense] == [(1, 0), (1, 2), (2, 0), (2, 2), (3, 0), (3, 2)]
+    assert all("deadUnits" not in p["data"] for p in forwards if p["data"]["layer"].get("kind") != "dense")
+    for pause in dense:
+        layer = pause["data"]["layer"]
+        if pause["layer"] == 0:
+            # Independently: z of all 12 samples with the weights this step's forward used.
+            z = x @ torch.tensor(layer["weights"], dtype=D).T + torch.tensor(layer["bias"], dtype=D)
+            expected = [u for u in range(3) if bool((z[:, u] <= 0).all())]
+            assert 1 in expected, "unit 1 is dead by construction"
+            assert pause["data"]["deadUnits"] == expected
+        else:
+            assert isinstance(pause["data"]["deadUnits"], list)
+
+
+def test_train_inputs_leave_training_exactly_as_it_is_and_without_them_pauses_carry_no_dead_units(editor, tmp_path):
+    _, with_split = run_live_collecting_forward_pauses(editor, tmp_path, str(tmp_path / "with.jsonl"), True)
+    second = FakeEditor()
+    try:
+        hello, without = run_live_collecting_forward_pauses(second, tmp_path, str(tmp_path / "without.jsonl"), False)
+    finally:
+        second.close()
+    assert hello["trainSamples"] is None
+    assert all("deadUnits" not in p["data"] for p in without)
+    assert len(with_split) == len(without)
+    _, a = read_trace(tmp_path / "with.jsonl")
+    _, b = read_trace(tmp_path / "without.jsonl")
+    # The Dropout masks, losses, gradients and weights are bit for bit the same: the RNG, the
+    # buffers and autograd were left as they were.
+    assert a == b
+
+
+def test_train_inputs_that_are_not_a_batch_of_tensors_are_refused_with_the_argument_named():
+    model = nn.Sequential(nn.Linear(2, 1)).to(D)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match=r"Recorder: train_inputs must be a tensor \(or a tuple of tensors\) with the training samples first, got int"):
+        Recorder(model, optimizer, "unused.jsonl", train_inputs=5)

@@ -42,7 +42,7 @@ export function saturatedUnits(layer: Pick<LayerRecord, 'activation' | 'z' | 'a'
  * ReLU units of `layer` with z ≤ 0 for every row of the batch: the candidates for dead units
  * (a unit alive on the batch is alive on the split the batch came from).
  */
-export function deadInBatch(layer: LayerRecord): number[] {
+export function deadInBatch(layer: Pick<LayerRecord, 'activation' | 'z' | 'rows' | 'units'>): number[] {
   const { z, rows, units } = layer;
   if (layer.activation !== 'relu' || !z) return [];
   const found: number[] = [];

@@ -52,13 +52,20 @@ export function buildRankGradients(record: StepRecord, ranks: readonly TraceCont
   const layers: RankGradients['layers'] = [];
   for (const [l, layer] of record.layers.entries()) {
     if (!layer.gradWeights || !layer.gradBias) return undefined;
-    const parts = local.map((rank) => rank![l]);
-    const mean: ParameterGradient = { weights: meanOf(parts.map((p) => p.weights)), bias: meanOf(parts.map((p) => p.bias)) };
-    const reduced: ParameterGradient = { weights: layer.gradWeights, bias: layer.gradBias };
-    const maxDifference = Math.max(largestDifference(mean.weights, reduced.weights), largestDifference(mean.bias, reduced.bias));
-    layers.push({ local: parts, mean, reduced, maxDifference });
+    layers.push(compareRanks(local.map((rank) => rank![l]), { weights: layer.gradWeights, bias: layer.gradBias }));
   }
   return { ranks: ranks.map((_, r) => r), layers };
+}
+
+/**
+ * One layer's ranks side by side: each rank's local gradient (index = rank), their mean, the
+ * reduced gradient and the largest |mean − reduced| over W and b. The inspector's card and the
+ * live debugger's Ranks scope both read it.
+ */
+export function compareRanks(local: ParameterGradient[], reduced: ParameterGradient): RankGradients['layers'][number] {
+  const mean: ParameterGradient = { weights: meanOf(local.map((p) => p.weights)), bias: meanOf(local.map((p) => p.bias)) };
+  const maxDifference = Math.max(largestDifference(mean.weights, reduced.weights), largestDifference(mean.bias, reduced.bias));
+  return { local, mean, reduced, maxDifference };
 }
 
 function meanOf(arrays: readonly Float64Array[]): Float64Array {

@@ -1,11 +1,11 @@
 // The inspector webview: receives host messages, keeps them in one state, and redraws the views
 // at most once per animation frame. Everything it posts is validated again by the host.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { HostMessage, ParameterRef, ViewState, WebviewMessage } from '../protocol/messages';
+import type { HostMessage, ParameterRef, WebviewMessage } from '../protocol/messages';
 import { fromWire } from '../protocol/nonFinite';
 import type { WebviewString } from '../protocol/webviewStrings';
 import * as l10n from '@vscode/l10n';
-import { type Context, apply, hostMessageProblem, initialState } from './store';
+import { type Context, apply, hostMessageProblem, initialState, savedWebviewState } from './store';
 import { watchTheme } from './theme';
 import { applyFontScale } from './fontScale';
 import { el, setAttr } from './dom';
@@ -32,7 +32,9 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const state = initialState(vscode.getState() as ViewState | undefined);
+const state = initialState(vscode.getState());
+/** Keeps what a revival needs (the document and the view) in the webview's own state. */
+const saveWebviewState = () => vscode.setState(savedWebviewState(state));
 const post = (message: WebviewMessage) => vscode.postMessage(message);
 
 const FRAME_MS = 16;
@@ -56,7 +58,7 @@ const ctx: Context = {
   },
   saveView(change) {
     Object.assign(state.view, change);
-    vscode.setState(state.view);
+    saveWebviewState();
     post({ type: 'viewState', state: { ...state.view } });
     ctx.invalidate();
   },
@@ -153,7 +155,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       mounted = false;
       document.documentElement.lang = state.locale;
     }
-    if (wasInit || data.type === 'focus') vscode.setState(state.view);
+    if (wasInit || data.type === 'focus' || data.type === 'step') saveWebviewState();
   } catch (error) {
     post({ type: 'protocolError', reason: `${data.type}: ${(error as Error).message}`.slice(0, 2000) });
     return;

@@ -24,6 +24,8 @@ export interface LossSeries {
 
 export interface State {
   locale: string;
+  /** The document this inspector shows (from init): saved with the view so a revived panel names it. */
+  documentUri?: string;
   model?: ModelSummary;
   view: ViewState;
   position?: StepOnScreen;
@@ -55,7 +57,26 @@ export const DEFAULT_VIEW: ViewState = {
   step: 0, selectedLayer: 0, sample: 'mean', diagramMode: 'value', detailMode: 'numbers', speed: RUN_SPEED.default,
 };
 
-export function initialState(saved?: ViewState): State {
+/**
+ * What the webview keeps with setState: its document and view. VS Code hands it to the panel
+ * serializer after a window reload (panelState.ts matchSavedState), and back to a revived webview.
+ */
+export interface SavedWebviewState {
+  documentUri?: string;
+  view: ViewState;
+}
+
+export function savedWebviewState(state: State): SavedWebviewState {
+  return { documentUri: state.documentUri, view: state.view };
+}
+
+/** The state to start from: the view saved before a reload (a bare ViewState from an older build is taken as it is). */
+export function initialState(saved?: unknown): State {
+  const view = isObject(saved) && isObject(saved.view) ? saved.view : isObject(saved) ? saved : undefined;
+  return initialStateOfView(view as Partial<ViewState> | undefined);
+}
+
+function initialStateOfView(saved?: Partial<ViewState>): State {
   return {
     locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: { loss: [], lossAfter: [], dataLoss: [], regLoss: [] },
     epochs: [], testLooks: [], fullTensors: new Map(), running: false, shortcuts: {},
@@ -126,6 +147,7 @@ export function apply(state: State, message: HostMessage): void {
       // The host's map (English → translated) is an l10n bundle: @vscode/l10n translates and fills "{0}".
       l10n.config({ contents: message.strings });
       state.locale = message.locale;
+      state.documentUri = message.documentUri;
       state.model = message.model;
       state.shortcuts = message.shortcuts ?? {};
       if (message.viewState) state.view = { ...state.view, ...message.viewState };

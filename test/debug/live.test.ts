@@ -184,11 +184,44 @@ describe('live PyTorch stepping (DAP, real Python)', function () {
     await terminated;
   });
 
-  it('the dead-ReLU filter is refused live, saying why', async () => {
+  it('the dead-ReLU filter stops at the forward of a layer with a unit dead on the whole training split (train_inputs), not one dead on the batch only, once', async () => {
+    // Independent of the recorder: which hidden units have z ≤ 0 on the first batch, and on all 16 samples.
+    const reference = JSON.parse(execFileSync(PYTHON, ['-c', [
+      'import json, runpy, sys',
+      `sys.argv = ["dead_relu.py", ${JSON.stringify(join(scratch, 'dead-ref.trace.jsonl'))}]`,
+      `g = runpy.run_path(${JSON.stringify(fixture('dead_relu.py'))})`,
+      'import torch',
+      'torch.manual_seed(0)',
+      'x = g["x"]',
+      'W = torch.tensor([[0.5, 0.5], [1.0, 1.0], [1.0, 0.0]], dtype=torch.float64); b = torch.tensor([0.1, -100.0, 0.0], dtype=torch.float64)',
+      'z = x @ W.T + b',
+      'units = lambda rows: [u for u in range(3) if all(float(z[r, u]) <= 0 for r in rows)]',
+      'print(json.dumps({"batch": units(range(4)), "split": units(range(16))}))',
+    ].join('\n')], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(root, 'python') } })) as { batch: number[]; split: number[] };
+    assert.deepEqual(reference.split, [1], 'the fixture kills unit 1 on the split');
+    assert.ok(reference.batch.includes(2) && reference.batch.includes(1), `units dead on the first batch: ${reference.batch}`);
+
+    let answer: DebugProtocol.SetExceptionBreakpointsResponse | undefined;
+    const first = await launch(fixture('dead_relu.py'), [join(scratch, 'dead.trace.jsonl'), '--train-inputs'], async () =>
+      (answer = await dc.setExceptionBreakpointsRequest({ filters: ['deadRelu'] })));
+    assert.equal(answer?.body?.breakpoints?.[0].verified, true);
+    assert.equal(first.body.reason, 'exception');
+    assert.equal(await where(), 'forward · layer 1 (module 0) | step 1 (epoch 1)');
+    assert.match(first.body.text ?? '', /^dead ReLU in layer 1: unit 1 has z ≤ 0 for every sample of the training split/);
+    // Unit 1 stays dead: not reported again, so Continue runs to the end of the script.
+    const terminated = dc.waitForEvent('terminated');
+    await dc.continueRequest({ threadId: 1 });
+    await terminated;
+  });
+
+  it('the dead-ReLU filter without the training split says what to pass the recorder', async () => {
     let answer: DebugProtocol.SetExceptionBreakpointsResponse | undefined;
     await launch(TRAIN, trainArgs, async () => (answer = await dc.setExceptionBreakpointsRequest({ filters: ['deadRelu'] })));
-    assert.equal(answer?.body?.breakpoints?.[0].verified, false);
-    assert.match(answer?.body?.breakpoints?.[0].message ?? '', /training split/);
+    // Refused at once when the script had said hello, else said once when it does.
+    const said = `${answer?.body?.breakpoints?.[0].message ?? ''}\n${output}`;
+    assert.equal(said.match(/The dead-ReLU filter needs the training split/g)?.length, 1, said);
+    assert.match(said, /Recorder\(model, optimizer, train_inputs=X_train\)/);
+    assert.equal(await where(), 'forward · layer 1 (module 0) | step 1 (epoch 1)', 'the session goes on, stopped at the first operation');
   });
 
   it('Step Back shows the recorded history read-only, says PyTorch cannot be undone; Continue resumes from the live point', async () => {
@@ -243,7 +276,11 @@ describe('live PyTorch stepping (DAP, real Python)', function () {
     assert.match(output, /connection to rank 0 was closed|exited with signal SIGKILL/);
   });
 
-  it('two data-parallel ranks step together; the mean of their local gradients equals the reduced gradient', async () => {
+  it('two data-parallel ranks step together; the mean of their local gradients equals the reduced gradient', async function () {
+    // Two interpreters import torch and join a gloo group before the first stop: on a loaded
+    // 2-core machine that alone took over 30 s.
+    this.timeout(300_000);
+    dc.defaultTimeout = 120_000;
     await launch(DATA_PARALLEL, ['--workers', '2', '--steps', '2', '--trace', join(scratch, 'dp.rank{rank}.trace.jsonl')]);
     const threads = (await dc.threadsRequest()).body.threads;
     assert.equal(threads[0].name, '2 ranks');

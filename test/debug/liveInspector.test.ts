@@ -22,10 +22,12 @@ import type { StepMessage } from '../../src/protocol/messages';
 import type { SessionChange } from '../../src/extension/session';
 import { LiveStatusBar } from '../../src/extension/live/liveStatusBar';
 import { statusBarItems } from '../unit/extension/vscodeStub';
+import { type InspectorPage, ARTIFACTS, openInspector } from '../support/browserPage';
 
 const root = join(__dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
 const TRAIN = join(root, 'examples', 'pytorch', 'train.py');
+const DATA_PARALLEL = join(root, 'examples', 'pytorch', 'data_parallel.py');
 
 /** BackpropDebugSession driven as VS Code's inline adapter drives it. */
 class InlineClient {
@@ -188,5 +190,78 @@ describe('the inspector on a live PyTorch session (inline debug session, real Py
     await terminated;
     assert.equal(item.visible, false, 'hidden once the session ended');
     status.dispose();
+  });
+  it('a live 2-rank gloo session: the Ranks card shows each rank\'s local gradient, their mean and the reduced one, as PyTorch computes them', async function () {
+    this.timeout(180_000);
+    // Independent: one process, the example's network and data, autograd on each rank's half of
+    // the batch (its local gradient), their mean, and the whole batch (what the all-reduce must give).
+    const reference = JSON.parse(execFileSync(PYTHON, ['-c', [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(join(root, 'examples', 'pytorch'))})`,
+      'import torch',
+      'from data_parallel import SAMPLES, data, mse, network',
+      'x, t = data()',
+      'def grads(rows):',
+      '    model = network()',
+      '    mse(model(x[rows]), t[rows]).backward()',
+      '    return [[model[i].weight.grad, model[i].bias.grad] for i in (0, 2)]',
+      'shares = [grads(s) for s in torch.arange(SAMPLES).chunk(2)]',
+      'full = grads(torch.arange(SAMPLES))',
+      'out = {"rank-0": shares[0], "rank-1": shares[1], "mean": [[(a + b) / 2 for a, b in zip(l0, l1)] for l0, l1 in zip(*shares)], "reduced": full}',
+      'print(json.dumps({k: [[g.flatten().tolist() for g in layer] for layer in v] for k, v in out.items()}))',
+    ].join('\n')], { encoding: 'utf8' })) as Record<string, [number[], number[]][]>;
+
+    const client = new InlineClient();
+    await client.request('initialize', { adapterID: 'backprop', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = client.event('initialized');
+    const entry = client.event('stopped');
+    await client.request('launch', { program: DATA_PARALLEL, args: ['--workers', '2', '--steps', '2', '--trace', join(scratch, 'dp.rank{rank}.trace.jsonl')], python: PYTHON, cwd: scratch });
+    const runtime = client.live!.runtime;
+    let session: LiveTraceSession | undefined;
+    whenInspectable(runtime, () => (session = new LiveTraceSession('backprop-live:data_parallel.py', 'data_parallel.py (live)', runtime)));
+    await initialized;
+    await client.request('configurationDone');
+    await entry;
+    for (let i = 0; i < 6 && !session; i++) await client.stepIn();
+    assert.ok(session, 'the inspector opens once step 1 is complete');
+    assert.deepEqual([runtime.current!.step, runtime.current!.phase, runtime.current!.ranks.length], [2, 'forward', 2], 'both ranks paused at step 2');
+
+    let view: InspectorPage | undefined;
+    try {
+      view = await openInspector({ theme: 'light', height: 1400 });
+      await view.send(buildInitMessage(session, { strings: {}, locale: 'en', theme: 'light' }));
+      for (const message of buildTraceSnapshot(session, new HistoryCursor())) await view.send(message);
+      const page = view.page;
+      assert.equal(await page.$eval('#ranks', (e) => (e as HTMLElement).hidden), false, 'the Ranks card is shown live');
+      const cells = (row: string, kind: string) =>
+        page.$$eval(`#ranks tr[data-rank-row="${row}"] td[data-kind="${kind}"] .num`, (spans) => spans.map((s) => Number((s as HTMLElement).dataset.value)));
+      for (const layer of [0, 1]) {
+        if (layer === 1) {
+          await page.click('#layer-tab-1');
+          await page.waitForFunction(() => /Layer 2/.test(document.querySelector('#ranks h2')?.textContent ?? ''));
+        }
+        assert.match((await page.textContent('#ranks h2')) ?? '', new RegExp(`2 workers, one mini-batch · Layer ${layer + 1}`));
+        for (const [k, kind] of (['weights', 'bias'] as const).entries()) {
+          for (const row of ['rank-0', 'rank-1', 'mean', 'reduced']) {
+            const shown = await cells(row, kind);
+            const expected = reference[row][layer][k];
+            assert.ok(shown.length > 0, `${row} ${kind} of layer ${layer + 1} on screen`);
+            shown.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-12, `layer ${layer + 1} ${row} ${kind}[${i}]: ${v} on screen, PyTorch ${expected[i]}`));
+          }
+          const [r0, r1] = [await cells('rank-0', kind), await cells('rank-1', kind)];
+          assert.ok(r0.some((v, i) => v !== r1[i]), 'the ranks\' halves give different local gradients');
+        }
+        const difference = Number(await page.$eval('#ranks-max-difference', (e) => (e as HTMLElement).dataset.value));
+        assert.ok(difference <= 1e-12, `max |mean − reduced| on screen = ${difference}`);
+        assert.equal(await page.$eval('#ranks-check', (e) => (e as HTMLElement).dataset.agrees), 'true');
+      }
+      await page.locator('#ranks').screenshot({ path: join(ARTIFACTS, 'ranks-live.png') });
+    } finally {
+      await view?.close();
+      const terminated = client.event('terminated');
+      await client.request('disconnect', { terminateDebuggee: true });
+      await terminated;
+      session.dispose();
+    }
   });
 });

@@ -4,7 +4,10 @@
 // first operation; F11 goes on operation by operation; the live inspector opens once step 1 is
 // complete and shows it (its loss against an independent autograd computation), F11 moves its
 // highlighted layer, the status bar names the paused operation; stopping hides it. The time from
-// F11 to the status bar showing the next operation is printed (pause-to-screen latency).
+// F11 to the status bar showing the next operation is printed (pause-to-screen latency). Then
+// examples/pytorch/data_parallel.py on 2 gloo ranks: both step together and the live inspector's
+// Ranks card shows their local gradients, the mean and the reduced gradient (one process's
+// full-batch gradient, computed by PyTorch here) with max |mean − reduced| = 0 up to rounding.
 // Screenshots go to test-artifacts/e2e/live-*.png. This file alone:
 //   npx mocha --no-config --require tsx/cjs --extension ts --timeout 180000 --exit test/e2e/liveStepping.test.ts
 import { strict as assert } from 'node:assert';
@@ -102,5 +105,39 @@ describe('e2e: stepping through a live PyTorch script in a real VS Code workbenc
     await page().keyboard.press('Shift+F5');
     await status().waitFor({ state: 'hidden', timeout: 60_000 });
     await wb().screenshot('live-4-stopped');
+  });
+  it('a data-parallel script on 2 gloo ranks: the live inspector shows the ranks side by side, the reduced gradient their mean', async function () {
+    this.timeout(600_000);
+    const examples = join(projectRoot, 'examples', 'pytorch');
+    cpSync(join(examples, 'data_parallel.py'), join(wb().workspace, 'data_parallel.py'));
+    const fullBatch = JSON.parse(execFileSync(PYTHON, ['-c', [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(examples)})`,
+      'from data_parallel import full_batch_gradient',
+      'print(json.dumps(full_batch_gradient()[0][0].flatten().tolist()))',
+    ].join('\n')], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(projectRoot, 'python') } })) as number[];
+    await wb().runCommand('View: Close All Editors');
+    await wb().openFile('data_parallel.py');
+    await wb().runCommand('Backprop: Step Through PyTorch Script…');
+    await status().filter({ hasText: 'data_parallel.py · Step 1 · forward through layer 1' }).waitFor({ timeout: 180_000 });
+    assert.match((await status().textContent()) ?? '', /2 ranks/);
+    for (const operation of ['forward through layer 2', 'loss', 'backward through layer 2', 'backward through layer 1', 'update']) await stepInto(1, operation);
+    await stepInto(2, 'forward through layer 1');
+    await page().locator('.tabs-container .tab', { hasText: 'data_parallel.py (live)' }).first().waitFor({ timeout: 60_000 });
+    await inspector().locator('body[data-rendered-step="1"]').waitFor({ state: 'attached', timeout: 60_000 });
+    const ranks = inspector().locator('#ranks');
+    await ranks.locator('tr[data-rank-row="rank-1"]').first().waitFor({ timeout: 60_000 });
+    const cell = async (row: string) => Number(await ranks.locator(`tr[data-rank-row="${row}"] td[data-kind="weights"] .num[data-value]`).first().getAttribute('data-value'));
+    const [rank0, rank1, mean, reduced] = [await cell('rank-0'), await cell('rank-1'), await cell('mean'), await cell('reduced')];
+    assert.notEqual(rank0, rank1, 'each rank\'s half of the batch gives its own gradient');
+    assert.equal(mean, (rank0 + rank1) / 2);
+    assert.ok(Math.abs(reduced - fullBatch[0]) <= 1e-12, `reduced ${reduced}, one process's full batch ${fullBatch[0]}`);
+    const difference = Number(await inspector().locator('#ranks-max-difference[data-value]').getAttribute('data-value'));
+    assert.ok(difference <= 1e-12, `max |mean − reduced| on screen = ${difference}`);
+    assert.equal(await inspector().locator('#ranks-check').getAttribute('data-agrees'), 'true');
+    await ranks.scrollIntoViewIfNeeded();
+    await wb().screenshot('live-5-ranks');
+    await page().keyboard.press('Shift+F5');
+    await status().waitFor({ state: 'hidden', timeout: 60_000 });
   });
 });

@@ -84,10 +84,9 @@ describe('e2e: a PyTorch-recorded trace opened in a real VS Code workbench', fun
     await wb().screenshot('open-trace-2-chain-rule');
   });
 
-  // KNOWN REGRESSION (closing note, issue 13): after the merge of the lesson layout and the live
-  // inspector, a trace panel is not revived after a window reload in the full e2e run (it passes
-  // when this file runs alone). Left visible as pending until fixed.
-  it.skip('comes back after the window reloads, showing the trace again (not "cannot open" a model)', async () => {
+  // Revived from the webview's own saved state ({ documentUri, view }), which names the trace file
+  // whatever the host's workspace-state copies hold.
+  it('comes back after the window reloads, showing the trace again (not "cannot open" a model)', async () => {
     await wb().reload();
     await wb().page.locator('.tabs-container .tab', { hasText: /(Inspector|인스펙터): xor\.trace\.jsonl/ }).first().click({ timeout: 60_000 });
     await inspector().locator('#toolbar').waitFor({ timeout: 60_000 });

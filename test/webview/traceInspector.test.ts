@@ -16,6 +16,7 @@ import type { WebviewMessage } from '../../src/protocol/messages';
 import { TraceSession, buildTraceSnapshot } from '../../src/extension/traceSession';
 import { runTraceCommand } from '../../src/extension/traceCommands';
 import { buildInitMessage, HistoryCursor } from '../../src/extension/inspectorMessages';
+import { matchSavedState } from '../../src/extension/panelState';
 
 const root = join(__dirname, '..', '..');
 
@@ -106,5 +107,13 @@ describe('Open Trace in the inspector webview (Chromium): a PyTorch-recorded tra
     assert.ok(notes.some((n) => /finite-difference check is not available here/.test(n)), notes.join('\n'));
     assert.ok(notes.some((n) => /regularization part/.test(n)), notes.join('\n'));
     await view.page.screenshot({ path: join(ARTIFACTS, 'trace-inspector-dark.png'), fullPage: true });
+  });
+  it('keeps its document and the step on screen in its own saved state, which a reload revives from without the host\'s copy', async () => {
+    // What VS Code hands the panel serializer after a window reload is what the webview last gave setState.
+    const saved = await view.page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): unknown } }).acquireVsCodeApi().getState());
+    const revived = matchSavedState(saved, [], new Set());
+    assert.equal(revived?.documentUri, session.uri, 'the trace file, not a model');
+    assert.equal(revived?.view?.step, session.position.step, 'the step on screen (stepped, not only chosen by the user)');
+    assert.equal(revived?.view?.step, 4);
   });
 });

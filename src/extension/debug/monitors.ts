@@ -47,7 +47,7 @@ export class Monitors {
     if (phase.kind === 'backward' && this.settings.explodingNorm !== undefined) return this.exploding(layer, this.settings.explodingNorm);
     if (phase.kind !== 'forward') return undefined;
     if (this.settings.saturation !== undefined && canSaturate(layer.activation)) return this.saturated(layer);
-    if (this.settings.deadRelu && layer.activation === 'relu') return this.dead(layer, context);
+    if (this.settings.deadRelu && layer.activation === 'relu') return this.dead(layer, (units) => deadOnTrainingSplit(layer.index, units, context));
     return undefined;
   }
 
@@ -97,15 +97,19 @@ export class Monitors {
     };
   }
 
-  /** ReLU units with z ≤ 0 for every sample of the batch, confirmed on the whole training split. */
-  private dead(layer: LayerRecord, context: { network: Network; data: TrainingData }): Finding | undefined {
-    if (!layer.z) return undefined;
+  /**
+   * ReLU units with z ≤ 0 for every sample of the batch, confirmed on the whole training split by
+   * `deadOnSplit` (of the given units, those with z ≤ 0 on every training sample): the built-in
+   * engine recomputes them, a live PyTorch script's recorder sends them (train_inputs).
+   */
+  dead(layer: Pick<LayerRecord, 'index' | 'activation' | 'z' | 'rows' | 'units'>, deadOnSplit: (units: number[]) => Set<number>): Finding | undefined {
+    if (!this.settings.deadRelu || !layer.z) return undefined;
     const candidates = new Set(deadInBatch(layer));
     for (let u = 0; u < layer.units; u++) if (!candidates.has(u)) this.reported.delete(`dead:${layer.index}:${u}`);
     const fresh = [...candidates].filter((u) => !this.reported.has(`dead:${layer.index}:${u}`));
     if (fresh.length === 0) return undefined;
-    const deadOnSplit = deadOnTrainingSplit(layer.index, fresh, context);
-    const found = fresh.filter((u) => this.rise(`dead:${layer.index}:${u}`, deadOnSplit.has(u)));
+    const onSplit = deadOnSplit(fresh);
+    const found = fresh.filter((u) => this.rise(`dead:${layer.index}:${u}`, onSplit.has(u)));
     if (found.length === 0) return undefined;
     return {
       filter: FILTERS.deadRelu,

@@ -40,6 +40,22 @@ type Container =
   | { kind: 'rank'; rank: number }
   | { kind: 'tensor'; tensor: Tensor; evaluateName?: string };
 
+/** The moves a request makes, answered before the runtime moves. */
+const MOVES: Record<string, (runtime: LiveRuntime) => void> = {
+  continue: (r) => r.continue(),
+  next: (r) => r.stepOver(),
+  stepIn: (r) => r.stepIn(),
+  stepOut: (r) => r.stepOut(),
+  stepBack: (r) => r.stepBack(),
+  pause: (r) => r.pause(),
+};
+
+/** Requests a live script cannot honour, with the reason and what to do instead. */
+const REFUSED: Record<string, string> = {
+  reverseContinue: 'Reverse Continue is not available for a live PyTorch script; Step Back moves through the recorded operations.',
+  restart: 'A live PyTorch script cannot be restarted in place: stop it and launch again.',
+};
+
 function processName(hellos: { modelType: string; worldSize: number }[]): string {
   return hellos[0].worldSize > 1 ? `${hellos[0].modelType} (${hellos[0].worldSize} ranks)` : hellos[0].modelType;
 }
@@ -162,36 +178,24 @@ export class LiveDebugAdapter {
         case 'threads':
           return done({ threads: [new Thread(THREAD_ID, this.runtime.worldSize > 1 ? `${this.runtime.worldSize} ranks` : 'PyTorch')] });
         case 'continue':
-          done({ allThreadsContinued: true });
-          return this.runtime.continue();
         case 'next':
-          done();
-          return this.runtime.stepOver();
         case 'stepIn':
-          done();
-          return this.runtime.stepIn();
         case 'stepOut':
-          done();
-          return this.runtime.stepOut();
         case 'stepBack':
-          done();
-          return this.runtime.stepBack();
-        case 'reverseContinue':
-          response.success = false;
-          response.message = 'Reverse Continue is not available for a live PyTorch script; Step Back moves through the recorded operations.';
-          return done();
         case 'pause':
-          done();
-          return this.runtime.pause();
+          // Answered first: the stop the move leads to is an event that must come after the response.
+          done(request.command === 'continue' ? { allThreadsContinued: true } : undefined);
+          return MOVES[request.command](this.runtime);
+        case 'reverseContinue':
+        case 'restart':
+          response.success = false;
+          response.message = REFUSED[request.command];
+          return done();
         case 'terminate':
         case 'disconnect':
           // Answered once the script and its children are gone (a stdio adapter exits right after).
           void this.process.stopAndWait().then(() => done());
           return;
-        case 'restart':
-          response.success = false;
-          response.message = 'A live PyTorch script cannot be restarted in place: stop it and launch again.';
-          return done();
         case 'source':
           return done({ content: this.runtime.moduleViewText(), mimeType: 'text/plain' });
         case 'stackTrace':
@@ -263,7 +267,7 @@ export class LiveDebugAdapter {
         const out: DebugProtocol.Variable[] = stop.ranks.map((_, rank) => ({ name: `rank ${rank}`, value: `batch [${stop.ranks[rank].batch.join(', ')}]`, variablesReference: this.containers.create({ kind: 'rank', rank }) }));
         const check = this.runtime.reductionCheck(stop);
         for (const c of check ?? []) {
-          out.push({ name: `layer ${c.layer + 1}: max |mean of ranks' ∂J/∂W − reduced|`, value: formatNumber(Math.max(c.weights, c.bias)), variablesReference: 0 });
+          out.push({ name: `layer ${c.layer + 1}: max |mean of ranks' ∂J/∂W, ∂J/∂b − reduced|`, value: formatNumber(c.ranks.maxDifference), variablesReference: 0 });
         }
         return out;
       }

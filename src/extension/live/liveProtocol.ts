@@ -4,6 +4,7 @@
 // fit is a LiveProtocolError with one sentence naming what was wrong; nothing here throws anything
 // else for bad input.
 import type { StepRecord } from '../../engine/types';
+import type { ParameterGradient } from '../../protocol/messages';
 import { BlockTensor, FieldError, resolveTensor, scalar, toRecord } from '../../protocol/traceFile';
 
 export const LIVE_PROTOCOL_VERSION = 1;
@@ -37,6 +38,8 @@ export interface Hello {
   dtype: string;
   rank: number;
   worldSize: number;
+  /** How many training samples the recorder was given (train_inputs), or null: forward pauses then carry deadUnits. */
+  trainSamples: number | null;
   modelType: string;
   modules: ModuleInfo[];
 }
@@ -56,6 +59,8 @@ export interface Paused {
   nonFinite: { quantity: string; layer: number | null } | null;
   /** forward/backward: the layer; loss: the loss and output; update: every layer and the optimizer. */
   layerData?: PausedLayer;
+  /** forward of a dense layer, when the recorder has the training split: its units with z ≤ 0 on all of it. */
+  deadUnits?: number[];
   loss?: number | null;
   output?: LiveTensor | null;
   layers?: PausedLayer[];
@@ -64,7 +69,8 @@ export interface Paused {
 export type RecorderMessage =
   | Hello
   | Paused
-  | { type: 'step'; record: StepRecord; rank?: number; worldSize?: number; localGrads: { weights: LiveTensor | null; bias: LiveTensor | null }[] }
+  /** A completed step; `localGradients` (per dense layer) when the rank recorded its own gradient before the all-reduce. */
+  | { type: 'step'; record: StepRecord; rank?: number; worldSize?: number; localGradients?: ParameterGradient[] }
   | { type: 'exception'; exceptionType: string; message: string; traceback: string }
   | { type: 'end'; reason: 'finished' | 'closed' | 'stopped' | 'exception' | 'protocolError'; message: string };
 
@@ -204,6 +210,23 @@ function tensorOrNull(message: Json, field: string, value: unknown): LiveTensor 
   return wrong(message, field, 'a tensor reference or null', value);
 }
 
+/**
+ * A step's local gradients (each dense layer's localGradWeights and localGradBias, shaped like its
+ * W and b), or undefined when no layer has one; all or none of the layers must, as in a trace file.
+ */
+function localGradientsOf(message: Json, dense: Json[], record: StepRecord): ParameterGradient[] | undefined {
+  const weights = dense.map((l, i) => tensorOrNull(message, `record.layers[${i}].localGradWeights`, l.localGradWeights ?? null));
+  if (weights.every((w) => w === null)) return undefined;
+  return dense.map((l, i) => {
+    const { units, inputs } = record.layers[i];
+    const w = weights[i];
+    if (w === null || w.data.length !== units * inputs) wrong(message, `record.layers[${i}].localGradWeights`, `a ${units}×${inputs} tensor (every layer has one when one has)`, w && `shape ${w.shape.join('×')}`);
+    const b = tensorOrNull(message, `record.layers[${i}].localGradBias`, l.localGradBias ?? null);
+    if (b !== null && b.data.length !== units) wrong(message, `record.layers[${i}].localGradBias`, `a tensor of ${units}`, `shape ${b.shape.join('×')}`);
+    return { weights: w.data, bias: b?.data ?? new Float64Array(units) };
+  });
+}
+
 /** A partial layer: tensors, numbers, names; the `update` object of tensors. */
 function pausedLayer(message: Json, field: string, value: unknown): PausedLayer {
   if (!isObject(value)) wrong(message, field, 'a layer object', value);
@@ -232,13 +255,10 @@ export function parseRecorderMessage(value: unknown): RecorderMessage {
         const raw = value.record;
         const record = toRecord(raw, []);
         const layers = Array.isArray(raw.layers) ? raw.layers.filter((l) => isObject(l) && l.kind !== 'opaque') : [];
-        const localGrads = layers.map((l, i) => ({
-          weights: tensorOrNull(value, `record.layers[${i}].localGradWeights`, (l as Json).localGradWeights ?? null),
-          bias: tensorOrNull(value, `record.layers[${i}].localGradBias`, (l as Json).localGradBias ?? null),
-        }));
+        const localGradients = localGradientsOf(value, layers as Json[], record);
         const rank = raw.rank === undefined ? undefined : whole(value, 'record.rank', 0, raw.rank);
         const worldSize = raw.worldSize === undefined ? undefined : whole(value, 'record.worldSize', 1, raw.worldSize);
-        return { type: 'step', record, rank, worldSize, localGrads };
+        return { type: 'step', record, rank, worldSize, ...(localGradients ? { localGradients } : {}) };
       } catch (error) {
         if (error instanceof FieldError) throw new LiveProtocolError(`'step' message: record.${error.message}`);
         throw error;
@@ -256,7 +276,7 @@ export function parseRecorderMessage(value: unknown): RecorderMessage {
 }
 
 function parseHello(value: Json): Hello {
-  fields(value, ['protocol', 'token', 'pid', 'producer', 'dtype', 'rank', 'worldSize', 'model']);
+  fields(value, ['protocol', 'token', 'pid', 'producer', 'dtype', 'rank', 'worldSize', 'trainSamples', 'model']);
   if (value.protocol !== LIVE_PROTOCOL_VERSION) {
     throw new LiveProtocolError(`the recorder speaks live protocol ${JSON.stringify(value.protocol)}, this editor ${LIVE_PROTOCOL_VERSION}; update one of them`);
   }
@@ -282,7 +302,8 @@ function parseHello(value: Json): Hello {
   if (!isObject(value.producer)) wrong(value, 'producer', 'an object', value.producer);
   return {
     type: 'hello', token: text(value, 'token'), pid: whole(value, 'pid', 1), dtype: text(value, 'dtype'),
-    rank, worldSize, modelType: text(value, 'model.type', model.type), modules,
+    rank, worldSize, trainSamples: value.trainSamples === null ? null : whole(value, 'trainSamples', 1),
+    modelType: text(value, 'model.type', model.type), modules,
   };
 }
 
@@ -313,6 +334,11 @@ function parsePaused(value: Json): Paused {
   if (!isObject(data)) return wrong(value, 'data', 'an object', data);
   if (layered) {
     paused.layerData = pausedLayer(value, 'data.layer', data.layer);
+    if (data.deadUnits !== undefined) {
+      const units = data.deadUnits;
+      if (phase !== 'forward' || !Array.isArray(units)) return wrong(value, 'data.deadUnits', 'a list of unit indices, at a forward pause', units);
+      paused.deadUnits = units.map((u, i) => whole(value, `data.deadUnits[${i}]`, 0, u));
+    }
   } else if (phase === 'loss') {
     try {
       paused.loss = data.loss === null ? null : scalar(data.loss, 'data.loss');

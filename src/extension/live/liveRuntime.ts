@@ -9,6 +9,9 @@ import type { ActivationName, StepRecord } from '../../engine/types';
 import { type Node, type Scope, type Tensor, type Value, evaluateCondition, parse } from '../debug/expressions';
 import { DEFAULT_EXPLODING_NORM, DEFAULT_SATURATION, FILTERS, type Finding, Monitors } from '../debug/monitors';
 import type { RuntimeEvent, Stop } from '../debug/trainingRuntime';
+import type { TraceContents } from '../../protocol/traceFile';
+import type { ParameterGradient, RankGradients } from '../../protocol/messages';
+import { compareRanks } from '../rankGradients';
 import type { Hello, LiveTensor, ModuleInfo, Paused, PausedLayer, RecorderMessage, StopAt } from './liveProtocol';
 
 /** Where the process is (or was) stopped: every rank's pause at one place. */
@@ -42,11 +45,17 @@ export type LiveEvent = RuntimeEvent | { type: 'output'; category: 'stdout' | 's
 
 type Move = 'into' | 'over' | 'out' | 'continue';
 
+const NO_TRAINING_SPLIT = 'The dead-ReLU filter needs the training split: a dead unit has z ≤ 0 on every training sample, and the script passes the recorder only its batches. Give the recorder the training inputs: Recorder(model, optimizer, train_inputs=X_train).';
+
 export class LiveRuntime {
   hellos: Hello[] = [];
   readonly stops: LiveStop[] = [];
-  /** Rank 0's completed steps, in order (the recorder's 'step' messages): what the inspector shows. */
-  readonly records: StepRecord[] = [];
+  /**
+   * Each rank's completed steps (the recorder's 'step' messages), in order, with its local
+   * gradients in a data-parallel run: the same contents as one trace file per rank, growing as the
+   * script runs. Rank 0's is what the inspector shows, all of them side by side.
+   */
+  traces: TraceContents[] = [];
   /** stops[index] is on screen; the last stop is the live point while the process is paused there. */
   private index = -1;
   private running = false;
@@ -74,6 +83,11 @@ export class LiveRuntime {
   private emit(event: LiveEvent): void {
     if (event.type === 'stopped') this.lastStop = event.stop;
     for (const listener of [...this.listeners]) listener(event);
+  }
+
+  /** Rank 0's completed steps. */
+  get records(): StepRecord[] {
+    return this.traces[0]?.records ?? [];
   }
 
   get worldSize(): number {
@@ -132,6 +146,11 @@ export class LiveRuntime {
     const threshold = (f: { condition?: string }, fallback: number) => (f.condition ? Number(f.condition) : fallback);
     return filters.map((f) => {
       if (f.filterId === FILTERS.nonFinite) return { verified: true };
+      if (f.filterId === FILTERS.deadRelu) {
+        if (this.hellos.length > 0 && !this.hasTrainingSplit) return { verified: false, message: NO_TRAINING_SPLIT };
+        this.monitors.settings.deadRelu = true;
+        return { verified: true };
+      }
       if (f.filterId === FILTERS.explodingGradient || f.filterId === FILTERS.saturated) {
         const value = threshold(f, f.filterId === FILTERS.saturated ? DEFAULT_SATURATION : DEFAULT_EXPLODING_NORM);
         if (!(value > 0)) return { verified: false, message: `The threshold must be a positive number, got ${JSON.stringify(f.condition)}` };
@@ -139,14 +158,25 @@ export class LiveRuntime {
         else this.explodingNorm = value;
         return { verified: true };
       }
-      return { verified: false, message: 'Not available for a live PyTorch script: a dead ReLU unit has z ≤ 0 on every sample of the training split, and the recorder sees only the batches the script passes.' };
+      return { verified: false, message: `Unknown filter ${JSON.stringify(f.filterId)}.` };
     });
+  }
+
+  /** Every rank's recorder was given the training split (train_inputs): the dead-ReLU filter can work. */
+  private get hasTrainingSplit(): boolean {
+    return this.hellos.every((h) => h.trainSamples !== null);
   }
 
   // ---- messages from the process
 
   ready(hellos: Hello[]): void {
     this.hellos = hellos;
+    this.traces = hellos.map(() => ({ records: [], omitted: [] }));
+    if (this.monitors.settings.deadRelu && !this.hasTrainingSplit) {
+      // The filter was chosen before the script said it has no training split: say once what to pass.
+      this.monitors.settings.deadRelu = undefined;
+      this.emit({ type: 'output', category: 'important', text: `${NO_TRAINING_SPLIT}\n` });
+    }
     this.running = true;
     this.move = 'into';
     this.transport.welcome('all', this.stopOnNonFinite);
@@ -158,9 +188,13 @@ export class LiveRuntime {
         this.arriving.set(rank, message);
         if (this.arriving.size === this.worldSize) this.arrived();
         return;
-      case 'step':
-        if ((message.rank ?? rank) === 0) this.records.push(message.record);
+      case 'step': {
+        const trace = this.traces[message.rank ?? rank];
+        if (!trace) return;
+        if (message.localGradients) (trace.localGradients ??= [])[trace.records.length] = message.localGradients;
+        trace.records.push(message.record);
         return;
+      }
       case 'exception':
         // The traceback is on the script's stderr already (the Debug Console); the stop carries it too.
         this.emit({ type: 'stopped', stop: { reason: 'exception', description: `Exception: ${message.exceptionType}`, text: `${message.exceptionType}: ${message.message}\n\n${message.traceback}` } });
@@ -219,6 +253,8 @@ export class LiveRuntime {
     if (stop.phase === 'forward' && stop.layer !== null) {
       const found = this.saturatedAt(stop, stop.layer);
       if (found) return { reason: 'exception', description: 'Saturated units', text: `${found.message} (at ${where}).`, filter: FILTERS.saturated };
+      const dead = this.deadAt(stop, stop.layer);
+      if (dead) return { reason: 'exception', description: 'Dead ReLU units', text: `${dead.message} (at ${where}).`, filter: FILTERS.deadRelu };
     }
     const hit = this.breakpoints.filter((b) => b.module === stop.module || activationOf(stop) === b.module);
     const scope = this.scope(stop);
@@ -261,7 +297,7 @@ export class LiveRuntime {
     if (move === 'out') places.push({ phase: 'update', module: null });
     // The exploding-gradient filter looks at every backward operation, the saturated one at every forward.
     if (this.explodingNorm !== undefined) places.push({ phase: 'backward', module: null });
-    if (this.monitors.settings.saturation !== undefined) places.push({ phase: 'forward', module: null });
+    if (this.monitors.settings.saturation !== undefined || this.monitors.settings.deadRelu) places.push({ phase: 'forward', module: null });
     return places;
   }
 
@@ -357,6 +393,19 @@ export class LiveRuntime {
     return this.monitors.saturated({ index: layer, activation: known.activation as ActivationName, z: z.data, a: a.data, rows, units });
   }
 
+  /**
+   * The dead-ReLU filter on rank 0's layer just run forward: candidates from the batch's z,
+   * confirmed by the units the recorder found with z ≤ 0 on its whole training split.
+   */
+  private deadAt(stop: LiveStop, layer: number): Finding | undefined {
+    const known = stop.known[0].get(layer);
+    const z = known?.z;
+    const deadOnSplit = stop.ranks[0].deadUnits;
+    if (!isTensor(z) || deadOnSplit === undefined || typeof known?.activation !== 'string') return undefined;
+    const [rows, units] = z.shape;
+    return this.monitors.dead({ index: layer, activation: known.activation as ActivationName, z: z.data, rows, units }, () => new Set(deadOnSplit));
+  }
+
   /** The expression scope of a stop (rank 0's numbers): per-layer families, loss, step. */
   scope(stop: LiveStop = this.current!): Scope {
     const layers = this.knownLayers(stop);
@@ -394,27 +443,20 @@ export class LiveRuntime {
   }
 
   /**
-   * Data-parallel: per layer, the largest |mean over ranks of the local gradient − the reduced
-   * gradient the update used|, once both are known (the update on).
+   * Data-parallel: per layer whose local gradients (every rank's) and reduced gradient are known
+   * (the update on), the ranks compared (compareRanks: their mean, max |mean − reduced|).
    */
-  reductionCheck(stop: LiveStop = this.current!): { layer: number; weights: number; bias: number }[] | undefined {
+  reductionCheck(stop: LiveStop = this.current!): { layer: number; ranks: RankGradients['layers'][number] }[] | undefined {
     if (stop.ranks.length < 2) return undefined;
-    const out: { layer: number; weights: number; bias: number }[] = [];
-    for (const layer of stop.known[0].keys()) {
-      const diff = (local: string, reduced: string) => {
-        const parts = stop.known.map((k) => k.get(layer)?.[local]);
-        const target = stop.known[0].get(layer)?.[reduced];
-        if (!parts.every(isTensor) || !isTensor(target)) return undefined;
-        let worst = 0;
-        for (let i = 0; i < target.data.length; i++) {
-          const mean = parts.reduce((s, p) => s + (p as LiveTensor).data[i], 0) / parts.length;
-          worst = Math.max(worst, Math.abs(mean - target.data[i]));
-        }
-        return worst;
+    const out: { layer: number; ranks: RankGradients['layers'][number] }[] = [];
+    for (const layer of [...stop.known[0].keys()].sort((a, b) => a - b)) {
+      const gradient = (known: Map<number, PausedLayer>, weights: string, bias: string): ParameterGradient | undefined => {
+        const [w, b] = [known.get(layer)?.[weights], known.get(layer)?.[bias]];
+        return isTensor(w) && isTensor(b) ? { weights: w.data, bias: b.data } : undefined;
       };
-      const weights = diff('localGradWeights', 'gradWeights');
-      const bias = diff('localGradBias', 'gradBias');
-      if (weights !== undefined && bias !== undefined) out.push({ layer, weights, bias });
+      const local = stop.known.map((known) => gradient(known, 'localGradWeights', 'localGradBias'));
+      const reduced = gradient(stop.known[0], 'gradWeights', 'gradBias');
+      if (reduced && local.every((g) => g !== undefined)) out.push({ layer, ranks: compareRanks(local as ParameterGradient[], reduced) });
     }
     return out.length ? out : undefined;
   }

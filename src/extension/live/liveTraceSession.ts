@@ -1,6 +1,6 @@
 // A live PyTorch session in the inspector (issue 14): a TraceSession over the steps the recorder
-// has completed so far (LiveRuntime.records, the same array, so it grows as the script runs) that
-// follows the debugger. At every stop it shows the step in progress' last completed step (the
+// has completed so far (LiveRuntime.traces, the same arrays, so they grow as the script runs) that
+// follows the debugger; in a data-parallel run every rank's steps, shown side by side (the Ranks card). At every stop it shows the step in progress' last completed step (the
 // paused step itself once complete) and highlights the paused operation's layer. The inspector's
 // own Step/Step Back move through the recorded steps read-only, like a trace file's. No `vscode` import.
 import type { Phase } from '../../engine/types';
@@ -25,7 +25,7 @@ export class LiveTraceSession extends TraceSession {
 
   /** Needs one completed step (the inspector's summary is read off it). */
   constructor(uri: string, name: string, private readonly runtime: LiveRuntime) {
-    super(uri, name, { records: runtime.records, omitted: [] });
+    super(uri, name, runtime.traces[0], runtime.worldSize > 1 ? runtime.traces : undefined);
     this.follow();
     this.unsubscribe = runtime.onEvent((event) => {
       if (event.type === 'stopped') this.follow();

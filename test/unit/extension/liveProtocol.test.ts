@@ -24,7 +24,7 @@ function frame(json: string, data: Float64Array = new Float64Array(0), prefix: P
 
 const HELLO = {
   type: 'hello', protocol: 1, token: 'ab'.repeat(16), pid: 42, producer: { name: 'backprop_stepper', version: '0.1.0', torch: '1.13.1' },
-  dtype: 'float64', rank: 0, worldSize: 1,
+  dtype: 'float64', rank: 0, worldSize: 1, trainSamples: null,
   model: { type: 'Sequential', modules: [{ name: '0', type: 'Linear', role: 'dense', parameters: [{ name: 'weight', shape: [1, 2] }, { name: 'bias', shape: [1] }] }] },
 };
 
@@ -79,6 +79,8 @@ describe('live protocol: frames and recorder messages', () => {
     refused(hello({ pid: '42' }), /pid must be a whole number/);
     refused(hello({ protocol: 2 }), /live protocol 2, this editor 1/);
     refused(hello({ rank: 3, worldSize: 2 }), /rank must be below worldSize 2/);
+    refused(hello({ trainSamples: 0 }), /trainSamples must be a whole number ≥ 1/);
+    refused(hello({ trainSamples: '100' }), /trainSamples must be a whole number ≥ 1/);
     refused(hello({ model: { type: 'Sequential', modules: [{ name: '0', type: 'Linear', role: 'magic', parameters: [] }] } }), /role must be one of dense, activation, opaque/);
     refused(frame(JSON.stringify({ type: 'end', reason: 'bored', message: '' })), /reason must be one of/);
     const paused = { type: 'paused', step: 0, epoch: 1, batch: [], phase: 'loss', layer: null, module: null, reason: 'stopAt', nonFinite: null, data: { loss: 1, output: null } };
@@ -86,6 +88,10 @@ describe('live protocol: frames and recorder messages', () => {
     refused(frame(JSON.stringify({ ...paused, step: 1, phase: 'sideways' })), /phase must be one of forward, loss, backward, update/);
     refused(frame(JSON.stringify({ ...paused, step: 1, data: { loss: { $tensor: { offset: 8, shape: [4], dtype: 'float64' } }, output: null } }), new Float64Array(2)), /runs past the frame's 16-byte data block/);
     refused(frame(JSON.stringify({ type: 'step', record: { step: 1, epoch: 1, batch: [0], layers: [] } })), /'step' message: record\.layers/);
+    const forward = { ...paused, step: 1, phase: 'forward', layer: 0, module: '0', data: { layer: { index: 0 } } };
+    refused(frame(JSON.stringify({ ...forward, data: { layer: { index: 0 }, deadUnits: [0, -1] } })), /data\.deadUnits\[1\] must be a whole number ≥ 0/);
+    refused(frame(JSON.stringify({ ...forward, data: { layer: { index: 0 }, deadUnits: 'all' } })), /data\.deadUnits must be a list of unit indices, at a forward pause/);
+    refused(frame(JSON.stringify({ ...forward, phase: 'backward', data: { layer: { index: 0 }, deadUnits: [] } })), /data\.deadUnits must be a list of unit indices, at a forward pause/);
   });
 
   it('frames the editor\'s commands as the recorder reads them: JSON padded to 8 bytes, no data', () => {
