@@ -1,4 +1,4 @@
-// Builds the three bundles the design card names: the extension host, the webview and the CLI
+// Builds the bundles the design card names: the extension host (a small entry and the extension proper), the webview and the CLI
 // (with the debug adapter and the explorers), and the engine's WebAssembly kernel.
 // `--watch` keeps esbuild running for the F5 development loop.
 import * as esbuild from 'esbuild';
@@ -16,7 +16,10 @@ const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info', target: 'es2022', mainFields: ['module', 'main'] };
 
 const targets = [
+  // The extension's entry is small (activation costs nearly nothing) and loads dist/backprop.js,
+  // the extension proper, at first use (src/extension/extension.ts).
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension/backprop.ts'], outfile: 'dist/backprop.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { ...common, entryPoints: ['src/debugAdapter.ts'], outfile: 'dist/debugAdapter.js', platform: 'node', format: 'cjs' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },

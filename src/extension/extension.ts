@@ -1,130 +1,92 @@
-// Entry point: registers the Backprop commands, the status bar, the inspector's serializer and
-// the model-file diagnostics. Everything stateful lives in BackpropHost and the sessions.
+// Entry point, kept small so that activation costs VS Code almost nothing (issue 16 item 5):
+// activation events fire on any JSON file and in any workspace holding a model, yet most such
+// windows never train. This file stands in for the extension proper (backprop.ts, its own bundle
+// dist/backprop.js with the engine, the inspector host, the explorers and the debugger) and loads
+// it the first time something needs it: one of the contributed commands, a model file open in an
+// editor (its diagnostics), an inspector VS Code restores, a `backprop` debug session, or the
+// start-up settings.
 import * as vscode from 'vscode';
-import { registerFontScaleCommands } from './fontScale';
-import { BackpropHost } from './host';
-import { registerLessons } from './lessons';
-import { registerDebugger } from './debug/activateDebugger';
-import { registerLive } from './live/activateLive';
-import { configureLanguage, l10n, readLanguageSetting } from './l10n';
-import { SessionStatusBar } from './statusBar';
-import { LiveStatusBar } from './live/liveStatusBar';
-import { openInspectorOnStartup } from './startup';
-import type { TrainingSession } from './session';
-import type { InspectorCommand } from '../protocol/messages';
-import { promptGoToStep, promptRunUntil } from './prompts';
-import { exportPytorch } from './exportPytorchCommand';
-import { pickChainRuleFormat, pickPicture } from './pictureExport';
-import { compareRunsCommand } from './compareCommand';
-import { useKernelIn } from '../engine/nodeKernel';
+import { join } from 'node:path';
+import type { Backprop } from './backprop';
+import type { BackpropHost } from './host';
+import { isModelDocument } from './modelFiles';
+import { INSPECTOR_VIEW_TYPE } from './viewTypes';
 
-export function activate(context: vscode.ExtensionContext): BackpropHost {
+/** What `vscode.extensions.getExtension(…).activate()` resolves to (the VS Code test suite uses it). */
+export interface BackpropApi {
+  /** The extension's host, loading the extension proper if it is not loaded yet. */
+  readonly host: BackpropHost;
+}
+
+interface Contributions {
+  commands?: Array<{ command: string }>;
+  debuggers?: Array<{ type: string }>;
+}
+
+export function activate(context: vscode.ExtensionContext): BackpropApi {
   const started = performance.now();
-  useKernelIn(__dirname);
-  configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
   const log = vscode.window.createOutputChannel('Backprop Stepper', { log: true });
-  const host = new BackpropHost(context, log);
-  const status = new SessionStatusBar(host.registry, host.visibility);
-  const liveStatus = new LiveStatusBar();
-  context.subscriptions.push(log, host, status, liveStatus);
+  context.subscriptions.push(log);
+  const contributions = (context.extension.packageJSON.contributes ?? {}) as Contributions;
 
-  const register = (id: string, run: (...args: unknown[]) => unknown) =>
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          await run(...args);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          log.error(`${id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
-          void vscode.window.showErrorMessage(l10n.t('{0} failed: {1}', id, message));
-        }
-      }),
-    );
-  const onSession = (run: (session: TrainingSession) => unknown) => async () => {
-    const session = await host.targetSession();
-    if (session) await run(session);
+  let loaded: Backprop | undefined;
+  // Until the extension proper is loaded each contributed command is a stand-in that loads it
+  // (which disposes the stand-ins and registers the real commands) and runs the real one, and
+  // opening a model file loads it for the file's diagnostics (its watcher checks every open document).
+  const standIns: vscode.Disposable[] = [];
+  const load = (): Backprop => {
+    if (loaded) return loaded;
+    for (const standIn of standIns.splice(0)) standIn.dispose();
+    const loading = performance.now();
+    const { startBackprop } = require(join(__dirname, 'backprop.js')) as typeof import('./backprop');
+    loaded = startBackprop(context, log);
+    // What loading the extension proper cost (bench/startup.ts reads it).
+    log.info(`loaded in ${(performance.now() - loading).toFixed(1)} ms`);
+    return loaded;
   };
-  // The inspector's own commands act on a focused trace inspector (Open Trace) when there is one.
-  const inspectorCommand = (command: InspectorCommand) => async () => {
-    const trace = host.traces.focused;
-    if (trace) return host.traces.run(trace, command);
-    const session = await host.targetSession();
-    if (session) await host.run(session, command);
-  };
-
-  register('backprop.showEngineVersion', () => {
-    const version = String(context.extension.packageJSON.version ?? '?');
-    return vscode.window.showInformationMessage(l10n.t('Backprop Stepper {0}: float64 training engine, StepTrace format of DESIGN.md §3.', version));
-  });
-  register('backprop.openInspector', (uri) => host.openInspector(uri instanceof vscode.Uri ? uri : undefined));
-  register('backprop.step', inspectorCommand({ name: 'step' }));
-  register('backprop.stepInto', inspectorCommand({ name: 'stepInto' }));
-  register('backprop.stepBack', inspectorCommand({ name: 'stepBack' }));
-  register('backprop.runEpoch', inspectorCommand({ name: 'runEpoch' }));
-  register('backprop.runPause', () => {
-    const trace = host.traces.focused;
-    return trace ? host.traces.run(trace, trace.running ? { name: 'pause' } : { name: 'run', stepsPerSecond: trace.viewState?.speed ?? trace.stepsPerSecond }) : onSession((s) => host.runPause(s))();
-  });
-  register('backprop.runUntil', async () => {
-    const trace = host.traces.focused;
-    if (!trace) return onSession((s) => host.runUntilPrompt(s))();
-    const command = await promptRunUntil();
-    if (command) await host.traces.run(trace, command);
-  });
-  register('backprop.reset', inspectorCommand({ name: 'reset' }));
-  register('backprop.goToStep', async () => {
-    const trace = host.traces.focused;
-    if (!trace) return onSession((s) => host.goToStepPrompt(s))();
-    const command = await promptGoToStep(trace);
-    if (command) await host.traces.run(trace, command);
-  });
-  register('backprop.evaluateTestSet', onSession((s) => host.run(s, { name: 'evaluateTestSet' })));
-  register('backprop.exportTrace', onSession((s) => host.exportTrace(s)));
-  register('backprop.exportPytorch', onSession((s) => exportPytorch(s)));
-  // These ask the inspector of the session commands act on (opening it if it is closed).
-  const targetInspector = async () => {
-    const session = await host.targetSession();
-    const panel = session && (await host.openInspector(vscode.Uri.parse(session.uri)));
-    return session && panel && { session, panel };
-  };
-  register('backprop.savePicture', async () => {
-    const target = await targetInspector();
-    const choice = target && (await pickPicture());
-    if (target && choice) await target.panel.requestExport({ kind: 'picture', ...choice });
-  });
-  register('backprop.copyChainRule', async () => {
-    const target = await targetInspector();
-    const format = target && (await pickChainRuleFormat());
-    if (target && format) await target.panel.requestExport({ kind: 'chainRule', format });
-  });
-  register('backprop.compareRuns', async () => {
-    const target = await targetInspector();
-    if (target) await compareRunsCommand(target.session, target.panel);
-  });
-  register('backprop.openTrace', (uri) => host.traces.open(uri instanceof vscode.Uri ? uri : undefined));
-  register('backprop.newModel', () => host.newModel());
-  register('backprop.openExample', () => host.openExample());
-  registerLessons(context, host);
-  registerFontScaleCommands(context);
-  registerDebugger(context, (uri) => host.sessionFor(uri), (runtime, program) => {
-    host.traces.openLive(runtime, program);
-    liveStatus.follow(runtime, program);
-  });
-  registerLive(context);
-
+  for (const { command } of contributions.commands ?? []) {
+    standIns.push(vscode.commands.registerCommand(command, (...args: unknown[]) => {
+      load();
+      return vscode.commands.executeCommand(command, ...args);
+    }));
+  }
+  standIns.push(vscode.workspace.onDidOpenTextDocument((document) => {
+    if (isModelDocument(document)) load();
+  }));
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!event.affectsConfiguration('backprop.language')) return;
-      configureLanguage(readLanguageSetting(vscode.workspace.getConfiguration('backprop').get('language')));
-      status.refreshLanguage();
-      liveStatus.refreshLanguage();
-      host.relocalize();
+    { dispose: () => standIns.forEach((standIn) => standIn.dispose()) },
+    // VS Code asks for these as it activates the extension for a restored inspector or a debug session.
+    vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state) => load().reviveInspector(panel, state),
     }),
+    ...(contributions.debuggers ?? []).flatMap(({ type }) => [
+      vscode.debug.registerDebugConfigurationProvider(type, {
+        resolveDebugConfiguration: (folder, config, token) => load().debugger.resolveDebugConfiguration(folder, config, token),
+      }),
+      vscode.debug.registerDebugAdapterDescriptorFactory(type, {
+        createDebugAdapterDescriptor: (session, executable) => load().debugger.createDebugAdapterDescriptor(session, executable),
+      }),
+    ]),
   );
-  void openInspectorOnStartup(host, context.extension.id);
-  // What activation cost this window (bench/startup.ts reads it beside VS Code's own figure).
+  if (vscode.workspace.textDocuments.some(isModelDocument) || startupWorkWanted()) {
+    // Needed right away, but after activate() returns so that VS Code finishes activating first.
+    setImmediate(() => {
+      try {
+        void load().openOnStartup();
+      } catch (error) {
+        log.error(`loading the extension failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    });
+  }
+  // What the activate call cost (bench/startup.ts reads it beside VS Code's own figure).
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
-  return host;
+  return { get host() { return load().host; } };
+}
+
+/** Whether the settings ask for work when the window opens (see startup.ts). */
+function startupWorkWanted(): boolean {
+  const config = vscode.workspace.getConfiguration('backprop');
+  return config.get<boolean>('openWalkthroughOnStartup', false) || config.get<string>('openInspectorOnStartup', '').trim() !== '';
 }
 
 export function deactivate(): void {

@@ -91,6 +91,11 @@ export class BackpropHost implements vscode.Disposable {
     return session && this.panels.show(session, column);
   }
 
+  /** Shows an inspector panel VS Code restored after a window reload. */
+  reviveInspector(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    return this.panels.revive(panel, state);
+  }
+
   /** Closes the inspector of `uri`, if it has one (the next lesson replaces the previous one's). */
   closeInspector(uri: vscode.Uri): void {
     this.panels.close(uri.toString());

@@ -15,13 +15,7 @@ import type { TrainingSession } from './session';
 import { l10n, translateAll, uiLanguage } from './l10n';
 import { copyText, inspectorPictureUri, savePicture, viewTitle } from './pictureExport';
 
-export const INSPECTOR_VIEW_TYPE = 'backprop.inspector';
-/**
- * A live PyTorch session's inspector: a view type of its own with no panel serializer, so VS Code
- * does not bring it back after a window reload (the process is gone). Under the inspector's type,
- * a revived live panel would claim another inspector's saved state (matchSavedState).
- */
-export const LIVE_INSPECTOR_VIEW_TYPE = 'backprop.liveInspector';
+export { INSPECTOR_VIEW_TYPE, LIVE_INSPECTOR_VIEW_TYPE } from './viewTypes';
 const SAVE_DELAY_MS = 500;
 
 export interface PanelServices<S extends InspectedSession> {

@@ -29,7 +29,6 @@ export class InspectorPanels implements vscode.Disposable {
   private closing = false;
   /** Documents whose saved panel state a revived panel has taken in this window. */
   private readonly revived = new Set<string>();
-  private readonly serializer: vscode.Disposable;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when an inspector opens or closes. */
   readonly onDidChange = this.changed.event;
@@ -37,11 +36,7 @@ export class InspectorPanels implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly host: PanelHost,
-  ) {
-    this.serializer = vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel, state) => this.revive(panel, state),
-    });
-  }
+  ) {}
 
   has(uri: string): boolean {
     return this.panels.has(uri);
@@ -125,7 +120,8 @@ export class InspectorPanels implements vscode.Disposable {
     return panel;
   }
 
-  private async revive(webviewPanel: vscode.WebviewPanel, webviewState: unknown): Promise<void> {
+  /** The inspector serializer's work (the extension's entry registers the serializer): shows a restored panel again. */
+  async revive(webviewPanel: vscode.WebviewPanel, webviewState: unknown): Promise<void> {
     const state = this.savedStateFor(webviewState);
     const documentUri = persistedDocumentUri(state);
     if (documentUri && isTraceFileName(documentUri)) {
@@ -147,7 +143,6 @@ export class InspectorPanels implements vscode.Disposable {
   dispose(): void {
     this.closing = true;
     for (const panel of this.panels.values()) panel.dispose();
-    this.serializer.dispose();
     this.changed.dispose();
   }
 }

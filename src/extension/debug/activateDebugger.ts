@@ -12,24 +12,33 @@ import type { LiveRuntime } from '../live/liveRuntime';
 
 export const DEBUG_TYPE = 'backprop';
 
-/** `sessionFor` is the host's: it returns the shared session of a model file (loading it when needed). */
+/**
+ * The debug type's configuration provider and adapter factory: the extension's entry registers
+ * them at activation (VS Code asks for them as it activates the extension) and forwards here.
+ */
+export type DebuggerHooks = Required<Pick<vscode.DebugConfigurationProvider, 'resolveDebugConfiguration'>> & vscode.DebugAdapterDescriptorFactory;
+
+/**
+ * Registers the hovers over a model's keys while debugging and returns the hooks the entry forwards to.
+ * `sessionFor` is the host's: it returns the shared session of a model file (loading it when needed).
+ */
 export function registerDebugger(
   context: vscode.ExtensionContext,
   sessionFor: (uri: vscode.Uri) => Promise<TrainingSession | undefined>,
   showLive: (runtime: LiveRuntime, program: string) => void,
-): void {
+): DebuggerHooks {
   const open: SessionOpener = async (modelPath) => {
     const uri = vscode.Uri.file(modelPath);
     const session = await sessionFor(uri);
     return session ? { session } : { error: l10n.t('Cannot open {0} for debugging: see the message above or the Problems panel.', vscode.workspace.asRelativePath(uri)) };
   };
   context.subscriptions.push(
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { resolveDebugConfiguration }),
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(open, false, (live, program) => showLive(live.runtime, program))),
-    }),
     vscode.languages.registerEvaluatableExpressionProvider({ language: 'json', pattern: '**/*.backprop.json' }, { provideEvaluatableExpression }),
   );
+  return {
+    resolveDebugConfiguration,
+    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(open, false, (live, program) => showLive(live.runtime, program))),
+  };
 }
 
 /**

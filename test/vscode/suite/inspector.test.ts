@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { parseModelFile } from '../../../src/engine/model/parse';
+import type { BackpropApi } from '../../../src/extension/extension';
 import type { BackpropHost } from '../../../src/extension/host';
 
 const EXTENSION_ID = 'backprop-stepper.backprop-stepper';
@@ -32,9 +33,9 @@ describe('Backprop Stepper in the extension host', () => {
   let host: BackpropHost;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<BackpropHost>(EXTENSION_ID);
+    const extension = vscode.extensions.getExtension<BackpropApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not loaded`);
-    host = await extension.activate();
+    host = (await extension.activate()).host;
   });
 
   it('registers the inspector and stepping commands', async () => {
