@@ -218,6 +218,11 @@ describe('explorer webview (Chromium)', function () {
     assert.match(text!, /× upstream 8 = 16/);
     const cells = await page.$$eval('#view-expression table td', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(cells, ['16', '8']); // ∂/∂x = 8·1 + 4·2, ∂/∂y = 4·1 + 2·2
+    // The same numbers as marked (closed forms at x = 1, y = 2): z = (2x + y)² = 16, ∂z/∂x = 4(2x + y) = 16, ∂z/∂y = 2(2x + y) = 8.
+    const shown = await marks(page, 'expression');
+    assert.equal(shown['expression.gradients.x'], '16');
+    assert.equal(shown['expression.gradients.y'], '8');
+    assert.ok(Object.entries(shown).some(([q, v]) => /^expression\.nodes\[\d+\]\.value$/.test(q) && v === '16'), 'the output node z = 16 is marked');
     await page.screenshot({ path: resolve(ARTIFACTS, 'expression-complete-light-en.png'), fullPage: true });
     await page.close();
   });
@@ -311,10 +316,12 @@ describe('explorer webview (Chromium)', function () {
     await page.close();
   });
 
-  it('race, loss surface and gradient noise: every marked number is the host\'s number at the path it names', async () => {
-    for (const view of ['race', 'surface', 'noise'] as const) {
+  it('race, loss surface, gradient noise and the expression graph: every marked number is the host\'s number at the path it names', async () => {
+    for (const view of ['race', 'surface', 'noise', 'expression'] as const) {
       const { page, results } = await openExplorer(browser, 'light', 'en', view);
       await settled(page);
+      // The expression graph shows its backward numbers as the learner reveals them: all of them.
+      if (view === 'expression') while (await page.$('#expr-step')) await page.click('#expr-step');
       const result = results.filter((r) => r.view === view).at(-1)!;
       const shown = await marks(page, view);
       assert.ok(Object.keys(shown).length >= 1, `${view} marks no number`);

@@ -54,6 +54,25 @@ export function sentenceWithNumber(text: string, value: number, quantity: string
   return sentence;
 }
 
+/** A number to put into a translated sentence: shown shortly, marked with its exact value and name. */
+export interface MarkedNumber {
+  value: number;
+  quantity: string;
+}
+
+/**
+ * A translated sentence whose placeholders {0}, {1}, … are filled with text or with numbers, each
+ * number its own marked span (the words around them stay where the language puts them).
+ */
+export function sentenceParts(ctx: ViewContext, message: string, parts: Array<string | MarkedNumber>): Array<string | Node> {
+  const slots = ctx.t(message, ...parts.map((_, i) => `\u0000${i}\u0000`)).split(/\u0000(\d+)\u0000/);
+  return slots.map((piece, k) => {
+    if (k % 2 === 0) return piece;
+    const part = parts[Number(piece)];
+    return typeof part === 'string' ? part : explorerNumber(part.value, part.quantity);
+  });
+}
+
 /** A table of rows of cells (text, or a marked number); the first row is the header. */
 export function table(rows: Array<Array<string | Node>>): HTMLTableElement {
   const [head, ...body] = rows;

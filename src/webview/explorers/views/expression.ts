@@ -1,9 +1,9 @@
 // The chain rule, node by node: the host sends the graph with forward values and the list of
 // backward moves; this view reveals them one at a time, optionally asking for a prediction first.
 import type { ExplorerResult, ExpressionResult } from '../../../protocol/explorers';
-import { errorBox, labelled, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { errorBox, explorerNumber, labelled, sentenceParts, table, type ExplorerViewModule, type MarkedNumber, type ViewContext } from '../context';
 import { el } from '../../dom';
-import { short } from '../../format';
+import { markNumber, short } from '../../format';
 import { svg as s } from '../../dom';
 
 function parseValues(text: string): Record<string, number> | undefined {
@@ -38,10 +38,15 @@ export function expressionView(): ExplorerViewModule {
     ctx.request({ view: 'expression', source: source.value, values: parsed });
   };
 
-  /** The gradient each node holds after the revealed moves (the host's running += totals). */
-  const gradientsSoFar = (g: ExpressionResult): Map<number, number> => {
-    const grads = new Map<number, number>([[g.output, 1]]);
-    for (const step of g.steps.slice(0, revealed)) for (const pass of step.passes) grads.set(pass.to, pass.gradientAfter);
+  /**
+   * The gradient each node holds after the revealed moves (the host's running += totals), with the
+   * name of the host's number it is: the output's seed is the first move's upstream gradient.
+   */
+  const gradientsSoFar = (g: ExpressionResult): Map<number, MarkedNumber> => {
+    const grads = new Map<number, MarkedNumber>();
+    if (g.steps.length > 0) grads.set(g.output, { value: g.steps[0].upstream, quantity: 'expression.steps[0].upstream' });
+    g.steps.slice(0, revealed).forEach((step, k) => step.passes.forEach((pass, j) =>
+      grads.set(pass.to, { value: pass.gradientAfter, quantity: `expression.steps[${k}].passes[${j}].gradientAfter` })));
     return grads;
   };
 
@@ -70,8 +75,15 @@ export function expressionView(): ExplorerViewModule {
       const [x, y] = pos(node.id);
       const cls = `node ${node.kind}${current?.node === node.id ? ' active' : ''}`;
       svg.append(s('circle', { cx: x, cy: y, r: 22, class: cls }), s('text', { x, y: y + 5, 'text-anchor': 'middle', class: 'node-label' }, LABELS[node.label] ?? node.label));
-      svg.append(s('text', { x, y: y - 28, 'text-anchor': 'middle', class: 'value' }, short(node.value)));
-      if (grads.has(node.id) && node.kind !== 'constant') svg.append(s('text', { x, y: y + 40, 'text-anchor': 'middle', class: 'gradient' }, `∂ ${short(grads.get(node.id)!)}`));
+      const value = s('text', { x, y: y - 28, 'text-anchor': 'middle', class: 'value' }, short(node.value));
+      markNumber(value, node.value, `expression.nodes[${node.id}].value`);
+      svg.append(value);
+      const gradient = grads.get(node.id);
+      if (gradient && node.kind !== 'constant') {
+        const text = s('text', { x, y: y + 40, 'text-anchor': 'middle', class: 'gradient' }, `∂ ${short(gradient.value)}`);
+        markNumber(text, gradient.value, gradient.quantity);
+        svg.append(text);
+      }
     }
     return svg;
   };
@@ -81,10 +93,17 @@ export function expressionView(): ExplorerViewModule {
   const render = () => {
     if (!graph) return;
     const g = graph;
-    const log = g.steps.slice(0, revealed).map((step) => el('li', {},
-      ctx.t('Node {0}: upstream gradient {1}', label(g, step.node), short(step.upstream)),
-      el('ul', {}, ...step.passes.map((p) => el('li', {}, ctx.t('{0} → {1}: local {2} × upstream {3} = {4} (gradient of {1}: {5} + {4} = {6})',
-        label(g, step.node), label(g, p.to), short(p.localGradient), short(step.upstream), short(p.passed), short(p.gradientBefore), short(p.gradientAfter)))))));
+    const log = g.steps.slice(0, revealed).map((step, k) => {
+      const at = `expression.steps[${k}]`;
+      const upstream = { value: step.upstream, quantity: `${at}.upstream` };
+      return el('li', {},
+        ...sentenceParts(ctx, 'Node {0}: upstream gradient {1}', [label(g, step.node), upstream]),
+        el('ul', {}, ...step.passes.map((p, j) => {
+          const pass = (field: 'localGradient' | 'passed' | 'gradientBefore' | 'gradientAfter') => ({ value: p[field], quantity: `${at}.passes[${j}].${field}` });
+          return el('li', {}, ...sentenceParts(ctx, '{0} → {1}: local {2} × upstream {3} = {4} (gradient of {1}: {5} + {4} = {6})',
+            [label(g, step.node), label(g, p.to), pass('localGradient'), upstream, pass('passed'), pass('gradientBefore'), pass('gradientAfter')]));
+        })));
+    });
     const next = g.steps[revealed];
     const controls = el('div', { attrs: { class: 'controls' } });
     if (next) {
@@ -117,7 +136,7 @@ export function expressionView(): ExplorerViewModule {
       ...(feedback ? [el('p', { attrs: { class: 'feedback', role: 'status' } }, feedback)] : []),
       el('ol', { attrs: { class: 'steps' } }, ...log),
       ...(done ? [el('p', {}, ctx.t('Backward pass complete.')), el('h3', {}, ctx.t('Gradients')),
-        table([Object.keys(g.gradients).map((n) => `∂/∂${n}`), Object.values(g.gradients).map((v) => short(v))])] : []),
+        table([Object.keys(g.gradients).map((n) => `∂/∂${n}`), Object.entries(g.gradients).map(([n, v]) => explorerNumber(v, `expression.gradients.${n}`))])] : []),
     );
   };
 
