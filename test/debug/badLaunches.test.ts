@@ -47,8 +47,14 @@ const BAD: { name: string; text: string; location: RegExp; words: RegExp }[] = [
   {
     name: 'a full batch of 1e5 samples through 4,096 units',
     text: JSON.stringify({ ...base, layers: [{ units: 4096, activation: 'relu' }, { units: 1, activation: 'sigmoid' }], loss: 'binary-cross-entropy', data: { generator: 'xor', samples: 100_000 }, batch: { mode: 'batch' } }, null, 2),
+    location: /model\.backprop\.json:\d+:\d+: error: layers\[0\]\.units/,
+    words: /one forward pass over the 100,000 samples of a split .* would hold [\d,]+ numbers, more than the limit of 32,000,000/,
+  },
+  {
+    name: 'a full batch of 3,000 samples through 4,096 units (one step over the CPU bound)',
+    text: JSON.stringify({ ...base, layers: [{ units: 4096, activation: 'relu' }, { units: 1, activation: 'sigmoid' }], loss: 'binary-cross-entropy', data: { generator: 'xor', samples: 3_000 }, batch: { mode: 'batch' } }, null, 2),
     location: /model\.backprop\.json:\d+:\d+: error: batch\.mode/,
-    words: /one step of 100,000 samples would record [\d,]+ numbers, more than the limit of 8,000,000/,
+    words: /one step is estimated at [\d.]+ s of CPU, more than the limit of 2 s/,
   },
 ];
 
