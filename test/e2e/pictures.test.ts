@@ -53,8 +53,12 @@ describe('e2e: Save Picture through the real save dialog', function () {
     await wb.webview().locator(`[data-export="network:${format}"]`).click();
     const input = wb.page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 30_000 });
-    // The simple dialog offers the suggested name next to the model; type our own path instead.
+    // The simple dialog offers the suggested name next to the model a moment after it opens (what is
+    // typed before is overwritten, and Enter then saves under the suggested name): wait for it, type
+    // our own path instead, and press Enter once the field holds it.
+    await wb.page.waitForFunction((ext) => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value.endsWith(ext), `.${format}`, { timeout: 30_000 });
     await input.fill(file);
+    await wb.page.waitForFunction((path) => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value === path, file, { timeout: 10_000 });
     await input.press('Enter');
     return written(file);
   }
