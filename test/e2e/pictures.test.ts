@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Workbench, ensureWorkbench, reportFailures } from './harness';
+import { useWorkbench } from './harness';
 
 const MODEL = 'xor.backprop.json';
 
@@ -22,33 +22,23 @@ async function written(file: string): Promise<Buffer> {
 
 describe('e2e: Save Picture through the real save dialog', function () {
   this.timeout(180_000);
-  let workbench: Workbench | undefined;
-
+  const workbench = useWorkbench('the Save Picture scenario');
   before(async function () {
-    this.timeout(600_000);
-    const available = ensureWorkbench();
-    if ('unavailable' in available) {
-      console.warn(`skipping the end-to-end suite: ${available.unavailable}`);
-      this.skip();
-    }
-    workbench = await Workbench.start({ entry: available.entry });
-    await workbench.openFile(MODEL, 180_000);
-    await workbench.runCommand('Backprop: Open Inspector');
-    const inspector = workbench.webview();
+    this.timeout(300_000);
+    const wb = workbench();
+    await wb.openFile(MODEL, 180_000);
+    await wb.runCommand('Backprop: Open Inspector');
+    const inspector = wb.webview();
     await inspector.locator('#toolbar').waitFor({ timeout: 60_000 });
     for (let step = 1; step <= 2; step++) {
       await inspector.locator('#step').click();
       await inspector.locator(`body[data-rendered-step="${step}"]`).waitFor({ state: 'attached', timeout: 30_000 });
     }
   });
-  afterEach(reportFailures(() => workbench));
-  after(async () => {
-    await workbench?.dispose();
-  });
 
   /** Clicks the network card's export button and answers the save dialog with `file`. */
   async function save(format: 'svg' | 'png', file: string): Promise<Buffer> {
-    const wb = workbench!;
+    const wb = workbench();
     rmSync(file, { force: true });
     await wb.webview().locator(`[data-export="network:${format}"]`).click();
     const input = wb.page.locator('.quick-input-widget input.input');
@@ -64,9 +54,9 @@ describe('e2e: Save Picture through the real save dialog', function () {
   }
 
   it('saves the network card as SVG: it parses and holds the numbers the card shows', async () => {
-    const file = join(workbench!.workspace, 'e2e-network.svg');
+    const file = join(workbench().workspace, 'e2e-network.svg');
     const text = (await save('svg', file)).toString('utf8');
-    const inspector = workbench!.webview();
+    const inspector = workbench().webview();
     // Parsed by the browser's own XML parser: no parser error, an <svg> root.
     const parsed = await inspector.locator('body').evaluate((_, svgText) => {
       const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
@@ -81,11 +71,11 @@ describe('e2e: Save Picture through the real save dialog', function () {
   });
 
   it('saves the network card as PNG with the card\'s size times the device pixel ratio', async () => {
-    const file = join(workbench!.workspace, 'e2e-network.png');
+    const file = join(workbench().workspace, 'e2e-network.png');
     const png = await save('png', file);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
     const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
-    const card = await workbench!.webview().locator('#network').evaluate((e) => ({ width: e.getBoundingClientRect().width, height: e.getBoundingClientRect().height, ratio: devicePixelRatio }));
+    const card = await workbench().webview().locator('#network').evaluate((e) => ({ width: e.getBoundingClientRect().width, height: e.getBoundingClientRect().height, ratio: devicePixelRatio }));
     assert.equal(width, Math.round(Math.ceil(card.width) * card.ratio), `PNG width ${width} for a ${card.width} px card at ×${card.ratio}`);
     assert.equal(height, Math.round(Math.ceil(card.height) * card.ratio), `PNG height ${height} for a ${card.height} px card at ×${card.ratio}`);
   });
