@@ -128,7 +128,15 @@ export interface Diagnostic {
   offset?: number; // 0-based character offset into the file, when known
   length?: number;
   severity: 'error' | 'warning';
+  /**
+   * Set on a JSON syntax error only, naming its kind: an editor's JSON service in JSONC mode
+   * accepts comments and only warns about trailing commas, so whether it already reports the
+   * error depends on the kind.
+   */
+  syntax?: JsonSyntaxKind;
 }
+
+export type JsonSyntaxKind = 'comment' | 'trailing comma' | 'other';
 
 // ---- What the trainer records: StepTrace's tensors as flat row-major float64 arrays, so a step
 // costs no nested-array allocation. The trainer turns a record into a StepTrace on demand, and

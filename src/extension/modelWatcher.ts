@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { loadModelAsync } from '../engine/model';
 import { isModelDocument } from './modelFiles';
-import { clearDiagnosticsWhenGone, toVscodeDiagnostics } from './modelDiagnostics';
+import { clearDiagnosticsWhenGone, explanationAt, jsonServiceDialect, problemsForEditor } from './modelDiagnostics';
 import { offerResetOnEdit } from './modelChangeOffer';
 import { loadOptionsFor } from './modelLocations';
 import type { SessionRegistry, TrainingSession } from './session';
@@ -12,6 +12,8 @@ const TYPING_PAUSE_MS = 300;
 
 export class ModelFileWatcher implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('backprop');
+  /** Per document, the problems VS Code's JSON service lists for us: our sentences for them, shown on hover. */
+  private readonly explained = new Map<string, vscode.Diagnostic[]>();
   private readonly pendingChecks = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly offering = new Set<string>();
   /** The latest check started per document: an older one that finishes later is dropped. */
@@ -31,6 +33,10 @@ export class ModelFileWatcher implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((d) => this.check(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.checkSoon(e.document)),
       ...clearDiagnosticsWhenGone(this.diagnostics),
+      vscode.workspace.onDidCloseTextDocument((d) => this.explained.delete(d.uri.toString())),
+      vscode.languages.registerHoverProvider(['json', 'jsonc'].flatMap((language) => ['file', 'untitled'].map((scheme) => ({ language, scheme }))), {
+        provideHover: (document, position) => explanationAt(this.explained.get(document.uri.toString()) ?? [], position),
+      }),
     ];
     for (const document of vscode.workspace.textDocuments) this.check(document);
   }
@@ -57,7 +63,9 @@ export class ModelFileWatcher implements vscode.Disposable {
     const loaded = await loadModelAsync(text, loadOptionsFor(this.extensionUri, document.uri));
     if (this.latestCheck.get(key) !== id || document.isClosed) return;
     this.latestCheck.delete(key);
-    this.diagnostics.set(document.uri, toVscodeDiagnostics(loaded.diagnostics, text));
+    const { listed, explained } = problemsForEditor(loaded.diagnostics, text, jsonServiceDialect(document));
+    this.diagnostics.set(document.uri, listed);
+    this.explained.set(key, explained);
     const session = this.registry.get(key);
     if (loaded.data && session && this.hasInspector(key) && text !== session.text) void this.offerReset(session, document);
   }

@@ -83,10 +83,10 @@ describe('parseModelFile', () => {
       expectOneError(text, '', /expected a comma/, '"inputs"');
     });
 
-    it('malformed JSON: trailing comma', () => {
+    it('malformed JSON: trailing comma, located at the comma to remove', () => {
       const text = replaced('"shuffle": false }', '"shuffle": false, }');
       const d = expectOneError(text, '', /trailing comma/);
-      assert.deepEqual([d.line, d.column], [positionOf(text, ', }').line, positionOf(text, ', }').column + 2]);
+      assert.deepEqual([d.line, d.column, d.length], [positionOf(text, ', }').line, positionOf(text, ', }').column, 1]);
     });
 
     it('malformed JSON: comments are refused', () => {

@@ -2,7 +2,7 @@
 // of any JSON path, so every diagnostic can be underlined in the editor (jsonc-parser keeps the
 // offsets that JSON.parse throws away).
 import { type Node, type ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { Diagnostic } from '../types';
+import type { Diagnostic, JsonSyntaxKind } from '../types';
 import { excerpt } from './words';
 
 export type PathSegment = string | number;
@@ -102,21 +102,42 @@ export class JsonDocument {
   diagnosticAtOffset(offset: number, length: number, message: string): Diagnostic {
     return { path: '', message, severity: 'error', offset, length, ...this.position(offset) };
   }
+
+  /** A syntax error in words, of its kind, at the text to change (a trailing comma: the comma itself). */
+  syntaxDiagnostic(error: ParseError): Diagnostic {
+    const syntax = syntaxKind(this.text, error);
+    const message = describeSyntaxError(this.text, error);
+    if (syntax === 'trailing comma') return { ...this.diagnosticAtOffset(this.text.slice(0, error.offset).trimEnd().length - 1, 1, message), syntax };
+    return { ...this.diagnosticAtOffset(error.offset, error.length, message), syntax };
+  }
+}
+
+function foundAt(text: string, error: ParseError): string {
+  return text.slice(error.offset, error.offset + Math.max(error.length, 1));
+}
+
+/** Which kind of syntax error this is: a comment, a trailing comma, or any other. */
+export function syntaxKind(text: string, error: ParseError): JsonSyntaxKind {
+  const found = foundAt(text, error);
+  if ((found === '}' || found === ']') && text.slice(0, error.offset).trimEnd().endsWith(',')) return 'trailing comma';
+  // Compare the code's name: ParseErrorCode is a const enum, which isolated modules cannot inline.
+  const code = printParseErrorCode(error.error);
+  return code === 'InvalidCommentToken' || code === 'UnexpectedEndOfComment' ? 'comment' : 'other';
 }
 
 /** The first JSON syntax error, said in words; the later ones are nearly always its echoes. */
 export function describeSyntaxError(text: string, error: ParseError): string {
-  const found = text.slice(error.offset, error.offset + Math.max(error.length, 1));
+  const found = foundAt(text, error);
   const shown = error.offset >= text.length ? 'the end of the file' : excerpt(found);
-  const before = text.slice(0, error.offset).trimEnd();
-  if ((found === '}' || found === ']') && before.endsWith(',')) {
-    return `JSON syntax: trailing comma before ${JSON.stringify(found)}; JSON does not allow it, remove the comma`;
-  }
-  // Switch on the code's name: ParseErrorCode is a const enum, which isolated modules cannot inline.
-  switch (printParseErrorCode(error.error)) {
-    case 'InvalidCommentToken':
-    case 'UnexpectedEndOfComment':
+  switch (syntaxKind(text, error)) {
+    case 'trailing comma':
+      return `JSON syntax: trailing comma before ${JSON.stringify(found)}; JSON does not allow it, remove the comma`;
+    case 'comment':
       return 'JSON syntax: comments are not allowed in a model file (it is plain JSON); put notes in "description"';
+    case 'other':
+      break;
+  }
+  switch (printParseErrorCode(error.error)) {
     case 'CommaExpected':
       return `JSON syntax: expected a comma before ${shown}`;
     case 'ColonExpected':

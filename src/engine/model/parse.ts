@@ -6,7 +6,7 @@
 import type { Node } from 'jsonc-parser';
 import { MAX_MODEL_FILE_BYTES, MAX_NESTING, MAX_REPORTED_PROBLEMS, describeBytes } from '../limits';
 import type { Diagnostic, ModelFile } from '../types';
-import { JsonDocument, LineIndex, type PathSegment, describeSyntaxError, formatPath } from './jsonText';
+import { JsonDocument, LineIndex, type PathSegment, formatPath } from './jsonText';
 import { validateAgainstSchema } from './schemaErrors';
 import { excerpt } from './words';
 import { checkSemantics } from './semantics';
@@ -35,8 +35,7 @@ export function parseModelFile(text: string): ParsedModel {
     return fail(doc, doc.diagnosticAtOffset(0, 0, 'the file is empty; a model file is one JSON object such as { "inputs": 2, "layers": [...], "loss": "mse", "optimizer": {...}, "data": {...} }'));
   }
   if (doc.syntaxErrors.length > 0) {
-    const first = doc.syntaxErrors[0];
-    return fail(doc, doc.diagnosticAtOffset(first.offset, first.length, describeSyntaxError(doc.text, first)));
+    return fail(doc, doc.syntaxDiagnostic(doc.syntaxErrors[0]));
   }
   const root = doc.root!;
   if (root.type !== 'object') {

@@ -24,6 +24,27 @@ export class Range {
       this.end = b as Position;
     }
   }
+  /** As VS Code's: both ends included. */
+  contains(p: Position): boolean {
+    const after = (x: Position, y: Position) => x.line > y.line || (x.line === y.line && x.character >= y.character);
+    return after(p, this.start) && after(this.end, p);
+  }
+}
+
+export class MarkdownString {
+  /** The plain text appended (VS Code's escapes it for Markdown; tests read the words). */
+  text = '';
+  appendText(text: string): MarkdownString {
+    this.text += text;
+    return this;
+  }
+}
+
+export class Hover {
+  constructor(
+    readonly contents: MarkdownString[],
+    readonly range?: Range,
+  ) {}
 }
 
 export enum DiagnosticSeverity {
@@ -85,7 +106,20 @@ export const workspaceEvents = {
   renamed: new EventEmitter<{ files: { oldUri: unknown; newUri: unknown }[] }>(),
 };
 
+/** Settings as `section.key` → value; tests set them (VS Code's defaults apply to the rest). */
+export const settings = new Map<string, unknown>();
+
+/** The ids of the extensions installed and enabled; tests remove one to disable it. */
+export const installedExtensions = new Set<string>(['vscode.json-language-features']);
+
+export const extensions = {
+  getExtension: (id: string): { id: string } | undefined => (installedExtensions.has(id) ? { id } : undefined),
+};
+
 export const workspace = {
+  getConfiguration: (section: string) => ({
+    get: <T>(key: string, fallback: T): T => (settings.has(`${section}.${key}`) ? (settings.get(`${section}.${key}`) as T) : fallback),
+  }),
   onDidCloseTextDocument: workspaceEvents.closed.event,
   onDidDeleteFiles: workspaceEvents.deleted.event,
   onDidRenameFiles: workspaceEvents.renamed.event,
