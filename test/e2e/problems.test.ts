@@ -1,8 +1,12 @@
-// Issue 10 item 9 in a real VS Code workbench: a model file with one type error and one semantic
-// error shows exactly two problems, each once (VS Code's JSON service reads the schema for
-// completion and hover only; the extension lists every problem), and the type error does not hide
-// the semantic one. This file alone:
-//   npx mocha --no-config --require tsx/cjs --extension ts --timeout 180000 --exit test/e2e/problems.test.ts
+// Issue 10 item 9 in a real VS Code workbench: every problem of a model file is one row in
+// Problems, counting both sources (VS Code's JSON language service and the extension).
+//  - A type error and a semantic error are two rows: VS Code's JSON service reads the schema for
+//    completion and hover only, the extension lists every such problem, and the type error does
+//    not hide the semantic one.
+//  - A missing comma is one row: VS Code's JSON service lists the syntax error ("Expected comma"),
+//    so the extension leaves it out and gives its own sentence on hover over the same place.
+// This file alone:
+//   npx mocha --config test/e2e/.mocharc.json test/e2e/problems.test.ts
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +17,23 @@ describe('e2e: every problem of a model file is listed once', function () {
   this.timeout(180_000);
   const workbench = useWorkbench('the problems scenario');
   before(() => workbench().page.setViewportSize({ width: 1600, height: 1000 }));
+
+  /**
+   * Opens `text` as the only model file in the editor and returns the Problems rows under it, once
+   * both sources had time to report (VS Code's JSON service validates after the extension).
+   */
+  async function problemRows(file: string, text: string, atLeast: number): Promise<string[]> {
+    const wb = workbench();
+    await wb.runCommand('View: Close All Editors'); // the problems of closed files leave the panel
+    writeFileSync(join(wb.workspace, file), text);
+    await wb.openFile(file);
+    // the status bar's problems item toggles the panel: open it only when it is not open already
+    if (!(await wb.page.locator('.markers-panel').isVisible())) await wb.page.locator('.statusbar-item[id="status.problems"]').click();
+    const rows = wb.page.locator('.markers-panel .monaco-list-row').filter({ hasNotText: file });
+    await rows.nth(atLeast - 1).waitFor({ timeout: 30_000 });
+    await wb.page.waitForTimeout(5_000);
+    return rows.allTextContents();
+  }
 
   it('a type error and a semantic error are two problems in Problems', async () => {
     const wb = workbench();
@@ -30,21 +51,43 @@ describe('e2e: every problem of a model file is listed once', function () {
     ].join('\n');
     const expected = parseModelFile(text).diagnostics;
     assert.deepEqual(expected.map((d) => d.path), ['optimizer.learningRate', 'data.y[0]']);
-    writeFileSync(join(wb.workspace, file), text);
-    await wb.openFile(file);
-    await wb.page.locator('.statusbar-item[id="status.problems"]').click();
-    const rows = wb.page.locator('.markers-panel .monaco-list-row');
-    const problemRows = rows.filter({ hasNotText: file });
-    await problemRows.nth(1).waitFor({ timeout: 30_000 });
-    // VS Code's JSON service validates after the extension: give it time to add its own.
-    await wb.page.waitForTimeout(5_000);
-    const listed = await problemRows.allTextContents();
+    const listed = await problemRows(file, text, 2);
     assert.equal(listed.length, 2, `listed:\n${listed.join('\n')}`);
     for (const problem of expected) {
       assert.equal(listed.filter((row) => row.includes(problem.message.slice(0, 40))).length, 1, `"${problem.message}" is not listed once:\n${listed.join('\n')}`);
     }
     // the file's row counts two as well
-    assert.match((await rows.filter({ hasText: file }).first().textContent()) ?? '', /2/);
+    assert.match((await wb.page.locator('.markers-panel .monaco-list-row').filter({ hasText: file }).first().textContent()) ?? '', /2/);
     await wb.screenshot('problems-listed-once');
+  });
+
+  it('a missing comma is one problem in Problems, with the extension\'s sentence on hover', async () => {
+    const wb = workbench();
+    const file = 'missing-comma.backprop.json';
+    const text = [
+      '{',
+      '  "inputs": 2',
+      '  "layers": [ { "units": 1, "activation": "sigmoid" } ],',
+      '  "loss": "mse",',
+      '  "optimizer": { "type": "sgd", "learningRate": 0.1 },',
+      '  "data": { "x": [[0, 1]], "y": [[1]] }',
+      '}',
+      '',
+    ].join('\n');
+    const [ours] = parseModelFile(text).diagnostics;
+    assert.match(ours.message, /expected a comma before/);
+    const listed = await problemRows(file, text, 1);
+    assert.equal(listed.length, 1, `listed:\n${listed.join('\n')}`);
+    assert.match(listed[0], /Expected comma/, 'VS Code\'s JSON service lists it');
+    assert.match(listed[0], /\[Ln 3, Col 3\]/, 'at the property that needed the comma before it');
+    // Our sentence on hover over the same place: the editor's hover shows both.
+    await wb.page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'Expected comma' }).first().dblclick();
+    await wb.page.keyboard.press('Control+K');
+    await wb.page.keyboard.press('Control+I');
+    const hover = wb.page.locator('.monaco-hover-content').filter({ hasText: 'Backprop Stepper' });
+    await hover.waitFor({ timeout: 15_000 });
+    // (VS Code's MarkdownString.appendText keeps spaces as no-break spaces)
+    assert.match((await hover.textContent())?.replace(/\u00a0/g, ' ') ?? '', /Backprop Stepper: JSON syntax: expected a comma before/);
+    await wb.screenshot('problems-missing-comma-once');
   });
 });
