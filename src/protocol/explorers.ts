@@ -20,7 +20,7 @@ export type NormOrder = number | 'inf';
 export type ExplorerRequest =
   | { view: 'norms'; orders: NormOrder[]; a: [number, number]; b: [number, number] }
   | { view: 'information'; p: number[]; q: number[]; bits: boolean }
-  | { view: 'activations'; slope: number }
+  | { view: 'activations'; slope: number; z: number }
   | { view: 'expression'; source: string; values: Record<string, number> }
   | { view: 'surface'; learningRate: number; steps: number }
   | { view: 'race'; steps: number }
@@ -45,10 +45,19 @@ export interface InformationResult {
   curve: { heads: number[]; entropy: number[] };
 }
 
+/** f(z), f′(z) and f″(z) of one activation at one z. */
+export interface ActivationAt {
+  value: number;
+  derivative: number;
+  secondDerivative: number;
+}
+
 export interface ActivationsResult {
   view: 'activations';
   z: number[];
-  curves: Array<{ name: string; value: number[]; derivative: number[] }>;
+  /** The z the learner chose, where `curves[i].at` is read. */
+  at: number;
+  curves: Array<{ name: string; value: number[]; derivative: number[]; at: ActivationAt }>;
 }
 
 export interface ExpressionNodeView {
@@ -120,7 +129,7 @@ export type ExplorerWebviewMessage =
 
 export const EXPLORER_LIMITS = {
   orders: 6, maxOrder: 1000, coordinate: 1e6, outcomes: 10, variables: 20,
-  learningRate: { min: 1e-6, max: 10 }, steps: 500, draws: 1000, slope: { min: 0, max: 1 },
+  learningRate: { min: 1e-6, max: 10 }, steps: 500, draws: 1000, slope: { min: 0, max: 1 }, activationZ: 1000,
 } as const;
 
 export function isExplorerView(value: unknown): value is ExplorerView {

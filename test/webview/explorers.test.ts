@@ -151,6 +151,142 @@ describe('explorer webview (Chromium)', function () {
     await page.close();
   });
 
+  describe('activations: the readout at a chosen z (the host\'s engine numbers, marked on screen)', () => {
+    /** The readout's numbers by data-quantity, as the page carries them (data-value parsed back). */
+    const readout = (page: Page) => page.$$eval('#view-activations [data-quantity^="activations."]', (spans) =>
+      Object.fromEntries(spans.map((s) => [s.getAttribute('data-quantity')!.slice('activations.'.length), Number(s.getAttribute('data-value'))])));
+    /** Types `text` into the z field and waits for the readout at `expected` (the exact z the screen marks). */
+    async function readAt(page: Page, text: string, expected = Number(text)): Promise<Record<string, number>> {
+      await page.fill('#activation-z', text);
+      await page.waitForFunction((z) => document.querySelector('#view-activations [data-quantity="activations.at"]')?.getAttribute('data-value') === z, String(expected));
+      return readout(page);
+    }
+    const CURVES = ['sigmoid', 'tanh', 'relu', 'leaky-relu'];
+    const at = (r: Record<string, number>, name: string, what: 'value' | 'derivative' | 'secondDerivative') => r[`curves[${CURVES.indexOf(name)}].at.${what}`];
+    const near = (actual: number, expected: number, tolerance: number, what: string) =>
+      assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected} (off by ${Math.abs(actual - expected)})`);
+
+    it('equals the closed forms at z = 0 and elsewhere; ReLU′ at negative and positive z; the leaky slope', async () => {
+      const { page, errors } = await openExplorer(browser, 'light', 'en', 'activations');
+      await settled(page);
+      assert.deepEqual(await page.$$eval('#view-activations svg[data-activation]', (svgs) => svgs.map((s) => s.getAttribute('data-activation'))), CURVES);
+      const zero = await readAt(page, '0');
+      assert.deepEqual(CURVES.map((n) => [at(zero, n, 'value'), at(zero, n, 'derivative'), at(zero, n, 'secondDerivative')]),
+        [[0.5, 0.25, 0], [0, 1, 0], [0, 0, 0], [0, 0.1, 0]], 'σ(0) = 1/2, σ′(0) = 1/4, tanh′(0) = 1; at the kink ReLU′(0) = 0 and leaky′(0) = slope, as PyTorch');
+      for (const z of [-3.7, -0.4, 0.9, 2.5]) {
+        const r = await readAt(page, String(z));
+        const s = 1 / (1 + Math.exp(-z));
+        near(at(r, 'sigmoid', 'value'), s, 1e-15, `σ(${z})`);
+        near(at(r, 'sigmoid', 'derivative'), s * (1 - s), 1e-15, `σ′(${z}) = σ(1 − σ)`);
+        near(at(r, 'sigmoid', 'secondDerivative'), s * (1 - s) * (1 - 2 * s), 1e-15, `σ″(${z}) = σ(1 − σ)(1 − 2σ)`);
+        const t = (Math.exp(2 * z) - 1) / (Math.exp(2 * z) + 1);
+        near(at(r, 'tanh', 'value'), t, 1e-15, `tanh(${z})`);
+        near(at(r, 'tanh', 'derivative'), 1 - t * t, 1e-15, `tanh′(${z}) = 1 − tanh²`);
+        near(at(r, 'tanh', 'secondDerivative'), -2 * t * (1 - t * t), 1e-15, `tanh″(${z}) = −2 tanh (1 − tanh²)`);
+        assert.deepEqual([at(r, 'relu', 'value'), at(r, 'relu', 'derivative'), at(r, 'relu', 'secondDerivative')], z > 0 ? [z, 1, 0] : [0, 0, 0], `ReLU at ${z}`);
+        assert.deepEqual([at(r, 'leaky-relu', 'value'), at(r, 'leaky-relu', 'derivative')], z > 0 ? [z, 1] : [0.1 * z, 0.1], `leaky ReLU (slope 0.1) at ${z}`);
+      }
+      await readAt(page, '-2');
+      await page.fill('#view-activations input[type="number"]', '0.25');
+      await page.waitForFunction(() => document.querySelector('#view-activations [data-quantity="activations.curves[3].at.derivative"]')?.getAttribute('data-value') === '0.25');
+      const r = await readout(page);
+      assert.deepEqual([at(r, 'leaky-relu', 'value'), at(r, 'leaky-relu', 'derivative')], [-0.5, 0.25], 'leaky ReLU with slope 0.25 at z = −2');
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+
+    it('f′ and f″ agree with central differences of the f and f′ the screen shows at z ± h', async () => {
+      const { page } = await openExplorer(browser, 'light', 'en', 'activations');
+      await settled(page);
+      const h = 1e-4;
+      for (const z of [-2.3, -0.6, 0.35, 1.7]) {
+        const [mid, plus, minus] = [await readAt(page, String(z)), await readAt(page, String(z + h)), await readAt(page, String(z - h))];
+        for (const name of CURVES) {
+          const difference = (what: 'value' | 'derivative') => (at(plus, name, what) - at(minus, name, what)) / (2 * h);
+          // central differences are off by h²·f‴/6 (≲ 1e-9 here) plus rounding ε·|f|/h (≈ 1e-12)
+          near(at(mid, name, 'derivative'), difference('value'), 1e-8, `${name}′(${z})`);
+          near(at(mid, name, 'secondDerivative'), difference('derivative'), 1e-8, `${name}″(${z})`);
+        }
+      }
+      await page.close();
+    });
+
+    it('a marker sits on each curve at z; arrows step z, a click on a plot sets it', async () => {
+      const { page } = await openExplorer(browser, 'light', 'en', 'activations');
+      await settled(page);
+      const r = await readAt(page, '0.5');
+      const markers = await page.$$eval('#view-activations svg[data-activation]', (svgs) => svgs.map((svg) => {
+        const box = ['x', 'y', 'width', 'height'].map((k) => Number(svg.querySelector('.plot-area')!.getAttribute(k)));
+        const [value, derivative] = ['value', 'derivative'].map((which) => svg.querySelector(`circle[data-marker="${which}"]`)!).map((c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
+        return { name: svg.getAttribute('data-activation')!, box, value, derivative };
+      }));
+      for (const m of markers) {
+        // the plot maps z ∈ [−5, 5] and y ∈ [−1.2, 2] onto its box
+        const [bx, by, bw, bh] = m.box;
+        const point = (y: number) => [bx + ((0.5 + 5) / 10) * bw, by + bh - ((y + 1.2) / 3.2) * bh];
+        for (const [what, drawn] of [['value', m.value], ['derivative', m.derivative]] as const) {
+          const [x, y] = point(at(r, m.name, what));
+          near(drawn[0], x, 1e-6, `${m.name} ${what} marker x`);
+          near(drawn[1], y, 1e-6, `${m.name} ${what} marker y`);
+        }
+      }
+      await page.focus('#activation-z');
+      await page.keyboard.press('ArrowUp');
+      assert.equal((await readAt(page, '0.6'))['at'], 0.6, '↑ adds 0.1 (not 0.6000000000000001)');
+      await page.keyboard.press('Shift+ArrowDown');
+      assert.equal(await page.inputValue('#activation-z'), '-0.4');
+      await page.waitForFunction(() => document.querySelector('#view-activations [data-quantity="activations.at"]')?.getAttribute('data-value') === '-0.4');
+      // a click at z = −2 on the tanh plot
+      const tanhPlot = page.locator('#view-activations svg[data-activation="tanh"]');
+      await tanhPlot.scrollIntoViewIfNeeded();
+      const position = await tanhPlot.evaluate((svg) => {
+        const area = svg.querySelector('.plot-area')!;
+        const [bx, by, bw, bh] = ['x', 'y', 'width', 'height'].map((k) => Number(area.getAttribute(k)));
+        const p = new DOMPoint(bx + (3 / 10) * bw, by + bh / 2).matrixTransform((svg as SVGSVGElement).getScreenCTM()!);
+        const rect = svg.getBoundingClientRect();
+        return { x: p.x - rect.left, y: p.y - rect.top };
+      });
+      await tanhPlot.click({ position });
+      await page.waitForFunction(() => document.querySelector('#view-activations [data-quantity="activations.at"]')?.getAttribute('data-value') === '-2');
+      assert.equal(await page.inputValue('#activation-z'), '-2');
+      await page.close();
+    });
+
+    for (const language of ['en', 'ko'] as const) {
+      it(`a bad z (empty, "abc", huge) is said under the field and the last good z kept (${language})`, async () => {
+        const { page, results, rejected } = await openExplorer(browser, 'dark', language, 'activations');
+        await settled(page);
+        const good = await readAt(page, '1.25');
+        const sent = results.length;
+        const problem = '#activation-z-problem';
+        for (const [typed, english] of [
+          ['', /^z is empty: type a number from −1000 to 1000\. The readout stays at z = 1\.25\.$/],
+          ['abc', /^z: "abc" is not a number; .*The readout stays at z = 1\.25\.$/],
+          ['1e400', /^z = 1e400 is outside −1000 to 1000\. The readout stays at z = 1\.25\.$/],
+          ['5000', /^z = 5000 is outside −1000 to 1000\./],
+          ['0x10', /is not a number/],
+        ] as const) {
+          await page.fill('#activation-z', typed);
+          await page.waitForSelector(`${problem}:not([hidden])`);
+          const said = (await page.textContent(problem))!;
+          if (language === 'en') assert.match(said, english, `for "${typed}"`);
+          else assert.ok(/[가-힣]/.test(said) && said.includes('1.25'), `Korean, naming the kept z, for "${typed}": ${said}`);
+          assert.equal(await page.getAttribute('#activation-z', 'aria-invalid'), 'true');
+          assert.deepEqual(await readout(page), good, 'the readout stays at the last good z');
+        }
+        assert.equal(results.length, sent, 'nothing was sent to the host for a bad z');
+        // the field's message sits right under the field, not somewhere else on the page
+        const [field, message] = await Promise.all(['#activation-z', problem].map((s) => page.$eval(s, (e) => e.getBoundingClientRect().toJSON() as DOMRect)));
+        assert.ok(message.top >= field.bottom && message.top - field.bottom < 40, `message ${message.top} below the field ${field.bottom}`);
+        await readAt(page, '−3', -3); // the minus sign the screen itself prints is read as one
+        assert.equal(await page.isHidden(problem), true);
+        assert.equal(await page.getAttribute('#activation-z', 'aria-invalid'), 'false');
+        assert.deepEqual(rejected, []);
+        await page.close();
+      });
+    }
+  });
+
   it('norms: p = 0.5 is refused at its field with why (not drawn as p = 1); p = 1 is not listed twice', async () => {
     const { page } = await openExplorer(browser, 'light', 'en', 'norms');
     await settled(page);

@@ -147,10 +147,15 @@ function activations(r: Extract<ExplorerRequest, { view: 'activations' }>): Acti
   return {
     view: 'activations',
     z,
+    at: r.z,
     curves: PLOTTED_ACTIVATIONS.map((name) => {
       const f = ELEMENTWISE_ACTIVATIONS[name];
       const value = z.map((v) => f.value(v, r.slope));
-      return { name, value, derivative: z.map((v, i) => f.derivative(v, value[i], r.slope)) };
+      const a = f.value(r.z, r.slope);
+      return {
+        name, value, derivative: z.map((v, i) => f.derivative(v, value[i], r.slope)),
+        at: { value: a, derivative: f.derivative(r.z, a, r.slope), secondDerivative: f.secondDerivative(r.z, a, r.slope) },
+      };
     }),
   };
 }

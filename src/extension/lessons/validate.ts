@@ -35,7 +35,11 @@ function request(raw: unknown): ExplorerRequest {
         bits: r.bits === true,
       };
     case 'activations':
-      return { view: 'activations', slope: finite(r.slope, 'request.slope', L.slope.min, L.slope.max) };
+      return {
+        view: 'activations',
+        slope: finite(r.slope, 'request.slope', L.slope.min, L.slope.max),
+        z: finite(r.z, 'request.z', -L.activationZ, L.activationZ),
+      };
     case 'expression': {
       const source = text(r.source, 'request.source', MAX_EXPRESSION_LENGTH);
       const raw = object(r.values, 'request.values');

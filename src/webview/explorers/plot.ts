@@ -14,6 +14,8 @@ export interface Frame {
   data: SVGGElement;
   x(v: number): number;
   y(v: number): number;
+  /** The data x at an SVG x coordinate (where a click on the plot lands). */
+  xAt(px: number): number;
 }
 
 let clipCount = 0;
@@ -33,7 +35,8 @@ export function frame(range: Range, width = 420, height = 300, label?: string): 
   const clipId = `plot-clip-${++clipCount}`;
   const data = s('g', { class: 'plot-data', 'clip-path': `url(#${clipId})` });
   svg.append(s('defs', {}, s('clipPath', { id: clipId }, s('rect', box))), s('rect', { ...box, class: 'plot-area' }), data);
-  return { svg, data, x, y };
+  const xAt = (px: number) => range.x0 + ((px - box.x) / box.width) * (range.x1 - range.x0);
+  return { svg, data, x, y, xAt };
 }
 
 export function axes(f: Frame, range: Range, xLabel = '', yLabel = ''): void {
@@ -69,8 +72,10 @@ export function polyline(f: Frame, points: ReadonlyArray<readonly [number, numbe
   return path;
 }
 
-export function dot(f: Frame, [a, b]: readonly [number, number], cls: string, r = 3.5): void {
-  f.data.append(s('circle', { cx: f.x(a), cy: f.y(b), r, class: cls }));
+export function dot(f: Frame, [a, b]: readonly [number, number], cls: string, r = 3.5): SVGCircleElement {
+  const circle = s('circle', { cx: f.x(a), cy: f.y(b), r, class: cls });
+  f.data.append(circle);
+  return circle;
 }
 
 export function legend(f: Frame, entries: Array<[string, string]>, x = 44, y = 16, spacing = 96): void {

@@ -40,6 +40,12 @@ export const EXPLORER_STRINGS = [
   'Leaky ReLU slope',
   'f (solid) and its derivative f′ (dashed)',
   'Where f′ is near 0 (sigmoid and tanh far from 0, ReLU below 0) almost no gradient passes: saturated and dead units.',
+  'z to read f, f′ and f″ at (↑/↓ or click a plot)',
+  'z is empty: type a number from {0} to {1}. The readout stays at z = {2}.',
+  'z: "{0}" is not a number; write one like 1.5, −2 or 1e-3. The readout stays at z = {1}.',
+  'z = {0} is outside {1} to {2}. The readout stays at z = {3}.',
+  'activation',
+  'At z = {0} (the dots on each curve):',
   // expression
   'Values, e.g. x=1, y=2',
   'Build graph',
