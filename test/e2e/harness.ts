@@ -164,10 +164,11 @@ export class Workbench {
     for (;;) {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press(key);
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(query);
       const row = widget.locator('.monaco-list-row', { hasText: label }).first();
       try {
+        // an overloaded workbench may take more than 10 s to show the quick input: try again
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(query);
         await row.waitFor({ state: 'visible', timeout: 3_000 });
         // the exact label, not a longer one that merely contains it
         const shown = (await row.locator('.label-name').first().textContent())?.replace(/\s+/g, ' ').trim();
@@ -177,7 +178,7 @@ export class Workbench {
           return;
         }
       } catch {
-        // not listed yet
+        // not shown or not listed yet
       }
       if (Date.now() > deadline) {
         await this.page.keyboard.press('Escape');
