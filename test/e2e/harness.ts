@@ -117,9 +117,17 @@ export class Workbench {
     await this.waitForWorkbench();
   }
 
-  /** Reloads the page, as "Developer: Reload Window" does for the browser side. */
+  /**
+   * Reloads the window with "Developer: Reload Window", as a person would. The command first waits
+   * for the workbench to write its UI state (the open editors, each webview's saved state) to the
+   * browser's storage. A bare browser reload (page.reload, F5) does not wait: the write it starts
+   * races the page's teardown, so what changed since the workbench's last periodic save (every
+   * 60 s) can be lost, tabs and all (code-server 4.100 / VS Code 1.100; microsoft/vscode#127166).
+   */
   async reload(): Promise<void> {
-    await this.page.reload({ waitUntil: 'domcontentloaded', timeout: 120_000 });
+    const reloaded = this.page.waitForEvent('domcontentloaded', { timeout: 120_000 });
+    await this.runCommand('Developer: Reload Window');
+    await reloaded;
     await this.waitForWorkbench();
   }
 
@@ -156,10 +164,11 @@ export class Workbench {
     for (;;) {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press(key);
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(query);
       const row = widget.locator('.monaco-list-row', { hasText: label }).first();
       try {
+        // an overloaded workbench may take more than 10 s to show the quick input: try again
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(query);
         await row.waitFor({ state: 'visible', timeout: 3_000 });
         // the exact label, not a longer one that merely contains it
         const shown = (await row.locator('.label-name').first().textContent())?.replace(/\s+/g, ' ').trim();
@@ -169,7 +178,7 @@ export class Workbench {
           return;
         }
       } catch {
-        // not listed yet
+        // not shown or not listed yet
       }
       if (Date.now() > deadline) {
         await this.page.keyboard.press('Escape');

@@ -85,10 +85,11 @@ describe('e2e: a PyTorch-recorded trace opened in a real VS Code workbench', fun
   });
 
   // Revived from the webview's own saved state ({ documentUri, view }), which names the trace file
-  // whatever the host's workspace-state copies hold. Pending: an open defect. It passes alone and in
-  // some full e2e runs, but in the fresh-clone CI run of bdc928c the panel's tab was gone after the
-  // reload (not restored at all), so the revival is not yet reliable (closing note, issue 14).
-  it.skip('comes back after the window reloads, showing the trace again (not "cannot open" a model)', async () => {
+  // whatever the host's workspace-state copies hold. Its tab was once gone after the reload in a
+  // fresh-clone CI run: the test reloaded the page behind the workbench's back (page.reload) within
+  // seconds of opening the panel, before the workbench had saved its open editors; the harness
+  // now reloads with "Developer: Reload Window", which saves them first (see Workbench.reload).
+  it('comes back after the window reloads, showing the trace again (not "cannot open" a model)', async () => {
     await wb().reload();
     await wb().page.locator('.tabs-container .tab', { hasText: /(Inspector|인스펙터): xor\.trace\.jsonl/ }).first().click({ timeout: 60_000 });
     await inspector().locator('#toolbar').waitFor({ timeout: 60_000 });
