@@ -135,34 +135,53 @@ function insertSorted(list: Checkpoint[], checkpoint: Checkpoint): void {
   list.splice(i, 0, checkpoint);
 }
 
-/** Bytes a checkpoint holds, roughly: its typed arrays' bytes, and 8 bytes for every other value. */
-function approximateBytes(value: unknown): number {
-  if (ArrayBuffer.isView(value)) return value.byteLength;
+/**
+ * Bytes a checkpoint or step record holds, roughly: its typed arrays' bytes (an array it refers
+ * to twice counted once: a record's update is also its optimizer's report), and 8 bytes for
+ * every other value.
+ */
+function approximateBytes(value: unknown, seen = new Set<unknown>()): number {
   if (value === null || typeof value !== 'object') return 8;
-  return Object.values(value).reduce((sum: number, item) => sum + approximateBytes(item), 8);
+  if (seen.has(value)) return 0;
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  return Object.values(value).reduce((sum: number, item) => sum + approximateBytes(item, seen), 8);
 }
 
-/** The most recent `capacity` values by key, oldest evicted first. */
+/**
+ * The most recent values by key, oldest evicted first, at most `capacity` of them and at most
+ * `maxBytes` (by approximateBytes) together; the newest is kept whatever its size.
+ */
 export class RecentCache<V> {
-  private readonly entries = new Map<number, V>();
+  private readonly entries = new Map<number, { value: V; bytes: number }>();
+  private bytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number, private readonly maxBytes = Infinity) {}
 
   get(key: number): V | undefined {
-    return this.entries.get(key);
+    return this.entries.get(key)?.value;
   }
 
   set(key: number, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as number;
-      this.entries.delete(oldest);
+    this.delete(key);
+    const bytes = this.maxBytes === Infinity ? 0 : approximateBytes(value);
+    this.entries.set(key, { value, bytes });
+    this.bytes += bytes;
+    while (this.entries.size > this.capacity || (this.bytes > this.maxBytes && this.entries.size > 1)) {
+      this.delete(this.entries.keys().next().value as number);
     }
   }
 
   clear(): void {
     this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private delete(key: number): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.bytes -= entry.bytes;
+    this.entries.delete(key);
   }
 }
 
@@ -189,6 +208,7 @@ export interface HistoryOptions {
   maxCheckpoints: number;
   checkpointBytes: number;
   recordCacheSize: number;
+  recordCacheBytes: number;
 }
 
 /** The history was started over (reset, a new model) while a replay for it was under way. */
@@ -214,7 +234,7 @@ export class History {
     private readonly options: HistoryOptions,
     private readonly makeReplayer: () => Replayable,
   ) {
-    this.recent = new RecentCache(options.recordCacheSize);
+    this.recent = new RecentCache(options.recordCacheSize, options.recordCacheBytes);
   }
 
   /** Forgets everything but the machine's present state, step 0. */
