@@ -149,39 +149,32 @@ function approximateBytes(value: unknown, seen = new Set<unknown>()): number {
 }
 
 /**
- * The most recent values by key, oldest evicted first, at most `capacity` of them and at most
- * `maxBytes` (by approximateBytes) together; the newest is kept whatever its size.
+ * The most recent values by key, oldest evicted first: at most `capacity` of them, and at most
+ * `maxBytes` together by the first value's size (approximateBytes, measured once: a machine's
+ * records all have its shapes); at least the newest one whatever its size.
  */
 export class RecentCache<V> {
-  private readonly entries = new Map<number, { value: V; bytes: number }>();
-  private bytes = 0;
+  private readonly entries = new Map<number, V>();
+  private limit: number | undefined;
 
   constructor(private readonly capacity: number, private readonly maxBytes = Infinity) {}
 
   get(key: number): V | undefined {
-    return this.entries.get(key)?.value;
+    return this.entries.get(key);
   }
 
   set(key: number, value: V): void {
-    this.delete(key);
-    const bytes = this.maxBytes === Infinity ? 0 : approximateBytes(value);
-    this.entries.set(key, { value, bytes });
-    this.bytes += bytes;
-    while (this.entries.size > this.capacity || (this.bytes > this.maxBytes && this.entries.size > 1)) {
-      this.delete(this.entries.keys().next().value as number);
+    this.limit ??= Math.max(1, Math.min(this.capacity, Math.floor(this.maxBytes / approximateBytes(value))));
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next().value as number;
+      this.entries.delete(oldest);
     }
   }
 
   clear(): void {
     this.entries.clear();
-    this.bytes = 0;
-  }
-
-  private delete(key: number): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.bytes -= entry.bytes;
-    this.entries.delete(key);
   }
 }
 
