@@ -55,6 +55,13 @@ async function main(): Promise<void> {
     blocks.set(section.title, kept ?? `_Measured never: run \`npm run bench -- ${name}\`._`);
   }
   const write = () => {
+    // Sections this run does not measure are taken from the file as it is now, so that partial
+    // runs of different sections at once keep each other's figures.
+    const now = earlierSections();
+    for (const [name, section] of Object.entries(SECTIONS)) {
+      const current = now.get(section.title);
+      if (names.length > 0 && !names.includes(name) && current) blocks.set(section.title, current);
+    }
     const text = [
       '# Benchmark results',
       '',
