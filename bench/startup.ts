@@ -21,31 +21,34 @@ interface StartFigures {
   paint: number;
 }
 
+/** How long one start may take to show the activation in the logs (a loaded machine starts the extension host slowly). */
+const ACTIVATION_WAIT_MS = 180_000;
+
 async function coldStart(entry: string): Promise<StartFigures> {
   const workbench = await Workbench.start({ entry });
   try {
-    // The examples folder holds *.backprop.json files, so workspaceContains activates the extension
-    // at start-up, among the window's eager activations. VS Code logs when it starts activating
-    // it (before loading its code) and when the eager activations have all resolved; ours starts
-    // last, so the gap bounds its activation time (code loading and the activate call) from
-    // above. The extension's own log lines carry its figures (their time stamps are when the
-    // output channel wrote them, later than the calls: not used).
+    // onStartupFinished activates the extension once the window has started. VS Code logs when it
+    // starts activating it (before loading its code) and the extension logs when activate()
+    // returns, with what the call took: the gap between the two lines bounds the activation
+    // (code loading, the call and the log's own write) from above.
     const stamp = (line: string) => Date.parse(line.slice(0, 23).replace(' ', 'T'));
-    const deadline = Date.now() + 180_000; // a loaded machine starts the extension host slowly
-    const activationLines = () => {
-      const lines = workbench.logLines(/_doActivateExtension|Eager extensions activated|activated in [\d.]+ ms/);
-      const begun = lines.findIndex((line) => line.includes(`_doActivateExtension ${extensionId},`));
-      const eager = begun < 0 ? undefined : lines.slice(begun).find((line) => line.includes('Eager extensions activated'));
-      return { begun: lines[begun], eager, own: lines.find((line) => / activated in [\d.]+ ms/.test(line)) };
-    };
+    const deadline = Date.now() + ACTIVATION_WAIT_MS;
+    const activationLines = () => ({
+      begun: workbench.logLines(/_doActivateExtension/).find((line) => line.includes(`_doActivateExtension ${extensionId},`)),
+      own: workbench.logLines(/ activated in [\d.]+ ms/)[0],
+    });
     let found = activationLines();
-    while ((!found.begun || !found.eager || !found.own) && Date.now() < deadline) {
+    while ((!found.begun || !found.own) && Date.now() < deadline) {
       await workbench.page.waitForTimeout(500);
       found = activationLines();
     }
-    const { begun, eager, own } = found;
-    if (!begun || !eager || !own) {
-      throw new Error(`the logs do not show the activation (VS Code's start: ${Boolean(begun)}, eager activations resolved: ${Boolean(eager)}, the extension's line: ${Boolean(own)})\n${workbench.logs()}`);
+    const { begun, own } = found;
+    if (!begun || !own) {
+      const timedOut = workbench.logLines(/Timed out while searching|Not activating extension/)[0];
+      throw new Error(
+        `no activation within ${ACTIVATION_WAIT_MS / 1000} s (VS Code's start logged: ${Boolean(begun)}, the extension's line: ${Boolean(own)})` +
+          (timedOut ? `; VS Code: ${timedOut.trim()}` : ''),
+      );
     }
     // Opening a model file loads the extension proper (dist/backprop.js) for its diagnostics.
     await workbench.openFile(MODEL);
@@ -54,7 +57,7 @@ async function coldStart(entry: string): Promise<StartFigures> {
     await workbench.webview().locator('body[data-rendered-step="0"]').waitFor({ state: 'attached', timeout: 60_000 });
     const paint = performance.now() - clicked;
     const loaded = workbench.logLines(/ loaded in [\d.]+ ms/)[0]?.match(/loaded in ([\d.]+) ms/)?.[1];
-    return { activation: stamp(eager) - stamp(begun), own: Number(own.match(/activated in ([\d.]+) ms/)![1]), loaded: Number(loaded ?? NaN), paint };
+    return { activation: stamp(own) - stamp(begun), own: Number(own.match(/activated in ([\d.]+) ms/)![1]), loaded: Number(loaded ?? NaN), paint };
   } finally {
     await workbench.dispose();
   }
@@ -72,24 +75,36 @@ export const startup: BenchSection = {
     const available = ensureWorkbench();
     if ('unavailable' in available) return `Not measured: ${available.unavailable}.`;
     const starts: StartFigures[] = [];
-    for (let i = 0; i < STARTS; i++) starts.push(await coldStart(available.entry));
+    // A start that cannot activate (or paint) is reported and the next one tried, never waited on for ever.
+    const failures: string[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      try {
+        starts.push(await coldStart(available.entry));
+      } catch (error) {
+        failures.push(`start ${i + 1}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    if (starts.length === 0) throw new Error(`no start finished: ${failures.join('; ')}`);
     const row = (label: string, pick: (f: StartFigures) => number, digits = 0) => {
       const values = starts.map(pick);
       const shown = values.some(Number.isNaN) ? 'not logged' : `${median(values).toFixed(digits)} ms`;
       return `| ${label} | ${shown} | ${values.map((v) => v.toFixed(digits)).join(', ')} |`;
     };
     const activation = median(starts.map((f) => f.activation));
+    const own = median(starts.map((f) => f.own));
     return [
-      `${STARTS} cold starts of the workbench on the examples folder (${extensionId} activated by workspaceContains:**/*.backprop.json); medians.`,
+      `${STARTS} cold starts of the workbench on the examples folder (${extensionId} activated by onStartupFinished); medians of the ${starts.length} that finished.`,
       '',
       '| figure | median | each start |',
       '| --- | ---: | ---: |',
-      row("activation, VS Code's log: starts activating → eager activations resolved (an upper bound: code loading + activate call)", (f) => f.activation),
+      row("activation, VS Code's log → the extension's: starts activating → activate() returned and logged (an upper bound: code loading + activate call + the log's write)", (f) => f.activation),
       row("activate() alone, the extension's log", (f) => f.own, 1),
       row(`loading the extension proper (dist/backprop.js) when ${MODEL} opened, the extension's log`, (f) => f.loaded, 1),
       row(`first inspector paint (${MODEL}): command chosen → step 0 rendered`, (f) => f.paint),
       '',
-      `- Activation under 50 ms: ${activation < 50 ? 'met' : '**NOT met**'} (${activation} ms by VS Code's log, whose clock has millisecond steps).`,
+      `- Activation under 50 ms: activate() ${own < 50 ? 'met' : '**NOT met**'} (${own.toFixed(1)} ms); ` +
+        `with code loading, by the logs' clocks (millisecond steps): ${activation < 50 ? 'met' : '**NOT met**'} (${activation} ms).`,
+      ...failures.map((failure) => `- Did not finish: ${failure}.`),
     ].join('\n');
   },
 };

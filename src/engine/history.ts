@@ -135,27 +135,39 @@ function insertSorted(list: Checkpoint[], checkpoint: Checkpoint): void {
   list.splice(i, 0, checkpoint);
 }
 
-/** Bytes a checkpoint holds, roughly: its typed arrays' bytes, and 8 bytes for every other value. */
-function approximateBytes(value: unknown): number {
-  if (ArrayBuffer.isView(value)) return value.byteLength;
+/**
+ * Bytes a checkpoint or step record holds, roughly: its typed arrays' bytes (an array it refers
+ * to twice counted once: a record's update is also its optimizer's report), and 8 bytes for
+ * every other value.
+ */
+function approximateBytes(value: unknown, seen = new Set<unknown>()): number {
   if (value === null || typeof value !== 'object') return 8;
-  return Object.values(value).reduce((sum: number, item) => sum + approximateBytes(item), 8);
+  if (seen.has(value)) return 0;
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  return Object.values(value).reduce((sum: number, item) => sum + approximateBytes(item, seen), 8);
 }
 
-/** The most recent `capacity` values by key, oldest evicted first. */
+/**
+ * The most recent values by key, oldest evicted first: at most `capacity` of them, and at most
+ * `maxBytes` together by the first value's size (approximateBytes, measured once: a machine's
+ * records all have its shapes); at least the newest one whatever its size.
+ */
 export class RecentCache<V> {
   private readonly entries = new Map<number, V>();
+  private limit: number | undefined;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number, private readonly maxBytes = Infinity) {}
 
   get(key: number): V | undefined {
     return this.entries.get(key);
   }
 
   set(key: number, value: V): void {
+    this.limit ??= Math.max(1, Math.min(this.capacity, Math.floor(this.maxBytes / approximateBytes(value))));
     this.entries.delete(key);
     this.entries.set(key, value);
-    while (this.entries.size > this.capacity) {
+    while (this.entries.size > this.limit) {
       const oldest = this.entries.keys().next().value as number;
       this.entries.delete(oldest);
     }
@@ -189,6 +201,7 @@ export interface HistoryOptions {
   maxCheckpoints: number;
   checkpointBytes: number;
   recordCacheSize: number;
+  recordCacheBytes: number;
 }
 
 /** The history was started over (reset, a new model) while a replay for it was under way. */
@@ -214,7 +227,7 @@ export class History {
     private readonly options: HistoryOptions,
     private readonly makeReplayer: () => Replayable,
   ) {
-    this.recent = new RecentCache(options.recordCacheSize);
+    this.recent = new RecentCache(options.recordCacheSize, options.recordCacheBytes);
   }
 
   /** Forgets everything but the machine's present state, step 0. */

@@ -39,6 +39,12 @@ export interface TrainerOptions {
   checkpointBytes?: number;
   /** Completed step records kept for instant access (default 64); older ones are recomputed by replay. */
   recordCacheSize?: number;
+  /**
+   * Most bytes the kept records may take (default 16 MiB): a big model keeps fewer. Holding many
+   * large records costs more than their memory: every new step's tensors then come from fresh
+   * pages (784-128-10 / batch 64: about 4 MB a record; 64 of them doubled a traced step's cost).
+   */
+  recordCacheBytes?: number;
   /** A deliberately wrong derivative in the backward pass (lesson 6's exercise); see setBrokenDerivative. */
   brokenDerivative?: BrokenDerivative;
 }
@@ -101,6 +107,7 @@ export class Trainer {
       maxCheckpoints: options.maxCheckpoints ?? 1024,
       checkpointBytes: options.checkpointBytes ?? 128 * 2 ** 20,
       recordCacheSize: options.recordCacheSize ?? 64,
+      recordCacheBytes: options.recordCacheBytes ?? 16 * 2 ** 20,
     };
     if (!data.stream && data.split.train.length === 0) throw new RangeError('the training split is empty: give "split.train" a share of the data');
     this.broken = options.brokenDerivative;

@@ -336,6 +336,39 @@ describe('trainer: a step machine', () => {
     });
   });
 
+  describe('recording', () => {
+    it('traced and untraced training give the same parameters and losses bit for bit, with every optimizer state reported or not', () => {
+      for (const optimizer of [classifier().optimizer, { type: 'adam' as const, learningRate: 0.05 }, { type: 'rmsprop' as const, learningRate: 0.01, centered: true }]) {
+        const model = { ...classifier(), optimizer };
+        const traced = trainerFor(model, { trace: true });
+        const untraced = trainerFor(model, { trace: false });
+        for (let s = 1; s <= 12; s++) {
+          const [a, b] = [traced.step(), untraced.step()];
+          const losses = (r: StepRecord) => [r.loss, r.dataLoss, r.regLoss, r.lossAfter].map((v) => Buffer.from(Float64Array.of(v!).buffer).toString('hex'));
+          assert.deepEqual(losses(a), losses(b), `${optimizer.type} step ${s}: losses`);
+          assertSameWeights(snapshotWeights(traced), snapshotWeights(untraced), `${optimizer.type} step ${s}`);
+        }
+        assert.ok(traced.lastCompleted?.layers[0].gradWeights && !untraced.lastCompleted?.layers[0].localGrad, 'only the traced run records every tensor');
+      }
+    });
+
+    it('keeps at most recordCacheBytes of records (the newest always), and recomputes older ones bit for bit', () => {
+      const model = regression({ mode: 'mini-batch', size: 2, shuffle: true });
+      const reference = trainerFor(model);
+      const firstTime = Array.from({ length: 9 }, () => JSON.stringify(toStepTrace(reference.step())));
+      // A record of this network takes about 1.4 KB: a 4 KB budget keeps the newest three, not 64.
+      const t = trainerFor(model, { recordCacheBytes: 4096 });
+      for (let s = 0; s < 9; s++) t.step();
+      const kept = firstTime.map((_, s) => t.history.recent.get(s + 1) !== undefined);
+      assert.deepEqual(kept, [false, false, false, false, false, false, true, true, true], 'records kept');
+      firstTime.forEach((trace, s) => assert.equal(JSON.stringify(toStepTrace(t.history.record(s + 1))), trace, `step ${s + 1}`));
+      const tiny = trainerFor(model, { recordCacheBytes: 1 });
+      tiny.step();
+      tiny.step();
+      assert.deepEqual([tiny.history.recent.get(1), tiny.history.recent.get(2)?.step], [undefined, 2], 'a budget below one record keeps the newest');
+    });
+  });
+
   describe('running', () => {
     it('runs an epoch and records train/validation figures at its end (test only on request)', () => {
       const model: ModelFile = { ...classifier(), split: { train: 0.6, validation: 0.2, test: 0.2 } };
