@@ -22,6 +22,18 @@ const korean = JSON.parse(readFileSync(resolve(ROOT, 'l10n/bundle.l10n.ko.json')
 const example = (name: string) => parseModelFile(readFileSync(resolve(ROOT, `examples/${name}.backprop.json`), 'utf8')).model!;
 const models: LessonModels = { surface: example('03-gradient-descent'), race: example('07-optimizer-race-surface'), noise: example('09-training-units') };
 
+/** CIE76 colour difference of two computed CSS colours "rgb(r, g, b)" (sRGB, D65): about 2.3 is just noticeable. */
+function deltaE(a: string, b: string): number {
+  const lab = (css: string) => {
+    const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => Number(v) / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+    const [x, y, z] = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883].map(f);
+    return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+  };
+  const [p, q] = [lab(a), lab(b)];
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
+
 interface ExplorerPage {
   page: Page;
   errors: string[];
@@ -182,6 +194,19 @@ describe('explorer webview (Chromium)', function () {
       assert.deepEqual([...byColour.values()].filter((names) => names.length > 1), [], 'optimizers sharing a colour');
       const strokes = await page.$$eval('#view-race .row > svg .plot-data path[class^="series-"]', (paths) => paths.map((p) => getComputedStyle(p).stroke));
       assert.equal(new Set(strokes).size, strokes.length);
+      // Distinct strings are not enough: the theme's charts.orange and charts.yellow differ by ΔE 9.5 in
+      // Light Modern, one colour to the eye. Two runners whose colours are closer than ΔE 25 must differ in dashes.
+      const lines = await page.$$eval('#view-race .row > svg .plot-data path[class^="series-"]', (paths) => paths.map((p) => ({
+        cls: p.getAttribute('class')!, stroke: getComputedStyle(p).stroke, dashes: getComputedStyle(p).strokeDasharray,
+      })));
+      const alike: string[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        for (let j = i + 1; j < lines.length; j++) {
+          const difference = deltaE(lines[i].stroke, lines[j].stroke);
+          if (difference < 25 && lines[i].dashes === lines[j].dashes) alike.push(`${lines[i].cls} and ${lines[j].cls}: ΔE ${difference.toFixed(1)}, both ${lines[i].dashes}`);
+        }
+      }
+      assert.deepEqual(alike, [], 'runners told apart by neither colour nor dashes');
       await page.close();
     });
   }
