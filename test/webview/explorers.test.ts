@@ -15,6 +15,7 @@ import { parseModelFile } from '../../src/engine/model';
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerResult, type ExplorerView, type ExplorerWebviewMessage } from '../../src/protocol/explorers';
 import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
 import { toWire } from '../../src/protocol/nonFinite';
+import { layoutProblems } from '../support/screenTruth';
 
 const ROOT = resolve(__dirname, '../..');
 const ARTIFACTS = resolve(ROOT, 'test-artifacts/explorers');
@@ -212,8 +213,8 @@ describe('explorer webview (Chromium)', function () {
   }
 
   for (const width of [420, 1600]) {
-    for (const [theme, language] of [['light', 'en'], ['dark', 'ko']] as const) {
-      it(`every view fits ${width} px (${theme}, ${language}): nothing wider than the page; writes <view>-${width}-${theme}-${language}.png`, async () => {
+    for (const [theme, language] of [['light', 'en'], ['light', 'ko'], ['dark', 'en'], ['dark', 'ko']] as const) {
+      it(`every view fits ${width} px (${theme}, ${language}): nothing wider than the page, nothing clipped or overlapping; writes <view>-${width}-${theme}-${language}.png`, async () => {
         const { page } = await openExplorer(browser, theme, language, 'norms', width);
         await settled(page);
         for (const view of EXPLORER_VIEWS) {
@@ -228,6 +229,7 @@ describe('explorer webview (Chromium)', function () {
             return true;
           }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8), width);
           assert.deepEqual(sticking, [], `${view} at ${width} px`);
+          assert.deepEqual(await layoutProblems(page), [], `${view} at ${width} px`);
         }
         await page.close();
       });
