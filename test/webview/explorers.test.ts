@@ -208,6 +208,8 @@ describe('explorer webview (Chromium)', function () {
         }
       }
       assert.deepEqual(alike, [], 'runners told apart by neither colour nor dashes');
+      // The table's columns are the losses at steps 0 and 60, both written with subscripts (not "J₀" beside "J60").
+      assert.deepEqual(await page.$$eval('#view-race table thead th', (cells) => cells.map((c) => c.textContent)), ['', 'J₀', 'J₆₀']);
       await page.close();
     });
   }
