@@ -232,6 +232,9 @@ describe('explorer webview (Chromium)', function () {
           }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8), width);
           assert.deepEqual(sticking, [], `${view} at ${width} px`);
           assert.deepEqual(await layoutProblems(page), [], `${view} at ${width} px`);
+          // No formula shows a raw TeX subscript ("‖x‖_p", "g_B"): the page draws it as a subscript.
+          const raw = await page.$$eval(`#view-${view} :is(h2, th, p, figcaption, label)`, (nodes) => nodes.map((n) => n.textContent ?? '').filter((text) => /_\w/.test(text)));
+          assert.deepEqual(raw, [], `${view}: text with an underscore subscript`);
         }
         await page.close();
       });

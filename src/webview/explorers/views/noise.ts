@@ -1,5 +1,5 @@
 import type { ExplorerResult, NoiseResult } from '../../../protocol/explorers';
-import { countIn, errorBox, explorerNumber, labelled, numberInput, runButton, sentenceWithNumber, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, explorerNumber, labelled, numberInput, runButton, sentenceWithNumber, table, withSubscripts, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
@@ -29,7 +29,7 @@ export function noiseView(): ExplorerViewModule {
     mount(root, context) {
       ctx = context;
       out = el('div', { attrs: { class: 'output' } });
-      root.append(el('h2', {}, ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n')),
+      root.append(el('h2', {}, ...withSubscripts(ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n'))),
         el('div', { attrs: { class: 'controls' } }, labelled(ctx.t('Draws per batch size'), draws), runButton(ctx, send)), out);
     },
     activate() { send(); },
