@@ -244,6 +244,21 @@ describe('explorer webview (Chromium)', function () {
   it('steps backward through (2x + y)² node by node and ends with ∂z/∂x = 8x + 4y = 16', async () => {
     const { page } = await openExplorer(browser, 'light', 'en', 'expression');
     await settled(page);
+    // No edge runs through a node it does not join (y → + used to pass under the × node).
+    const crossings: string[] = await page.evaluate(`(() => {
+      const circles = [...document.querySelectorAll('#view-expression svg.graph circle')].map((c) => ({ x: +c.getAttribute('cx'), y: +c.getAttribute('cy'), r: +c.getAttribute('r') }));
+      const out = [];
+      for (const line of document.querySelectorAll('#view-expression svg.graph line.edge')) {
+        const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => +line.getAttribute(a));
+        for (const c of circles) {
+          const t = Math.max(0, Math.min(1, ((c.x - x1) * (x2 - x1) + (c.y - y1) * (y2 - y1)) / ((x2 - x1) ** 2 + (y2 - y1) ** 2)));
+          const distance = Math.hypot(x1 + t * (x2 - x1) - c.x, y1 + t * (y2 - y1) - c.y);
+          if (distance < c.r + 2 && t > 0.01 && t < 0.99) out.push('edge ' + [x1, y1, x2, y2].map(Math.round).join(',') + ' passes ' + Math.round(distance) + ' px from the node at ' + Math.round(c.x) + ',' + Math.round(c.y));
+        }
+      }
+      return out;
+    })()`);
+    assert.deepEqual(crossings, []);
     for (let k = 0; k < 3; k++) await page.click('#expr-step');
     const text = await page.textContent('#view-expression');
     assert.match(text!, /Backward pass complete/);

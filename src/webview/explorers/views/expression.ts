@@ -53,6 +53,12 @@ export function expressionView(): ExplorerViewModule {
   const drawGraph = (g: ExpressionResult): SVGSVGElement => {
     const depth: number[] = [];
     for (const node of g.nodes) depth[node.id] = node.inputs.length ? 1 + Math.max(...node.inputs.map((i) => depth[i])) : 0;
+    // A leaf stands in the column just before its first consumer: drawn in the first column, the
+    // edge from y to + in (2x + y)² ran under the × node and read as y → ×.
+    for (const leaf of g.nodes.filter((n) => n.inputs.length === 0)) {
+      const consumers = g.nodes.filter((n) => n.inputs.includes(leaf.id));
+      if (consumers.length > 0) depth[leaf.id] = Math.min(...consumers.map((n) => depth[n.id])) - 1;
+    }
     const columns = Math.max(...depth) + 1;
     const rows: number[] = new Array(columns).fill(0);
     const slot: number[] = [];
