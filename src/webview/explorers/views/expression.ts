@@ -64,7 +64,8 @@ export function expressionView(): ExplorerViewModule {
     const slot: number[] = [];
     for (const node of g.nodes) slot[node.id] = rows[depth[node.id]]++;
     const width = Math.max(420, columns * 120);
-    const height = Math.max(220, Math.max(...rows) * 96 + 40);
+    // 120 px a row: a node's gradient (below it) and the next node's value (above that one) stay apart.
+    const height = Math.max(220, Math.max(...rows) * 120 + 40);
     const pos = (id: number): [number, number] => [60 + depth[id] * ((width - 120) / Math.max(1, columns - 1)), (height / (rows[depth[id]] + 1)) * (slot[id] + 1)];
     const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot graph', role: 'img' });
     const grads = gradientsSoFar(g);
