@@ -232,6 +232,17 @@ describe('explorer webview (Chromium)', function () {
           }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8), width);
           assert.deepEqual(sticking, [], `${view} at ${width} px`);
           assert.deepEqual(await layoutProblems(page), [], `${view} at ${width} px`);
+          // Each key of a plot names something drawn in that plot in the key's shape (the noise plot's
+          // measured std are dots; its key was a line).
+          const unmatched: string[] = await page.evaluate(`[...document.querySelectorAll('#view-${view} svg text.legend')].map((label) => {
+            const mark = label.previousElementSibling;
+            if (!mark || !['line', 'circle'].includes(mark.tagName)) return null;
+            const cls = mark.getAttribute('class').split(' ')[0];
+            const shapes = mark.tagName === 'circle' ? 'circle' : 'path, line';
+            const drawn = [...label.ownerSVGElement.querySelectorAll('.plot-data :is(' + shapes + ')')].some((e) => e.classList.contains(cls));
+            return drawn ? null : label.textContent + ': no ' + mark.tagName + ' of class ' + cls + ' in the plot';
+          }).filter((problem) => problem)`);
+          assert.deepEqual(unmatched, [], `${view}: keys that match nothing drawn`);
           // No formula shows a raw TeX subscript ("‖x‖_p", "g_B"): the page draws it as a subscript.
           const raw = await page.$$eval(`#view-${view} :is(h2, th, p, figcaption, label)`, (nodes) => nodes.map((n) => n.textContent ?? '').filter((text) => /_\w/.test(text)));
           assert.deepEqual(raw, [], `${view}: text with an underscore subscript`);
@@ -360,6 +371,9 @@ describe('explorer webview (Chromium)', function () {
     close(shown['norms.cosine'], (a[0] * b[0] + a[1] * b[1]) / (norm(a, 2) * norm(b, 2)), 'cosine');
     assert.equal(shown['norms.hamming'], '2');
     assert.equal(Object.keys(shown).length, 10, JSON.stringify(shown));
+    // The dots of a and b are named beside them, in the dots' own places.
+    const names = await page.$$eval('#view-norms text.vector-name', (texts) => texts.map((t) => t.textContent));
+    assert.deepEqual(names, ['a', 'b']);
     await page.close();
   });
 

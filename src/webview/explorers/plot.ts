@@ -74,10 +74,12 @@ export function dot(f: Frame, [a, b]: readonly [number, number], cls: string, r 
   f.data.append(s('circle', { cx: f.x(a), cy: f.y(b), r, class: cls }));
 }
 
+/** A key above the plot: a short line for a series, a dot for points drawn with dot() (class point-…). */
 export function legend(f: Frame, entries: Array<[string, string]>, x = 44, y = 16, spacing = 96): void {
   entries.forEach(([label, cls], i) => {
     const gx = x + i * spacing;
-    f.svg.append(s('line', { x1: gx, x2: gx + 16, y1: y, y2: y, class: cls }), s('text', { x: gx + 20, y: y + 4, class: 'legend' }, label));
+    const mark = cls.startsWith('point-') ? s('circle', { cx: gx + 8, cy: y, r: 4, class: cls }) : s('line', { x1: gx, x2: gx + 16, y1: y, y2: y, class: cls });
+    f.svg.append(mark, s('text', { x: gx + 20, y: y + 4, class: 'legend' }, label));
   });
 }
 
