@@ -51,7 +51,7 @@ export function normsView(): ExplorerViewModule {
       vectors.forEach((v, i) => {
         polyline(f, [[0, 0], v], 'vector');
         dot(f, v, `point-${i}`, 5);
-        f.svg.append(s('text', { x: f.x(v[0]) + 8, y: f.y(v[1]) - 6, class: 'legend vector-name' }, i === 0 ? 'a' : 'b'));
+        f.svg.append(s('text', { x: f.x(v[0]) + 8, y: f.y(v[1]) - 6, class: 'vector-name' }, i === 0 ? 'a' : 'b'));
       });
       legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14, 70);
       const rows = [[ctx.t('p'), el('span', {}, ...withSubscripts(ctx.t('‖a‖_p'))), el('span', {}, ...withSubscripts(ctx.t('‖a − b‖_p')))],
