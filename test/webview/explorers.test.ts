@@ -15,12 +15,25 @@ import { parseModelFile } from '../../src/engine/model';
 import { EXPLORER_VIEWS, type ExplorerHostMessage, type ExplorerResult, type ExplorerView, type ExplorerWebviewMessage } from '../../src/protocol/explorers';
 import { EXPLORER_STRINGS } from '../../src/webview/explorers/strings';
 import { toWire } from '../../src/protocol/nonFinite';
+import { layoutProblems } from '../support/screenTruth';
 
 const ROOT = resolve(__dirname, '../..');
 const ARTIFACTS = resolve(ROOT, 'test-artifacts/explorers');
 const korean = JSON.parse(readFileSync(resolve(ROOT, 'l10n/bundle.l10n.ko.json'), 'utf8')) as Record<string, string>;
 const example = (name: string) => parseModelFile(readFileSync(resolve(ROOT, `examples/${name}.backprop.json`), 'utf8')).model!;
 const models: LessonModels = { surface: example('03-gradient-descent'), race: example('07-optimizer-race-surface'), noise: example('09-training-units') };
+
+/** CIE76 colour difference of two computed CSS colours "rgb(r, g, b)" (sRGB, D65): about 2.3 is just noticeable. */
+function deltaE(a: string, b: string): number {
+  const lab = (css: string) => {
+    const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => Number(v) / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+    const [x, y, z] = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883].map(f);
+    return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+  };
+  const [p, q] = [lab(a), lab(b)];
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
 
 interface ExplorerPage {
   page: Page;
@@ -318,13 +331,28 @@ describe('explorer webview (Chromium)', function () {
       assert.deepEqual([...byColour.values()].filter((names) => names.length > 1), [], 'optimizers sharing a colour');
       const strokes = await page.$$eval('#view-race .row > svg .plot-data path[class^="series-"]', (paths) => paths.map((p) => getComputedStyle(p).stroke));
       assert.equal(new Set(strokes).size, strokes.length);
+      // Distinct strings are not enough: the theme's charts.orange and charts.yellow differ by ΔE 9.5 in
+      // Light Modern, one colour to the eye. Two runners whose colours are closer than ΔE 25 must differ in dashes.
+      const lines = await page.$$eval('#view-race .row > svg .plot-data path[class^="series-"]', (paths) => paths.map((p) => ({
+        cls: p.getAttribute('class')!, stroke: getComputedStyle(p).stroke, dashes: getComputedStyle(p).strokeDasharray,
+      })));
+      const alike: string[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        for (let j = i + 1; j < lines.length; j++) {
+          const difference = deltaE(lines[i].stroke, lines[j].stroke);
+          if (difference < 25 && lines[i].dashes === lines[j].dashes) alike.push(`${lines[i].cls} and ${lines[j].cls}: ΔE ${difference.toFixed(1)}, both ${lines[i].dashes}`);
+        }
+      }
+      assert.deepEqual(alike, [], 'runners told apart by neither colour nor dashes');
+      // The table's columns are the losses at steps 0 and 60, both written with subscripts (not "J₀" beside "J60").
+      assert.deepEqual(await page.$$eval('#view-race table thead th', (cells) => cells.map((c) => c.textContent)), ['', 'J₀', 'J₆₀']);
       await page.close();
     });
   }
 
   for (const width of [420, 1600]) {
-    for (const [theme, language] of [['light', 'en'], ['dark', 'ko']] as const) {
-      it(`every view fits ${width} px (${theme}, ${language}): nothing wider than the page; writes <view>-${width}-${theme}-${language}.png`, async () => {
+    for (const [theme, language] of [['light', 'en'], ['light', 'ko'], ['dark', 'en'], ['dark', 'ko']] as const) {
+      it(`every view fits ${width} px (${theme}, ${language}): nothing wider than the page, nothing clipped or overlapping; writes <view>-${width}-${theme}-${language}.png`, async () => {
         const { page } = await openExplorer(browser, theme, language, 'norms', width);
         await settled(page);
         for (const view of EXPLORER_VIEWS) {
@@ -339,6 +367,21 @@ describe('explorer webview (Chromium)', function () {
             return true;
           }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 8), width);
           assert.deepEqual(sticking, [], `${view} at ${width} px`);
+          assert.deepEqual(await layoutProblems(page), [], `${view} at ${width} px`);
+          // Each key of a plot names something drawn in that plot in the key's shape (the noise plot's
+          // measured std are dots; its key was a line).
+          const unmatched: string[] = await page.evaluate(`[...document.querySelectorAll('#view-${view} svg text.legend')].map((label) => {
+            const mark = label.previousElementSibling;
+            if (!mark || !['line', 'circle'].includes(mark.tagName)) return null;
+            const cls = mark.getAttribute('class').split(' ')[0];
+            const shapes = mark.tagName === 'circle' ? 'circle' : 'path, line';
+            const drawn = [...label.ownerSVGElement.querySelectorAll('.plot-data :is(' + shapes + ')')].some((e) => e.classList.contains(cls));
+            return drawn ? null : label.textContent + ': no ' + mark.tagName + ' of class ' + cls + ' in the plot';
+          }).filter((problem) => problem)`);
+          assert.deepEqual(unmatched, [], `${view}: keys that match nothing drawn`);
+          // No formula shows a raw TeX subscript ("‖x‖_p", "g_B"): the page draws it as a subscript.
+          const raw = await page.$$eval(`#view-${view} :is(h2, th, p, figcaption, label)`, (nodes) => nodes.map((n) => n.textContent ?? '').filter((text) => /_\w/.test(text)));
+          assert.deepEqual(raw, [], `${view}: text with an underscore subscript`);
         }
         await page.close();
       });
@@ -348,6 +391,21 @@ describe('explorer webview (Chromium)', function () {
   it('steps backward through (2x + y)² node by node and ends with ∂z/∂x = 8x + 4y = 16', async () => {
     const { page } = await openExplorer(browser, 'light', 'en', 'expression');
     await settled(page);
+    // No edge runs through a node it does not join (y → + used to pass under the × node).
+    const crossings: string[] = await page.evaluate(`(() => {
+      const circles = [...document.querySelectorAll('#view-expression svg.graph circle')].map((c) => ({ x: +c.getAttribute('cx'), y: +c.getAttribute('cy'), r: +c.getAttribute('r') }));
+      const out = [];
+      for (const line of document.querySelectorAll('#view-expression svg.graph line.edge')) {
+        const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => +line.getAttribute(a));
+        for (const c of circles) {
+          const t = Math.max(0, Math.min(1, ((c.x - x1) * (x2 - x1) + (c.y - y1) * (y2 - y1)) / ((x2 - x1) ** 2 + (y2 - y1) ** 2)));
+          const distance = Math.hypot(x1 + t * (x2 - x1) - c.x, y1 + t * (y2 - y1) - c.y);
+          if (distance < c.r + 2 && t > 0.01 && t < 0.99) out.push('edge ' + [x1, y1, x2, y2].map(Math.round).join(',') + ' passes ' + Math.round(distance) + ' px from the node at ' + Math.round(c.x) + ',' + Math.round(c.y));
+        }
+      }
+      return out;
+    })()`);
+    assert.deepEqual(crossings, []);
     for (let k = 0; k < 3; k++) await page.click('#expr-step');
     const text = await page.textContent('#view-expression');
     assert.match(text!, /Backward pass complete/);
@@ -449,6 +507,9 @@ describe('explorer webview (Chromium)', function () {
     close(shown['norms.cosine'], (a[0] * b[0] + a[1] * b[1]) / (norm(a, 2) * norm(b, 2)), 'cosine');
     assert.equal(shown['norms.hamming'], '2');
     assert.equal(Object.keys(shown).length, 10, JSON.stringify(shown));
+    // The dots of a and b are named beside them, in the dots' own places.
+    const names = await page.$$eval('#view-norms text.vector-name', (texts) => texts.map((t) => t.textContent));
+    assert.deepEqual(names, ['a', 'b']);
     await page.close();
   });
 

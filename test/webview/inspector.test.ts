@@ -287,6 +287,10 @@ describe('inspector data, prediction, epoch and chain-sum views (Chromium)', fun
     const lastTrain = epochs.filter((e) => e.split === 'train').pop()!;
     const lastValidation = epochs.filter((e) => e.split === 'validation').pop()!;
     assert.equal(Number(await value(view, '#epoch-train-loss')), lastTrain.loss);
+    // The figures name their epoch once, in a row of its own (not "Train loss (epoch) 3").
+    const labels = await view.page.$$eval('#epoch-figures dt', (dts) => dts.map((dt) => dt.textContent));
+    assert.deepEqual(labels, ['epoch', 'Train loss (epoch)', 'Validation loss (epoch)', 'Train accuracy', 'Validation accuracy']);
+    assert.equal(await view.page.textContent('#epoch-figures-epoch'), String(message.epochs[message.epochs.length - 1].epoch));
     assert.equal(Number(await value(view, '#epoch-validation-loss')), lastValidation.loss);
     assert.equal(await view.page.textContent('#validation-accuracy'), `${(lastValidation.accuracy! * 100).toFixed(1)}%`);
     const legend = await view.page.$$eval('#epoch-chart .u-series th', (ths) => ths.map((th) => th.textContent));

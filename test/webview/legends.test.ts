@@ -231,6 +231,12 @@ describe('legends, scales and explanations (Chromium)', function () {
         })()`);
         assert.equal(outside.page, 0, 'the page does not scroll sideways');
         assert.deepEqual(outside.cut, [], 'every element wider than the panel is inside a box that scrolls');
+        // A colour scale's −max, bar and +max stay on one line (a wrapped "+max" alone on a line reads as a stray number).
+        const broken: string[] = await narrow.page.evaluate(`[...document.querySelectorAll('.colour-scale')]
+          .filter((scale) => scale.getBoundingClientRect().width > 0)
+          .filter((scale) => new Set([...scale.querySelectorAll('.scale-end, .scale-bar')].map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))).size > 1)
+          .map((scale) => scale.getAttribute('data-scale'))`);
+        assert.deepEqual(broken, [], 'colour scales split across lines');
       } finally {
         await narrow.close();
       }

@@ -74,6 +74,14 @@ export function sentenceParts(ctx: ViewContext, message: string, parts: Array<st
 }
 
 /** A table of rows of cells (text, or a marked number); the first row is the header. */
+/**
+ * A formula's "_p" and "_B" drawn as subscripts: the strings keep the notation the CLI and the docs
+ * print (‖x‖_p, g_B), the page shows ‖x‖ₚ and g with a subscript B instead of an underscore.
+ */
+export function withSubscripts(text: string): Array<string | Node> {
+  return text.split(/_(\w)/).map((part, i) => (i % 2 === 1 ? el('sub', {}, part) : part)).filter((part) => part !== '');
+}
+
 export function table(rows: Array<Array<string | Node>>): HTMLTableElement {
   const [head, ...body] = rows;
   return el('table', {},

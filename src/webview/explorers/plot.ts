@@ -56,8 +56,9 @@ export function axes(f: Frame, range: Range, xLabel = '', yLabel = ''): void {
   }
   if (range.y0 < 0 && range.y1 > 0) g.append(s('line', { x1: f.x(range.x0), x2: f.x(range.x1), y1: f.y(0), y2: f.y(0), class: 'zero' }));
   if (range.x0 < 0 && range.x1 > 0) g.append(s('line', { x1: f.x(0), x2: f.x(0), y1: f.y(range.y0), y2: f.y(range.y1), class: 'zero' }));
-  if (xLabel) g.append(s('text', { x: f.x((range.x0 + range.x1) / 2), y: f.y(range.y0) + 30, 'text-anchor': 'middle', class: 'axis-label' }, xLabel));
-  if (yLabel) g.append(s('text', { x: 4, y: f.y(range.y1) - 10, class: 'axis-label' }, yLabel));
+  if (xLabel) g.append(s('text', { x: f.x((range.x0 + range.x1) / 2), y: f.y(range.y0) + 34, 'text-anchor': 'middle', class: 'axis-label' }, xLabel));
+  // High enough that its subscripts clear the top tick's label ("log₁₀ J" sat on the "1").
+  if (yLabel) g.append(s('text', { x: 4, y: f.y(range.y1) - 14, class: 'axis-label' }, yLabel));
   f.svg.insertBefore(g, f.data);
 }
 
@@ -78,10 +79,12 @@ export function dot(f: Frame, [a, b]: readonly [number, number], cls: string, r 
   return circle;
 }
 
+/** A key above the plot: a short line for a series, a dot for points drawn with dot() (class point-…). */
 export function legend(f: Frame, entries: Array<[string, string]>, x = 44, y = 16, spacing = 96): void {
   entries.forEach(([label, cls], i) => {
     const gx = x + i * spacing;
-    f.svg.append(s('line', { x1: gx, x2: gx + 16, y1: y, y2: y, class: cls }), s('text', { x: gx + 20, y: y + 4, class: 'legend' }, label));
+    const mark = cls.startsWith('point-') ? s('circle', { cx: gx + 8, cy: y, r: 4, class: cls }) : s('line', { x1: gx, x2: gx + 16, y1: y, y2: y, class: cls });
+    f.svg.append(mark, s('text', { x: gx + 20, y: y + 4, class: 'legend' }, label));
   });
 }
 

@@ -21,7 +21,9 @@ export function colourScale(kind: string, tooltip?: string): ColourScale {
   const low = el('span', { className: 'num scale-end' });
   const high = el('span', { className: 'num scale-end' });
   const bar = el('span', { className: 'scale-bar', attrs: { 'aria-hidden': 'true' } });
-  const root = el('span', { className: 'colour-scale', attrs: { 'data-scale': kind } }, label, low, bar, high);
+  // −max, the bar and +max wrap as one piece: a lone "1" on the next line read as a stray number.
+  const range = el('span', { className: 'scale-range' }, low, bar, high);
+  const root = el('span', { className: 'colour-scale', attrs: { 'data-scale': kind } }, label, range);
   let painted = '';
   return {
     root,

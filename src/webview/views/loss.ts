@@ -127,7 +127,11 @@ export function createLoss(ctx: Context): View {
     epochChart.setData(data);
     const last = epochs[epochs.length - 1];
     const at = `epochs[${epochs.length - 1}]`;
-    const rows: [string, HTMLElement][] = [[`${t('Train loss (epoch)')} ${last.epoch}`, numberSpan(last.trainLoss, `${at}.trainLoss`, { id: 'epoch-train-loss' })]];
+    // The epoch the figures belong to gets a row of its own: every figure below is that epoch's.
+    const rows: [string, HTMLElement][] = [
+      [t('epoch'), el('span', { id: 'epoch-figures-epoch', text: String(last.epoch) })],
+      [t('Train loss (epoch)'), numberSpan(last.trainLoss, `${at}.trainLoss`, { id: 'epoch-train-loss' })],
+    ];
     if (last.validationLoss !== undefined) rows.push([t('Validation loss (epoch)'), numberSpan(last.validationLoss, `${at}.validationLoss`, { id: 'epoch-validation-loss' })]);
     if (last.trainAccuracy !== undefined) rows.push([t('Train accuracy'), numberSpan(last.trainAccuracy, `${at}.trainAccuracy`, { id: 'train-accuracy', text: percent })]);
     if (last.validationAccuracy !== undefined) rows.push([t('Validation accuracy'), numberSpan(last.validationAccuracy, `${at}.validationAccuracy`, { id: 'validation-accuracy', text: percent })]);

@@ -53,12 +53,19 @@ export function expressionView(): ExplorerViewModule {
   const drawGraph = (g: ExpressionResult): SVGSVGElement => {
     const depth: number[] = [];
     for (const node of g.nodes) depth[node.id] = node.inputs.length ? 1 + Math.max(...node.inputs.map((i) => depth[i])) : 0;
+    // A leaf stands in the column just before its first consumer: drawn in the first column, the
+    // edge from y to + in (2x + y)² ran under the × node and read as y → ×.
+    for (const leaf of g.nodes.filter((n) => n.inputs.length === 0)) {
+      const consumers = g.nodes.filter((n) => n.inputs.includes(leaf.id));
+      if (consumers.length > 0) depth[leaf.id] = Math.min(...consumers.map((n) => depth[n.id])) - 1;
+    }
     const columns = Math.max(...depth) + 1;
     const rows: number[] = new Array(columns).fill(0);
     const slot: number[] = [];
     for (const node of g.nodes) slot[node.id] = rows[depth[node.id]]++;
     const width = Math.max(420, columns * 120);
-    const height = Math.max(220, Math.max(...rows) * 96 + 40);
+    // 120 px a row: a node's gradient (below it) and the next node's value (above that one) stay apart.
+    const height = Math.max(220, Math.max(...rows) * 120 + 40);
     const pos = (id: number): [number, number] => [60 + depth[id] * ((width - 120) / Math.max(1, columns - 1)), (height / (rows[depth[id]] + 1)) * (slot[id] + 1)];
     const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'plot graph', role: 'img' });
     const grads = gradientsSoFar(g);

@@ -1,5 +1,5 @@
 import type { ExplorerResult, NoiseResult } from '../../../protocol/explorers';
-import { countIn, errorBox, explorerNumber, labelled, numberInput, runButton, sentenceWithNumber, table, type ExplorerViewModule, type ViewContext } from '../context';
+import { countIn, errorBox, explorerNumber, labelled, numberInput, runButton, sentenceWithNumber, table, withSubscripts, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
@@ -29,7 +29,7 @@ export function noiseView(): ExplorerViewModule {
     mount(root, context) {
       ctx = context;
       out = el('div', { attrs: { class: 'output' } });
-      root.append(el('h2', {}, ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n')),
+      root.append(el('h2', {}, ...withSubscripts(ctx.t('Spread of the mini-batch gradient, √E‖g_B − g‖², over random mini-batches of n samples, against σ/√n'))),
         el('div', { attrs: { class: 'controls' } }, labelled(ctx.t('Draws per batch size'), draws), runButton(ctx, send)), out);
     },
     activate() { send(); },
@@ -43,7 +43,7 @@ export function noiseView(): ExplorerViewModule {
       axes(f, range, `log₁₀ ${ctx.t('batch size n')}`, 'log₁₀ std');
       polyline(f, r.sizes.map((n, i) => [Math.log10(n), predicted[i]]), 'series-1 dashed');
       r.sizes.forEach((n, i) => dot(f, [Math.log10(n), logs[i]], 'point-0', 5));
-      legend(f, [['std', 'series-0'], ['σ/√n', 'series-1 dashed']], 240, 14);
+      legend(f, [['std', 'point-0'], ['σ/√n', 'series-1 dashed']], 240, 14);
       out.replaceChildren(el('div', { attrs: { class: 'row' } }, f.svg, el('div', {},
         sentenceWithNumber(ctx.t("σ = {0}, from every sample's own gradient: σ² = (1/N) Σᵢ ‖gᵢ − g‖²", short(r.sigma)), r.sigma, 'noise.sigma'),
         sentenceWithNumber(ctx.t('Slope of log std against log n: {0} (σ/√n gives −0.5)', short(r.slope, 3)), r.slope, 'noise.slope'),

@@ -1,6 +1,6 @@
 import { EXPLORER_LIMITS, type ExplorerResult, type NormsResult } from '../../../protocol/explorers';
-import { errorBox, explorerNumber, labelled, numberInput, sentenceWithNumber, table, type ExplorerViewModule, type ViewContext } from '../context';
-import { el } from '../../dom';
+import { errorBox, explorerNumber, labelled, numberInput, sentenceWithNumber, table, withSubscripts, type ExplorerViewModule, type ViewContext } from '../context';
+import { el, svg as s } from '../../dom';
 import { short } from '../../format';
 import { axes, dot, frame, legend, polyline } from '../plot';
 
@@ -37,7 +37,7 @@ export function normsView(): ExplorerViewModule {
         labelled(ctx.t('vector a'), el('span', { attrs: { class: 'pair' } }, a[0], a[1])),
         labelled(ctx.t('vector b'), el('span', { attrs: { class: 'pair' } }, b[0], b[1])));
       for (const input of [p, ...a, ...b]) input.addEventListener('input', send);
-      root.append(el('h2', {}, ctx.t('Unit balls ‖x‖_p = 1 for p = 1, 2, ∞ and your p')), controls, out);
+      root.append(el('h2', {}, ...withSubscripts(ctx.t('Unit balls ‖x‖_p = 1 for p = 1, 2, ∞ and your p'))), controls, out);
     },
     activate() { send(); },
     show(result: ExplorerResult) {
@@ -47,9 +47,14 @@ export function normsView(): ExplorerViewModule {
       axes(f, range);
       r.balls.forEach((ball, i) => polyline(f, ball.points, `series-${i}`, true));
       const vectors = [[Number(a[0].value), Number(a[1].value)], [Number(b[0].value), Number(b[1].value)]] as const;
-      vectors.forEach((v, i) => { polyline(f, [[0, 0], v], 'vector'); dot(f, v, `point-${i}`, 5); });
+      // Each dot is named: two coloured dots and no key left a learner guessing which vector was a.
+      vectors.forEach((v, i) => {
+        polyline(f, [[0, 0], v], 'vector');
+        dot(f, v, `point-${i}`, 5);
+        f.svg.append(s('text', { x: f.x(v[0]) + 8, y: f.y(v[1]) - 6, class: 'vector-name' }, i === 0 ? 'a' : 'b'));
+      });
       legend(f, r.balls.map((ball, i) => [`p=${ball.order === 'inf' ? '∞' : ball.order}`, `series-${i}`]), 40, 14, 70);
-      const rows = [[ctx.t('p'), ctx.t('‖a‖_p'), ctx.t('‖a − b‖_p')],
+      const rows = [[ctx.t('p'), el('span', {}, ...withSubscripts(ctx.t('‖a‖_p'))), el('span', {}, ...withSubscripts(ctx.t('‖a − b‖_p')))],
         ...r.balls.map((ball, i) => [ball.order === 'inf' ? '∞' : String(ball.order), explorerNumber(ball.normA, `norms.balls[${i}].normA`), explorerNumber(ball.distance, `norms.balls[${i}].distance`)])];
       const cosine = r.cosine === null ? el('p', {}, ctx.t('Cosine similarity is undefined for a zero vector.'))
         : sentenceWithNumber(ctx.t('Cosine similarity of a and b: {0}', short(r.cosine)), r.cosine, 'norms.cosine');

@@ -1,6 +1,7 @@
 import type { ExplorerResult, RaceResult } from '../../../protocol/explorers';
 import { countIn, errorBox, explorerNumber, labelled, numberInput, runButton, table, type ExplorerViewModule, type ViewContext } from '../context';
 import { el } from '../../dom';
+import { sub } from '../../format';
 import { axes, dot, frame, polyline, surfaceContours } from '../plot';
 
 export function raceView(): ExplorerViewModule {
@@ -31,7 +32,7 @@ export function raceView(): ExplorerViewModule {
       for (const racer of running) polyline(lossPlot, racer.losses.map((l, k) => [k, Math.log10(Math.max(l, 10 ** lo))]), racer.cls);
       const key = el('div', { attrs: { class: 'legend-list' } }, ...running.map((racer) => el('span', { attrs: { class: `key ${racer.cls}` } }, racer.name)));
       out.replaceChildren(key, el('div', { attrs: { class: 'row' } }, f.svg, el('figure', {}, lossPlot.svg, el('figcaption', {}, ctx.t('Loss per step (log scale)')))),
-        table([['', 'J₀', `J${r.racers[0]?.losses.length ? r.racers[0].losses.length - 1 : ''}`], ...running.map((racer) => {
+        table([['', `J${sub(0)}`, `J${r.racers[0]?.losses.length ? sub(r.racers[0].losses.length - 1) : ''}`], ...running.map((racer) => {
           const last = racer.losses.length - 1;
           return [racer.name, explorerNumber(racer.losses[0], `race.racers[${racer.index}].losses[0]`), explorerNumber(racer.losses[last], `race.racers[${racer.index}].losses[${last}]`)];
         })]),
