@@ -4,10 +4,11 @@
 // n to unit m of layer 1 and is stored [out][in] as `layers[0].weights[m−1][n−1]`.
 // No imports: the webview bundle uses this file too.
 
-const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
-export const sup = (n: number): string => String(n).replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]);
-export const sub = (n: number): string => String(n).replace(/\d/g, (d) => SUBSCRIPT[Number(d)]);
+const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
+const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉' };
+/** Superscript digits (and a minus sign, for exponents such as 10⁻³). */
+export const sup = (n: number | string): string => String(n).replace(/[-\d]/g, (c) => SUPERSCRIPT[c]);
+export const sub = (n: number | string): string => String(n).replace(/\d/g, (c) => SUBSCRIPT[c]);
 
 /** The weights into unit m of layer l as one row of W: w¹ₙ₂ for layers[0].weights[1] (n runs over the inputs). */
 export function weightRowSymbol(layer: number, out: number): string {

@@ -3,11 +3,7 @@
 // titles and data-value attributes, so a reader or a test can always get the engine's number back.
 import { setAttr, setText } from './dom';
 
-const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
-const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉' };
-
-export const sup = (n: number | string): string => String(n).replace(/[-\d]/g, (c) => SUPERSCRIPT[c]);
-export const sub = (n: number | string): string => String(n).replace(/\d/g, (c) => SUBSCRIPT[c]);
+export { sub, sup } from '../engine/notation';
 
 /** Short display form: 0.1235, −2.5e−4, 1.2e6, NaN, +∞, −∞; "–" for no number. */
 export function short(value: number | undefined, digits = 4): string {
