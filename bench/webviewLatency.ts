@@ -13,7 +13,8 @@
 // To compare two builds in one run, set BENCH_WEBVIEW_BASELINE=<dir> holding an older build's
 // webview.js (and inspector.css): steps then alternate between the two pages, so both see the
 // same machine load, and the table gains the baseline's figures and the ratio. The baseline page
-// has its own host session, so it gets what it asks for (an older build asks for nothing).
+// has its own host session and gets every step whole, as a newly opened page does (an older build
+// neither says what it reads nor keeps a record's layout for the next).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchSection } from './measure';
@@ -107,7 +108,8 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
         const message = await host.next(k);
         bytes.push(messageBytes(message));
         const text = pack(message);
-        const oldText = old && pack(await oldHost.next(k));
+        // An older build keeps no layout between records: it gets each step as a newly opened page does.
+        const oldText = old && pack(await oldHost.message(k, 'step'));
         if (GAP_MS[mode]) await new Promise((resolve) => setTimeout(resolve, GAP_MS[mode]));
         // Alternate which build goes first, so neither always follows the other.
         if (old && k % 2 === 0) oldTimes.push(await timeStep(old, oldText!));
@@ -152,10 +154,11 @@ export const webviewLatency: BenchSection = {
           `${r.bytesPerStep.toLocaleString('en-US')} | ${r.numbersShown.toLocaleString('en-US')} | ${(r.bytesPerStep / (8 * r.numbersShown)).toFixed(1)}× |`));
     } else {
       lines.push(`Baseline: ${process.env.BENCH_WEBVIEW_BASELINE}; steps alternate between the two builds in one browser.`, '',
-        '| network | steps arrive | steps | p50 (ms) | p95 (ms) | render p50 (ms) | baseline p50 | baseline p95 | baseline ÷ current (p50, p95) | bytes posted per step |',
-        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| network | steps arrive | steps | p50 (ms) | p95 (ms) | render p50 (ms) | baseline p50 | baseline p95 | baseline ÷ current (p50, p95) | bytes posted per step | numbers on screen | bytes ÷ (8 × numbers) |',
+        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...rows.map((r) => `| ${r.network} | ${r.mode} | ${r.steps} | ${ms(r.current.p50)} | ${ms(r.current.p95)} | ${ms(r.current.renderP50)} | ${ms(r.baseline?.p50)} | ${ms(r.baseline?.p95)} | ` +
-          `${r.baseline ? `${(r.baseline.p50 / r.current.p50).toFixed(2)}×, ${(r.baseline.p95 / r.current.p95).toFixed(2)}×` : '—'} | ${r.bytesPerStep.toLocaleString('en-US')} |`));
+          `${r.baseline ? `${(r.baseline.p50 / r.current.p50).toFixed(2)}×, ${(r.baseline.p95 / r.current.p95).toFixed(2)}×` : '—'} | ${r.bytesPerStep.toLocaleString('en-US')} | ` +
+          `${r.numbersShown.toLocaleString('en-US')} | ${(r.bytesPerStep / (8 * r.numbersShown)).toFixed(1)}× |`));
     }
     return lines.join('\n');
   },
