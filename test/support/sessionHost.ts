@@ -14,13 +14,17 @@ import type { CopyTextMessage, HostMessage, InitMessage, SavePictureMessage, Ste
 
 type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
+/** How many of each page's posts answerHost has answered. */
+const answeredPosts = new WeakMap<InspectorPage, number>();
+
 /**
  * Every webview message since `from` through the host's own router (validation included); the
  * host's answers back to the page, and what the page posts after rendering them (its `show` list
  * of what its views read) answered in turn, until it asks for nothing more.
  */
 export async function answerHost(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
-  for (let next = from; next < view.posted.length;) {
+  // Posts left unanswered since the last call (a click the test did not answer) are answered too, as the panel would.
+  for (let next = answeredPosts.get(view) ?? from; next < view.posted.length;) {
     const end = view.posted.length;
     let answered = false;
     for (const message of view.posted.slice(next, end)) {
@@ -30,6 +34,7 @@ export async function answerHost(view: InspectorPage, host: SessionHost, from: n
       }
     }
     next = end;
+    answeredPosts.set(view, end);
     // The page posts from its render; a round trip lets those posts reach `posted`.
     if (answered) await view.page.evaluate(() => new Promise((done) => setTimeout(done, 0)));
   }
