@@ -6,14 +6,20 @@
 // webview's performance marks) is reported beside it. Structured-clone transport inside VS Code is
 // not included.
 //
+// The page's own requests go back to the host as in the panel (its `show` list of what the views
+// read narrows the records the host sends next), so the bytes are what a panel posts once the
+// views have said what they show.
+//
 // To compare two builds in one run, set BENCH_WEBVIEW_BASELINE=<dir> holding an older build's
 // webview.js (and inspector.css): steps then alternate between the two pages, so both see the
-// same machine load, and the table gains the baseline's figures and the ratio.
+// same machine load, and the table gains the baseline's figures and the ratio. The baseline page
+// has its own host session and gets every step whole, as a newly opened page does (an older build
+// neither says what it reads nor keeps a record's layout for the next).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchSection } from './measure';
 import { type InspectorPage, launch, openInspector, pack } from '../test/support/browserPage';
-import { SessionHost } from '../test/support/sessionHost';
+import { SessionHost, answerHost } from '../test/support/sessionHost';
 import { runSteps, syntheticModel } from '../test/support/engineSteps';
 import { messageBytes } from '../src/protocol/traceCodec';
 
@@ -90,9 +96,11 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
     for (const c of cases) for (const mode of ['stepping', 'running'] as const) {
       const run = runSteps(c.model, steps, c.batch);
       const host = SessionHost.open(run.model);
+      const oldHost = SessionHost.open(run.model);
       const current = await openInspector({ theme: 'dark', browser });
       const old = baseline ? await openInspector({ theme: 'dark', browser, ...baseline }) : undefined;
-      for (const view of [current, old]) if (view) await view.send(host.init());
+      await current.send(host.init());
+      await old?.send(oldHost.init());
       const times: Sample[] = [];
       const oldTimes: Sample[] = [];
       const bytes: number[] = [];
@@ -100,11 +108,16 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
         const message = await host.next(k);
         bytes.push(messageBytes(message));
         const text = pack(message);
+        // An older build keeps no layout between records: it gets each step as a newly opened page does.
+        const oldText = old && pack(await oldHost.message(k, 'step'));
         if (GAP_MS[mode]) await new Promise((resolve) => setTimeout(resolve, GAP_MS[mode]));
         // Alternate which build goes first, so neither always follows the other.
-        if (old && k % 2 === 0) oldTimes.push(await timeStep(old, text));
+        if (old && k % 2 === 0) oldTimes.push(await timeStep(old, oldText!));
+        const asked = current.posted.length;
         times.push(await timeStep(current, text));
-        if (old && k % 2 === 1) oldTimes.push(await timeStep(old, text));
+        // What the page asked after this render reaches the host (outside the clock), as in the panel.
+        await answerHost(current, host, asked);
+        if (old && k % 2 === 1) oldTimes.push(await timeStep(old, oldText!));
       }
       await current.close();
       await old?.close();
@@ -141,10 +154,11 @@ export const webviewLatency: BenchSection = {
           `${r.bytesPerStep.toLocaleString('en-US')} | ${r.numbersShown.toLocaleString('en-US')} | ${(r.bytesPerStep / (8 * r.numbersShown)).toFixed(1)}× |`));
     } else {
       lines.push(`Baseline: ${process.env.BENCH_WEBVIEW_BASELINE}; steps alternate between the two builds in one browser.`, '',
-        '| network | steps arrive | steps | p50 (ms) | p95 (ms) | render p50 (ms) | baseline p50 | baseline p95 | baseline ÷ current (p50, p95) | bytes posted per step |',
-        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| network | steps arrive | steps | p50 (ms) | p95 (ms) | render p50 (ms) | baseline p50 | baseline p95 | baseline ÷ current (p50, p95) | bytes posted per step | numbers on screen | bytes ÷ (8 × numbers) |',
+        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         ...rows.map((r) => `| ${r.network} | ${r.mode} | ${r.steps} | ${ms(r.current.p50)} | ${ms(r.current.p95)} | ${ms(r.current.renderP50)} | ${ms(r.baseline?.p50)} | ${ms(r.baseline?.p95)} | ` +
-          `${r.baseline ? `${(r.baseline.p50 / r.current.p50).toFixed(2)}×, ${(r.baseline.p95 / r.current.p95).toFixed(2)}×` : '—'} | ${r.bytesPerStep.toLocaleString('en-US')} |`));
+          `${r.baseline ? `${(r.baseline.p50 / r.current.p50).toFixed(2)}×, ${(r.baseline.p95 / r.current.p95).toFixed(2)}×` : '—'} | ${r.bytesPerStep.toLocaleString('en-US')} | ` +
+          `${r.numbersShown.toLocaleString('en-US')} | ${(r.bytesPerStep / (8 * r.numbersShown)).toFixed(1)}× |`));
     }
     return lines.join('\n');
   },

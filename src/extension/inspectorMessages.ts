@@ -1,10 +1,10 @@
 // Host → webview messages built from a session. Building is lazy (only when a post can go out),
 // so a run of many steps between two frames encodes one record, not all of them.
 import type {
-  EvaluationMessage, ExplanationMessage, FocusMessage, HostMessage, InitMessage, RequestExplanationMessage, RequestTensorMessage, StepMessage,
-  TensorMessage, ThemeKind,
+  EvaluationMessage, ExplanationMessage, FocusMessage, HostMessage, InitMessage, RequestExplanationMessage, RequestTensorMessage, ShowMessage,
+  StepMessage, TensorMessage, ThemeKind,
 } from '../protocol/messages';
-import { encodeRecord, tensorOf } from '../protocol/traceCodec';
+import { type EncodedRecord, type Part, type RecordLayout, type Shown, encodeRecord, tensorOf } from '../protocol/traceCodec';
 import { gatherRows } from '../engine/evaluation';
 import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
@@ -17,18 +17,45 @@ import { inspectorShortcuts } from './shortcuts';
 /**
  * What the webview already holds, so each step message sends only the loss history it lacks:
  * the webview keeps its history before `from` and replaces the rest (so stepping back truncates).
+ * It also keeps what the webview's views read (its last `show` message), so a step's record
+ * carries only those numbers; until the webview says, every part goes.
  */
 export class HistoryCursor {
   private sentThrough = 0;
   private sentEvaluations: string | undefined;
   private sentDataView: string | undefined;
   private sentFocus: string | undefined;
+  private shownParts: Shown | undefined;
+  private sentLayout: string | undefined;
 
   restart(): void {
     this.sentThrough = 0;
     this.sentEvaluations = undefined;
     this.sentDataView = undefined;
     this.sentFocus = undefined;
+    this.shownParts = undefined;
+    this.sentLayout = undefined;
+  }
+
+  /** `record` without its layers and table when the webview has them already (EncodedRecord.table). */
+  unchangedLayout(record: EncodedRecord & RecordLayout): EncodedRecord {
+    const key = JSON.stringify([record.layers, record.table]);
+    if (key !== this.sentLayout) {
+      this.sentLayout = key;
+      return record;
+    }
+    const { layers: _layers, table: _table, ...rest } = record;
+    return rest;
+  }
+
+  /** The webview's views now read these parts (ShowMessage). */
+  show(message: ShowMessage): void {
+    this.shownParts = new Map(message.tensors.map(({ name, parts }) => [name, new Set<Part>(parts)]));
+  }
+
+  /** The parts of each tensor to send, or undefined for all of them (the webview has not said). */
+  get shown(): Shown | undefined {
+    return this.shownParts;
   }
 
   /** The first step whose loss to send, and records that everything through `through` is sent. */
@@ -91,7 +118,7 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
   const step: StepMessage = {
     type: 'step',
     position,
-    record: encodeRecord(record),
+    record: cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown)),
     history: session.lossHistory(cursor.advance(through), through),
   };
   const data = session.engine.data;

@@ -192,6 +192,11 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
       }
       await this.post(answer);
     },
+    show: (message) => {
+      // The views read something the records on screen do not carry: the step again, with it.
+      this.history.show(message);
+      this.poster.invalidate();
+    },
     requestExplanation: async (message) => {
       let answer;
       try {
@@ -216,6 +221,9 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
     },
     protocolError: (reason) => {
       this.services.log.warn(`the inspector webview dropped a host message: ${reason}`);
+      // What the webview holds is no longer known (a step it dropped may have carried a new table):
+      // the next snapshot carries all of it. (Not posted now: a webview that drops every message would loop.)
+      this.history.restart();
     },
     savePicture: (message) => savePicture(message, inspectorPictureUri(this.session.uri, this.session.name, message.view, this.session.position.step, message.format), viewTitle(message.view)),
     copyText: (message) => copyText(message),

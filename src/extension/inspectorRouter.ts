@@ -2,7 +2,7 @@
 // validated before anything acts on it (the webview is untrusted), and outgoing snapshots are
 // coalesced so that at most one post is in flight and nothing is posted while the panel is hidden.
 import type {
-  CopyTextMessage, InspectorCommand, SavePictureMessage, SelectMessage, RequestExplanationMessage, RequestTensorMessage, ViewState,
+  CopyTextMessage, InspectorCommand, SavePictureMessage, SelectMessage, RequestExplanationMessage, RequestTensorMessage, ShowMessage, ViewState,
 } from '../protocol/messages';
 import { preview } from '../protocol/check';
 import { validateWebviewMessage, type ValidationContext } from '../protocol/validate';
@@ -12,6 +12,7 @@ export interface InspectorActions {
   command(command: InspectorCommand): void | Promise<void>;
   select(message: SelectMessage): void | Promise<void>;
   requestTensor(message: RequestTensorMessage): void | Promise<void>;
+  show(message: ShowMessage): void | Promise<void>;
   requestExplanation(message: RequestExplanationMessage): void | Promise<void>;
   viewState(state: ViewState): void | Promise<void>;
   protocolError(reason: string): void;
@@ -60,6 +61,8 @@ export async function routeWebviewMessage(
       return run(() => actions.select(message), 'select', log);
     case 'requestTensor':
       return run(() => actions.requestTensor(message), 'requestTensor', log);
+    case 'show':
+      return run(() => actions.show(message), 'show', log);
     case 'requestExplanation':
       return run(() => actions.requestExplanation(message), 'requestExplanation', log);
     case 'viewState':

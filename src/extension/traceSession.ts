@@ -261,7 +261,7 @@ export function buildTraceSnapshot(session: TraceSession, cursor: HistoryCursor)
   const message: StepMessage = {
     type: 'step',
     position,
-    record: encodeRecord(session.record),
+    record: cursor.unchangedLayout(encodeRecord(session.record, 'summary', cursor.shown)),
     history: session.lossHistory(cursor.advance(position.step), position.step),
   };
   const ranks = session.ranks && buildRankGradients(session.record, session.ranks);

@@ -7,7 +7,7 @@ import type { RunCondition } from '../engine/runLoop';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
-import type { EncodedRecord } from './traceCodec';
+import type { EncodedRecord, Part } from './traceCodec';
 import type { CompareResult } from '../engine/experiments/compare';
 
 // ---- shared shapes
@@ -335,6 +335,17 @@ export interface RequestTensorMessage {
   name: string;
 }
 
+/**
+ * The parts of the record's tensors the inspector's views read while rendering the step on screen
+ * (a tensor with no parts: looked up before it was computed). The host then sends only those in
+ * each step's record; the webview sends a new list when its views read something else (the
+ * learner opened a layer, picked a sample, switched a mode), and the host answers with the step.
+ */
+export interface ShowMessage {
+  type: 'show';
+  tensors: { name: string; parts: Part[] }[];
+}
+
 export interface RequestExplanationMessage {
   type: 'requestExplanation';
   step: number;
@@ -391,6 +402,7 @@ export type WebviewMessage =
   | CommandMessage
   | SelectMessage
   | RequestTensorMessage
+  | ShowMessage
   | RequestExplanationMessage
   | ViewStateMessage
   | ProtocolErrorMessage;

@@ -6,7 +6,8 @@
 // an optimizer state tensor is "optimizer/<parameter>/<state>", e.g.
 // "optimizer/layers[0].weights/m". Two kinds:
 //  - batch tensors (input, z, a, localGrad, upstream, delta), shape [rows, ...rest]:
-//    `mean`, `min` and `max` over the samples (shape rest) are always sent; the whole tensor
+//    `mean`, `min`, `max` and `absMax` (the largest |value|) over the samples (shape rest) are
+//    always sent; the whole tensor
 //    (`full`) when asked for or when it holds at most SUMMARY.fullLimit numbers, otherwise
 //    `head`, the first SUMMARY.headSamples samples (shape [k, ...rest]).
 //  - parameter tensors (weights, bias, their gradients, updates and after-values, optimizer
@@ -14,6 +15,12 @@
 //    SUMMARY.fullLimit numbers, otherwise `mean`, `min` and `max` over the last axis
 //    (per unit; shape [units], or [1] for a vector).
 // The webview asks for a full tensor with requestTensor; the host answers from tensorOf().
+// Per step only what the views read is sent: the webview's decoded record notes every part the
+// views read (and every tensor they look up), the webview posts that list (a `show` message), and
+// the host encodes the next records with those parts only (`Shown`); every tensor stays in the
+// table with its shape, so a view that opens a new tensor finds it and asks for its parts. The
+// table and the layers' shapes go only when they changed (HistoryCursor.unchangedLayout): the
+// names, shapes and offsets stay the same from step to step while the views read the same parts.
 import type { LayerRecord, StepRecord } from '../engine/types';
 import { LAYER_FIELDS, parseTensorName, tensorName } from '../engine/layerFields';
 
@@ -21,8 +28,8 @@ export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
 
 export type Detail = 'summary' | 'full';
 export type TensorKind = 'batch' | 'parameter';
-export type Part = 'full' | 'mean' | 'min' | 'max' | 'head';
-export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'head'];
+export type Part = 'full' | 'mean' | 'min' | 'max' | 'absMax' | 'head';
+export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'absMax', 'head'];
 
 export interface Slot {
   offset: number;
@@ -40,12 +47,22 @@ export type EncodedLayer = Pick<LayerRecord, 'index' | 'units' | 'inputs' | 'act
 
 /** The record's counters and losses as the engine keeps them; its tensors are in `table` and `data`. */
 export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer'> {
-  layers: EncodedLayer[];
+  /** Absent in a step message, with `table`: the same as the record before it (the webview keeps them). */
+  layers?: EncodedLayer[];
   /** The optimizer report without its tensors (those are in the table); absent mid-step. */
   optimizer?: { type: string; scalars: Record<string, unknown> };
   detail: Detail;
-  table: Record<string, TensorLayout>;
+  /** Absent in a step message, with `layers`: the same as the record before it. */
+  table?: RecordTable;
   data: Float64Array;
+}
+
+export type RecordTable = Record<string, TensorLayout>;
+
+/** What a record's numbers are laid out by: the layers' shapes and the offset table. */
+export interface RecordLayout {
+  layers: EncodedLayer[];
+  table: RecordTable;
 }
 
 export interface NamedTensor {
@@ -142,6 +159,8 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
       mean: { shape: rest, data: stats.mean },
       min: { shape: rest, data: stats.min },
       max: { shape: rest, data: stats.max },
+      // What the batch mean's rounding bound needs (format.ts roundingBound), in half of min and max.
+      absMax: { shape: rest, data: stats.min.map((low, k) => Math.max(Math.abs(low), Math.abs(stats.max[k]))) },
     };
     if (whole) parts.full = { shape, data };
     else {
@@ -156,17 +175,29 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
   return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max } };
 }
 
-/** Packs a record (complete or mid-step) into one Float64Array and its offset table. */
-export function encodeRecord(record: StepRecord, detail: Detail = 'summary'): EncodedRecord {
+/**
+ * The parts of each tensor the webview's views read (ShowMessage): tensor name → parts. A tensor
+ * listed with no parts was looked up while it was not in the record yet (mid-step): all of its
+ * parts go. A tensor not listed goes as its shape alone.
+ */
+export type Shown = ReadonlyMap<string, ReadonlySet<Part>>;
+
+/**
+ * Packs a record (complete or mid-step) into one Float64Array and its offset table; with `shown`,
+ * only the parts the webview reads (the rest of the table holds shapes only).
+ */
+export function encodeRecord(record: StepRecord, detail: Detail = 'summary', shown?: Shown): EncodedRecord & RecordLayout {
   const pending: { layout: TensorLayout; parts: ReturnType<typeof partsOf> }[] = [];
-  const table: Record<string, TensorLayout> = {};
+  const table: RecordTable = {};
   let total = 0;
   for (const tensor of recordTensors(record)) {
-    const parts = partsOf(tensor, detail);
+    const read = shown?.get(tensor.name);
+    const wanted = (part: Part) => !shown || (read !== undefined && (read.size === 0 || read.has(part)));
+    const parts = shown && !read ? {} : partsOf(tensor, detail);
     const layout: TensorLayout = { shape: tensor.shape, kind: tensor.kind };
     for (const part of PARTS) {
       const p = parts[part];
-      if (!p) continue;
+      if (!p || !wanted(part)) continue;
       layout[part] = { offset: total, length: p.data.length, shape: p.shape };
       total += p.data.length;
     }
@@ -180,7 +211,7 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary'): En
       if (slot) data.set(parts[part]!.data, slot.offset);
     }
   }
-  const encoded: EncodedRecord = {
+  const encoded: EncodedRecord & RecordLayout = {
     step: record.step,
     epoch: record.epoch,
     batch: record.batch.slice(),
@@ -213,20 +244,28 @@ export interface TensorView extends Partial<Record<Part, Float64Array>> {
   partShapes: Partial<Record<Part, number[]>>;
 }
 
-export interface DecodedRecord extends Omit<EncodedRecord, 'table' | 'data'> {
+export interface DecodedRecord extends Omit<EncodedRecord, 'layers' | 'table' | 'data'>, RecordLayout {
   names: string[];
   tensor(name: string): TensorView | undefined;
+  /** What the views have read of this record so far (tensor → parts), for the host's `show` list. */
+  reads: Map<string, Set<Part>>;
 }
 
 /**
- * Reads an encoded record without copying. Throws an Error naming the tensor and the problem
- * when the table does not fit the array (a malformed or truncated message).
+ * Reads an encoded record without copying; a record without its layout (layers and table) is read
+ * with `previous`, the layout of the record before it. Throws an Error naming the tensor and the
+ * problem when the table does not fit the array (a malformed or truncated message).
  */
-export function decodeRecord(encoded: EncodedRecord): DecodedRecord {
-  const { table, data } = encoded;
+export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): DecodedRecord {
+  const { data } = encoded;
+  if ((encoded.table === undefined) !== (encoded.layers === undefined)) throw new Error('record: layers and table come together or not at all');
+  const { layers, table } = encoded.table ? { layers: encoded.layers!, table: encoded.table } : previous ?? {};
   if (!(data instanceof Float64Array)) throw new Error('record.data: expected a Float64Array');
+  if (table === undefined || layers === undefined) throw new Error('record.table: absent, and there is no earlier record to take it from');
   if (table === null || typeof table !== 'object') throw new Error('record.table: expected an object');
   const views = new Map<string, TensorView>();
+  const reads = new Map<string, Set<Part>>();
+  const readsOf = (name: string) => reads.get(name) ?? reads.set(name, new Set()).get(name)!;
   for (const [name, layout] of Object.entries(table)) {
     if (!layout || !Array.isArray(layout.shape) || (layout.kind !== 'batch' && layout.kind !== 'parameter')) {
       throw new Error(`record.table["${name}"]: expected { shape, kind }`);
@@ -234,6 +273,9 @@ export function decodeRecord(encoded: EncodedRecord): DecodedRecord {
     const view: TensorView = { name, shape: layout.shape, kind: layout.kind, partShapes: {} };
     for (const part of PARTS) {
       const slot = layout[part];
+      // Reading a part, present or not, notes that a view shows it.
+      let value: Float64Array | undefined;
+      Object.defineProperty(view, part, { enumerable: true, get: () => (readsOf(name).add(part), value) });
       if (slot === undefined) continue;
       const where = `record.table["${name}"].${part}`;
       if (!Number.isInteger(slot.offset) || !Number.isInteger(slot.length) || slot.offset < 0 || slot.length < 0) {
@@ -245,13 +287,21 @@ export function decodeRecord(encoded: EncodedRecord): DecodedRecord {
       if (!Array.isArray(slot.shape) || product(slot.shape) !== slot.length) {
         throw new Error(`${where}: shape [${slot.shape}] does not hold ${slot.length} numbers`);
       }
-      view[part] = data.subarray(slot.offset, slot.offset + slot.length);
+      value = data.subarray(slot.offset, slot.offset + slot.length);
       view.partShapes[part] = slot.shape;
     }
     views.set(name, view);
   }
   const { table: _table, data: _data, ...rest } = encoded;
-  return { ...rest, names: [...views.keys()], tensor: (name) => views.get(name) };
+  return {
+    ...rest, layers, table, names: [...views.keys()], reads,
+    tensor: (name) => {
+      const view = views.get(name);
+      // A tensor not computed yet (mid-step) is noted too, so its parts come once it is.
+      if (!view) readsOf(name);
+      return view;
+    },
+  };
 }
 
 /** Bytes a message costs on the wire: its typed arrays plus the JSON of everything else. */

@@ -5,7 +5,8 @@ import type {
   InspectorCommand, ModelSummary, ParameterRef, Picture, RunUntil, SelectMessage, ViewState, WebviewMessage,
 } from './messages';
 import { CHAIN_RULE_FORMATS, PICTURE_FORMATS, PICTURE_VIEWS, RUN_SPEED } from './messages';
-import { checked, finite, integer, object, oneOf, reject, text } from './check';
+import { checked, finite, integer, list, object, oneOf, reject, text } from './check';
+import { PARTS } from './traceCodec';
 import { layerField, parseTensorName } from '../engine/layerFields';
 
 export type Validation = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
@@ -16,6 +17,8 @@ export interface ValidationContext {
 
 export const LIMITS = {
   name: 200, reason: 2000, step: 1e9, runUntilSteps: 1e7,
+  /** Tensors in a `show` list: a record holds 14 per layer and the optimizer's state. */
+  shownTensors: 4096,
   /** Characters of a picture (SVG text or PNG base64) and of copied text; pixels per side of a picture. */
   picture: 48 * 1024 * 1024, copiedText: 1024 * 1024, picturePixels: 16384,
 } as const;
@@ -135,7 +138,7 @@ export function pictureFields(message: Record<string, unknown>): Picture {
 function parse(raw: unknown, model: ModelSummary): WebviewMessage {
   const message = object(raw, 'message');
   const type = oneOf(message.type, 'message.type', [
-    'ready', 'command', 'select', 'requestTensor', 'requestExplanation', 'viewState', 'protocolError', 'savePicture', 'copyText',
+    'ready', 'command', 'select', 'requestTensor', 'show', 'requestExplanation', 'viewState', 'protocolError', 'savePicture', 'copyText',
   ] as const);
   switch (type) {
     case 'ready': return { type };
@@ -151,6 +154,17 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
         type,
         step: integer(message.step, 'message.step', 0, LIMITS.step),
         name: requestedTensor(message.name, 'message.name', model),
+      };
+    case 'show':
+      return {
+        type,
+        tensors: list(message.tensors, 'message.tensors', 0, LIMITS.shownTensors, (item, path) => {
+          const entry = object(item, path);
+          return {
+            name: requestedTensor(entry.name, `${path}.name`, model),
+            parts: list(entry.parts, `${path}.parts`, 0, PARTS.length, (part, at) => oneOf(part, at, PARTS)),
+          };
+        }),
       };
     case 'requestExplanation':
       return {

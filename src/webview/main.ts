@@ -37,6 +37,30 @@ const state = initialState(vscode.getState());
 const saveWebviewState = () => vscode.setState(savedWebviewState(state));
 const post = (message: WebviewMessage) => vscode.postMessage(message);
 
+/** The `show` list last posted (ShowMessage), as text; reset by init, when the host forgets it. */
+let shownKey: string | undefined;
+
+/**
+ * Tells the host what the views read of the record on screen when that differs from the list it
+ * has, so the next records carry exactly those numbers (and this one again, when a view read a
+ * part the record lacked).
+ */
+function postShown(): void {
+  const reads = state.record?.reads;
+  if (!reads) return;
+  const tensors = [...reads].map(([name, parts]) => ({ name, parts: [...parts] }));
+  const key = JSON.stringify(tensors);
+  if (key === shownKey) return;
+  shownKey = key;
+  post({ type: 'show', tensors });
+}
+
+/** Tells the host a message was dropped; the host then sends everything again, so the list is said again too. */
+function dropped(reason: string): void {
+  shownKey = undefined;
+  post({ type: 'protocolError', reason: reason.slice(0, 2000) });
+}
+
 const FRAME_MS = 16;
 let frame = 0;
 let soon = false;
@@ -132,6 +156,7 @@ function render(): void {
   const position = state.position;
   setAttr(app, 'data-step', position ? String(position.step) : undefined);
   setAttr(app, 'data-op', position ? (position.next ? phaseKey(position.next) : 'complete') : undefined);
+  postShown();
   document.body.dataset.renderedStep = String(state.record?.step ?? 0);
   document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0 } }));
 }
@@ -140,7 +165,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   const data = fromWire<HostMessage>(event.data);
   const problem = hostMessageProblem(data);
   if (problem) {
-    post({ type: 'protocolError', reason: problem.slice(0, 2000) });
+    dropped(problem);
     return;
   }
   if (data.type === 'exportRequest') {
@@ -153,11 +178,12 @@ window.addEventListener('message', (event: MessageEvent) => {
     apply(state, data);
     if (wasInit) {
       mounted = false;
+      shownKey = undefined;
       document.documentElement.lang = state.locale;
     }
     if (wasInit || data.type === 'focus' || data.type === 'step') saveWebviewState();
   } catch (error) {
-    post({ type: 'protocolError', reason: `${data.type}: ${(error as Error).message}`.slice(0, 2000) });
+    dropped(`${data.type}: ${(error as Error).message}`);
     return;
   }
   ctx.invalidate();

@@ -163,7 +163,7 @@ export function apply(state: State, message: HostMessage): void {
       state.error = undefined;
       return;
     case 'step': {
-      const record = decodeRecord(message.record);
+      const record = decodeRecord(message.record, state.record);
       state.record = record;
       state.position = message.position;
       state.running = message.position.running;

@@ -14,9 +14,30 @@ import type { CopyTextMessage, HostMessage, InitMessage, SavePictureMessage, Ste
 
 type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
-/** Every webview message since `from` through the host's own router (validation included); the host's answers back to the page. */
+/** How many of each page's posts answerHost has answered. */
+const answeredPosts = new WeakMap<InspectorPage, number>();
+
+/**
+ * Every webview message since `from` through the host's own router (validation included); the
+ * host's answers back to the page, and what the page posts after rendering them (its `show` list
+ * of what its views read) answered in turn, until it asks for nothing more.
+ */
 export async function answerHost(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
-  for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
+  // Posts left unanswered since the last call (a click the test did not answer) are answered too, as the panel would.
+  for (let next = answeredPosts.get(view) ?? from; next < view.posted.length;) {
+    const end = view.posted.length;
+    let answered = false;
+    for (const message of view.posted.slice(next, end)) {
+      for (const reply of await host.handle(message)) {
+        await view.send(reply);
+        answered = true;
+      }
+    }
+    next = end;
+    answeredPosts.set(view, end);
+    // The page posts from its render; a round trip lets those posts reach `posted`.
+    if (answered) await view.page.evaluate(() => new Promise((done) => setTimeout(done, 0)));
+  }
 }
 
 /** Chooses `value` in the page's `<select>` and lets the host answer what the page asked for. */
@@ -60,9 +81,13 @@ export class SessionHost {
     return this.snapshot();
   }
 
-  /** Every message a freshly opened inspector gets where the session is now (after a Step Into, say). */
+  /**
+   * Every message a freshly opened inspector gets where the session is now (after a Step Into, say).
+   * The host then knows only what these messages carry, so later answers build on them.
+   */
   snapshot(): HostMessage[] {
-    return buildSnapshotMessages(this.session, new HistoryCursor());
+    this.cursor.restart();
+    return buildSnapshotMessages(this.session, this.cursor);
   }
 
   /** One message of `at(step)` by type. */
@@ -100,6 +125,10 @@ export class SessionHost {
         snapshot();
       },
       requestTensor: async (message) => void replies.push(...[await buildTensorMessage(this.session, message)].filter((m) => m !== undefined)),
+      show: (message) => {
+        this.cursor.show(message);
+        snapshot();
+      },
       requestExplanation: async (message) => void replies.push(...[await buildExplanationMessage(this.session, message)].filter((m) => m !== undefined)),
       viewState: (state) => {
         this.session.viewState = state;

@@ -105,7 +105,7 @@ describe('pictures and text from the webview: what the host accepts', () => {
     const calls: WebviewMessage[] = [];
     const none = () => undefined;
     const actions: InspectorActions = {
-      ready: none, command: none, select: none, requestTensor: none, requestExplanation: none, viewState: none, protocolError: none,
+      ready: none, command: none, select: none, requestTensor: none, show: none, requestExplanation: none, viewState: none, protocolError: none,
       savePicture: (m) => void calls.push(m), copyText: (m) => void calls.push(m),
     };
     const log: string[] = [];

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { SUMMARY, decodeRecord, encodeRecord, messageBytes, recordTensors, tensorOf } from '../../src/protocol/traceCodec';
+import { type Part, SUMMARY, decodeRecord, encodeRecord, messageBytes, recordTensors, tensorOf } from '../../src/protocol/traceCodec';
+import { HistoryCursor } from '../../src/extension/inspectorMessages';
 import { validateWebviewMessage } from '../../src/protocol/validate';
 import { SMALL_SUMMARY } from '../support/models';
 import { toStepTrace } from '../../src/engine/trace';
@@ -106,6 +107,50 @@ describe('protocol: trace codec', () => {
     assert.deepEqual(Array.from(tensorOf(record, 'layers[0].input')!.data), trace.layers[0].input.flat());
   });
 
+  it('sends only the parts the webview reads, bit for bit as the trace, and notes what its views read', () => {
+    const record = small.records[1];
+    const trace = toStepTrace(record);
+    const shown = new Map<string, Set<Part>>([['layers[1].z', new Set<Part>(['mean', 'absMax'])], ['layers[0].weights', new Set<Part>(['full'])]]);
+    const decoded = decodeRecord(encodeRecord(record, 'summary', shown));
+    assert.deepEqual(decoded.names, recordTensors(record).map((t) => t.name), 'every tensor keeps its place in the table');
+    const z = decoded.tensor('layers[1].z')!;
+    closeAll(z.mean!, columnStats(trace.layers[1].z).mean);
+    const stats = columnStats(trace.layers[1].z);
+    assert.deepEqual(Array.from(z.absMax!), stats.min.map((low, j) => Math.max(Math.abs(low), Math.abs(stats.max[j]))));
+    assert.equal(z.full, undefined);
+    assert.equal(z.min, undefined);
+    assert.deepEqual(Array.from(decoded.tensor('layers[0].weights')!.full!), trace.layers[0].weights.flat());
+    assert.equal(decoded.tensor('layers[0].bias')!.full, undefined, 'a tensor not read goes as its shape alone');
+    assert.deepEqual(decoded.tensor('layers[0].bias')!.shape, [8]);
+    // Reading notes the part (present or not), and a tensor looked up that the record lacks.
+    const read = decodeRecord(encodeRecord(record, 'summary', shown));
+    void read.tensor('layers[1].z')!.mean;
+    void read.tensor('layers[1].z')!.absMax;
+    void read.tensor('layers[1].z')!.full;
+    void read.tensor('layers[2].bias')!.mean;
+    void read.tensor('layers[7].z');
+    assert.deepEqual([...read.reads].map(([name, parts]) => [name, [...parts]]), [
+      ['layers[1].z', ['mean', 'absMax', 'full']], ['layers[2].bias', ['mean']], ['layers[7].z', []],
+    ]);
+    // A tensor listed with no parts (looked up before it was computed) goes whole.
+    const looked = decodeRecord(encodeRecord(record, 'summary', new Map([['layers[2].delta', new Set<Part>()]])));
+    assert.deepEqual(Array.from(looked.tensor('layers[2].delta')!.full!), trace.layers[2].delta.flat());
+  });
+
+  it('leaves out the layers and the table the webview already has, and reads the next record with them', () => {
+    const cursor = new HistoryCursor();
+    const first = cursor.unchangedLayout(encodeRecord(small.records[0]));
+    const second = cursor.unchangedLayout(encodeRecord(small.records[1]));
+    assert.ok(first.table && first.layers);
+    assert.equal(second.table, undefined);
+    assert.equal(second.layers, undefined);
+    const decoded = decodeRecord(second, decodeRecord(first));
+    assert.deepEqual(Array.from(decoded.tensor('layers[1].gradWeights')!.full!), toStepTrace(small.records[1]).layers[1].gradWeights.flat());
+    assert.throws(() => decodeRecord(second), /record\.table: absent, and there is no earlier record to take it from/);
+    cursor.restart();
+    assert.ok(cursor.unchangedLayout(encodeRecord(small.records[1])).table, 'a restarted webview gets the table again');
+  });
+
   it('encodes a step in progress with only the tensors computed so far', () => {
     const done = small.records[0];
     const partial: StepRecord = {
@@ -164,6 +209,7 @@ describe('protocol: validating webview messages', () => {
       { type: 'requestExplanation', step: 1, parameter: { kind: 'bias', layer: 0, out: 2 } },
       { type: 'viewState', state: { step: 4, selectedLayer: 0, sample: 'mean', diagramMode: 'gradient', detailMode: 'heatmap', speed: 4 } },
       { type: 'protocolError', reason: 'bad record' },
+      { type: 'show', tensors: [{ name: 'layers[1].z', parts: ['mean', 'absMax'] }, { name: 'optimizer/layers[0].weights/m', parts: ['full'] }, { name: 'layers[0].delta', parts: [] }] },
     ];
     for (const message of good) {
       const result = check(message);
@@ -202,5 +248,13 @@ describe('protocol: validating webview messages', () => {
     rejects({ type: 'protocolError', reason: 'x'.repeat(5000) }, /message\.reason: string of 5000 characters is longer than 2000/);
     rejects({ type: 'requestTensor', step: 1, name: 'x'.repeat(300) }, /message\.name: string of 300 characters/);
     rejects({ type: 'requestTensor', step: 1, name: '__proto__' }, /"__proto__" is not a tensor name/);
+  });
+
+  it('rejects a show list naming a tensor or a part that does not exist, or too long', () => {
+    rejects({ type: 'show', tensors: 'all' }, /^message\.tensors: expected an array/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[2].z', parts: ['mean'] }] }, /^message\.tensors\[0\]\.name \(layer\): 2 is out of range 0\.\.1/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['median'] }] }, /^message\.tensors\[0\]\.parts\[0\]: expected one of/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean', 'min', 'max', 'absMax', 'full', 'head', 'mean'] }] }, /message\.tensors\[0\]\.parts: expected 0\.\.6 entries, got 7/);
+    rejects({ type: 'show', tensors: Array.from({ length: 5000 }, () => ({ name: 'layers[0].z', parts: [] })) }, /message\.tensors: expected 0\.\.4096 entries, got 5000/);
   });
 });

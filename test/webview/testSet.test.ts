@@ -33,6 +33,7 @@ describe('inspector: Evaluate on Test Set (Chromium, the host\'s router, command
     command: (command) => commands.run(session, command),
     select: () => undefined,
     requestTensor: () => undefined,
+    show: () => undefined,
     requestExplanation: () => undefined,
     savePicture: () => undefined,
     copyText: () => undefined,

@@ -56,9 +56,9 @@ function focusedFields(focus: Phase | undefined, l: number, layers: number): rea
 
 /** For the batch mean of a per-sample tensor: entry i is 0 up to rounding below the bound of its samples' largest magnitude. */
 function meanRounding(view: TensorView): ((index: number) => number) | undefined {
-  const { min, max } = view;
-  if (!min || !max) return undefined;
-  return (index) => roundingBound(view.shape[0], Math.max(Math.abs(min[index]), Math.abs(max[index])));
+  const { absMax } = view;
+  if (!absMax) return undefined;
+  return (index) => roundingBound(view.shape[0], absMax[index]);
 }
 
 export function createLayerDetail(ctx: Context): View {

@@ -358,8 +358,9 @@ export function createNetwork(ctx: Context): View {
 
       // One scale for every drawn edge and one for every drawn node, so colours compare across layers.
       const drawn = (column: number) => layout!.columns[column].kind === 'units';
-      const edgeValues = model.layers.map((_, l) => full(state, tensorName(l, EDGE_TENSOR[mode])));
-      const scale = Math.max(0, ...edgeValues.filter((_, l) => drawn(l) && drawn(l + 1)).map(maxAbs));
+      // Only the edges drawn are read (the host sends what the views read): none into or out of a block.
+      const edgeValues = model.layers.map((_, l) => (drawn(l) && drawn(l + 1) ? full(state, tensorName(l, EDGE_TENSOR[mode])) : undefined));
+      const scale = Math.max(0, ...edgeValues.map(maxAbs));
       const edgeQuantity = LAYER_QUANTITIES[EDGE_TENSOR[mode]];
       edgeScale.root.title = t(edgeQuantity.meaning);
       edgeScale.set(palette, scale, t('Edges: {0}', t(edgeQuantity.title)));

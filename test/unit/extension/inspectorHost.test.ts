@@ -27,6 +27,7 @@ function recordingActions() {
     command: (c) => void calls.push(`command:${c.name}`),
     select: (m) => void calls.push(`select:${m.layer}`),
     requestTensor: (m) => void calls.push(`tensor:${m.name}`),
+    show: (m) => void calls.push(`show:${m.tensors.map((t) => `${t.name}#${t.parts.join('+')}`).join(',')}`),
     requestExplanation: () => void calls.push('explanation'),
     savePicture: (m) => void calls.push(`picture:${m.view}:${m.format}`),
     copyText: (m) => void calls.push(`copy:${m.format}`),

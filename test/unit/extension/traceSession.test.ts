@@ -101,6 +101,7 @@ describe('Open Trace: the read-only trace session', () => {
       command: (c) => void runTraceCommand(session, c),
       select: (m) => session.select({ layer: m.layer, parameter: m.parameter }),
       requestTensor: () => {},
+      show: () => {},
       requestExplanation: async (m) => void answered.push(await buildExplanationMessage(session, m)),
       viewState: () => {},
       protocolError: () => {},
