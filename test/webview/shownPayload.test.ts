@@ -53,7 +53,7 @@ describe('the numbers a step posts are the numbers the page shows', function () 
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('posts at most 1.2 × the numbers on screen once the page has said what its views read, and shows what a page sent everything shows', async () => {
+  it('posts tensor numbers (typed arrays, not the JSON around them) of at most 1.2 × the elements carrying a number once the page has said what its views read, and shows what a page sent everything shows', async () => {
     const host = SessionHost.open(run.model);
     const everything = SessionHost.open(run.model);
     const narrowed = await openInspector({ theme: 'dark', browser });
