@@ -39,6 +39,12 @@ const post = (message: WebviewMessage) => vscode.postMessage(message);
 
 /** The `show` list last posted (ShowMessage), as text; reset by init, when the host forgets it. */
 let shownKey: string | undefined;
+/**
+ * A `show` list was posted and the host's answer (the step again, with those parts) has not come:
+ * meanwhile a part just asked for shows as not there yet. The page says so in `data-awaiting`, so a
+ * reader of the screen (the e2e screen-truth test) can wait for the whole of it.
+ */
+let awaitingHost = false;
 
 /**
  * Tells the host what the views read of the record on screen when that differs from the list it
@@ -53,6 +59,7 @@ function postShown(): void {
   if (key === shownKey) return;
   shownKey = key;
   post({ type: 'show', tensors });
+  awaitingHost = true;
 }
 
 /** Tells the host a message was dropped; the host then sends everything again, so the list is said again too. */
@@ -157,6 +164,7 @@ function render(): void {
   setAttr(app, 'data-step', position ? String(position.step) : undefined);
   setAttr(app, 'data-op', position ? (position.next ? phaseKey(position.next) : 'complete') : undefined);
   postShown();
+  setAttr(document.body, 'data-awaiting', awaitingHost ? 'true' : undefined);
   document.body.dataset.renderedStep = String(state.record?.step ?? 0);
   document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0 } }));
 }
@@ -175,6 +183,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   try {
     const wasInit = data.type === 'init';
     if (data.type === 'fontScale') applyFontScale(data.scale);
+    if (data.type === 'step' || wasInit) awaitingHost = false;
     apply(state, data);
     if (wasInit) {
       mounted = false;
