@@ -129,7 +129,7 @@ export function createLoss(ctx: Context): View {
     const at = `epochs[${epochs.length - 1}]`;
     // The epoch the figures belong to gets a row of its own: every figure below is that epoch's.
     const rows: [string, HTMLElement][] = [
-      [t('epoch'), el('span', { id: 'epoch-figures-epoch', text: String(last.epoch) })],
+      [t('epoch'), numberSpan(last.epoch, `${at}.epoch`, { id: 'epoch-figures-epoch', text: String })],
       [t('Train loss (epoch)'), numberSpan(last.trainLoss, `${at}.trainLoss`, { id: 'epoch-train-loss' })],
     ];
     if (last.validationLoss !== undefined) rows.push([t('Validation loss (epoch)'), numberSpan(last.validationLoss, `${at}.validationLoss`, { id: 'epoch-validation-loss' })]);
