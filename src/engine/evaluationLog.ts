@@ -35,9 +35,18 @@ export class EvaluationLog {
       .map((split) => this.measure(net, split, 'epoch-end', step, epoch));
   }
 
-  /** Forgets the epoch ends after `completedSteps` (requested ones stay: they were asked for). */
+  /**
+   * Forgets the epoch ends after `completedSteps` (requested ones stay: they were asked for).
+   * Epoch ends are logged in step order, so those to forget are the log's tail but for requests
+   * among them: the work is that tail's, not the whole log's (a long run logs an epoch end every
+   * few steps, and every move back lands here).
+   */
   forgetAfter(completedSteps: number): void {
-    this.log = this.log.filter((e) => e.trigger === 'request' || e.step <= completedSteps);
+    let keep = this.log.length;
+    while (keep > 0 && (this.log[keep - 1].trigger === 'request' || this.log[keep - 1].step > completedSteps)) keep--;
+    const requestsAfter = this.log.slice(keep).filter((e) => e.trigger === 'request');
+    this.log.length = keep;
+    this.log.push(...requestsAfter);
   }
 
   clear(): void {

@@ -319,12 +319,13 @@ export class Trainer {
 
   /**
    * A second machine of the same training (model, data, derivatives), for replays that must not
-   * move this one: traced, no epoch evaluations (they do not change training), and no history of
-   * its own beyond step 0 (it replays from this one's checkpoints).
+   * move this one: untraced (its optimizer reports nothing on the many whole steps it replays; the
+   * one step a replay records turns tracing on for that step), no epoch evaluations (they do not
+   * change training), and no history of its own beyond step 0 (it replays from this one's checkpoints).
    */
   private replayer(): Replayable {
     const twin = new Trainer(this.model, this.data, {
-      trace: true, evaluateEpochs: false, checkpointInterval: Number.MAX_SAFE_INTEGER, maxCheckpoints: 2, recordCacheSize: 1, brokenDerivative: this.broken,
+      trace: false, evaluateEpochs: false, checkpointInterval: Number.MAX_SAFE_INTEGER, maxCheckpoints: 2, recordCacheSize: 1, brokenDerivative: this.broken,
     });
     return twin.replayable();
   }
