@@ -178,7 +178,10 @@ export class Trainer {
     return this.lastGradNorm;
   }
 
-  /** Epoch-end figures for train/validation, and requested evaluations, oldest first. */
+  /**
+   * Epoch-end figures for train/validation, and requested evaluations, oldest first: every epoch
+   * end trained since the last reset, also those after the position after a move back.
+   */
   get evaluations(): readonly Evaluation[] {
     return this.evaluationLog.entries;
   }
@@ -404,7 +407,6 @@ export class Trainer {
     this.work = undefined;
     this.failure = undefined;
     this.finishedWork = undefined;
-    this.evaluationLog.forgetAfter(c.completedSteps);
   }
 
   private beginStep(): StepWork {

@@ -259,9 +259,9 @@ export class TrainingSession {
     return Float64Array.from(movingAverages(losses, ONLINE_LOSS_WINDOW, start - windowStart, end - windowStart));
   }
 
-  /** Train/validation figures of every epoch ended so far, one entry per epoch. */
+  /** Train/validation figures of every epoch ended up to the step on screen, one entry per epoch. */
   get epochs(): EpochEvaluation[] {
-    return epochFigures(this.trainer.evaluations);
+    return epochFigures(this.trainer.evaluations, this.completedSteps);
   }
 
   /** Each look at the test split since the last reset, oldest first (kept across Step Back and Go To). */

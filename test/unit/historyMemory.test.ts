@@ -1,11 +1,11 @@
 // What history at any length keeps per step and per move (issue 16 item 4): the loss history in
 // float64 chunks (values and the gaps between them as a plain array would give them, across chunk
-// boundaries), and the evaluation log a move back trims from its tail (the same entries, in the
-// same order, as filtering the whole log would leave).
+// boundaries), and the epoch figures, measured once and kept across moves back and forward (the
+// second machine a replay runs on measures none).
 import { strict as assert } from 'node:assert';
 import { Float64Series } from '../../src/engine/float64Series';
-import { loadModel } from '../../src/engine/model';
-import { Trainer } from '../../src/engine/trainer';
+import type { Trainer } from '../../src/engine/trainer';
+import { TrainingSession } from '../../src/extension/session';
 import type { ModelFile } from '../../src/engine/types';
 
 describe('Float64Series (the loss history in chunks)', () => {
@@ -40,8 +40,8 @@ describe('Float64Series (the loss history in chunks)', () => {
   });
 });
 
-describe('a move back trims the evaluation log from its tail', () => {
-  it('forgets the epoch ends after the step landed on and keeps every requested evaluation, in order', () => {
+describe('epoch figures across moves back and forward', () => {
+  it("the loss view's epoch rows are those first measured, up to the step on screen, however the session moved there", async () => {
     const x = Array.from({ length: 12 }, (_, i) => [Math.sin(i), Math.cos(i * 0.3)]);
     const file: ModelFile = {
       seed: 2, inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'identity' }],
@@ -50,25 +50,28 @@ describe('a move back trims the evaluation log from its tail', () => {
       split: { train: 0.5, validation: 0.25, test: 0.25 },
       batch: { mode: 'mini-batch', size: 2, shuffle: true },
     };
-    const loaded = loadModel(JSON.stringify(file));
-    assert.ok(loaded.model && loaded.data, JSON.stringify(loaded.diagnostics));
-    // A checkpoint at every step: each move back restores its target without replaying (a replay
-    // would measure the epoch ends on the way again, after the requests).
-    const trainer = new Trainer(loaded.model, loaded.data, { trace: false, checkpointInterval: 1 });
-    // Requests between epoch ends, and after going back (a request at a step earlier than logged ones).
-    for (let s = 1; s <= 40; s++) {
-      trainer.step();
-      if (s % 7 === 0) trainer.evaluate('test');
+    const loaded = TrainingSession.load('file:///epochs.backprop.json', JSON.stringify(file));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.loaded.diagnostics));
+    const session = loaded.session;
+    await session.goToStep(300); // 3 batches an epoch: 100 epoch ends, each with train and validation figures
+    const first = session.epochs;
+    assert.equal(first.length, 100);
+    assert.ok(first.every((e) => Number.isFinite(e.trainLoss) && Number.isFinite(e.validationLoss!)));
+    session.lookAtTestSet();
+    const logged = (session as unknown as { trainer: Trainer }).trainer.evaluations.length;
+    // Back by the sliced replay, forward again by it (the second machine measures no epoch ends),
+    // back, then forward by training (each epoch end trained again), then a Step Back.
+    for (const [target, shown] of [[10, 3], [300, 100], [45, 15], [299, 99], [150, 50], [300, 100]] as const) {
+      await session.goToStep(target);
+      assert.equal(session.completedSteps, target);
+      assert.deepEqual(session.epochs, first.slice(0, shown), `epoch rows at step ${target}`);
     }
-    trainer.history.goTo(25);
-    trainer.evaluate('validation');
-    for (let s = 26; s <= 33; s++) trainer.step();
-    const before = [...trainer.evaluations];
-    assert.ok(before.filter((e) => e.trigger === 'epoch-end').length >= 20 && before.filter((e) => e.trigger === 'request').length === 6);
-    for (const target of [31, 18, 18, 3, 0]) {
-      trainer.history.goTo(target);
-      const expected = before.filter((e) => e.trigger === 'request' || e.step <= target);
-      assert.deepEqual(trainer.evaluations, expected, `after going back to step ${target}`);
-    }
+    for (let s = 1; s <= 5; s++) await session.stepBack();
+    while (session.completedSteps < 300) await session.step();
+    assert.deepEqual(session.epochs, first);
+    assert.equal((session as unknown as { trainer: Trainer }).trainer.evaluations.length, logged, 'an epoch end trained again is not logged twice');
+    assert.equal(session.testLooks.length, 1);
+    await session.reset();
+    assert.deepEqual(session.epochs, []);
   });
 });
