@@ -240,9 +240,12 @@ export class Trainer {
     const problem = runOperation(this.ctx, phase, this.work, { step: this.completedSteps + 1, epoch: this.epoch, phase });
     const finished = phase.kind === 'update' ? this.finishStep() : undefined;
     if (!finished) this.opIndex++;
-    this.emit({ type: 'op', phase, position: this.position, record: finished?.record ?? this.work!.record });
-    if (finished) this.emit({ type: 'step', record: finished.record, position: this.position });
-    if (finished?.epochFigures) this.emit({ type: 'epoch', evaluations: finished.epochFigures });
+    // Quiet (a replay), no event is built: a replay runs thousands of operations per slice.
+    if (this.quiet === 0) {
+      this.emit({ type: 'op', phase, position: this.position, record: finished?.record ?? this.work!.record });
+      if (finished) this.emit({ type: 'step', record: finished.record, position: this.position });
+      if (finished?.epochFigures) this.emit({ type: 'epoch', evaluations: finished.epochFigures });
+    }
     if (problem) {
       this.failure = new NonFiniteError(problem);
       this.emit({ type: 'stopped', error: this.failure });
