@@ -155,7 +155,7 @@ export const historyAtLength: BenchSection = {
       '',
       'Targets (issue 16 item 4): Step Back ≤ 50 ms per press, Go To ≤ 200 ms, an old record ≤ 100 ms, no event-loop block over 16 ms. ' +
         'The checkpoints are bounded (at most 1,024 coarse and 16 fine, and at most 128 MiB: a big model keeps fewer); ' +
-        'what grows with the step count is the loss history the charts draw (four float64 per step, in 512 KiB chunks outside the JS heap) ' +
+        'what grows with the step count is the loss history the charts draw (four float64 per step, in 64 KiB chunks outside the JS heap) ' +
         'and the epoch figures (here one per 8 steps), counted above as the JS heap plus typed-array buffers: about ' +
         `${Math.round(rows[1].memoryPerStep)} bytes per step, ${mib(rows[1].memoryPerStep * 1_000_000)} for a million steps.`,
     ];

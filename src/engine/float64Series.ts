@@ -2,8 +2,8 @@
 // more), kept in fixed-size Float64Array chunks: no boxed numbers for the garbage collector to
 // trace, and growth adds a chunk instead of copying the whole sequence into a bigger array.
 
-/** Values per chunk by default: 512 KiB of float64. */
-const CHUNK_LENGTH = 65_536;
+/** Values per chunk by default: 64 KiB of float64 (a session that trains a few steps holds four such chunks). */
+const CHUNK_LENGTH = 8_192;
 
 export class Float64Series {
   private readonly chunks: Float64Array[] = [];
