@@ -10,7 +10,7 @@
 // in slices that yield to the event loop, and this machine jumps to the result at the end.
 import type { Phase, StepRecord } from './types';
 import { NonFiniteError } from './nonFinite';
-import { SLICE_MS, yieldToEventLoop } from './slices';
+import { REPLAY_SLICE_MS, yieldToEventLoop } from './slices';
 
 /** Everything that determines the future of a training run at a step boundary. */
 export interface Checkpoint {
@@ -361,7 +361,7 @@ export class History {
 
   /**
    * Brings the second machine to the state after `completedSteps` steps (from where it stands if
-   * that is nearer than the nearest checkpoint), whole steps in slices of about SLICE_MS with a
+   * that is nearer than the nearest checkpoint), whole steps in slices of about REPLAY_SLICE_MS with a
    * yield between them, dropping fine checkpoints on the way; with `record`, the last step is
    * recorded. Returns that state and record.
    */
@@ -372,8 +372,8 @@ export class History {
     const at = replayer.at();
     if (at.opIndex !== 0 || replayer.failed() || at.completedSteps > unrecordedEnd || at.completedSteps < nearest.completedSteps) replayer.restore(nearest);
     for (;;) {
-      const sliceStart = Date.now();
-      while (replayer.at().completedSteps < unrecordedEnd && Date.now() - sliceStart < SLICE_MS) this.replayStep(replayer, false);
+      const sliceStart = performance.now();
+      while (replayer.at().completedSteps < unrecordedEnd && performance.now() - sliceStart < REPLAY_SLICE_MS) this.replayStep(replayer, false);
       if (replayer.at().completedSteps === unrecordedEnd) break;
       await yieldToEventLoop();
     }

@@ -24,7 +24,7 @@ export class MovingAverage {
 }
 
 /** The moving average at each of values[from..to) (the window reaching back before `from`). */
-export function movingAverages(values: readonly number[], window: number, from: number, to: number): number[] {
+export function movingAverages(values: ArrayLike<number>, window: number, from: number, to: number): number[] {
   const average = new MovingAverage(window);
   const out: number[] = [];
   for (let i = Math.max(0, from - window + 1); i < to; i++) {

@@ -1,8 +1,15 @@
 // Long work on the extension host (runs, replays of old steps) goes in slices with a yield to the
 // event loop between them, so the views, Pause and the debugger stay responsive meanwhile.
 
-/** How long a slice works before it yields to the event loop. */
+/** How long a slice of a run works before it yields to the event loop (and shows its last step). */
 export const SLICE_MS = 12;
+
+/**
+ * How long a slice of a replay (an old step's record, a move back) works before it yields. Shorter
+ * than a run's: a replay has no step to show per slice, and the rest of a 16 ms frame is left for
+ * the garbage collector's pauses, which fall inside slices.
+ */
+export const REPLAY_SLICE_MS = 8;
 
 /** Resolves after `ms` milliseconds, or at the event loop's next turn when `ms` is 0. */
 export function yieldToEventLoop(ms = 0): Promise<void> {

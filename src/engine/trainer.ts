@@ -178,7 +178,10 @@ export class Trainer {
     return this.lastGradNorm;
   }
 
-  /** Epoch-end figures for train/validation, and requested evaluations, oldest first. */
+  /**
+   * Epoch-end figures for train/validation, and requested evaluations, oldest first: every epoch
+   * end trained since the last reset, also those after the position after a move back.
+   */
   get evaluations(): readonly Evaluation[] {
     return this.evaluationLog.entries;
   }
@@ -237,9 +240,12 @@ export class Trainer {
     const problem = runOperation(this.ctx, phase, this.work, { step: this.completedSteps + 1, epoch: this.epoch, phase });
     const finished = phase.kind === 'update' ? this.finishStep() : undefined;
     if (!finished) this.opIndex++;
-    this.emit({ type: 'op', phase, position: this.position, record: finished?.record ?? this.work!.record });
-    if (finished) this.emit({ type: 'step', record: finished.record, position: this.position });
-    if (finished?.epochFigures) this.emit({ type: 'epoch', evaluations: finished.epochFigures });
+    // Quiet (a replay), no event is built: a replay runs thousands of operations per slice.
+    if (this.quiet === 0) {
+      this.emit({ type: 'op', phase, position: this.position, record: finished?.record ?? this.work!.record });
+      if (finished) this.emit({ type: 'step', record: finished.record, position: this.position });
+      if (finished?.epochFigures) this.emit({ type: 'epoch', evaluations: finished.epochFigures });
+    }
     if (problem) {
       this.failure = new NonFiniteError(problem);
       this.emit({ type: 'stopped', error: this.failure });
@@ -319,12 +325,13 @@ export class Trainer {
 
   /**
    * A second machine of the same training (model, data, derivatives), for replays that must not
-   * move this one: traced, no epoch evaluations (they do not change training), and no history of
-   * its own beyond step 0 (it replays from this one's checkpoints).
+   * move this one: untraced (its optimizer reports nothing on the many whole steps it replays; the
+   * one step a replay records turns tracing on for that step), no epoch evaluations (they do not
+   * change training), and no history of its own beyond step 0 (it replays from this one's checkpoints).
    */
   private replayer(): Replayable {
     const twin = new Trainer(this.model, this.data, {
-      trace: true, evaluateEpochs: false, checkpointInterval: Number.MAX_SAFE_INTEGER, maxCheckpoints: 2, recordCacheSize: 1, brokenDerivative: this.broken,
+      trace: false, evaluateEpochs: false, checkpointInterval: Number.MAX_SAFE_INTEGER, maxCheckpoints: 2, recordCacheSize: 1, brokenDerivative: this.broken,
     });
     return twin.replayable();
   }
@@ -403,7 +410,6 @@ export class Trainer {
     this.work = undefined;
     this.failure = undefined;
     this.finishedWork = undefined;
-    this.evaluationLog.forgetAfter(c.completedSteps);
   }
 
   private beginStep(): StepWork {

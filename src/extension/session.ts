@@ -13,6 +13,7 @@ import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/ne
 import type { Evaluation } from '../engine/evaluation';
 import { batchRows } from '../engine/data/stream';
 import { ONLINE_LOSS_WINDOW, movingAverages } from '../engine/movingAverage';
+import { Float64Series } from '../engine/float64Series';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import { type TestLook, lookAtTestSet, testLooksIn } from '../engine/testSet';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil, StepOnScreen, ViewState } from '../protocol/messages';
@@ -74,7 +75,7 @@ export class TrainingSession {
   private summaryCache: ModelSummary;
   private listeners = new Set<(change: SessionChange) => void>();
   private latest = 0;
-  private losses = { loss: [] as number[], lossAfter: [] as number[], dataLoss: [] as number[], regLoss: [] as number[] };
+  private losses = TrainingSession.noLosses();
   private runState: { mover: Mover; pause: boolean; done: Promise<RunOutcome> } | undefined;
   /** The moves back asked for, in order: each asks where to go when the one before has landed. */
   private movesBack: Promise<unknown> = Promise.resolve();
@@ -240,20 +241,27 @@ export class TrainingSession {
   lossHistory(from: number, through = this.completedSteps): LossHistory {
     const start = Math.max(from, 1) - 1;
     const end = Math.max(start, Math.min(through, this.losses.loss.length));
-    const slice = (values: number[]) => Float64Array.from(values.slice(start, end));
+    const { loss, lossAfter, dataLoss, regLoss } = this.losses;
     return {
       from: start + 1,
-      loss: slice(this.losses.loss),
-      lossAfter: slice(this.losses.lossAfter),
-      dataLoss: slice(this.losses.dataLoss),
-      regLoss: slice(this.losses.regLoss),
-      ...(this.trainer.data.stream && { lossAverage: Float64Array.from(movingAverages(this.losses.loss, ONLINE_LOSS_WINDOW, start, end)) }),
+      loss: loss.copy(start, end),
+      lossAfter: lossAfter.copy(start, end),
+      dataLoss: dataLoss.copy(start, end),
+      regLoss: regLoss.copy(start, end),
+      ...(this.trainer.data.stream && { lossAverage: this.lossAverages(start, end) }),
     };
   }
 
-  /** Train/validation figures of every epoch ended so far, one entry per epoch. */
+  /** The online loss's moving average at steps start+1..end (its window reaching back before them). */
+  private lossAverages(start: number, end: number): Float64Array {
+    const windowStart = Math.max(0, start - ONLINE_LOSS_WINDOW + 1);
+    const losses = this.losses.loss.copy(windowStart, end);
+    return Float64Array.from(movingAverages(losses, ONLINE_LOSS_WINDOW, start - windowStart, end - windowStart));
+  }
+
+  /** Train/validation figures of every epoch ended up to the step on screen, one entry per epoch. */
   get epochs(): EpochEvaluation[] {
-    return epochFigures(this.trainer.evaluations);
+    return epochFigures(this.trainer.evaluations, this.completedSteps);
   }
 
   /** Each look at the test split since the last reset, oldest first (kept across Step Back and Go To). */
@@ -310,10 +318,10 @@ export class TrainingSession {
 
   private remember(record: StepRecord): void {
     const i = record.step - 1;
-    this.losses.loss[i] = record.loss!;
-    this.losses.lossAfter[i] = record.lossAfter!;
-    this.losses.dataLoss[i] = record.dataLoss!;
-    this.losses.regLoss[i] = record.regLoss!;
+    this.losses.loss.set(i, record.loss!);
+    this.losses.lossAfter.set(i, record.lossAfter!);
+    this.losses.dataLoss.set(i, record.dataLoss!);
+    this.losses.regLoss.set(i, record.regLoss!);
     this.latest = Math.max(this.latest, record.step);
   }
 
@@ -550,7 +558,12 @@ export class TrainingSession {
   }
 
   private clearLosses(): void {
-    this.losses = { loss: [], lossAfter: [], dataLoss: [], regLoss: [] };
+    this.losses = TrainingSession.noLosses();
+  }
+
+  /** The loss history the charts draw, every step's four losses (about 32 bytes a step, in chunks). */
+  private static noLosses() {
+    return { loss: new Float64Series(), lossAfter: new Float64Series(), dataLoss: new Float64Series(), regLoss: new Float64Series() };
   }
 }
 
