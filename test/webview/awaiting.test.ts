@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { Browser } from 'playwright-core';
 import { type InspectorPage, launch, openInspector } from '../support/browserPage';
-import { SessionHost, answerHost } from '../support/sessionHost';
+import { SessionHost, answerHost, choose } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 
 const STEPS = 3;
@@ -37,21 +37,26 @@ describe('data-awaiting covers every host answer the screen waits for', function
         await answerHost(view, host, k === 1 ? 0 : from);
       }
       assert.equal(await awaitingMark(view), undefined, 'nothing asked, nothing awaited');
-      const mean = await shownNumber(view, '#prediction-entropy');
+      // Sample 1 first: the views then read the same parts for sample 2, so the choice of sample 2
+      // asks the host for its prediction alone (no new `show` list).
+      await choose(view, host, '#sample-select', '1');
+      assert.equal(await awaitingMark(view), undefined, 'sample 1 answered');
+      const before = await shownNumber(view, '#prediction-entropy');
       // A step on its way before the host hears the choice (a run, say): it is not the answer.
       const stale = await host.next(STEPS);
       const asked = view.posted.length;
       await view.page.selectOption('#sample-select', '2');
       await view.page.waitForFunction(() => document.body.dataset.awaiting === 'true');
       await view.send(stale);
+      assert.deepEqual(view.posted.slice(asked).map((m) => m.type), ['viewState'], 'the choice asked nothing but the step');
       assert.equal(await awaitingMark(view), 'true', 'a step built before the host heard the choice leaves the mark');
-      assert.equal(await shownNumber(view, '#prediction-entropy'), mean, 'and the prediction is still the one the host had');
+      assert.equal(await shownNumber(view, '#prediction-entropy'), before, 'and the prediction is still the one the host had');
       await answerHost(view, host, asked);
       assert.equal(await awaitingMark(view), undefined, 'the answer rendered, the mark gone');
       const a = host.record(STEPS).layers[2].a![2];
       const entropy = await shownNumber(view, '#prediction-entropy');
       assert.ok(Math.abs(entropy - binaryEntropy(a)) <= 1e-12, `H(p) of sample 2: ${entropy} on screen, ${binaryEntropy(a)} from its output ${a}`);
-      assert.notEqual(entropy, mean, 'another sample, another prediction');
+      assert.notEqual(entropy, before, 'another sample, another prediction');
     } finally {
       await view.close();
     }
