@@ -2,7 +2,7 @@
 // so a run of many steps between two frames encodes one record, not all of them.
 import type {
   EvaluationMessage, ExplanationMessage, FocusMessage, HostMessage, InitMessage, RequestExplanationMessage, RequestTensorMessage, ShowMessage,
-  StepMessage, TensorMessage, ThemeKind,
+  StepMessage, TensorMessage, ThemeKind, ViewState,
 } from '../protocol/messages';
 import { type EncodedRecord, type Part, type RecordLayout, type Shown, encodeRecord, tensorOf } from '../protocol/traceCodec';
 import { gatherRows } from '../engine/evaluation';
@@ -27,6 +27,8 @@ export class HistoryCursor {
   private sentFocus: string | undefined;
   private shownParts: Shown | undefined;
   private sentLayout: string | undefined;
+  private heardFromPage = 0;
+  private pageSample: ViewState['sample'] | undefined;
 
   restart(): void {
     this.sentThrough = 0;
@@ -46,6 +48,31 @@ export class HistoryCursor {
     }
     const { layers: _layers, table: _table, ...rest } = record;
     return rest;
+  }
+
+  /**
+   * Counts a message received from the page, whatever becomes of it (so the count is the page's
+   * own count of its posts since `ready`, which starts both from 0).
+   */
+  hear(raw: unknown): void {
+    const isReady = raw !== null && typeof raw === 'object' && (raw as { type?: unknown }).type === 'ready';
+    this.heardFromPage = isReady ? 0 : this.heardFromPage + 1;
+    if (isReady) this.pageSample = undefined;
+  }
+
+  /**
+   * True when the page's view state names another sample than its last one: the page then waits
+   * for the step (with that sample's prediction), which the host sends even if nothing else changed.
+   */
+  sampleChosen(sample: ViewState['sample']): boolean {
+    const chosen = sample !== this.pageSample;
+    this.pageSample = sample;
+    return chosen;
+  }
+
+  /** How many of the page's messages since its `ready` have been received (StepMessage.heard). */
+  get heard(): number {
+    return this.heardFromPage;
   }
 
   /** The webview's views now read these parts (ShowMessage). */
@@ -106,7 +133,7 @@ export function buildInitMessage(
 }
 
 /**
- * The newest state of the session: the step on screen with the chosen sample's prediction and its
+ * The newest state of the session (the step message last): the step on screen with the chosen sample's prediction and its
  * dead and saturated units, the debugger's focus when it changed, the epoch figures and test looks when they changed, and the data view when the weights or the batch on screen
  * changed (the webview keeps the last one it got, so an unchanged view is not sent again).
  */
@@ -120,6 +147,7 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
     position,
     record: cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown)),
     history: session.lossHistory(cursor.advance(through), through),
+    heard: cursor.heard,
   };
   const data = session.engine.data;
   const { dataset, split } = data;
@@ -128,7 +156,6 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
   // Online there is no training set; the reference sample is drawn from the same generator.
   const healthRows = data.stream ? split.validation : split.train;
   step.unitHealth = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, healthRows).x, rows: healthRows.length }));
-  messages.push(step);
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
   const { epochs, testLooks } = session;
@@ -149,6 +176,8 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
     });
     messages.push({ type: 'dataView', step: position.step, view });
   }
+  // The step closes the snapshot: a page that has rendered it has everything the step brought.
+  messages.push(step);
   return messages;
 }
 

@@ -155,6 +155,7 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
   private receive(raw: unknown): Promise<boolean> {
     // A picture or text the host refuses to save is answered in the panel too: the user asked for it.
     const asked = raw !== null && typeof raw === 'object' && ['savePicture', 'copyText'].includes((raw as { type?: unknown }).type as string);
+    this.history.hear(raw);
     return routeWebviewMessage(raw, this.session.validationContext, this.actions, (line) => {
       this.services.log.warn(line);
       if (asked) void this.postError(l10n.t('Nothing was saved: {0}', line), (raw as { type: string }).type);
@@ -213,11 +214,15 @@ export class InspectorPanel<S extends InspectedSession = TrainingSession> implem
       await this.post(answer);
     },
     viewState: (state: ViewState) => {
+      const sampleChosen = this.history.sampleChosen(state.sample);
       this.session.viewState = state;
       this.services.saveState(this.persistedState);
       // The per-sample views' choice is also the sample whose prediction the Loss view shows.
       const sample = state.sample === 'mean' ? undefined : state.sample;
       if (sample !== this.session.selection.sample) this.session.select({ ...this.session.selection, sample });
+      // A new choice is answered with the step (its prediction) even when the host had that sample
+      // already: the page waits for a step that heard it (StepMessage.heard).
+      else if (sampleChosen) this.poster.invalidate();
     },
     protocolError: (reason) => {
       this.services.log.warn(`the inspector webview dropped a host message: ${reason}`);

@@ -263,13 +263,16 @@ export function buildTraceSnapshot(session: TraceSession, cursor: HistoryCursor)
     position,
     record: cursor.unchangedLayout(encodeRecord(session.record, 'summary', cursor.shown)),
     history: session.lossHistory(cursor.advance(position.step), position.step),
+    heard: cursor.heard,
   };
   const ranks = session.ranks && buildRankGradients(session.record, session.ranks);
   if (ranks) message.ranks = ranks;
-  const messages: HostMessage[] = [message];
+  const messages: HostMessage[] = [];
   // A live session's paused operation (LiveTraceSession); a trace file's selection has no focus.
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
   if (cursor.evaluationsChanged(0, 0)) messages.push({ type: 'evaluation', epochs: [], testLooks: [] });
+  // The step closes the snapshot, as buildSnapshotMessages's does.
+  messages.push(message);
   return messages;
 }

@@ -188,6 +188,12 @@ export interface StepMessage {
   unitHealth?: LayerUnitHealth[];
   /** A data-parallel recording's ranks at this step (rankGradients.ts). */
   ranks?: RankGradients;
+  /**
+   * How many of the page's messages since its `ready` the host had received when it built this
+   * step. The page counts its posts the same way, so it knows whether this step answers its last
+   * `show` list or sample choice or was built before the host heard them (data-awaiting).
+   */
+  heard: number;
 }
 
 /** A layer's gradient as W and b (row-major units × inputs, and units). */

@@ -304,15 +304,24 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
   };
 }
 
-/** Bytes a message costs on the wire: its typed arrays plus the JSON of everything else. */
-export function messageBytes(message: unknown): number {
-  let binary = 0;
+/**
+ * Bytes a message costs on the wire, in two parts: its typed arrays (`numbers`, the tensors and
+ * series) and the JSON of everything else (`json`: the names, positions and scalars around them).
+ */
+export function messageByteParts(message: unknown): { numbers: number; json: number } {
+  let numbers = 0;
   const json = JSON.stringify(message, (_key, value) => {
     if (ArrayBuffer.isView(value)) {
-      binary += value.byteLength;
+      numbers += value.byteLength;
       return undefined;
     }
     return value;
   });
-  return binary + (json ? new TextEncoder().encode(json).length : 0);
+  return { numbers, json: json ? new TextEncoder().encode(json).length : 0 };
+}
+
+/** Bytes a message costs on the wire: its typed arrays plus the JSON of everything else. */
+export function messageBytes(message: unknown): number {
+  const { numbers, json } = messageByteParts(message);
+  return numbers + json;
 }

@@ -35,16 +35,43 @@ const vscode = acquireVsCodeApi();
 const state = initialState(vscode.getState());
 /** Keeps what a revival needs (the document and the view) in the webview's own state. */
 const saveWebviewState = () => vscode.setState(savedWebviewState(state));
-const post = (message: WebviewMessage) => vscode.postMessage(message);
-
 /** The `show` list last posted (ShowMessage), as text; reset by init, when the host forgets it. */
 let shownKey: string | undefined;
+/** The sample the page last told the host it shows (its view state's), whose prediction the step brings. */
+let sampleTold = state.view.sample;
+
 /**
- * A `show` list was posted and the host's answer (the step again, with those parts) has not come:
- * meanwhile a part just asked for shows as not there yet. The page says so in `data-awaiting`, so a
- * reader of the screen (the e2e screen-truth test) can wait for the whole of it.
+ * The host answers the screen waits for, so the page can say it is not all there yet: `<body>`
+ * carries `data-awaiting` from the post of a request until its answer is applied and rendered.
+ * - The step after a `show` list or a new sample: the page counts its posts since `ready` as the
+ *   host counts what it heard (StepMessage.heard), so a step built before the host heard the
+ *   request (one already on its way) does not count as the answer.
+ * - Each chain rule and full tensor asked for: answered by its message or by the host's error
+ *   about it (ErrorMessage.where names the request).
  */
-let awaitingHost = false;
+const awaiting = { posts: 0, stepAfter: 0, stepHeard: 0, requestExplanation: 0, requestTensor: 0 };
+const isAwaiting = () => awaiting.stepHeard < awaiting.stepAfter || awaiting.requestExplanation > 0 || awaiting.requestTensor > 0;
+/** Set on the post of a request; cleared only by a render (after its answer was applied). */
+const markAwaiting = () => setAttr(document.body, 'data-awaiting', isAwaiting() ? 'true' : undefined);
+
+const post = (message: WebviewMessage) => {
+  vscode.postMessage(message);
+  awaiting.posts = message.type === 'ready' ? 0 : awaiting.posts + 1;
+  const awaitsStep = message.type === 'show' || (message.type === 'viewState' && message.state.sample !== sampleTold);
+  if (message.type === 'viewState') sampleTold = message.state.sample;
+  if (awaitsStep) awaiting.stepAfter = awaiting.posts;
+  if (message.type === 'requestExplanation' || message.type === 'requestTensor') awaiting[message.type]++;
+  if (isAwaiting()) markAwaiting();
+};
+
+/** A host message that answers a request the screen waits for. */
+function answered(message: HostMessage): void {
+  if (message.type === 'init') Object.assign(awaiting, { stepAfter: 0, stepHeard: 0, requestExplanation: 0, requestTensor: 0 });
+  if (message.type === 'step') awaiting.stepHeard = message.heard;
+  const request = message.type === 'explanation' ? 'requestExplanation' : message.type === 'tensor' ? 'requestTensor'
+    : message.type === 'error' && (message.where === 'requestExplanation' || message.where === 'requestTensor') ? message.where : undefined;
+  if (request) awaiting[request] = Math.max(0, awaiting[request] - 1);
+}
 
 /**
  * Tells the host what the views read of the record on screen when that differs from the list it
@@ -59,7 +86,6 @@ function postShown(): void {
   if (key === shownKey) return;
   shownKey = key;
   post({ type: 'show', tensors });
-  awaitingHost = true;
 }
 
 /** Tells the host a message was dropped; the host then sends everything again, so the list is said again too. */
@@ -164,7 +190,7 @@ function render(): void {
   setAttr(app, 'data-step', position ? String(position.step) : undefined);
   setAttr(app, 'data-op', position ? (position.next ? phaseKey(position.next) : 'complete') : undefined);
   postShown();
-  setAttr(document.body, 'data-awaiting', awaitingHost ? 'true' : undefined);
+  markAwaiting();
   document.body.dataset.renderedStep = String(state.record?.step ?? 0);
   document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0 } }));
 }
@@ -183,11 +209,12 @@ window.addEventListener('message', (event: MessageEvent) => {
   try {
     const wasInit = data.type === 'init';
     if (data.type === 'fontScale') applyFontScale(data.scale);
-    if (data.type === 'step' || wasInit) awaitingHost = false;
+    answered(data);
     apply(state, data);
     if (wasInit) {
       mounted = false;
       shownKey = undefined;
+      sampleTold = state.view.sample;
       document.documentElement.lang = state.locale;
     }
     if (wasInit || data.type === 'focus' || data.type === 'step') saveWebviewState();

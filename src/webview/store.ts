@@ -106,6 +106,7 @@ export function hostMessageProblem(raw: unknown): string | undefined {
     case 'step': {
       if (!isObject(raw.position) || typeof (raw.position as { step?: unknown }).step !== 'number') return 'step: position.step must be a number';
       if (!isObject(raw.record) || !isFloatArray((raw.record as { data: unknown }).data)) return 'step: record.data must be a Float64Array';
+      if (!Number.isInteger(raw.heard)) return 'step: heard must be a whole number';
       const h = raw.history as Record<string, unknown> | undefined;
       if (!isObject(h) || typeof h.from !== 'number' || !isFloatArray(h.loss) || !isFloatArray(h.lossAfter)) return 'step: history must hold from and Float64Array series';
       if (h.lossAverage !== undefined && !isFloatArray(h.lossAverage)) return 'step: history.lossAverage must be a Float64Array';

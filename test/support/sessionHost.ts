@@ -109,6 +109,7 @@ export class SessionHost {
   async handle(raw: WebviewMessage): Promise<HostMessage[]> {
     const replies: HostMessage[] = [];
     const snapshot = () => void replies.push(...buildSnapshotMessages(this.session, this.cursor));
+    this.cursor.hear(raw);
     const actions: InspectorActions = {
       ready: () => undefined,
       command: async (command) => {
@@ -131,9 +132,11 @@ export class SessionHost {
       },
       requestExplanation: async (message) => void replies.push(...[await buildExplanationMessage(this.session, message)].filter((m) => m !== undefined)),
       viewState: (state) => {
+        const sampleChosen = this.cursor.sampleChosen(state.sample);
         this.session.viewState = state;
         const sample = state.sample === 'mean' ? undefined : state.sample;
-        if (sample !== this.session.selection.sample) {
+        // As the panel: a new selection fires a change (a snapshot), and so does a new choice alone.
+        if (sample !== this.session.selection.sample || sampleChosen) {
           this.session.select({ ...this.session.selection, sample });
           snapshot();
         }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { type Part, SUMMARY, decodeRecord, encodeRecord, messageBytes, recordTensors, tensorOf } from '../../src/protocol/traceCodec';
+import { type Part, SUMMARY, decodeRecord, encodeRecord, messageByteParts, messageBytes, recordTensors, tensorOf } from '../../src/protocol/traceCodec';
 import { HistoryCursor } from '../../src/extension/inspectorMessages';
 import { validateWebviewMessage } from '../../src/protocol/validate';
 import { SMALL_SUMMARY } from '../support/models';
@@ -181,8 +181,10 @@ describe('protocol: trace codec', () => {
     assert.throws(() => decodeRecord({ ...encoded, data: [1, 2] as unknown as Float64Array }), /expected a Float64Array/);
   });
 
-  it('counts typed-array bytes plus JSON bytes', () => {
+  it('counts typed-array bytes plus JSON bytes (UTF-8), and each part apart', () => {
     assert.equal(messageBytes({ type: 'x', data: new Float64Array(10) }), 80 + '{"type":"x"}'.length);
+    // "→" is 3 bytes in UTF-8; the nested Uint8Array counts its 4 bytes, not its JSON.
+    assert.deepEqual(messageByteParts({ w: '→', inner: { u: new Uint8Array(4) }, v: new Float64Array(2) }), { numbers: 20, json: '{"w":"","inner":{}}'.length + 3 });
   });
 });
 

@@ -14,20 +14,14 @@ import { runSteps, syntheticModel } from '../support/engineSteps';
 import { cliTrace } from '../support/cliTrace';
 import { shownNumbers } from '../support/screenTruth';
 import type { ShowMessage, StepMessage } from '../../src/protocol/messages';
+import { messageByteParts } from '../../src/protocol/traceCodec';
 
 // The latency benchmark's small network (bench/webviewLatency.ts).
 const STEPS = 8;
 const run = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'tanh', 'sigmoid'], 'binary-cross-entropy', 64), STEPS, 8);
 
 /** Bytes of the numbers a message carries (its typed arrays; the JSON around them aside). */
-function numberBytes(message: unknown): number {
-  let bytes = 0;
-  JSON.stringify(message, (_key, value) => {
-    if (ArrayBuffer.isView(value)) bytes += value.byteLength;
-    return ArrayBuffer.isView(value) ? undefined : value;
-  });
-  return bytes;
-}
+const numberBytes = (message: unknown) => messageByteParts(message).numbers;
 
 /** Elements carrying a number, as the benchmark counts them. */
 const numbersOnScreen = (view: InspectorPage) => view.page.$$eval('[data-value]', (elements) => elements.length);
