@@ -239,6 +239,8 @@ export const engineVsTfjs: BenchSection = {
         ], shape.stepsPerRun);
         if (!Number.isFinite(lossAfterSum)) throw new Error(`${shape.name}: the traced run's lossAfter is not finite`);
         const traceCost = medianRatio(engine, full);
+        // The median alone hides how far a shared machine's repetitions spread.
+        const traceCostRuns = `per repetition ${engine.runs.map((run, r) => (run / full.runs[r]).toFixed(2)).join(', ')}`;
         const vsWasm = medianRatio(engine, tfWasm);
         const vsTorch = medianRatio(engine, torch64);
         rates.push(`| ${shape.name} | ${[engine, full, cpu, tfWasm, torch64, torch32].map((r) => formatRate(r.median)).join(' | ')} |`);
@@ -247,10 +249,10 @@ export const engineVsTfjs: BenchSection = {
           notes.push(
             `${shape.name}: untraced ≥ 1.5× TF.js WASM: ${verdict(vsWasm >= 1.5)} (${ratio(vsWasm)}); ` +
               `untraced ≥ 0.33× PyTorch float64: ${verdict(vsTorch >= 0.33)} (${ratio(vsTorch)}); ` +
-              `full trace ≤ 1.5× untraced cost: ${verdict(traceCost <= 1.5)} (${ratio(traceCost)}).`,
+              `full trace ≤ 1.5× untraced cost: ${verdict(traceCost <= 1.5)} (${ratio(traceCost)}; ${traceCostRuns}).`,
           );
         } else {
-          notes.push(`${shape.name}: full trace ≤ 2× untraced cost: ${verdict(traceCost <= 2)} (${ratio(traceCost)}).`);
+          notes.push(`${shape.name}: full trace ≤ 2× untraced cost: ${verdict(traceCost <= 2)} (${ratio(traceCost)}; ${traceCostRuns}).`);
         }
         const flops = flopsPerStep(shape);
         const share = (stepsPerSecond: number) => `${(100 * stepsPerSecond * flops / (bound.gflops * 1e9)).toFixed(1)}%`;

@@ -326,12 +326,15 @@ export function breakDerivative(net: Network, loss: LossName, broken: BrokenDeri
 
 // ---- filling the step record
 
-/** A fresh record for layer `index`, holding copies of its weights and bias before the update. */
-export function newLayerRecord(layer: DenseLayer, index: number, rows: number, allocate: Allocate = freshArray): LayerRecord {
-  return {
-    index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows,
-    weights: copyWith(allocate, layer.weights), bias: copyWith(allocate, layer.bias),
-  };
+/**
+ * A fresh record for layer `index`, holding its weights and bias before the update: `before`
+ * when given (arrays equal to them that nothing will write again), else copies.
+ */
+export function newLayerRecord(
+  layer: DenseLayer, index: number, rows: number, allocate: Allocate = freshArray,
+  before: { weights: Float64Array; bias: Float64Array } = { weights: copyWith(allocate, layer.weights), bias: copyWith(allocate, layer.bias) },
+): LayerRecord {
+  return { index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows, weights: before.weights, bias: before.bias };
 }
 
 export function recordForward(record: LayerRecord, forward: LayerForward): void {

@@ -9,7 +9,7 @@ import {
 import type { LossSpec, Regularization } from './losses';
 import type { Objective, Optimizer } from './optimizers';
 import { type NonFiniteDetail, type WatchPlace, watchLoss, watchOptimizerState, watchParameter, watchPenalty, watchRows } from './nonFinite';
-import { type Allocate, type Arena, copyWith } from './arena';
+import { type Allocate, type Arena, type ArenaSource, copyWith } from './arena';
 
 /** What the operations work with: the trainer's network, loss, optimizer, and whether to record. */
 export interface StepContext {
@@ -26,6 +26,19 @@ export interface StepContext {
   recording: boolean;
   /** Scratch for lossAfter's forward pass, reused every step. */
   scratch: Arena;
+  /**
+   * Where each recorded update puts its copy of the parameters after it: apart from the step's
+   * arena, because the next step's record shares the copy (so a record keeps two such copies
+   * alive, not its neighbour's whole arena).
+   */
+  parameterCopies: ArenaSource;
+  /**
+   * The last recorded update's copy of the parameters (parameters() order), kept only while the
+   * live parameters still equal it bit for bit: the next recorded step takes it as its weights
+   * before the update instead of copying them again. Whatever else changes the parameters
+   * (an unrecorded update, a restored checkpoint) must drop it.
+   */
+  parametersAsRecorded: Float64Array[] | undefined;
 }
 
 /** The step in progress: its record and what later operations of the step need. */
@@ -48,9 +61,10 @@ export interface StepWork {
 export function beginStepWork(
   ctx: StepContext, header: { step: number; epoch: number; batch: number[] }, rows: { x: Float64Array; y: Float64Array; rows: number }, arena: Arena,
 ): StepWork {
+  const before = ctx.parametersAsRecorded;
   const layers: LayerRecord[] = ctx.net.layers.map((layer, l) =>
     ctx.recording
-      ? newLayerRecord(layer, l, rows.rows, arena.take)
+      ? newLayerRecord(layer, l, rows.rows, arena.take, before && { weights: before[2 * l], bias: before[2 * l + 1] })
       : { index: l, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows: rows.rows, weights: layer.weights, bias: layer.bias },
   );
   return {
@@ -120,16 +134,20 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
   let sumSquares = 0;
   for (const g of w.grads) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
   w.gradNorm = Math.sqrt(sumSquares);
+  ctx.parametersAsRecorded = undefined;
   if (ctx.recording) {
     const allocate = w.arena.take;
-    net.layers.forEach((layer, l) => {
+    const copies = ctx.parameterCopies.arena().take;
+    const after = ctx.params.map((p) => copyWith(copies, p));
+    net.layers.forEach((_layer, l) => {
       const r = record.layers[l];
-      r.weightsAfter = copyWith(allocate, layer.weights);
-      r.biasAfter = copyWith(allocate, layer.bias);
+      r.weightsAfter = after[2 * l];
+      r.biasAfter = after[2 * l + 1];
       r.updateWeights = addedStep(report.state[ctx.names[2 * l]], r.weights, r.weightsAfter, allocate);
       r.updateBias = addedStep(report.state[ctx.names[2 * l + 1]], r.bias, r.biasAfter, allocate);
     });
     record.optimizer = { type: optimizer.type, state: report.state };
+    ctx.parametersAsRecorded = after;
   }
   ctx.scratch.reset();
   record.lossAfter = batchLoss(net, ctx.lossSpec, w.x, w.y, w.rows, ctx.scratch.take);

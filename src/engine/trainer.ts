@@ -354,6 +354,7 @@ export class Trainer {
     this.ctx = {
       net, lossSpec: this.lossSpec, regularization: normalizeRegularization(this.model.regularization),
       params: parameters(net), names: parameterNames(net), optimizer: undefined!, objective: undefined, recording, scratch: new Arena(0),
+      parameterCopies: new ArenaSource(), parametersAsRecorded: undefined,
     };
     this.ctx.optimizer = this.newOptimizer();
     if (this.ctx.optimizer.fullBatch) {
@@ -397,6 +398,7 @@ export class Trainer {
 
   private restore(c: Checkpoint): void {
     setParameters(this.ctx.net, c.params);
+    this.ctx.parametersAsRecorded = undefined;
     this.ctx.optimizer.restore(c.optimizer);
     this.rng.setState(c.rng);
     this.completedSteps = c.completedSteps;

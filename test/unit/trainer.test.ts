@@ -352,6 +352,36 @@ describe('trainer: a step machine', () => {
       }
     });
 
+    it('records as weights before each step exactly the live weights it started from, through tracing switches and moves back', () => {
+      // A recorded step shares the previous recorded step's copy of the weights after its update
+      // instead of copying them again; an unrecorded update or a restored checkpoint must end that.
+      const t = trainerFor(classifier(), { checkpointInterval: 1 });
+      const kept: { record: StepRecord; fingerprint: string }[] = [];
+      const stepChecked = (what: string) => {
+        const before = snapshotWeights(t);
+        const record = t.step();
+        if (!t.tracing) return;
+        assertSameWeights(record.layers.flatMap((layer) => [layer.weights!, layer.bias!]), before, `${what}: weights before`);
+        assertSameWeights(record.layers.flatMap((layer) => [layer.weightsAfter!, layer.biasAfter!]), snapshotWeights(t), `${what}: weights after`);
+        kept.push({ record, fingerprint: recordFingerprint(record) });
+      };
+      for (let s = 0; s < 3; s++) stepChecked(`traced step ${s}`);
+      t.setTracing(false);
+      stepChecked('untraced step');
+      t.setTracing(true);
+      stepChecked('traced after an untraced one');
+      stepChecked('traced again');
+      t.history.goTo(2);
+      stepChecked('after going back to a checkpoint');
+      assert.ok(t.history.stepBack());
+      stepChecked('after a step back');
+      t.history.record(1);
+      stepChecked('after recomputing an old record');
+      t.reset();
+      stepChecked('after a reset');
+      kept.forEach(({ record, fingerprint }) => assert.equal(recordFingerprint(record), fingerprint, `record of step ${record.step} unchanged later`));
+    });
+
     it('keeps at most recordCacheBytes of records (the newest always), and recomputes older ones bit for bit', () => {
       const model = regression({ mode: 'mini-batch', size: 2, shuffle: true });
       const reference = trainerFor(model);

@@ -25,7 +25,7 @@ export class Sgd implements Optimizer {
   readonly fullBatch = false;
   /** torch's momentum_buffer; null until the first step, when it becomes a copy of g. */
   private velocity: Float64Array[] | null = null;
-  /** What the last step added to each parameter: scratch, reused every step (reports get copies). */
+  /** What the last unreported step added to each parameter: scratch, reused every step (a reported step writes into the report's own arrays). */
   private steps: Float64Array[] | null = null;
 
   constructor(
@@ -39,8 +39,7 @@ export class Sgd implements Optimizer {
     const firstStep = this.velocity === null;
     if (momentum !== 0 && firstStep) this.velocity = zerosLike(params);
     if (this.velocity) assertShapes('sgd', this.velocity, params);
-    this.steps ??= zerosLike(params);
-    const steps = this.steps;
+    const steps = this.recordState ? params.map((p) => allocate(p.length)) : (this.steps ??= zerosLike(params));
     assertShapes('sgd', steps, params);
 
     for (let i = 0; i < params.length; i++) {
@@ -66,8 +65,8 @@ export class Sgd implements Optimizer {
     return {
       state: reportPerParameter(this.names, (i): ParameterReport =>
         velocity
-          ? { velocity: copyWith(allocate, velocity[i]), step: copyWith(allocate, steps[i]) }
-          : { step: copyWith(allocate, steps[i]) },
+          ? { velocity: copyWith(allocate, velocity[i]), step: steps[i] }
+          : { step: steps[i] },
       ),
     };
   }
