@@ -82,12 +82,13 @@ export function createOptimizer(ctx: Context): View {
   /**
    * What the tables' elements depend on: the model, the layer, the selected parameter, and which
    * state tensors the record holds in full and which scalars (their kind: a text scalar is shown as it is).
+   * It looks at partShapes, not the parts: reading a part tells the host the view shows it.
    */
   function structure(): unknown[] {
     const record = state.record;
     const names = record?.names.filter((n) => n.startsWith('optimizer/')) ?? [];
     const scalars = Object.entries(record?.optimizer?.scalars ?? {}).map(([k, v]) => (typeof v === 'string' ? `${k}=${v}` : `${k}:${typeof v}`));
-    const tensors = names.map((n) => `${n}:${record!.tensor(n)?.full ? 'full' : 'summary'}:${record!.tensor(n)?.shape.join('x')}`);
+    const tensors = names.map((n) => `${n}:${record!.tensor(n)?.partShapes.full ? 'full' : 'summary'}:${record!.tensor(n)?.shape.join('x')}`);
     return [state.model, state.view.selectedLayer, JSON.stringify(state.view.selectedParameter), !!record?.optimizer, tensors.join(), scalars.join()];
   }
 
