@@ -22,12 +22,15 @@ export function createOptimizer(ctx: Context): View {
   let builtFor: unknown[] = [];
   /** Each number on screen and how to read it from a record (undefined: the record does not hold it). */
   let numbers: { span: HTMLSpanElement; quantity: string; read(record: Shown): number | undefined }[] = [];
+  /** The state tensors the tables show, in full or as "…" until the host sends them. */
+  let shownTensors: string[] = [];
   let drawnRecord: unknown;
 
   function build(): void {
     const record = state.record;
     const model = state.model!;
     numbers = [];
+    shownTensors = [];
     const shown = (read: (r: Shown) => number | undefined, quantity: string) => {
       const span = numberSpan(undefined, quantity);
       numbers.push({ span, quantity, read });
@@ -61,6 +64,7 @@ export function createOptimizer(ctx: Context): View {
       const place = (i: number): ParameterPlace => (kind === 'weights' ? { kind: 'weight', layer: l, out: Math.floor(i / inputs), in: i % inputs } : { kind: 'bias', layer: l, out: i });
       const codePath = (i: number) => (kind === 'weights' ? tracePath(l, 'weights', Math.floor(i / inputs), i % inputs) : tracePath(l, 'bias', i));
       const head = el('tr', {}, el('th', { text: param }), ...indices.map((i) => el('th', { className: `num${i === selected ? ' selected' : ''}`, text: parameterSymbol(place(i)).text, title: codePath(i) })));
+      shownTensors.push(...stateNames);
       const rows = stateNames.map((name) => {
         const key = name.slice(`optimizer/${param}/`.length);
         // The trace's path: optimizer.state["layers[l].weights"].key, flat like the state itself.
@@ -104,7 +108,10 @@ export function createOptimizer(ctx: Context): View {
       const record = state.record;
       if (!rebuilt && record === drawnRecord) return;
       drawnRecord = record;
-      if (record) for (const { span, quantity, read } of numbers) setNumber(span, read(record), quantity);
+      if (!record) return;
+      // Reading a tensor's full part tells the host the card shows it, so each record asks for it again.
+      for (const name of shownTensors) void record.tensor(name)?.full;
+      for (const { span, quantity, read } of numbers) setNumber(span, read(record), quantity);
     },
   };
 }
