@@ -49,3 +49,18 @@ export function setAttr(node: Element, name: string, value: string | undefined):
   if (value === undefined) node.removeAttribute(name);
   else if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
+
+/**
+ * setAttr for an element rewritten on every render whose attributes only this writer sets: it
+ * compares with what it last wrote instead of reading the attribute back (reading an SVG attribute
+ * makes Blink synchronise it, and a diagram has hundreds per step).
+ */
+export function attributeWriter(node: Element): (name: string, value: string | undefined) => void {
+  const written = new Map<string, string | undefined>();
+  return (name, value) => {
+    if (written.has(name) && written.get(name) === value) return;
+    written.set(name, value);
+    if (value === undefined) node.removeAttribute(name);
+    else node.setAttribute(name, value);
+  };
+}

@@ -23,14 +23,26 @@ export function short(value: number | undefined, digits = 4): string {
 export const exact = (value: number): string => String(value);
 
 /**
+ * What markNumber last wrote on each element. It is the only writer of these attributes, so a render
+ * compares the number instead of reading the attributes back (hundreds of reads per step otherwise).
+ */
+const marked = new WeakMap<Element, { value: number | undefined; quantity: string | undefined }>();
+
+/**
  * The screen's contract (README, "Reading the screen"): a number element carries `data-value`,
  * the exact number the host sent (String(v): shortest round trip; "Infinity", "-Infinity", "NaN"),
  * and `data-quantity`, what it is (a StepTrace path such as `layers[0].z[1][2]`, or a documented
- * derived name). Every number the inspector shows is marked here, and only here.
+ * derived name). Every number the inspector shows is marked here, and only here. Returns whether
+ * the mark changed.
  */
-export function markNumber(node: Element, value: number | undefined, quantity: string | undefined): void {
-  setAttr(node, 'data-value', value === undefined ? undefined : exact(value));
-  setAttr(node, 'data-quantity', value === undefined ? undefined : quantity);
+export function markNumber(node: Element, value: number | undefined, quantity: string | undefined): boolean {
+  const last = marked.get(node);
+  const shownQuantity = value === undefined ? undefined : quantity;
+  if (last && Object.is(last.value, value) && last.quantity === shownQuantity) return false;
+  marked.set(node, { value, quantity: shownQuantity });
+  if (!last || !Object.is(last.value, value)) setAttr(node, 'data-value', value === undefined ? undefined : exact(value));
+  if (!last || last.quantity !== shownQuantity) setAttr(node, 'data-quantity', shownQuantity);
+  return true;
 }
 
 /** A span showing `value` shortly, marked with its exact value and its quantity, both on hover. */
@@ -66,9 +78,8 @@ export function setNumber(
   const roundedZero = value !== undefined && value !== 0 && Math.abs(value) <= zeroBelow;
   setText(node, roundedZero ? '0' : value !== undefined && options.text ? options.text(value) : short(value, digits));
   if (node.classList.contains('rounded-zero') !== roundedZero) node.classList.toggle('rounded-zero', roundedZero);
-  // On hover: what it is in the code (its trace path) and its exact value.
-  setAttr(node, 'title', value === undefined ? undefined : quantity ? `${quantity} = ${exact(value)}` : exact(value));
-  markNumber(node, value, quantity);
+  // On hover: what it is in the code (its trace path) and its exact value; it changes with the mark.
+  if (markNumber(node, value, quantity)) setAttr(node, 'title', value === undefined ? undefined : quantity ? `${quantity} = ${exact(value)}` : exact(value));
 }
 
 export function percent(value: number): string {

@@ -168,4 +168,19 @@ export async function openInspector(options: {
   };
 }
 
+/**
+ * A picture of the whole page as a reader who scrolls through it sees it. Cards out of view skip
+ * painting (content-visibility: auto), and a full-page capture does not scroll, so the viewport is
+ * made as tall as the page for the capture, then given back.
+ */
+export async function screenshotWholePage(page: Page, path: string): Promise<void> {
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport) await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  // Two frames: one for the cards to be found in view, one for them to be laid out and painted.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  await page.screenshot({ path, fullPage: true });
+  if (viewport) await page.setViewportSize(viewport);
+}
+
 export { pack };

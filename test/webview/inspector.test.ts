@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ARTIFACTS, type InspectorPage, THEMES, openInspector } from '../support/browserPage';
+import { ARTIFACTS, type InspectorPage, THEMES, openInspector, screenshotWholePage } from '../support/browserPage';
 import { SessionHost, answerHost } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 import type { WebviewMessage } from '../../src/protocol/messages';
@@ -347,7 +347,7 @@ describe('inspector screenshots (light, dark, Korean, high contrast)', function 
         await answerHost(view, host, from);
         await view.page.click('button[data-expand]');
         const file = resolve(ARTIFACTS, `inspector-${name}.png`);
-        await view.page.screenshot({ path: file, fullPage: true });
+        await screenshotWholePage(view.page, file);
         if (locale === 'ko') assert.match(await view.page.textContent('#step') ?? '', /스텝/);
         if (theme === 'high-contrast') {
           // VS Code's high-contrast class switches the cards to the contrast border colour.
@@ -378,7 +378,7 @@ describe('inspector at the widths a lesson gives it (420 px beside a walkthrough
           await view.page.keyboard.press('Enter');
           await answerHost(view, host, from);
           await view.page.click('button[data-expand]');
-          await view.page.screenshot({ path: resolve(ARTIFACTS, `inspector-${width}-${theme}-${locale}.png`), fullPage: true });
+          await screenshotWholePage(view.page, resolve(ARTIFACTS, `inspector-${width}-${theme}-${locale}.png`));
           const overflow = await view.page.evaluate(() => {
             const page = document.documentElement.clientWidth;
             // Every element's right edge within the page, unless a scrolling box of its own holds it.

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, type InspectorPage, openInspector } from '../support/browserPage';
+import { ARTIFACTS, type InspectorPage, openInspector, screenshotWholePage } from '../support/browserPage';
 import { readTrace } from '../../src/protocol/traceFile';
 import type { WebviewMessage } from '../../src/protocol/messages';
 import { TraceSession, buildTraceSnapshot } from '../../src/extension/traceSession';
@@ -101,7 +101,7 @@ describe('Ranks side by side in the inspector webview (Chromium): a 2-rank data-
     assert.equal(await view.page.$eval('#ranks', (e) => (e as HTMLElement).hidden), false);
     assert.match((await view.page.textContent('#ranks h2')) ?? '', /2 workers, one mini-batch · Layer 1/);
     await checkLayer(1, 0);
-    await view.page.screenshot({ path: join(ARTIFACTS, 'ranks-side-by-side.png'), fullPage: true });
+    await screenshotWholePage(view.page, join(ARTIFACTS, 'ranks-side-by-side.png'));
   });
 
   it('follows the selected layer and the step', async () => {

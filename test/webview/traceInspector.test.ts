@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, type InspectorPage, openInspector } from '../support/browserPage';
+import { ARTIFACTS, type InspectorPage, openInspector, screenshotWholePage } from '../support/browserPage';
 import { runCli } from '../../src/cli/main';
 import { readTrace } from '../../src/protocol/traceFile';
 import type { WebviewMessage } from '../../src/protocol/messages';
@@ -106,7 +106,7 @@ describe('Open Trace in the inspector webview (Chromium): a PyTorch-recorded tra
     const notes = await view.page.$$eval('#chain-rule .note', (ps) => ps.map((p) => p.textContent ?? ''));
     assert.ok(notes.some((n) => /finite-difference check is not available here/.test(n)), notes.join('\n'));
     assert.ok(notes.some((n) => /regularization part/.test(n)), notes.join('\n'));
-    await view.page.screenshot({ path: join(ARTIFACTS, 'trace-inspector-dark.png'), fullPage: true });
+    await screenshotWholePage(view.page, join(ARTIFACTS, 'trace-inspector-dark.png'));
   });
   it('keeps its document and the step on screen in its own saved state, which a reload revives from without the host\'s copy', async () => {
     // What VS Code hands the panel serializer after a window reload is what the webview last gave setState.

@@ -11,7 +11,7 @@ import type { Phase } from '../../engine/types';
 import { phaseKey } from '../../engine/phases';
 import type { DiagramMode, ModelSummary, ParameterRef } from '../../protocol/messages';
 import type { Context } from '../store';
-import { el, section, setAttr, setText, svg } from '../dom';
+import { attributeWriter, el, section, setAttr, setText, svg } from '../dom';
 import { exact, markNumber, setNumber, short, sub, sup } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { full, maxAbs, quantityName, sampleOf } from '../tensors';
@@ -126,8 +126,10 @@ export function createNetwork(ctx: Context): View {
     });
   }
 
-  interface Edge { line: SVGLineElement; title: SVGTitleElement; label: string; ref: Extract<ParameterRef, { kind: 'weight' }>; index: number }
-  interface UnitNode { g: SVGGElement; circle: SVGCircleElement; ring: SVGCircleElement; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; unit: number; ref?: ParameterRef }
+  /** `set*`: the attributes each step rewrites (attributeWriter). */
+  type Write = ReturnType<typeof attributeWriter>;
+  interface Edge { line: SVGLineElement; setLine: Write; title: SVGTitleElement; label: string; ref: Extract<ParameterRef, { kind: 'weight' }>; index: number }
+  interface UnitNode { g: SVGGElement; setG: Write; circle: SVGCircleElement; setCircle: Write; ring: SVGCircleElement; setRing: Write; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; unit: number; ref?: ParameterRef }
   interface Pixel { rect: SVGRectElement; title: SVGTitleElement; label: string }
   /** A block column's range: the smallest and largest value, each marked as the element it is. */
   interface Range { min: SVGTSpanElement; max: SVGTSpanElement }
@@ -193,7 +195,7 @@ export function createNetwork(ctx: Context): View {
             hit.addEventListener('click', () => ctx.select(l, ref));
             hits.append(hit);
             group.append(line);
-            list.push({ line, title, label, ref, index: j * from.size + i });
+            list.push({ line, setLine: attributeWriter(line), title, label, ref, index: j * from.size + i });
           }
         }
       } else {
@@ -274,7 +276,7 @@ export function createNetwork(ctx: Context): View {
         if (ref) activate(g, t('Bias {0}', `${parameterSymbol(ref).text} (${tracePath(l, 'bias', u)})`), () => ctx.select(l, ref));
         figure.append(g);
         list.push({
-          g, circle, ring, title, value, ref, unit: u,
+          g, setG: attributeWriter(g), circle, setCircle: attributeWriter(circle), ring, setRing: attributeWriter(ring), title, value, ref, unit: u,
           label: column === 0 ? t('Input {0}', u + 1) : t('Unit {0} of layer {1}', u + 1, column),
           symbol: column === 0 ? `x${sub(u + 1)}` : `a${sup(column)}${sub(u + 1)}`,
         });
@@ -369,9 +371,9 @@ export function createNetwork(ctx: Context): View {
         const values = edgeValues[l];
         for (const edge of layout.edges[l]) {
           const value = values?.[edge.index];
-          setAttr(edge.line, 'class', isSelected(edge.ref) ? 'edge selected' : 'edge');
-          setAttr(edge.line, 'stroke', value === undefined ? palette.grid : diverging(palette, value, scale));
-          setAttr(edge.line, 'stroke-width', (value === undefined || scale === 0 ? 1 : EDGE_WIDTH.min + (EDGE_WIDTH.max - EDGE_WIDTH.min) * Math.abs(value) / scale).toFixed(2));
+          edge.setLine('class', isSelected(edge.ref) ? 'edge selected' : 'edge');
+          edge.setLine('stroke', value === undefined ? palette.grid : diverging(palette, value, scale));
+          edge.setLine('stroke-width', (value === undefined || scale === 0 ? 1 : EDGE_WIDTH.min + (EDGE_WIDTH.max - EDGE_WIDTH.min) * Math.abs(value) / scale).toFixed(2));
           setText(edge.title, value === undefined ? edge.label : `${edge.label}: ${exact(value)}`);
           markNumber(edge.line, value, quantityName(l, EDGE_TENSOR[mode], sample, edge.ref.out, edge.ref.in));
         }
@@ -406,10 +408,10 @@ export function createNetwork(ctx: Context): View {
           const u = node.unit;
           const value = values?.[u];
           const mark = dead.has(u) ? 'dead' : saturated.has(u) ? 'saturated' : undefined;
-          setAttr(node.g, 'class', `node${node.ref && isSelected(node.ref) ? ' selected' : ''}${mark ? ` ${mark}` : ''}`);
-          setAttr(node.g, 'data-health', mark);
-          setAttr(node.ring, 'display', mark === 'saturated' ? 'inline' : 'none');
-          setAttr(node.circle, 'fill', mark === 'dead' ? 'url(#dead-hatch)' : value === undefined ? palette.background : diverging(palette, value, nodeScaleMax));
+          node.setG('class', `node${node.ref && isSelected(node.ref) ? ' selected' : ''}${mark ? ` ${mark}` : ''}`);
+          node.setG('data-health', mark);
+          node.setRing('display', mark === 'saturated' ? 'inline' : 'none');
+          node.setCircle('fill', mark === 'dead' ? 'url(#dead-hatch)' : value === undefined ? palette.background : diverging(palette, value, nodeScaleMax));
           const text = value === undefined ? node.label : `${node.label} (${node.symbol}): ${exact(value)}`;
           setText(node.title, mark ? `${text}\n${mark === 'dead' ? deadText : saturatedText}` : text);
           setText(node.value, value === undefined ? '' : short(value, 3));
