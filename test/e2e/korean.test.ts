@@ -77,7 +77,8 @@ describe('e2e: Korean end to end (a test language pack, --locale ko)', function 
   it('the walkthrough opens at start in Korean (its title and lessons), with VS Code\'s own strings from the pack', async function () {
     this.timeout(360_000);
     // Opening a model activates the extension (onLanguage:json) however late the window's own
-    // start-up activation (onStartupFinished) comes on a loaded machine.
+    // start-up activation (workspaceContains, or onStartupFinished after its search) comes on a
+    // loaded machine.
     await wb().openFile('xor.backprop.json', 180_000);
     // The walkthrough may have opened before the model and be behind it in the same group: bring
     // its tab to the front (the tab is named after the extension, in either language).
