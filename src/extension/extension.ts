@@ -1,6 +1,6 @@
 // Entry point, kept small so that activation costs VS Code almost nothing (issue 16 item 5):
-// activation events fire on any JSON file and in any workspace holding a model, yet most such
-// windows never train. This file stands in for the extension proper (backprop.ts, its own bundle
+// activation events fire on any JSON file, in any workspace holding a model and, where VS Code's
+// search for one times out, in any window (onStartupFinished), yet most such windows never train. This file stands in for the extension proper (backprop.ts, its own bundle
 // dist/backprop.js with the engine, the inspector host, the explorers and the debugger) and loads
 // it the first time something needs it: one of the contributed commands, a model file open in an
 // editor (its diagnostics), an inspector VS Code restores, a `backprop` debug session, or the

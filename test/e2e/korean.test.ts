@@ -77,7 +77,8 @@ describe('e2e: Korean end to end (a test language pack, --locale ko)', function 
   it('the walkthrough opens at start in Korean (its title and lessons), with VS Code\'s own strings from the pack', async function () {
     this.timeout(360_000);
     // Opening a model activates the extension (onLanguage:json) however late the window's own
-    // start-up activation (onStartupFinished) comes on a loaded machine.
+    // start-up activation (workspaceContains, or onStartupFinished after its search) comes on a
+    // loaded machine.
     await wb().openFile('xor.backprop.json', 180_000);
     // The walkthrough may have opened before the model and be behind it in the same group: bring
     // its tab to the front (the tab is named after the extension, in either language).
@@ -96,11 +97,15 @@ describe('e2e: Korean end to end (a test language pack, --locale ko)', function 
   });
 
   it('the inspector opened beside it speaks Korean with backprop.language "auto"', async () => {
+    // The start-up work may have opened it before the first test opened the model, which is then
+    // in front of it in the same group: bring its tab (named in Korean) to the front.
+    const tab = page().locator('.tabs-container .tab', { hasText: bundle['Inspector: {0}'].replace('{0}', '') }).first();
+    await tab.waitFor({ timeout: 90_000 });
+    await tab.click();
     const inspector = wb().webview();
     await inspector.locator('#toolbar').waitFor({ timeout: 90_000 });
     assert.equal(await inspector.locator('html').getAttribute('lang'), 'ko');
     await inspector.locator('#toolbar').getByText(bundle['Step'], { exact: true }).first().waitFor({ timeout: 30_000 });
-    await page().locator('.tabs-container .tab', { hasText: bundle['Inspector: {0}'].replace('{0}', '') }).first().waitFor({ timeout: 30_000 });
     await wb().screenshot('korean-02-inspector');
   });
 
