@@ -51,16 +51,24 @@ export function setAttr(node: Element, name: string, value: string | undefined):
 }
 
 /**
+ * Sets an attribute (undefined removes it) without reading it first: for writers that remember
+ * what they last wrote and call this only on a change (a read back costs a DOM lookup per
+ * attribute, hundreds per step, and on an SVG element makes Blink synchronise it).
+ */
+export function writeAttr(node: Element, name: string, value: string | undefined): void {
+  if (value === undefined) node.removeAttribute(name);
+  else node.setAttribute(name, value);
+}
+
+/**
  * setAttr for an element rewritten on every render whose attributes only this writer sets: it
- * compares with what it last wrote instead of reading the attribute back (reading an SVG attribute
- * makes Blink synchronise it, and a diagram has hundreds per step).
+ * compares with what it last wrote instead of reading the attribute back.
  */
 export function attributeWriter(node: Element): (name: string, value: string | undefined) => void {
   const written = new Map<string, string | undefined>();
   return (name, value) => {
     if (written.has(name) && written.get(name) === value) return;
     written.set(name, value);
-    if (value === undefined) node.removeAttribute(name);
-    else node.setAttribute(name, value);
+    writeAttr(node, name, value);
   };
 }

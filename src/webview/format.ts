@@ -1,7 +1,7 @@
 // How numbers and math look on screen: a short form for reading (4 significant digits, true minus
 // signs, compact exponents) and the shortest exact form (String(v), which round-trips) for hover
 // titles and data-value attributes, so a reader or a test can always get the engine's number back.
-import { setAttr, setText } from './dom';
+import { setText, writeAttr } from './dom';
 
 export { sub, sup } from '../engine/notation';
 
@@ -40,8 +40,8 @@ export function markNumber(node: Element, value: number | undefined, quantity: s
   const shownQuantity = value === undefined ? undefined : quantity;
   if (last && Object.is(last.value, value) && last.quantity === shownQuantity) return false;
   marked.set(node, { value, quantity: shownQuantity });
-  if (!last || !Object.is(last.value, value)) setAttr(node, 'data-value', value === undefined ? undefined : exact(value));
-  if (!last || last.quantity !== shownQuantity) setAttr(node, 'data-quantity', shownQuantity);
+  if (!last || !Object.is(last.value, value)) writeAttr(node, 'data-value', value === undefined ? undefined : exact(value));
+  if (!last || last.quantity !== shownQuantity) writeAttr(node, 'data-quantity', shownQuantity);
   return true;
 }
 
@@ -79,7 +79,8 @@ export function setNumber(
   setText(node, roundedZero ? '0' : value !== undefined && options.text ? options.text(value) : short(value, digits));
   if (node.classList.contains('rounded-zero') !== roundedZero) node.classList.toggle('rounded-zero', roundedZero);
   // On hover: what it is in the code (its trace path) and its exact value; it changes with the mark.
-  if (markNumber(node, value, quantity)) setAttr(node, 'title', value === undefined ? undefined : quantity ? `${quantity} = ${exact(value)}` : exact(value));
+  // The title is a function of the mark, so it changes exactly when the mark does.
+  if (markNumber(node, value, quantity)) writeAttr(node, 'title', value === undefined ? undefined : quantity ? `${quantity} = ${exact(value)}` : exact(value));
 }
 
 export function percent(value: number): string {
