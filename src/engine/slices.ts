@@ -15,3 +15,32 @@ export const REPLAY_SLICE_MS = 8;
 export function yieldToEventLoop(ms = 0): Promise<void> {
   return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }
+
+/**
+ * Times one piece of long work in slices: `due` once the current slice has worked `sliceMs`;
+ * next() yields to the event loop and starts the next slice, then calls `resumed`, which may throw
+ * to abandon the work (it is no longer wanted).
+ */
+export class SliceClock {
+  private start = performance.now();
+
+  constructor(
+    private readonly sliceMs: number,
+    private readonly resumed: () => void = () => undefined,
+  ) {}
+
+  get due(): boolean {
+    return performance.now() - this.start >= this.sliceMs;
+  }
+
+  async next(): Promise<void> {
+    await yieldToEventLoop();
+    this.start = performance.now();
+    this.resumed();
+  }
+
+  /** next() when the current slice has used its time. */
+  async nextIfDue(): Promise<void> {
+    if (this.due) await this.next();
+  }
+}

@@ -6,7 +6,7 @@
 import type { ModelFile, Phase, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel, loadModelAsync } from '../engine/model';
 import { Trainer, type TrainingData } from '../engine/trainer';
-import { HistoryRestartedError } from '../engine/history';
+import { HistoryRestartedError, MoveSupersededError } from '../engine/history';
 import type { NextOperation } from '../engine/phases';
 import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
@@ -81,6 +81,8 @@ export class TrainingSession {
   private movesBack: Promise<unknown> = Promise.resolve();
   /** Moves back asked for and not landed yet: forward moves wait for them. */
   private movesBackPending = 0;
+  /** Counts Go To Step requests: a Go To not landed yet when a newer one is asked gives way to it. */
+  private goTosAsked = 0;
   private unsubscribe: () => void;
 
   selection: Selection = { layer: 0 };
@@ -374,16 +376,19 @@ export class TrainingSession {
   /**
    * Goes to the earlier position `target` names, asked when the moves back asked before it have
    * landed (pressing Step Back twice goes back twice), replaying in slices that yield
-   * (history.goToInSlices); false when there is none or training started over meanwhile.
+   * (history.goToInSlices); false when there is none, training started over meanwhile, or
+   * `superseded()` turned true before it landed.
    */
-  private moveBackTo(mover: Mover, target: () => { completedSteps: number; opIndex: number } | undefined): Promise<boolean | Refusal> {
+  private moveBackTo(
+    mover: Mover, target: () => { completedSteps: number; opIndex: number } | undefined, superseded?: () => boolean,
+  ): Promise<boolean | Refusal> {
     this.movesBackPending++;
     const move = this.movesBack
       .then(() =>
         this.moveBack(mover, async () => {
           const position = target();
           if (!position) return false;
-          return this.replayTo(position.completedSteps, position.opIndex);
+          return this.replayTo(position.completedSteps, position.opIndex, superseded);
         }),
       )
       .finally(() => this.movesBackPending--);
@@ -391,13 +396,16 @@ export class TrainingSession {
     return move;
   }
 
-  /** history.goToInSlices: false when training started over meanwhile (the reset or new model won; nothing else moved). */
-  private async replayTo(completedSteps: number, opIndex: number): Promise<boolean> {
+  /**
+   * history.goToInSlices: false when training started over meanwhile (the reset or new model won)
+   * or the move was superseded (the newer one wins); nothing else moved then.
+   */
+  private async replayTo(completedSteps: number, opIndex: number, superseded?: () => boolean): Promise<boolean> {
     try {
-      await this.trainer.history.goToInSlices(completedSteps, opIndex);
+      await this.trainer.history.goToInSlices(completedSteps, opIndex, superseded);
       return true;
     } catch (error) {
-      if (error instanceof HistoryRestartedError) return false;
+      if (error instanceof HistoryRestartedError || error instanceof MoveSupersededError) return false;
       throw error;
     }
   }
@@ -471,18 +479,22 @@ export class TrainingSession {
    * Shows completed step `step` (0 = before training). Earlier steps are a move back (replayed
    * from a checkpoint in slices that yield; 'cancelled' when training started over meanwhile);
    * later ones train forward as a full-speed run (untraced, yielding, cancellable through
-   * `control`), recording each step's loss on the way.
+   * `control`), recording each step's loss on the way. A newer Go To Step asked before this one
+   * lands wins: this one stops replaying at its next slice, or does not start, and is 'cancelled'.
    */
   async goToStep(step: number, control: RunControl = {}, mover: Mover = 'inspector'): Promise<RunOutcome> {
+    const asked = ++this.goTosAsked;
+    const superseded = () => asked !== this.goTosAsked;
     await this.movesBack; // where to go from is known when the moves back asked before have landed
     const refusal = await this.claim(mover);
     if (refusal) return refusal;
+    if (superseded()) return { kind: 'cancelled' };
     // Beyond the newest step reached, train on; up to it, replay from the nearest checkpoint.
     if (step > this.completedSteps && step > this.latest) {
       return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
     if (step !== this.completedSteps || this.trainer.position.opIndex > 0) {
-      const moved = await this.moveBackTo(mover, () => ({ completedSteps: step, opIndex: 0 }));
+      const moved = await this.moveBackTo(mover, () => ({ completedSteps: step, opIndex: 0 }), superseded);
       if (moved !== true) return moved === false ? { kind: 'cancelled' } : moved;
     }
     return { kind: 'condition', reason: { kind: 'steps' } };
