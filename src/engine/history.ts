@@ -288,8 +288,10 @@ export class History {
     return this.oneReplayAtATime(async (clock) => {
       const landed = await this.replayInSlices(Math.max(0, completedSteps - 1), false, clock);
       await clock.nextIfDue();
-      this.machine.restore(landed.checkpoint);
-      this.finishMove(completedSteps, opIndex, true);
+      clock.piece(() => {
+        this.machine.restore(landed.checkpoint);
+        this.finishMove(completedSteps, opIndex, true);
+      });
     }, superseded);
   }
 
@@ -381,18 +383,23 @@ export class History {
    * recorded. Returns that state and record.
    */
   private async replayInSlices(completedSteps: number, record: boolean, clock: SliceClock): Promise<{ checkpoint: Checkpoint; record?: StepRecord }> {
-    const replayer = (this.replayer ??= this.makeReplayer());
+    if (!this.replayer) {
+      // Its construction is a slice of its own: a big model's takes several milliseconds.
+      this.replayer = clock.piece(() => this.makeReplayer());
+      await clock.next();
+    }
+    const replayer = this.replayer!;
     const unrecordedEnd = record ? completedSteps - 1 : completedSteps;
     const nearest = this.checkpoints.atOrBefore(unrecordedEnd);
     const at = replayer.at();
     if (at.opIndex !== 0 || replayer.failed() || at.completedSteps > unrecordedEnd || at.completedSteps < nearest.completedSteps) replayer.restore(nearest);
     for (;;) {
-      while (replayer.at().completedSteps < unrecordedEnd && !clock.due) this.replayStep(replayer, false);
+      while (replayer.at().completedSteps < unrecordedEnd && !clock.due) clock.piece(() => this.replayStep(replayer, false));
       if (replayer.at().completedSteps === unrecordedEnd) break;
       await clock.next();
     }
     if (record) await clock.nextIfDue();
-    const recorded = record ? this.replayStep(replayer, true) : undefined;
+    const recorded = record ? clock.piece(() => this.replayStep(replayer, true)) : undefined;
     return { checkpoint: replayer.checkpoint(), record: recorded };
   }
 
