@@ -11,6 +11,7 @@
 import type { Phase, StepRecord } from './types';
 import { NonFiniteError } from './nonFinite';
 import { REPLAY_SLICE_MS, SliceClock } from './slices';
+import { countAtOrBefore } from './stepOrder';
 
 /** Everything that determines the future of a training run at a step boundary. */
 export interface Checkpoint {
@@ -117,16 +118,9 @@ export class CheckpointStore {
   }
 }
 
-/** Binary search in a list sorted by step. */
 function latestAtOrBefore(list: Checkpoint[], completedSteps: number): Checkpoint | undefined {
-  let low = 0;
-  let high = list.length; // answer index + 1 lies in [low, high]
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (list[mid].completedSteps <= completedSteps) low = mid + 1;
-    else high = mid;
-  }
-  return low > 0 ? list[low - 1] : undefined;
+  const count = countAtOrBefore(list, (c) => c.completedSteps, completedSteps);
+  return count > 0 ? list[count - 1] : undefined;
 }
 
 function insertSorted(list: Checkpoint[], checkpoint: Checkpoint): void {
