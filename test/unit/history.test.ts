@@ -60,6 +60,26 @@ function assertSameBits(actual: Float64Array[], expected: Float64Array[], what: 
 
 const STEPS = 300;
 
+/** Counts turns of the event loop (its check phase, where setImmediate runs) until stop(). */
+function turnCounter(): { readonly turns: number; stop(): void } {
+  let turns = 0;
+  let counting = true;
+  const count = () => {
+    if (!counting) return;
+    turns++;
+    setImmediate(count);
+  };
+  setImmediate(count);
+  return {
+    get turns() {
+      return turns;
+    },
+    stop: () => {
+      counting = false;
+    },
+  };
+}
+
 describe('history at any length (replays in slices from two levels of checkpoints)', () => {
   for (const optimizer of OPTIMIZERS) {
     it(`${optimizer.type}: an old step's record fetched later equals the record made when it was trained (bit-exact)`, async () => {
@@ -110,17 +130,10 @@ describe('history at any length (replays in slices from two levels of checkpoint
     // Only step 0 is checkpointed: the record of step 3000 replays 2999 steps, many slices' work.
     const t = trainerFor(model(OPTIMIZERS[1]), { trace: false, checkpointInterval: 1_000_000, maxCheckpoints: 2 });
     for (let s = 0; s < 3000; s++) t.step();
-    let turns = 0;
-    let counting = true;
-    const count = () => {
-      if (!counting) return;
-      turns++;
-      setImmediate(count);
-    };
-    setImmediate(count);
+    const loop = turnCounter();
     const record = await t.history.recordInSlices(3000);
-    counting = false;
-    assert.ok(turns > 1, `the event loop turned ${turns} times during the replay`);
+    loop.stop();
+    assert.ok(loop.turns > 1, `the event loop turned ${loop.turns} times during the replay`);
     t.history.recent.clear();
     assert.equal(JSON.stringify(toStepTrace(record)), JSON.stringify(toStepTrace(t.history.record(3000))));
   });
@@ -146,18 +159,11 @@ describe('history at any length (replays in slices from two levels of checkpoint
     // fifteen presses held the event loop 40-55 ms).
     const t = trainerFor(model(OPTIMIZERS[1]));
     const first = trainRecording(t, STEPS);
-    let turn = 0;
-    let counting = true;
-    const count = () => {
-      if (!counting) return;
-      turn++;
-      setImmediate(count);
-    };
-    setImmediate(count);
+    const loop = turnCounter();
     const landedIn: number[] = [];
     const targets = [299, 298, 297, 296, 150];
-    await Promise.all(targets.map((target) => t.history.goToInSlices(target).then(() => landedIn.push(turn))));
-    counting = false;
+    await Promise.all(targets.map((target) => t.history.goToInSlices(target).then(() => landedIn.push(loop.turns))));
+    loop.stop();
     assert.ok(landedIn.every((at, i) => i === 0 || at > landedIn[i - 1]), `landed in turns ${landedIn.join(', ')}`);
     assert.equal(t.position.completedSteps, 150);
     assertSameBits(parameters(t.network), first.weights[150], 'weights at the last target');
