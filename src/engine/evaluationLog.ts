@@ -8,6 +8,7 @@ import type { LossSpec } from './losses';
 import type { Network } from './network';
 import type { TrainingData } from './model/load';
 import { type Evaluation, type SplitName, evaluateRows } from './evaluation';
+import { countAtOrBefore } from './stepOrder';
 
 export class EvaluationLog {
   private log: Evaluation[] = [];
@@ -22,6 +23,11 @@ export class EvaluationLog {
   /** Oldest first. */
   get entries(): readonly Evaluation[] {
     return this.log;
+  }
+
+  /** The epoch-end entries alone, in step order; a new list once the log is cleared. */
+  get epochEndEntries(): readonly Evaluation[] {
+    return this.epochEnds;
   }
 
   /** Measures `split` with the current weights and keeps it. At an epoch end `epoch` is the epoch that just ended. */
@@ -51,15 +57,9 @@ export class EvaluationLog {
     this.epochEnds = [];
   }
 
-  /** The logged epoch-end entries of `step` (binary search: they are in step order). */
+  /** The logged epoch-end entries of `step`. */
   private epochEndsAt(step: number): Evaluation[] {
-    let low = 0;
-    let high = this.epochEnds.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (this.epochEnds[mid].step < step) low = mid + 1;
-      else high = mid;
-    }
+    const low = countAtOrBefore(this.epochEnds, (e) => e.step, step - 1);
     const found: Evaluation[] = [];
     for (let i = low; i < this.epochEnds.length && this.epochEnds[i].step === step; i++) found.push(this.epochEnds[i]);
     return found;

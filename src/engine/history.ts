@@ -10,7 +10,8 @@
 // in slices that yield to the event loop, and this machine jumps to the result at the end.
 import type { Phase, StepRecord } from './types';
 import { NonFiniteError } from './nonFinite';
-import { REPLAY_SLICE_MS, yieldToEventLoop } from './slices';
+import { REPLAY_SLICE_MS, SliceClock } from './slices';
+import { countAtOrBefore } from './stepOrder';
 
 /** Everything that determines the future of a training run at a step boundary. */
 export interface Checkpoint {
@@ -117,16 +118,9 @@ export class CheckpointStore {
   }
 }
 
-/** Binary search in a list sorted by step. */
 function latestAtOrBefore(list: Checkpoint[], completedSteps: number): Checkpoint | undefined {
-  let low = 0;
-  let high = list.length; // answer index + 1 lies in [low, high]
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (list[mid].completedSteps <= completedSteps) low = mid + 1;
-    else high = mid;
-  }
-  return low > 0 ? list[low - 1] : undefined;
+  const count = countAtOrBefore(list, (c) => c.completedSteps, completedSteps);
+  return count > 0 ? list[count - 1] : undefined;
 }
 
 function insertSorted(list: Checkpoint[], checkpoint: Checkpoint): void {
@@ -211,6 +205,13 @@ export class HistoryRestartedError extends Error {
   }
 }
 
+/** A newer move was asked for while this one waited or replayed: the newer one wins, this one moves nothing. */
+export class MoveSupersededError extends Error {
+  constructor() {
+    super('a newer move was asked for while this one was being replayed');
+  }
+}
+
 export class History {
   private checkpoints!: CheckpointStore;
   /** Completed step records kept for instant access; older ones are recomputed by replay. */
@@ -273,16 +274,19 @@ export class History {
    * machine in slices that yield while this machine stays where it is; then this machine jumps to
    * that state and does the last step, recorded (its record goes to the cache, for the screen),
    * and the operations of the target step. Rejects with HistoryRestartedError when training
-   * starts over meanwhile, leaving this machine as the restart left it.
+   * starts over meanwhile, leaving this machine as the restart left it, and with
+   * MoveSupersededError, having moved nothing, when `superseded()` turns true before it lands.
    */
-  goToInSlices(completedSteps: number, opIndex = 0): Promise<void> {
+  goToInSlices(completedSteps: number, opIndex = 0, superseded: () => boolean = () => false): Promise<void> {
     this.checkTarget(completedSteps, opIndex);
-    return this.oneReplayAtATime(async (stale) => {
-      const landed = await this.replayInSlices(Math.max(0, completedSteps - 1), false);
-      if (stale()) throw new HistoryRestartedError();
-      this.machine.restore(landed.checkpoint);
-      this.finishMove(completedSteps, opIndex, true);
-    });
+    return this.oneReplayAtATime(async (clock) => {
+      const landed = await this.replayInSlices(Math.max(0, completedSteps - 1), false, clock);
+      await clock.nextIfDue();
+      clock.piece(() => {
+        this.machine.restore(landed.checkpoint);
+        this.finishMove(completedSteps, opIndex, true);
+      });
+    }, superseded);
   }
 
   /** record(step) without holding the event loop: replayed on the second machine in slices that yield. */
@@ -290,9 +294,8 @@ export class History {
     this.checkCompleted(step);
     const cached = this.recent.get(step);
     if (cached) return Promise.resolve(cached);
-    return this.oneReplayAtATime(async (stale) => {
-      const { record } = await this.replayInSlices(step, true);
-      if (stale()) throw new HistoryRestartedError();
+    return this.oneReplayAtATime(async (clock) => {
+      const { record } = await this.replayInSlices(step, true, clock);
       this.recent.set(step, record!);
       return record!;
     });
@@ -345,15 +348,23 @@ export class History {
   }
 
   /**
-   * Runs `body` when the replays asked before it are done; `stale()` tells it whether training
-   * started over since it was asked for (then it is rejected before it starts).
+   * Runs `body` when the replays asked before it are done, in slices timed by the clock it gets:
+   * each slice starts in a task of its own (a replay never lengthens the task that asked for it,
+   * nor the one that ended the replay before), and each rejects the replay with
+   * HistoryRestartedError when training started over since it was asked for, or with
+   * MoveSupersededError when `superseded()`. So a stale replay stops at its next slice, before it
+   * books a checkpoint of the old training in the new history.
    */
-  private oneReplayAtATime<T>(body: (stale: () => boolean) => Promise<T>): Promise<T> {
+  private oneReplayAtATime<T>(body: (clock: SliceClock) => Promise<T>, superseded: () => boolean = () => false): Promise<T> {
     const generation = this.generation;
-    const stale = () => generation !== this.generation;
-    const result = this.replays.then(() => {
-      if (stale()) throw new HistoryRestartedError();
-      return body(stale);
+    const stillWanted = () => {
+      if (generation !== this.generation) throw new HistoryRestartedError();
+      if (superseded()) throw new MoveSupersededError();
+    };
+    const result = this.replays.then(async () => {
+      const clock = new SliceClock(REPLAY_SLICE_MS, stillWanted);
+      await clock.next();
+      return body(clock);
     });
     this.replays = result.catch(() => undefined);
     return result;
@@ -365,19 +376,24 @@ export class History {
    * yield between them, dropping fine checkpoints on the way; with `record`, the last step is
    * recorded. Returns that state and record.
    */
-  private async replayInSlices(completedSteps: number, record: boolean): Promise<{ checkpoint: Checkpoint; record?: StepRecord }> {
-    const replayer = (this.replayer ??= this.makeReplayer());
+  private async replayInSlices(completedSteps: number, record: boolean, clock: SliceClock): Promise<{ checkpoint: Checkpoint; record?: StepRecord }> {
+    if (!this.replayer) {
+      // Its construction is a slice of its own: a big model's takes several milliseconds.
+      this.replayer = clock.piece(() => this.makeReplayer());
+      await clock.next();
+    }
+    const replayer = this.replayer!;
     const unrecordedEnd = record ? completedSteps - 1 : completedSteps;
     const nearest = this.checkpoints.atOrBefore(unrecordedEnd);
     const at = replayer.at();
     if (at.opIndex !== 0 || replayer.failed() || at.completedSteps > unrecordedEnd || at.completedSteps < nearest.completedSteps) replayer.restore(nearest);
     for (;;) {
-      const sliceStart = performance.now();
-      while (replayer.at().completedSteps < unrecordedEnd && performance.now() - sliceStart < REPLAY_SLICE_MS) this.replayStep(replayer, false);
+      while (replayer.at().completedSteps < unrecordedEnd && !clock.due) clock.piece(() => this.replayStep(replayer, false));
       if (replayer.at().completedSteps === unrecordedEnd) break;
-      await yieldToEventLoop();
+      await clock.next();
     }
-    const recorded = record ? this.replayStep(replayer, true) : undefined;
+    if (record) await clock.nextIfDue();
+    const recorded = record ? clock.piece(() => this.replayStep(replayer, true)) : undefined;
     return { checkpoint: replayer.checkpoint(), record: recorded };
   }
 

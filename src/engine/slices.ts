@@ -15,3 +15,48 @@ export const REPLAY_SLICE_MS = 8;
 export function yieldToEventLoop(ms = 0): Promise<void> {
   return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }
+
+/**
+ * Times one piece of long work in slices of about `sliceMs`: a slice is `due` (over) when a piece
+ * of work as long as the last one would take it past `sliceMs`; it does one piece at least, so
+ * pieces that take longer than that (a big network's steps) get a slice each. next() yields to
+ * the event loop and starts the next slice, then calls `resumed`, which may throw to abandon the
+ * work (it is no longer wanted).
+ */
+export class SliceClock {
+  private start = performance.now();
+  private lastPieceMs = 0;
+  private piecesThisSlice = 0;
+
+  constructor(
+    private readonly sliceMs: number,
+    private readonly resumed: () => void = () => undefined,
+  ) {}
+
+  get due(): boolean {
+    return this.piecesThisSlice > 0 && performance.now() - this.start + this.lastPieceMs > this.sliceMs;
+  }
+
+  /** Runs `work` as one piece of the current slice. */
+  piece<T>(work: () => T): T {
+    const pieceStart = performance.now();
+    this.piecesThisSlice++;
+    try {
+      return work();
+    } finally {
+      this.lastPieceMs = performance.now() - pieceStart;
+    }
+  }
+
+  async next(): Promise<void> {
+    await yieldToEventLoop();
+    this.start = performance.now();
+    this.piecesThisSlice = 0;
+    this.resumed();
+  }
+
+  /** next() when the current slice is due. */
+  async nextIfDue(): Promise<void> {
+    if (this.due) await this.next();
+  }
+}

@@ -186,6 +186,11 @@ export class Trainer {
     return this.evaluationLog.entries;
   }
 
+  /** The epoch-end figures alone, in step order (a new list when training starts over). */
+  get epochEnds(): readonly Evaluation[] {
+    return this.evaluationLog.epochEndEntries;
+  }
+
   get tracing(): boolean {
     return this.options.trace;
   }

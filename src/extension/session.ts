@@ -6,7 +6,7 @@
 import type { ModelFile, Phase, StepRecord } from '../engine/types';
 import { type LoadOptions, type LoadedModel, loadModel, loadModelAsync } from '../engine/model';
 import { Trainer, type TrainingData } from '../engine/trainer';
-import { HistoryRestartedError } from '../engine/history';
+import { HistoryRestartedError, MoveSupersededError } from '../engine/history';
 import type { NextOperation } from '../engine/phases';
 import type { NonFiniteError } from '../engine/nonFinite';
 import { type BrokenDerivative, cloneNetwork, setParameters } from '../engine/network';
@@ -16,6 +16,7 @@ import { ONLINE_LOSS_WINDOW, movingAverages } from '../engine/movingAverage';
 import { Float64Series } from '../engine/float64Series';
 import { type ChainRuleExplanation, explainChainRule } from '../engine/chainRule';
 import { type TestLook, lookAtTestSet, testLooksIn } from '../engine/testSet';
+import { countAtOrBefore } from '../engine/stepOrder';
 import type { EpochEvaluation, LossHistory, ModelSummary, ParameterRef, RunUntil, StepOnScreen, ViewState } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
 import type { ValidationContext } from '../protocol/validate';
@@ -76,11 +77,14 @@ export class TrainingSession {
   private listeners = new Set<(change: SessionChange) => void>();
   private latest = 0;
   private losses = TrainingSession.noLosses();
+  private readonly epochRows = new EpochRows();
   private runState: { mover: Mover; pause: boolean; done: Promise<RunOutcome> } | undefined;
   /** The moves back asked for, in order: each asks where to go when the one before has landed. */
   private movesBack: Promise<unknown> = Promise.resolve();
   /** Moves back asked for and not landed yet: forward moves wait for them. */
   private movesBackPending = 0;
+  /** Counts Go To Step requests: a Go To not landed yet when a newer one is asked gives way to it. */
+  private goTosAsked = 0;
   private unsubscribe: () => void;
 
   selection: Selection = { layer: 0 };
@@ -261,7 +265,7 @@ export class TrainingSession {
 
   /** Train/validation figures of every epoch ended up to the step on screen, one entry per epoch. */
   get epochs(): EpochEvaluation[] {
-    return epochFigures(this.trainer.evaluations, this.completedSteps);
+    return this.epochRows.through(this.trainer.epochEnds, this.completedSteps);
   }
 
   /** Each look at the test split since the last reset, oldest first (kept across Step Back and Go To). */
@@ -374,16 +378,19 @@ export class TrainingSession {
   /**
    * Goes to the earlier position `target` names, asked when the moves back asked before it have
    * landed (pressing Step Back twice goes back twice), replaying in slices that yield
-   * (history.goToInSlices); false when there is none or training started over meanwhile.
+   * (history.goToInSlices); false when there is none, training started over meanwhile, or
+   * `superseded()` turned true before it landed.
    */
-  private moveBackTo(mover: Mover, target: () => { completedSteps: number; opIndex: number } | undefined): Promise<boolean | Refusal> {
+  private moveBackTo(
+    mover: Mover, target: () => { completedSteps: number; opIndex: number } | undefined, superseded?: () => boolean,
+  ): Promise<boolean | Refusal> {
     this.movesBackPending++;
     const move = this.movesBack
       .then(() =>
         this.moveBack(mover, async () => {
           const position = target();
           if (!position) return false;
-          return this.replayTo(position.completedSteps, position.opIndex);
+          return this.replayTo(position.completedSteps, position.opIndex, superseded);
         }),
       )
       .finally(() => this.movesBackPending--);
@@ -391,13 +398,16 @@ export class TrainingSession {
     return move;
   }
 
-  /** history.goToInSlices: false when training started over meanwhile (the reset or new model won; nothing else moved). */
-  private async replayTo(completedSteps: number, opIndex: number): Promise<boolean> {
+  /**
+   * history.goToInSlices: false when training started over meanwhile (the reset or new model won)
+   * or the move was superseded (the newer one wins); nothing else moved then.
+   */
+  private async replayTo(completedSteps: number, opIndex: number, superseded?: () => boolean): Promise<boolean> {
     try {
-      await this.trainer.history.goToInSlices(completedSteps, opIndex);
+      await this.trainer.history.goToInSlices(completedSteps, opIndex, superseded);
       return true;
     } catch (error) {
-      if (error instanceof HistoryRestartedError) return false;
+      if (error instanceof HistoryRestartedError || error instanceof MoveSupersededError) return false;
       throw error;
     }
   }
@@ -471,18 +481,22 @@ export class TrainingSession {
    * Shows completed step `step` (0 = before training). Earlier steps are a move back (replayed
    * from a checkpoint in slices that yield; 'cancelled' when training started over meanwhile);
    * later ones train forward as a full-speed run (untraced, yielding, cancellable through
-   * `control`), recording each step's loss on the way.
+   * `control`), recording each step's loss on the way. A newer Go To Step asked before this one
+   * lands wins: this one stops replaying at its next slice, or does not start, and is 'cancelled'.
    */
   async goToStep(step: number, control: RunControl = {}, mover: Mover = 'inspector'): Promise<RunOutcome> {
+    const asked = ++this.goTosAsked;
+    const superseded = () => asked !== this.goTosAsked;
     await this.movesBack; // where to go from is known when the moves back asked before have landed
     const refusal = await this.claim(mover);
     if (refusal) return refusal;
+    if (superseded()) return { kind: 'cancelled' };
     // Beyond the newest step reached, train on; up to it, replay from the nearest checkpoint.
     if (step > this.completedSteps && step > this.latest) {
       return this.advance({ ...control, mover, fullSpeed: true, until: { kind: 'steps', value: step - this.completedSteps } });
     }
     if (step !== this.completedSteps || this.trainer.position.opIndex > 0) {
-      const moved = await this.moveBackTo(mover, () => ({ completedSteps: step, opIndex: 0 }));
+      const moved = await this.moveBackTo(mover, () => ({ completedSteps: step, opIndex: 0 }), superseded);
       if (moved !== true) return moved === false ? { kind: 'cancelled' } : moved;
     }
     return { kind: 'condition', reason: { kind: 'steps' } };
@@ -622,20 +636,40 @@ export class SessionRegistry {
   }
 }
 
-/** The trainer's epoch-end evaluations up to `lastStep`, one entry per epoch as the loss view shows them. */
-export function epochFigures(evaluations: readonly Evaluation[], lastStep = Infinity): EpochEvaluation[] {
-  const byEpoch = new Map<number, EpochEvaluation>();
-  for (const e of evaluations) {
-    if (e.trigger !== 'epoch-end' || e.step > lastStep) continue;
-    const entry = byEpoch.get(e.epoch) ?? { epoch: e.epoch, step: e.step, trainLoss: NaN };
-    if (e.split === 'train') {
-      entry.trainLoss = e.loss;
-      if (e.accuracy !== undefined) entry.trainAccuracy = e.accuracy;
-    } else if (e.split === 'validation') {
-      entry.validationLoss = e.loss;
-      if (e.accuracy !== undefined) entry.validationAccuracy = e.accuracy;
+/**
+ * The loss view's epoch rows, one per epoch, folded from the trainer's epoch-end evaluations as
+ * they are logged (each epoch end once, in step order), so the rows up to a step cost a binary
+ * search and a copy, not a pass over the whole log (a million steps of the history bench end
+ * 125,000 epochs).
+ */
+class EpochRows {
+  private source: readonly Evaluation[] | undefined;
+  private folded = 0;
+  private rows: EpochEvaluation[] = [];
+
+  /** The rows of the epochs `epochEnds` ended at or before `lastStep` (`epochEnds` is a new list when training starts over). */
+  through(epochEnds: readonly Evaluation[], lastStep: number): EpochEvaluation[] {
+    if (epochEnds !== this.source) {
+      this.source = epochEnds;
+      this.folded = 0;
+      this.rows = [];
     }
-    byEpoch.set(e.epoch, entry);
+    for (; this.folded < epochEnds.length; this.folded++) this.fold(epochEnds[this.folded]);
+    return this.rows.slice(0, countAtOrBefore(this.rows, (row) => row.step, lastStep));
   }
-  return [...byEpoch.values()];
+
+  private fold(e: Evaluation): void {
+    let row = this.rows[this.rows.length - 1];
+    if (row?.epoch !== e.epoch) {
+      row = { epoch: e.epoch, step: e.step, trainLoss: NaN };
+      this.rows.push(row);
+    }
+    if (e.split === 'train') {
+      row.trainLoss = e.loss;
+      if (e.accuracy !== undefined) row.trainAccuracy = e.accuracy;
+    } else if (e.split === 'validation') {
+      row.validationLoss = e.loss;
+      if (e.accuracy !== undefined) row.validationAccuracy = e.accuracy;
+    }
+  }
 }

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import type { ModelFile, OptimizerSpec } from '../../src/engine/types';
 import { Trainer, type TrainerOptions } from '../../src/engine/trainer';
-import { FINE_PER_INTERVAL, HistoryRestartedError } from '../../src/engine/history';
+import { FINE_PER_INTERVAL, HistoryRestartedError, MoveSupersededError } from '../../src/engine/history';
 import { loadModel } from '../../src/engine/model';
 import { toStepTrace } from '../../src/engine/trace';
 import { parameters } from '../../src/engine/network';
@@ -60,6 +60,26 @@ function assertSameBits(actual: Float64Array[], expected: Float64Array[], what: 
 
 const STEPS = 300;
 
+/** Counts turns of the event loop (its check phase, where setImmediate runs) until stop(). */
+function turnCounter(): { readonly turns: number; stop(): void } {
+  let turns = 0;
+  let counting = true;
+  const count = () => {
+    if (!counting) return;
+    turns++;
+    setImmediate(count);
+  };
+  setImmediate(count);
+  return {
+    get turns() {
+      return turns;
+    },
+    stop: () => {
+      counting = false;
+    },
+  };
+}
+
 describe('history at any length (replays in slices from two levels of checkpoints)', () => {
   for (const optimizer of OPTIMIZERS) {
     it(`${optimizer.type}: an old step's record fetched later equals the record made when it was trained (bit-exact)`, async () => {
@@ -110,17 +130,10 @@ describe('history at any length (replays in slices from two levels of checkpoint
     // Only step 0 is checkpointed: the record of step 3000 replays 2999 steps, many slices' work.
     const t = trainerFor(model(OPTIMIZERS[1]), { trace: false, checkpointInterval: 1_000_000, maxCheckpoints: 2 });
     for (let s = 0; s < 3000; s++) t.step();
-    let turns = 0;
-    let counting = true;
-    const count = () => {
-      if (!counting) return;
-      turns++;
-      setImmediate(count);
-    };
-    setImmediate(count);
+    const loop = turnCounter();
     const record = await t.history.recordInSlices(3000);
-    counting = false;
-    assert.ok(turns > 1, `the event loop turned ${turns} times during the replay`);
+    loop.stop();
+    assert.ok(loop.turns > 1, `the event loop turned ${loop.turns} times during the replay`);
     t.history.recent.clear();
     assert.equal(JSON.stringify(toStepTrace(record)), JSON.stringify(toStepTrace(t.history.record(3000))));
   });
@@ -138,6 +151,57 @@ describe('history at any length (replays in slices from two levels of checkpoint
     t.reset(); // while it replays
     await assert.rejects(replaying, HistoryRestartedError);
     assert.equal(t.position.completedSteps, 0);
+  });
+
+  it('starts every replay in a task of its own: moves asked back to back land in different turns of the event loop', async () => {
+    // Each of these replays is a few steps from a fine checkpoint, well within one slice; queued,
+    // they used to run one after another in the task that ended the first (at 200,000 steps
+    // fifteen presses held the event loop 40-55 ms).
+    const t = trainerFor(model(OPTIMIZERS[1]));
+    const first = trainRecording(t, STEPS);
+    const loop = turnCounter();
+    const landedIn: number[] = [];
+    const targets = [299, 298, 297, 296, 150];
+    await Promise.all(targets.map((target) => t.history.goToInSlices(target).then(() => landedIn.push(loop.turns))));
+    loop.stop();
+    assert.ok(landedIn.every((at, i) => i === 0 || at > landedIn[i - 1]), `landed in turns ${landedIn.join(', ')}`);
+    assert.equal(t.position.completedSteps, 150);
+    assertSameBits(parameters(t.network), first.weights[150], 'weights at the last target');
+  });
+
+  it('a replay under way when training starts over stops at its next slice: the new history books none of its checkpoints', async () => {
+    const t = trainerFor(model(OPTIMIZERS[0]), { ...SMALL, trace: false });
+    for (let s = 0; s < 16_000; s++) t.step();
+    const coarse = t.history.memory.coarseInterval;
+    const replaying = t.history.recordInSlices(2 * coarse - 1); // thousands of steps: many slices
+    // Three turns: the replay is under way (its twin built in one slice, its first steps replayed in the next).
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // Another training from step 0: a stale replay's checkpoints would be the old training's.
+    const broken = { kind: 'tanh-without-square' } as const;
+    t.setBrokenDerivative(broken);
+    await assert.rejects(replaying, HistoryRestartedError);
+    // Had it gone on, the old training's states would sit among the new one's checkpoints, and
+    // moves back in the new training would restore them.
+    assert.equal(t.history.memory.checkpoints, 1, 'the new history holds step 0 alone');
+  });
+
+  it('a move superseded while it replays stops and moves nothing; the newer move lands', async () => {
+    const t = trainerFor(model(OPTIMIZERS[1]), { trace: false, checkpointInterval: 1_000_000, maxCheckpoints: 2 });
+    const weights = [parameters(t.network).map((p) => p.slice())];
+    for (let s = 0; s < 3000; s++) {
+      t.step();
+      weights.push(parameters(t.network).map((p) => p.slice()));
+    }
+    let superseded = false;
+    const older = t.history.goToInSlices(2500, 0, () => superseded);
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    superseded = true;
+    const newer = t.history.goToInSlices(1200);
+    await assert.rejects(older, MoveSupersededError);
+    assert.equal(t.position.completedSteps, 3000, 'the superseded move moved nothing');
+    await newer;
+    assert.equal(t.position.completedSteps, 1200);
+    assertSameBits(parameters(t.network), weights[1200], 'weights at the newer target');
   });
 
   it('keeps the checkpoints within the byte budget and the count limit however long it trains', () => {
@@ -191,6 +255,21 @@ describe('the session moves back and fetches old records through the sliced repl
     assert.equal(session.completedSteps, 300);
     assert.equal(session.latestStep, 300, 'had the Step gone first, step 301 would have been reached');
     assert.equal(JSON.stringify(toStepTrace(session.record!)), first.traces[299]);
+  });
+
+  it('a Go To asked while an earlier one has not landed wins: the earlier is cancelled and the position stays where the newer asked', async () => {
+    const session = open();
+    const reference = trainerFor(model(OPTIMIZERS[1]));
+    const first = trainRecording(reference, 300);
+    await session.goToStep(300);
+    const moves: number[] = [];
+    session.onDidChange((change) => {
+      if (change.kind === 'moved') moves.push(session.completedSteps);
+    });
+    const [older, newer] = await Promise.all([session.goToStep(100), session.goToStep(42)]);
+    assert.deepEqual([older.kind, newer.kind], ['cancelled', 'condition']);
+    assert.deepEqual(moves, [42], 'only the newer Go To moved the session');
+    assert.equal(JSON.stringify(toStepTrace(session.record!)), first.traces[41]);
   });
 
   it("the inspector's request for an old step's tensor is answered from that step's record", async () => {
