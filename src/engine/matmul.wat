@@ -18,7 +18,7 @@
 (module
   (memory (export "memory") 1)
 
-  ;; dst[(q/4·k + p)·4 + c] = src[p·sumStep + (q + c)·step] for q + c < count, else 0 (q a multiple
+;; dst[(q/4·k + p)·4 + c] = src[p·sumStep + (q + c)·step] for q + c < count, else 0 (q a multiple
   ;; of 4): `count` rows of A (or columns of B) in panels of 4, each panel p by p.
   (func $pack
     (param $src i32) (param $dst i32) (param $count i32) (param $k i32) (param $step i32) (param $sumStep i32)
@@ -28,26 +28,54 @@
     (block $panelsDone
       (loop $panels
         (br_if $panelsDone (i32.ge_u (local.get $q) (local.get $count)))
-        (local.set $p (i32.const 0))
-        (block $sumDone
-          (loop $sum
-            (br_if $sumDone (i32.ge_u (local.get $p) (local.get $k)))
-            (local.set $at (i32.add (local.get $src)
-              (i32.add (i32.mul (local.get $p) (local.get $sumStep)) (i32.mul (local.get $q) (local.get $step)))))
-            (local.set $c (i32.const 0))
-            (block $panelDone
-              (loop $panel
-                (br_if $panelDone (i32.eq (local.get $c) (i32.const 4)))
-                (f64.store (local.get $dst)
-                  (if (result f64) (i32.lt_u (i32.add (local.get $q) (local.get $c)) (local.get $count))
-                    (then (f64.load (local.get $at)))
-                    (else (f64.const 0))))
-                (local.set $at (i32.add (local.get $at) (local.get $step)))
-                (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
-                (local.set $c (i32.add (local.get $c) (i32.const 1)))
-                (br $panel)))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $sum)))
+        (local.set $at (i32.add (local.get $src) (i32.mul (local.get $q) (local.get $step))))
+        (local.set $p (local.get $k))
+        (if (i32.gt_u (i32.add (local.get $q) (i32.const 4)) (local.get $count))
+          (then
+            ;; The last panel, part padding: element by element.
+            (block $sumDone
+              (loop $sum
+                (br_if $sumDone (i32.eqz (local.get $p)))
+                (local.set $c (i32.const 0))
+                (block $panelDone
+                  (loop $panel
+                    (br_if $panelDone (i32.eq (local.get $c) (i32.const 4)))
+                    (f64.store (local.get $dst)
+                      (if (result f64) (i32.lt_u (i32.add (local.get $q) (local.get $c)) (local.get $count))
+                        (then (f64.load (i32.add (local.get $at) (i32.mul (local.get $c) (local.get $step)))))
+                        (else (f64.const 0))))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $panel)))
+                (local.set $at (i32.add (local.get $at) (local.get $sumStep)))
+                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                (br $sum))))
+          (else
+            (if (i32.eq (local.get $step) (i32.const 8))
+              (then
+                ;; Four neighbours in memory: two vector copies per p.
+                (block $sumDone
+                  (loop $sum
+                    (br_if $sumDone (i32.eqz (local.get $p)))
+                    (v128.store (local.get $dst) (v128.load (local.get $at)))
+                    (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $at)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                    (local.set $at (i32.add (local.get $at) (local.get $sumStep)))
+                    (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                    (br $sum))))
+              (else
+                ;; Four apart: one number from each per p.
+                (block $sumDone
+                  (loop $sum
+                    (br_if $sumDone (i32.eqz (local.get $p)))
+                    (f64.store (local.get $dst) (f64.load (local.get $at)))
+                    (f64.store offset=8 (local.get $dst) (f64.load (i32.add (local.get $at) (local.get $step))))
+                    (f64.store offset=16 (local.get $dst) (f64.load (i32.add (local.get $at) (i32.shl (local.get $step) (i32.const 1)))))
+                    (f64.store offset=24 (local.get $dst) (f64.load (i32.add (local.get $at) (i32.mul (local.get $step) (i32.const 3)))))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                    (local.set $at (i32.add (local.get $at) (local.get $sumStep)))
+                    (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+                    (br $sum)))))))
         (local.set $q (i32.add (local.get $q) (i32.const 4)))
         (br $panels))))
 
