@@ -224,11 +224,11 @@ export function backwardLayer(
   // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as δᵀ·input: one running sum per weight instead of
   // rewriting the whole gradient once per sample.
   const gradWeights = multiply(delta, input, units, inputs, rows, allocate(units * inputs), undefined, 'a');
-  // ∂J/∂b[u] = Σ_r δ[r][u], each sum from 0 in row order.
-  const gradBias = allocate(units).fill(0);
-  for (let r = 0; r < rows; r++) {
-    const dRow = r * units;
-    for (let u = 0; u < units; u++) gradBias[u] += delta[dRow + u];
+  const gradBias = allocate(units);
+  for (let u = 0; u < units; u++) {
+    let sum = 0;
+    for (let r = 0, at = u; r < rows; r++, at += units) sum += delta[at];
+    gradBias[u] = sum;
   }
   const reg = options.regularization;
   if (reg && (reg.l1 !== 0 || reg.l2 !== 0)) regularizationGradient(weights, reg, gradWeights, true);
