@@ -198,6 +198,8 @@ function cpuBound(): { flags: string; mhz: number; gflops: number } {
 }
 
 const ratio = (value: number) => `${value.toFixed(2)}×`;
+/** a ÷ b in each repetition: the median alone hides how far a shared machine's repetitions spread. */
+const perRepetition = (a: Rate, b: Rate) => `per repetition ${a.runs.map((run, r) => (run / b.runs[r]).toFixed(2)).join(', ')}`;
 const verdict = (met: boolean) => (met ? 'met' : '**NOT met**');
 
 export const engineVsTfjs: BenchSection = {
@@ -239,20 +241,18 @@ export const engineVsTfjs: BenchSection = {
         ], shape.stepsPerRun);
         if (!Number.isFinite(lossAfterSum)) throw new Error(`${shape.name}: the traced run's lossAfter is not finite`);
         const traceCost = medianRatio(engine, full);
-        // The median alone hides how far a shared machine's repetitions spread.
-        const traceCostRuns = `per repetition ${engine.runs.map((run, r) => (run / full.runs[r]).toFixed(2)).join(', ')}`;
         const vsWasm = medianRatio(engine, tfWasm);
         const vsTorch = medianRatio(engine, torch64);
         rates.push(`| ${shape.name} | ${[engine, full, cpu, tfWasm, torch64, torch32].map((r) => formatRate(r.median)).join(' | ')} |`);
         ratios.push(`| ${shape.name} | ${[cpu, tfWasm, torch64, torch32].map((r) => ratio(medianRatio(engine, r))).join(' | ')} | ${ratio(traceCost)} |`);
         if (shape.sizes.length === 3) {
           notes.push(
-            `${shape.name}: untraced ≥ 1.5× TF.js WASM: ${verdict(vsWasm >= 1.5)} (${ratio(vsWasm)}); ` +
+            `${shape.name}: untraced ≥ 1.5× TF.js WASM: ${verdict(vsWasm >= 1.5)} (${ratio(vsWasm)}; ${perRepetition(engine, tfWasm)}); ` +
               `untraced ≥ 0.33× PyTorch float64: ${verdict(vsTorch >= 0.33)} (${ratio(vsTorch)}); ` +
-              `full trace ≤ 1.5× untraced cost: ${verdict(traceCost <= 1.5)} (${ratio(traceCost)}; ${traceCostRuns}).`,
+              `full trace ≤ 1.5× untraced cost: ${verdict(traceCost <= 1.5)} (${ratio(traceCost)}; ${perRepetition(engine, full)}).`,
           );
         } else {
-          notes.push(`${shape.name}: full trace ≤ 2× untraced cost: ${verdict(traceCost <= 2)} (${ratio(traceCost)}; ${traceCostRuns}).`);
+          notes.push(`${shape.name}: full trace ≤ 2× untraced cost: ${verdict(traceCost <= 2)} (${ratio(traceCost)}; ${perRepetition(engine, full)}).`);
         }
         const flops = flopsPerStep(shape);
         const share = (stepsPerSecond: number) => `${(100 * stepsPerSecond * flops / (bound.gflops * 1e9)).toFixed(1)}%`;

@@ -1,7 +1,8 @@
 // The dense layers' three products (z = X·Wᵀ + b, ∂J/∂W = δᵀ·X, ∂J/∂X = δ·W) as one kernel,
-// C = A·B with A and B row-major, in two implementations with the same arithmetic: WebAssembly
-// SIMD (matmul.wat, assembled at build time, handed over by the host through provideKernel)
-// and plain TypeScript where that kernel is missing or the product too small to pay the copy.
+// C = A·B with A and B row-major (either may be given transposed), in two implementations with
+// the same arithmetic: WebAssembly SIMD (matmul.wat, assembled at build time, handed over by the
+// host through provideKernel) and plain TypeScript where that kernel is missing or the product
+// too small to pay the copy.
 //
 // Bit-identical whichever runs: every element of C is one running sum taken in index order from
 // its initial value, a multiply and a separate add per term (neither JavaScript nor WebAssembly
@@ -9,18 +10,23 @@
 // side by side (SIMD: neighbouring columns in the two lanes), sharing loads between them and
 // giving the CPU independent addition chains instead of one.
 
+/** Which operand multiply is given transposed: 'a' (a holds Aᵀ, k × m) or 'b' (b holds Bᵀ, n × k). */
+export type Transposed = 'a' | 'b';
+
 /**
- * out[i][j] = init[j] + Σ_p a[i][p]·b[p][j] for a: m × k, b: k × n, out: m × n (p ascending;
- * init omitted means 0). Returns `out`.
+ * out[i][j] = init[j] + Σ_p A[i][p]·B[p][j] for A: m × k, B: k × n, out: m × n (p ascending;
+ * init omitted means 0), where a holds A and b holds B, or one of them transposed. Returns `out`.
  */
 export function multiply(
   a: Float64Array, b: Float64Array, m: number, n: number, k: number,
-  out: Float64Array, init?: Float64Array,
+  out: Float64Array, init?: Float64Array, transposed?: Transposed,
 ): Float64Array {
   if (m * n * k >= WASM_MIN_PRODUCT) {
     const wasm = loadedKernel();
-    if (wasm) return wasm.multiply(a, b, m, n, k, out, init);
+    if (wasm) return wasm.multiply(a, b, m, n, k, out, init, transposed);
   }
+  if (transposed === 'a') return multiplyPlain(transpose(a, k, m, scratch(m * k)), b, m, n, k, out, init);
+  if (transposed === 'b') return multiplyPlain(a, transpose(b, n, k, scratch(k * n)), m, n, k, out, init);
   return multiplyPlain(a, b, m, n, k, out, init);
 }
 
@@ -108,12 +114,21 @@ export function multiplyPlain(
 }
 
 /** out = aᵀ for a: rows × cols (out: cols × rows). Returns `out`. */
-export function transpose(a: Float64Array, rows: number, cols: number, out: Float64Array): Float64Array {
+function transpose(a: Float64Array, rows: number, cols: number, out: Float64Array): Float64Array {
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     for (let c = 0; c < cols; c++) out[c * rows + r] = a[row + c];
   }
   return out;
+}
+
+// The fallback's transposed copy of a transposed operand; reused across calls (the engine is
+// single-threaded and nothing keeps it past one multiply).
+let scratchBuffer = new Float64Array(0);
+
+function scratch(length: number): Float64Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Float64Array(length);
+  return scratchBuffer;
 }
 
 // ---- the WebAssembly kernel
@@ -155,10 +170,16 @@ function loadedKernel(): WasmKernel | null {
 }
 
 const PAGE_BYTES = 65536;
+/** The kernel's tiles are 4 × 4: it pads A's rows and B's columns to a multiple of 4. */
+const TILE = 4;
 
 class WasmKernel {
   private readonly memory: WebAssembly.Memory;
-  private readonly run: (a: number, b: number, out: number, init: number, hasInit: number, m: number, n: number, k: number) => void;
+  private readonly run: (
+    a: number, aRowStep: number, aSumStep: number, b: number, bSumStep: number, bColumnStep: number,
+    init: number, out: number, m: number, n: number, k: number,
+    aPanels: number, bPanels: number, initPanels: number, tile: number,
+  ) => void;
   private numbers: Float64Array;
 
   constructor(bytes: Uint8Array<ArrayBuffer>) {
@@ -168,23 +189,41 @@ class WasmKernel {
     this.numbers = new Float64Array(this.memory.buffer);
   }
 
-  /** multiply, with the operands copied into the kernel's memory in the order a, b, init, out. */
-  multiply(a: Float64Array, b: Float64Array, m: number, n: number, k: number, out: Float64Array, init?: Float64Array): Float64Array {
-    const at = 0;
-    const bAt = at + m * k;
+  /**
+   * multiply, with the operands copied as they are into the kernel's memory in the order a, b,
+   * init, out, followed by the kernel's own regions: A and B in panels, init padded, one tile.
+   */
+  multiply(
+    a: Float64Array, b: Float64Array, m: number, n: number, k: number, out: Float64Array, init: Float64Array | undefined,
+    transposed: Transposed | undefined,
+  ): Float64Array {
+    const paddedRows = Math.ceil(m / TILE) * TILE;
+    const paddedColumns = Math.ceil(n / TILE) * TILE;
+    const bAt = m * k;
     const initAt = bAt + k * n;
-    const outAt = initAt + (init ? n : 0);
-    const end = outAt + m * n;
+    const outAt = initAt + n;
+    const aPanelsAt = outAt + m * n;
+    const bPanelsAt = aPanelsAt + paddedRows * k;
+    const initPanelsAt = bPanelsAt + paddedColumns * k;
+    const tileAt = initPanelsAt + paddedColumns;
+    const end = tileAt + TILE * TILE;
     if (end * 8 > this.memory.buffer.byteLength) {
       this.memory.grow(Math.ceil((end * 8 - this.memory.buffer.byteLength) / PAGE_BYTES));
       this.numbers = new Float64Array(this.memory.buffer);
     }
     const numbers = this.numbers;
-    numbers.set(a.length === m * k ? a : a.subarray(0, m * k), at);
+    numbers.set(a.length === m * k ? a : a.subarray(0, m * k), 0);
     numbers.set(b.length === k * n ? b : b.subarray(0, k * n), bAt);
     if (init) numbers.set(init.length === n ? init : init.subarray(0, n), initAt);
-    this.run(at * 8, bAt * 8, outAt * 8, initAt * 8, init ? 1 : 0, m, n, k);
-    out.set(numbers.subarray(outAt, end));
+    else numbers.fill(0, initAt, outAt);
+    // Where A[i][p] and B[p][j] are, in numbers: a + i·aRowStep + p·aSumStep, b + p·bSumStep + j·bColumnStep.
+    const [aRowStep, aSumStep] = transposed === 'a' ? [1, m] : [k, 1];
+    const [bSumStep, bColumnStep] = transposed === 'b' ? [1, k] : [n, 1];
+    this.run(
+      0, aRowStep, aSumStep, bAt * 8, bSumStep, bColumnStep, initAt * 8, outAt * 8, m, n, k,
+      aPanelsAt * 8, bPanelsAt * 8, initPanelsAt * 8, tileAt * 8,
+    );
+    out.set(numbers.subarray(outAt, outAt + m * n));
     return out;
   }
 }

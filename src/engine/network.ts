@@ -12,7 +12,7 @@ import {
   type LossSpec, REQUIRED_OUTPUT_ACTIVATION, type Regularization, lossUpstream, meanLoss, normalizeRegularization, outputDelta,
   perSampleLoss, regularizationGradient, regularizationLoss,
 } from './losses';
-import { multiply, transpose } from './matmul';
+import { multiply } from './matmul';
 import { type Allocate, copyWith, freshArray } from './arena';
 import { tensorName } from './layerFields';
 
@@ -129,15 +129,6 @@ export function setParameters(net: Network, values: Float64Array[]): void {
 
 // ---- one layer at a time
 
-// A transposed copy one product reads from (Wᵀ forward, δᵀ backward); reused across calls (the
-// engine is single-threaded and nothing keeps it past one forwardLayer or backwardLayer).
-let scratchBuffer = new Float64Array(0);
-
-function scratch(length: number): Float64Array {
-  if (scratchBuffer.length < length) scratchBuffer = new Float64Array(length);
-  return scratchBuffer;
-}
-
 /** What the forward pass of one layer produced, for a batch of `rows` samples. */
 export interface LayerForward {
   rows: number;
@@ -151,8 +142,7 @@ export function forwardLayer(
   layer: DenseLayer, input: Float64Array, rows: number, allocate: Allocate = freshArray,
 ): LayerForward {
   const { inputs, units, weights, bias } = layer;
-  const weightsT = transpose(weights, units, inputs, scratch(inputs * units));
-  const z = multiply(input, weightsT, rows, units, inputs, allocate(rows * units), bias);
+  const z = multiply(input, weights, rows, units, inputs, allocate(rows * units), bias, 'b');
   const a = activate(layer.activation, layer.slope, z, rows, units, allocate(rows * units));
   return { rows, input, z, a };
 }
@@ -233,13 +223,11 @@ export function backwardLayer(
 
   // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as δᵀ·input: one running sum per weight instead of
   // rewriting the whole gradient once per sample.
-  const deltaT = transpose(delta, rows, units, scratch(units * rows));
-  const gradWeights = multiply(deltaT, input, units, inputs, rows, allocate(units * inputs));
+  const gradWeights = multiply(delta, input, units, inputs, rows, allocate(units * inputs), undefined, 'a');
   const gradBias = allocate(units);
   for (let u = 0; u < units; u++) {
-    const dRow = u * rows;
     let sum = 0;
-    for (let r = 0; r < rows; r++) sum += deltaT[dRow + r];
+    for (let r = 0, at = u; r < rows; r++, at += units) sum += delta[at];
     gradBias[u] = sum;
   }
   const reg = options.regularization;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assembleKernel } from '../../scripts/kernel.mjs';
-import { kernelInUse, multiply, multiplyPlain, provideKernel } from '../../src/engine/matmul';
+import { type Transposed, kernelInUse, multiply, multiplyPlain, provideKernel } from '../../src/engine/matmul';
 import { KERNEL_FILE, useKernelIn } from '../../src/engine/nodeKernel';
 import { parameters } from '../../src/engine/network';
 import { Rng } from '../../src/engine/rng';
@@ -23,6 +23,13 @@ function definition(a: Float64Array, b: Float64Array, m: number, n: number, k: n
   return out;
 }
 
+/** aᵀ for a: rows × cols. */
+function transposeOf(a: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
+}
+
 /** Numbers of every magnitude and sign, so that a changed summation order would change low bits. */
 function numbers(rng: Rng, length: number): Float64Array {
   return Float64Array.from({ length }, () => (rng.uniform() - 0.5) * 10 ** Math.floor(rng.uniform() * 12 - 6));
@@ -38,10 +45,12 @@ function assertSameBits(actual: Float64Array, expected: Float64Array, where: str
   }
 }
 
-// Odd sizes on purpose: row counts not a multiple of 4, column counts not a multiple of 4 or 2,
-// a single row or column, and products large enough for multiply to hand to the WebAssembly kernel.
+// Odd sizes on purpose: row counts not a multiple of 4, column counts not a multiple of 4 or 2
+// (the kernel's 4 × 4 tiles over the edge), each alone and both at once, a single row or column,
+// and products large enough for multiply to hand to the WebAssembly kernel.
 const SHAPES: [number, number, number][] = [
-  [37, 23, 29], [5, 65, 61], [1, 131, 127], [130, 1, 129], [4, 4, 1024], [9, 10, 200], [64, 128, 31], [3, 7, 5], [2, 3, 0], [0, 5, 4],
+  [37, 23, 29], [5, 65, 61], [1, 131, 127], [130, 1, 129], [4, 4, 1024], [9, 10, 200], [64, 128, 31], [64, 10, 128], [128, 30, 17],
+  [31, 64, 40], [3, 7, 5], [2, 3, 0], [0, 5, 4],
 ];
 
 describe('matmul: the WebAssembly SIMD kernel and its TypeScript fallback', () => {
@@ -51,19 +60,29 @@ describe('matmul: the WebAssembly SIMD kernel and its TypeScript fallback', () =
   });
   afterEach(() => provideKernel(undefined));
 
-  it('both give the bits of the one-term-at-a-time definition on odd shapes, with and without init', () => {
+  it('both give the bits of the one-term-at-a-time definition on odd shapes, with and without init, either operand transposed', () => {
     const rng = new Rng(7);
-    provideKernel(() => bytes);
-    assert.equal(kernelInUse(), 'wasm-simd', 'this Node has WebAssembly SIMD, so the kernel must load');
+    const kernel = (): Uint8Array<ArrayBuffer> => bytes;
     for (const [m, n, k] of SHAPES) {
       const a = numbers(rng, m * k);
       const b = numbers(rng, k * n);
       const init = numbers(rng, n);
+      const given: Record<'none' | Transposed, [Float64Array, Float64Array]> = {
+        none: [a, b], a: [transposeOf(a, m, k), b], b: [a, transposeOf(b, k, n)],
+      };
       for (const bias of [undefined, init]) {
         const expected = definition(a, b, m, n, k, bias);
         const where = `${m}×${k} · ${k}×${n}${bias ? ' + init' : ''}`;
-        assertSameBits(multiply(a, b, m, n, k, new Float64Array(m * n), bias), expected, `kernel, ${where}`);
         assertSameBits(multiplyPlain(a, b, m, n, k, new Float64Array(m * n), bias), expected, `fallback, ${where}`);
+        for (const transposed of [undefined, 'a', 'b'] as const) {
+          const [aGiven, bGiven] = given[transposed ?? 'none'];
+          const as = `${where}${transposed ? `, ${transposed} given transposed` : ''}`;
+          provideKernel(kernel);
+          assert.equal(kernelInUse(), 'wasm-simd', 'this Node has WebAssembly SIMD, so the kernel must load');
+          assertSameBits(multiply(aGiven, bGiven, m, n, k, new Float64Array(m * n), bias, transposed), expected, `kernel, ${as}`);
+          provideKernel(undefined);
+          assertSameBits(multiply(aGiven, bGiven, m, n, k, new Float64Array(m * n), bias, transposed), expected, `fallback, ${as}`);
+        }
       }
     }
   });

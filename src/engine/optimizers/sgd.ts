@@ -25,8 +25,6 @@ export class Sgd implements Optimizer {
   readonly fullBatch = false;
   /** torch's momentum_buffer; null until the first step, when it becomes a copy of g. */
   private velocity: Float64Array[] | null = null;
-  /** What the last unreported step added to each parameter: scratch, reused every step (a reported step writes into the report's own arrays). */
-  private steps: Float64Array[] | null = null;
 
   constructor(
     private readonly options: SgdOptions,
@@ -39,14 +37,14 @@ export class Sgd implements Optimizer {
     const firstStep = this.velocity === null;
     if (momentum !== 0 && firstStep) this.velocity = zerosLike(params);
     if (this.velocity) assertShapes('sgd', this.velocity, params);
-    const steps = this.recordState ? params.map((p) => allocate(p.length)) : (this.steps ??= zerosLike(params));
-    assertShapes('sgd', steps, params);
+    // What the step adds to each parameter, kept only for the report.
+    const steps = this.recordState ? params.map((p) => allocate(p.length)) : undefined;
 
     for (let i = 0; i < params.length; i++) {
       const theta = params[i];
       const grad = grads[i];
       const buf = this.velocity?.[i];
-      const step = steps[i];
+      const step = steps?.[i];
       for (let j = 0; j < theta.length; j++) {
         let g = grad[j];
         if (weightDecay !== 0) g += weightDecay * theta[j];
@@ -55,12 +53,13 @@ export class Sgd implements Optimizer {
           buf[j] = firstStep ? g : momentum * buf[j] + (1 - dampening) * g;
           direction = nesterov ? g + momentum * buf[j] : buf[j];
         }
-        step[j] = -lr * direction;
-        theta[j] += step[j];
+        const added = -lr * direction;
+        if (step) step[j] = added;
+        theta[j] += added;
       }
     }
 
-    if (!this.recordState) return { state: {} };
+    if (!steps) return { state: {} };
     const velocity = this.velocity;
     return {
       state: reportPerParameter(this.names, (i): ParameterReport =>
