@@ -4,7 +4,7 @@ import type {
   EvaluationMessage, ExplanationMessage, FocusMessage, HostMessage, InitMessage, RequestExplanationMessage, RequestTensorMessage, ShowMessage,
   StepMessage, TensorMessage, ThemeKind, ViewState,
 } from '../protocol/messages';
-import { type EncodedRecord, type Part, type RecordLayout, type Shown, encodeRecord, tensorOf } from '../protocol/traceCodec';
+import { type EncodedRecord, type RecordLayout, type Shown, encodeRecord, shownOf, tensorOf } from '../protocol/traceCodec';
 import { gatherRows } from '../engine/evaluation';
 import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
@@ -75,12 +75,12 @@ export class HistoryCursor {
     return this.heardFromPage;
   }
 
-  /** The webview's views now read these parts (ShowMessage). */
+  /** The webview's views now read these parts and ranges (ShowMessage). */
   show(message: ShowMessage): void {
-    this.shownParts = new Map(message.tensors.map(({ name, parts }) => [name, new Set<Part>(parts)]));
+    this.shownParts = shownOf(message.tensors);
   }
 
-  /** The parts of each tensor to send, or undefined for all of them (the webview has not said). */
+  /** The parts (and ranges) of each tensor to send, or undefined for all of them (the webview has not said). */
   get shown(): Shown | undefined {
     return this.shownParts;
   }

@@ -7,7 +7,7 @@ import type { RunCondition } from '../engine/runLoop';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
-import type { EncodedRecord, Part } from './traceCodec';
+import type { EncodedRecord, ShownTensor } from './traceCodec';
 import type { CompareResult } from '../engine/experiments/compare';
 
 // ---- shared shapes
@@ -342,14 +342,15 @@ export interface RequestTensorMessage {
 }
 
 /**
- * The parts of the record's tensors the inspector's views read while rendering the step on screen
- * (a tensor with no parts: looked up before it was computed). The host then sends only those in
+ * The parts of the record's tensors the inspector's views read while rendering the step on screen,
+ * with the index ranges of the parts read in part (a tensor with no parts: looked up before it
+ * was computed). The host then sends only those in
  * each step's record; the webview sends a new list when its views read something else (the
  * learner opened a layer, picked a sample, switched a mode), and the host answers with the step.
  */
 export interface ShowMessage {
   type: 'show';
-  tensors: { name: string; parts: Part[] }[];
+  tensors: ShownTensor[];
 }
 
 export interface RequestExplanationMessage {
