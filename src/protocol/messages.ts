@@ -73,6 +73,9 @@ export interface StepOnScreen {
   running: boolean;
 }
 
+/** The losses a step record holds, and the series of the loss history (one entry per step). */
+export const LOSS_FIELDS = ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const;
+
 /**
  * Batch loss per step, as a run of consecutive steps `from`, from+1, ... The webview keeps what
  * it has before `from` and replaces the rest, so stepping back or scrubbing truncates correctly.
@@ -178,12 +181,13 @@ export interface InitMessage {
 export interface StepMessage {
   type: 'step';
   position: StepOnScreen;
+  /** Without its losses when the history holds them once this message is applied (the entry of its step). */
   record: EncodedRecord;
   history: LossHistory;
   prediction?: SamplePrediction;
   /**
    * Per layer of the record, its dead ReLU and saturated sigmoid/tanh units (engine/unitHealth.ts),
-   * as far as the record has run forward.
+   * as far as the record has run forward; absent when there are none.
    */
   unitHealth?: LayerUnitHealth[];
   /** A data-parallel recording's ranks at this step (rankGradients.ts). */

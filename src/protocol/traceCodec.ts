@@ -54,8 +54,11 @@ export interface TensorLayout extends Partial<Record<Part, Slot>> {
 /** A layer's shape; its tensors are in the record's table. */
 export type EncodedLayer = Pick<LayerRecord, 'index' | 'units' | 'inputs' | 'activation' | 'rows'>;
 
-/** The record's counters and losses as the engine keeps them; its tensors are in `table` and `data`. */
-export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer'> {
+/**
+ * The record's step and losses as the engine keeps them; its tensors are in `table` and `data`. Its
+ * batch and epoch stay with the host (the data view and the position carry what the views show of them).
+ */
+export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer' | 'batch' | 'epoch'> {
   /** Absent in a step message, with `table`: the same as the record before it (the webview keeps them). */
   layers?: EncodedLayer[];
   /** The optimizer report without its tensors (those are in the table); absent mid-step. */
@@ -256,8 +259,6 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   }
   const encoded: EncodedRecord & RecordLayout = {
     step: record.step,
-    epoch: record.epoch,
-    batch: record.batch.slice(),
     layers: record.layers.map(({ index, units, inputs, activation, rows }) => ({ index, units, inputs, activation, rows })),
     detail,
     table,

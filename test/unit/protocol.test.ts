@@ -48,7 +48,7 @@ describe('protocol: trace codec', () => {
     }
     assert.equal(decoded.loss, trace.loss);
     assert.equal(decoded.lossAfter, trace.lossAfter);
-    assert.deepEqual(decoded.batch, trace.batch);
+    assert.equal('batch' in decoded || 'epoch' in decoded, false, 'the batch and the epoch stay with the host (the data view and the position carry them)');
   });
 
   it('sends the softmax Jacobian as rows × units × units and keeps optimizer state tensors and scalars', () => {

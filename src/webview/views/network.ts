@@ -10,6 +10,7 @@
 import type { Phase } from '../../engine/types';
 import { phaseKey } from '../../engine/phases';
 import type { DiagramMode, ModelSummary, ParameterRef } from '../../protocol/messages';
+import type { Range as IndexRange } from '../../protocol/traceCodec';
 import type { Context } from '../store';
 import { attributeWriter, el, section, setAttr, setText, svg } from '../dom';
 import { exact, markNumber, setNumber, short, sub, sup } from '../format';
@@ -360,9 +361,18 @@ export function createNetwork(ctx: Context): View {
 
       // One scale for every drawn edge and one for every drawn node, so colours compare across layers.
       const drawn = (column: number) => layout!.columns[column].kind === 'units';
-      // Only the edges drawn are read (the host sends what the views read): none into or out of a block.
-      const edgeValues = model.layers.map((_, l) => (drawn(l) && drawn(l + 1) ? full(state, tensorName(l, EDGE_TENSOR[mode])) : undefined));
-      const scale = Math.max(0, ...edgeValues.map(maxAbs));
+      // Only what is drawn is read (the host sends what the views read): a column's page of units (an
+      // image or a block: all of them), and the edges between two pages (none into or out of a block).
+      const unitsDrawn = (column: number): IndexRange[] | undefined => {
+        const c = layout!.columns[column];
+        return c.kind === 'units' ? [[c.first, c.first + c.shown]] : undefined;
+      };
+      const edgesDrawn = (l: number): IndexRange[] => {
+        const [from, to] = [layout!.columns[l], layout!.columns[l + 1]] as Extract<Column, { kind: 'units' }>[];
+        return Array.from({ length: to.shown }, (_, b): IndexRange => [(to.first + b) * from.size + from.first, (to.first + b) * from.size + from.first + from.shown]);
+      };
+      const edgeValues = model.layers.map((_, l) => (drawn(l) && drawn(l + 1) ? full(state, tensorName(l, EDGE_TENSOR[mode]), edgesDrawn(l)) : undefined));
+      const scale = Math.max(0, ...edgeValues.map((values, l) => (values ? maxAbs(values, edgesDrawn(l)) : 0)));
       const edgeQuantity = LAYER_QUANTITIES[EDGE_TENSOR[mode]];
       edgeScale.root.title = t(edgeQuantity.meaning);
       edgeScale.set(palette, scale, t('Edges: {0}', t(edgeQuantity.title)));
@@ -382,11 +392,11 @@ export function createNetwork(ctx: Context): View {
       // Inputs are the network's a⁰ (value mode); they have no δ or Δb, so other modes leave them plain.
       // An image input always shows its sample: it is the picture the learner is looking at.
       const nodeValues = layout.columns.map((shape, column) => {
-        if (column === 0) return mode === 'value' || shape.kind === 'image' ? sampleOf(state, tensorName(0, 'input'), sample) : undefined;
+        if (column === 0) return mode === 'value' || shape.kind === 'image' ? sampleOf(state, tensorName(0, 'input'), sample, unitsDrawn(0)) : undefined;
         const name = tensorName(column - 1, NODE_TENSOR[mode]);
-        return mode === 'update' ? full(state, name) : sampleOf(state, name, sample);
+        return mode === 'update' ? full(state, name, unitsDrawn(column)) : sampleOf(state, name, sample, unitsDrawn(column));
       });
-      const nodeScaleMax = Math.max(0, ...nodeValues.filter((_, column) => drawn(column)).map(maxAbs));
+      const nodeScaleMax = Math.max(0, ...nodeValues.map((values, column) => (drawn(column) ? maxAbs(values, unitsDrawn(column)) : 0)));
       const nodeQuantity = LAYER_QUANTITIES[NODE_TENSOR[mode]];
       nodeScale.root.title = t(nodeQuantity.meaning);
       const which = mode === 'update' ? '' : ` · ${sample === 'mean' ? t('Batch mean') : t('Sample {0}', sample + 1)}`;
