@@ -14,6 +14,9 @@
 //    state), shape [units, inputs] or [units]: `full` when asked for or at most
 //    SUMMARY.fullLimit numbers, otherwise `mean`, `min` and `max` over the last axis
 //    (per unit; shape [units], or [1] for a vector).
+// Both kinds also have `extremes` (see `extremes`): of each sample and of the batch mean (shape
+// [rows + 1, 4], the mean last), or of the whole parameter (shape [1, 4]), for a view that shows
+// only the smallest and largest entry of a column too wide to draw.
 // The webview asks for a full tensor with requestTensor; the host answers from tensorOf().
 // Per step only what the views read is sent: the webview's decoded record notes every part the
 // views read, with the index ranges they read of it (TensorView.read: one sample's slice, the page
@@ -30,8 +33,30 @@ export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
 
 export type Detail = 'summary' | 'full';
 export type TensorKind = 'batch' | 'parameter';
-export type Part = 'full' | 'mean' | 'min' | 'max' | 'absMax' | 'head';
-export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'absMax', 'head'];
+export type Part = 'full' | 'mean' | 'min' | 'max' | 'absMax' | 'head' | 'extremes';
+export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'absMax', 'head', 'extremes'];
+
+/**
+ * The smallest and the largest of values[from, to) and where they are: [index of the smallest (from
+ * `from`), smallest, index of the largest, largest], the first of equal ones, scanning in order (a
+ * NaN first stays); [-1, NaN, -1, NaN] when there are none.
+ */
+export function extremes(values: ArrayLike<number>, from = 0, to = values.length): [number, number, number, number] {
+  let [lo, hi] = [-1, -1];
+  for (let u = from; u < to; u++) {
+    if (lo < 0 || values[u] < values[lo]) lo = u;
+    if (hi < 0 || values[u] > values[hi]) hi = u;
+  }
+  return [lo < 0 ? -1 : lo - from, lo < 0 ? NaN : values[lo], hi < 0 ? -1 : hi - from, hi < 0 ? NaN : values[hi]];
+}
+
+/** `extremes` of each of `rows` rows of `inner` values, then (if given) of `last`, one after the other. */
+function rowExtremes(data: Float64Array, rows: number, inner: number, last?: Float64Array): { shape: number[]; data: Float64Array } {
+  const out = new Float64Array((rows + (last ? 1 : 0)) * 4);
+  for (let r = 0; r < rows; r++) out.set(extremes(data, r * inner, (r + 1) * inner), r * 4);
+  if (last) out.set(extremes(last), rows * 4);
+  return { shape: [rows + (last ? 1 : 0), 4], data: out };
+}
 
 /** Indices [from, to) of a part's flat (row-major) array. */
 export type Range = [number, number];
@@ -160,8 +185,8 @@ function summaryStats(data: Float64Array, outer: number, inner: number, over: 's
   return { mean, min, max };
 }
 
-/** The parts of one tensor that go on the wire at this detail (see the header). */
-function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { shape: number[]; data: Float64Array }>> {
+/** The parts of one tensor that go on the wire at this detail (see the header); `extremes` only `withExtremes`. */
+function partsOf(tensor: NamedTensor, detail: Detail, withExtremes: boolean): Partial<Record<Part, { shape: number[]; data: Float64Array }>> {
   const { kind, shape, data } = tensor;
   const whole = detail === 'full' || data.length <= SUMMARY.fullLimit;
   if (kind === 'batch') {
@@ -179,12 +204,14 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
       const k = Math.min(rows, SUMMARY.headSamples);
       parts.head = { shape: [k, ...rest], data: data.subarray(0, k * product(rest)) };
     }
+    if (withExtremes) parts.extremes = rowExtremes(data, rows, product(rest), stats.mean);
     return parts;
   }
-  if (whole) return { full: { shape, data } };
+  const extremesPart = withExtremes ? { extremes: rowExtremes(data, 1, data.length) } : {};
+  if (whole) return { full: { shape, data }, ...extremesPart };
   const outer = shape.length > 1 ? shape[0] : 1;
   const stats = summaryStats(data, outer, data.length / outer, 'rows');
-  return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max } };
+  return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max }, ...extremesPart };
 }
 
 /** What a view read of a part: all of it, or these index ranges. */
@@ -226,7 +253,7 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
     const read = shown?.get(tensor.name);
     /** What of `part` goes: all of it, these ranges of it, or (undefined) none of it. */
     const wanted = (part: Part): PartRead | undefined => (!shown || read?.size === 0 ? 'whole' : read?.get(part));
-    const parts = shown && !read ? {} : partsOf(tensor, detail);
+    const parts = shown && !read ? {} : partsOf(tensor, detail, wanted('extremes') !== undefined);
     const layout: TensorLayout = { shape: tensor.shape, kind: tensor.kind };
     for (const part of PARTS) {
       const p = parts[part];

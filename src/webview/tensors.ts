@@ -30,6 +30,19 @@ export function sampleOf(state: State, name: string, sample: number | 'mean', ra
   return sample < headRows ? view.read('head', slice)?.subarray(sample * size, (sample + 1) * size) : undefined;
 }
 
+/**
+ * The smallest and the largest entry of sample `sample` of a batch tensor (or of its batch mean),
+ * or of a whole parameter, with their indices, as the host found them (traceCodec `extremes`);
+ * undefined when not sent, and the index -1 when there are none.
+ */
+export function extremesOf(state: State, name: string, sample: number | 'mean'): { lowest: number; low: number; highest: number; high: number } | undefined {
+  const view = state.record?.tensor(name);
+  if (!view) return undefined;
+  const row = view.kind === 'parameter' ? 0 : sample === 'mean' ? view.shape[0] : sample;
+  const values = view.read('extremes', [[4 * row, 4 * row + 4]]);
+  return values && 4 * row + 4 <= values.length ? { lowest: values[4 * row], low: values[4 * row + 1], highest: values[4 * row + 2], high: values[4 * row + 3] } : undefined;
+}
+
 /** The index ranges of the cells a table of rows × cols shows when it shows `shownRows` × `shownCols` from the top left. */
 export function cellRanges(rows: number, cols: number, shownRows: number, shownCols: number): Range[] {
   if (shownRows >= rows && shownCols >= cols) return [[0, rows * cols]];

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { type Part, type PartRead, SUMMARY, decodeRecord, encodeRecord, messageByteParts, messageBytes, recordTensors, shownList, shownOf, tensorOf } from '../../src/protocol/traceCodec';
+import { type Part, type PartRead, SUMMARY, decodeRecord, encodeRecord, messageByteParts, messageBytes, extremes, recordTensors, shownList, shownOf, tensorOf } from '../../src/protocol/traceCodec';
 import { HistoryCursor } from '../../src/extension/inspectorMessages';
 import { validateWebviewMessage } from '../../src/protocol/validate';
 import { SMALL_SUMMARY } from '../support/models';
@@ -177,6 +177,26 @@ describe('protocol: trace codec', () => {
     assert.deepEqual(Array.from(tensorOf(record, 'layers[1].weights')!.data), w);
   });
 
+  it('sends the smallest and largest entry of each sample, of the batch mean and of a parameter, where they are (extremes)', () => {
+    const record = small.records[1];
+    const trace = toStepTrace(record);
+    const decoded = decodeRecord(encodeRecord(record));
+    /** [index, value] of the first smallest and the first largest, scanned here from the trace. */
+    const scan = (values: number[]) => {
+      const lo = values.indexOf(Math.min(...values));
+      const hi = values.indexOf(Math.max(...values));
+      return [lo, values[lo], hi, values[hi]];
+    };
+    const a = decoded.tensor('layers[0].a')!;
+    assert.deepEqual(a.partShapes.extremes, [trace.layers[0].a.length + 1, 4]);
+    trace.layers[0].a.forEach((row, r) => assert.deepEqual(Array.from(a.extremes!.subarray(4 * r, 4 * r + 4)), scan(row), `sample ${r}`));
+    assert.deepEqual(Array.from(a.extremes!.subarray(-4)), scan(Array.from(a.mean!)), 'the batch mean, from the mean sent');
+    assert.deepEqual(Array.from(decoded.tensor('layers[1].bias')!.extremes!), scan(trace.layers[1].bias));
+    assert.deepEqual(extremes([2, 1, 1, 3, 3]), [1, 1, 3, 3], 'the first of equal ones');
+    assert.deepEqual(extremes([5, 7, 4, 9], 1, 3), [1, 4, 0, 7], 'indices count from `from`');
+    assert.deepEqual(extremes([]), [-1, NaN, -1, NaN]);
+  });
+
   it('leaves out the layers and the table the webview already has, and reads the next record with them', () => {
     const cursor = new HistoryCursor();
     const first = cursor.unchangedLayout(encodeRecord(small.records[0]));
@@ -317,7 +337,7 @@ describe('protocol: validating webview messages', () => {
     rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['full'], ranges: { full: [[1, 2, 3]] } }] }, /^message\.tensors\[0\]\.ranges\.full\[0\]: expected 2\.\.2 entries/);
     rejects({ type: 'show', tensors: [{ name: 'layers[2].z', parts: ['mean'] }] }, /^message\.tensors\[0\]\.name \(layer\): 2 is out of range 0\.\.1/);
     rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['median'] }] }, /^message\.tensors\[0\]\.parts\[0\]: expected one of/);
-    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean', 'min', 'max', 'absMax', 'full', 'head', 'mean'] }] }, /message\.tensors\[0\]\.parts: expected 0\.\.6 entries, got 7/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean', 'min', 'max', 'absMax', 'full', 'head', 'extremes', 'mean'] }] }, /message\.tensors\[0\]\.parts: expected 0\.\.7 entries, got 8/);
     rejects({ type: 'show', tensors: Array.from({ length: 5000 }, () => ({ name: 'layers[0].z', parts: [] })) }, /message\.tensors: expected 0\.\.4096 entries, got 5000/);
   });
 });

@@ -15,7 +15,7 @@ import type { Context } from '../store';
 import { attributeWriter, el, section, setAttr, setText, svg } from '../dom';
 import { exact, markNumber, setNumber, short, sub, sup } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
-import { full, maxAbs, quantityName, sampleOf } from '../tensors';
+import { extremesOf, full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { phaseText } from './toolbar';
 import { type LayerFieldName, tensorName, tracePath } from '../../engine/layerFields';
@@ -391,10 +391,14 @@ export function createNetwork(ctx: Context): View {
 
       // Inputs are the network's a⁰ (value mode); they have no δ or Δb, so other modes leave them plain.
       // An image input always shows its sample: it is the picture the learner is looking at.
+      // A block shows only its smallest and largest number, which the host finds (extremesOf).
+      const nodeTensor = (column: number) => (column > 0 ? tensorName(column - 1, NODE_TENSOR[mode])
+        : mode === 'value' || layout!.columns[0].kind === 'image' ? tensorName(0, 'input') : undefined);
+      const nodeSample = mode === 'update' ? 'mean' : sample;
       const nodeValues = layout.columns.map((shape, column) => {
-        if (column === 0) return mode === 'value' || shape.kind === 'image' ? sampleOf(state, tensorName(0, 'input'), sample, unitsDrawn(0)) : undefined;
-        const name = tensorName(column - 1, NODE_TENSOR[mode]);
-        return mode === 'update' ? full(state, name, unitsDrawn(column)) : sampleOf(state, name, sample, unitsDrawn(column));
+        const name = nodeTensor(column);
+        if (!name || shape.kind === 'block') return undefined;
+        return mode === 'update' && column > 0 ? full(state, name, unitsDrawn(column)) : sampleOf(state, name, sample, unitsDrawn(column));
       });
       const nodeScaleMax = Math.max(0, ...nodeValues.map((values, column) => (drawn(column) ? maxAbs(values, unitsDrawn(column)) : 0)));
       const nodeQuantity = LAYER_QUANTITIES[NODE_TENSOR[mode]];
@@ -405,9 +409,10 @@ export function createNetwork(ctx: Context): View {
         const l = column - 1;
         const [layer, field] = column === 0 ? [0, 'input' as const] : [l, NODE_TENSOR[mode]];
         const values = nodeValues[column];
-        const name = (u: number) => quantityName(layer, field, mode === 'update' ? 'mean' : sample, u);
+        const name = (u: number) => quantityName(layer, field, nodeSample, u);
         const range = layout.ranges[column];
-        if (range) showRange(range, values, name);
+        const blockTensor = range && nodeTensor(column);
+        if (range) showRange(range, blockTensor ? extremesOf(state, blockTensor, nodeSample) : undefined, name);
         if (column === 0 && layout.pixels.length) showImage(layout.pixels, values, name);
         const health = column > 0 ? state.unitHealth?.[l] : undefined;
         const dead = new Set(health?.dead);
@@ -436,14 +441,10 @@ export function createNetwork(ctx: Context): View {
 }
 
 /** A block's smallest and largest value, each marked as the element it is (so a reader can find it). */
-function showRange(range: { min: SVGTSpanElement; max: SVGTSpanElement }, values: ArrayLike<number> | undefined, name: (unit: number) => string): void {
-  let [lo, hi] = [-1, -1];
-  for (let u = 0; u < (values?.length ?? 0); u++) {
-    if (lo < 0 || values![u] < values![lo]) lo = u;
-    if (hi < 0 || values![u] > values![hi]) hi = u;
-  }
-  for (const [node, u] of [[range.min, lo], [range.max, hi]] as const) {
-    const value = u < 0 ? undefined : values![u];
+function showRange(range: { min: SVGTSpanElement; max: SVGTSpanElement }, found: ReturnType<typeof extremesOf>, name: (unit: number) => string): void {
+  const ends = found ? [[range.min, found.lowest, found.low], [range.max, found.highest, found.high]] as const : [[range.min, -1, NaN], [range.max, -1, NaN]] as const;
+  for (const [node, u, v] of ends) {
+    const value = u < 0 ? undefined : v;
     setText(node, short(value));
     markNumber(node, value, value === undefined ? undefined : name(u));
   }
