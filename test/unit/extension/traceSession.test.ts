@@ -77,6 +77,7 @@ describe('Open Trace: the read-only trace session', () => {
     const messages = buildTraceSnapshot(session, cursor);
     for (const message of messages) assert.equal(hostMessageProblem(message), undefined, `${message.type} passes the webview's checks`);
     const step = stepOf(messages);
+    for (const heard of [undefined, 1.5, '1']) assert.equal(hostMessageProblem({ ...step, heard }), 'step: heard must be a whole number', `heard: ${heard}`);
     const decoded = decodeRecord(step.record);
     const expected = read.records[2];
     // The losses go once, in the history; the webview's record takes them from its step's entry.
