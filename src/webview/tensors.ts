@@ -26,6 +26,8 @@ export function sampleOf(state: State, name: string, sample: number | 'mean', ra
   const slice: readonly Range[] = (ranges ?? [[0, size]]).map(([from, to]) => [sample * size + from, sample * size + Math.min(to, size)]);
   const whole = full(state, name, slice);
   if (whole) return whole.subarray(sample * size, (sample + 1) * size);
+  // A tensor that goes whole has no head: the sample's slice comes with the next record.
+  if (view.partShapes.full) return undefined;
   const headRows = view.partShapes.head?.[0] ?? 0;
   return sample < headRows ? view.read('head', slice)?.subarray(sample * size, (sample + 1) * size) : undefined;
 }
