@@ -1,10 +1,11 @@
 // Host → webview messages built from a session. Building is lazy (only when a post can go out),
 // so a run of many steps between two frames encodes one record, not all of them.
-import type {
-  EvaluationMessage, ExplanationMessage, FocusMessage, HostMessage, InitMessage, RequestExplanationMessage, RequestTensorMessage, ShowMessage,
-  StepMessage, TensorMessage, ThemeKind, ViewState,
+import {
+  type EvaluationMessage, type ExplanationMessage, type FocusMessage, type HostMessage, type InitMessage, LOSS_FIELDS, type RequestExplanationMessage,
+  type RequestTensorMessage, type ShowMessage, type StepMessage, type TensorMessage, type ThemeKind, type ViewState,
 } from '../protocol/messages';
-import { type EncodedRecord, type Part, type RecordLayout, type Shown, encodeRecord, tensorOf } from '../protocol/traceCodec';
+import { type EncodedRecord, type RecordLayout, type Shown, encodeRecord, shownOf, tensorOf } from '../protocol/traceCodec';
+import type { StepRecord } from '../engine/types';
 import { gatherRows } from '../engine/evaluation';
 import { unitHealth } from '../engine/unitHealth';
 import { buildDataView } from './dataView';
@@ -75,12 +76,12 @@ export class HistoryCursor {
     return this.heardFromPage;
   }
 
-  /** The webview's views now read these parts (ShowMessage). */
+  /** The webview's views now read these parts and ranges (ShowMessage). */
   show(message: ShowMessage): void {
-    this.shownParts = new Map(message.tensors.map(({ name, parts }) => [name, new Set<Part>(parts)]));
+    this.shownParts = shownOf(message.tensors);
   }
 
-  /** The parts of each tensor to send, or undefined for all of them (the webview has not said). */
+  /** The parts (and ranges) of each tensor to send, or undefined for all of them (the webview has not said). */
   get shown(): Shown | undefined {
     return this.shownParts;
   }
@@ -120,6 +121,18 @@ export class HistoryCursor {
   }
 }
 
+/**
+ * A record as a step message carries it: the parts (and ranges) the page's views read, its layout
+ * only when it changed, and its losses only when the page's history will not hold them: the
+ * history sent through `historyThrough` has its step's entry, the same numbers, when it is complete.
+ */
+export function stepRecord(record: StepRecord, cursor: HistoryCursor, historyThrough: number): EncodedRecord {
+  const encoded = cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown));
+  if (historyThrough < record.step || LOSS_FIELDS.some((key) => encoded[key] === undefined)) return encoded;
+  const { loss: _loss, lossAfter: _lossAfter, dataLoss: _dataLoss, regLoss: _regLoss, ...rest } = encoded;
+  return rest;
+}
+
 export function buildInitMessage(
   session: InspectedSession,
   context: { strings: Record<string, string>; locale: string; theme: ThemeKind },
@@ -145,7 +158,7 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
   const step: StepMessage = {
     type: 'step',
     position,
-    record: cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown)),
+    record: stepRecord(record, cursor, through),
     history: session.lossHistory(cursor.advance(through), through),
     heard: cursor.heard,
   };
@@ -155,7 +168,8 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
   if (prediction) step.prediction = prediction;
   // Online there is no training set; the reference sample is drawn from the same generator.
   const healthRows = data.stream ? split.validation : split.train;
-  step.unitHealth = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, healthRows).x, rows: healthRows.length }));
+  const health = unitHealth(record, session.engine.network, () => ({ x: gatherRows(dataset, healthRows).x, rows: healthRows.length }));
+  if (health.some((layer) => layer.dead.length > 0 || layer.saturated.length > 0)) step.unitHealth = health;
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
   const { epochs, testLooks } = session;

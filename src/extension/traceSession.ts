@@ -7,12 +7,11 @@ import type { ActivationName, StepRecord } from '../engine/types';
 import { type ChainRuleExplanation, explainRecordedStep } from '../engine/chainRule';
 import type { HostMessage, LossHistory, ModelSummary, ParameterRef, RunUntil, StepMessage, StepOnScreen, ViewState } from '../protocol/messages';
 import { RUN_SPEED } from '../protocol/messages';
-import { encodeRecord } from '../protocol/traceCodec';
 import type { TraceContents } from '../protocol/traceFile';
 import { buildRankGradients } from './rankGradients';
 import type { ValidationContext } from '../protocol/validate';
 import type { InspectedSession } from './inspectedSession';
-import type { HistoryCursor } from './inspectorMessages';
+import { type HistoryCursor, stepRecord } from './inspectorMessages';
 import type { Disposable, Selection, SessionChange } from './session';
 
 /** How a move through the trace ended. */
@@ -261,7 +260,7 @@ export function buildTraceSnapshot(session: TraceSession, cursor: HistoryCursor)
   const message: StepMessage = {
     type: 'step',
     position,
-    record: cursor.unchangedLayout(encodeRecord(session.record, 'summary', cursor.shown)),
+    record: stepRecord(session.record, cursor, position.step),
     history: session.lossHistory(cursor.advance(position.step), position.step),
     heard: cursor.heard,
   };

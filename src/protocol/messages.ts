@@ -7,7 +7,7 @@ import type { RunCondition } from '../engine/runLoop';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
-import type { EncodedRecord, Part } from './traceCodec';
+import type { EncodedRecord, ShownTensor } from './traceCodec';
 import type { CompareResult } from '../engine/experiments/compare';
 
 // ---- shared shapes
@@ -72,6 +72,9 @@ export interface StepOnScreen {
   latestStep: number;
   running: boolean;
 }
+
+/** The losses a step record holds, and the series of the loss history (one entry per step). */
+export const LOSS_FIELDS = ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const;
 
 /**
  * Batch loss per step, as a run of consecutive steps `from`, from+1, ... The webview keeps what
@@ -178,12 +181,13 @@ export interface InitMessage {
 export interface StepMessage {
   type: 'step';
   position: StepOnScreen;
+  /** Without its losses when the history holds them once this message is applied (the entry of its step). */
   record: EncodedRecord;
   history: LossHistory;
   prediction?: SamplePrediction;
   /**
    * Per layer of the record, its dead ReLU and saturated sigmoid/tanh units (engine/unitHealth.ts),
-   * as far as the record has run forward.
+   * as far as the record has run forward; absent when there are none.
    */
   unitHealth?: LayerUnitHealth[];
   /** A data-parallel recording's ranks at this step (rankGradients.ts). */
@@ -342,14 +346,15 @@ export interface RequestTensorMessage {
 }
 
 /**
- * The parts of the record's tensors the inspector's views read while rendering the step on screen
- * (a tensor with no parts: looked up before it was computed). The host then sends only those in
+ * The parts of the record's tensors the inspector's views read while rendering the step on screen,
+ * with the index ranges of the parts read in part (a tensor with no parts: looked up before it
+ * was computed). The host then sends only those in
  * each step's record; the webview sends a new list when its views read something else (the
  * learner opened a layer, picked a sample, switched a mode), and the host answers with the step.
  */
 export interface ShowMessage {
   type: 'show';
-  tensors: { name: string; parts: Part[] }[];
+  tensors: ShownTensor[];
 }
 
 export interface RequestExplanationMessage {

@@ -14,10 +14,15 @@
 //    state), shape [units, inputs] or [units]: `full` when asked for or at most
 //    SUMMARY.fullLimit numbers, otherwise `mean`, `min` and `max` over the last axis
 //    (per unit; shape [units], or [1] for a vector).
+// Both kinds also have `extremes` (see `extremes`): of each sample and of the batch mean (shape
+// [rows + 1, 4], the mean last), or of the whole parameter (shape [1, 4]), for a view that shows
+// only the smallest and largest entry of a column too wide to draw.
 // The webview asks for a full tensor with requestTensor; the host answers from tensorOf().
 // Per step only what the views read is sent: the webview's decoded record notes every part the
-// views read (and every tensor they look up), the webview posts that list (a `show` message), and
-// the host encodes the next records with those parts only (`Shown`); every tensor stays in the
+// views read, with the index ranges they read of it (TensorView.read: one sample's slice, the page
+// of units drawn, the cells of a table), and every tensor they look up; the webview posts that
+// list (a `show` message), and the host encodes the next records with those parts and ranges only
+// (`Shown`; a slot's `ranges` says which indices of its part it holds); every tensor stays in the
 // table with its shape, so a view that opens a new tensor finds it and asks for its parts. The
 // table and the layers' shapes go only when they changed (HistoryCursor.unchangedLayout): the
 // names, shapes and offsets stay the same from step to step while the views read the same parts.
@@ -28,13 +33,42 @@ export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
 
 export type Detail = 'summary' | 'full';
 export type TensorKind = 'batch' | 'parameter';
-export type Part = 'full' | 'mean' | 'min' | 'max' | 'absMax' | 'head';
-export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'absMax', 'head'];
+export type Part = 'full' | 'mean' | 'min' | 'max' | 'absMax' | 'head' | 'extremes';
+export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'absMax', 'head', 'extremes'];
+
+/**
+ * The smallest and the largest of values[from, to) and where they are: [index of the smallest (from
+ * `from`), smallest, index of the largest, largest], the first of equal ones, scanning in order (a
+ * NaN first stays); [-1, NaN, -1, NaN] when there are none.
+ */
+export function extremes(values: ArrayLike<number>, from = 0, to = values.length): [number, number, number, number] {
+  let [lo, hi] = [-1, -1];
+  for (let u = from; u < to; u++) {
+    if (lo < 0 || values[u] < values[lo]) lo = u;
+    if (hi < 0 || values[u] > values[hi]) hi = u;
+  }
+  return [lo < 0 ? -1 : lo - from, lo < 0 ? NaN : values[lo], hi < 0 ? -1 : hi - from, hi < 0 ? NaN : values[hi]];
+}
+
+/** `extremes` of each of `rows` rows of `inner` values, then (if given) of `last`, one after the other. */
+function rowExtremes(data: Float64Array, rows: number, inner: number, last?: Float64Array): { shape: number[]; data: Float64Array } {
+  const out = new Float64Array((rows + (last ? 1 : 0)) * 4);
+  for (let r = 0; r < rows; r++) out.set(extremes(data, r * inner, (r + 1) * inner), r * 4);
+  if (last) out.set(extremes(last), rows * 4);
+  return { shape: [rows + (last ? 1 : 0), 4], data: out };
+}
+
+/** Indices [from, to) of a part's flat (row-major) array. */
+export type Range = [number, number];
 
 export interface Slot {
   offset: number;
+  /** How many numbers the slot holds: the part's size, or the total of its ranges. */
   length: number;
+  /** Of the whole part. */
   shape: number[];
+  /** The indices of the part the slot holds, increasing and apart; absent: all of them. */
+  ranges?: Range[];
 }
 
 export interface TensorLayout extends Partial<Record<Part, Slot>> {
@@ -45,8 +79,11 @@ export interface TensorLayout extends Partial<Record<Part, Slot>> {
 /** A layer's shape; its tensors are in the record's table. */
 export type EncodedLayer = Pick<LayerRecord, 'index' | 'units' | 'inputs' | 'activation' | 'rows'>;
 
-/** The record's counters and losses as the engine keeps them; its tensors are in `table` and `data`. */
-export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer'> {
+/**
+ * The record's step and losses as the engine keeps them; its tensors are in `table` and `data`. Its
+ * batch and epoch stay with the host (the data view and the position carry what the views show of them).
+ */
+export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer' | 'batch' | 'epoch'> {
   /** Absent in a step message, with `table`: the same as the record before it (the webview keeps them). */
   layers?: EncodedLayer[];
   /** The optimizer report without its tensors (those are in the table); absent mid-step. */
@@ -148,8 +185,8 @@ function summaryStats(data: Float64Array, outer: number, inner: number, over: 's
   return { mean, min, max };
 }
 
-/** The parts of one tensor that go on the wire at this detail (see the header). */
-function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { shape: number[]; data: Float64Array }>> {
+/** The parts of one tensor that go on the wire at this detail (see the header); `extremes` only `withExtremes`. */
+function partsOf(tensor: NamedTensor, detail: Detail, withExtremes: boolean): Partial<Record<Part, { shape: number[]; data: Float64Array }>> {
   const { kind, shape, data } = tensor;
   const whole = detail === 'full' || data.length <= SUMMARY.fullLimit;
   if (kind === 'batch') {
@@ -167,20 +204,42 @@ function partsOf(tensor: NamedTensor, detail: Detail): Partial<Record<Part, { sh
       const k = Math.min(rows, SUMMARY.headSamples);
       parts.head = { shape: [k, ...rest], data: data.subarray(0, k * product(rest)) };
     }
+    if (withExtremes) parts.extremes = rowExtremes(data, rows, product(rest), stats.mean);
     return parts;
   }
-  if (whole) return { full: { shape, data } };
+  const extremesPart = withExtremes ? { extremes: rowExtremes(data, 1, data.length) } : {};
+  if (whole) return { full: { shape, data }, ...extremesPart };
   const outer = shape.length > 1 ? shape[0] : 1;
   const stats = summaryStats(data, outer, data.length / outer, 'rows');
-  return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max } };
+  return { mean: { shape: [outer], data: stats.mean }, min: { shape: [outer], data: stats.min }, max: { shape: [outer], data: stats.max }, ...extremesPart };
 }
 
+/** What a view read of a part: all of it, or these index ranges. */
+export type PartRead = 'whole' | readonly Range[];
+
 /**
- * The parts of each tensor the webview's views read (ShowMessage): tensor name → parts. A tensor
- * listed with no parts was looked up while it was not in the record yet (mid-step): all of its
- * parts go. A tensor not listed goes as its shape alone.
+ * The parts of each tensor the webview's views read (ShowMessage): tensor name → part → what of
+ * it. A tensor listed with no parts was looked up while it was not in the record yet (mid-step):
+ * all of its parts go whole. A tensor not listed goes as its shape alone.
  */
-export type Shown = ReadonlyMap<string, ReadonlySet<Part>>;
+export type Shown = ReadonlyMap<string, ReadonlyMap<Part, PartRead>>;
+
+/** `ranges` within [0, size), sorted, with overlapping and touching ones merged; empty ones dropped. */
+export function normalizeRanges(ranges: readonly (readonly [number, number])[], size: number): Range[] {
+  const clipped = ranges
+    .map(([from, to]): Range => [Math.max(0, from), Math.min(size, to)])
+    .filter(([from, to]) => from < to)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: Range[] = [];
+  for (const [from, to] of clipped) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+const rangesLength = (ranges: readonly Range[]) => ranges.reduce((n, [from, to]) => n + to - from, 0);
 
 /**
  * Packs a record (complete or mid-step) into one Float64Array and its offset table; with `shown`,
@@ -192,14 +251,19 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   let total = 0;
   for (const tensor of recordTensors(record)) {
     const read = shown?.get(tensor.name);
-    const wanted = (part: Part) => !shown || (read !== undefined && (read.size === 0 || read.has(part)));
-    const parts = shown && !read ? {} : partsOf(tensor, detail);
+    /** What of `part` goes: all of it, these ranges of it, or (undefined) none of it. */
+    const wanted = (part: Part): PartRead | undefined => (!shown || read?.size === 0 ? 'whole' : read?.get(part));
+    const parts = shown && !read ? {} : partsOf(tensor, detail, wanted('extremes') !== undefined);
     const layout: TensorLayout = { shape: tensor.shape, kind: tensor.kind };
     for (const part of PARTS) {
       const p = parts[part];
-      if (!p || !wanted(part)) continue;
-      layout[part] = { offset: total, length: p.data.length, shape: p.shape };
-      total += p.data.length;
+      const what = wanted(part);
+      if (!p || what === undefined) continue;
+      const ranges = what === 'whole' ? undefined : normalizeRanges(what, p.data.length);
+      const whole = !ranges || (ranges.length === 1 && ranges[0][0] === 0 && ranges[0][1] === p.data.length);
+      const length = whole ? p.data.length : rangesLength(ranges);
+      layout[part] = whole ? { offset: total, length, shape: p.shape } : { offset: total, length, shape: p.shape, ranges };
+      total += length;
     }
     table[tensor.name] = layout;
     pending.push({ layout, parts });
@@ -208,13 +272,20 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   for (const { layout, parts } of pending) {
     for (const part of PARTS) {
       const slot = layout[part];
-      if (slot) data.set(parts[part]!.data, slot.offset);
+      if (!slot) continue;
+      const values = parts[part]!.data;
+      if (!slot.ranges) data.set(values, slot.offset);
+      else {
+        let at = slot.offset;
+        for (const [from, to] of slot.ranges) {
+          data.set(values.subarray(from, to), at);
+          at += to - from;
+        }
+      }
     }
   }
   const encoded: EncodedRecord & RecordLayout = {
     step: record.step,
-    epoch: record.epoch,
-    batch: record.batch.slice(),
     layers: record.layers.map(({ index, units, inputs, activation, rows }) => ({ index, units, inputs, activation, rows })),
     detail,
     table,
@@ -235,24 +306,59 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
 
 // ---- the webview side
 
-/** A tensor as the webview sees it: views into the record's one Float64Array. */
+/**
+ * A tensor as the webview sees it: views into the record's one Float64Array. Each part property
+ * (`full`, `mean`, …) reads the whole part: undefined unless the record holds all of it.
+ */
 export interface TensorView extends Partial<Record<Part, Float64Array>> {
   name: string;
   shape: number[];
   kind: TensorKind;
   /** Shapes of the parts present (head's first axis says how many samples it holds). */
   partShapes: Partial<Record<Part, number[]>>;
+  /**
+   * Reads `ranges` of a part (flat indices of the whole part; absent: all of it) and notes them
+   * for the host's `show` list. The answer is indexed as the whole part and holds at least those
+   * ranges (other entries may be NaN); undefined when the record lacks any of them.
+   */
+  read(part: Part, ranges?: readonly Range[]): Float64Array | undefined;
 }
+
+/** What the views have read of a record: tensor → part → all of it or the ranges read (not merged). */
+export type Reads = Map<string, Map<Part, 'whole' | Range[]>>;
 
 export interface DecodedRecord extends Omit<EncodedRecord, 'layers' | 'table' | 'data'>, RecordLayout {
   names: string[];
   tensor(name: string): TensorView | undefined;
-  /** What the views have read of this record so far (tensor → parts), for the host's `show` list. */
-  reads: Map<string, Set<Part>>;
+  /** What the views have read of this record so far, for the host's `show` list. */
+  reads: Reads;
+}
+
+/** Ranges noted of one part before they are merged (a render reads the same ranges again each time). */
+const MERGE_ABOVE = 4096;
+
+/** True when `held` (normalized) covers every index of `asked` within [0, size). */
+function covers(held: readonly Range[], asked: readonly Range[], size: number): boolean {
+  return normalizeRanges(asked, size).every(([from, to]) => held.some(([a, b]) => a <= from && to <= b));
+}
+
+/** Checks a slot's ranges against its part's size and its length; returns the problem, if any. */
+function rangesProblem(ranges: unknown, size: number, length: number): string | undefined {
+  if (!Array.isArray(ranges)) return 'ranges must be a list of [from, to] pairs';
+  let end = 0;
+  for (const range of ranges) {
+    const [from, to] = Array.isArray(range) && range.length === 2 ? range : [NaN, NaN];
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < end || to <= from || to > size) {
+      return `ranges must be increasing, apart and within [0, ${size}): ${JSON.stringify(range)}`;
+    }
+    end = to;
+  }
+  return rangesLength(ranges as Range[]) === length ? undefined : `ranges hold ${rangesLength(ranges as Range[])} numbers, not ${length}`;
 }
 
 /**
- * Reads an encoded record without copying; a record without its layout (layers and table) is read
+ * Reads an encoded record without copying (a part sent as ranges is spread out to its whole
+ * indices on first read); a record without its layout (layers and table) is read
  * with `previous`, the layout of the record before it. Throws an Error naming the tensor and the
  * problem when the table does not fit the array (a malformed or truncated message).
  */
@@ -264,18 +370,48 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
   if (table === undefined || layers === undefined) throw new Error('record.table: absent, and there is no earlier record to take it from');
   if (table === null || typeof table !== 'object') throw new Error('record.table: expected an object');
   const views = new Map<string, TensorView>();
-  const reads = new Map<string, Set<Part>>();
-  const readsOf = (name: string) => reads.get(name) ?? reads.set(name, new Set()).get(name)!;
+  const reads: Reads = new Map();
+  const readsOf = (name: string) => reads.get(name) ?? reads.set(name, new Map()).get(name)!;
+  const note = (name: string, part: Part, ranges: readonly Range[] | undefined) => {
+    const parts = readsOf(name);
+    const noted = parts.get(part);
+    if (noted === 'whole') return;
+    if (!ranges) parts.set(part, 'whole');
+    else if (!noted) parts.set(part, [...ranges]);
+    else {
+      noted.push(...ranges);
+      if (noted.length > MERGE_ABOVE) parts.set(part, normalizeRanges(noted, Infinity));
+    }
+  };
   for (const [name, layout] of Object.entries(table)) {
     if (!layout || !Array.isArray(layout.shape) || (layout.kind !== 'batch' && layout.kind !== 'parameter')) {
       throw new Error(`record.table["${name}"]: expected { shape, kind }`);
     }
-    const view: TensorView = { name, shape: layout.shape, kind: layout.kind, partShapes: {} };
+    /** Each part's numbers: the slot's subarray, and (for a slot of ranges) spread to whole indices once read. */
+    const held: Partial<Record<Part, { slot: Slot; values: Float64Array; spread?: Float64Array }>> = {};
+    const read = (part: Part, ranges?: readonly Range[]): Float64Array | undefined => {
+      note(name, part, ranges);
+      const h = held[part];
+      if (!h) return undefined;
+      const { slot, values } = h;
+      if (!slot.ranges) return values;
+      const size = product(slot.shape);
+      if (!ranges || !covers(slot.ranges, ranges, size)) return undefined;
+      if (!h.spread) {
+        h.spread = new Float64Array(size).fill(NaN);
+        let at = 0;
+        for (const [from, to] of slot.ranges) {
+          h.spread.set(values.subarray(at, at + to - from), from);
+          at += to - from;
+        }
+      }
+      return h.spread;
+    };
+    const view = { name, shape: layout.shape, kind: layout.kind, partShapes: {}, read } as TensorView;
     for (const part of PARTS) {
       const slot = layout[part];
-      // Reading a part, present or not, notes that a view shows it.
-      let value: Float64Array | undefined;
-      Object.defineProperty(view, part, { enumerable: true, get: () => (readsOf(name).add(part), value) });
+      // Reading a part, present or not, notes that a view shows all of it.
+      Object.defineProperty(view, part, { enumerable: true, get: () => read(part) });
       if (slot === undefined) continue;
       const where = `record.table["${name}"].${part}`;
       if (!Number.isInteger(slot.offset) || !Number.isInteger(slot.length) || slot.offset < 0 || slot.length < 0) {
@@ -284,10 +420,15 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
       if (slot.offset + slot.length > data.length) {
         throw new Error(`${where}: [${slot.offset}, ${slot.offset + slot.length}) runs past the data (${data.length} numbers)`);
       }
-      if (!Array.isArray(slot.shape) || product(slot.shape) !== slot.length) {
+      if (!Array.isArray(slot.shape) || !slot.shape.every((n) => Number.isInteger(n) && n >= 0)) {
+        throw new Error(`${where}: shape [${slot.shape}] is not a list of sizes`);
+      }
+      if (slot.ranges === undefined ? product(slot.shape) !== slot.length : false) {
         throw new Error(`${where}: shape [${slot.shape}] does not hold ${slot.length} numbers`);
       }
-      value = data.subarray(slot.offset, slot.offset + slot.length);
+      const problem = slot.ranges === undefined ? undefined : rangesProblem(slot.ranges, product(slot.shape), slot.length);
+      if (problem) throw new Error(`${where}: ${problem}`);
+      held[part] = { slot, values: data.subarray(slot.offset, slot.offset + slot.length) };
       view.partShapes[part] = slot.shape;
     }
     views.set(name, view);
@@ -302,6 +443,30 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
       return view;
     },
   };
+}
+
+/** The `show` list of what the views read (ShowMessage.tensors), ranges merged. */
+export function shownList(reads: Reads): ShownTensor[] {
+  return [...reads].map(([name, parts]) => {
+    const entry: ShownTensor = { name, parts: [...parts.keys()] };
+    for (const [part, what] of parts) {
+      if (what !== 'whole') (entry.ranges ??= {})[part] = normalizeRanges(what, Infinity);
+    }
+    return entry;
+  });
+}
+
+/** One tensor of a `show` list: the parts the views read, and of those read in part, the ranges. */
+export interface ShownTensor {
+  name: string;
+  parts: Part[];
+  /** Absent for a part read whole. */
+  ranges?: Partial<Record<Part, Range[]>>;
+}
+
+/** The host's reading of a `show` list. */
+export function shownOf(tensors: readonly ShownTensor[]): Shown {
+  return new Map(tensors.map(({ name, parts, ranges }) => [name, new Map(parts.map((part): [Part, PartRead] => [part, ranges?.[part] ?? 'whole']))]));
 }
 
 /**

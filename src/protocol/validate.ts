@@ -6,7 +6,7 @@ import type {
 } from './messages';
 import { CHAIN_RULE_FORMATS, PICTURE_FORMATS, PICTURE_VIEWS, RUN_SPEED } from './messages';
 import { checked, finite, integer, list, object, oneOf, reject, text } from './check';
-import { PARTS } from './traceCodec';
+import { PARTS, type Part, type Range, type ShownTensor } from './traceCodec';
 import { layerField, parseTensorName } from '../engine/layerFields';
 
 export type Validation = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
@@ -19,6 +19,8 @@ export const LIMITS = {
   name: 200, reason: 2000, step: 1e9, runUntilSteps: 1e7,
   /** Tensors in a `show` list: a record holds 14 per layer and the optimizer's state. */
   shownTensors: 4096,
+  /** Index ranges of one part in a `show` list (a table of 12 × 12 cells is 12), and the largest index. */
+  shownRanges: 65536, tensorIndex: 2 ** 31,
   /** Characters of a picture (SVG text or PNG base64) and of copied text; pixels per side of a picture. */
   picture: 48 * 1024 * 1024, copiedText: 1024 * 1024, picturePixels: 16384,
 } as const;
@@ -160,10 +162,22 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
         type,
         tensors: list(message.tensors, 'message.tensors', 0, LIMITS.shownTensors, (item, path) => {
           const entry = object(item, path);
-          return {
-            name: requestedTensor(entry.name, `${path}.name`, model),
-            parts: list(entry.parts, `${path}.parts`, 0, PARTS.length, (part, at) => oneOf(part, at, PARTS)),
-          };
+          const parts = list(entry.parts, `${path}.parts`, 0, PARTS.length, (part, at) => oneOf(part, at, PARTS));
+          const shown: ShownTensor = { name: requestedTensor(entry.name, `${path}.name`, model), parts };
+          if (entry.ranges !== undefined) {
+            const ranges = object(entry.ranges, `${path}.ranges`);
+            shown.ranges = {};
+            for (const [part, value] of Object.entries(ranges)) {
+              const at = `${path}.ranges.${part}`;
+              if (!parts.includes(part as Part)) reject(at, `names a part not in ${path}.parts`);
+              shown.ranges[part as Part] = list(value, at, 0, LIMITS.shownRanges, (range, where): Range => {
+                const pair = list(range, where, 2, 2, (n, i) => integer(n, i, 0, LIMITS.tensorIndex));
+                if (pair[1] < pair[0]) reject(where, `[from, to] with to < from: [${pair}]`);
+                return [pair[0], pair[1]];
+              });
+            }
+          }
+          return shown;
         }),
       };
     case 'requestExplanation':

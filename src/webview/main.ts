@@ -3,6 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, ParameterRef, WebviewMessage } from '../protocol/messages';
 import { fromWire } from '../protocol/nonFinite';
+import { shownList } from '../protocol/traceCodec';
 import type { WebviewString } from '../protocol/webviewStrings';
 import * as l10n from '@vscode/l10n';
 import { type Context, apply, hostMessageProblem, initialState, savedWebviewState } from './store';
@@ -81,7 +82,7 @@ function answered(message: HostMessage): void {
 function postShown(): void {
   const reads = state.record?.reads;
   if (!reads) return;
-  const tensors = [...reads].map(([name, parts]) => ({ name, parts: [...parts] }));
+  const tensors = shownList(reads);
   const key = JSON.stringify(tensors);
   if (key === shownKey) return;
   shownKey = key;

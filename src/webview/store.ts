@@ -4,7 +4,7 @@ import type {
   DataView, EpochEvaluation, ExplanationMessage, HostMessage, ModelSummary, ParameterRef, RankGradients, StepOnScreen, SamplePrediction,
   ViewState, WebviewMessage,
 } from '../protocol/messages';
-import { RUN_SPEED } from '../protocol/messages';
+import { LOSS_FIELDS, RUN_SPEED } from '../protocol/messages';
 import { type DecodedRecord, decodeRecord } from '../protocol/traceCodec';
 import type { WebviewString } from '../protocol/webviewStrings';
 import type { Phase } from '../engine/types';
@@ -175,8 +175,12 @@ export function apply(state: State, message: HostMessage): void {
       state.ranks = message.ranks;
       const h = message.history;
       const keep = Math.max(0, h.from - 1);
-      for (const key of ['loss', 'lossAfter', 'dataLoss', 'regLoss'] as const) {
+      for (const key of LOSS_FIELDS) {
         state.history[key] = state.history[key].slice(0, keep).concat(Array.from(h[key] ?? []));
+      }
+      // A record sent without its losses has them in the history, at its step (stepRecord).
+      if (LOSS_FIELDS.every((key) => record[key] === undefined) && record.step >= 1 && record.step <= state.history.loss.length) {
+        for (const key of LOSS_FIELDS) record[key] = state.history[key][record.step - 1];
       }
       state.history.lossAverage = h.lossAverage && (state.history.lossAverage ?? []).slice(0, keep).concat(Array.from(h.lossAverage));
       if (state.explanation && state.explanation.step !== record.step) state.explanation = undefined;

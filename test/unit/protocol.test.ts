@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { type Part, SUMMARY, decodeRecord, encodeRecord, messageByteParts, messageBytes, recordTensors, tensorOf } from '../../src/protocol/traceCodec';
+import { type Part, type PartRead, SUMMARY, decodeRecord, encodeRecord, messageByteParts, messageBytes, extremes, recordTensors, shownList, shownOf, tensorOf } from '../../src/protocol/traceCodec';
 import { HistoryCursor } from '../../src/extension/inspectorMessages';
 import { validateWebviewMessage } from '../../src/protocol/validate';
 import { SMALL_SUMMARY } from '../support/models';
@@ -48,7 +48,7 @@ describe('protocol: trace codec', () => {
     }
     assert.equal(decoded.loss, trace.loss);
     assert.equal(decoded.lossAfter, trace.lossAfter);
-    assert.deepEqual(decoded.batch, trace.batch);
+    assert.equal('batch' in decoded || 'epoch' in decoded, false, 'the batch and the epoch stay with the host (the data view and the position carry them)');
   });
 
   it('sends the softmax Jacobian as rows × units × units and keeps optimizer state tensors and scalars', () => {
@@ -110,7 +110,7 @@ describe('protocol: trace codec', () => {
   it('sends only the parts the webview reads, bit for bit as the trace, and notes what its views read', () => {
     const record = small.records[1];
     const trace = toStepTrace(record);
-    const shown = new Map<string, Set<Part>>([['layers[1].z', new Set<Part>(['mean', 'absMax'])], ['layers[0].weights', new Set<Part>(['full'])]]);
+    const shown = new Map([['layers[1].z', wholeParts('mean', 'absMax')], ['layers[0].weights', wholeParts('full')]]);
     const decoded = decodeRecord(encodeRecord(record, 'summary', shown));
     assert.deepEqual(decoded.names, recordTensors(record).map((t) => t.name), 'every tensor keeps its place in the table');
     const z = decoded.tensor('layers[1].z')!;
@@ -129,12 +129,72 @@ describe('protocol: trace codec', () => {
     void read.tensor('layers[1].z')!.full;
     void read.tensor('layers[2].bias')!.mean;
     void read.tensor('layers[7].z');
-    assert.deepEqual([...read.reads].map(([name, parts]) => [name, [...parts]]), [
-      ['layers[1].z', ['mean', 'absMax', 'full']], ['layers[2].bias', ['mean']], ['layers[7].z', []],
+    assert.deepEqual(shownList(read.reads), [
+      { name: 'layers[1].z', parts: ['mean', 'absMax', 'full'] }, { name: 'layers[2].bias', parts: ['mean'] }, { name: 'layers[7].z', parts: [] },
     ]);
     // A tensor listed with no parts (looked up before it was computed) goes whole.
-    const looked = decodeRecord(encodeRecord(record, 'summary', new Map([['layers[2].delta', new Set<Part>()]])));
+    const looked = decodeRecord(encodeRecord(record, 'summary', new Map([['layers[2].delta', wholeParts()]])));
     assert.deepEqual(Array.from(looked.tensor('layers[2].delta')!.full!), trace.layers[2].delta.flat());
+  });
+
+  it('sends only the index ranges a view reads, bit for bit, and the ranges a view reads next on the next record', () => {
+    const record = small.records[1];
+    const trace = toStepTrace(record);
+    const z = trace.layers[1].z; // rows × 8
+    const w = trace.layers[1].weights.flat(); // 8 × 8
+    const first = decodeRecord(encodeRecord(record));
+    // One sample's slice of z and two cells of each of two rows of W: what the page then lists.
+    assert.ok(first.tensor('layers[1].z')!.read('full', [[8, 16]]));
+    first.tensor('layers[1].weights')!.read('full', [[8, 10], [16, 18]]);
+    first.tensor('layers[1].weights')!.read('full', [[9, 11]]);
+    first.tensor('layers[1].bias')!.read('full');
+    const list = shownList(first.reads);
+    assert.deepEqual(list, [
+      { name: 'layers[1].z', parts: ['full'], ranges: { full: [[8, 16]] } },
+      { name: 'layers[1].weights', parts: ['full'], ranges: { full: [[8, 11], [16, 18]] } },
+      { name: 'layers[1].bias', parts: ['full'] },
+    ]);
+    const encoded = encodeRecord(record, 'summary', shownOf(list));
+    assert.deepEqual(encoded.table['layers[1].weights'].full, { offset: 8, length: 5, shape: [8, 8], ranges: [[8, 11], [16, 18]] }, 'the table says which indices the slot holds');
+    assert.equal(encoded.data.length, 8 + 5 + 8);
+    const decoded = decodeRecord(encoded);
+    const sample1 = decoded.tensor('layers[1].z')!.read('full', [[8, 16]])!;
+    assert.deepEqual(Array.from(sample1.subarray(8, 16)), z[1], 'sample 1 of z, bit for bit');
+    const weights = decoded.tensor('layers[1].weights')!;
+    const cells = weights.read('full', [[8, 11], [16, 18]])!;
+    for (const i of [8, 9, 10, 16, 17]) assert.ok(Object.is(cells[i], w[i]), `W[${i}]`);
+    assert.equal(weights.full, undefined, 'the whole part is not there');
+    assert.equal(weights.read('full', [[0, 1]]), undefined, 'nor a range not sent');
+    assert.deepEqual(Array.from(decoded.tensor('layers[1].bias')!.full!), trace.layers[1].bias);
+    // The view now reads a new range and the whole part: the next record carries them.
+    const next = encodeRecord(record, 'summary', shownOf(shownList(decoded.reads)));
+    assert.deepEqual(next.table['layers[1].weights'].full?.ranges, undefined, 'read whole: sent whole');
+    assert.deepEqual(Array.from(decodeRecord(next).tensor('layers[1].weights')!.full!), w);
+    // A range past the part's end is cut to it; ranges covering the part send it whole.
+    const clipped = encodeRecord(record, 'summary', new Map([['layers[1].bias', new Map<Part, PartRead>([['full', [[0, 3], [3, 100]]]])]]));
+    assert.equal(clipped.table['layers[1].bias'].full?.ranges, undefined);
+    // requestTensor still answers the whole tensor.
+    assert.deepEqual(Array.from(tensorOf(record, 'layers[1].weights')!.data), w);
+  });
+
+  it('sends the smallest and largest entry of each sample, of the batch mean and of a parameter, where they are (extremes)', () => {
+    const record = small.records[1];
+    const trace = toStepTrace(record);
+    const decoded = decodeRecord(encodeRecord(record));
+    /** [index, value] of the first smallest and the first largest, scanned here from the trace. */
+    const scan = (values: number[]) => {
+      const lo = values.indexOf(Math.min(...values));
+      const hi = values.indexOf(Math.max(...values));
+      return [lo, values[lo], hi, values[hi]];
+    };
+    const a = decoded.tensor('layers[0].a')!;
+    assert.deepEqual(a.partShapes.extremes, [trace.layers[0].a.length + 1, 4]);
+    trace.layers[0].a.forEach((row, r) => assert.deepEqual(Array.from(a.extremes!.subarray(4 * r, 4 * r + 4)), scan(row), `sample ${r}`));
+    assert.deepEqual(Array.from(a.extremes!.subarray(-4)), scan(Array.from(a.mean!)), 'the batch mean, from the mean sent');
+    assert.deepEqual(Array.from(decoded.tensor('layers[1].bias')!.extremes!), scan(trace.layers[1].bias));
+    assert.deepEqual(extremes([2, 1, 1, 3, 3]), [1, 1, 3, 3], 'the first of equal ones');
+    assert.deepEqual(extremes([5, 7, 4, 9], 1, 3), [1, 4, 0, 7], 'indices count from `from`');
+    assert.deepEqual(extremes([]), [-1, NaN, -1, NaN]);
   });
 
   it('leaves out the layers and the table the webview already has, and reads the next record with them', () => {
@@ -179,6 +239,17 @@ describe('protocol: trace codec', () => {
     badShape.table['layers[0].z'].full!.shape = [3, 3];
     assert.throws(() => decodeRecord(badShape), /layers\[0\]\.z"\]\.full: shape \[3,3\] does not hold/);
     assert.throws(() => decodeRecord({ ...encoded, data: [1, 2] as unknown as Float64Array }), /expected a Float64Array/);
+    const ranged = encodeRecord(small.records[0], 'summary', new Map([['layers[1].weights', new Map<Part, PartRead>([['full', [[0, 2], [4, 6]]]])]]));
+    const withRanges = (ranges: unknown, length = 4) => {
+      const bad = structuredClone(ranged);
+      Object.assign(bad.table['layers[1].weights'].full!, { ranges, length });
+      return bad;
+    };
+    assert.doesNotThrow(() => decodeRecord(withRanges([[0, 2], [4, 6]])));
+    assert.throws(() => decodeRecord(withRanges([[4, 6], [0, 2]])), /layers\[1\]\.weights"\]\.full: ranges must be increasing, apart and within \[0, 64\): \[0,2\]/);
+    assert.throws(() => decodeRecord(withRanges([[0, 2], [62, 66]])), /layers\[1\]\.weights"\]\.full: ranges must be increasing/);
+    assert.throws(() => decodeRecord(withRanges([[0, 3], [4, 6]])), /layers\[1\]\.weights"\]\.full: ranges hold 5 numbers, not 4/);
+    assert.throws(() => decodeRecord(withRanges('all')), /layers\[1\]\.weights"\]\.full: ranges must be a list/);
   });
 
   it('counts typed-array bytes plus JSON bytes (UTF-8), and each part apart', () => {
@@ -187,6 +258,11 @@ describe('protocol: trace codec', () => {
     assert.deepEqual(messageByteParts({ w: '→', inner: { u: new Uint8Array(4) }, v: new Float64Array(2) }), { numbers: 20, json: '{"w":"","inner":{}}'.length + 3 });
   });
 });
+
+/** A tensor's entry of a `show` list with these parts read whole. */
+function wholeParts(...parts: Part[]): Map<Part, PartRead> {
+  return new Map(parts.map((part) => [part, 'whole']));
+}
 
 describe('protocol: validating webview messages', () => {
   const model = SMALL_SUMMARY;
@@ -212,6 +288,7 @@ describe('protocol: validating webview messages', () => {
       { type: 'viewState', state: { step: 4, selectedLayer: 0, sample: 'mean', diagramMode: 'gradient', detailMode: 'heatmap', speed: 4 } },
       { type: 'protocolError', reason: 'bad record' },
       { type: 'show', tensors: [{ name: 'layers[1].z', parts: ['mean', 'absMax'] }, { name: 'optimizer/layers[0].weights/m', parts: ['full'] }, { name: 'layers[0].delta', parts: [] }] },
+      { type: 'show', tensors: [{ name: 'layers[1].z', parts: ['mean', 'full'], ranges: { full: [[0, 6], [12, 18]] } }] },
     ];
     for (const message of good) {
       const result = check(message);
@@ -254,9 +331,13 @@ describe('protocol: validating webview messages', () => {
 
   it('rejects a show list naming a tensor or a part that does not exist, or too long', () => {
     rejects({ type: 'show', tensors: 'all' }, /^message\.tensors: expected an array/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean'], ranges: { full: [[0, 1]] } }] }, /^message\.tensors\[0\]\.ranges\.full: names a part not in message\.tensors\[0\]\.parts/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['full'], ranges: { full: [[3, 1]] } }] }, /^message\.tensors\[0\]\.ranges\.full\[0\]: \[from, to\] with to < from/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['full'], ranges: { full: [[-1, 1]] } }] }, /^message\.tensors\[0\]\.ranges\.full\[0\]\[0\]: -1 is out of range/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['full'], ranges: { full: [[1, 2, 3]] } }] }, /^message\.tensors\[0\]\.ranges\.full\[0\]: expected 2\.\.2 entries/);
     rejects({ type: 'show', tensors: [{ name: 'layers[2].z', parts: ['mean'] }] }, /^message\.tensors\[0\]\.name \(layer\): 2 is out of range 0\.\.1/);
     rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['median'] }] }, /^message\.tensors\[0\]\.parts\[0\]: expected one of/);
-    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean', 'min', 'max', 'absMax', 'full', 'head', 'mean'] }] }, /message\.tensors\[0\]\.parts: expected 0\.\.6 entries, got 7/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean', 'min', 'max', 'absMax', 'full', 'head', 'extremes', 'mean'] }] }, /message\.tensors\[0\]\.parts: expected 0\.\.7 entries, got 8/);
     rejects({ type: 'show', tensors: Array.from({ length: 5000 }, () => ({ name: 'layers[0].z', parts: [] })) }, /message\.tensors: expected 0\.\.4096 entries, got 5000/);
   });
 });

@@ -14,7 +14,7 @@ import { runSteps, syntheticModel } from '../support/engineSteps';
 import { cliTrace } from '../support/cliTrace';
 import { shownNumbers } from '../support/screenTruth';
 import type { ShowMessage, StepMessage } from '../../src/protocol/messages';
-import { messageByteParts } from '../../src/protocol/traceCodec';
+import { messageByteParts, messageBytes } from '../../src/protocol/traceCodec';
 
 // The latency benchmark's small network (bench/webviewLatency.ts).
 const STEPS = 8;
@@ -47,7 +47,7 @@ describe('the numbers a step posts are the numbers the page shows', function () 
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('posts tensor numbers (typed arrays, not the JSON around them) of at most 1.2 × the elements carrying a number once the page has said what its views read, and shows what a page sent everything shows', async () => {
+  it('posts at most 1.2 × 8 bytes per element carrying a number (tensor numbers and the JSON around them) once the page has said what its views read, and shows what a page sent everything shows', async () => {
     const host = SessionHost.open(run.model);
     const everything = SessionHost.open(run.model);
     const narrowed = await openInspector({ theme: 'dark', browser });
@@ -64,6 +64,7 @@ describe('the numbers a step posts are the numbers the page shows', function () 
         await whole.send(await everything.message(k, 'step'));
         const shown = await numbersOnScreen(narrowed);
         assert.ok(numberBytes(message) <= 1.2 * 8 * shown, `step ${k}: ${numberBytes(message)} bytes of numbers posted for ${shown} numbers on screen`);
+        assert.ok(messageBytes(message) <= 1.2 * 8 * shown, `step ${k}: ${messageBytes(message)} bytes posted (the JSON around the numbers too) for ${shown} numbers on screen`);
         assert.ok(numberBytes(message) < numberBytes(first) / 3, `step ${k}: ${numberBytes(message)} bytes, the first step (before the page said) ${numberBytes(first)}`);
         assert.equal(message.record.table, undefined, `step ${k}: the table is the one the page has`);
         assert.deepEqual(await shownNumbers(narrowed.page), await shownNumbers(whole.page), `step ${k}: the same numbers as a page sent everything`);

@@ -9,10 +9,10 @@ import type { Context } from '../store';
 import { el, section, setAttr, setText } from '../dom';
 import { exact, roundingBound, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
-import { full, maxAbs, quantityName, sampleOf } from '../tensors';
+import { cellRanges, full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { type LayerFieldName, layerField, tensorName, tracePath } from '../../engine/layerFields';
-import type { TensorView } from '../../protocol/traceCodec';
+import type { Range, TensorView } from '../../protocol/traceCodec';
 import { LAYER_QUANTITIES, type Quantity } from '../quantities';
 import { type ColourScale, colourScale } from './colourScale';
 
@@ -55,8 +55,8 @@ function focusedFields(focus: Phase | undefined, l: number, layers: number): rea
 }
 
 /** For the batch mean of a per-sample tensor: entry i is 0 up to rounding below the bound of its samples' largest magnitude. */
-function meanRounding(view: TensorView): ((index: number) => number) | undefined {
-  const { absMax } = view;
+function meanRounding(view: TensorView, cells: readonly Range[] | undefined): ((index: number) => number) | undefined {
+  const absMax = view.read('absMax', cells);
   if (!absMax) return undefined;
   return (index) => roundingBound(view.shape[0], absMax[index]);
 }
@@ -174,16 +174,18 @@ export function createLayerDetail(ctx: Context): View {
    * batch plus the regularization part. One product of two numbers the host sent per entry, named
    * `contribution(layers[l].gradWeights, i)[m][n]` (= delta[i][m] · input[i][n]).
    */
-  function contribution(l: number, sample: number, units: number, inputs: number) {
+  function contribution(l: number, sample: number, units: number, inputs: number, whole: boolean) {
     const deltaName = tensorName(l, 'delta');
-    const delta = sampleOf(state, deltaName, sample);
-    const input = sampleOf(state, tensorName(l, 'input'), sample);
+    const name = `contribution(${tracePath(l, 'gradWeights')}, ${sample})`;
+    // The cells drawn need δ of the rows and x of the columns drawn.
+    const cells = whole || expanded.has(name) ? undefined : { rows: [[0, MAX_CELLS]] as Range[], cols: [[0, MAX_CELLS]] as Range[] };
+    const delta = sampleOf(state, deltaName, sample, cells?.rows);
+    const input = sampleOf(state, tensorName(l, 'input'), sample, cells?.cols);
     let values: Float64Array | undefined;
     if (delta && input) {
       values = new Float64Array(units * inputs);
       for (let m = 0; m < units; m++) for (let n = 0; n < inputs; n++) values[m * inputs + n] = delta[m] * input[n];
     }
-    const name = `contribution(${tracePath(l, 'gradWeights')}, ${sample})`;
     return {
       id: 'contribution', name, title: t('sample {0}\'s contribution δᵢ·xᵢᵀ to ∂J/∂W', sample + 1),
       rows: units, cols: inputs, vector: false, corner: 'm╲n', view: state.record?.tensor(deltaName), values,
@@ -241,16 +243,18 @@ export function createLayerDetail(ctx: Context): View {
         const mean = perSample && sample === 'mean';
         const title = mean && q.meanTitle ? t(q.meanTitle) : q.field === 'localGrad' && softmax ? t('softmax Jacobian ∂a/∂z') : t(q.title);
         const view = state.record?.tensor(name);
+        // Only the cells drawn are read (the host sends what the views read); a heatmap or an expanded table draws every one.
+        const cells = heat || expanded.has(name) ? undefined : cellRanges(r, c, MAX_CELLS, MAX_CELLS);
         items.push({
           id: q.field, name, title, rows: r, cols: c, vector, view,
           corner: q.field === 'localGrad' ? 'k╲m' : 'm╲n',
-          values: perSample ? sampleOf(state, name, sample) : full(state, name),
+          values: perSample ? sampleOf(state, name, sample, cells) : full(state, name, cells),
           // A vector has one index in the trace; a matrix (even of one row) two.
           quantity: (index) => (vector ? quantityName(l, q.field, sample, index) : quantityName(l, q.field, sample, Math.floor(index / c), index % c)),
-          zeroBelow: mean && view ? meanRounding(view) : undefined,
+          zeroBelow: mean && view ? meanRounding(view, cells) : undefined,
           kind: q.kind, meaning: t(q.meaning),
         });
-        if (q.field === 'gradWeights' && sample !== 'mean') items.push(contribution(l, sample, layer.units, inputs));
+        if (q.field === 'gradWeights' && sample !== 'mean') items.push(contribution(l, sample, layer.units, inputs, heat));
       }
       for (const item of items) {
         const { name, rows: r, cols: c, view, values } = item;

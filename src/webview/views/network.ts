@@ -10,11 +10,12 @@
 import type { Phase } from '../../engine/types';
 import { phaseKey } from '../../engine/phases';
 import type { DiagramMode, ModelSummary, ParameterRef } from '../../protocol/messages';
+import type { Range as IndexRange } from '../../protocol/traceCodec';
 import type { Context } from '../store';
 import { attributeWriter, el, section, setAttr, setText, svg } from '../dom';
 import { exact, markNumber, setNumber, short, sub, sup } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
-import { full, maxAbs, quantityName, sampleOf } from '../tensors';
+import { extremesOf, full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { phaseText } from './toolbar';
 import { type LayerFieldName, tensorName, tracePath } from '../../engine/layerFields';
@@ -360,9 +361,18 @@ export function createNetwork(ctx: Context): View {
 
       // One scale for every drawn edge and one for every drawn node, so colours compare across layers.
       const drawn = (column: number) => layout!.columns[column].kind === 'units';
-      // Only the edges drawn are read (the host sends what the views read): none into or out of a block.
-      const edgeValues = model.layers.map((_, l) => (drawn(l) && drawn(l + 1) ? full(state, tensorName(l, EDGE_TENSOR[mode])) : undefined));
-      const scale = Math.max(0, ...edgeValues.map(maxAbs));
+      // Only what is drawn is read (the host sends what the views read): a column's page of units (an
+      // image or a block: all of them), and the edges between two pages (none into or out of a block).
+      const unitsDrawn = (column: number): IndexRange[] | undefined => {
+        const c = layout!.columns[column];
+        return c.kind === 'units' ? [[c.first, c.first + c.shown]] : undefined;
+      };
+      const edgesDrawn = (l: number): IndexRange[] => {
+        const [from, to] = [layout!.columns[l], layout!.columns[l + 1]] as Extract<Column, { kind: 'units' }>[];
+        return Array.from({ length: to.shown }, (_, b): IndexRange => [(to.first + b) * from.size + from.first, (to.first + b) * from.size + from.first + from.shown]);
+      };
+      const edgeValues = model.layers.map((_, l) => (drawn(l) && drawn(l + 1) ? full(state, tensorName(l, EDGE_TENSOR[mode]), edgesDrawn(l)) : undefined));
+      const scale = Math.max(0, ...edgeValues.map((values, l) => (values ? maxAbs(values, edgesDrawn(l)) : 0)));
       const edgeQuantity = LAYER_QUANTITIES[EDGE_TENSOR[mode]];
       edgeScale.root.title = t(edgeQuantity.meaning);
       edgeScale.set(palette, scale, t('Edges: {0}', t(edgeQuantity.title)));
@@ -381,12 +391,16 @@ export function createNetwork(ctx: Context): View {
 
       // Inputs are the network's a⁰ (value mode); they have no δ or Δb, so other modes leave them plain.
       // An image input always shows its sample: it is the picture the learner is looking at.
+      // A block shows only its smallest and largest number, which the host finds (extremesOf).
+      const nodeTensor = (column: number) => (column > 0 ? tensorName(column - 1, NODE_TENSOR[mode])
+        : mode === 'value' || layout!.columns[0].kind === 'image' ? tensorName(0, 'input') : undefined);
+      const nodeSample = mode === 'update' ? 'mean' : sample;
       const nodeValues = layout.columns.map((shape, column) => {
-        if (column === 0) return mode === 'value' || shape.kind === 'image' ? sampleOf(state, tensorName(0, 'input'), sample) : undefined;
-        const name = tensorName(column - 1, NODE_TENSOR[mode]);
-        return mode === 'update' ? full(state, name) : sampleOf(state, name, sample);
+        const name = nodeTensor(column);
+        if (!name || shape.kind === 'block') return undefined;
+        return mode === 'update' && column > 0 ? full(state, name, unitsDrawn(column)) : sampleOf(state, name, sample, unitsDrawn(column));
       });
-      const nodeScaleMax = Math.max(0, ...nodeValues.filter((_, column) => drawn(column)).map(maxAbs));
+      const nodeScaleMax = Math.max(0, ...nodeValues.map((values, column) => (drawn(column) ? maxAbs(values, unitsDrawn(column)) : 0)));
       const nodeQuantity = LAYER_QUANTITIES[NODE_TENSOR[mode]];
       nodeScale.root.title = t(nodeQuantity.meaning);
       const which = mode === 'update' ? '' : ` · ${sample === 'mean' ? t('Batch mean') : t('Sample {0}', sample + 1)}`;
@@ -395,9 +409,10 @@ export function createNetwork(ctx: Context): View {
         const l = column - 1;
         const [layer, field] = column === 0 ? [0, 'input' as const] : [l, NODE_TENSOR[mode]];
         const values = nodeValues[column];
-        const name = (u: number) => quantityName(layer, field, mode === 'update' ? 'mean' : sample, u);
+        const name = (u: number) => quantityName(layer, field, nodeSample, u);
         const range = layout.ranges[column];
-        if (range) showRange(range, values, name);
+        const blockTensor = range && nodeTensor(column);
+        if (range) showRange(range, blockTensor ? extremesOf(state, blockTensor, nodeSample) : undefined, name);
         if (column === 0 && layout.pixels.length) showImage(layout.pixels, values, name);
         const health = column > 0 ? state.unitHealth?.[l] : undefined;
         const dead = new Set(health?.dead);
@@ -426,14 +441,10 @@ export function createNetwork(ctx: Context): View {
 }
 
 /** A block's smallest and largest value, each marked as the element it is (so a reader can find it). */
-function showRange(range: { min: SVGTSpanElement; max: SVGTSpanElement }, values: ArrayLike<number> | undefined, name: (unit: number) => string): void {
-  let [lo, hi] = [-1, -1];
-  for (let u = 0; u < (values?.length ?? 0); u++) {
-    if (lo < 0 || values![u] < values![lo]) lo = u;
-    if (hi < 0 || values![u] > values![hi]) hi = u;
-  }
-  for (const [node, u] of [[range.min, lo], [range.max, hi]] as const) {
-    const value = u < 0 ? undefined : values![u];
+function showRange(range: { min: SVGTSpanElement; max: SVGTSpanElement }, found: ReturnType<typeof extremesOf>, name: (unit: number) => string): void {
+  const ends = found ? [[range.min, found.lowest, found.low], [range.max, found.highest, found.high]] as const : [[range.min, -1, NaN], [range.max, -1, NaN]] as const;
+  for (const [node, u, v] of ends) {
+    const value = u < 0 ? undefined : v;
     setText(node, short(value));
     markNumber(node, value, value === undefined ? undefined : name(u));
   }

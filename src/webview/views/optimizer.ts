@@ -4,6 +4,7 @@ import type { Context } from '../store';
 import { el, section } from '../dom';
 import { numberSpan, setNumber } from '../format';
 import type { View } from './view';
+import type { Range } from '../../protocol/traceCodec';
 import { tensorName, tracePath } from '../../engine/layerFields';
 import { type ParameterPlace, parameterSymbol } from '../../engine/notation';
 
@@ -22,8 +23,8 @@ export function createOptimizer(ctx: Context): View {
   let builtFor: unknown[] = [];
   /** Each number on screen and how to read it from a record (undefined: the record does not hold it). */
   let numbers: { span: HTMLSpanElement; quantity: string; read(record: Shown): number | undefined }[] = [];
-  /** The state tensors the tables show, in full or as "…" until the host sends them. */
-  let shownTensors: string[] = [];
+  /** The state tensors the tables show (their numbers, or "…" until the host sends them), with the elements shown of each. */
+  let shownTensors: { name: string; elements: Range[] }[] = [];
   let drawnRecord: unknown;
 
   function build(): void {
@@ -64,13 +65,14 @@ export function createOptimizer(ctx: Context): View {
       const place = (i: number): ParameterPlace => (kind === 'weights' ? { kind: 'weight', layer: l, out: Math.floor(i / inputs), in: i % inputs } : { kind: 'bias', layer: l, out: i });
       const codePath = (i: number) => (kind === 'weights' ? tracePath(l, 'weights', Math.floor(i / inputs), i % inputs) : tracePath(l, 'bias', i));
       const head = el('tr', {}, el('th', { text: param }), ...indices.map((i) => el('th', { className: `num${i === selected ? ' selected' : ''}`, text: parameterSymbol(place(i)).text, title: codePath(i) })));
-      shownTensors.push(...stateNames);
+      const elements = indices.map((i): Range => [i, i + 1]);
+      shownTensors.push(...stateNames.map((name) => ({ name, elements })));
       const rows = stateNames.map((name) => {
         const key = name.slice(`optimizer/${param}/`.length);
         // The trace's path: optimizer.state["layers[l].weights"].key, flat like the state itself.
         const path = `optimizer.state[${JSON.stringify(param)}].${key.replace(/\//g, '.')}`;
-        const cells = indices.map((i) => el('td', { className: i === selected ? 'selected' : '' }, record.tensor(name)!.full
-          ? shown((r) => r.tensor(name)?.full?.[i], `${path}[${i}]`)
+        const cells = indices.map((i) => el('td', { className: i === selected ? 'selected' : '' }, record.tensor(name)!.partShapes.full
+          ? shown((r) => r.tensor(name)?.read('full', [[i, i + 1]])?.[i], `${path}[${i}]`)
           : el('span', { className: 'muted', text: '…' })));
         return el('tr', { attrs: { 'data-state': name } }, el('td', { className: 'state-name', text: /step/i.test(key) ? `${key} (${t('effective step')})` : key }), ...cells);
       });
@@ -109,8 +111,8 @@ export function createOptimizer(ctx: Context): View {
       if (!rebuilt && record === drawnRecord) return;
       drawnRecord = record;
       if (!record) return;
-      // Reading a tensor's full part tells the host the card shows it, so each record asks for it again.
-      for (const name of shownTensors) void record.tensor(name)?.full;
+      // Reading a tensor's elements tells the host the card shows them, so each record asks for them again.
+      for (const { name, elements } of shownTensors) void record.tensor(name)?.read('full', elements);
       for (const { span, quantity, read } of numbers) setNumber(span, read(record), quantity);
     },
   };

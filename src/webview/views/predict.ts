@@ -62,9 +62,10 @@ function answerOf(state: State, q: Question): number | undefined {
   const name = tensorName(q.layer, q.field);
   if (q.field === 'updateWeights') {
     const inputs = q.layer === 0 ? state.model!.inputs : state.model!.layers[q.layer - 1].units;
-    return full(state, name)?.[q.unit * inputs + q.input!];
+    const index = q.unit * inputs + q.input!;
+    return full(state, name, [[index, index + 1]])?.[index];
   }
-  return sampleOf(state, name, 0)?.[q.unit];
+  return sampleOf(state, name, 0, [[q.unit, q.unit + 1]])?.[q.unit];
 }
 
 export function createPredict(ctx: Context): View {
@@ -101,31 +102,33 @@ export function createPredict(ctx: Context): View {
 
   /** The factors the record holds for the revealed number: the product or sum that gave it. */
   function factors(q: Question): HTMLElement {
-    const batch = (field: string) => sampleOf(state, tensorName(q.layer, field), 0);
+    /** Sample 1's number of unit q.unit (only that one is read). */
+    const batch = (field: string) => sampleOf(state, tensorName(q.layer, field), 0, [[q.unit, q.unit + 1]])?.[q.unit];
     const row = (label: string, value: number | undefined, quantity: string) =>
       el('div', { className: 'factor' }, el('span', { className: 'math', text: `${label} = ` }), numberSpan(value, quantity));
     const box = el('div', { className: 'predict-factors' });
     if (q.field === 'delta') {
-      const local = state.model!.layers[q.layer].activation === 'softmax' ? undefined : batch('localGrad')?.[q.unit];
+      const local = state.model!.layers[q.layer].activation === 'softmax' ? undefined : batch('localGrad');
       box.append(el('p', { className: 'math', text: t('δ = ∂J/∂a · f′(z)') }),
-        row('∂J/∂a', batch('upstream')?.[q.unit], tensorName(q.layer, 'upstream', 0, q.unit)));
+        row('∂J/∂a', batch('upstream'), tensorName(q.layer, 'upstream', 0, q.unit)));
       if (local !== undefined) box.append(row('f′(z)', local, tensorName(q.layer, 'localGrad', 0, q.unit)));
       else box.append(el('p', { className: 'note', text: t('Softmax couples its units: δ is the sum over the Jacobian row (see Layer detail).') }));
     } else if (q.field === 'z') {
       const inputs = q.layer === 0 ? state.model!.inputs : state.model!.layers[q.layer - 1].units;
-      const w = full(state, tensorName(q.layer, 'weights'));
-      const x = batch('input');
+      const terms = Math.min(inputs, 8);
+      const w = full(state, tensorName(q.layer, 'weights'), [[q.unit * inputs, q.unit * inputs + terms]]);
+      const x = sampleOf(state, tensorName(q.layer, 'input'), 0, [[0, terms]]);
       box.append(el('p', { className: 'math', text: t('zₘ = Σₙ wₙₘ · xₙ + bₘ') }),
-        ...Array.from({ length: Math.min(inputs, 8) }, (_, i) => el('div', { className: 'factor' },
+        ...Array.from({ length: terms }, (_, i) => el('div', { className: 'factor' },
           el('span', { className: 'math', text: `${parameterSymbol({ layer: q.layer, kind: 'weight', out: q.unit, in: i }).text} · x${sub(i + 1)} = ` }), numberSpan(w?.[q.unit * inputs + i], tensorName(q.layer, 'weights', q.unit, i)), el('span', { text: ' · ' }), numberSpan(x?.[i], tensorName(q.layer, 'input', 0, i)))),
-        row('b', full(state, tensorName(q.layer, 'bias'))?.[q.unit], tensorName(q.layer, 'bias', q.unit)));
+        row('b', full(state, tensorName(q.layer, 'bias'), [[q.unit, q.unit + 1]])?.[q.unit], tensorName(q.layer, 'bias', q.unit)));
     } else if (q.field === 'upstream') {
       box.append(el('p', { className: 'math', text: t('∂J/∂a from the loss {0}, at the output a:', state.model!.loss ?? '') }),
-        row('a', batch('a')?.[q.unit], tensorName(q.layer, 'a', 0, q.unit)));
+        row('a', batch('a'), tensorName(q.layer, 'a', 0, q.unit)));
     } else {
       const inputs = q.layer === 0 ? state.model!.inputs : state.model!.layers[q.layer - 1].units;
       box.append(el('p', { className: 'math', text: t('The optimizer {0} turns ∂J/∂W into ΔW; the Chain rule card shows how ∂J/∂W was computed.', state.model!.optimizer.type) }),
-        row('∂J/∂W', full(state, tensorName(q.layer, 'gradWeights'))?.[q.unit * inputs + q.input!], tensorName(q.layer, 'gradWeights', q.unit, q.input!)));
+        row('∂J/∂W', full(state, tensorName(q.layer, 'gradWeights'), [[q.unit * inputs + q.input!, q.unit * inputs + q.input! + 1]])?.[q.unit * inputs + q.input!], tensorName(q.layer, 'gradWeights', q.unit, q.input!)));
     }
     return box;
   }

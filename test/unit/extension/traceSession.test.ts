@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { readJsonLinesTrace } from '../../../src/protocol/traceFile';
 import { decodeRecord } from '../../../src/protocol/traceCodec';
-import type { ExplanationMessage, HostMessage, StepMessage } from '../../../src/protocol/messages';
-import { hostMessageProblem } from '../../../src/webview/store';
+import { type ExplanationMessage, type HostMessage, LOSS_FIELDS, type StepMessage } from '../../../src/protocol/messages';
+import { apply, hostMessageProblem, initialState } from '../../../src/webview/store';
 import { TraceSession, buildTraceSnapshot } from '../../../src/extension/traceSession';
 import { openingReport, runTraceCommand } from '../../../src/extension/traceCommands';
 import { buildExplanationMessage, buildInitMessage, HistoryCursor } from '../../../src/extension/inspectorMessages';
@@ -77,9 +77,14 @@ describe('Open Trace: the read-only trace session', () => {
     const messages = buildTraceSnapshot(session, cursor);
     for (const message of messages) assert.equal(hostMessageProblem(message), undefined, `${message.type} passes the webview's checks`);
     const step = stepOf(messages);
+    for (const heard of [undefined, 1.5, '1']) assert.equal(hostMessageProblem({ ...step, heard }), 'step: heard must be a whole number', `heard: ${heard}`);
     const decoded = decodeRecord(step.record);
     const expected = read.records[2];
-    assert.equal(decoded.loss, expected.loss);
+    // The losses go once, in the history; the webview's record takes them from its step's entry.
+    assert.equal(decoded.loss, undefined);
+    const state = initialState();
+    apply(state, step);
+    for (const key of LOSS_FIELDS) assert.equal(state.record![key], expected[key], key);
     assert.deepEqual(Array.from(decoded.tensor('layers[0].gradWeights')!.full!), Array.from(expected.layers[0].gradWeights!));
     assert.deepEqual(Array.from(decoded.tensor('layers[1].localGrad')!.full!), Array.from(expected.layers[1].localGrad!));
     assert.deepEqual(Array.from(step.history.loss), read.records.slice(0, 3).map((r) => r.loss));
