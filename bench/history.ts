@@ -38,6 +38,20 @@ function collector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/**
+ * The JS heap and the typed arrays' buffers (the loss history's chunks live outside the heap) once
+ * garbage is gone: V8 sweeps concurrently and counts a freed buffer's bytes only when its sweep has
+ * run, so a reading right after one collection can still hold an earlier section's garbage (a
+ * full bench once read a negative growth that way). Two collections a moment apart settle it.
+ */
+async function settledUsage(gc: () => void): Promise<number> {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
 interface Timings {
   median: number; // wall-clock ms
   max: number;
@@ -104,14 +118,10 @@ async function measure(steps: number, gc: () => void): Promise<Row> {
   const loaded = TrainingSession.load('file:///bench-history.backprop.json', modelText());
   if (!loaded.ok) throw new Error('bench model does not load');
   const session = loaded.session;
-  gc();
-  // The JS heap and the typed arrays' buffers (the loss history's chunks live outside the heap).
-  const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-  const heapBefore = used();
+  const heapBefore = await settledUsage(gc);
   // Trained as Go To Step trains forward: full speed, untraced but for each slice's last step.
   await session.goToStep(steps);
-  gc();
-  const memoryPerStep = (used() - heapBefore) / steps;
+  const memoryPerStep = ((await settledUsage(gc)) - heapBefore) / steps;
   const history = (session as unknown as { trainer: { history: History } }).trainer.history;
   const checkpoints = history.memory;
 
