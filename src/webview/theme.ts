@@ -10,6 +10,8 @@ export interface Palette {
   accent: string;
   series: string[];
   classes: string[];
+  /** The editor's font family, resolved: a canvas font cannot use var(--…) (it is ignored). */
+  monospace: string;
 }
 
 function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
@@ -34,6 +36,7 @@ export function readPalette(): Palette {
     accent: cssVar(s, '--vscode-focusBorder', blue),
     series: [blue, orange, green, purple, red, yellow],
     classes: [blue, orange, green, purple, red, yellow],
+    monospace: cssVar(s, '--vscode-editor-font-family', 'monospace'),
   };
 }
 

@@ -140,7 +140,7 @@ export function createData(ctx: Context): View {
     g.strokeStyle = p.muted;
     g.fillStyle = p.muted;
     g.lineWidth = 1;
-    g.font = '10px var(--vscode-editor-font-family, monospace)';
+    g.font = `10px ${p.monospace}`;
     g.textAlign = 'center';
     g.textBaseline = 'top';
     for (const [px, v] of xTicks) {

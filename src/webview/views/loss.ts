@@ -73,7 +73,7 @@ export function createLoss(ctx: Context): View {
   }).observe(stepBox);
 
   function axes(p: Palette, xLabel: string): uPlot.Axis[] {
-    const axis = { stroke: p.muted, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, font: '11px var(--vscode-editor-font-family, monospace)' };
+    const axis = { stroke: p.muted, grid: { stroke: p.grid, width: 1 }, ticks: { stroke: p.grid, width: 1 }, font: `11px ${p.monospace}` };
     return [{ ...axis, label: xLabel, labelSize: 16, labelFont: '11px sans-serif' }, { ...axis, size: 52 }];
   }
 
