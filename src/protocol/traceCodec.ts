@@ -96,9 +96,8 @@ export type EncodedLayer = Pick<LayerRecord, 'index' | 'units' | 'inputs' | 'act
 export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer' | 'batch' | 'epoch'> {
   /** Absent in a step message, with `table`: the same as the record before it (the webview keeps them). */
   layers?: EncodedLayer[];
-  /** The optimizer report without its tensors (those are in the table); absent mid-step. */
-  optimizer?: { type: string; scalars: Record<string, unknown> };
-  detail: Detail;
+  /** The optimizer report without its tensors (those are in the table), its scalars absent when it has none; absent mid-step. */
+  optimizer?: { type: string; scalars?: Record<string, unknown> };
   /** Absent in a step message, with `layers`: the same as the record before it. */
   table?: RecordTable;
   data: Float64Array;
@@ -318,7 +317,6 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   const encoded: EncodedRecord & RecordLayout = {
     step: record.step,
     layers: record.layers.map(({ index, units, inputs, activation, rows }) => ({ index, units, inputs, activation, rows })),
-    detail,
     table,
     data,
   };
@@ -328,10 +326,8 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   if (record.lossAfter !== undefined) encoded.lossAfter = record.lossAfter;
   if (Object.keys(roundedZeros).length > 0) encoded.roundedZeros = roundedZeros;
   if (record.optimizer) {
-    encoded.optimizer = {
-      type: record.optimizer.type,
-      scalars: splitOptimizerState(record.optimizer.state, record.layers).scalars,
-    };
+    const { scalars } = splitOptimizerState(record.optimizer.state, record.layers);
+    encoded.optimizer = Object.keys(scalars).length > 0 ? { type: record.optimizer.type, scalars } : { type: record.optimizer.type };
   }
   return encoded;
 }
