@@ -96,8 +96,11 @@ export type EncodedLayer = Pick<LayerRecord, 'index' | 'units' | 'inputs' | 'act
 export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer' | 'batch' | 'epoch'> {
   /** Absent in a step message, with `table`: the same as the record before it (the webview keeps them). */
   layers?: EncodedLayer[];
-  /** The optimizer report without its tensors (those are in the table), its scalars absent when it has none; absent mid-step. */
-  optimizer?: { type: string; scalars?: Record<string, unknown> };
+  /**
+   * The optimizer report's scalars, absent when it has none (its tensors are in the table, its type
+   * is the model's); the report is absent mid-step.
+   */
+  optimizer?: { scalars?: Record<string, unknown> };
   /** Absent in a step message, with `layers`: the same as the record before it. */
   table?: RecordTable;
   data: Float64Array;
@@ -327,7 +330,7 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   if (Object.keys(roundedZeros).length > 0) encoded.roundedZeros = roundedZeros;
   if (record.optimizer) {
     const { scalars } = splitOptimizerState(record.optimizer.state, record.layers);
-    encoded.optimizer = Object.keys(scalars).length > 0 ? { type: record.optimizer.type, scalars } : { type: record.optimizer.type };
+    encoded.optimizer = Object.keys(scalars).length > 0 ? { scalars } : {};
   }
   return encoded;
 }
