@@ -254,6 +254,12 @@ describe('protocol: trace codec', () => {
     assert.throws(() => decodeRecord(withRanges([[0, 2], [62, 66]])), /layers\[1\]\.weights"\]\.full: ranges must be increasing/);
     assert.throws(() => decodeRecord(withRanges([[0, 3], [4, 6]])), /layers\[1\]\.weights"\]\.full: ranges hold 5 numbers, not 4/);
     assert.throws(() => decodeRecord(withRanges('all')), /layers\[1\]\.weights"\]\.full: ranges must be a list/);
+    // Rounded zeros name indices of a batch tensor's mean (layers[0].z: 8 units).
+    const zeros = (roundedZeros: unknown) => ({ ...encoded, roundedZeros } as typeof encoded);
+    assert.ok(decodeRecord(zeros({ 'layers[0].z': [0, 7] })).tensor('layers[0].z')!.roundedZero(7));
+    assert.throws(() => decodeRecord(zeros({ 'layers[0].z': [8] })), /record\.roundedZeros\["layers\[0\]\.z"\]: expected indices of its mean, within \[0, 8\)/);
+    assert.throws(() => decodeRecord(zeros({ 'layers[0].bias': [0] })), /record\.roundedZeros\["layers\[0\]\.bias"\]: not a batch tensor of the record/);
+    assert.throws(() => decodeRecord(zeros([1])), /record\.roundedZeros: expected an object/);
   });
 
   it('counts typed-array bytes plus JSON bytes (UTF-8), and each part apart', () => {
