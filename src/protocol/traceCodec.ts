@@ -6,10 +6,11 @@
 // an optimizer state tensor is "optimizer/<parameter>/<state>", e.g.
 // "optimizer/layers[0].weights/m". Two kinds:
 //  - batch tensors (input, z, a, localGrad, upstream, delta), shape [rows, ...rest]:
-//    `mean`, `min`, `max` and `absMax` (the largest |value|) over the samples (shape rest) are
-//    always sent; the whole tensor
+//    `mean`, `min` and `max` over the samples (shape rest) are always sent; the whole tensor
 //    (`full`) when asked for or when it holds at most SUMMARY.fullLimit numbers, otherwise
-//    `head`, the first SUMMARY.headSamples samples (shape [k, ...rest]).
+//    `head`, the first SUMMARY.headSamples samples (shape [k, ...rest]). Which entries of the
+//    mean sent are 0 up to rounding the host decides (it has the samples) and sends as a list of
+//    indices (`roundedZeros`), not the samples' largest magnitudes, which are not shown.
 //  - parameter tensors (weights, bias, their gradients, updates and after-values, optimizer
 //    state), shape [units, inputs] or [units]: `full` when asked for or at most
 //    SUMMARY.fullLimit numbers, otherwise `mean`, `min` and `max` over the last axis
@@ -33,8 +34,17 @@ export const SUMMARY = { fullLimit: 4096, headSamples: 4 } as const;
 
 export type Detail = 'summary' | 'full';
 export type TensorKind = 'batch' | 'parameter';
-export type Part = 'full' | 'mean' | 'min' | 'max' | 'absMax' | 'head' | 'extremes';
-export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'absMax', 'head', 'extremes'];
+export type Part = 'full' | 'mean' | 'min' | 'max' | 'head' | 'extremes';
+export const PARTS: readonly Part[] = ['full', 'mean', 'min', 'max', 'head', 'extremes'];
+
+/**
+ * How far from 0 a mean of `count` numbers, none larger than `largest` in magnitude, can land by
+ * rounding alone: float64 addition of `count` terms is off by at most about count·ε·largest
+ * (ε = 2⁻⁵²). A mean within this bound of 0 is 0 up to rounding (README, "Numbers on screen").
+ */
+export function roundingBound(count: number, largest: number): number {
+  return count * Number.EPSILON * largest;
+}
 
 /**
  * The smallest and the largest of values[from, to) and where they are: [index of the smallest (from
@@ -86,12 +96,19 @@ export type EncodedLayer = Pick<LayerRecord, 'index' | 'units' | 'inputs' | 'act
 export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer' | 'batch' | 'epoch'> {
   /** Absent in a step message, with `table`: the same as the record before it (the webview keeps them). */
   layers?: EncodedLayer[];
-  /** The optimizer report without its tensors (those are in the table); absent mid-step. */
-  optimizer?: { type: string; scalars: Record<string, unknown> };
-  detail: Detail;
+  /**
+   * The optimizer report's scalars, absent when it has none (its tensors are in the table, its type
+   * is the model's); the report is absent mid-step.
+   */
+  optimizer?: { scalars?: Record<string, unknown> };
   /** Absent in a step message, with `layers`: the same as the record before it. */
   table?: RecordTable;
   data: Float64Array;
+  /**
+   * Batch tensor name → the indices of its `mean`, among those sent, that are 0 up to rounding
+   * (not 0, and within roundingBound of the samples' largest magnitude); absent: none.
+   */
+  roundedZeros?: Record<string, number[]>;
 }
 
 export type RecordTable = Record<string, TensorLayout>;
@@ -196,8 +213,6 @@ function partsOf(tensor: NamedTensor, detail: Detail, withExtremes: boolean): Pa
       mean: { shape: rest, data: stats.mean },
       min: { shape: rest, data: stats.min },
       max: { shape: rest, data: stats.max },
-      // What the batch mean's rounding bound needs (format.ts roundingBound), in half of min and max.
-      absMax: { shape: rest, data: stats.min.map((low, k) => Math.max(Math.abs(low), Math.abs(stats.max[k]))) },
     };
     if (whole) parts.full = { shape, data };
     else {
@@ -241,6 +256,18 @@ export function normalizeRanges(ranges: readonly (readonly [number, number])[], 
 
 const rangesLength = (ranges: readonly Range[]) => ranges.reduce((n, [from, to]) => n + to - from, 0);
 
+/** The indices in `ranges` of a batch tensor's mean (over `samples`) that are 0 up to rounding. */
+function roundedZerosOf(samples: number, stats: { mean: Float64Array; min: Float64Array; max: Float64Array }, ranges: readonly Range[]): number[] {
+  const zeros: number[] = [];
+  for (const [from, to] of ranges) {
+    for (let k = from; k < to; k++) {
+      const largest = Math.max(Math.abs(stats.min[k]), Math.abs(stats.max[k]));
+      if (stats.mean[k] !== 0 && Math.abs(stats.mean[k]) <= roundingBound(samples, largest)) zeros.push(k);
+    }
+  }
+  return zeros;
+}
+
 /**
  * Packs a record (complete or mid-step) into one Float64Array and its offset table; with `shown`,
  * only the parts the webview reads (the rest of the table holds shapes only).
@@ -248,6 +275,7 @@ const rangesLength = (ranges: readonly Range[]) => ranges.reduce((n, [from, to])
 export function encodeRecord(record: StepRecord, detail: Detail = 'summary', shown?: Shown): EncodedRecord & RecordLayout {
   const pending: { layout: TensorLayout; parts: ReturnType<typeof partsOf> }[] = [];
   const table: RecordTable = {};
+  const roundedZeros: Record<string, number[]> = {};
   let total = 0;
   for (const tensor of recordTensors(record)) {
     const read = shown?.get(tensor.name);
@@ -264,6 +292,11 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
       const length = whole ? p.data.length : rangesLength(ranges);
       layout[part] = whole ? { offset: total, length, shape: p.shape } : { offset: total, length, shape: p.shape, ranges };
       total += length;
+    }
+    const { mean, min, max } = parts;
+    if (tensor.kind === 'batch' && layout.mean && mean && min && max) {
+      const zeros = roundedZerosOf(tensor.shape[0], { mean: mean.data, min: min.data, max: max.data }, layout.mean.ranges ?? [[0, mean.data.length]]);
+      if (zeros.length > 0) roundedZeros[tensor.name] = zeros;
     }
     table[tensor.name] = layout;
     pending.push({ layout, parts });
@@ -287,7 +320,6 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   const encoded: EncodedRecord & RecordLayout = {
     step: record.step,
     layers: record.layers.map(({ index, units, inputs, activation, rows }) => ({ index, units, inputs, activation, rows })),
-    detail,
     table,
     data,
   };
@@ -295,11 +327,10 @@ export function encodeRecord(record: StepRecord, detail: Detail = 'summary', sho
   if (record.dataLoss !== undefined) encoded.dataLoss = record.dataLoss;
   if (record.regLoss !== undefined) encoded.regLoss = record.regLoss;
   if (record.lossAfter !== undefined) encoded.lossAfter = record.lossAfter;
+  if (Object.keys(roundedZeros).length > 0) encoded.roundedZeros = roundedZeros;
   if (record.optimizer) {
-    encoded.optimizer = {
-      type: record.optimizer.type,
-      scalars: splitOptimizerState(record.optimizer.state, record.layers).scalars,
-    };
+    const { scalars } = splitOptimizerState(record.optimizer.state, record.layers);
+    encoded.optimizer = Object.keys(scalars).length > 0 ? { scalars } : {};
   }
   return encoded;
 }
@@ -322,6 +353,8 @@ export interface TensorView extends Partial<Record<Part, Float64Array>> {
    * ranges (other entries may be NaN); undefined when the record lacks any of them.
    */
   read(part: Part, ranges?: readonly Range[]): Float64Array | undefined;
+  /** True when entry `index` of the batch mean is 0 up to rounding (the host's decision, EncodedRecord.roundedZeros). */
+  roundedZero(index: number): boolean;
 }
 
 /** What the views have read of a record: tensor → part → all of it or the ranges read (not merged). */
@@ -356,6 +389,21 @@ function rangesProblem(ranges: unknown, size: number, length: number): string | 
   return rangesLength(ranges as Range[]) === length ? undefined : `ranges hold ${rangesLength(ranges as Range[])} numbers, not ${length}`;
 }
 
+/** A record's roundedZeros once checked against its table (each a batch tensor, whole indices of its mean); throws naming the problem. */
+function checkedRoundedZeros(zeros: unknown, table: RecordTable): Record<string, number[]> {
+  if (zeros === undefined) return {};
+  if (zeros === null || typeof zeros !== 'object' || Array.isArray(zeros)) throw new Error('record.roundedZeros: expected an object');
+  for (const [name, indices] of Object.entries(zeros)) {
+    const layout = table[name];
+    if (layout?.kind !== 'batch') throw new Error(`record.roundedZeros["${name}"]: not a batch tensor of the record`);
+    const size = product(layout.shape.slice(1));
+    if (!Array.isArray(indices) || !indices.every((i) => Number.isInteger(i) && i >= 0 && i < size)) {
+      throw new Error(`record.roundedZeros["${name}"]: expected indices of its mean, within [0, ${size})`);
+    }
+  }
+  return zeros as Record<string, number[]>;
+}
+
 /**
  * Reads an encoded record without copying (a part sent as ranges is spread out to its whole
  * indices on first read); a record without its layout (layers and table) is read
@@ -369,6 +417,7 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
   if (!(data instanceof Float64Array)) throw new Error('record.data: expected a Float64Array');
   if (table === undefined || layers === undefined) throw new Error('record.table: absent, and there is no earlier record to take it from');
   if (table === null || typeof table !== 'object') throw new Error('record.table: expected an object');
+  const zerosOf = checkedRoundedZeros(encoded.roundedZeros, table);
   const views = new Map<string, TensorView>();
   const reads: Reads = new Map();
   const readsOf = (name: string) => reads.get(name) ?? reads.set(name, new Map()).get(name)!;
@@ -407,7 +456,8 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
       }
       return h.spread;
     };
-    const view = { name, shape: layout.shape, kind: layout.kind, partShapes: {}, read } as TensorView;
+    const zeros = new Set(zerosOf[name]);
+    const view = { name, shape: layout.shape, kind: layout.kind, partShapes: {}, read, roundedZero: (index: number) => zeros.has(index) } as TensorView;
     for (const part of PARTS) {
       const slot = layout[part];
       // Reading a part, present or not, notes that a view shows all of it.

@@ -57,25 +57,16 @@ export function numberSpan(
 }
 
 /**
- * How far from 0 a mean of `count` numbers, none larger than `largest` in magnitude, can land by
- * rounding alone: float64 addition of `count` terms is off by at most about count·ε·largest
- * (ε = 2⁻⁵²). A mean within this bound of 0 is 0 up to rounding (README, "Numbers on screen").
- */
-export function roundingBound(count: number, largest: number): number {
-  return count * Number.EPSILON * largest;
-}
-
-/**
  * Shows `value` in an element made by numberSpan (or any element), in place, marked as `quantity`.
- * A value within `zeroBelow` of 0 (a roundingBound) shows as 0; its exact value stays in the title
- * and data-value. `text` shows the number otherwise (a percentage, say).
+ * A `roundedZero` value (a batch mean 0 up to rounding: traceCodec's roundingBound) shows as 0; its
+ * exact value stays in the title and data-value. `text` shows the number otherwise (a percentage, say).
  */
 export function setNumber(
   node: HTMLElement, value: number | undefined, quantity: string | undefined,
-  options: { digits?: number; zeroBelow?: number; text?: (value: number) => string } = {},
+  options: { digits?: number; roundedZero?: boolean; text?: (value: number) => string } = {},
 ): void {
-  const { digits = 4, zeroBelow = 0 } = options;
-  const roundedZero = value !== undefined && value !== 0 && Math.abs(value) <= zeroBelow;
+  const { digits = 4 } = options;
+  const roundedZero = value !== undefined && value !== 0 && options.roundedZero === true;
   setText(node, roundedZero ? '0' : value !== undefined && options.text ? options.text(value) : short(value, digits));
   if (node.classList.contains('rounded-zero') !== roundedZero) node.classList.toggle('rounded-zero', roundedZero);
   // On hover: what it is in the code (its trace path) and its exact value; it changes with the mark.

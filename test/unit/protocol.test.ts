@@ -72,7 +72,7 @@ describe('protocol: trace codec', () => {
     }
     assert.ok(tensors >= 8, `expected Adam's m, v, … per parameter, found ${tensors}`);
     assert.deepEqual(decoded.tensor('optimizer/layers[0].weights/m')!.shape, [4, 3]);
-    assert.equal(decoded.optimizer?.type, 'adam');
+    assert.deepEqual(Object.keys(decoded.optimizer?.scalars ?? {}).sort(), ['biasCorrection1', 'biasCorrection2', 't'], "Adam's scalars, its tensors apart");
   });
 
   it('summarizes large tensors exactly as documented: batch mean/min/max and the first samples; per-unit stats', () => {
@@ -110,13 +110,18 @@ describe('protocol: trace codec', () => {
   it('sends only the parts the webview reads, bit for bit as the trace, and notes what its views read', () => {
     const record = small.records[1];
     const trace = toStepTrace(record);
-    const shown = new Map([['layers[1].z', wholeParts('mean', 'absMax')], ['layers[0].weights', wholeParts('full')]]);
+    const shown = new Map([['layers[1].z', wholeParts('mean')], ['layers[0].weights', wholeParts('full')]]);
     const decoded = decodeRecord(encodeRecord(record, 'summary', shown));
     assert.deepEqual(decoded.names, recordTensors(record).map((t) => t.name), 'every tensor keeps its place in the table');
     const z = decoded.tensor('layers[1].z')!;
     closeAll(z.mean!, columnStats(trace.layers[1].z).mean);
     const stats = columnStats(trace.layers[1].z);
-    assert.deepEqual(Array.from(z.absMax!), stats.min.map((low, j) => Math.max(Math.abs(low), Math.abs(stats.max[j]))));
+    // The mean's rounded zeros, against the rule worked out here from the trace's samples.
+    const samples = trace.layers[1].z as number[][];
+    stats.mean.forEach((m, j) => {
+      const largest = Math.max(...samples.map((row) => Math.abs(row[j])));
+      assert.equal(z.roundedZero(j), m !== 0 && Math.abs(m) <= samples.length * 2 ** -52 * largest, `mean(layers[1].z)[${j}]`);
+    });
     assert.equal(z.full, undefined);
     assert.equal(z.min, undefined);
     assert.deepEqual(Array.from(decoded.tensor('layers[0].weights')!.full!), trace.layers[0].weights.flat());
@@ -125,12 +130,11 @@ describe('protocol: trace codec', () => {
     // Reading notes the part (present or not), and a tensor looked up that the record lacks.
     const read = decodeRecord(encodeRecord(record, 'summary', shown));
     void read.tensor('layers[1].z')!.mean;
-    void read.tensor('layers[1].z')!.absMax;
     void read.tensor('layers[1].z')!.full;
     void read.tensor('layers[2].bias')!.mean;
     void read.tensor('layers[7].z');
     assert.deepEqual(shownList(read.reads), [
-      { name: 'layers[1].z', parts: ['mean', 'absMax', 'full'] }, { name: 'layers[2].bias', parts: ['mean'] }, { name: 'layers[7].z', parts: [] },
+      { name: 'layers[1].z', parts: ['mean', 'full'] }, { name: 'layers[2].bias', parts: ['mean'] }, { name: 'layers[7].z', parts: [] },
     ]);
     // A tensor listed with no parts (looked up before it was computed) goes whole.
     const looked = decodeRecord(encodeRecord(record, 'summary', new Map([['layers[2].delta', wholeParts()]])));
@@ -250,6 +254,12 @@ describe('protocol: trace codec', () => {
     assert.throws(() => decodeRecord(withRanges([[0, 2], [62, 66]])), /layers\[1\]\.weights"\]\.full: ranges must be increasing/);
     assert.throws(() => decodeRecord(withRanges([[0, 3], [4, 6]])), /layers\[1\]\.weights"\]\.full: ranges hold 5 numbers, not 4/);
     assert.throws(() => decodeRecord(withRanges('all')), /layers\[1\]\.weights"\]\.full: ranges must be a list/);
+    // Rounded zeros name indices of a batch tensor's mean (layers[0].z: 8 units).
+    const zeros = (roundedZeros: unknown) => ({ ...encoded, roundedZeros } as typeof encoded);
+    assert.ok(decodeRecord(zeros({ 'layers[0].z': [0, 7] })).tensor('layers[0].z')!.roundedZero(7));
+    assert.throws(() => decodeRecord(zeros({ 'layers[0].z': [8] })), /record\.roundedZeros\["layers\[0\]\.z"\]: expected indices of its mean, within \[0, 8\)/);
+    assert.throws(() => decodeRecord(zeros({ 'layers[0].bias': [0] })), /record\.roundedZeros\["layers\[0\]\.bias"\]: not a batch tensor of the record/);
+    assert.throws(() => decodeRecord(zeros([1])), /record\.roundedZeros: expected an object/);
   });
 
   it('counts typed-array bytes plus JSON bytes (UTF-8), and each part apart', () => {
@@ -287,7 +297,7 @@ describe('protocol: validating webview messages', () => {
       { type: 'requestExplanation', step: 1, parameter: { kind: 'bias', layer: 0, out: 2 } },
       { type: 'viewState', state: { step: 4, selectedLayer: 0, sample: 'mean', diagramMode: 'gradient', detailMode: 'heatmap', speed: 4 } },
       { type: 'protocolError', reason: 'bad record' },
-      { type: 'show', tensors: [{ name: 'layers[1].z', parts: ['mean', 'absMax'] }, { name: 'optimizer/layers[0].weights/m', parts: ['full'] }, { name: 'layers[0].delta', parts: [] }] },
+      { type: 'show', tensors: [{ name: 'layers[1].z', parts: ['mean', 'min'] }, { name: 'optimizer/layers[0].weights/m', parts: ['full'] }, { name: 'layers[0].delta', parts: [] }] },
       { type: 'show', tensors: [{ name: 'layers[1].z', parts: ['mean', 'full'], ranges: { full: [[0, 6], [12, 18]] } }] },
     ];
     for (const message of good) {
@@ -337,7 +347,7 @@ describe('protocol: validating webview messages', () => {
     rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['full'], ranges: { full: [[1, 2, 3]] } }] }, /^message\.tensors\[0\]\.ranges\.full\[0\]: expected 2\.\.2 entries/);
     rejects({ type: 'show', tensors: [{ name: 'layers[2].z', parts: ['mean'] }] }, /^message\.tensors\[0\]\.name \(layer\): 2 is out of range 0\.\.1/);
     rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['median'] }] }, /^message\.tensors\[0\]\.parts\[0\]: expected one of/);
-    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean', 'min', 'max', 'absMax', 'full', 'head', 'extremes', 'mean'] }] }, /message\.tensors\[0\]\.parts: expected 0\.\.7 entries, got 8/);
+    rejects({ type: 'show', tensors: [{ name: 'layers[0].z', parts: ['mean', 'min', 'max', 'full', 'head', 'extremes', 'mean'] }] }, /message\.tensors\[0\]\.parts: expected 0\.\.6 entries, got 7/);
     rejects({ type: 'show', tensors: Array.from({ length: 5000 }, () => ({ name: 'layers[0].z', parts: [] })) }, /message\.tensors: expected 0\.\.4096 entries, got 5000/);
   });
 });

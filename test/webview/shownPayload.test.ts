@@ -16,9 +16,10 @@ import { shownNumbers } from '../support/screenTruth';
 import type { ShowMessage, StepMessage } from '../../src/protocol/messages';
 import { messageByteParts, messageBytes } from '../../src/protocol/traceCodec';
 
-// The latency benchmark's small network (bench/webviewLatency.ts).
+// The latency benchmark's networks (bench/webviewLatency.ts).
 const STEPS = 8;
 const run = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'tanh', 'sigmoid'], 'binary-cross-entropy', 64), STEPS, 8);
+const big = runSteps(syntheticModel([784, 128, 10], ['relu', 'softmax'], 'cross-entropy', 64), STEPS, 32);
 
 /** Bytes of the numbers a message carries (its typed arrays; the JSON around them aside). */
 const numberBytes = (message: unknown) => messageByteParts(message).numbers;
@@ -47,9 +48,9 @@ describe('the numbers a step posts are the numbers the page shows', function () 
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('posts at most 1.2 × 8 bytes per element carrying a number (tensor numbers and the JSON around them) once the page has said what its views read, and shows what a page sent everything shows', async () => {
-    const host = SessionHost.open(run.model);
-    const everything = SessionHost.open(run.model);
+  for (const [network, { model }] of [['2-8-8-1', run], ['784-128-10', big]] as const) it(`${network}: posts at most 1.2 × 8 bytes per element carrying a number (tensor numbers and the JSON around them) once the page has said what its views read, and shows what a page sent everything shows`, async () => {
+    const host = SessionHost.open(model);
+    const everything = SessionHost.open(model);
     const narrowed = await openInspector({ theme: 'dark', browser });
     const whole = await openInspector({ theme: 'dark', browser });
     try {

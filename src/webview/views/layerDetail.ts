@@ -7,7 +7,7 @@ import type { Phase } from '../../engine/types';
 import type { ModelSummary } from '../../protocol/messages';
 import type { Context } from '../store';
 import { el, section, setAttr, setText } from '../dom';
-import { exact, roundingBound, setNumber } from '../format';
+import { exact, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { cellRanges, full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
@@ -52,13 +52,6 @@ function focusedFields(focus: Phase | undefined, l: number, layers: number): rea
   if (!focus) return [];
   const layer = focus.kind === 'loss' ? layers - 1 : 'layer' in focus ? focus.layer : l;
   return layer === l ? COMPUTED_BY[focus.kind] : [];
-}
-
-/** For the batch mean of a per-sample tensor: entry i is 0 up to rounding below the bound of its samples' largest magnitude. */
-function meanRounding(view: TensorView, cells: readonly Range[] | undefined): ((index: number) => number) | undefined {
-  const absMax = view.read('absMax', cells);
-  if (!absMax) return undefined;
-  return (index) => roundingBound(view.shape[0], absMax[index]);
 }
 
 export function createLayerDetail(ctx: Context): View {
@@ -112,12 +105,12 @@ export function createLayerDetail(ctx: Context): View {
     return { node: tbl, cells };
   }
 
-  /** `quantity(i)`: entry i's data-quantity; `zeroBelow(i)`: for a batch mean, how close to 0 entry i may be by rounding alone. */
-  function fillTable(cells: HTMLTableCellElement[], values: Float64Array, quantity: (index: number) => string, zeroBelow?: (index: number) => number): void {
+  /** `quantity(i)`: entry i's data-quantity; `roundedZero(i)`: for a batch mean, whether entry i is 0 up to rounding. */
+  function fillTable(cells: HTMLTableCellElement[], values: Float64Array, quantity: (index: number) => string, roundedZero?: (index: number) => boolean): void {
     for (const td of cells) {
       const index = Number(td.dataset.index);
       const v = values[index];
-      setNumber(td, v, quantity(index), { zeroBelow: zeroBelow?.(index) });
+      setNumber(td, v, quantity(index), { roundedZero: roundedZero?.(index) });
       const negative = v < 0;
       if (td.classList.contains('neg') !== negative) td.classList.toggle('neg', negative);
     }
@@ -230,7 +223,7 @@ export function createLayerDetail(ctx: Context): View {
       /** What one block shows: a field of the layer, or sample i's contribution δᵢ·xᵢᵀ to ∂J/∂W. */
       interface Shown {
         id: string; name: string; title: string; rows: number; cols: number; vector: boolean; corner: string;
-        view: TensorView | undefined; values: Float64Array | undefined; quantity(index: number): string; zeroBelow?: (index: number) => number;
+        view: TensorView | undefined; values: Float64Array | undefined; quantity(index: number): string; roundedZero?: (index: number) => boolean;
         kind: Quantity['kind']; meaning: string;
       }
       const items: Shown[] = [];
@@ -251,7 +244,7 @@ export function createLayerDetail(ctx: Context): View {
           values: perSample ? sampleOf(state, name, sample, cells) : full(state, name, cells),
           // A vector has one index in the trace; a matrix (even of one row) two.
           quantity: (index) => (vector ? quantityName(l, q.field, sample, index) : quantityName(l, q.field, sample, Math.floor(index / c), index % c)),
-          zeroBelow: mean && view ? meanRounding(view, cells) : undefined,
+          roundedZero: mean ? view?.roundedZero : undefined,
           kind: q.kind, meaning: t(q.meaning),
         });
         if (q.field === 'gradWeights' && sample !== 'mean') items.push(contribution(l, sample, layer.units, inputs, heat));
@@ -295,7 +288,7 @@ export function createLayerDetail(ctx: Context): View {
             }
           }
         }
-        if (values && b.cells) fillTable(b.cells, values, item.quantity, item.zeroBelow);
+        if (values && b.cells) fillTable(b.cells, values, item.quantity, item.roundedZero);
         if (values && b.canvas) painted.push({ canvas: b.canvas, values, r, c, kind: item.kind });
         const isFocused = focused.includes(item.id);
         if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);

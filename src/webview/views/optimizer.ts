@@ -78,10 +78,10 @@ export function createOptimizer(ctx: Context): View {
       });
       card.body.append(el('div', { className: 'scroll' }, el('table', { className: 'opt' }, el('thead', {}, head), el('tbody', {}, ...rows))));
     }
-    const scalars = Object.entries(record.optimizer.scalars).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
+    const scalars = Object.entries(record.optimizer.scalars ?? {}).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
     if (scalars.length) {
       card.body.append(el('div', { className: 'hyper' }, ...scalars.map(([k, v]) =>
-        el('span', { className: 'chip' }, `${k} = `, typeof v === 'number' ? shown((r) => r.optimizer?.scalars[k] as number | undefined, `optimizer.state.${k}`) : String(v)))));
+        el('span', { className: 'chip' }, `${k} = `, typeof v === 'number' ? shown((r) => r.optimizer?.scalars?.[k] as number | undefined, `optimizer.state.${k}`) : String(v)))));
     }
   }
 

@@ -4,7 +4,8 @@
 // the host sends ranks (a data-parallel recording).
 import type { Context } from '../store';
 import { el, section } from '../dom';
-import { numberSpan, roundingBound } from '../format';
+import { numberSpan } from '../format';
+import { roundingBound } from '../../protocol/traceCodec';
 import type { View } from './view';
 import type { ParameterGradient } from '../../protocol/messages';
 import { parameterSymbol } from '../../engine/notation';
