@@ -16,9 +16,7 @@ import { LiveTraceSession, whenInspectable } from '../../src/extension/live/live
 import type { LiveDebugAdapter } from '../../src/extension/live/liveDebugAdapter';
 import { buildTraceSnapshot } from '../../src/extension/traceSession';
 import { HistoryCursor, buildInitMessage } from '../../src/extension/inspectorMessages';
-import { hostMessageProblem } from '../../src/webview/store';
-import { decodeRecord } from '../../src/protocol/traceCodec';
-import type { StepMessage } from '../../src/protocol/messages';
+import { apply, hostMessageProblem, initialState } from '../../src/webview/store';
 import type { SessionChange } from '../../src/extension/session';
 import { LiveStatusBar } from '../../src/extension/live/liveStatusBar';
 import { statusBarItems } from '../unit/extension/vscodeStub';
@@ -112,10 +110,14 @@ describe('the inspector on a live PyTorch session (inline debug session, real Py
     assert.deepEqual(onScreen(), { step: 1, latestStep: 1, layer: 0 }, 'the last completed step while step 2 is in progress, the paused layer highlighted');
 
     const messages = buildTraceSnapshot(session, new HistoryCursor());
-    for (const message of [buildInitMessage(session, { strings: {}, locale: 'en', theme: 'dark' }), ...messages]) {
+    const init = buildInitMessage(session, { strings: {}, locale: 'en', theme: 'dark' });
+    for (const message of [init, ...messages]) {
       assert.equal(hostMessageProblem(message), undefined, `${message.type} passes the webview's checks`);
     }
-    const shown = decodeRecord((messages.find((m) => m.type === 'step') as StepMessage).record);
+    // Read as the webview reads them: the step's losses travel once, in its history.
+    const webview = initialState();
+    for (const message of [init, ...messages]) apply(webview, message);
+    const shown = webview.record!;
     assert.ok(Math.abs(shown.loss! - reference.loss) < 1e-12, `loss ${shown.loss} vs ${reference.loss}`);
     const close = (name: string, expected: number[][]) => {
       const actual = shown.tensor(name)?.full;
