@@ -154,7 +154,8 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
   const messages: HostMessage[] = [];
   const position = session.position;
   const record = session.recordOnScreen;
-  const through = position.next ? position.step - 1 : position.step;
+  // The history goes through the last complete step whose losses are kept (the cursor notes what went).
+  const through = Math.min(position.next ? position.step - 1 : position.step, session.lossesKept);
   const step: StepMessage = {
     type: 'step',
     position,

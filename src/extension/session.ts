@@ -241,6 +241,11 @@ export class TrainingSession {
     return this.trainer.history.records(from, through);
   }
 
+  /** How many steps' losses the history holds: a step's are kept just after the change that completed it. */
+  get lossesKept(): number {
+    return this.losses.loss.length;
+  }
+
   /** Batch losses of steps from..through (1-based), for the loss chart. */
   lossHistory(from: number, through = this.completedSteps): LossHistory {
     const start = Math.max(from, 1) - 1;

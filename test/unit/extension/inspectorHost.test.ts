@@ -8,7 +8,8 @@ import { TrainingSession } from '../../../src/extension/session';
 import { problemRange, toVscodeDiagnostics } from '../../../src/extension/modelDiagnostics';
 import { parseModelFile } from '../../../src/engine/model';
 import { contentSecurityPolicy, inspectorHtml } from '../../../src/extension/inspectorHtml';
-import { buildSnapshotMessages, HistoryCursor } from '../../../src/extension/inspectorMessages';
+import { buildInitMessage, buildSnapshotMessages, HistoryCursor } from '../../../src/extension/inspectorMessages';
+import { apply, initialState } from '../../../src/webview/store';
 import type { ViewState } from '../../../src/protocol/messages';
 import { toStepTrace } from '../../../src/engine/trace';
 
@@ -230,5 +231,25 @@ describe('inspector HTML shell', () => {
     const html = inspectorHtml({ cspSource: 'https://ext.example', nonce: 'abc123', scriptUri: 'https://ext.example/webview.js', codiconUri: 'https://ext.example/dist/codicon.css', styleUris: ['https://ext.example/a.css'], lang: 'en', title: 'T' });
     const links = [...html.matchAll(/<link [^>]*>/g)].map((m) => m[0]);
     assert.deepEqual(links, ['<link rel="stylesheet" id="vscode-codicon-stylesheet" href="https://ext.example/dist/codicon.css">', '<link rel="stylesheet" href="https://ext.example/a.css">']);
+  });
+
+  it('a page sent a snapshot at every change of Step Into holds each completed step\'s losses, though they are kept just after the change that completes the step', async () => {
+    const session = open();
+    const cursor = new HistoryCursor();
+    const page = initialState();
+    apply(page, buildInitMessage(session, { strings: {}, locale: 'en', theme: 'dark' }));
+    // As a panel may: a snapshot built at every change, before the session has kept the step's losses.
+    session.onDidChange(() => buildSnapshotMessages(session, cursor).forEach((message) => apply(page, message)));
+    const engineLosses: number[] = [];
+    for (let step = 1; step <= 3; step++) {
+      await session.step();
+      engineLosses.push(session.recordOnScreen.loss!);
+    }
+    while (session.position.step < 4 || session.position.next) await session.stepInto();
+    engineLosses.push(session.recordOnScreen.loss!);
+    buildSnapshotMessages(session, cursor).forEach((message) => apply(page, message));
+    assert.equal(page.record!.step, 4);
+    assert.equal(page.record!.loss, engineLosses[3], 'the toolbar\'s loss of the completed step');
+    assert.deepEqual(page.history.loss, engineLosses, 'the loss chart holds every completed step once');
   });
 });
