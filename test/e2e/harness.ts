@@ -57,6 +57,18 @@ export function webviewOf(page: Page): FrameLocator {
     .frameLocator('iframe#active-frame');
 }
 
+/** Waits until the inspector in `webview` has rendered `step` (its body's data-rendered-step). */
+export function waitForRenderedStep(webview: FrameLocator, step: number, timeoutMs = 30_000): Promise<void> {
+  return webview.locator(`body[data-rendered-step="${step}"]`).waitFor({ state: 'attached', timeout: timeoutMs });
+}
+
+/** The exact number the first element matching `selector` carries in data-value (waits until it has one). */
+export async function readDataValue(webview: FrameLocator, selector: string): Promise<number> {
+  const element = webview.locator(`${selector}[data-value]`).first();
+  await element.waitFor({ state: 'attached' });
+  return Number(await element.getAttribute('data-value'));
+}
+
 export interface WorkbenchOptions {
   entry: string;
   /** Folder copied into the temp folder and opened (the tests may write into their copy). */

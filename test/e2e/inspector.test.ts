@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepTrace } from '../../src/engine/types';
 import { parseModelFile } from '../../src/engine/model/parse';
-import { projectRoot, useWorkbench } from './harness';
+import { projectRoot, readDataValue, useWorkbench, waitForRenderedStep } from './harness';
 import { cliTrace } from './cliTrace';
 
 const MODEL = 'xor.backprop.json';
@@ -35,13 +35,8 @@ describe('e2e: the inspector in a real VS Code workbench', function () {
   });
 
   const inspector = () => wb().webview();
-  const renderedStep = (step: number) => inspector().locator(`body[data-rendered-step="${step}"]`).waitFor({ state: 'attached', timeout: 20_000 });
-  /** The exact number an element of the webview carries in data-value (waits until it has one). */
-  const exactValue = async (selector: string) => {
-    const element = inspector().locator(`${selector}[data-value]`).first();
-    await element.waitFor({ state: 'attached' });
-    return Number(await element.getAttribute('data-value'));
-  };
+  const renderedStep = (step: number) => waitForRenderedStep(inspector(), step, 20_000);
+  const exactValue = (selector: string) => readDataValue(inspector(), selector);
   /** Where the diagram's phase band is: its kind and column, or "none" (loss and update have none). */
   const highlightedOperation = async () => {
     const band = inspector().locator('#diagram .phase-band');

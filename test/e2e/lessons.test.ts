@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { projectRoot, useWorkbench } from './harness';
+import { projectRoot, useWorkbench, waitForRenderedStep } from './harness';
 import { LESSON_EXAMPLES } from '../../src/extension/lessons/lessonExamples';
 
 const nls = JSON.parse(readFileSync(join(projectRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
@@ -104,7 +104,7 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
   it('a progress notification goes once its goal is reached (item 17)', async () => {
     await wb().openFile('xor.backprop.json');
     await command('Backprop: Open Inspector');
-    await wb().webview().locator('body[data-rendered-step="0"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await waitForRenderedStep(wb().webview(), 0);
     await page().waitForTimeout(1_000);
     await tab('xor.backprop.json').click();
     await command('Backprop: Go To Step…');
@@ -194,7 +194,7 @@ describe('e2e: lessons and starting points in a real VS Code workbench', functio
     const inspector = wb().webview();
     await inspector.locator('html[lang="ko"] body[data-rendered-step="0"]').waitFor({ state: 'attached', timeout: 30_000 });
     await inspector.locator('#step').click();
-    await inspector.locator('body[data-rendered-step="1"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await waitForRenderedStep(inspector, 1);
     await inspector.locator('#diagram [data-param^="w:0:"]').first().dispatchEvent('click');
     await inspector.locator('#chain-gradient').waitFor({ timeout: 30_000 });
     const width = await inspector.locator('body').evaluate((body) => body.clientWidth);

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { ensureWorkbench, projectRoot, readDataValue, reportFailures, waitForRenderedStep, Workbench } from './harness';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -76,8 +76,8 @@ describe('e2e: stepping through a live PyTorch script in a real VS Code workbenc
     for (const operation of ['forward through layer 2', 'loss', 'backward through layer 2', 'backward through layer 1', 'update']) await stepInto(1, operation);
     await stepInto(2, 'forward through layer 1');
     await page().locator('.tabs-container .tab', { hasText: 'train.py (live)' }).first().waitFor({ timeout: 30_000 });
-    await inspector().locator('body[data-rendered-step="1"]').waitFor({ state: 'attached', timeout: 60_000 });
-    const loss = Number(await inspector().locator('#loss-value[data-value]').first().getAttribute('data-value'));
+    await waitForRenderedStep(inspector(), 1, 60_000);
+    const loss = await readDataValue(inspector(), '#loss-value');
     assert.ok(Math.abs(loss - reference.loss) <= 1e-12, `inspector ${loss}, autograd ${reference.loss}`);
     await inspector().locator('#layer-tab-0[aria-selected="true"]').waitFor({ timeout: 30_000 });
     await wb().screenshot('live-2-inspector-step-1');
@@ -89,7 +89,7 @@ describe('e2e: stepping through a live PyTorch script in a real VS Code workbenc
     await wb().screenshot('live-3-next-layer');
     for (const operation of ['loss', 'backward through layer 2', 'backward through layer 1', 'update']) await stepInto(2, operation);
     await stepInto(3, 'forward through layer 1');
-    await inspector().locator('body[data-rendered-step="2"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await waitForRenderedStep(inspector(), 2, 60_000);
     await inspector().locator('#layer-tab-0[aria-selected="true"]').waitFor({ timeout: 30_000 });
   });
 
@@ -124,7 +124,7 @@ describe('e2e: stepping through a live PyTorch script in a real VS Code workbenc
     for (const operation of ['forward through layer 2', 'loss', 'backward through layer 2', 'backward through layer 1', 'update']) await stepInto(1, operation);
     await stepInto(2, 'forward through layer 1');
     await page().locator('.tabs-container .tab', { hasText: 'data_parallel.py (live)' }).first().waitFor({ timeout: 60_000 });
-    await inspector().locator('body[data-rendered-step="1"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await waitForRenderedStep(inspector(), 1, 60_000);
     const ranks = inspector().locator('#ranks');
     await ranks.locator('tr[data-rank-row="rank-1"]').first().waitFor({ timeout: 60_000 });
     const cell = async (row: string) => Number(await ranks.locator(`tr[data-rank-row="${row}"] td[data-kind="weights"] .num[data-value]`).first().getAttribute('data-value'));

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Workbench, ensureWorkbench, projectRoot, reportFailures } from './harness';
+import { ensureWorkbench, projectRoot, readDataValue, reportFailures, waitForRenderedStep, Workbench } from './harness';
 
 const TRACE = 'xor.trace.jsonl';
 
@@ -44,12 +44,8 @@ describe('e2e: a PyTorch-recorded trace opened in a real VS Code workbench', fun
 
   const wb = () => workbench!;
   const inspector = () => wb().webview();
-  const renderedStep = (step: number) => inspector().locator(`body[data-rendered-step="${step}"]`).waitFor({ state: 'attached', timeout: 20_000 });
-  const exactValue = async (selector: string) => {
-    const element = inspector().locator(`${selector}[data-value]`).first();
-    await element.waitFor({ state: 'attached' });
-    return Number(await element.getAttribute('data-value'));
-  };
+  const renderedStep = (step: number) => waitForRenderedStep(inspector(), step, 20_000);
+  const exactValue = (selector: string) => readDataValue(inspector(), selector);
 
   it('opens the trace in the active editor with "Backprop: Open Trace…" at its first step', async () => {
     await wb().openFile(TRACE);

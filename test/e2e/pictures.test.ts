@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { useWorkbench } from './harness';
+import { useWorkbench, waitForRenderedStep } from './harness';
 
 const MODEL = 'xor.backprop.json';
 
@@ -32,7 +32,7 @@ describe('e2e: Save Picture through the real save dialog', function () {
     await inspector.locator('#toolbar').waitFor({ timeout: 60_000 });
     for (let step = 1; step <= 2; step++) {
       await inspector.locator('#step').click();
-      await inspector.locator(`body[data-rendered-step="${step}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+      await waitForRenderedStep(inspector, step);
     }
   });
 

@@ -12,7 +12,7 @@ import { cliTrace, traceSoFar } from '../support/cliTrace';
 import {
   type Reference, ScreenValues, checkIdentities, compareWithTrace, derivedFrom, positionOnPage, shownNumbers,
 } from '../support/screenTruth';
-import { projectRoot, useWorkbench } from './harness';
+import { projectRoot, useWorkbench, waitForRenderedStep } from './harness';
 
 const MODEL = 'xor.backprop.json';
 const STEPS = 3;
@@ -68,7 +68,7 @@ describe('e2e: the screen tells the truth in a real VS Code workbench (a subset 
     await inspector.locator('#toolbar').waitFor({ timeout: 60_000 });
     for (let step = 1; step <= STEPS; step++) {
       await inspector.locator('#step').click();
-      await inspector.locator(`body[data-rendered-step="${step}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+      await waitForRenderedStep(inspector, step);
     }
     const frame = await wb().webviewFrame();
     assert.deepEqual(await positionOnPage(frame), { step: String(STEPS), op: 'complete' });

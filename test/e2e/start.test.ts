@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { freePort } from '../../scripts/workbench.mjs';
-import { ensureWorkbench, launchBrowser, newPage, projectRoot, screenshot, webviewOf } from './harness';
+import { ensureWorkbench, launchBrowser, newPage, projectRoot, screenshot, waitForRenderedStep, webviewOf } from './harness';
 
 /** Resolves with the first line of `child`'s stdout that matches `pattern`. */
 function lineMatching(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
@@ -73,7 +73,7 @@ describe('e2e: npm start', function () {
     await page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 120_000 });
     // nobody runs a command: the setting npm start writes opens the inspector
     await webviewOf(page).locator('#toolbar').waitFor({ timeout: 90_000 });
-    await webviewOf(page).locator('body[data-rendered-step="0"]').waitFor({ state: 'attached' });
+    await waitForRenderedStep(webviewOf(page), 0);
     assert.match(await page.title(), /Extension Development Host/);
     await screenshot(page, '00-npm-start');
     await browser.close();

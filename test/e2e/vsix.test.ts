@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot, useWorkbench } from './harness';
+import { projectRoot, useWorkbench, waitForRenderedStep } from './harness';
 import { cliTrace } from './cliTrace';
 
 const SIZE_TARGET_BYTES = 2 * 1024 * 1024;
@@ -35,7 +35,7 @@ describe('e2e: the packaged .vsix installed into a clean workbench', function ()
     const inspector = wb.webview();
     await inspector.locator('#toolbar').waitFor({ timeout: 30_000 });
     await inspector.locator('#step').click();
-    await inspector.locator('body[data-rendered-step="1"]').waitFor({ timeout: 20_000 });
+    await waitForRenderedStep(inspector, 1, 20_000);
     const [first] = cliTrace(join(projectRoot, 'examples', 'xor.backprop.json'), 1);
     assert.equal(Number(await inspector.locator('#loss-value').getAttribute('data-value')), first.loss);
     await wb.screenshot('10-installed-vsix');

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { projectRoot, useWorkbench } from './harness';
+import { projectRoot, useWorkbench, waitForRenderedStep } from './harness';
 
 const nls = JSON.parse(readFileSync(join(projectRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
 const WALKTHROUGH_TITLE = nls['walkthrough.lessons.title'];
@@ -68,7 +68,7 @@ describe('e2e: the lessons walkthrough in a real VS Code workbench', function ()
     await page().locator('.tabs-container .tab[data-resource-name="05-backprop-lecture-network.backprop.json"]').waitFor({ timeout: 30_000 });
     const inspector = wb().webview();
     await inspector.locator('#toolbar').waitFor({ timeout: 30_000 });
-    await inspector.locator('body[data-rendered-step="0"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await waitForRenderedStep(inspector, 0);
     // 2 inputs → 2 ReLU units → 1 output: 2·2 + 2·1 weights drawn as edges
     await inspector.locator('#diagram .edge').first().waitFor({ state: 'attached', timeout: 30_000 });
     assert.equal(await inspector.locator('#diagram .edge[data-param^="w:"]').count(), 6);
