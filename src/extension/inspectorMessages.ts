@@ -4,7 +4,7 @@ import {
   type EvaluationMessage, type ExplanationMessage, type FocusMessage, type HostMessage, type InitMessage, LOSS_FIELDS, type RequestExplanationMessage,
   type RequestTensorMessage, type ShowMessage, type StepMessage, type TensorMessage, type ThemeKind, type ViewState,
 } from '../protocol/messages';
-import { type EncodedRecord, type RecordLayout, type Shown, encodeRecord, shownOf, tensorOf } from '../protocol/traceCodec';
+import { type EncodedRecord, type RecordLayout, type Shown, type StepMessageRecord, encodeRecord, shownOf, tensorOf } from '../protocol/traceCodec';
 import type { StepRecord } from '../engine/types';
 import { gatherRows } from '../engine/evaluation';
 import { unitHealth } from '../engine/unitHealth';
@@ -123,11 +123,12 @@ export class HistoryCursor {
 
 /**
  * A record as a step message carries it: the parts (and ranges) the page's views read, its layout
- * only when it changed, and its losses only when the page's history will not hold them: the
- * history sent through `historyThrough` has its step's entry, the same numbers, when it is complete.
+ * only when it changed, its step not at all (the message's position has it), and its losses only
+ * when the page's history will not hold them: the history sent through `historyThrough` has its
+ * step's entry, the same numbers, when it is complete.
  */
-export function stepRecord(record: StepRecord, cursor: HistoryCursor, historyThrough: number): EncodedRecord {
-  const encoded = cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown));
+export function stepRecord(record: StepRecord, cursor: HistoryCursor, historyThrough: number): StepMessageRecord {
+  const { step: _step, ...encoded } = cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown));
   if (historyThrough < record.step || LOSS_FIELDS.some((key) => encoded[key] === undefined)) return encoded;
   const { loss: _loss, lossAfter: _lossAfter, dataLoss: _dataLoss, regLoss: _regLoss, ...rest } = encoded;
   return rest;

@@ -7,7 +7,7 @@ import type { RunCondition } from '../engine/runLoop';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
-import type { EncodedRecord, ShownTensor } from './traceCodec';
+import type { ShownTensor, StepMessageRecord } from './traceCodec';
 import type { CompareResult } from '../engine/experiments/compare';
 
 // ---- shared shapes
@@ -181,8 +181,11 @@ export interface InitMessage {
 export interface StepMessage {
   type: 'step';
   position: StepOnScreen;
-  /** Without its losses when the history holds them once this message is applied (the entry of its step). */
-  record: EncodedRecord;
+  /**
+   * Without its step (it is `position.step`: decodeStepRecord) and without its losses when the
+   * history holds them once this message is applied (the entry of its step).
+   */
+  record: StepMessageRecord;
   history: LossHistory;
   prediction?: SamplePrediction;
   /**

@@ -5,7 +5,7 @@ import type {
   ViewState, WebviewMessage,
 } from '../protocol/messages';
 import { LOSS_FIELDS, RUN_SPEED } from '../protocol/messages';
-import { type DecodedRecord, decodeRecord } from '../protocol/traceCodec';
+import { type DecodedRecord, decodeStepRecord } from '../protocol/traceCodec';
 import type { WebviewString } from '../protocol/webviewStrings';
 import type { Phase } from '../engine/types';
 import type { LayerUnitHealth } from '../engine/unitHealth';
@@ -164,7 +164,7 @@ export function apply(state: State, message: HostMessage): void {
       state.error = undefined;
       return;
     case 'step': {
-      const record = decodeRecord(message.record, state.record);
+      const record = decodeStepRecord(message, state.record);
       state.record = record;
       state.position = message.position;
       state.running = message.position.running;
