@@ -237,7 +237,12 @@ export interface ExplanationMessage {
 
 export interface EvaluationMessage {
   type: 'evaluation';
-  /** Every epoch evaluated so far (small: one entry per epoch). */
+  /**
+   * The first epoch `epochs` starts at (0-based): the webview keeps its entries before it and
+   * replaces the rest (so going back truncates them), as the loss history's `from`.
+   */
+  from: number;
+  /** The epochs evaluated up to the step on screen, from `from` on (a million steps end 125,000 epochs). */
   epochs: EpochEvaluation[];
   /** Each look at the test split since the last reset (Evaluate on Test Set), oldest first. */
   testLooks: Evaluation[];
