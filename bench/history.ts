@@ -4,7 +4,7 @@
 // debugger use (TrainingSession: its sliced replays), on 2-8-8-1 with Adam and shuffled batches.
 // Run alone: `node --import tsx bench/history.ts`.
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ModelFile } from '../src/engine/types';
@@ -87,6 +87,26 @@ function mainThreadBlocks(): { stop(): number | undefined } {
   };
 }
 
+/**
+ * The longest garbage-collection pause on the main thread while it runs, in ms: a pause falls in
+ * the event-loop turn of the slice it interrupts, so a block is a slice plus such a pause.
+ * stop() ends it and gives the figure.
+ */
+function longestCollection(): { stop(): number } {
+  let longest = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      for (const entry of observer.takeRecords()) longest = Math.max(longest, entry.duration);
+      observer.disconnect();
+      return longest;
+    },
+  };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function timed(count: number, body: (i: number) => Promise<unknown>): Promise<Timings> {
@@ -110,6 +130,7 @@ interface Row {
   record: Timings;
   longestBlockMs: number;
   longestMainThreadMs: number | undefined;
+  longestCollectionMs: number;
   checkpoints: { checkpoints: number; bytes: number; coarseInterval: number; fineInterval: number };
   memoryPerStep: number; // JS heap and typed-array buffers
 }
@@ -128,6 +149,7 @@ async function measure(steps: number, gc: () => void): Promise<Row> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const mainThread = mainThreadBlocks();
+  const collections = longestCollection();
   const stepBack = await timed(PRESSES, () => session.stepBack());
   const rng = new Rng(9);
   const goTo = await timed(PRESSES, () => session.goToStep(1 + rng.int(steps - 1)));
@@ -138,8 +160,9 @@ async function measure(steps: number, gc: () => void): Promise<Row> {
   });
   delay.disable();
   const longestMainThreadMs = mainThread.stop();
+  const longestCollectionMs = collections.stop();
   session.dispose();
-  return { steps, stepBack, goTo, record, longestBlockMs: delay.max / 1e6, longestMainThreadMs, checkpoints, memoryPerStep };
+  return { steps, stepBack, goTo, record, longestBlockMs: delay.max / 1e6, longestMainThreadMs, longestCollectionMs, checkpoints, memoryPerStep };
 }
 
 const ms = (t: Timings) => `${t.median.toFixed(1)} / ${t.max.toFixed(1)} (CPU ${t.cpuMedian.toFixed(1)})`;
@@ -154,13 +177,14 @@ export const historyAtLength: BenchSection = {
       `2-8-8-1, batch 32, Adam, shuffled (${SAMPLES} samples), through TrainingSession (the inspector's and the debugger's path), trained there untraced by Go To Step. ` +
         `${PRESSES} of each: Step Back pressed from the newest step on; Go To and an old record (prepareRecord, then recordAt) at random steps. ` +
         'Milliseconds as wall-clock median / max (and the median CPU time of this process, steadier on a shared machine). "Longest block": the largest event-loop delay `perf_hooks.monitorEventLoopDelay` (1 ms resolution) saw during all of them; ' +
-        '"main thread": the most CPU time the main thread spent between two turns of a 1 ms timer (Linux schedstat), the block without the time other processes held the core. ' +
+        '"main thread": the most CPU time the main thread spent between two turns of a 1 ms timer (Linux schedstat, which the kernel brings up to date at context switches and scheduler ticks: good to a few ms), the block without the time other processes held the core; ' +
+        '"longest GC": the longest garbage-collection pause meanwhile (`PerformanceObserver` gc entries): a replay yields every few ms, and a block is such a slice plus the pause that falls in it. ' +
         'Checkpoints: coarse every "coarse" steps (the longest replay of a Go To), fine every "fine" steps inside the interval last visited (the longest replay of a further Step Back).',
       '',
-      '| trained to step | Step Back (ms) | Go To (ms) | old record (ms) | longest block (ms) | main thread (ms) | checkpoints | coarse / fine spacing | checkpoint memory | memory growth per step |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| trained to step | Step Back (ms) | Go To (ms) | old record (ms) | longest block (ms) | main thread (ms) | longest GC (ms) | checkpoints | coarse / fine spacing | checkpoint memory | memory growth per step |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows.map((r) =>
-        `| ${r.steps.toLocaleString('en-US')} | ${ms(r.stepBack)} | ${ms(r.goTo)} | ${ms(r.record)} | ${r.longestBlockMs.toFixed(1)} | ${r.longestMainThreadMs?.toFixed(1) ?? 'n/a'} | ` +
+        `| ${r.steps.toLocaleString('en-US')} | ${ms(r.stepBack)} | ${ms(r.goTo)} | ${ms(r.record)} | ${r.longestBlockMs.toFixed(1)} | ${r.longestMainThreadMs?.toFixed(1) ?? 'n/a'} | ${r.longestCollectionMs.toFixed(1)} | ` +
         `${r.checkpoints.checkpoints} | ${r.checkpoints.coarseInterval} / ${r.checkpoints.fineInterval} | ${mib(r.checkpoints.bytes)} | ${r.memoryPerStep.toFixed(0)} B |`),
       '',
       'Targets (issue 16 item 4): Step Back ≤ 50 ms per press, Go To ≤ 200 ms, an old record ≤ 100 ms, no event-loop block over 16 ms. ' +

@@ -4,7 +4,7 @@ import {
   type EvaluationMessage, type ExplanationMessage, type FocusMessage, type HostMessage, type InitMessage, LOSS_FIELDS, type RequestExplanationMessage,
   type RequestTensorMessage, type ShowMessage, type StepMessage, type TensorMessage, type ThemeKind, type ViewState,
 } from '../protocol/messages';
-import { type EncodedRecord, type RecordLayout, type Shown, encodeRecord, shownOf, tensorOf } from '../protocol/traceCodec';
+import { type EncodedRecord, type RecordLayout, type Shown, type StepMessageRecord, encodeRecord, shownOf, tensorOf } from '../protocol/traceCodec';
 import type { StepRecord } from '../engine/types';
 import { gatherRows } from '../engine/evaluation';
 import { unitHealth } from '../engine/unitHealth';
@@ -24,6 +24,7 @@ import { inspectorShortcuts } from './shortcuts';
 export class HistoryCursor {
   private sentThrough = 0;
   private sentEvaluations: string | undefined;
+  private sentEpochs = 0;
   private sentDataView: string | undefined;
   private sentFocus: string | undefined;
   private shownParts: Shown | undefined;
@@ -34,6 +35,7 @@ export class HistoryCursor {
   restart(): void {
     this.sentThrough = 0;
     this.sentEvaluations = undefined;
+    this.sentEpochs = 0;
     this.sentDataView = undefined;
     this.sentFocus = undefined;
     this.shownParts = undefined;
@@ -93,12 +95,18 @@ export class HistoryCursor {
     return from;
   }
 
-  /** True when the epoch list or the test looks changed size since they were last sent. */
-  evaluationsChanged(epochs: number, testLooks: number): boolean {
+  /**
+   * When the epoch list (`epochs` entries now) or the test looks changed size since they were last
+   * sent: the first epoch entry to send (EvaluationMessage.from), and records that the webview
+   * holds `epochs` entries; undefined when neither changed.
+   */
+  evaluationsFrom(epochs: number, testLooks: number): number | undefined {
     const key = `${epochs}:${testLooks}`;
-    if (key === this.sentEvaluations) return false;
+    if (key === this.sentEvaluations) return undefined;
     this.sentEvaluations = key;
-    return true;
+    const from = Math.min(this.sentEpochs, epochs);
+    this.sentEpochs = epochs;
+    return from;
   }
 
   /** True when the data view for `key` (weights and batch on screen) has not been sent yet. */
@@ -123,11 +131,12 @@ export class HistoryCursor {
 
 /**
  * A record as a step message carries it: the parts (and ranges) the page's views read, its layout
- * only when it changed, and its losses only when the page's history will not hold them: the
- * history sent through `historyThrough` has its step's entry, the same numbers, when it is complete.
+ * only when it changed, its step not at all (the message's position has it), and its losses only
+ * when the page's history will not hold them: the history sent through `historyThrough` has its
+ * step's entry, the same numbers, when it is complete.
  */
-export function stepRecord(record: StepRecord, cursor: HistoryCursor, historyThrough: number): EncodedRecord {
-  const encoded = cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown));
+export function stepRecord(record: StepRecord, cursor: HistoryCursor, historyThrough: number): StepMessageRecord {
+  const { step: _step, ...encoded } = cursor.unchangedLayout(encodeRecord(record, 'summary', cursor.shown));
   if (historyThrough < record.step || LOSS_FIELDS.some((key) => encoded[key] === undefined)) return encoded;
   const { loss: _loss, lossAfter: _lossAfter, dataLoss: _dataLoss, regLoss: _regLoss, ...rest } = encoded;
   return rest;
@@ -173,9 +182,11 @@ export function buildSnapshotMessages(session: TrainingSession, cursor: HistoryC
   if (health.some((layer) => layer.dead.length > 0 || layer.saturated.length > 0)) step.unitHealth = health;
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
-  const { epochs, testLooks } = session;
-  if (cursor.evaluationsChanged(epochs.length, testLooks.length)) {
-    const evaluation: EvaluationMessage = { type: 'evaluation', epochs, testLooks };
+  // Only the epochs the page lacks: a million steps end 125,000 of them.
+  const testLooks = session.testLooks;
+  const from = cursor.evaluationsFrom(session.epochCount, testLooks.length);
+  if (from !== undefined) {
+    const evaluation: EvaluationMessage = { type: 'evaluation', from, epochs: session.epochsFrom(from), testLooks };
     messages.push(evaluation);
   }
   // The weights change only when a step completes, the batch on screen with the record.

@@ -78,6 +78,7 @@ export class TrainingSession {
   private latest = 0;
   private losses = TrainingSession.noLosses();
   private readonly epochRows = new EpochRows();
+  private readonly testLookList = new TestLooks();
   private runState: { mover: Mover; pause: boolean; done: Promise<RunOutcome> } | undefined;
   /** The moves back asked for, in order: each asks where to go when the one before has landed. */
   private movesBack: Promise<unknown> = Promise.resolve();
@@ -270,12 +271,22 @@ export class TrainingSession {
 
   /** Train/validation figures of every epoch ended up to the step on screen, one entry per epoch. */
   get epochs(): EpochEvaluation[] {
-    return this.epochRows.through(this.trainer.epochEnds, this.completedSteps);
+    return this.epochsFrom(0);
+  }
+
+  /** How many epochs ended up to the step on screen (the length of `epochs`, without building it). */
+  get epochCount(): number {
+    return this.epochRows.count(this.trainer.epochEnds, this.completedSteps);
+  }
+
+  /** `epochs` from entry `from` on (a view that holds the entries before it is sent only the rest). */
+  epochsFrom(from: number): EpochEvaluation[] {
+    return this.epochRows.through(this.trainer.epochEnds, this.completedSteps, from);
   }
 
   /** Each look at the test split since the last reset, oldest first (kept across Step Back and Go To). */
   get testLooks(): Evaluation[] {
-    return testLooksIn(this.trainer.evaluations);
+    return this.testLookList.all(this.trainer.evaluations);
   }
 
   /**
@@ -642,25 +653,81 @@ export class SessionRegistry {
 }
 
 /**
+ * Figures derived from one of the trainer's append-only lists of evaluations (a new list once
+ * training starts over), brought up to date by folding in only the entries logged since the last
+ * look: a million steps of the history bench log 250,000 evaluations, and the inspector looks at
+ * every frame.
+ */
+abstract class EvaluationFold {
+  private source: readonly Evaluation[] | undefined;
+  private folded = 0;
+
+  /** Folds in what `source` logged since the last call; starts over when it is a new list. */
+  protected update(source: readonly Evaluation[]): void {
+    if (source !== this.source) {
+      this.source = source;
+      this.folded = 0;
+      this.startOver();
+    }
+    if (this.folded < source.length) this.foldIn(source.slice(this.folded));
+    this.folded = source.length;
+  }
+
+  protected abstract startOver(): void;
+
+  /** Takes in the entries logged since the last update, oldest first. */
+  protected abstract foldIn(entries: readonly Evaluation[]): void;
+}
+
+/** The test looks among the trainer's evaluations (testLooksIn), kept as they are logged. */
+class TestLooks extends EvaluationFold {
+  private looks: Evaluation[] = [];
+
+  /** The looks of `evaluations` (the trainer's log), oldest first, as a new list. */
+  all(evaluations: readonly Evaluation[]): Evaluation[] {
+    this.update(evaluations);
+    return this.looks.slice();
+  }
+
+  protected startOver(): void {
+    this.looks = [];
+  }
+
+  protected foldIn(entries: readonly Evaluation[]): void {
+    this.looks.push(...testLooksIn(entries));
+  }
+}
+
+/**
  * The loss view's epoch rows, one per epoch, folded from the trainer's epoch-end evaluations as
  * they are logged (each epoch end once, in step order), so the rows up to a step cost a binary
  * search and a copy, not a pass over the whole log (a million steps of the history bench end
  * 125,000 epochs).
  */
-class EpochRows {
-  private source: readonly Evaluation[] | undefined;
-  private folded = 0;
+class EpochRows extends EvaluationFold {
   private rows: EpochEvaluation[] = [];
 
-  /** The rows of the epochs `epochEnds` ended at or before `lastStep` (`epochEnds` is a new list when training starts over). */
-  through(epochEnds: readonly Evaluation[], lastStep: number): EpochEvaluation[] {
-    if (epochEnds !== this.source) {
-      this.source = epochEnds;
-      this.folded = 0;
-      this.rows = [];
-    }
-    for (; this.folded < epochEnds.length; this.folded++) this.fold(epochEnds[this.folded]);
-    return this.rows.slice(0, countAtOrBefore(this.rows, (row) => row.step, lastStep));
+  /**
+   * The rows of the epochs `epochEnds` ended at or before `lastStep` (`epochEnds` is a new list
+   * when training starts over), from row `from` on.
+   */
+  through(epochEnds: readonly Evaluation[], lastStep: number, from = 0): EpochEvaluation[] {
+    const count = this.count(epochEnds, lastStep); // brings `rows` up to date first
+    return this.rows.slice(from, count);
+  }
+
+  /** How many rows `through` has from row 0. */
+  count(epochEnds: readonly Evaluation[], lastStep: number): number {
+    this.update(epochEnds);
+    return countAtOrBefore(this.rows, (row) => row.step, lastStep);
+  }
+
+  protected startOver(): void {
+    this.rows = [];
+  }
+
+  protected foldIn(entries: readonly Evaluation[]): void {
+    for (const e of entries) this.fold(e);
   }
 
   private fold(e: Evaluation): void {

@@ -270,7 +270,7 @@ export function buildTraceSnapshot(session: TraceSession, cursor: HistoryCursor)
   // A live session's paused operation (LiveTraceSession); a trace file's selection has no focus.
   const focus = cursor.focusChanged(session.selection);
   if (focus) messages.push(focus);
-  if (cursor.evaluationsChanged(0, 0)) messages.push({ type: 'evaluation', epochs: [], testLooks: [] });
+  if (cursor.evaluationsFrom(0, 0) !== undefined) messages.push({ type: 'evaluation', from: 0, epochs: [], testLooks: [] });
   // The step closes the snapshot, as buildSnapshotMessages's does.
   messages.push(message);
   return messages;

@@ -7,7 +7,7 @@ import type { RunCondition } from '../engine/runLoop';
 import type { ChainRuleExplanation, ParameterTarget } from '../engine/chainRule';
 import type { LayerUnitHealth } from '../engine/unitHealth';
 import type { Evaluation } from '../engine/evaluation';
-import type { EncodedRecord, ShownTensor } from './traceCodec';
+import type { ShownTensor, StepMessageRecord } from './traceCodec';
 import type { CompareResult } from '../engine/experiments/compare';
 
 // ---- shared shapes
@@ -181,8 +181,11 @@ export interface InitMessage {
 export interface StepMessage {
   type: 'step';
   position: StepOnScreen;
-  /** Without its losses when the history holds them once this message is applied (the entry of its step). */
-  record: EncodedRecord;
+  /**
+   * Without its step (it is `position.step`: decodeStepRecord) and without its losses when the
+   * history holds them once this message is applied (the entry of its step).
+   */
+  record: StepMessageRecord;
   history: LossHistory;
   prediction?: SamplePrediction;
   /**
@@ -234,7 +237,12 @@ export interface ExplanationMessage {
 
 export interface EvaluationMessage {
   type: 'evaluation';
-  /** Every epoch evaluated so far (small: one entry per epoch). */
+  /**
+   * The first epoch `epochs` starts at (0-based): the webview keeps its entries before it and
+   * replaces the rest (so going back truncates them), as the loss history's `from`.
+   */
+  from: number;
+  /** The epochs evaluated up to the step on screen, from `from` on (a million steps end 125,000 epochs). */
   epochs: EpochEvaluation[];
   /** Each look at the test split since the last reset (Evaluate on Test Set), oldest first. */
   testLooks: Evaluation[];

@@ -111,6 +111,9 @@ export interface EncodedRecord extends Omit<StepRecord, 'layers' | 'optimizer' |
   roundedZeros?: Record<string, number[]>;
 }
 
+/** A record as a step message carries it: without its step, which is the message's `position.step`. */
+export type StepMessageRecord = Omit<EncodedRecord, 'step'>;
+
 export type RecordTable = Record<string, TensorLayout>;
 
 /** What a record's numbers are laid out by: the layers' shapes and the offset table. */
@@ -402,6 +405,11 @@ function checkedRoundedZeros(zeros: unknown, table: RecordTable): Record<string,
     }
   }
   return zeros as Record<string, number[]>;
+}
+
+/** decodeRecord of a step message's record, whose step is the message's position's (StepMessageRecord). */
+export function decodeStepRecord(message: { record: StepMessageRecord; position: { step: number } }, previous?: RecordLayout): DecodedRecord {
+  return decodeRecord({ ...message.record, step: message.position.step }, previous);
 }
 
 /**

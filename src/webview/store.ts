@@ -5,7 +5,7 @@ import type {
   ViewState, WebviewMessage,
 } from '../protocol/messages';
 import { LOSS_FIELDS, RUN_SPEED } from '../protocol/messages';
-import { type DecodedRecord, decodeRecord } from '../protocol/traceCodec';
+import { type DecodedRecord, decodeStepRecord } from '../protocol/traceCodec';
 import type { WebviewString } from '../protocol/webviewStrings';
 import type { Phase } from '../engine/types';
 import type { LayerUnitHealth } from '../engine/unitHealth';
@@ -121,6 +121,7 @@ export function hostMessageProblem(raw: unknown): string | undefined {
     case 'explanation':
       return isObject(raw.explanation) && Array.isArray((raw.explanation as { factors?: unknown }).factors) ? undefined : 'explanation: needs explanation.factors';
     case 'evaluation':
+      if (!Number.isInteger(raw.from) || (raw.from as number) < 0) return 'evaluation: from must be a whole number ≥ 0';
       return Array.isArray(raw.epochs) && Array.isArray(raw.testLooks) ? undefined : 'evaluation: epochs and testLooks must be arrays';
     case 'dataView':
       return isObject(raw.view) && typeof (raw.view as { kind?: unknown }).kind === 'string' ? undefined : 'dataView: needs view.kind';
@@ -164,7 +165,7 @@ export function apply(state: State, message: HostMessage): void {
       state.error = undefined;
       return;
     case 'step': {
-      const record = decodeRecord(message.record, state.record);
+      const record = decodeStepRecord(message, state.record);
       state.record = record;
       state.position = message.position;
       state.running = message.position.running;
@@ -194,7 +195,7 @@ export function apply(state: State, message: HostMessage): void {
       state.explanation = message;
       return;
     case 'evaluation':
-      state.epochs = message.epochs;
+      state.epochs = state.epochs.slice(0, message.from).concat(message.epochs);
       state.testLooks = message.testLooks;
       return;
     case 'dataView':

@@ -11,6 +11,7 @@ import { GRID_CELLS, MAX_POINTS, MAX_TABLE_INPUTS } from '../../../src/extension
 import { loadModel } from '../../../src/engine/model';
 import { Trainer } from '../../../src/engine/trainer';
 import { predict } from '../../../src/engine/network';
+import { apply, hostMessageProblem, initialState } from '../../../src/webview/store';
 import type { DataView, EvaluationMessage, HostMessage, SamplePrediction, StepMessage } from '../../../src/protocol/messages';
 
 const examples = join(__dirname, '../../../examples');
@@ -286,5 +287,33 @@ describe('inspector epoch figures', () => {
       assert.equal(figures.validationLoss, undefined, 'xor has no validation split');
     }
     assert.equal(buildSnapshotMessages(session, cursor).some((m) => m.type === 'evaluation'), false, 'unchanged epochs are not sent again');
+  });
+
+  it('sends the page only the epochs it lacks, and after a move back where its list ends: the page\'s list is the session\'s', async () => {
+    const session = open(XOR);
+    const cursor = new HistoryCursor();
+    const page = initialState();
+    const evaluationAt = async (step: number) => {
+      await session.goToStep(step);
+      const messages = buildSnapshotMessages(session, cursor);
+      for (const message of messages) {
+        assert.equal(hostMessageProblem(message), undefined, `${message.type} passes the webview's checks`);
+        apply(page, message);
+      }
+      assert.deepEqual(page.epochs, session.epochs, `the page's epochs at step ${step}`);
+      const evaluation = messages.find((m): m is EvaluationMessage => m.type === 'evaluation');
+      return evaluation && { from: evaluation.from, epochs: evaluation.epochs.map((e) => e.epoch) };
+    };
+    // 4 samples in batches of 2: an epoch ends every 2 steps.
+    assert.deepEqual(await evaluationAt(4), { from: 0, epochs: [1, 2] });
+    assert.deepEqual(await evaluationAt(8), { from: 2, epochs: [3, 4] }, 'only the new epochs');
+    assert.deepEqual(await evaluationAt(5), { from: 2, epochs: [] }, 'back: the page drops epochs 3 and 4');
+    assert.deepEqual(await evaluationAt(6), { from: 2, epochs: [3] });
+    assert.equal(await evaluationAt(7), undefined, 'no epoch ended');
+    cursor.restart();
+    assert.deepEqual(await evaluationAt(7), { from: 0, epochs: [1, 2, 3] }, 'a restarted page gets them all');
+    for (const from of [-1, 0.5, '0', undefined]) {
+      assert.equal(hostMessageProblem({ type: 'evaluation', from, epochs: [], testLooks: [] }), 'evaluation: from must be a whole number ≥ 0', `from: ${from}`);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrainingSession } from '../../../src/extension/session';
 import { buildSnapshotMessages, HistoryCursor } from '../../../src/extension/inspectorMessages';
-import { decodeRecord } from '../../../src/protocol/traceCodec';
+import { decodeStepRecord } from '../../../src/protocol/traceCodec';
 import type { HostMessage, StepMessage } from '../../../src/protocol/messages';
 import type { ModelFile } from '../../../src/engine/types';
 
@@ -19,7 +19,7 @@ const stepOf = (messages: HostMessage[]) => messages.find((m): m is StepMessage 
 
 /** The weights and biases a step message carries, as the file writes them ([out][in]). */
 function parametersOf(message: StepMessage) {
-  const record = decodeRecord(message.record);
+  const record = decodeStepRecord(message);
   return model.layers.map((layer, l) => {
     const inputs = l === 0 ? model.inputs : model.layers[l - 1].units;
     const w = record.tensor(`layers[${l}].weights`)!.full!;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { readJsonLinesTrace } from '../../../src/protocol/traceFile';
-import { decodeRecord } from '../../../src/protocol/traceCodec';
+import { decodeStepRecord } from '../../../src/protocol/traceCodec';
 import { type ExplanationMessage, type HostMessage, LOSS_FIELDS, type StepMessage } from '../../../src/protocol/messages';
 import { apply, hostMessageProblem, initialState } from '../../../src/webview/store';
 import { TraceSession, buildTraceSnapshot } from '../../../src/extension/traceSession';
@@ -78,7 +78,10 @@ describe('Open Trace: the read-only trace session', () => {
     for (const message of messages) assert.equal(hostMessageProblem(message), undefined, `${message.type} passes the webview's checks`);
     const step = stepOf(messages);
     for (const heard of [undefined, 1.5, '1']) assert.equal(hostMessageProblem({ ...step, heard }), 'step: heard must be a whole number', `heard: ${heard}`);
-    const decoded = decodeRecord(step.record);
+    // The step goes once, as the position's; the record decodes with it.
+    assert.equal('step' in step.record, false);
+    const decoded = decodeStepRecord(step);
+    assert.equal(decoded.step, 3);
     const expected = read.records[2];
     // The losses go once, in the history; the webview's record takes them from its step's entry.
     assert.equal(decoded.loss, undefined);
