@@ -382,6 +382,37 @@ describe('trainer: a step machine', () => {
       kept.forEach(({ record, fingerprint }) => assert.equal(recordFingerprint(record), fingerprint, `record of step ${record.step} unchanged later`));
     });
 
+    it('a recorded update read steps later is exactly what the update added: weights after = weights + update, bit for bit', () => {
+      // SGD without weight decay leaves its step to be computed when read (lazyField.ts), from the
+      // record's gradient and velocity; with weight decay it writes it during the update; Adam
+      // reports its own; L-BFGS reports none (the update is then after − before).
+      const sgd = { type: 'sgd' as const, learningRate: 0.5 };
+      const optimizers = [
+        sgd, { ...sgd, momentum: 0.8 }, { ...sgd, momentum: 0.8, nesterov: true }, { ...sgd, momentum: 0.8, dampening: 0.3 },
+        { ...sgd, momentum: 0.8, weightDecay: 0.01 }, { type: 'adam' as const, learningRate: 0.05 }, { type: 'lbfgs' as const },
+      ];
+      for (const optimizer of optimizers) {
+        const t = trainerFor({ ...classifier(), optimizer });
+        const records = Array.from({ length: 5 }, () => t.step());
+        for (const record of records) {
+          for (const layer of record.layers) {
+            const what = `${JSON.stringify(optimizer)} step ${record.step} layer ${layer.index}`;
+            const [update, updateBias] = [layer.updateWeights!, layer.updateBias!];
+            const reported = record.optimizer!.state[`layers[${layer.index}].weights`] as { step?: Float64Array } | undefined;
+            if (optimizer.type === 'lbfgs') {
+              assert.ok(sameBits(update, layer.weightsAfter!.map((a, j) => a - layer.weights[j])), `${what}: after − before`);
+              continue;
+            }
+            const added = (before: Float64Array, step: Float64Array) => before.map((b, j) => b + step[j]);
+            assert.ok(sameBits(added(layer.weights, update), layer.weightsAfter!), `${what}: weights`);
+            assert.ok(sameBits(added(layer.bias, updateBias), layer.biasAfter!), `${what}: bias`);
+            assert.equal(reported?.step, update, `${what}: the update is the optimizer's reported step`);
+            if (optimizer === sgd) assert.ok(sameBits(update, layer.gradWeights!.map((g) => -0.5 * g)), `${what}: −lr·g`);
+          }
+        }
+      }
+    });
+
     it('keeps at most recordCacheBytes of records (the newest always), and recomputes older ones bit for bit', () => {
       const model = regression({ mode: 'mini-batch', size: 2, shuffle: true });
       const reference = trainerFor(model);
