@@ -5,21 +5,77 @@
 // the velocity, what an update added) is therefore computed by the same code from the same
 // numbers when someone reads it, bit for bit what computing it during the step would have given.
 
+import { type Allocate, freshArray } from './arena';
+
+/** Where an object keeps its lazy fields: per name, the function that computes it, or its value once read. */
+const FIELDS = Symbol('fields computed when first read');
+
+interface Holder {
+  [FIELDS]: Record<string, unknown>;
+}
+
+/**
+ * One getter and setter per field name, shared by every object: objects that define the same
+ * fields in the same order then share their shape, and the code reading them stays fast (a
+ * closure of its own per object would give each object a shape of its own).
+ */
+const accessors = new Map<string, PropertyDescriptor>();
+
+function accessorOf(key: string): PropertyDescriptor {
+  let accessor = accessors.get(key);
+  if (!accessor) {
+    accessor = {
+      enumerable: true,
+      configurable: true,
+      get(this: Holder) {
+        const fields = this[FIELDS];
+        let value = fields[key];
+        if (value instanceof Pending) fields[key] = value = value.compute();
+        return value;
+      },
+      set(this: Holder, value: unknown) {
+        this[FIELDS][key] = value;
+      },
+    };
+    accessors.set(key, accessor);
+  }
+  return accessor;
+}
+
+/** A field not computed yet (a class of its own, so no value is mistaken for one). */
+class Pending {
+  constructor(readonly compute: () => unknown) {}
+}
+
 /**
  * Makes `target[key]` the value of `compute()`, run when the field is first read (or never):
- * an enumerable field like any other, which becomes a plain data field once computed. `compute`
- * may read only arrays nothing writes again (a step's own tensors).
+ * an enumerable field like any other, whose value is kept once computed. `compute` may read only
+ * arrays nothing writes again (a step's own tensors).
  */
-export function defineLazy<T extends object>(target: T, key: keyof T & string, compute: () => unknown): void {
-  const settle = (value: unknown) => Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      const value = compute();
-      settle(value);
-      return value;
-    },
-    set: settle,
-  });
+function defineLazy<T extends object>(target: T, key: keyof T & string, compute: () => unknown): void {
+  const holder = target as T & Holder;
+  if (!Object.prototype.hasOwnProperty.call(holder, FIELDS)) {
+    Object.defineProperty(holder, FIELDS, { value: {}, enumerable: false, writable: false, configurable: false });
+  }
+  holder[FIELDS][key] = new Pending(compute);
+  Object.defineProperty(holder, key, accessorOf(key));
+}
+
+/**
+ * Below this many numbers a derived array is computed at once, in the step's arena: deferring
+ * it costs about a microsecond (the accessor's definition), more than a small array's fresh
+ * memory and arithmetic (a 2-8-8-1 step takes about 60 µs).
+ */
+const DEFER_MIN_NUMBERS = 1 << 12;
+
+/**
+ * Sets `target[key]` to an array of `length` numbers derived from the step's own tensors:
+ * `compute(allocate)` returns it (taking any array it fills from `allocate`). A small one is
+ * computed now from the step's `allocate`; a large one when first read (defineLazy), in fresh memory.
+ */
+export function setDerived<T extends object>(
+  target: T, key: keyof T & string, length: number, allocate: Allocate, compute: (allocate: Allocate) => Float64Array,
+): void {
+  if (length < DEFER_MIN_NUMBERS) (target as Record<string, unknown>)[key] = compute(allocate);
+  else defineLazy(target, key, () => compute(freshArray));
 }

@@ -10,7 +10,7 @@ import type { LossSpec, Regularization } from './losses';
 import type { Objective, Optimizer } from './optimizers';
 import { type NonFiniteDetail, type WatchPlace, watchLoss, watchOptimizerState, watchParameter, watchPenalty, watchRows } from './nonFinite';
 import { type Allocate, type Arena, type ArenaSource, copyWith } from './arena';
-import { defineLazy } from './lazyField';
+import { setDerived } from './lazyField';
 
 /** What the operations work with: the trainer's network, loss, optimizer, and whether to record. */
 export interface StepContext {
@@ -141,12 +141,12 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
     const after = ctx.params.map((p) => copyWith(copies, p));
     net.layers.forEach((_layer, l) => {
       const r = record.layers[l];
-      r.weightsAfter = after[2 * l];
-      r.biasAfter = after[2 * l + 1];
-      const weightsReport = report.state[ctx.names[2 * l]];
-      const biasReport = report.state[ctx.names[2 * l + 1]];
-      defineLazy(r, 'updateWeights', () => addedStep(weightsReport, r.weights, after[2 * l]));
-      defineLazy(r, 'updateBias', () => addedStep(biasReport, r.bias, after[2 * l + 1]));
+      const [weightsAfter, biasAfter] = [after[2 * l], after[2 * l + 1]];
+      const [weightsReport, biasReport] = [report.state[ctx.names[2 * l]], report.state[ctx.names[2 * l + 1]]];
+      r.weightsAfter = weightsAfter;
+      r.biasAfter = biasAfter;
+      setDerived(r, 'updateWeights', weightsAfter.length, w.arena.take, (take) => addedStep(weightsReport, r.weights, weightsAfter, take));
+      setDerived(r, 'updateBias', biasAfter.length, w.arena.take, (take) => addedStep(biasReport, r.bias, biasAfter, take));
     });
     record.optimizer = { type: optimizer.type, state: report.state };
     ctx.parametersAsRecorded = after;
@@ -164,13 +164,13 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
  * What the update added to a parameter: the optimizer's own `step` report when it gives one
  * (exactly the number added), else after − before. The report is not copied: the optimizer
  * never writes it again (the record keeps it as optimizer.state too), and reusing optimizers
- * put it in the step's arena. Computed when the record's update is first read (lazyField.ts):
- * the weights before and after are the record's own copies, which nothing writes again.
+ * put it in the step's arena. The weights before and after are the record's own copies, which
+ * nothing writes again, so a large update can be computed when first read (setDerived).
  */
-function addedStep(report: unknown, before: Float64Array, after: Float64Array): Float64Array {
+function addedStep(report: unknown, before: Float64Array, after: Float64Array, allocate: Allocate): Float64Array {
   const step = (report as { step?: unknown } | undefined)?.step;
   if (step instanceof Float64Array && step.length === after.length) return step;
-  const out = new Float64Array(after.length);
+  const out = allocate(after.length);
   for (let i = 0; i < out.length; i++) out[i] = after[i] - before[i];
   return out;
 }

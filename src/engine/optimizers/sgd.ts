@@ -7,7 +7,7 @@
 import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { type Allocate, copyWith, freshArray } from '../arena';
 import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
-import { defineLazy } from '../lazyField';
+import { setDerived } from '../lazyField';
 
 export interface SgdOptions {
   learningRate: number;
@@ -40,7 +40,8 @@ export class Sgd implements Optimizer {
     if (this.velocity) assertShapes('sgd', this.velocity, params);
     // What the step adds to each parameter, for the report: written during the update only with
     // weight decay (it then depends on θ before the update, which nothing keeps); without, it
-    // follows from the gradient and the velocity the report keeps, and is computed when read.
+    // follows from the gradient and the velocity the report keeps (setDerived: a large one is
+    // computed when read).
     const steps = this.recordState && weightDecay !== 0 ? params.map((p) => allocate(p.length)) : undefined;
 
     for (let i = 0; i < params.length; i++) {
@@ -68,8 +69,8 @@ export class Sgd implements Optimizer {
           // The step's gradient (the trainer's record keeps it; nothing writes it again) and the velocity copy.
           const grad = grads[i];
           const buf = entry.velocity as Float64Array | undefined;
-          defineLazy(entry, 'step', () => {
-            const out = new Float64Array(grad.length);
+          setDerived(entry, 'step', grad.length, allocate, (take) => {
+            const out = take(grad.length);
             for (let j = 0; j < out.length; j++) out[j] = addedBy(lr, momentum, nesterov, grad[j], buf, j);
             return out;
           });
