@@ -4,8 +4,10 @@
 // which operation runs next and keeps the books; this module is the arithmetic it calls.
 import type { LayerRecord, Phase, StepRecord } from './types';
 import {
-  type LayerForward, type Network, backwardLayer, batchLoss, forwardLayer, newLayerRecord, outputLoss, recordBackward, recordForward,
+  type LayerForward, type Network, backwardLayer, batchLoss, forwardLayer, layerLocalGradient, newLayerRecord, outputLoss, recordBackward,
+  recordForward,
 } from './network';
+import { localGradientLength } from './activations';
 import type { LossSpec, Regularization } from './losses';
 import type { Objective, Optimizer } from './optimizers';
 import { type NonFiniteDetail, type WatchPlace, watchLoss, watchOptimizerState, watchParameter, watchPenalty, watchRows } from './nonFinite';
@@ -106,11 +108,18 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
       const back = backwardLayer(net.layers[l], w.forwards[l], w.upstream!, {
         delta: l === last ? w.outputDelta : undefined,
         regularization: ctx.regularization,
-        recordLocalGrad: ctx.recording,
         downstream: l > 0,
         allocate: w.arena.take,
       });
       recordBackward(record.layers[l], back);
+      if (ctx.recording) {
+        // f′ follows from the recorded z and a; the layer's activation and broken derivative never
+        // change (a new derivative builds a new network), so it can be computed when first read.
+        const { z, a, rows } = w.forwards[l];
+        const layer = net.layers[l];
+        const length = localGradientLength(layer.activation, rows, layer.units);
+        setDerived(record.layers[l], 'localGrad', length, w.arena.take, (take) => layerLocalGradient(layer, z, a, rows, take(length)));
+      }
       w.grads[2 * l] = back.gradWeights;
       w.grads[2 * l + 1] = back.gradBias;
       if (back.downstream) {

@@ -8,6 +8,7 @@ import { toStepTrace } from '../../src/engine/trace';
 import { NonFiniteError } from '../../src/engine/nonFinite';
 import { FINE_PER_INTERVAL } from '../../src/engine/history';
 import { batchLoss, parameters } from '../../src/engine/network';
+import { Rng } from '../../src/engine/rng';
 
 const root = join(__dirname, '..', '..');
 
@@ -410,6 +411,48 @@ describe('trainer: a step machine', () => {
             if (optimizer === sgd) assert.ok(sameBits(update, layer.gradWeights!.map((g) => -0.5 * g)), `${what}: −lr·g`);
           }
         }
+      }
+    });
+
+    it('a large layer\'s derived arrays (update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
+      // 70 → 64 relu → 10 softmax, batch 64: W0's update and step, f′ of layer 0 (64 × 64) and the
+      // softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
+      const rng = new Rng(5);
+      const samples = 128;
+      const x = Array.from({ length: samples }, () => Array.from({ length: 70 }, () => rng.uniform() * 2 - 1));
+      const y = Array.from({ length: samples }, (_, s) => Array.from({ length: 10 }, (_unused, k) => (k === s % 10 ? 1 : 0)));
+      for (const optimizer of [{ type: 'sgd' as const, learningRate: 0.5 }, { type: 'sgd' as const, learningRate: 0.5, momentum: 0.9, nesterov: true }]) {
+        const t = trainerFor({
+          seed: 2, inputs: 70, layers: [{ units: 64, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy',
+          optimizer, data: { x, y }, batch: { mode: 'mini-batch', size: 64, shuffle: true },
+        });
+        const records = Array.from({ length: 4 }, () => t.step());
+        for (const record of records) {
+          const what = `${JSON.stringify(optimizer)} step ${record.step}`;
+          const [hidden, output] = record.layers;
+          const update = hidden.updateWeights!;
+          assert.ok(sameBits(hidden.weights.map((b, j) => b + update[j]), hidden.weightsAfter!), `${what}: weights + update = weights after`);
+          assert.equal((record.optimizer!.state['layers[0].weights'] as { step: Float64Array }).step, update, `${what}: the reported step`);
+          if (!optimizer.momentum) assert.ok(sameBits(update, hidden.gradWeights!.map((g) => -0.5 * g)), `${what}: −lr·g`);
+          // relu: δ = f′ ⊙ ∂J/∂a with f′ ∈ {0, 1}, exactly.
+          const fPrime = hidden.localGrad!;
+          assert.equal(fPrime.length, 64 * 64);
+          fPrime.forEach((d, i) => assert.ok(d * hidden.upstream![i] === hidden.delta![i], `${what}: f′ ⊙ upstream = δ at ${i}`));
+          // softmax: each sample's Jacobian is diag(p) − p pᵀ of the recorded outputs.
+          const jacobian = output.localGrad!;
+          assert.equal(jacobian.length, 64 * 10 * 10);
+          for (let r = 0; r < 64; r++) {
+            for (let i = 0; i < 10; i++) {
+              for (let k = 0; k < 10; k++) {
+                const [p, q] = [output.a![r * 10 + i], output.a![r * 10 + k]];
+                const expected = (i === k ? p : 0) - p * q;
+                assert.ok(Math.abs(jacobian[r * 100 + i * 10 + k] - expected) <= 1e-15, `${what}: Jacobian of sample ${r} at ${i},${k}`);
+              }
+            }
+          }
+        }
+        // The same records recomputed by replay hold the same numbers.
+        records.forEach((record) => assert.equal(JSON.stringify(toStepTrace(t.history.record(record.step))), JSON.stringify(toStepTrace(record))));
       }
     });
 
