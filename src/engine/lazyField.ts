@@ -5,8 +5,6 @@
 // the velocity, what an update added) is therefore computed by the same code from the same
 // numbers when someone reads it, bit for bit what computing it during the step would have given.
 
-import { type Allocate, freshArray } from './arena';
-
 /** Where an object keeps its lazy fields: per name, the function that computes it, or its value once read. */
 const FIELDS = Symbol('fields computed when first read');
 
@@ -52,7 +50,7 @@ class Pending {
  * an enumerable field like any other, whose value is kept once computed. `compute` may read only
  * arrays nothing writes again (a step's own tensors).
  */
-function defineLazy<T extends object>(target: T, key: keyof T & string, compute: () => unknown): void {
+export function defineLazy<T extends object>(target: T, key: keyof T & string, compute: () => unknown): void {
   const holder = target as T & Holder;
   if (!Object.prototype.hasOwnProperty.call(holder, FIELDS)) {
     Object.defineProperty(holder, FIELDS, { value: {}, enumerable: false, writable: false, configurable: false });
@@ -62,20 +60,13 @@ function defineLazy<T extends object>(target: T, key: keyof T & string, compute:
 }
 
 /**
- * Below this many numbers a derived array is computed at once, in the step's arena: deferring
- * it costs about a microsecond (the accessor's definition), more than a small array's fresh
- * memory and arithmetic (a 2-8-8-1 step takes about 60 µs).
+ * Below this many numbers a derived array is computed in the step, in its arena: deferring it
+ * costs more than that (the accessor's definition, about a microsecond; a 2-8-8-1 step takes
+ * about 60 µs), and a small array's fresh memory little.
  */
 const DEFER_MIN_NUMBERS = 1 << 12;
 
-/**
- * Sets `target[key]` to an array of `length` numbers derived from the step's own tensors:
- * `compute(allocate)` returns it (taking any array it fills from `allocate`). A small one is
- * computed now from the step's `allocate`; a large one when first read (defineLazy), in fresh memory.
- */
-export function setDerived<T extends object>(
-  target: T, key: keyof T & string, length: number, allocate: Allocate, compute: (allocate: Allocate) => Float64Array,
-): void {
-  if (length < DEFER_MIN_NUMBERS) (target as Record<string, unknown>)[key] = compute(allocate);
-  else defineLazy(target, key, () => compute(freshArray));
+/** Whether a derived array of `length` numbers is computed when first read (defineLazy) rather than in the step. */
+export function deferred(length: number): boolean {
+  return length >= DEFER_MIN_NUMBERS;
 }

@@ -11,8 +11,8 @@ import { localGradientLength } from './activations';
 import type { LossSpec, Regularization } from './losses';
 import type { Objective, Optimizer } from './optimizers';
 import { type NonFiniteDetail, type WatchPlace, watchLoss, watchOptimizerState, watchParameter, watchPenalty, watchRows } from './nonFinite';
-import { type Allocate, type Arena, type ArenaSource, copyWith } from './arena';
-import { setDerived } from './lazyField';
+import { type Allocate, type Arena, type ArenaSource, copyWith, freshArray } from './arena';
+import { defineLazy, deferred } from './lazyField';
 
 /** What the operations work with: the trainer's network, loss, optimizer, and whether to record. */
 export interface StepContext {
@@ -108,17 +108,17 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
       const back = backwardLayer(net.layers[l], w.forwards[l], w.upstream!, {
         delta: l === last ? w.outputDelta : undefined,
         regularization: ctx.regularization,
+        recordLocalGrad: ctx.recording && !deferred(localGradientLength(net.layers[l].activation, w.rows, net.layers[l].units)),
         downstream: l > 0,
         allocate: w.arena.take,
       });
       recordBackward(record.layers[l], back);
-      if (ctx.recording) {
-        // f′ follows from the recorded z and a; the layer's activation and broken derivative never
-        // change (a new derivative builds a new network), so it can be computed when first read.
+      if (ctx.recording && !back.localGrad) {
+        // A large f′ follows from the recorded z and a; the layer's activation and broken
+        // derivative never change (a new derivative builds a new network), so it is computed when read.
         const { z, a, rows } = w.forwards[l];
         const layer = net.layers[l];
-        const length = localGradientLength(layer.activation, rows, layer.units);
-        setDerived(record.layers[l], 'localGrad', length, w.arena.take, (take) => layerLocalGradient(layer, z, a, rows, take(length)));
+        defineLazy(record.layers[l], 'localGrad', () => layerLocalGradient(layer, z, a, rows));
       }
       w.grads[2 * l] = back.gradWeights;
       w.grads[2 * l + 1] = back.gradBias;
@@ -154,8 +154,8 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
       const [weightsReport, biasReport] = [report.state[ctx.names[2 * l]], report.state[ctx.names[2 * l + 1]]];
       r.weightsAfter = weightsAfter;
       r.biasAfter = biasAfter;
-      setDerived(r, 'updateWeights', weightsAfter.length, w.arena.take, (take) => addedStep(weightsReport, r.weights, weightsAfter, take));
-      setDerived(r, 'updateBias', biasAfter.length, w.arena.take, (take) => addedStep(biasReport, r.bias, biasAfter, take));
+      recordAdded(r, 'updateWeights', weightsReport, r.weights, weightsAfter, w.arena.take);
+      recordAdded(r, 'updateBias', biasReport, r.bias, biasAfter, w.arena.take);
     });
     record.optimizer = { type: optimizer.type, state: report.state };
     ctx.parametersAsRecorded = after;
@@ -170,11 +170,21 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
 }
 
 /**
+ * Records what the update added to a parameter (addedStep): a large one is computed when first
+ * read, from the optimizer's report and the record's own weights before and after, which nothing writes again.
+ */
+function recordAdded(
+  r: LayerRecord, field: 'updateWeights' | 'updateBias', report: unknown, before: Float64Array, after: Float64Array, allocate: Allocate,
+): void {
+  if (deferred(after.length)) defineLazy(r, field, () => addedStep(report, before, after, freshArray));
+  else r[field] = addedStep(report, before, after, allocate);
+}
+
+/**
  * What the update added to a parameter: the optimizer's own `step` report when it gives one
  * (exactly the number added), else after − before. The report is not copied: the optimizer
  * never writes it again (the record keeps it as optimizer.state too), and reusing optimizers
- * put it in the step's arena. The weights before and after are the record's own copies, which
- * nothing writes again, so a large update can be computed when first read (setDerived).
+ * put it in the step's arena.
  */
 function addedStep(report: unknown, before: Float64Array, after: Float64Array, allocate: Allocate): Float64Array {
   const step = (report as { step?: unknown } | undefined)?.step;

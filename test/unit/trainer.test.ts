@@ -430,6 +430,9 @@ describe('trainer: a step machine', () => {
         for (const record of records) {
           const what = `${JSON.stringify(optimizer)} step ${record.step}`;
           const [hidden, output] = record.layers;
+          const deferred = (layer: object, field: string) => Object.getOwnPropertyDescriptor(layer, field)?.get !== undefined;
+          assert.ok(deferred(hidden, 'updateWeights') && deferred(hidden, 'localGrad') && deferred(output, 'localGrad'), `${what}: the large arrays are deferred`);
+          assert.ok(!deferred(output, 'updateWeights'), `${what}: a small one is not`);
           const update = hidden.updateWeights!;
           assert.ok(sameBits(hidden.weights.map((b, j) => b + update[j]), hidden.weightsAfter!), `${what}: weights + update = weights after`);
           assert.equal((record.optimizer!.state['layers[0].weights'] as { step: Float64Array }).step, update, `${what}: the reported step`);

@@ -7,7 +7,7 @@
 import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { type Allocate, copyWith, freshArray } from '../arena';
 import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
-import { setDerived } from '../lazyField';
+import { defineLazy, deferred } from '../lazyField';
 
 export interface SgdOptions {
   learningRate: number;
@@ -38,11 +38,12 @@ export class Sgd implements Optimizer {
     const firstStep = this.velocity === null;
     if (momentum !== 0 && firstStep) this.velocity = zerosLike(params);
     if (this.velocity) assertShapes('sgd', this.velocity, params);
-    // What the step adds to each parameter, for the report: written during the update only with
-    // weight decay (it then depends on θ before the update, which nothing keeps); without, it
-    // follows from the gradient and the velocity the report keeps (setDerived: a large one is
-    // computed when read).
-    const steps = this.recordState && weightDecay !== 0 ? params.map((p) => allocate(p.length)) : undefined;
+    // What the step adds to each parameter, for the report: written during the update, except a
+    // large one without weight decay (which would need θ before the update, kept nowhere): that
+    // follows from the gradient and the velocity the report keeps and is computed when read.
+    const steps = this.recordState
+      ? params.map((p) => (weightDecay !== 0 || !deferred(p.length) ? allocate(p.length) : undefined))
+      : undefined;
 
     for (let i = 0; i < params.length; i++) {
       const theta = params[i];
@@ -64,13 +65,14 @@ export class Sgd implements Optimizer {
     return {
       state: reportPerParameter(this.names, (i): ParameterReport => {
         const entry: ParameterReport = velocity ? { velocity: copyWith(allocate, velocity[i]) } : {};
-        if (steps) entry.step = steps[i];
+        const step = steps![i];
+        if (step) entry.step = step;
         else {
           // The step's gradient (the trainer's record keeps it; nothing writes it again) and the velocity copy.
           const grad = grads[i];
           const buf = entry.velocity as Float64Array | undefined;
-          setDerived(entry, 'step', grad.length, allocate, (take) => {
-            const out = take(grad.length);
+          defineLazy(entry, 'step', () => {
+            const out = new Float64Array(grad.length);
             for (let j = 0; j < out.length; j++) out[j] = addedBy(lr, momentum, nesterov, grad[j], buf, j);
             return out;
           });
