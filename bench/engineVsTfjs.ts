@@ -228,8 +228,9 @@ export const engineVsTfjs: BenchSection = {
         torchVersion = await torch.answer('version');
         // The best of a few tries: the limit is what the core can do when the other processes let it.
         peak = Math.max(peak, Number(await torch.answer('peak')));
-        // "Full trace" builds the whole StepTrace contract (every tensor, lossAfter, optimizer
-        // state) as flat arrays, as the inspector receives it; reading lossAfter makes sure nothing is skipped.
+        // "Full trace" records the whole StepTrace contract (every tensor, lossAfter, optimizer
+        // state) as flat arrays, as the inspector receives it, a large array that follows exactly
+        // from recorded ones computed when first read (lazyField.ts); reading lossAfter makes sure nothing is skipped.
         let lossAfterSum = 0;
         const [engine, full, cpu, tfWasm, torch64, torch32] = await interleavedRates([
           inProcess(() => untraced.step()),
@@ -269,6 +270,8 @@ export const engineVsTfjs: BenchSection = {
       `Engine float64 with its product kernel in \`${kernelInUse()}\`; TensorFlow.js ${tf.version.tfjs} float32, CPU backend in this ` +
         `process, WASM backend in a child (${wasmBuild}); PyTorch ${torchVersion} on one thread (\`torch.set_num_threads(1)\`) in a child. ` +
         `SGD, learning rate ${LEARNING_RATE}, the same batches in the same order, shuffle off, the engine without epoch evaluations. ` +
+        'Full trace records every tensor of the step trace; a large array that follows exactly from recorded ones (an update, ' +
+        'SGD\'s step, f′ and softmax Jacobians) is computed when first read. ' +
         `Medians of ${REPETITIONS} repetitions after a warm-up; the six configurations run in turn within each repetition, ` +
         'and each ratio is the median of the per-repetition ratios.',
       '',

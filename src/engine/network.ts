@@ -331,8 +331,9 @@ export function recordForward(record: LayerRecord, forward: LayerForward): void 
   record.a = forward.a;
 }
 
+/** Records what backward produced; the local gradient only when it was computed (the trainer may define it to be computed when read). */
 export function recordBackward(record: LayerRecord, backward: LayerBackward): void {
-  record.localGrad = backward.localGrad;
+  if (backward.localGrad) record.localGrad = backward.localGrad;
   record.upstream = backward.upstream;
   record.delta = backward.delta;
   record.gradWeights = backward.gradWeights;

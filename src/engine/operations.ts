@@ -4,12 +4,15 @@
 // which operation runs next and keeps the books; this module is the arithmetic it calls.
 import type { LayerRecord, Phase, StepRecord } from './types';
 import {
-  type LayerForward, type Network, backwardLayer, batchLoss, forwardLayer, newLayerRecord, outputLoss, recordBackward, recordForward,
+  type LayerForward, type Network, backwardLayer, batchLoss, forwardLayer, layerLocalGradient, newLayerRecord, outputLoss, recordBackward,
+  recordForward,
 } from './network';
+import { localGradientLength } from './activations';
 import type { LossSpec, Regularization } from './losses';
 import type { Objective, Optimizer } from './optimizers';
 import { type NonFiniteDetail, type WatchPlace, watchLoss, watchOptimizerState, watchParameter, watchPenalty, watchRows } from './nonFinite';
-import { type Allocate, type Arena, type ArenaSource, copyWith } from './arena';
+import { type Allocate, type Arena, type ArenaSource, copyWith, freshArray } from './arena';
+import { defineLazy, deferred } from './lazyField';
 
 /** What the operations work with: the trainer's network, loss, optimizer, and whether to record. */
 export interface StepContext {
@@ -105,11 +108,18 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
       const back = backwardLayer(net.layers[l], w.forwards[l], w.upstream!, {
         delta: l === last ? w.outputDelta : undefined,
         regularization: ctx.regularization,
-        recordLocalGrad: ctx.recording,
+        recordLocalGrad: ctx.recording && !deferred(localGradientLength(net.layers[l].activation, w.rows, net.layers[l].units)),
         downstream: l > 0,
         allocate: w.arena.take,
       });
       recordBackward(record.layers[l], back);
+      if (ctx.recording && !back.localGrad) {
+        // A large f′ follows from the recorded z and a; the layer's activation and broken
+        // derivative never change (a new derivative builds a new network), so it is computed when read.
+        const { z, a, rows } = w.forwards[l];
+        const layer = net.layers[l];
+        defineLazy(record.layers[l], 'localGrad', () => layerLocalGradient(layer, z, a, rows));
+      }
       w.grads[2 * l] = back.gradWeights;
       w.grads[2 * l + 1] = back.gradBias;
       if (back.downstream) {
@@ -136,15 +146,16 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
   w.gradNorm = Math.sqrt(sumSquares);
   ctx.parametersAsRecorded = undefined;
   if (ctx.recording) {
-    const allocate = w.arena.take;
     const copies = ctx.parameterCopies.arena().take;
     const after = ctx.params.map((p) => copyWith(copies, p));
     net.layers.forEach((_layer, l) => {
       const r = record.layers[l];
-      r.weightsAfter = after[2 * l];
-      r.biasAfter = after[2 * l + 1];
-      r.updateWeights = addedStep(report.state[ctx.names[2 * l]], r.weights, r.weightsAfter, allocate);
-      r.updateBias = addedStep(report.state[ctx.names[2 * l + 1]], r.bias, r.biasAfter, allocate);
+      const [weightsAfter, biasAfter] = [after[2 * l], after[2 * l + 1]];
+      const [weightsReport, biasReport] = [report.state[ctx.names[2 * l]], report.state[ctx.names[2 * l + 1]]];
+      r.weightsAfter = weightsAfter;
+      r.biasAfter = biasAfter;
+      recordAdded(r, 'updateWeights', weightsReport, r.weights, weightsAfter, w.arena.take);
+      recordAdded(r, 'updateBias', biasReport, r.bias, biasAfter, w.arena.take);
     });
     record.optimizer = { type: optimizer.type, state: report.state };
     ctx.parametersAsRecorded = after;
@@ -156,6 +167,17 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
     if (problem) return problem;
   }
   return watchOptimizerState(at, net, optimizer.carriedState()) ?? watchLoss(at, net, 'lossAfter', record.lossAfter);
+}
+
+/**
+ * Records what the update added to a parameter (addedStep): a large one is computed when first
+ * read, from the optimizer's report and the record's own weights before and after, which nothing writes again.
+ */
+function recordAdded(
+  r: LayerRecord, field: 'updateWeights' | 'updateBias', report: unknown, before: Float64Array, after: Float64Array, allocate: Allocate,
+): void {
+  if (deferred(after.length)) defineLazy(r, field, () => addedStep(report, before, after, freshArray));
+  else r[field] = addedStep(report, before, after, allocate);
 }
 
 /**

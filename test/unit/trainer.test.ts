@@ -8,6 +8,7 @@ import { toStepTrace } from '../../src/engine/trace';
 import { NonFiniteError } from '../../src/engine/nonFinite';
 import { FINE_PER_INTERVAL } from '../../src/engine/history';
 import { batchLoss, parameters } from '../../src/engine/network';
+import { Rng } from '../../src/engine/rng';
 
 const root = join(__dirname, '..', '..');
 
@@ -380,6 +381,82 @@ describe('trainer: a step machine', () => {
       t.reset();
       stepChecked('after a reset');
       kept.forEach(({ record, fingerprint }) => assert.equal(recordFingerprint(record), fingerprint, `record of step ${record.step} unchanged later`));
+    });
+
+    it('a recorded update read steps later is exactly what the update added: weights after = weights + update, bit for bit', () => {
+      // SGD without weight decay leaves its step to be computed when read (lazyField.ts), from the
+      // record's gradient and velocity; with weight decay it writes it during the update; Adam
+      // reports its own; L-BFGS reports none (the update is then after − before).
+      const sgd = { type: 'sgd' as const, learningRate: 0.5 };
+      const optimizers = [
+        sgd, { ...sgd, momentum: 0.8 }, { ...sgd, momentum: 0.8, nesterov: true }, { ...sgd, momentum: 0.8, dampening: 0.3 },
+        { ...sgd, momentum: 0.8, weightDecay: 0.01 }, { type: 'adam' as const, learningRate: 0.05 }, { type: 'lbfgs' as const },
+      ];
+      for (const optimizer of optimizers) {
+        const t = trainerFor({ ...classifier(), optimizer });
+        const records = Array.from({ length: 5 }, () => t.step());
+        for (const record of records) {
+          for (const layer of record.layers) {
+            const what = `${JSON.stringify(optimizer)} step ${record.step} layer ${layer.index}`;
+            const [update, updateBias] = [layer.updateWeights!, layer.updateBias!];
+            const reported = record.optimizer!.state[`layers[${layer.index}].weights`] as { step?: Float64Array } | undefined;
+            if (optimizer.type === 'lbfgs') {
+              assert.ok(sameBits(update, layer.weightsAfter!.map((a, j) => a - layer.weights[j])), `${what}: after − before`);
+              continue;
+            }
+            const added = (before: Float64Array, step: Float64Array) => before.map((b, j) => b + step[j]);
+            assert.ok(sameBits(added(layer.weights, update), layer.weightsAfter!), `${what}: weights`);
+            assert.ok(sameBits(added(layer.bias, updateBias), layer.biasAfter!), `${what}: bias`);
+            assert.equal(reported?.step, update, `${what}: the update is the optimizer's reported step`);
+            if (optimizer === sgd) assert.ok(sameBits(update, layer.gradWeights!.map((g) => -0.5 * g)), `${what}: −lr·g`);
+          }
+        }
+      }
+    });
+
+    it('a large layer\'s derived arrays (update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
+      // 70 → 64 relu → 10 softmax, batch 64: W0's update and step, f′ of layer 0 (64 × 64) and the
+      // softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
+      const rng = new Rng(5);
+      const samples = 128;
+      const x = Array.from({ length: samples }, () => Array.from({ length: 70 }, () => rng.uniform() * 2 - 1));
+      const y = Array.from({ length: samples }, (_, s) => Array.from({ length: 10 }, (_unused, k) => (k === s % 10 ? 1 : 0)));
+      for (const optimizer of [{ type: 'sgd' as const, learningRate: 0.5 }, { type: 'sgd' as const, learningRate: 0.5, momentum: 0.9, nesterov: true }]) {
+        const t = trainerFor({
+          seed: 2, inputs: 70, layers: [{ units: 64, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy',
+          optimizer, data: { x, y }, batch: { mode: 'mini-batch', size: 64, shuffle: true },
+        });
+        const records = Array.from({ length: 4 }, () => t.step());
+        for (const record of records) {
+          const what = `${JSON.stringify(optimizer)} step ${record.step}`;
+          const [hidden, output] = record.layers;
+          const deferred = (layer: object, field: string) => Object.getOwnPropertyDescriptor(layer, field)?.get !== undefined;
+          assert.ok(deferred(hidden, 'updateWeights') && deferred(hidden, 'localGrad') && deferred(output, 'localGrad'), `${what}: the large arrays are deferred`);
+          assert.ok(!deferred(output, 'updateWeights'), `${what}: a small one is not`);
+          const update = hidden.updateWeights!;
+          assert.ok(sameBits(hidden.weights.map((b, j) => b + update[j]), hidden.weightsAfter!), `${what}: weights + update = weights after`);
+          assert.equal((record.optimizer!.state['layers[0].weights'] as { step: Float64Array }).step, update, `${what}: the reported step`);
+          if (!optimizer.momentum) assert.ok(sameBits(update, hidden.gradWeights!.map((g) => -0.5 * g)), `${what}: −lr·g`);
+          // relu: δ = f′ ⊙ ∂J/∂a with f′ ∈ {0, 1}, exactly.
+          const fPrime = hidden.localGrad!;
+          assert.equal(fPrime.length, 64 * 64);
+          fPrime.forEach((d, i) => assert.ok(d * hidden.upstream![i] === hidden.delta![i], `${what}: f′ ⊙ upstream = δ at ${i}`));
+          // softmax: each sample's Jacobian is diag(p) − p pᵀ of the recorded outputs.
+          const jacobian = output.localGrad!;
+          assert.equal(jacobian.length, 64 * 10 * 10);
+          for (let r = 0; r < 64; r++) {
+            for (let i = 0; i < 10; i++) {
+              for (let k = 0; k < 10; k++) {
+                const [p, q] = [output.a![r * 10 + i], output.a![r * 10 + k]];
+                const expected = (i === k ? p : 0) - p * q;
+                assert.ok(Math.abs(jacobian[r * 100 + i * 10 + k] - expected) <= 1e-15, `${what}: Jacobian of sample ${r} at ${i},${k}`);
+              }
+            }
+          }
+        }
+        // The same records recomputed by replay hold the same numbers.
+        records.forEach((record) => assert.equal(JSON.stringify(toStepTrace(t.history.record(record.step))), JSON.stringify(toStepTrace(record))));
+      }
     });
 
     it('keeps at most recordCacheBytes of records (the newest always), and recomputes older ones bit for bit', () => {

@@ -43,6 +43,9 @@ export interface Optimizer {
    * The report's tensors are its own, never written again by the optimizer; an optimizer that
    * keeps reusable buffers copies them into arrays from `allocate` (the trainer passes its step
    * arena, so the step record owns them without separate allocations; fresh arrays by default).
+   * A report tensor that follows from `grads` and the report's own tensors may be computed when
+   * first read (lazyField.ts: sgd's step): a caller keeping the report leaves `grads` unchanged
+   * (the trainer's are its step record's gradients).
    */
   step(params: Float64Array[], grads: Float64Array[], objective?: Objective, allocate?: Allocate): OptimizerReport;
   /** The state the next step starts from (empty when the method keeps none). */

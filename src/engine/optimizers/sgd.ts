@@ -7,6 +7,7 @@
 import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
 import { type Allocate, copyWith, freshArray } from '../arena';
 import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
+import { defineLazy, deferred } from '../lazyField';
 
 export interface SgdOptions {
   learningRate: number;
@@ -37,8 +38,12 @@ export class Sgd implements Optimizer {
     const firstStep = this.velocity === null;
     if (momentum !== 0 && firstStep) this.velocity = zerosLike(params);
     if (this.velocity) assertShapes('sgd', this.velocity, params);
-    // What the step adds to each parameter, kept only for the report.
-    const steps = this.recordState ? params.map((p) => allocate(p.length)) : undefined;
+    // What the step adds to each parameter, for the report: written during the update, except a
+    // large one without weight decay (which would need θ before the update, kept nowhere): that
+    // follows from the gradient and the velocity the report keeps and is computed when read.
+    const steps = this.recordState
+      ? params.map((p) => (weightDecay !== 0 || !deferred(p.length) ? allocate(p.length) : undefined))
+      : undefined;
 
     for (let i = 0; i < params.length; i++) {
       const theta = params[i];
@@ -48,25 +53,32 @@ export class Sgd implements Optimizer {
       for (let j = 0; j < theta.length; j++) {
         let g = grad[j];
         if (weightDecay !== 0) g += weightDecay * theta[j];
-        let direction = g;
-        if (buf) {
-          buf[j] = firstStep ? g : momentum * buf[j] + (1 - dampening) * g;
-          direction = nesterov ? g + momentum * buf[j] : buf[j];
-        }
-        const added = -lr * direction;
+        if (buf) buf[j] = firstStep ? g : momentum * buf[j] + (1 - dampening) * g;
+        const added = addedBy(lr, momentum, nesterov, g, buf, j);
         if (step) step[j] = added;
         theta[j] += added;
       }
     }
 
-    if (!steps) return { state: {} };
+    if (!this.recordState) return { state: {} };
     const velocity = this.velocity;
     return {
-      state: reportPerParameter(this.names, (i): ParameterReport =>
-        velocity
-          ? { velocity: copyWith(allocate, velocity[i]), step: steps[i] }
-          : { step: steps[i] },
-      ),
+      state: reportPerParameter(this.names, (i): ParameterReport => {
+        const entry: ParameterReport = velocity ? { velocity: copyWith(allocate, velocity[i]) } : {};
+        const step = steps![i];
+        if (step) entry.step = step;
+        else {
+          // The step's gradient (the trainer's record keeps it; nothing writes it again) and the velocity copy.
+          const grad = grads[i];
+          const buf = entry.velocity as Float64Array | undefined;
+          defineLazy(entry, 'step', () => {
+            const out = new Float64Array(grad.length);
+            for (let j = 0; j < out.length; j++) out[j] = addedBy(lr, momentum, nesterov, grad[j], buf, j);
+            return out;
+          });
+        }
+        return entry;
+      }),
     };
   }
 
@@ -82,4 +94,13 @@ export class Sgd implements Optimizer {
     const { velocity } = snapshot as SgdSnapshot;
     this.velocity = velocity && cloneAll(velocity);
   }
+}
+
+/**
+ * What the update adds to parameter element j: −lr·d, where d is g + momentum·b[j] (Nesterov) or
+ * b[j] (classic momentum) with the momentum buffer b already updated, or g without a buffer.
+ */
+function addedBy(lr: number, momentum: number, nesterov: boolean, g: number, buf: Float64Array | undefined, j: number): number {
+  const direction = buf ? (nesterov ? g + momentum * buf[j] : buf[j]) : g;
+  return -lr * direction;
 }
