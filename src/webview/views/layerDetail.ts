@@ -6,7 +6,7 @@
 import type { Phase } from '../../engine/types';
 import type { ModelSummary } from '../../protocol/messages';
 import type { Context } from '../store';
-import { el, section, setAttr, setText } from '../dom';
+import { el, section, setAttr, setHidden, setText } from '../dom';
 import { exact, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { cellRanges, full, maxAbs, quantityName, sampleOf } from '../tensors';
@@ -299,10 +299,10 @@ export function createLayerDetail(ctx: Context): View {
       const scaleOf = new Map<Quantity['kind'], number>();
       for (const p of painted) scaleOf.set(p.kind, Math.max(scaleOf.get(p.kind) ?? 0, maxAbs(p.values)));
       for (const p of painted) paintHeatmap(p.canvas, p.values, p.r, p.c, scaleOf.get(p.kind)!);
-      scaleRow.hidden = painted.length === 0;
+      setHidden(scaleRow, painted.length === 0);
       for (const kind of SCALE_KINDS) {
         const max = scaleOf.get(kind);
-        heatScales[kind].root.hidden = max === undefined;
+        setHidden(heatScales[kind].root, max === undefined);
         if (max !== undefined) heatScales[kind].set(palette!, max, t(KIND_TITLES[kind]));
       }
     },
