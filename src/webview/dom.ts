@@ -58,6 +58,11 @@ export function setHidden(node: HTMLElement, hidden: boolean): void {
   if (node.hidden !== hidden) node.hidden = hidden;
 }
 
+/** Adds or removes a class, writing only on a change (a write of the same value restyles the element too). */
+export function setClass(node: Element, name: string, on: boolean): void {
+  if (node.classList.contains(name) !== on) node.classList.toggle(name, on);
+}
+
 /**
  * Sets an attribute (undefined removes it) without reading it first: for writers that remember
  * what they last wrote and call this only on a change (a read back costs a DOM lookup per

@@ -10,7 +10,7 @@ import type { EpochEvaluation, SamplePrediction } from '../../protocol/messages'
 import type { Evaluation } from '../../engine/evaluation';
 import type { Context } from '../store';
 import type { WebviewString } from '../../protocol/webviewStrings';
-import { el, section, setHidden, setText } from '../dom';
+import { el, section, setClass, setHidden, setText } from '../dom';
 import { markNumber, numberSpan, percent, setNumber } from '../format';
 import { type Palette, readPalette } from '../theme';
 import type { View } from './view';
@@ -197,8 +197,8 @@ export function createLoss(ctx: Context): View {
         fill.style.background = colour;
       }
       const isTrue = k === p.trueClass;
-      if (fill.classList.contains('true') !== isTrue) fill.classList.toggle('true', isTrue);
-      if (bars.rows[k].classList.contains('true') !== isTrue) bars.rows[k].classList.toggle('true', isTrue);
+      setClass(fill, 'true', isTrue);
+      setClass(bars.rows[k], 'true', isTrue);
       setNumber(bars.values[k], p.probabilities[k], `prediction.probabilities[${k}]`);
     }
     setNumber(entropyValue, p.entropy, 'prediction.entropy');
