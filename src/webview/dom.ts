@@ -51,6 +51,19 @@ export function setAttr(node: Element, name: string, value: string | undefined):
 }
 
 /**
+ * Shows or hides an element, writing `hidden` only on a change: a write of the same value still
+ * counts as an attribute change, and `[hidden]` makes the browser recompute the element's style.
+ */
+export function setHidden(node: HTMLElement, hidden: boolean): void {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
+/** Adds or removes a class, writing only on a change (a write of the same value restyles the element too). */
+export function setClass(node: Element, name: string, on: boolean): void {
+  if (node.classList.contains(name) !== on) node.classList.toggle(name, on);
+}
+
+/**
  * Sets an attribute (undefined removes it) without reading it first: for writers that remember
  * what they last wrote and call this only on a change (a read back costs a DOM lookup per
  * attribute, hundreds per step, and on an SVG element makes Blink synchronise it).

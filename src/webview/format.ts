@@ -1,7 +1,7 @@
 // How numbers and math look on screen: a short form for reading (4 significant digits, true minus
 // signs, compact exponents) and the shortest exact form (String(v), which round-trips) for hover
 // titles and data-value attributes, so a reader or a test can always get the engine's number back.
-import { setText, writeAttr } from './dom';
+import { setClass, setText, writeAttr } from './dom';
 
 export { sub, sup } from '../engine/notation';
 
@@ -68,7 +68,7 @@ export function setNumber(
   const { digits = 4 } = options;
   const roundedZero = value !== undefined && value !== 0 && options.roundedZero === true;
   setText(node, roundedZero ? '0' : value !== undefined && options.text ? options.text(value) : short(value, digits));
-  if (node.classList.contains('rounded-zero') !== roundedZero) node.classList.toggle('rounded-zero', roundedZero);
+  setClass(node, 'rounded-zero', roundedZero);
   // On hover: what it is in the code (its trace path) and its exact value; it changes with the mark.
   // The title is a function of the mark, so it changes exactly when the mark does.
   if (markNumber(node, value, quantity)) writeAttr(node, 'title', value === undefined ? undefined : quantity ? `${quantity} = ${exact(value)}` : exact(value));

@@ -9,7 +9,7 @@ import * as l10n from '@vscode/l10n';
 import { type Context, apply, hostMessageProblem, initialState, savedWebviewState } from './store';
 import { watchTheme } from './theme';
 import { applyFontScale } from './fontScale';
-import { el, setAttr } from './dom';
+import { el, setAttr, setHidden, setText } from './dom';
 import { phaseKey } from '../engine/phases';
 import { createToolbar } from './views/toolbar';
 import { createHistory } from './views/history';
@@ -180,8 +180,8 @@ function render(): void {
   }
   if (!mounted) mount();
   const error = state.error;
-  banner.hidden = !error;
-  banner.textContent = error ? ctx.t('Error in {0}: {1}', error.where, error.message) : '';
+  setHidden(banner, !error);
+  setText(banner, error ? ctx.t('Error in {0}: {1}', error.where, error.message) : '');
   for (const view of views) view.render(themeChanged);
   themeChanged = false;
   performance.mark('inspector-render-end');

@@ -4,7 +4,7 @@
 // Runs command has sent a comparison; hidden before.
 import type { CompareResult } from '../../engine/experiments/compare';
 import type { Context } from '../store';
-import { el, section } from '../dom';
+import { el, section, setHidden } from '../dom';
 import { numberSpan } from '../format';
 import { axes, contourLevels, contours, dot, frame, polyline } from '../explorers/plot';
 import type { View } from './view';
@@ -70,7 +70,7 @@ export function createCompare(ctx: Context): View {
     root: card.root,
     render(themeChanged) {
       const r = state.compare;
-      card.root.hidden = !r;
+      setHidden(card.root, !r);
       if (!r || (r === drawn && state.locale === drawnLocale && !themeChanged)) return;
       drawn = r;
       drawnLocale = state.locale;

@@ -1,6 +1,6 @@
 // The history scrubber: every step so far; releasing it asks the host for that exact step.
 import type { Context } from '../store';
-import { el } from '../dom';
+import { el, setAttr, setHidden, setText } from '../dom';
 import type { View } from './view';
 
 export function createHistory(ctx: Context): View {
@@ -19,10 +19,10 @@ export function createHistory(ctx: Context): View {
     render() {
       const p = state.position;
       const latest = Math.max(p?.latestStep ?? 0, 1);
-      root.hidden = !p || p.latestStep < 1;
-      slider.max = String(latest);
+      setHidden(root, !p || p.latestStep < 1);
+      setAttr(slider, 'max', String(latest));
       if (document.activeElement !== slider || !p) slider.value = String(Math.max(p?.step ?? 1, 1));
-      label.textContent = t('History: step {0} of {1}', p?.step ?? 0, p?.latestStep ?? 0);
+      setText(label, t('History: step {0} of {1}', p?.step ?? 0, p?.latestStep ?? 0));
     },
   };
 }

@@ -6,7 +6,7 @@
 import type { Phase } from '../../engine/types';
 import type { ModelSummary } from '../../protocol/messages';
 import type { Context } from '../store';
-import { el, section, setAttr, setText } from '../dom';
+import { el, section, setAttr, setClass, setHidden, setText } from '../dom';
 import { exact, setNumber } from '../format';
 import { type Palette, diverging, readPalette } from '../theme';
 import { cellRanges, full, maxAbs, quantityName, sampleOf } from '../tensors';
@@ -111,8 +111,7 @@ export function createLayerDetail(ctx: Context): View {
       const index = Number(td.dataset.index);
       const v = values[index];
       setNumber(td, v, quantity(index), { roundedZero: roundedZero?.(index) });
-      const negative = v < 0;
-      if (td.classList.contains('neg') !== negative) td.classList.toggle('neg', negative);
+      setClass(td, 'neg', v < 0);
     }
   }
 
@@ -290,8 +289,7 @@ export function createLayerDetail(ctx: Context): View {
         }
         if (values && b.cells) fillTable(b.cells, values, item.quantity, item.roundedZero);
         if (values && b.canvas) painted.push({ canvas: b.canvas, values, r, c, kind: item.kind });
-        const isFocused = focused.includes(item.id);
-        if (b.figure.classList.contains('focused') !== isFocused) b.figure.classList.toggle('focused', isFocused);
+        setClass(b.figure, 'focused', focused.includes(item.id));
         order.push(b.figure);
       }
       if (blocks.childElementCount !== order.length || order.some((f, i) => blocks.children[i] !== f)) blocks.replaceChildren(...order);
@@ -299,10 +297,10 @@ export function createLayerDetail(ctx: Context): View {
       const scaleOf = new Map<Quantity['kind'], number>();
       for (const p of painted) scaleOf.set(p.kind, Math.max(scaleOf.get(p.kind) ?? 0, maxAbs(p.values)));
       for (const p of painted) paintHeatmap(p.canvas, p.values, p.r, p.c, scaleOf.get(p.kind)!);
-      scaleRow.hidden = painted.length === 0;
+      setHidden(scaleRow, painted.length === 0);
       for (const kind of SCALE_KINDS) {
         const max = scaleOf.get(kind);
-        heatScales[kind].root.hidden = max === undefined;
+        setHidden(heatScales[kind].root, max === undefined);
         if (max !== undefined) heatScales[kind].set(palette!, max, t(KIND_TITLES[kind]));
       }
     },

@@ -10,7 +10,7 @@ import type { EpochEvaluation, SamplePrediction } from '../../protocol/messages'
 import type { Evaluation } from '../../engine/evaluation';
 import type { Context } from '../store';
 import type { WebviewString } from '../../protocol/webviewStrings';
-import { el, section, setText } from '../dom';
+import { el, section, setClass, setHidden, setText } from '../dom';
 import { markNumber, numberSpan, percent, setNumber } from '../format';
 import { type Palette, readPalette } from '../theme';
 import type { View } from './view';
@@ -153,7 +153,7 @@ export function createLoss(ctx: Context): View {
   }
 
   /** The prediction panel's elements, made once per number of classes and updated in place. */
-  let bars: { classes: number; fills: HTMLElement[]; values: HTMLElement[]; rows: HTMLElement[] } | undefined;
+  let bars: { classes: number; fills: HTMLElement[]; colours: string[]; values: HTMLElement[]; rows: HTMLElement[] } | undefined;
   const heading = el('h3');
   const info = el('dl', { className: 'figures' });
   const infoValue = (label: string, id: string) => {
@@ -166,12 +166,12 @@ export function createLoss(ctx: Context): View {
   const selfInformationValue = infoValue(t('self-information −log p(true class)'), 'prediction-self-information');
 
   function renderPrediction(p: SamplePrediction | undefined): void {
-    prediction.hidden = !p;
+    setHidden(prediction, !p);
     if (!p) return;
     const classes = p.probabilities.length;
     if (bars?.classes !== classes) {
       const names = state.model?.dataset.classNames;
-      bars = { classes, fills: [], values: [], rows: [] };
+      bars = { classes, fills: [], colours: [], values: [], rows: [] };
       const list = el('div', { className: 'bars' });
       for (let k = 0; k < classes; k++) {
         const fill = el('div', { className: 'bar' });
@@ -187,10 +187,18 @@ export function createLoss(ctx: Context): View {
     }
     setText(heading, `${t('Predicted distribution')} · ${t('Sample {0}', p.sample + 1)}`);
     for (let k = 0; k < classes; k++) {
-      bars.fills[k].style.width = `${(p.probabilities[k] * 100).toFixed(2)}%`;
-      bars.fills[k].style.background = palette!.classes[k % palette!.classes.length];
-      bars.fills[k].classList.toggle('true', k === p.trueClass);
-      bars.rows[k].classList.toggle('true', k === p.trueClass);
+      // Each write, even of the same value, makes the browser recompute the bar's style: only changes are written.
+      const fill = bars.fills[k];
+      const width = `${(p.probabilities[k] * 100).toFixed(2)}%`;
+      if (fill.style.width !== width) fill.style.width = width;
+      const colour = palette!.classes[k % palette!.classes.length];
+      if (bars.colours[k] !== colour) {
+        bars.colours[k] = colour;
+        fill.style.background = colour;
+      }
+      const isTrue = k === p.trueClass;
+      setClass(fill, 'true', isTrue);
+      setClass(bars.rows[k], 'true', isTrue);
       setNumber(bars.values[k], p.probabilities[k], `prediction.probabilities[${k}]`);
     }
     setNumber(entropyValue, p.entropy, 'prediction.entropy');

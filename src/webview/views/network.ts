@@ -374,7 +374,7 @@ export function createNetwork(ctx: Context): View {
       const edgeValues = model.layers.map((_, l) => (drawn(l) && drawn(l + 1) ? full(state, tensorName(l, EDGE_TENSOR[mode]), edgesDrawn(l)) : undefined));
       const scale = Math.max(0, ...edgeValues.map((values, l) => (values ? maxAbs(values, edgesDrawn(l)) : 0)));
       const edgeQuantity = LAYER_QUANTITIES[EDGE_TENSOR[mode]];
-      edgeScale.root.title = t(edgeQuantity.meaning);
+      setAttr(edgeScale.root, 'title', t(edgeQuantity.meaning));
       edgeScale.set(palette, scale, t('Edges: {0}', t(edgeQuantity.title)));
       setText(thicknessText, t('thickness ∝ |value|'));
       for (let l = 0; l < model.layers.length; l++) {
@@ -402,7 +402,7 @@ export function createNetwork(ctx: Context): View {
       });
       const nodeScaleMax = Math.max(0, ...nodeValues.map((values, column) => (drawn(column) ? maxAbs(values, unitsDrawn(column)) : 0)));
       const nodeQuantity = LAYER_QUANTITIES[NODE_TENSOR[mode]];
-      nodeScale.root.title = t(nodeQuantity.meaning);
+      setAttr(nodeScale.root, 'title', t(nodeQuantity.meaning));
       const which = mode === 'update' ? '' : ` · ${sample === 'mean' ? t('Batch mean') : t('Sample {0}', sample + 1)}`;
       nodeScale.set(palette, nodeScaleMax, `${t('Nodes: {0}', t(nodeQuantity.title))}${which}`);
       for (let column = 0; column < layout.columns.length; column++) {

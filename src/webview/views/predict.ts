@@ -10,7 +10,7 @@ import type { Phase } from '../../engine/types';
 import { tensorName } from '../../engine/layerFields';
 import { parameterSymbol, sub } from '../../engine/notation';
 import type { Context, State } from '../store';
-import { el, section } from '../dom';
+import { el, section, setAttr, setText } from '../dom';
 import { numberSpan } from '../format';
 import { full, sampleOf } from '../tensors';
 import type { View } from './view';
@@ -166,9 +166,9 @@ export function createPredict(ctx: Context): View {
     root: card.root,
     render() {
       revealIfRan();
-      score.textContent = t('Score: {0} of {1}', right, answered);
-      score.dataset.right = String(right);
-      score.dataset.answered = String(answered);
+      setText(score, t('Score: {0} of {1}', right, answered));
+      setAttr(score, 'data-right', String(right));
+      setAttr(score, 'data-answered', String(answered));
       const q = toggle.checked ? questionFor(state) : undefined;
       const key = [toggle.checked, q?.quantity, pending, reveal, state.locale];
       if (key.every((k, i) => k === drawnFor[i])) return;

@@ -3,7 +3,7 @@
 // max |mean − reduced| (0 up to rounding when the all-reduce averaged the ranks). Hidden unless
 // the host sends ranks (a data-parallel recording).
 import type { Context } from '../store';
-import { el, section } from '../dom';
+import { el, section, setHidden } from '../dom';
 import { numberSpan } from '../format';
 import { roundingBound } from '../../protocol/traceCodec';
 import type { View } from './view';
@@ -20,7 +20,7 @@ export function createRanks(ctx: Context): View {
     root: card.root,
     render() {
       const ranks = state.ranks;
-      card.root.hidden = !ranks;
+      setHidden(card.root, !ranks);
       const l = state.view.selectedLayer;
       const key = [ranks, l, state.locale];
       if (!ranks || key.every((k, i) => k === drawn[i])) return;

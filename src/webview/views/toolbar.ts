@@ -6,7 +6,7 @@ import type { InspectorCommand } from '../../protocol/messages';
 import { RUN_SPEED } from '../../protocol/messages';
 import type { Context } from '../store';
 import type { WebviewString } from '../../protocol/webviewStrings';
-import { el, setAttr, setText } from '../dom';
+import { el, setAttr, setHidden, setText } from '../dom';
 import { numberSpan, setNumber } from '../format';
 import type { View } from './view';
 
@@ -114,15 +114,15 @@ export function createToolbar(ctx: Context): View {
       // Nothing comes before step 0 (issue 10 item 5).
       stepBack.toggleAttribute('disabled', !p || p.step === 0);
       const empty = !p || !record || p.step === 0;
-      hint.hidden = !empty;
-      for (const f of figures) f.hidden = empty;
+      setHidden(hint, !empty);
+      for (const f of figures) setHidden(f, empty);
       if (empty) return;
       setText(stepChip, t('Step {0}', p.step));
       setText(epochChip, t('Epoch {0}', p.epoch));
       setText(batchChip, t('Batch {0} of {1}', p.batchInEpoch, p.batchesPerEpoch));
       setText(nextChip, t('Next: {0}', phaseText(ctx, p.next)));
       setNumber(lossValue, record.loss, 'loss');
-      historyChip.hidden = p.step === p.latestStep;
+      setHidden(historyChip, p.step === p.latestStep);
       if (!historyChip.hidden) setText(historyChip, t('Viewing step {0} of {1} (history)', p.step, p.latestStep));
     },
   };
