@@ -69,7 +69,7 @@ function rowExtremes(data: Float64Array, rows: number, inner: number, last?: Flo
 }
 
 /** Indices [from, to) of a part's flat (row-major) array. */
-export type Range = [number, number];
+export type IndexRange = [number, number];
 
 export interface Slot {
   offset: number;
@@ -78,7 +78,7 @@ export interface Slot {
   /** Of the whole part. */
   shape: number[];
   /** The indices of the part the slot holds, increasing and apart; absent: all of them. */
-  ranges?: Range[];
+  ranges?: IndexRange[];
 }
 
 export interface TensorLayout extends Partial<Record<Part, Slot>> {
@@ -233,7 +233,7 @@ function partsOf(tensor: NamedTensor, detail: Detail, withExtremes: boolean): Pa
 }
 
 /** What a view read of a part: all of it, or these index ranges. */
-export type PartRead = 'whole' | readonly Range[];
+export type PartRead = 'whole' | readonly IndexRange[];
 
 /**
  * The parts of each tensor the webview's views read (ShowMessage): tensor name → part → what of
@@ -243,12 +243,12 @@ export type PartRead = 'whole' | readonly Range[];
 export type Shown = ReadonlyMap<string, ReadonlyMap<Part, PartRead>>;
 
 /** `ranges` within [0, size), sorted, with overlapping and touching ones merged; empty ones dropped. */
-export function normalizeRanges(ranges: readonly (readonly [number, number])[], size: number): Range[] {
+export function normalizeRanges(ranges: readonly (readonly [number, number])[], size: number): IndexRange[] {
   const clipped = ranges
-    .map(([from, to]): Range => [Math.max(0, from), Math.min(size, to)])
+    .map(([from, to]): IndexRange => [Math.max(0, from), Math.min(size, to)])
     .filter(([from, to]) => from < to)
     .sort((a, b) => a[0] - b[0]);
-  const merged: Range[] = [];
+  const merged: IndexRange[] = [];
   for (const [from, to] of clipped) {
     const last = merged[merged.length - 1];
     if (last && from <= last[1]) last[1] = Math.max(last[1], to);
@@ -257,10 +257,10 @@ export function normalizeRanges(ranges: readonly (readonly [number, number])[], 
   return merged;
 }
 
-const rangesLength = (ranges: readonly Range[]) => ranges.reduce((n, [from, to]) => n + to - from, 0);
+const rangesLength = (ranges: readonly IndexRange[]) => ranges.reduce((n, [from, to]) => n + to - from, 0);
 
 /** The indices in `ranges` of a batch tensor's mean (over `samples`) that are 0 up to rounding. */
-function roundedZerosOf(samples: number, stats: { mean: Float64Array; min: Float64Array; max: Float64Array }, ranges: readonly Range[]): number[] {
+function roundedZerosOf(samples: number, stats: { mean: Float64Array; min: Float64Array; max: Float64Array }, ranges: readonly IndexRange[]): number[] {
   const zeros: number[] = [];
   for (const [from, to] of ranges) {
     for (let k = from; k < to; k++) {
@@ -355,13 +355,13 @@ export interface TensorView extends Partial<Record<Part, Float64Array>> {
    * for the host's `show` list. The answer is indexed as the whole part and holds at least those
    * ranges (other entries may be NaN); undefined when the record lacks any of them.
    */
-  read(part: Part, ranges?: readonly Range[]): Float64Array | undefined;
+  read(part: Part, ranges?: readonly IndexRange[]): Float64Array | undefined;
   /** True when entry `index` of the batch mean is 0 up to rounding (the host's decision, EncodedRecord.roundedZeros). */
   roundedZero(index: number): boolean;
 }
 
 /** What the views have read of a record: tensor → part → all of it or the ranges read (not merged). */
-export type Reads = Map<string, Map<Part, 'whole' | Range[]>>;
+export type Reads = Map<string, Map<Part, 'whole' | IndexRange[]>>;
 
 export interface DecodedRecord extends Omit<EncodedRecord, 'layers' | 'table' | 'data'>, RecordLayout {
   names: string[];
@@ -374,7 +374,7 @@ export interface DecodedRecord extends Omit<EncodedRecord, 'layers' | 'table' | 
 const MERGE_ABOVE = 4096;
 
 /** True when `held` (normalized) covers every index of `asked` within [0, size). */
-function covers(held: readonly Range[], asked: readonly Range[], size: number): boolean {
+function covers(held: readonly IndexRange[], asked: readonly IndexRange[], size: number): boolean {
   return normalizeRanges(asked, size).every(([from, to]) => held.some(([a, b]) => a <= from && to <= b));
 }
 
@@ -389,7 +389,7 @@ function rangesProblem(ranges: unknown, size: number, length: number): string | 
     }
     end = to;
   }
-  return rangesLength(ranges as Range[]) === length ? undefined : `ranges hold ${rangesLength(ranges as Range[])} numbers, not ${length}`;
+  return rangesLength(ranges as IndexRange[]) === length ? undefined : `ranges hold ${rangesLength(ranges as IndexRange[])} numbers, not ${length}`;
 }
 
 /** A record's roundedZeros once checked against its table (each a batch tensor, whole indices of its mean); throws naming the problem. */
@@ -429,7 +429,7 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
   const views = new Map<string, TensorView>();
   const reads: Reads = new Map();
   const readsOf = (name: string) => reads.get(name) ?? reads.set(name, new Map()).get(name)!;
-  const note = (name: string, part: Part, ranges: readonly Range[] | undefined) => {
+  const note = (name: string, part: Part, ranges: readonly IndexRange[] | undefined) => {
     const parts = readsOf(name);
     const noted = parts.get(part);
     if (noted === 'whole') return;
@@ -446,7 +446,7 @@ export function decodeRecord(encoded: EncodedRecord, previous?: RecordLayout): D
     }
     /** Each part's numbers: the slot's subarray, and (for a slot of ranges) spread to whole indices once read. */
     const held: Partial<Record<Part, { slot: Slot; values: Float64Array; spread?: Float64Array }>> = {};
-    const read = (part: Part, ranges?: readonly Range[]): Float64Array | undefined => {
+    const read = (part: Part, ranges?: readonly IndexRange[]): Float64Array | undefined => {
       note(name, part, ranges);
       const h = held[part];
       if (!h) return undefined;
@@ -519,7 +519,7 @@ export interface ShownTensor {
   name: string;
   parts: Part[];
   /** Absent for a part read whole. */
-  ranges?: Partial<Record<Part, Range[]>>;
+  ranges?: Partial<Record<Part, IndexRange[]>>;
 }
 
 /** The host's reading of a `show` list. */

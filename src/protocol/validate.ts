@@ -6,7 +6,7 @@ import type {
 } from './messages';
 import { CHAIN_RULE_FORMATS, PICTURE_FORMATS, PICTURE_VIEWS, RUN_SPEED } from './messages';
 import { checked, finite, integer, list, object, oneOf, reject, text } from './check';
-import { PARTS, type Part, type Range, type ShownTensor } from './traceCodec';
+import { PARTS, type Part, type IndexRange, type ShownTensor } from './traceCodec';
 import { layerField, parseTensorName } from '../engine/layerFields';
 
 export type Validation = { ok: true; message: WebviewMessage } | { ok: false; reason: string };
@@ -170,7 +170,7 @@ function parse(raw: unknown, model: ModelSummary): WebviewMessage {
             for (const [part, value] of Object.entries(ranges)) {
               const at = `${path}.ranges.${part}`;
               if (!parts.includes(part as Part)) reject(at, `names a part not in ${path}.parts`);
-              shown.ranges[part as Part] = list(value, at, 0, LIMITS.shownRanges, (range, where): Range => {
+              shown.ranges[part as Part] = list(value, at, 0, LIMITS.shownRanges, (range, where): IndexRange => {
                 const pair = list(range, where, 2, 2, (n, i) => integer(n, i, 0, LIMITS.tensorIndex));
                 if (pair[1] < pair[0]) reject(where, `[from, to] with to < from: [${pair}]`);
                 return [pair[0], pair[1]];

@@ -2,14 +2,14 @@
 // one sample's slice of a batch tensor, or the host's batch mean, or only the index ranges a view
 // draws of them (the host then sends only those). Slices are views, not copies.
 import type { State } from './store';
-import type { Range } from '../protocol/traceCodec';
+import type { IndexRange } from '../protocol/traceCodec';
 import { type LayerFieldName, layerField, tracePath } from '../engine/layerFields';
 
 /**
  * A whole tensor (sent whole, or fetched on request), or with `ranges` only those flat index ranges
  * of it (the answer is indexed as the whole tensor; entries outside the ranges may be NaN).
  */
-export function full(state: State, name: string, ranges?: readonly Range[]): Float64Array | undefined {
+export function full(state: State, name: string, ranges?: readonly IndexRange[]): Float64Array | undefined {
   return state.record?.tensor(name)?.read('full', ranges) ?? state.fullTensors.get(name);
 }
 
@@ -18,12 +18,12 @@ export function full(state: State, name: string, ranges?: readonly Range[]): Flo
  * per-sample shape; undefined when that part was not sent (ask for the full tensor). With
  * `ranges` (indices of the sample's slice), only those are read.
  */
-export function sampleOf(state: State, name: string, sample: number | 'mean', ranges?: readonly Range[]): Float64Array | undefined {
+export function sampleOf(state: State, name: string, sample: number | 'mean', ranges?: readonly IndexRange[]): Float64Array | undefined {
   const view = state.record?.tensor(name);
   if (!view) return undefined;
   if (sample === 'mean') return view.read('mean', ranges);
   const size = view.shape.slice(1).reduce((p, n) => p * n, 1);
-  const slice: readonly Range[] = (ranges ?? [[0, size]]).map(([from, to]) => [sample * size + from, sample * size + Math.min(to, size)]);
+  const slice: readonly IndexRange[] = (ranges ?? [[0, size]]).map(([from, to]) => [sample * size + from, sample * size + Math.min(to, size)]);
   const whole = full(state, name, slice);
   if (whole) return whole.subarray(sample * size, (sample + 1) * size);
   // A tensor that goes whole has no head: the sample's slice comes with the next record.
@@ -46,14 +46,14 @@ export function extremesOf(state: State, name: string, sample: number | 'mean'):
 }
 
 /** The index ranges of the cells a table of rows × cols shows when it shows `shownRows` × `shownCols` from the top left. */
-export function cellRanges(rows: number, cols: number, shownRows: number, shownCols: number): Range[] {
+export function cellRanges(rows: number, cols: number, shownRows: number, shownCols: number): IndexRange[] {
   if (shownRows >= rows && shownCols >= cols) return [[0, rows * cols]];
   if (shownCols >= cols) return [[0, Math.min(rows, shownRows) * cols]];
-  return Array.from({ length: Math.min(rows, shownRows) }, (_, r): Range => [r * cols, r * cols + Math.min(cols, shownCols)]);
+  return Array.from({ length: Math.min(rows, shownRows) }, (_, r): IndexRange => [r * cols, r * cols + Math.min(cols, shownCols)]);
 }
 
 /** The largest finite |value|, over all of `values` or over the index ranges drawn of them. */
-export function maxAbs(values: ArrayLike<number> | undefined, ranges: readonly Range[] = [[0, values?.length ?? 0]]): number {
+export function maxAbs(values: ArrayLike<number> | undefined, ranges: readonly IndexRange[] = [[0, values?.length ?? 0]]): number {
   let m = 0;
   if (values) {
     for (const [from, to] of ranges) {

@@ -12,7 +12,7 @@ import { type Palette, diverging, readPalette } from '../theme';
 import { cellRanges, full, maxAbs, quantityName, sampleOf } from '../tensors';
 import type { View } from './view';
 import { type LayerFieldName, layerField, tensorName, tracePath } from '../../engine/layerFields';
-import type { Range, TensorView } from '../../protocol/traceCodec';
+import type { IndexRange, TensorView } from '../../protocol/traceCodec';
 import { LAYER_QUANTITIES, type Quantity } from '../quantities';
 import { type ColourScale, colourScale } from './colourScale';
 
@@ -170,7 +170,7 @@ export function createLayerDetail(ctx: Context): View {
     const deltaName = tensorName(l, 'delta');
     const name = `contribution(${tracePath(l, 'gradWeights')}, ${sample})`;
     // The cells drawn need δ of the rows and x of the columns drawn.
-    const cells = whole || expanded.has(name) ? undefined : { rows: [[0, MAX_CELLS]] as Range[], cols: [[0, MAX_CELLS]] as Range[] };
+    const cells = whole || expanded.has(name) ? undefined : { rows: [[0, MAX_CELLS]] as IndexRange[], cols: [[0, MAX_CELLS]] as IndexRange[] };
     const delta = sampleOf(state, deltaName, sample, cells?.rows);
     const input = sampleOf(state, tensorName(l, 'input'), sample, cells?.cols);
     let values: Float64Array | undefined;

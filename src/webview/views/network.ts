@@ -10,7 +10,7 @@
 import type { Phase } from '../../engine/types';
 import { phaseKey } from '../../engine/phases';
 import type { DiagramMode, ModelSummary, ParameterRef } from '../../protocol/messages';
-import type { Range as IndexRange } from '../../protocol/traceCodec';
+import type { IndexRange } from '../../protocol/traceCodec';
 import type { Context } from '../store';
 import { attributeWriter, el, section, setAttr, setText, svg } from '../dom';
 import { exact, markNumber, setNumber, short, sub, sup } from '../format';
@@ -133,10 +133,10 @@ export function createNetwork(ctx: Context): View {
   interface UnitNode { g: SVGGElement; setG: Write; circle: SVGCircleElement; setCircle: Write; ring: SVGCircleElement; setRing: Write; title: SVGTitleElement; value: SVGTextElement; label: string; symbol: string; unit: number; ref?: ParameterRef }
   interface Pixel { rect: SVGRectElement; title: SVGTitleElement; label: string }
   /** A block column's range: the smallest and largest value, each marked as the element it is. */
-  interface Range { min: SVGTSpanElement; max: SVGTSpanElement }
+  interface RangeLabels { min: SVGTSpanElement; max: SVGTSpanElement }
   interface Layout {
     model: ModelSummary; key: string; height: number; x: (column: number) => number; columns: Column[];
-    edges: Edge[][]; nodes: UnitNode[][]; pixels: Pixel[]; ranges: (Range | undefined)[]; band: SVGRectElement; focus: SVGRectElement;
+    edges: Edge[][]; nodes: UnitNode[][]; pixels: Pixel[]; ranges: (RangeLabels | undefined)[]; band: SVGRectElement; focus: SVGRectElement;
   }
   let layout: Layout | undefined;
   /** The first unit each paged column draws (the learner's paging, kept across steps). */
@@ -212,7 +212,7 @@ export function createNetwork(ctx: Context): View {
     }
     const nodes: UnitNode[][] = [];
     const pixels: Pixel[] = [];
-    const ranges: (Range | undefined)[] = [];
+    const ranges: (RangeLabels | undefined)[] = [];
     const labels = svg('g', { class: 'node-labels' });
     for (let column = 0; column <= last; column++) {
       const shape = columns[column];

@@ -4,7 +4,7 @@ import type { Context } from '../store';
 import { el, section } from '../dom';
 import { numberSpan, setNumber } from '../format';
 import type { View } from './view';
-import type { Range } from '../../protocol/traceCodec';
+import type { IndexRange } from '../../protocol/traceCodec';
 import { tensorName, tracePath } from '../../engine/layerFields';
 import { type ParameterPlace, parameterSymbol } from '../../engine/notation';
 
@@ -24,7 +24,7 @@ export function createOptimizer(ctx: Context): View {
   /** Each number on screen and how to read it from a record (undefined: the record does not hold it). */
   let numbers: { span: HTMLSpanElement; quantity: string; read(record: Shown): number | undefined }[] = [];
   /** The state tensors the tables show (their numbers, or "…" until the host sends them), with the elements shown of each. */
-  let shownTensors: { name: string; elements: Range[] }[] = [];
+  let shownTensors: { name: string; elements: IndexRange[] }[] = [];
   let drawnRecord: unknown;
 
   function build(): void {
@@ -65,7 +65,7 @@ export function createOptimizer(ctx: Context): View {
       const place = (i: number): ParameterPlace => (kind === 'weights' ? { kind: 'weight', layer: l, out: Math.floor(i / inputs), in: i % inputs } : { kind: 'bias', layer: l, out: i });
       const codePath = (i: number) => (kind === 'weights' ? tracePath(l, 'weights', Math.floor(i / inputs), i % inputs) : tracePath(l, 'bias', i));
       const head = el('tr', {}, el('th', { text: param }), ...indices.map((i) => el('th', { className: `num${i === selected ? ' selected' : ''}`, text: parameterSymbol(place(i)).text, title: codePath(i) })));
-      const elements = indices.map((i): Range => [i, i + 1]);
+      const elements = indices.map((i): IndexRange => [i, i + 1]);
       shownTensors.push(...stateNames.map((name) => ({ name, elements })));
       const rows = stateNames.map((name) => {
         const key = name.slice(`optimizer/${param}/`.length);
