@@ -150,12 +150,10 @@ function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail 
     const after = ctx.params.map((p) => copyWith(copies, p));
     net.layers.forEach((_layer, l) => {
       const r = record.layers[l];
-      const [weightsAfter, biasAfter] = [after[2 * l], after[2 * l + 1]];
-      const [weightsReport, biasReport] = [report.state[ctx.names[2 * l]], report.state[ctx.names[2 * l + 1]]];
-      r.weightsAfter = weightsAfter;
-      r.biasAfter = biasAfter;
-      recordAdded(r, 'updateWeights', weightsReport, r.weights, weightsAfter, w.arena.take);
-      recordAdded(r, 'updateBias', biasReport, r.bias, biasAfter, w.arena.take);
+      r.weightsAfter = after[2 * l];
+      r.biasAfter = after[2 * l + 1];
+      recordAdded(r, 'updateWeights', report.state[ctx.names[2 * l]], r.weights, r.weightsAfter, w.arena.take);
+      recordAdded(r, 'updateBias', report.state[ctx.names[2 * l + 1]], r.bias, r.biasAfter, w.arena.take);
     });
     record.optimizer = { type: optimizer.type, state: report.state };
     ctx.parametersAsRecorded = after;
