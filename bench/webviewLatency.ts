@@ -43,6 +43,8 @@ export interface LatencyFigures {
   numbersShown: number;
   /** Of those, the ones drawn as colour rather than written: the diagram's edges and an image input's pixels. */
   numbersAsColour: number;
+  /** The page's main-thread CPU per step, from a traced pass (measureMainThread). */
+  mainThread?: MainThread;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -55,6 +57,8 @@ async function timeStep(view: InspectorPage, text: string): Promise<Sample> {
   return view.page.evaluate((text) => new Promise<Sample>((done) => {
     const message = (window as unknown as { __unpack(t: string): unknown }).__unpack(text);
     const start = performance.now();
+    // The step's bounds for the traced pass (stepWork): a trace keeps the marks the page's render later clears.
+    performance.mark('bench-step-start');
     document.body.addEventListener('inspector-rendered', () => {
       // The loss chart (uPlot) redraws in a microtask queued during the render: one queued now runs
       // after it, so the clock counts the chart's redraw too (it once stopped before it).
@@ -62,6 +66,7 @@ async function timeStep(view: InspectorPage, text: string): Promise<Sample> {
         const rendered = performance.now();
         void document.body.offsetHeight;
         const total = performance.now() - start;
+        performance.mark('bench-step-end');
         const [a] = performance.getEntriesByName('inspector-render-start');
         const [b] = performance.getEntriesByName('inspector-render-end');
         // Counted after the clock stops: the numbers a reader can see (screen-truth's data-value), and
@@ -92,18 +97,73 @@ function summarize(samples: Sample[]): Latency {
  */
 const GAP_MS = { stepping: 100, running: 0 } as const;
 
-export async function measureWebviewLatency(steps = 120, baselineDir = process.env.BENCH_WEBVIEW_BASELINE): Promise<LatencyFigures[]> {
-  const cases = [
-    { network: '2-8-8-1', model: syntheticModel([2, 8, 8, 1], ['tanh', 'tanh', 'sigmoid'], 'binary-cross-entropy', 64), batch: 8 },
-    { network: '784-128-10', model: syntheticModel([784, 128, 10], ['relu', 'softmax'], 'cross-entropy', 64), batch: 32 },
-  ];
-  const baseline = baselineDir && existsSync(join(baselineDir, 'webview.js'))
-    ? { script: join(baselineDir, 'webview.js'), css: existsSync(join(baselineDir, 'inspector.css')) ? join(baselineDir, 'inspector.css') : undefined }
-    : undefined;
+type Case = { network: string; model: ReturnType<typeof syntheticModel>; batch: number };
+
+/** Main-thread CPU per step in a traced run (ms, p50 and p95), and of it style and layout (p50). */
+export interface MainThread {
+  cpuP50: number;
+  cpuP95: number;
+  styleP50: number;
+  layoutP50: number;
+  wallP95: number; // the traced run's own clock: tracing slows it, so it is not the latency above
+}
+
+/** Trace categories: style and layout with their thread time, and the page's marks (with the thread's clock). */
+export const TRACE_CATEGORIES = 'devtools.timeline,blink.user_timing';
+
+export interface TraceEvent { name: string; ph: string; ts: number; tts?: number; dur?: number; tdur?: number; pid: number; tid: number }
+
+/** One step's main-thread figures (ms): CPU time between its marks, of it style and layout, and its clock. */
+export interface StepWork { cpu: number; style: number; layout: number; wall: number }
+
+/**
+ * Per step, the CPU time the page's main thread spent between the step's marks (the thread's own
+ * clock, `tts`, at each mark), and of it the style recalculation and layout: thread time does not
+ * count the time the thread waited for a core, so it tells the page's own work from the machine's
+ * other processes in a slow step.
+ */
+export function stepWork(events: TraceEvent[]): StepWork[] {
+  const marks = events.filter((e) => e.name === 'bench-step-start' || e.name === 'bench-step-end').sort((a, b) => a.ts - b.ts);
+  if (marks.length === 0) throw new Error('the trace holds no step marks');
+  const { pid, tid } = marks[0];
+  const onMain = events.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X');
+  const starts = marks.filter((e) => e.name === 'bench-step-start');
+  const ends = marks.filter((e) => e.name === 'bench-step-end');
+  if (starts.length !== ends.length || marks.some((e) => e.tts === undefined)) throw new Error('the trace\'s step marks do not pair up with thread times');
+  const within = (name: string, from: number, to: number) =>
+    onMain.filter((e) => e.name === name && e.ts >= from && e.ts <= to).reduce((sum, e) => sum + (e.tdur ?? 0), 0) / 1000;
+  return starts.map((start, k) => ({
+    cpu: (ends[k].tts! - start.tts!) / 1000, style: within('UpdateLayoutTree', start.ts, ends[k].ts),
+    layout: within('Layout', start.ts, ends[k].ts), wall: (ends[k].ts - start.ts) / 1000,
+  }));
+}
+
+function mainThreadTime(events: TraceEvent[]): MainThread {
+  const steps = stepWork(events);
+  const sorted = (pick: (s: StepWork) => number) => steps.map(pick).sort((a, b) => a - b);
+  return {
+    cpuP50: quantile(sorted((s) => s.cpu), 0.5), cpuP95: quantile(sorted((s) => s.cpu), 0.95),
+    styleP50: quantile(sorted((s) => s.style), 0.5), layoutP50: quantile(sorted((s) => s.layout), 0.5), wallP95: quantile(sorted((s) => s.wall), 0.95),
+  };
+}
+
+const CASES = (): Case[] => [
+  { network: '2-8-8-1', model: syntheticModel([2, 8, 8, 1], ['tanh', 'tanh', 'sigmoid'], 'binary-cross-entropy', 64), batch: 8 },
+  { network: '784-128-10', model: syntheticModel([784, 128, 10], ['relu', 'softmax'], 'cross-entropy', 64), batch: 32 },
+];
+
+/**
+ * Steps each case's inspector through `steps` records as they arrive in each mode, timing each one.
+ * `baseline`: an older build's page beside it, steps alternating between the two. `trace`: a
+ * Chromium trace from the end of the warm-up, for mainThreadTime; tracing slows the clock it
+ * would measure, so a traced pass's figures other than `mainThread` are not the latency.
+ */
+async function stepThrough(steps: number, options: { baseline?: { script: string; css?: string }; trace?: boolean }): Promise<LatencyFigures[]> {
+  const { baseline, trace } = options;
   const browser = await launch();
   const results: LatencyFigures[] = [];
   try {
-    for (const c of cases) for (const mode of ['stepping', 'running'] as const) {
+    for (const c of CASES()) for (const mode of ['stepping', 'running'] as const) {
       const run = runSteps(c.model, steps, c.batch);
       const host = SessionHost.open(run.model);
       const oldHost = SessionHost.open(run.model);
@@ -111,11 +171,15 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
       const old = baseline ? await openInspector({ theme: 'dark', browser, ...baseline }) : undefined;
       await current.send(host.init());
       await old?.send(oldHost.init());
+      const cdp = trace ? await current.page.context().newCDPSession(current.page) : undefined;
+      const events: TraceEvent[] = [];
+      cdp?.on('Tracing.dataCollected', (data) => { events.push(...(data.value as unknown as TraceEvent[])); });
       const times: Sample[] = [];
       const oldTimes: Sample[] = [];
       const bytes: number[] = [];
       const jsonBytes: number[] = [];
       for (let k = 1; k <= steps; k++) {
+        if (k === WARM_UP + 1) await cdp?.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReportEvents' });
         const message = await host.next(k);
         const parts = messageByteParts(message);
         bytes.push(parts.numbers + parts.json);
@@ -132,6 +196,11 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
         await answerHost(current, host, asked);
         if (old && k % 2 === 1) oldTimes.push(await timeStep(old, oldText!));
       }
+      if (cdp) {
+        const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+        await cdp.send('Tracing.end');
+        await complete;
+      }
       await current.close();
       await old?.close();
       results.push({
@@ -139,12 +208,26 @@ export async function measureWebviewLatency(steps = 120, baselineDir = process.e
         jsonBytesPerStep: median(jsonBytes),
         numbersShown: median(times.slice(WARM_UP).map((t) => t[3])),
         numbersAsColour: median(times.slice(WARM_UP).map((t) => t[4])),
+        mainThread: trace ? mainThreadTime(events) : undefined,
       });
     }
   } finally {
     await browser.close();
   }
   return results;
+}
+
+/** The latency pass (no tracing), with the baseline build's page beside it when BENCH_WEBVIEW_BASELINE names one. */
+export async function measureWebviewLatency(steps = 120, baselineDir = process.env.BENCH_WEBVIEW_BASELINE): Promise<LatencyFigures[]> {
+  const baseline = baselineDir && existsSync(join(baselineDir, 'webview.js'))
+    ? { script: join(baselineDir, 'webview.js'), css: existsSync(join(baselineDir, 'inspector.css')) ? join(baselineDir, 'inspector.css') : undefined }
+    : undefined;
+  return stepThrough(steps, { baseline });
+}
+
+/** The CPU pass: the same steps arriving the same way, traced; each row's `mainThread`. */
+export async function measureMainThread(steps = 120): Promise<LatencyFigures[]> {
+  return stepThrough(steps, { trace: true });
 }
 
 const ms = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
@@ -178,6 +261,14 @@ export const webviewLatency: BenchSection = {
           `${r.baseline ? `${(r.baseline.p50 / r.current.p50).toFixed(2)}×, ${(r.baseline.p95 / r.current.p95).toFixed(2)}×` : '—'} | ${r.bytesPerStep.toLocaleString('en-US')} | ${r.jsonBytesPerStep.toLocaleString('en-US')} | ` +
           `${r.numbersShown.toLocaleString('en-US')} | ${r.numbersAsColour.toLocaleString('en-US')} | ${ratio(r)} |`));
     }
+    const traced = await measureMainThread();
+    lines.push('', 'The page\'s own work per step, from a second pass of the same steps with a Chromium trace running (thread time, which does not count the time the main ' +
+      'thread waited for a core while other processes held it): "CPU" is the main thread\'s CPU time between the step\'s marks, "style" and "layout" the ' +
+      'style recalculation and layout among them. Tracing slows the page, so these run above the untraced figures; a slow step whose CPU stays near the median ' +
+      'lost its time waiting, not working.', '',
+      '| network | steps arrive | main-thread CPU p50 (ms) | CPU p95 (ms) | style p50 (ms) | layout p50 (ms) | traced clock p95 (ms) |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+      ...traced.map((r) => `| ${r.network} | ${r.mode} | ${ms(r.mainThread?.cpuP50)} | ${ms(r.mainThread?.cpuP95)} | ${ms(r.mainThread?.styleP50)} | ${ms(r.mainThread?.layoutP50)} | ${ms(r.mainThread?.wallP95)} |`));
     return lines.join('\n');
   },
 };
