@@ -9,6 +9,7 @@ import * as l10n from '@vscode/l10n';
 import { type Context, apply, hostMessageProblem, initialState, savedWebviewState } from './store';
 import { watchTheme } from './theme';
 import { applyFontScale } from './fontScale';
+import { createViewport } from './viewport';
 import { el, setAttr, setHidden, setText } from './dom';
 import { phaseKey } from '../engine/phases';
 import { createToolbar } from './views/toolbar';
@@ -42,8 +43,9 @@ let shownKey: string | undefined;
 let sampleTold = state.view.sample;
 
 /**
- * The host answers the screen waits for, so the page can say it is not all there yet: `<body>`
- * carries `data-awaiting` from the post of a request until its answer is applied and rendered.
+ * The page says it is not all there yet: `<body>` carries `data-awaiting` while parts of it wait for
+ * the settle pass (render), and for the host's answers the screen waits for, from the post of a
+ * request until its answer is applied and rendered.
  * - The step after a `show` list or a new sample: the page counts its posts since `ready` as the
  *   host counts what it heard (StepMessage.heard), so a step built before the host heard the
  *   request (one already on its way) does not count as the answer.
@@ -51,8 +53,8 @@ let sampleTold = state.view.sample;
  *   about it (ErrorMessage.where names the request).
  */
 const awaiting = { posts: 0, stepAfter: 0, stepHeard: 0, requestExplanation: 0, requestTensor: 0 };
-const isAwaiting = () => awaiting.stepHeard < awaiting.stepAfter || awaiting.requestExplanation > 0 || awaiting.requestTensor > 0;
-/** Set on the post of a request; cleared only by a render (after its answer was applied). */
+const isAwaiting = () => unsettled.size > 0 || awaiting.stepHeard < awaiting.stepAfter || awaiting.requestExplanation > 0 || awaiting.requestTensor > 0;
+/** Set on the post of a request or by a render that left parts; cleared only by a render that left none. */
 const markAwaiting = () => setAttr(document.body, 'data-awaiting', isAwaiting() ? 'true' : undefined);
 
 const post = (message: WebviewMessage) => {
@@ -82,7 +84,8 @@ function answered(message: HostMessage): void {
 function postShown(): void {
   const reads = state.record?.reads;
   if (!reads) return;
-  const tensors = shownList(reads);
+  // By name: the views read in the order they render, and a settle pass renders some of them later.
+  const tensors = shownList(reads).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const key = JSON.stringify(tensors);
   if (key === shownKey) return;
   shownKey = key;
@@ -96,15 +99,40 @@ function dropped(reason: string): void {
 }
 
 const FRAME_MS = 16;
+/**
+ * The longest a part far from the viewport waits for the settle pass when the page is never idle
+ * (a run at full speed): a quarter of a second, so a screen reader or a scroll finds it current soon.
+ */
+const SETTLE_WITHIN_MS = 250;
+/**
+ * Host messages applied so far, on <body> as data-applied and in each inspector-rendered's detail:
+ * a reader who posts a message waits for the render whose count includes it, not for one that
+ * finishes an earlier render's settle pass.
+ */
+let applied = 0;
 let frame = 0;
 let soon = false;
 let lastRender = -Infinity;
 let themeChanged = false;
+/** The views a render left (wholly or in part) for the settle pass, and its idle callback. */
+const unsettled = new Set<View>();
+let settleCallback = 0;
+/** True while the settle pass runs: every part is written. */
+let settling = false;
+/** Set by ctx.shows when the view being rendered leaves a part for the settle pass. */
+let partLeft = false;
+// A part left for the settle pass that comes near the viewport is brought up to date at once.
+const viewport = createViewport(() => {
+  if (unsettled.size) ctx.invalidate();
+});
 const ctx: Context = {
   state,
   post,
   t: (text: WebviewString, ...args) => l10n.t(text, ...args),
   invalidate() {
+    // A render is coming: a settle pass still waiting would only finish a render it replaces.
+    if (settleCallback) cancelIdleCallback(settleCallback);
+    settleCallback = 0;
     if (frame || soon) return;
     // Leading edge: when nothing was rendered during the last frame, render as soon as this task's
     // messages are applied; otherwise wait for the next animation frame, so a burst of messages
@@ -113,6 +141,14 @@ const ctx: Context = {
       soon = true;
       queueMicrotask(render);
     } else frame = requestAnimationFrame(render);
+  },
+  shows(part) {
+    if (settling || viewport.near(part)) return true;
+    partLeft = true;
+    return false;
+  },
+  settle() {
+    if (unsettled.size) settle();
   },
   saveView(change) {
     Object.assign(state.view, change);
@@ -164,11 +200,19 @@ function mount(): void {
   mounted = true;
 }
 
+/**
+ * Renders the state: every view near the viewport, and of a view the parts near it (ctx.shows);
+ * what is left waits for the settle pass, in the page's next idle time. `inspector-shown` says the
+ * viewport shows the state; `inspector-rendered` (and body's data-rendered-step) that every part
+ * does, so a reader of the whole page (a test, an export) waits for that one.
+ */
 function render(): void {
   if (frame) cancelAnimationFrame(frame);
   frame = 0;
   soon = false;
   lastRender = performance.now();
+  if (settleCallback) cancelIdleCallback(settleCallback);
+  settleCallback = 0;
   // Marks for the latency benchmark (bench/webviewLatency.ts reads how long the render itself took).
   performance.clearMarks();
   performance.mark('inspector-render-start');
@@ -176,24 +220,58 @@ function render(): void {
     waiting.textContent = ctx.t('Waiting for the extension…');
     app.replaceChildren(waiting);
     mounted = false;
+    unsettled.clear();
     return;
   }
   if (!mounted) mount();
   const error = state.error;
   setHidden(banner, !error);
   setText(banner, error ? ctx.t('Error in {0}: {1}', error.where, error.message) : '');
-  for (const view of views) view.render(themeChanged);
-  themeChanged = false;
+  unsettled.clear();
+  renderViews(views);
   performance.mark('inspector-render-end');
   // The position on screen (StepOnScreen): the step shown and the operation Step Into runs next
   // ("complete" between steps), so a reader of the page knows which trace line its numbers are from.
   const position = state.position;
   setAttr(app, 'data-step', position ? String(position.step) : undefined);
   setAttr(app, 'data-op', position ? (position.next ? phaseKey(position.next) : 'complete') : undefined);
+  document.body.dispatchEvent(new CustomEvent('inspector-shown', { detail: { step: state.record?.step ?? 0 } }));
+  if (unsettled.size) {
+    settleCallback = requestIdleCallback(settle, { timeout: SETTLE_WITHIN_MS });
+    markAwaiting();
+  } else rendered();
+}
+
+/** Renders each of `list` whose card is near the viewport, noting in `unsettled` the ones that left something. */
+function renderViews(list: Iterable<View>): void {
+  for (const view of list) {
+    partLeft = false;
+    if (ctx.shows(view.root)) view.render(themeChanged);
+    if (partLeft) unsettled.add(view);
+  }
+}
+
+/** The settle pass: the views the last render left, every part of them. */
+function settle(): void {
+  if (settleCallback) cancelIdleCallback(settleCallback);
+  settleCallback = 0;
+  settling = true;
+  try {
+    renderViews([...unsettled]);
+  } finally {
+    settling = false;
+  }
+  unsettled.clear();
+  rendered();
+}
+
+/** Every part shows the state: the host hears what the views read, and a reader of the page may look. */
+function rendered(): void {
+  themeChanged = false;
   postShown();
   markAwaiting();
   document.body.dataset.renderedStep = String(state.record?.step ?? 0);
-  document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0 } }));
+  document.body.dispatchEvent(new CustomEvent('inspector-rendered', { detail: { step: state.record?.step ?? 0, applied } }));
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
@@ -212,6 +290,7 @@ window.addEventListener('message', (event: MessageEvent) => {
     if (data.type === 'fontScale') applyFontScale(data.scale);
     answered(data);
     apply(state, data);
+    document.body.dataset.applied = String(++applied);
     if (wasInit) {
       mounted = false;
       shownKey = undefined;

@@ -227,6 +227,14 @@ export interface Context {
   t: (text: WebviewString, ...args: (string | number)[]) => string;
   /** Schedules a render on the next animation frame (many calls, one render). */
   invalidate(): void;
+  /**
+   * Whether this render writes `part` (an element of a view) now: a part far from the viewport is
+   * left as it is and marked for the settle pass, which brings everything up to date in idle time.
+   * Always true in the settle pass.
+   */
+  shows(part: Element): boolean;
+  /** Runs the settle pass now if parts wait for it (an export draws the whole card). */
+  settle(): void;
   /** Records a view-state change: saved with setState and sent to the host for the serializer. */
   saveView(change: Partial<ViewState>): void;
   select(layer: number, parameter?: ParameterRef): void;

@@ -155,11 +155,20 @@ export async function openInspector(options: {
   const deliver = async (message: unknown) => {
     await page.evaluate((text) => window.postMessage((window as unknown as { __unpack(t: string): unknown }).__unpack(text), '*'), pack(message));
   };
+  // Waits for the render that includes the message (the page counts the messages it applied), not
+  // for one finishing an earlier render's settle pass. Page code as text: tsx's name helpers do not
+  // exist inside the page.
   const send = async (message: unknown) => {
-    await page.evaluate((text) => new Promise<void>((done) => {
-      document.body.addEventListener('inspector-rendered', () => done(), { once: true });
-      window.postMessage((window as unknown as { __unpack(t: string): unknown }).__unpack(text), '*');
-    }), pack(message));
+    await page.evaluate(`((text) => new Promise((done) => {
+      const includes = Number(document.body.dataset.applied ?? 0) + 1;
+      const rendered = (event) => {
+        if (event.detail.applied < includes) return;
+        document.body.removeEventListener('inspector-rendered', rendered);
+        done();
+      };
+      document.body.addEventListener('inspector-rendered', rendered);
+      window.postMessage(window.__unpack(text), '*');
+    }))(${JSON.stringify(pack(message))})`);
     if (pageErrors.length) throw new Error(`page error: ${pageErrors.join('; ')}`);
   };
   return {

@@ -38,6 +38,9 @@ export async function answerHost(view: InspectorPage, host: SessionHost, from: n
     // The page posts from its render; a round trip lets those posts reach `posted`.
     if (answered) await view.page.evaluate(() => new Promise((done) => setTimeout(done, 0)));
   }
+  // The parts a render left for the page's settle pass are written in an idle callback: one queued
+  // after it runs after it.
+  await view.page.evaluate(() => new Promise((done) => requestIdleCallback(done)));
 }
 
 /** Chooses `value` in the page's `<select>` and lets the host answer what the page asked for. */

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ARTIFACTS, type InspectorPage, openInspector } from '../support/browserPage';
-import { SessionHost } from '../support/sessionHost';
+import { SessionHost, answerHost } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 import { layerField, parseTensorName } from '../../src/engine/layerFields';
 import type { LayerRecord } from '../../src/engine/types';
@@ -16,9 +16,6 @@ import { WEBVIEW_STRINGS } from '../../src/protocol/webviewStrings';
 const run = runSteps(syntheticModel([2, 4, 3, 1], ['tanh', 'relu', 'sigmoid'], 'binary-cross-entropy', 8), 2, 4);
 const OUTPUT_LAYER = 2;
 
-async function answerHost(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
-  for (const message of view.posted.slice(from)) for (const reply of await host.handle(message)) await view.send(reply);
-}
 
 /** "layers[1].delta[0][2]" → the layer, field and indices of one number of a record. */
 function parseQuantity(quantity: string): { layer: number; field: keyof LayerRecord; indices: number[] } {

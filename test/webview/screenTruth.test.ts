@@ -21,7 +21,7 @@ import { Fuzzer } from '../support/fuzz';
 import {
   type Reference, ScreenValues, checkIdentities, compareWithTrace, derivedFrom, layoutProblems, positionOnPage, shownNumbers,
 } from '../support/screenTruth';
-import { SessionHost } from '../support/sessionHost';
+import { SessionHost, answerHost } from '../support/sessionHost';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = resolve(ROOT, 'dist/cli.js');
@@ -82,10 +82,6 @@ const randoms = Array.from({ length: RANDOM_MODELS }, (_, seed) => {
 
 // ---- driving the page as a learner does, answering as the host does
 
-async function answer(view: InspectorPage, host: SessionHost, from: number): Promise<void> {
-  for (let i = from; i < view.posted.length; i++) for (const reply of await host.handle(view.posted[i])) await view.send(reply);
-}
-
 async function sendAll(view: InspectorPage, messages: HostMessage[]): Promise<void> {
   for (const message of messages) await view.send(message);
 }
@@ -100,7 +96,7 @@ async function choose(view: InspectorPage, host: SessionHost, selector: string, 
     select.value = v;
     select.dispatchEvent(new Event('change'));
   }), [selector, value] as const);
-  await answer(view, host, from);
+  await answerHost(view, host, from);
 }
 
 async function clickAndAnswer(view: InspectorPage, host: SessionHost, selector: string): Promise<void> {
@@ -110,7 +106,7 @@ async function clickAndAnswer(view: InspectorPage, host: SessionHost, selector: 
     (document.querySelector(s) as HTMLElement).click();
     setTimeout(done, 500); // a click that changes nothing on the page renders nothing
   }), selector);
-  await answer(view, host, from);
+  await answerHost(view, host, from);
 }
 
 /** Asks for the chain rule of a weight in the network diagram (focus and Enter, as the keyboard does). */
@@ -118,7 +114,7 @@ async function showChainRule(view: InspectorPage, host: SessionHost, selector: s
   const from = view.posted.length;
   await view.page.focus(selector);
   await view.page.keyboard.press('Enter');
-  await answer(view, host, from);
+  await answerHost(view, host, from);
 }
 
 /** Loads every tensor the page shows only as a summary ("Load full tensor"), as a learner would. */

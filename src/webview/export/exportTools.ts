@@ -10,6 +10,8 @@ import { NOT_IN_PICTURE, pictureData } from './picture';
 import { chainRuleText } from './chainRuleText';
 
 async function sendPicture(ctx: Context, view: PictureView, format: PictureFormat): Promise<void> {
+  // The picture is of the whole card, so any part a step left for later is written first.
+  ctx.settle();
   const card = document.getElementById(view);
   if (card) ctx.post({ type: 'savePicture', view, format, ...(await pictureData(card, format)) });
 }

@@ -171,16 +171,17 @@ export function createLayerDetail(ctx: Context): View {
     const name = `contribution(${tracePath(l, 'gradWeights')}, ${sample})`;
     // The cells drawn need δ of the rows and x of the columns drawn.
     const cells = whole || expanded.has(name) ? undefined : { rows: [[0, MAX_CELLS]] as IndexRange[], cols: [[0, MAX_CELLS]] as IndexRange[] };
-    const delta = sampleOf(state, deltaName, sample, cells?.rows);
-    const input = sampleOf(state, tensorName(l, 'input'), sample, cells?.cols);
-    let values: Float64Array | undefined;
-    if (delta && input) {
-      values = new Float64Array(units * inputs);
+    const read = () => {
+      const delta = sampleOf(state, deltaName, sample, cells?.rows);
+      const input = sampleOf(state, tensorName(l, 'input'), sample, cells?.cols);
+      if (!delta || !input) return undefined;
+      const values = new Float64Array(units * inputs);
       for (let m = 0; m < units; m++) for (let n = 0; n < inputs; n++) values[m * inputs + n] = delta[m] * input[n];
-    }
+      return values;
+    };
     return {
       id: 'contribution', name, title: t('sample {0}\'s contribution δᵢ·xᵢᵀ to ∂J/∂W', sample + 1),
-      rows: units, cols: inputs, vector: false, corner: 'm╲n', view: state.record?.tensor(deltaName), values,
+      rows: units, cols: inputs, vector: false, corner: 'm╲n', view: state.record?.tensor(deltaName), read,
       kind: 'gradient' as const, meaning: t(LAYER_QUANTITIES.gradWeights.meaning),
       quantity: (index: number) => `${name}[${Math.floor(index / inputs)}][${index % inputs}]`,
     };
@@ -219,10 +220,13 @@ export function createLayerDetail(ctx: Context): View {
       const softmax = layer.activation === 'softmax';
       const focused = focusedFields(state.focus, l, model.layers.length);
       const order: HTMLElement[] = [];
-      /** What one block shows: a field of the layer, or sample i's contribution δᵢ·xᵢᵀ to ∂J/∂W. */
+      /**
+       * What one block shows: a field of the layer, or sample i's contribution δᵢ·xᵢᵀ to ∂J/∂W.
+       * `read` gets its numbers (and notes them as read, so the host sends them): only for a block written now.
+       */
       interface Shown {
         id: string; name: string; title: string; rows: number; cols: number; vector: boolean; corner: string;
-        view: TensorView | undefined; values: Float64Array | undefined; quantity(index: number): string; roundedZero?: (index: number) => boolean;
+        view: TensorView | undefined; read(): Float64Array | undefined; quantity(index: number): string; roundedZero?: (index: number) => boolean;
         kind: Quantity['kind']; meaning: string;
       }
       const items: Shown[] = [];
@@ -240,7 +244,7 @@ export function createLayerDetail(ctx: Context): View {
         items.push({
           id: q.field, name, title, rows: r, cols: c, vector, view,
           corner: q.field === 'localGrad' ? 'k╲m' : 'm╲n',
-          values: perSample ? sampleOf(state, name, sample, cells) : full(state, name, cells),
+          read: () => (perSample ? sampleOf(state, name, sample, cells) : full(state, name, cells)),
           // A vector has one index in the trace; a matrix (even of one row) two.
           quantity: (index) => (vector ? quantityName(l, q.field, sample, index) : quantityName(l, q.field, sample, Math.floor(index / c), index % c)),
           roundedZero: mean ? view?.roundedZero : undefined,
@@ -249,12 +253,20 @@ export function createLayerDetail(ctx: Context): View {
         if (q.field === 'gradWeights' && sample !== 'mean') items.push(contribution(l, sample, layer.units, inputs, heat));
       }
       for (const item of items) {
-        const { name, rows: r, cols: c, view, values } = item;
+        const { name, rows: r, cols: c, view } = item;
+        let b = shown.get(item.id);
+        const same = b?.key.split('|')[0] === name;
+        // A table of numbers far from the viewport waits for the settle pass (a heatmap does not:
+        // its colour scale is shared by every box of its kind).
+        if (b && same && !heat && !ctx.shows(b.figure)) {
+          order.push(b.figure);
+          continue;
+        }
+        const values = item.read();
         const all = expanded.has(name);
         const status = !view ? 'absent' : !values ? `summary:${view.partShapes.head?.[0] ?? 0}:${view.shape[0]}` : heat ? 'heatmap' : all ? 'all numbers' : 'numbers';
         const key = `${name}|${r}x${c}|${status}`;
-        let b = shown.get(item.id);
-        if (!b || b.key.split('|')[0] !== name) b = block(item.id, r, c, item.vector, item.kind, item.meaning);
+        if (!b || !same) b = block(item.id, r, c, item.vector, item.kind, item.meaning);
         shown.set(item.id, b);
         setText(b.title, item.title);
         if (b.key !== key) {
