@@ -13,7 +13,7 @@ import {
   perSampleLoss, regularizationGradient, regularizationLoss,
 } from './losses';
 import { multiply } from './matmul';
-import { type Allocate, copyWith, freshArray } from './arena';
+import { type Allocate, freshArray } from './arena';
 import { tensorName } from './layerFields';
 
 export interface DenseLayer {
@@ -319,8 +319,8 @@ export function breakDerivative(net: Network, loss: LossName, broken: BrokenDeri
  * when given (arrays equal to them that nothing will write again), else copies.
  */
 export function newLayerRecord(
-  layer: DenseLayer, index: number, rows: number, allocate: Allocate = freshArray,
-  before: { weights: Float64Array; bias: Float64Array } = { weights: copyWith(allocate, layer.weights), bias: copyWith(allocate, layer.bias) },
+  layer: DenseLayer, index: number, rows: number,
+  before: { weights: Float64Array; bias: Float64Array } = { weights: layer.weights.slice(), bias: layer.bias.slice() },
 ): LayerRecord {
   return { index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows, weights: before.weights, bias: before.bias };
 }

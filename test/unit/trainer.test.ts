@@ -414,9 +414,9 @@ describe('trainer: a step machine', () => {
       }
     });
 
-    it('a large layer\'s derived arrays (update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
-      // 70 → 64 relu → 10 softmax, batch 64: W0's update and step, f′ of layer 0 (64 × 64) and the
-      // softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
+    it('a large layer\'s derived arrays (input, update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
+      // 70 → 64 relu → 10 softmax, batch 64: the input (64 × 70), W0's update and step, f′ of layer 0
+      // (64 × 64) and the softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
       const rng = new Rng(5);
       const samples = 128;
       const x = Array.from({ length: samples }, () => Array.from({ length: 70 }, () => rng.uniform() * 2 - 1));
@@ -431,8 +431,13 @@ describe('trainer: a step machine', () => {
           const what = `${JSON.stringify(optimizer)} step ${record.step}`;
           const [hidden, output] = record.layers;
           const deferred = (layer: object, field: string) => Object.getOwnPropertyDescriptor(layer, field)?.get !== undefined;
-          assert.ok(deferred(hidden, 'updateWeights') && deferred(hidden, 'localGrad') && deferred(output, 'localGrad'), `${what}: the large arrays are deferred`);
-          assert.ok(!deferred(output, 'updateWeights'), `${what}: a small one is not`);
+          assert.ok(
+            ['input', 'updateWeights', 'localGrad'].every((field) => deferred(hidden, field)) && deferred(output, 'localGrad'),
+            `${what}: the large arrays are deferred`,
+          );
+          assert.ok(!deferred(output, 'updateWeights') && !deferred(output, 'input'), `${what}: a small one is not`);
+          // The input, gathered again from the dataset, is the batch's rows (the steps after it reused the memory it was first gathered into).
+          assert.ok(sameBits(hidden.input!, rowsOf(t, record.batch).x), `${what}: the input is the batch's rows of the dataset`);
           const update = hidden.updateWeights!;
           assert.ok(sameBits(hidden.weights.map((b, j) => b + update[j]), hidden.weightsAfter!), `${what}: weights + update = weights after`);
           assert.equal((record.optimizer!.state['layers[0].weights'] as { step: Float64Array }).step, update, `${what}: the reported step`);
