@@ -5,7 +5,7 @@
 import type { LayerRecord, Phase, StepRecord } from './types';
 import {
   type LayerForward, type Network, backwardLayer, batchLoss, forwardLayer, layerLocalGradient, newLayerRecord, outputLoss, recordBackward,
-  recordForward,
+  recordForward, weightGradient,
 } from './network';
 import { localGradientLength } from './activations';
 import type { LossSpec, Regularization } from './losses';
@@ -56,6 +56,11 @@ export interface StepWork {
    */
   arena: Arena;
   /**
+   * Memory every step reuses (the trainer resets it as a step begins), for what this step's record
+   * does not keep; an unrecorded step's arena is this too.
+   */
+  reused: Arena;
+  /**
    * A recorded step whose input rows live in reused memory: gathers them again (from the data,
    * by the batch's indices) for the record's layers[0].input, when first read.
    */
@@ -71,7 +76,7 @@ export interface StepWork {
 /** A new step on `batch` (positions in the training split) whose rows of x and y are given. */
 export function beginStepWork(
   ctx: StepContext, header: { step: number; epoch: number; batch: number[] },
-  rows: { x: Float64Array; y: Float64Array; rows: number; gatherInput?: () => Float64Array }, arena: Arena,
+  rows: { x: Float64Array; y: Float64Array; rows: number; gatherInput?: () => Float64Array }, memory: { arena: Arena; reused: Arena },
 ): StepWork {
   // A recorded step's weights before it: the last recorded update's copy while it still holds, else a copy of their own.
   const before = ctx.recording ? (ctx.parametersAsRecorded ?? copyParameters(ctx)) : undefined;
@@ -83,7 +88,7 @@ export function beginStepWork(
   return {
     record: { ...header, layers },
     ...rows,
-    arena,
+    ...memory,
     forwards: new Array(ctx.net.layers.length),
     grads: new Array(2 * ctx.net.layers.length),
   };
@@ -128,20 +133,33 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
     }
     case 'backward': {
       const l = phase.layer;
-      const back = backwardLayer(net.layers[l], w.forwards[l], w.upstream!, {
+      const layer = net.layers[l];
+      // A recorded step's large ∂J/∂W (784-128-10: 800 KB) follows from the recorded δ, input and
+      // weights before: the step computes it into reused memory and the record computes it again when read.
+      const gradientAgain = ctx.recording && deferred(layer.units * layer.inputs);
+      const back = backwardLayer(layer, w.forwards[l], w.upstream!, {
         delta: l === last ? w.outputDelta : undefined,
         regularization: ctx.regularization,
-        recordLocalGrad: ctx.recording && !deferred(localGradientLength(net.layers[l].activation, w.rows, net.layers[l].units)),
+        recordLocalGrad: ctx.recording && !deferred(localGradientLength(layer.activation, w.rows, layer.units)),
         downstream: l > 0,
         allocate: w.arena.take,
+        gradWeights: gradientAgain ? w.reused.take(layer.units * layer.inputs) : undefined,
       });
-      if (ctx.recording) recordBackward(record.layers[l], back);
-      if (ctx.recording && !back.localGrad) {
-        // A large f′ follows from the recorded z and a; the layer's activation and broken
-        // derivative never change (a new derivative builds a new network), so it is computed when read.
-        const { z, a, rows } = w.forwards[l];
-        const layer = net.layers[l];
-        defineLazy(record.layers[l], 'localGrad', () => layerLocalGradient(layer, z, a, rows));
+      if (ctx.recording) {
+        const r = record.layers[l];
+        recordBackward(r, back);
+        if (!back.localGrad) {
+          // A large f′ follows from the recorded z and a; the layer's activation and broken
+          // derivative never change (a new derivative builds a new network), so it is computed when read.
+          const { z, a, rows } = w.forwards[l];
+          defineLazy(r, 'localGrad', () => layerLocalGradient(layer, z, a, rows));
+        }
+        if (gradientAgain) {
+          const { delta } = back;
+          const { rows } = w;
+          const { regularization } = ctx;
+          defineLazy(r, 'gradWeights', () => weightGradient(layer, delta, r.input!, r.weights, rows, regularization));
+        }
       }
       w.grads[2 * l] = back.gradWeights;
       w.grads[2 * l + 1] = back.gradBias;
@@ -162,8 +180,14 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
 
 function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail | undefined {
   const { net, optimizer } = ctx;
-  const report = optimizer.step(ctx.params, w.grads, ctx.objective, w.arena.take);
   const { record } = w;
+  // A report tensor computed when first read takes the gradients the record keeps (some of the
+  // step's own are in reused memory by then).
+  const recordedGradient = (p: number) => {
+    const r = record.layers[p >> 1];
+    return (p % 2 === 0 ? r.gradWeights : r.gradBias)!;
+  };
+  const report = optimizer.step(ctx.params, w.grads, ctx.objective, w.arena.take, recordedGradient);
   let sumSquares = 0;
   for (const g of w.grads) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
   w.gradNorm = Math.sqrt(sumSquares);

@@ -442,7 +442,7 @@ export class Trainer {
     const gatherAgain = recording && deferred(batch.length * this.data.dataset.inputs);
     const { x, y } = batchRows(this.data, batch, (gatherAgain ? this.reused : arena).take);
     const gatherInput = gatherAgain ? () => batchRows(this.data, batch).x : undefined;
-    return beginStepWork(this.ctx, { step: this.completedSteps + 1, epoch: this.epoch, batch }, { x, y, rows: batch.length, gatherInput }, arena);
+    return beginStepWork(this.ctx, { step: this.completedSteps + 1, epoch: this.epoch, batch }, { x, y, rows: batch.length, gatherInput }, { arena, reused: this.reused });
   }
 
   /** Step bookkeeping after the update: position, epoch end, checkpoint, record cache. */

@@ -414,9 +414,9 @@ describe('trainer: a step machine', () => {
       }
     });
 
-    it('a large layer\'s derived arrays (input, update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
-      // 70 → 64 relu → 10 softmax, batch 64: the input (64 × 70), W0's update and step, f′ of layer 0
-      // (64 × 64) and the softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
+    it('a large layer\'s derived arrays (input, ∂J/∂W, update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
+      // 70 → 64 relu → 10 softmax, batch 64: the input (64 × 70), W0's gradient, update and step, f′ of
+      // layer 0 (64 × 64) and the softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
       const rng = new Rng(5);
       const samples = 128;
       const x = Array.from({ length: samples }, () => Array.from({ length: 70 }, () => rng.uniform() * 2 - 1));
@@ -424,7 +424,7 @@ describe('trainer: a step machine', () => {
       for (const optimizer of [{ type: 'sgd' as const, learningRate: 0.5 }, { type: 'sgd' as const, learningRate: 0.5, momentum: 0.9, nesterov: true }]) {
         const t = trainerFor({
           seed: 2, inputs: 70, layers: [{ units: 64, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy',
-          optimizer, data: { x, y }, batch: { mode: 'mini-batch', size: 64, shuffle: true },
+          regularization: { l1: 0.001, l2: 0.01 }, optimizer, data: { x, y }, batch: { mode: 'mini-batch', size: 64, shuffle: true },
         });
         const records = Array.from({ length: 4 }, () => t.step());
         for (const record of records) {
@@ -432,16 +432,28 @@ describe('trainer: a step machine', () => {
           const [hidden, output] = record.layers;
           const deferred = (layer: object, field: string) => Object.getOwnPropertyDescriptor(layer, field)?.get !== undefined;
           assert.ok(
-            ['input', 'updateWeights', 'localGrad'].every((field) => deferred(hidden, field)) && deferred(output, 'localGrad'),
+            ['input', 'gradWeights', 'updateWeights', 'localGrad'].every((field) => deferred(hidden, field)) && deferred(output, 'localGrad'),
             `${what}: the large arrays are deferred`,
           );
-          assert.ok(!deferred(output, 'updateWeights') && !deferred(output, 'input'), `${what}: a small one is not`);
+          assert.ok(['updateWeights', 'input', 'gradWeights'].every((field) => !deferred(output, field)), `${what}: a small one is not`);
           // The input, gathered again from the dataset, is the batch's rows (the steps after it reused the memory it was first gathered into).
           assert.ok(sameBits(hidden.input!, rowsOf(t, record.batch).x), `${what}: the input is the batch's rows of the dataset`);
           const update = hidden.updateWeights!;
           assert.ok(sameBits(hidden.weights.map((b, j) => b + update[j]), hidden.weightsAfter!), `${what}: weights + update = weights after`);
           assert.equal((record.optimizer!.state['layers[0].weights'] as { step: Float64Array }).step, update, `${what}: the reported step`);
           if (!optimizer.momentum) assert.ok(sameBits(update, hidden.gradWeights!.map((g) => -0.5 * g)), `${what}: −lr·g`);
+          // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i], summed over the batch in row order, + λ₁ sign(W) + 2λ₂ W
+          // at the weights before the update (computed when read, after the update changed the live ones).
+          const gradient = new Float64Array(64 * 70);
+          for (let u = 0; u < 64; u++) {
+            for (let i = 0; i < 70; i++) {
+              let sum = 0;
+              for (let r = 0; r < 64; r++) sum += hidden.delta![r * 64 + u] * hidden.input![r * 70 + i];
+              const w = hidden.weights[u * 70 + i];
+              gradient[u * 70 + i] = sum + (0.001 * Math.sign(w) + 2 * 0.01 * w);
+            }
+          }
+          assert.ok(sameBits(hidden.gradWeights!, gradient), `${what}: ∂J/∂W = δᵀ·input`);
           // relu: δ = f′ ⊙ ∂J/∂a with f′ ∈ {0, 1}, exactly.
           const fPrime = hidden.localGrad!;
           assert.equal(fPrime.length, 64 * 64);
