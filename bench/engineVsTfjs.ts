@@ -270,8 +270,8 @@ export const engineVsTfjs: BenchSection = {
       `Engine float64 with its product kernel in \`${kernelInUse()}\`; TensorFlow.js ${tf.version.tfjs} float32, CPU backend in this ` +
         `process, WASM backend in a child (${wasmBuild}); PyTorch ${torchVersion} on one thread (\`torch.set_num_threads(1)\`) in a child. ` +
         `SGD, learning rate ${LEARNING_RATE}, the same batches in the same order, shuffle off, the engine without epoch evaluations. ` +
-        'Full trace records every tensor of the step trace; a large array that follows exactly from recorded ones (an update, ' +
-        'SGD\'s step, f′ and softmax Jacobians) is computed when first read. ' +
+        'Full trace records every tensor of the step trace; a large array that follows exactly from recorded ones or the data (the ' +
+        'batch\'s input, ∂J/∂W, an update, SGD\'s step, f′ and softmax Jacobians) is computed when first read. ' +
         `Medians of ${REPETITIONS} repetitions after a warm-up; the six configurations run in turn within each repetition, ` +
         'and each ratio is the median of the per-repetition ratios.',
       '',
