@@ -52,7 +52,7 @@ export interface StepWork {
   y: Float64Array;
   /**
    * Where this step's tensors live: a recorded step's in an arena of its own (the record keeps
-   * them), an unrecorded step's in memory every unrecorded step reuses (its record keeps none).
+   * them), an unrecorded step's in `reused` (its record keeps none).
    */
   arena: Arena;
   /**

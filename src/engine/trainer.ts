@@ -79,10 +79,10 @@ export class Trainer {
   /** Where each recorded step's arena comes from (its record keeps the tensors). */
   private readonly recordedArenas = new ArenaSource();
   /**
-   * Memory every step reuses for what no record keeps: all tensors of an unrecorded step, and a
-   * recorded step's batch rows when its record gathers its input again (StepWork.gatherInput).
-   * Reset as each step begins: the step before is then over, and nothing of it points here
-   * (untraced records hold no tensors; nextBatch gathers its own copies).
+   * Memory every step reuses for what no record keeps: all tensors of an unrecorded step; a
+   * recorded step's batch rows and large ∂J/∂W, which its record gathers or computes again when
+   * read (StepWork.gatherInput, operations.ts). Reset as each step begins: the step before is then
+   * over, and nothing of it points here (untraced records hold no tensors; nextBatch gathers its own copies).
    */
   private readonly reused = new Arena(0);
 
@@ -442,7 +442,8 @@ export class Trainer {
     const gatherAgain = recording && deferred(batch.length * this.data.dataset.inputs);
     const { x, y } = batchRows(this.data, batch, (gatherAgain ? this.reused : arena).take);
     const gatherInput = gatherAgain ? () => batchRows(this.data, batch).x : undefined;
-    return beginStepWork(this.ctx, { step: this.completedSteps + 1, epoch: this.epoch, batch }, { x, y, rows: batch.length, gatherInput }, { arena, reused: this.reused });
+    const header = { step: this.completedSteps + 1, epoch: this.epoch, batch };
+    return beginStepWork(this.ctx, header, { x, y, rows: batch.length, gatherInput }, { arena, reused: this.reused });
   }
 
   /** Step bookkeeping after the update: position, epoch end, checkpoint, record cache. */
