@@ -14,7 +14,7 @@ import { Trainer } from '../src/engine/trainer';
 import { Rng } from '../src/engine/rng';
 import { kernelInUse } from '../src/engine/matmul';
 import { useKernelIn } from '../src/engine/nodeKernel';
-import { type BenchSection, type Rate, formatRate, medianRatio } from './measure';
+import { type BenchSection, GcPausesByWindow, type Rate, formatRate, medianRatio } from './measure';
 
 export interface Shape {
   name: string;
@@ -155,14 +155,20 @@ function inChild(child: Child, request: (count: number) => string): Timed {
 /**
  * Every contender timed in turn within each repetition, after a warm-up, so a burst of load from
  * other processes hits them alike; runs[r] of each result belong to repetition r (see medianRatio).
+ * Also, per contender, this process's garbage-collection pauses a step that began in its windows.
  */
-async function interleavedRates(contenders: Timed[], count: number): Promise<Rate[]> {
+async function interleavedRates(contenders: Timed[], count: number): Promise<{ rates: Rate[]; gcSecondsPerStep: number[] }> {
   for (const timed of contenders) await timed(Math.max(1, Math.floor(count / 5)));
   const runs = contenders.map((): number[] => []);
+  const gc = new GcPausesByWindow();
   for (let r = 0; r < REPETITIONS; r++) {
-    for (let c = 0; c < contenders.length; c++) runs[c].push(count / (await contenders[c](count)));
+    for (let c = 0; c < contenders.length; c++) runs[c].push(count / (await gc.timed(c, () => contenders[c](count))));
   }
-  return runs.map((list) => ({ median: [...list].sort((p, q) => p - q)[Math.floor(list.length / 2)], runs: list }));
+  const gcMilliseconds = await gc.finish(contenders.length);
+  return {
+    rates: runs.map((list) => ({ median: [...list].sort((p, q) => p - q)[Math.floor(list.length / 2)], runs: list })),
+    gcSecondsPerStep: gcMilliseconds.map((ms) => ms / 1000 / (REPETITIONS * count)),
+  };
 }
 
 /** PyTorch's child for one shape, with the shape's data written where it can read it. */
@@ -212,6 +218,7 @@ export const engineVsTfjs: BenchSection = {
     const ratios: string[] = [];
     const notes: string[] = [];
     const limits: string[] = [];
+    const gcPauses: string[] = [];
     let wasmBuild = '';
     let torchVersion = '';
     let peak = 0; // GFLOP/s
@@ -232,7 +239,7 @@ export const engineVsTfjs: BenchSection = {
         // state) as flat arrays, as the inspector receives it, a large array that follows exactly
         // from recorded ones computed when first read (lazyField.ts); reading lossAfter makes sure nothing is skipped.
         let lossAfterSum = 0;
-        const [engine, full, cpu, tfWasm, torch64, torch32] = await interleavedRates([
+        const { rates: [engine, full, cpu, tfWasm, torch64, torch32], gcSecondsPerStep: [gcEngine, gcFull, gcCpu] } = await interleavedRates([
           inProcess(() => untraced.step()),
           inProcess(() => (lossAfterSum += traced.step().lossAfter!)),
           inProcess(tfjs.step),
@@ -255,6 +262,8 @@ export const engineVsTfjs: BenchSection = {
         } else {
           notes.push(`${shape.name}: full trace ≤ 2× untraced cost: ${verdict(traceCost <= 2)} (${ratio(traceCost)}; ${perRepetition(engine, full)}).`);
         }
+        const micro = (seconds: number) => `${(seconds * 1e6).toFixed(1)} µs`;
+        gcPauses.push(`| ${shape.name} | ${micro(gcEngine)} | ${micro(gcFull)} | ${micro(gcCpu)} | ${micro(1 / engine.median)} | ${micro(1 / full.median)} |`);
         const flops = flopsPerStep(shape);
         const share = (stepsPerSecond: number) => `${(100 * stepsPerSecond * flops / (bound.gflops * 1e9)).toFixed(1)}%`;
         limits.push(`| ${shape.name} | ${formatRate(flops / 1e6)} | ${formatRate(bound.gflops * 1e9 / flops)} | ${formatRate(peak * 1e9 / flops)} | ` +
@@ -270,8 +279,8 @@ export const engineVsTfjs: BenchSection = {
       `Engine float64 with its product kernel in \`${kernelInUse()}\`; TensorFlow.js ${tf.version.tfjs} float32, CPU backend in this ` +
         `process, WASM backend in a child (${wasmBuild}); PyTorch ${torchVersion} on one thread (\`torch.set_num_threads(1)\`) in a child. ` +
         `SGD, learning rate ${LEARNING_RATE}, the same batches in the same order, shuffle off, the engine without epoch evaluations. ` +
-        'Full trace records every tensor of the step trace; a large array that follows exactly from recorded ones (an update, ' +
-        'SGD\'s step, f′ and softmax Jacobians) is computed when first read. ' +
+        'Full trace records every tensor of the step trace; a large array that follows exactly from recorded ones or the data (the ' +
+        'batch\'s input, ∂J/∂W, an update, SGD\'s step, f′ and softmax Jacobians) is computed when first read. ' +
         `Medians of ${REPETITIONS} repetitions after a warm-up; the six configurations run in turn within each repetition, ` +
         'and each ratio is the median of the per-repetition ratios.',
       '',
@@ -284,6 +293,15 @@ export const engineVsTfjs: BenchSection = {
       '| network | ÷ TF.js CPU | ÷ TF.js WASM | ÷ PyTorch float64 | ÷ PyTorch float32 | trace cost |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...ratios,
+      '',
+      'Garbage collection: the in-process contenders share one heap, so garbage one leaves may be collected in another\'s ' +
+        'window: a contender allocating little is charged for its neighbour\'s collections, and the neighbour looks cheaper. ' +
+        'Main-thread pauses a step that began in each contender\'s windows, beside the step\'s whole time (concurrent marking ' +
+        'on other threads not counted):',
+      '',
+      '| network | engine untraced | engine full trace | TF.js CPU | engine untraced step | engine full-trace step |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...gcPauses,
       '',
       `The limit: the ${bound.flags} at ${bound.mhz.toFixed(0)} MHz allow one core at most ${bound.gflops.toFixed(0)} GFLOP/s of float64 ` +
         `(an upper bound, used for the limit below); one core multiplying 512 × 512 float64 matrices in PyTorch's BLAS ran at ` +

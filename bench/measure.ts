@@ -2,6 +2,7 @@
 // shared and noisy; the median of several repetitions is steadier than the mean, and rates
 // taken in turn within one repetition compare better than rates taken minutes apart).
 import { cpus, loadavg } from 'node:os';
+import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
 
 export interface Rate {
   median: number; // operations per second
@@ -39,6 +40,46 @@ export function medianRatio(a: Rate, b: Rate): number {
 function median(values: number[]): number {
   const sorted = [...values].sort((p, q) => p - q);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * The garbage collector's main-thread pauses, by the contender whose timed window each began in.
+ * Contenders timed in turn share one heap, so garbage one leaves may be collected in another's
+ * window: a contender that allocates little is charged for its neighbour's collections, and the
+ * neighbour looks cheaper than it is. This shows where the pauses fell, not who made the garbage.
+ */
+export class GcPausesByWindow {
+  private readonly pauses: PerformanceEntry[] = [];
+  private readonly windows: { contender: number; start: number; end: number }[] = [];
+  private readonly observer = new PerformanceObserver((list) => this.pauses.push(...list.getEntries()));
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Runs `body` as one window of contender `contender`. */
+  async timed<T>(contender: number, body: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await body();
+    } finally {
+      this.windows.push({ contender, start, end: performance.now() });
+    }
+  }
+
+  /** Stops observing; per contender (0 … contenders − 1), the milliseconds of pauses that began inside its windows. */
+  async finish(contenders: number): Promise<number[]> {
+    // Node reports a pause from a callback it schedules after the collection: let those run.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.pauses.push(...this.observer.takeRecords());
+    this.observer.disconnect();
+    const totals = new Array<number>(contenders).fill(0);
+    for (const pause of this.pauses) {
+      const window = this.windows.find((w) => pause.startTime >= w.start && pause.startTime < w.end);
+      if (window) totals[window.contender] += pause.duration;
+    }
+    return totals;
+  }
 }
 
 export function machine(): string {

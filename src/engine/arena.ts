@@ -89,7 +89,8 @@ export class ArenaSource {
       this.buffer = new Float64Array(SHARED_BUFFER_NUMBERS);
       this.used = 0;
     }
-    const region = this.buffer.subarray(this.used, this.used + capacity);
+    // The constructor, not subarray (see Arena.take).
+    const region = new Float64Array(this.buffer.buffer, this.used * Float64Array.BYTES_PER_ELEMENT, capacity);
     this.used += capacity;
     return (this.last = new Arena(capacity, region));
   }

@@ -13,7 +13,7 @@ import {
   perSampleLoss, regularizationGradient, regularizationLoss,
 } from './losses';
 import { multiply } from './matmul';
-import { type Allocate, copyWith, freshArray } from './arena';
+import { type Allocate, freshArray } from './arena';
 import { tensorName } from './layerFields';
 
 export interface DenseLayer {
@@ -191,6 +191,8 @@ export interface BackwardOptions {
   downstream?: boolean;
   /** Where the results go (default: fresh arrays). */
   allocate?: Allocate;
+  /** Where ∂J/∂W goes, overwritten (default: from `allocate`). */
+  gradWeights?: Float64Array;
 }
 
 /** What the backward pass of one layer produced. */
@@ -221,21 +223,33 @@ export function backwardLayer(
     ? layerLocalGradient(layer, z, a, rows, allocate(localGradientLength(activation, rows, units)))
     : undefined;
 
-  // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as δᵀ·input: one running sum per weight instead of
-  // rewriting the whole gradient once per sample.
-  const gradWeights = multiply(delta, input, units, inputs, rows, allocate(units * inputs), undefined, 'a');
+  const gradWeights = weightGradient(layer, delta, input, weights, rows, options.regularization, options.gradWeights ?? allocate(units * inputs));
   const gradBias = allocate(units);
   for (let u = 0; u < units; u++) {
     let sum = 0;
     for (let r = 0, at = u; r < rows; r++, at += units) sum += delta[at];
     gradBias[u] = sum;
   }
-  const reg = options.regularization;
-  if (reg && (reg.l1 !== 0 || reg.l2 !== 0)) regularizationGradient(weights, reg, gradWeights, true);
 
   // ∂J/∂input = δ·W.
   const downstream = options.downstream ? multiply(delta, weights, rows, inputs, units, allocate(rows * inputs)) : undefined;
   return { localGrad, upstream, delta, gradWeights, gradBias, downstream };
+}
+
+/**
+ * ∂J/∂W of one dense layer into `out`: δᵀ·input, plus the regularization's gradient at `weights`
+ * (the weights the step started from). The one formula for it: backward, and a record computing
+ * its gradient again when read (operations.ts), run this same code on the same numbers.
+ */
+export function weightGradient(
+  layer: DenseLayer, delta: Float64Array, input: Float64Array, weights: Float64Array, rows: number, reg: Regularization | undefined,
+  out: Float64Array = new Float64Array(layer.units * layer.inputs),
+): Float64Array {
+  // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i] as δᵀ·input: one running sum per weight instead of
+  // rewriting the whole gradient once per sample.
+  multiply(delta, input, layer.units, layer.inputs, rows, out, undefined, 'a');
+  if (reg && (reg.l1 !== 0 || reg.l2 !== 0)) regularizationGradient(weights, reg, out, true);
+  return out;
 }
 
 /** The local gradient backward uses for this layer: f′(z) (softmax: the Jacobian), or its broken stand-in. */
@@ -319,8 +333,8 @@ export function breakDerivative(net: Network, loss: LossName, broken: BrokenDeri
  * when given (arrays equal to them that nothing will write again), else copies.
  */
 export function newLayerRecord(
-  layer: DenseLayer, index: number, rows: number, allocate: Allocate = freshArray,
-  before: { weights: Float64Array; bias: Float64Array } = { weights: copyWith(allocate, layer.weights), bias: copyWith(allocate, layer.bias) },
+  layer: DenseLayer, index: number, rows: number,
+  before: { weights: Float64Array; bias: Float64Array } = { weights: layer.weights.slice(), bias: layer.bias.slice() },
 ): LayerRecord {
   return { index, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows, weights: before.weights, bias: before.bias };
 }

@@ -5,7 +5,7 @@
 import type { LayerRecord, Phase, StepRecord } from './types';
 import {
   type LayerForward, type Network, backwardLayer, batchLoss, forwardLayer, layerLocalGradient, newLayerRecord, outputLoss, recordBackward,
-  recordForward,
+  recordForward, weightGradient,
 } from './network';
 import { localGradientLength } from './activations';
 import type { LossSpec, Regularization } from './losses';
@@ -50,8 +50,21 @@ export interface StepWork {
   rows: number;
   x: Float64Array;
   y: Float64Array;
-  /** Where this step's tensors live (the record keeps them). */
+  /**
+   * Where this step's tensors live: a recorded step's in an arena of its own (the record keeps
+   * them), an unrecorded step's in `reused` (its record keeps none).
+   */
   arena: Arena;
+  /**
+   * Memory every step reuses (the trainer resets it as a step begins), for what this step's record
+   * does not keep; an unrecorded step's arena is this too.
+   */
+  reused: Arena;
+  /**
+   * A recorded step whose input rows live in reused memory: gathers them again (from the data,
+   * by the batch's indices) for the record's layers[0].input, when first read.
+   */
+  gatherInput?: () => Float64Array;
   forwards: LayerForward[];
   upstream?: Float64Array; // ∂J/∂a of the layer whose backward is next
   outputDelta?: Float64Array; // ∂J/∂z at the output, from the loss
@@ -62,21 +75,33 @@ export interface StepWork {
 
 /** A new step on `batch` (positions in the training split) whose rows of x and y are given. */
 export function beginStepWork(
-  ctx: StepContext, header: { step: number; epoch: number; batch: number[] }, rows: { x: Float64Array; y: Float64Array; rows: number }, arena: Arena,
+  ctx: StepContext, header: { step: number; epoch: number; batch: number[] },
+  rows: { x: Float64Array; y: Float64Array; rows: number; gatherInput?: () => Float64Array }, memory: { arena: Arena; reused: Arena },
 ): StepWork {
-  const before = ctx.parametersAsRecorded;
+  // A recorded step's weights before it: the last recorded update's copy while it still holds, else a copy of their own.
+  const before = ctx.recording ? (ctx.parametersAsRecorded ?? copyParameters(ctx)) : undefined;
   const layers: LayerRecord[] = ctx.net.layers.map((layer, l) =>
-    ctx.recording
-      ? newLayerRecord(layer, l, rows.rows, arena.take, before && { weights: before[2 * l], bias: before[2 * l + 1] })
+    before
+      ? newLayerRecord(layer, l, rows.rows, { weights: before[2 * l], bias: before[2 * l + 1] })
       : { index: l, units: layer.units, inputs: layer.inputs, activation: layer.activation, rows: rows.rows, weights: layer.weights, bias: layer.bias },
   );
   return {
     record: { ...header, layers },
     ...rows,
-    arena,
+    ...memory,
     forwards: new Array(ctx.net.layers.length),
     grads: new Array(2 * ctx.net.layers.length),
   };
+}
+
+/**
+ * A copy of the live parameters (parameters() order) for a record, in parameterCopies: apart
+ * from the step's arena, so that a record sharing it keeps only the copy alive, and so that the
+ * step arena's learned size (arena.ts) is the same whether a step copies its weights or shares them.
+ */
+function copyParameters(ctx: StepContext): Float64Array[] {
+  const take = ctx.parameterCopies.arena().take;
+  return ctx.params.map((p) => copyWith(take, p));
 }
 
 /** Runs operation `phase` on the step in progress; returns where it first produced NaN/±Infinity, if it did. */
@@ -90,7 +115,10 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
       const input = l === 0 ? w.x : w.forwards[l - 1].a;
       const pass = forwardLayer(net.layers[l], input, w.rows, w.arena.take);
       w.forwards[l] = pass;
-      recordForward(record.layers[l], pass);
+      if (ctx.recording) {
+        recordForward(record.layers[l], pass);
+        if (l === 0 && w.gatherInput) defineLazy(record.layers[0], 'input', w.gatherInput);
+      }
       return watchRows(at, net, l, 'z', pass.z, record.batch) ?? watchRows(at, net, l, 'a', pass.a, record.batch);
     }
     case 'loss': {
@@ -98,33 +126,46 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
       record.loss = out.loss;
       record.dataLoss = out.dataLoss;
       record.regLoss = out.regLoss;
-      record.layers[last].upstream = out.upstream;
+      if (ctx.recording) record.layers[last].upstream = out.upstream;
       w.upstream = out.upstream;
       w.outputDelta = out.delta;
       return watchLoss(at, net, 'dataLoss', out.dataLoss, out.perSample, record.batch) ?? watchPenalty(at, net, ctx.regularization, out.regLoss);
     }
     case 'backward': {
       const l = phase.layer;
-      const back = backwardLayer(net.layers[l], w.forwards[l], w.upstream!, {
+      const layer = net.layers[l];
+      // A recorded step's large ∂J/∂W (784-128-10: 800 KB) follows from the recorded δ, input and
+      // weights before: the step computes it into reused memory and the record computes it again when read.
+      const gradientAgain = ctx.recording && deferred(layer.units * layer.inputs);
+      const back = backwardLayer(layer, w.forwards[l], w.upstream!, {
         delta: l === last ? w.outputDelta : undefined,
         regularization: ctx.regularization,
-        recordLocalGrad: ctx.recording && !deferred(localGradientLength(net.layers[l].activation, w.rows, net.layers[l].units)),
+        recordLocalGrad: ctx.recording && !deferred(localGradientLength(layer.activation, w.rows, layer.units)),
         downstream: l > 0,
         allocate: w.arena.take,
+        gradWeights: gradientAgain ? w.reused.take(layer.units * layer.inputs) : undefined,
       });
-      recordBackward(record.layers[l], back);
-      if (ctx.recording && !back.localGrad) {
-        // A large f′ follows from the recorded z and a; the layer's activation and broken
-        // derivative never change (a new derivative builds a new network), so it is computed when read.
-        const { z, a, rows } = w.forwards[l];
-        const layer = net.layers[l];
-        defineLazy(record.layers[l], 'localGrad', () => layerLocalGradient(layer, z, a, rows));
+      if (ctx.recording) {
+        const r = record.layers[l];
+        recordBackward(r, back);
+        if (!back.localGrad) {
+          // A large f′ follows from the recorded z and a; the layer's activation and broken
+          // derivative never change (a new derivative builds a new network), so it is computed when read.
+          const { z, a, rows } = w.forwards[l];
+          defineLazy(r, 'localGrad', () => layerLocalGradient(layer, z, a, rows));
+        }
+        if (gradientAgain) {
+          const { delta } = back;
+          const { rows } = w;
+          const { regularization } = ctx;
+          defineLazy(r, 'gradWeights', () => weightGradient(layer, delta, r.input!, r.weights, rows, regularization));
+        }
       }
       w.grads[2 * l] = back.gradWeights;
       w.grads[2 * l + 1] = back.gradBias;
       if (back.downstream) {
         w.upstream = back.downstream;
-        record.layers[l - 1].upstream = back.downstream;
+        if (ctx.recording) record.layers[l - 1].upstream = back.downstream;
       }
       return (
         watchRows(at, net, l, 'delta', back.delta, record.batch) ??
@@ -139,15 +180,20 @@ export function runOperation(ctx: StepContext, phase: Phase, w: StepWork, at: Wa
 
 function update(ctx: StepContext, w: StepWork, at: WatchPlace): NonFiniteDetail | undefined {
   const { net, optimizer } = ctx;
-  const report = optimizer.step(ctx.params, w.grads, ctx.objective, w.arena.take);
   const { record } = w;
+  // A report tensor computed when first read takes the gradients the record keeps (some of the
+  // step's own are in reused memory by then).
+  const recordedGradient = (p: number) => {
+    const r = record.layers[p >> 1];
+    return (p % 2 === 0 ? r.gradWeights : r.gradBias)!;
+  };
+  const report = optimizer.step(ctx.params, w.grads, ctx.objective, w.arena.take, recordedGradient);
   let sumSquares = 0;
   for (const g of w.grads) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
   w.gradNorm = Math.sqrt(sumSquares);
   ctx.parametersAsRecorded = undefined;
   if (ctx.recording) {
-    const copies = ctx.parameterCopies.arena().take;
-    const after = ctx.params.map((p) => copyWith(copies, p));
+    const after = copyParameters(ctx);
     net.layers.forEach((_layer, l) => {
       const r = record.layers[l];
       r.weightsAfter = after[2 * l];

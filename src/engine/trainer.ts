@@ -20,7 +20,8 @@ import { EvaluationLog } from './evaluationLog';
 import { type NextOperation, phaseAt } from './phases';
 import { type Checkpoint, History, type Replayable } from './history';
 import { NonFiniteError } from './nonFinite';
-import { type Allocate, Arena, ArenaSource } from './arena';
+import { Arena, ArenaSource } from './arena';
+import { deferred } from './lazyField';
 import { type StepContext, type StepWork, beginStepWork, runOperation } from './operations';
 
 /** The data a model trains on, loaded and split by the model loader (positions are dataset rows). */
@@ -75,8 +76,15 @@ export class Trainer {
   private rng!: Rng;
   /** Network, optimizer and what the operations need (operations.ts), as the model file defines them. */
   private ctx!: StepContext;
-  /** Where each step's arena comes from, recorded steps and untraced ones apart (their sizes differ). */
-  private readonly arenas = { recorded: new ArenaSource(), untraced: new ArenaSource() };
+  /** Where each recorded step's arena comes from (its record keeps the tensors). */
+  private readonly recordedArenas = new ArenaSource();
+  /**
+   * Memory every step reuses for what no record keeps: all tensors of an unrecorded step; a
+   * recorded step's batch rows and large ∂J/∂W, which its record gathers or computes again when
+   * read (StepWork.gatherInput, operations.ts). Reset as each step begins: the step before is then
+   * over, and nothing of it points here (untraced records hold no tensors; nextBatch gathers its own copies).
+   */
+  private readonly reused = new Arena(0);
 
   private completedSteps = 0;
   private epoch = 1;
@@ -145,12 +153,16 @@ export class Trainer {
    * The samples of the step in progress, or of the next step between steps: positions in the
    * training split (StepTrace.batch), or stream sample numbers in online mode, and their rows of x and y.
    */
-  nextBatch(allocate?: Allocate): { batch: number[]; x: Float64Array; y: Float64Array; rows: number } {
-    if (this.work) return { batch: this.work.record.batch, x: this.work.x, y: this.work.y, rows: this.work.rows };
+  nextBatch(): { batch: number[]; x: Float64Array; y: Float64Array; rows: number } {
+    const batch = this.upcomingBatch();
+    return { batch, ...batchRows(this.data, batch), rows: batch.length };
+  }
+
+  /** The batch of the step in progress, or of the next step between steps (see nextBatch). */
+  private upcomingBatch(): number[] {
+    if (this.work) return this.work.record.batch;
     const stream = this.data.stream;
-    const batch = stream ? stream.batchOfStep(this.completedSteps + 1) : batchAt(this.plan, this.order, this.batchIndex);
-    const { x, y } = batchRows(this.data, batch, allocate);
-    return { batch, x, y, rows: batch.length };
+    return stream ? stream.batchOfStep(this.completedSteps + 1) : batchAt(this.plan, this.order, this.batchIndex);
   }
 
   /** The network with its current weights (live: do not modify). */
@@ -422,9 +434,16 @@ export class Trainer {
   private beginStep(): StepWork {
     const recording = this.options.trace && !this.replaying;
     this.ctx.recording = recording;
-    const arena = (recording ? this.arenas.recorded : this.arenas.untraced).arena();
-    const { batch, ...rows } = this.nextBatch(arena.take);
-    return beginStepWork(this.ctx, { step: this.completedSteps + 1, epoch: this.epoch, batch }, rows, arena);
+    this.reused.reset();
+    const arena = recording ? this.recordedArenas.arena() : this.reused;
+    const batch = this.upcomingBatch();
+    // A recorded step's large input (784-128-10 / batch 64: 400 KB) would be fresh memory each
+    // step; it follows from the data and the batch's indices, so its record gathers it again when read.
+    const gatherAgain = recording && deferred(batch.length * this.data.dataset.inputs);
+    const { x, y } = batchRows(this.data, batch, (gatherAgain ? this.reused : arena).take);
+    const gatherInput = gatherAgain ? () => batchRows(this.data, batch).x : undefined;
+    const header = { step: this.completedSteps + 1, epoch: this.epoch, batch };
+    return beginStepWork(this.ctx, header, { x, y, rows: batch.length, gatherInput }, { arena, reused: this.reused });
   }
 
   /** Step bookkeeping after the update: position, epoch end, checkpoint, record cache. */

@@ -38,7 +38,7 @@ describe('arena sizes are learned from the allocations', () => {
     const loaded = loadModel(text);
     const trainer = new Trainer(loaded.model!, loaded.data!);
     const arenas: Arena[] = [];
-    const source = (trainer as unknown as { arenas: { recorded: ArenaSource } }).arenas.recorded;
+    const source = (trainer as unknown as { recordedArenas: ArenaSource }).recordedArenas;
     const hand = source.arena.bind(source);
     source.arena = () => {
       const arena = hand();
@@ -50,5 +50,24 @@ describe('arena sizes are learned from the allocations', () => {
     assert.ok(arenas[0].demand > 0 && arenas[0].capacity === 0, 'the first step learns');
     for (const arena of arenas.slice(1)) assert.equal(arena.capacity, arenas[0].demand);
     assert.ok(arenas.slice(1).every((arena) => arena.demand <= arena.capacity), 'later steps spill nothing');
+  });
+
+  it("untraced steps after the first reuse one arena's memory, and their records hold none of it", () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'examples', 'xor.backprop.json'), 'utf8');
+    const loaded = loadModel(text);
+    const trainer = new Trainer(loaded.model!, loaded.data!, { trace: false });
+    const reused = (trainer as unknown as { reused: Arena }).reused;
+    trainer.step();
+    trainer.step(); // the first step learned the size, the second found it
+    const buffer = reused.take(0).buffer;
+    for (let s = 0; s < 3; s++) {
+      const record = trainer.step();
+      assert.ok(reused.demand > 0 && reused.demand <= reused.capacity, `step ${record.step} fits the reused arena`);
+      assert.equal(reused.take(0).buffer, buffer, `step ${record.step} used the same memory`);
+      for (const layer of record.layers) {
+        const tensors = Object.values(layer).filter((value) => value instanceof Float64Array && value.buffer === buffer);
+        assert.deepEqual(tensors, [], `step ${record.step} layer ${layer.index}: no tensor of the reused memory`);
+      }
+    }
   });
 });

@@ -53,6 +53,22 @@ function classifier(): ModelFile {
   };
 }
 
+/**
+ * 70 → 64 relu → 10 softmax, batch 64, with L1 and L2: the input (64 × 70), W0's gradient, its
+ * optimizer report, f′ of layer 0 (64 × 64) and the softmax Jacobians (64 × 10 × 10) are large
+ * enough to be computed when read (lazyField.ts); layer 1's parameters are not.
+ */
+function largeLayer(optimizer: ModelFile['optimizer']): ModelFile {
+  const rng = new Rng(5);
+  const samples = 128;
+  const x = Array.from({ length: samples }, () => Array.from({ length: 70 }, () => rng.uniform() * 2 - 1));
+  const y = Array.from({ length: samples }, (_, s) => Array.from({ length: 10 }, (_unused, k) => (k === s % 10 ? 1 : 0)));
+  return {
+    seed: 2, inputs: 70, layers: [{ units: 64, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy',
+    regularization: { l1: 0.001, l2: 0.01 }, optimizer, data: { x, y }, batch: { mode: 'mini-batch', size: 64, shuffle: true },
+  };
+}
+
 const sameBits = (a: Float64Array, b: Float64Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
@@ -414,29 +430,39 @@ describe('trainer: a step machine', () => {
       }
     });
 
-    it('a large layer\'s derived arrays (update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
-      // 70 → 64 relu → 10 softmax, batch 64: W0's update and step, f′ of layer 0 (64 × 64) and the
-      // softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
-      const rng = new Rng(5);
-      const samples = 128;
-      const x = Array.from({ length: samples }, () => Array.from({ length: 70 }, () => rng.uniform() * 2 - 1));
-      const y = Array.from({ length: samples }, (_, s) => Array.from({ length: 10 }, (_unused, k) => (k === s % 10 ? 1 : 0)));
+    it('a large layer\'s derived arrays (input, ∂J/∂W, update, SGD step, f′, softmax Jacobian), computed when first read steps later, are the step\'s', () => {
+      // 70 → 64 relu → 10 softmax, batch 64: the input (64 × 70), W0's gradient, update and step, f′ of
+      // layer 0 (64 × 64) and the softmax Jacobians (64 × 10 × 10) are large enough to be computed when read (lazyField.ts).
       for (const optimizer of [{ type: 'sgd' as const, learningRate: 0.5 }, { type: 'sgd' as const, learningRate: 0.5, momentum: 0.9, nesterov: true }]) {
-        const t = trainerFor({
-          seed: 2, inputs: 70, layers: [{ units: 64, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cross-entropy',
-          optimizer, data: { x, y }, batch: { mode: 'mini-batch', size: 64, shuffle: true },
-        });
+        const t = trainerFor(largeLayer(optimizer));
         const records = Array.from({ length: 4 }, () => t.step());
         for (const record of records) {
           const what = `${JSON.stringify(optimizer)} step ${record.step}`;
           const [hidden, output] = record.layers;
           const deferred = (layer: object, field: string) => Object.getOwnPropertyDescriptor(layer, field)?.get !== undefined;
-          assert.ok(deferred(hidden, 'updateWeights') && deferred(hidden, 'localGrad') && deferred(output, 'localGrad'), `${what}: the large arrays are deferred`);
-          assert.ok(!deferred(output, 'updateWeights'), `${what}: a small one is not`);
+          assert.ok(
+            ['input', 'gradWeights', 'updateWeights', 'localGrad'].every((field) => deferred(hidden, field)) && deferred(output, 'localGrad'),
+            `${what}: the large arrays are deferred`,
+          );
+          assert.ok(['updateWeights', 'input', 'gradWeights'].every((field) => !deferred(output, field)), `${what}: a small one is not`);
+          // The input, gathered again from the dataset, is the batch's rows (the steps after it reused the memory it was first gathered into).
+          assert.ok(sameBits(hidden.input!, rowsOf(t, record.batch).x), `${what}: the input is the batch's rows of the dataset`);
           const update = hidden.updateWeights!;
           assert.ok(sameBits(hidden.weights.map((b, j) => b + update[j]), hidden.weightsAfter!), `${what}: weights + update = weights after`);
           assert.equal((record.optimizer!.state['layers[0].weights'] as { step: Float64Array }).step, update, `${what}: the reported step`);
           if (!optimizer.momentum) assert.ok(sameBits(update, hidden.gradWeights!.map((g) => -0.5 * g)), `${what}: −lr·g`);
+          // ∂J/∂W[u][i] = Σ_r δ[r][u]·input[r][i], summed over the batch in row order, + λ₁ sign(W) + 2λ₂ W
+          // at the weights before the update (computed when read, after the update changed the live ones).
+          const gradient = new Float64Array(64 * 70);
+          for (let u = 0; u < 64; u++) {
+            for (let i = 0; i < 70; i++) {
+              let sum = 0;
+              for (let r = 0; r < 64; r++) sum += hidden.delta![r * 64 + u] * hidden.input![r * 70 + i];
+              const w = hidden.weights[u * 70 + i];
+              gradient[u * 70 + i] = sum + (0.001 * Math.sign(w) + 2 * 0.01 * w);
+            }
+          }
+          assert.ok(sameBits(hidden.gradWeights!, gradient), `${what}: ∂J/∂W = δᵀ·input`);
           // relu: δ = f′ ⊙ ∂J/∂a with f′ ∈ {0, 1}, exactly.
           const fPrime = hidden.localGrad!;
           assert.equal(fPrime.length, 64 * 64);
@@ -455,6 +481,43 @@ describe('trainer: a step machine', () => {
           }
         }
         // The same records recomputed by replay hold the same numbers.
+        records.forEach((record) => assert.equal(JSON.stringify(toStepTrace(t.history.record(record.step))), JSON.stringify(toStepTrace(record))));
+      }
+    });
+
+    it('Adam\'s, RMSprop\'s and Adagrad\'s reports of a large layer, computed when first read steps later, follow from the report\'s copies and the recorded gradient', () => {
+      const optimizers = [
+        { type: 'adam' as const, learningRate: 0.05 }, { type: 'adam' as const, learningRate: 0.05, amsgrad: true },
+        { type: 'rmsprop' as const, learningRate: 0.01 }, { type: 'rmsprop' as const, learningRate: 0.01, centered: true, momentum: 0.5 },
+        { type: 'adagrad' as const, learningRate: 0.1 },
+      ];
+      for (const optimizer of optimizers) {
+        const t = trainerFor(largeLayer(optimizer));
+        const records = Array.from({ length: 4 }, () => t.step());
+        for (const record of records) {
+          const what = `${JSON.stringify(optimizer)} step ${record.step}`;
+          const [hidden] = record.layers;
+          const state = record.optimizer!.state;
+          const report = state['layers[0].weights'] as Record<string, Float64Array>;
+          const deferred = (field: string) => Object.getOwnPropertyDescriptor(report, field)?.get !== undefined;
+          const same = (field: string, expected: Float64Array) => assert.ok(sameBits(report[field], expected), `${what}: ${field}`);
+          const gradient = hidden.gradWeights!;
+          if (optimizer.type === 'adam') {
+            assert.ok(deferred('mHat') && deferred('vHat'), `${what}: the bias-corrected moments are deferred`);
+            same('mHat', report.m.map((m) => m / (state.biasCorrection1 as number)));
+            same('vHat', (optimizer.amsgrad ? report.vMax : report.v).map((v) => v / (state.biasCorrection2 as number)));
+          } else if (optimizer.type === 'rmsprop') {
+            assert.ok(deferred('denominator') && deferred('step'), `${what}: the denominator and the step are deferred`);
+            const gBar = report.gradAverage;
+            same('denominator', report.squareAverage.map((v, j) => (gBar ? Math.sqrt(v - gBar[j] * gBar[j]) : Math.sqrt(v)) + 1e-8));
+            same('step', optimizer.momentum ? report.velocity.map((b) => -0.01 * b) : gradient.map((g, j) => -0.01 * (g / report.denominator[j])));
+          } else {
+            assert.ok(deferred('step'), `${what}: the step is deferred`);
+            same('step', gradient.map((g, j) => -0.1 * (g / (Math.sqrt(report.sumOfSquares[j]) + 1e-10))));
+          }
+          assert.ok(sameBits(hidden.weights.map((w, j) => w + hidden.updateWeights![j]), hidden.weightsAfter!), `${what}: weights + update = weights after`);
+          assert.equal(report.step, hidden.updateWeights, `${what}: the update is the reported step`);
+        }
         records.forEach((record) => assert.equal(JSON.stringify(toStepTrace(t.history.record(record.step))), JSON.stringify(toStepTrace(record))));
       }
     });

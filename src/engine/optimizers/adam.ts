@@ -4,7 +4,7 @@
 //   θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps)
 // Note where eps goes: torch adds it to the bias-corrected √v̂, not to √v before correcting.
 import type { CarriedState, Optimizer, OptimizerReport } from './optimizer';
-import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
+import { assertShapes, cloneAll, reportDerived, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
 
 export interface AdamOptions {
   learningRate: number;
@@ -49,7 +49,8 @@ export class Adam implements Optimizer {
     const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
     const decayFactor = 1 - lr * weightDecay;
     const l2 = decoupledWeightDecay ? 0 : weightDecay;
-    const steps = params.map((p) => new Float64Array(p.length));
+    // What the step adds, for the report (after − before, which only the step itself sees).
+    const steps = this.recordState ? params.map((p) => new Float64Array(p.length)) : undefined;
 
     for (let i = 0; i < params.length; i++) {
       const theta = params[i];
@@ -57,7 +58,7 @@ export class Adam implements Optimizer {
       const m = s.m[i];
       const v = s.v[i];
       const vMax = s.vMax?.[i];
-      const step = steps[i];
+      const step = steps?.[i];
       for (let j = 0; j < theta.length; j++) {
         const before = theta[j];
         if (decoupledWeightDecay) theta[j] *= decayFactor;
@@ -68,7 +69,7 @@ export class Adam implements Optimizer {
         if (vMax) second = vMax[j] = Math.max(vMax[j], v[j]);
         const denominator = Math.sqrt(second) / biasCorrection2Sqrt + eps;
         theta[j] += -stepSize * (m[j] / denominator);
-        step[j] = theta[j] - before;
+        if (step) step[j] = theta[j] - before;
       }
     }
 
@@ -78,14 +79,15 @@ export class Adam implements Optimizer {
       state: {
         ...scalars,
         ...reportPerParameter(this.names, (i) => {
-          const entry: ParameterReport = {
-            m: s.m[i].slice(),
-            v: s.v[i].slice(),
-            mHat: s.m[i].map((x) => x / biasCorrection1),
-            vHat: (s.vMax ?? s.v)[i].map((x) => x / biasCorrection2),
-          };
-          if (s.vMax) entry.vMax = s.vMax[i].slice();
-          entry.step = steps[i];
+          const m = s.m[i].slice();
+          const v = s.v[i].slice();
+          const vMax = s.vMax?.[i].slice();
+          const entry: ParameterReport = { m, v };
+          // The bias-corrected moments, from the report's copies of m and v (or v̂max).
+          reportDerived(entry, 'mHat', m.length, () => m.map((x) => x / biasCorrection1));
+          reportDerived(entry, 'vHat', m.length, () => (vMax ?? v).map((x) => x / biasCorrection2));
+          if (vMax) entry.vMax = vMax;
+          entry.step = steps![i];
           return entry;
         }),
       },

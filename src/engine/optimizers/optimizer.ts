@@ -43,11 +43,14 @@ export interface Optimizer {
    * The report's tensors are its own, never written again by the optimizer; an optimizer that
    * keeps reusable buffers copies them into arrays from `allocate` (the trainer passes its step
    * arena, so the step record owns them without separate allocations; fresh arrays by default).
-   * A report tensor that follows from `grads` and the report's own tensors may be computed when
-   * first read (lazyField.ts: sgd's step): a caller keeping the report leaves `grads` unchanged
-   * (the trainer's are its step record's gradients).
+   * A report tensor that follows from the gradients and the report's own tensors may be computed
+   * when first read (lazyField.ts: sgd's step), from `recordedGradient(i)`, gradient i as the
+   * caller keeps it (the trainer's step record; by then `grads` may be reused memory), by default `grads[i]`
+   * (the caller then leaves `grads` unchanged).
    */
-  step(params: Float64Array[], grads: Float64Array[], objective?: Objective, allocate?: Allocate): OptimizerReport;
+  step(
+    params: Float64Array[], grads: Float64Array[], objective?: Objective, allocate?: Allocate, recordedGradient?: (index: number) => Float64Array,
+  ): OptimizerReport;
   /** The state the next step starts from (empty when the method keeps none). */
   carriedState(): CarriedState[];
   /** A deep copy of the internal state, so a checkpoint can restore it exactly. */

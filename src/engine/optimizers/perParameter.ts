@@ -1,6 +1,7 @@
 // Bookkeeping shared by the first-order optimizers: one state tensor per parameter, created on
 // the first step (as torch.optim creates its state lazily), deep-copied for checkpoints and
 // for the readable per-step report.
+import { defineLazy, deferred } from '../lazyField';
 
 /** Copies of `buffers`; a checkpoint must not alias the arrays the optimizer keeps mutating. */
 export function cloneAll(buffers: readonly Float64Array[]): Float64Array[] {
@@ -37,4 +38,14 @@ export function reportPerParameter(
   const state: Record<string, ParameterReport> = {};
   names.forEach((name, i) => (state[name] = entry(i)));
   return state;
+}
+
+/**
+ * Sets `entry[key]` to a report tensor of `length` numbers that follows exactly from numbers the
+ * report or the caller's record keeps (copies of the state, the gradient as recorded): computed
+ * now when small, when first read when large (lazyField.ts), by the same `compute` either way.
+ */
+export function reportDerived(entry: ParameterReport, key: string, length: number, compute: () => Float64Array): void {
+  if (deferred(length)) defineLazy(entry, key, compute);
+  else entry[key] = compute();
 }

@@ -2,8 +2,10 @@
 //   g ← ∇J + weightDecay·θ;  v ← α·v + (1 − α)·g²
 //   centered: ḡ ← α·ḡ + (1 − α)·g,  d ← √(v − ḡ²) + eps;  otherwise d ← √v + eps
 //   momentum > 0: b ← momentum·b + g/d, θ ← θ − lr·b;  otherwise θ ← θ − lr·g/d
-import type { CarriedState, Optimizer, OptimizerReport } from './optimizer';
-import { assertShapes, cloneAll, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
+import type { CarriedState, Objective, Optimizer, OptimizerReport } from './optimizer';
+import type { Allocate } from '../arena';
+import { deferred } from '../lazyField';
+import { assertShapes, cloneAll, reportDerived, reportPerParameter, zerosLike, type ParameterReport } from './perParameter';
 
 export interface RmspropOptions {
   learningRate: number;
@@ -31,7 +33,10 @@ export class Rmsprop implements Optimizer {
     private readonly recordState = true,
   ) {}
 
-  step(params: Float64Array[], grads: Float64Array[]): OptimizerReport {
+  step(
+    params: Float64Array[], grads: Float64Array[], _objective?: Objective, _allocate?: Allocate,
+    recordedGradient: (index: number) => Float64Array = (index) => grads[index],
+  ): OptimizerReport {
     const { learningRate: lr, alpha, eps, weightDecay, momentum, centered } = this.options;
     this.state ??= {
       squareAverage: zerosLike(params),
@@ -40,8 +45,12 @@ export class Rmsprop implements Optimizer {
     };
     const { squareAverage, gradAverage, velocity } = this.state;
     assertShapes('rmsprop', squareAverage, params);
-    const steps = params.map((p) => new Float64Array(p.length));
-    const denominators = params.map((p) => new Float64Array(p.length));
+    // What the step adds, for the report: written during the update, except a large one that
+    // follows from the report's copies (the velocity; or, without weight decay, which would need
+    // θ before the update, the gradient as recorded and the averages), computed when read.
+    const steps = this.recordState
+      ? params.map((p) => ((momentum === 0 && weightDecay !== 0) || !deferred(p.length) ? new Float64Array(p.length) : undefined))
+      : undefined;
 
     for (let i = 0; i < params.length; i++) {
       const theta = params[i];
@@ -49,34 +58,41 @@ export class Rmsprop implements Optimizer {
       const v = squareAverage[i];
       const gBar = gradAverage?.[i];
       const buf = velocity?.[i];
-      const d = denominators[i];
-      const step = steps[i];
+      const step = steps?.[i];
       for (let j = 0; j < theta.length; j++) {
         const g = weightDecay !== 0 ? grad[j] + weightDecay * theta[j] : grad[j];
         v[j] = alpha * v[j] + (1 - alpha) * g * g;
-        if (gBar) {
-          gBar[j] = alpha * gBar[j] + (1 - alpha) * g;
-          d[j] = Math.sqrt(v[j] - gBar[j] * gBar[j]) + eps;
-        } else {
-          d[j] = Math.sqrt(v[j]) + eps;
-        }
-        if (buf) {
-          buf[j] = momentum * buf[j] + g / d[j];
-          step[j] = -lr * buf[j];
-        } else {
-          step[j] = -lr * (g / d[j]);
-        }
-        theta[j] += step[j];
+        if (gBar) gBar[j] = alpha * gBar[j] + (1 - alpha) * g;
+        const d = denominatorAt(v, gBar, eps, j);
+        if (buf) buf[j] = momentum * buf[j] + g / d;
+        const added = addedBy(lr, g, d, buf, j);
+        if (step) step[j] = added;
+        theta[j] += added;
       }
     }
 
     if (!this.recordState) return { state: {} };
     return {
       state: reportPerParameter(this.names, (i) => {
-        const entry: ParameterReport = { squareAverage: squareAverage[i].slice(), denominator: denominators[i] };
-        if (gradAverage) entry.gradAverage = gradAverage[i].slice();
-        if (velocity) entry.velocity = velocity[i].slice();
-        entry.step = steps[i];
+        const v = squareAverage[i].slice();
+        const gBar = gradAverage?.[i].slice();
+        const entry: ParameterReport = { squareAverage: v };
+        // The denominator from the report's copies of the averages.
+        const denominators = () => v.map((_x, j) => denominatorAt(v, gBar, eps, j));
+        reportDerived(entry, 'denominator', v.length, denominators);
+        if (gBar) entry.gradAverage = gBar;
+        const buf = velocity?.[i].slice();
+        if (buf) entry.velocity = buf;
+        const step = steps![i];
+        if (step) entry.step = step;
+        else {
+          reportDerived(entry, 'step', v.length, () => {
+            // With momentum the velocity copy alone; without, the gradient as recorded over the denominator.
+            const grad = buf ? undefined : recordedGradient(i);
+            const d = buf ? undefined : denominators();
+            return v.map((_x, j) => addedBy(lr, grad ? grad[j] : 0, d ? d[j] : 0, buf, j));
+          });
+        }
         return entry;
       }),
     };
@@ -107,4 +123,14 @@ function copyState(s: RmspropState): RmspropState {
     gradAverage: s.gradAverage && cloneAll(s.gradAverage),
     velocity: s.velocity && cloneAll(s.velocity),
   };
+}
+
+/** The step's denominator for element j: √(v − ḡ²) + eps when centered, else √v + eps (v, ḡ already updated). */
+function denominatorAt(v: Float64Array, gBar: Float64Array | undefined, eps: number, j: number): number {
+  return gBar ? Math.sqrt(v[j] - gBar[j] * gBar[j]) + eps : Math.sqrt(v[j]) + eps;
+}
+
+/** What the update adds to element j: −lr·b[j] with the momentum buffer b (already updated), else −lr·g/d. */
+function addedBy(lr: number, g: number, d: number, buf: Float64Array | undefined, j: number): number {
+  return buf ? -lr * buf[j] : -lr * (g / d);
 }

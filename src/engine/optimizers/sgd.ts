@@ -33,7 +33,10 @@ export class Sgd implements Optimizer {
     private readonly recordState = true,
   ) {}
 
-  step(params: Float64Array[], grads: Float64Array[], _objective?: Objective, allocate: Allocate = freshArray): OptimizerReport {
+  step(
+    params: Float64Array[], grads: Float64Array[], _objective?: Objective, allocate: Allocate = freshArray,
+    recordedGradient: (index: number) => Float64Array = (index) => grads[index],
+  ): OptimizerReport {
     const { learningRate: lr, momentum, dampening, nesterov, weightDecay } = this.options;
     const firstStep = this.velocity === null;
     if (momentum !== 0 && firstStep) this.velocity = zerosLike(params);
@@ -68,10 +71,10 @@ export class Sgd implements Optimizer {
         const step = steps![i];
         if (step) entry.step = step;
         else {
-          // The step's gradient (the trainer's record keeps it; nothing writes it again) and the velocity copy.
-          const grad = grads[i];
+          // From the step's gradient as recorded and the velocity copy.
           const buf = entry.velocity as Float64Array | undefined;
           defineLazy(entry, 'step', () => {
+            const grad = recordedGradient(i);
             const out = new Float64Array(grad.length);
             for (let j = 0; j < out.length; j++) out[j] = addedBy(lr, momentum, nesterov, grad[j], buf, j);
             return out;
