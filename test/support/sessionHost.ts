@@ -38,9 +38,10 @@ export async function answerHost(view: InspectorPage, host: SessionHost, from: n
     // The page posts from its render; a round trip lets those posts reach `posted`.
     if (answered) await view.page.evaluate(() => new Promise((done) => setTimeout(done, 0)));
   }
-  // The parts a render left for the page's settle pass are written in an idle callback: one queued
-  // after it runs after it.
-  await view.page.evaluate(() => new Promise((done) => requestIdleCallback(done)));
+  // The parts a render left for the page's settle pass are written in an idle callback (within
+  // 250 ms, main.ts): one queued after it, with a later deadline, runs after it. (Headless Chromium
+  // can go without idle periods when nothing draws, so the deadline is what ends the wait then.)
+  await view.page.evaluate(() => new Promise((done) => requestIdleCallback(done, { timeout: 300 })));
 }
 
 /** Chooses `value` in the page's `<select>` and lets the host answer what the page asked for. */
