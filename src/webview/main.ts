@@ -131,8 +131,7 @@ const ctx: Context = {
   t: (text: WebviewString, ...args) => l10n.t(text, ...args),
   invalidate() {
     // A render is coming: a settle pass still waiting would only finish a render it replaces.
-    if (settleCallback) cancelIdleCallback(settleCallback);
-    settleCallback = 0;
+    cancelSettle();
     if (frame || soon) return;
     // Leading edge: when nothing was rendered during the last frame, render as soon as this task's
     // messages are applied; otherwise wait for the next animation frame, so a burst of messages
@@ -211,8 +210,7 @@ function render(): void {
   frame = 0;
   soon = false;
   lastRender = performance.now();
-  if (settleCallback) cancelIdleCallback(settleCallback);
-  settleCallback = 0;
+  cancelSettle();
   // Marks for the latency benchmark (bench/webviewLatency.ts reads how long the render itself took).
   performance.clearMarks();
   performance.mark('inspector-render-start');
@@ -253,8 +251,7 @@ function renderViews(list: Iterable<View>): void {
 
 /** The settle pass: the views the last render left, every part of them. */
 function settle(): void {
-  if (settleCallback) cancelIdleCallback(settleCallback);
-  settleCallback = 0;
+  cancelSettle();
   settling = true;
   try {
     renderViews([...unsettled]);
@@ -263,6 +260,12 @@ function settle(): void {
   }
   unsettled.clear();
   rendered();
+}
+
+/** Drops the idle callback of a settle pass still waiting (a render or the pass itself runs instead). */
+function cancelSettle(): void {
+  if (settleCallback) cancelIdleCallback(settleCallback);
+  settleCallback = 0;
 }
 
 /** Every part shows the state: the host hears what the views read, and a reader of the page may look. */
