@@ -113,6 +113,12 @@ let applied = 0;
 let frame = 0;
 let soon = false;
 let lastRender = -Infinity;
+/**
+ * True once an animation frame has begun since the last render: a render now is the only one this
+ * frame shows. The 16 ms clock alone waited a frame more for a step that came after a quick render
+ * and an idle settle pass; it stays for a hidden page, whose animation frames do not run.
+ */
+let frameSinceRender = true;
 let themeChanged = false;
 /** The views a render left (wholly or in part) for the settle pass, and its idle callback. */
 const unsettled = new Set<View>();
@@ -136,7 +142,7 @@ const ctx: Context = {
     // Leading edge: when nothing was rendered during the last frame, render as soon as this task's
     // messages are applied; otherwise wait for the next animation frame, so a burst of messages
     // (a run at 60 steps/s) still costs at most one render per frame.
-    if (performance.now() - lastRender >= FRAME_MS) {
+    if (frameSinceRender || performance.now() - lastRender >= FRAME_MS) {
       soon = true;
       queueMicrotask(render);
     } else frame = requestAnimationFrame(render);
@@ -210,6 +216,8 @@ function render(): void {
   frame = 0;
   soon = false;
   lastRender = performance.now();
+  frameSinceRender = false;
+  requestAnimationFrame(() => (frameSinceRender = true));
   cancelSettle();
   // Marks for the latency benchmark (bench/webviewLatency.ts reads how long the render itself took).
   performance.clearMarks();
