@@ -9,7 +9,7 @@ import {
   HistoryCursor, buildExplanationMessage, buildInitMessage, buildSnapshotMessages, buildTensorMessage,
 } from '../../src/extension/inspectorMessages';
 import { TrainingSession } from '../../src/extension/session';
-import type { InspectorPage } from './browserPage';
+import { type InspectorPage, openInspector } from './browserPage';
 import type { CopyTextMessage, HostMessage, InitMessage, SavePictureMessage, StepMessage, WebviewMessage } from '../../src/protocol/messages';
 
 type Of<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
@@ -42,6 +42,24 @@ export async function answerHost(view: InspectorPage, host: SessionHost, from: n
   // 250 ms, main.ts): one queued after it, with a later deadline, runs after it. (Headless Chromium
   // can go without idle periods when nothing draws, so the deadline is what ends the wait then.)
   await view.page.evaluate(() => new Promise((done) => requestIdleCallback(done, { timeout: 300 })));
+}
+
+/**
+ * An inspector page and a host session of `model` that have gone through steps 1…`steps` one at
+ * a time, the page's requests answered after each as the panel would.
+ */
+export async function openStepped(
+  options: Parameters<typeof openInspector>[0], model: ModelFile, steps: number,
+): Promise<{ view: InspectorPage; host: SessionHost }> {
+  const view = await openInspector(options);
+  const host = SessionHost.open(model);
+  await view.send(host.init());
+  for (let k = 1; k <= steps; k++) {
+    const from = view.posted.length;
+    await view.send(await host.next(k));
+    await answerHost(view, host, k === 1 ? 0 : from);
+  }
+  return { view, host };
 }
 
 /** Chooses `value` in the page's `<select>` and lets the host answer what the page asked for. */

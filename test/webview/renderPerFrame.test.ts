@@ -3,8 +3,8 @@
 // a frame. The inspector bundle in Chromium, fed by the host's own builders; each screen's J is
 // held against the session's record of the step it claims to show.
 import { strict as assert } from 'node:assert';
-import { type InspectorPage, openInspector, pack } from '../support/browserPage';
-import { SessionHost, answerHost } from '../support/sessionHost';
+import { type InspectorPage, pack } from '../support/browserPage';
+import { SessionHost, answerHost, openStepped } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 
 const run = runSteps(syntheticModel([2, 8, 8, 1], ['tanh', 'tanh', 'sigmoid'], 'binary-cross-entropy', 64), 16, 8);
@@ -61,14 +61,7 @@ describe('one render a frame, and no wait for a frame already begun', function (
   let view: InspectorPage;
   let host: SessionHost;
   before(async () => {
-    view = await openInspector({ theme: 'light', width: 1280, height: 900 });
-    host = SessionHost.open(run.model);
-    await view.send(host.init());
-    for (let k = 1; k <= 2; k++) {
-      const from = view.posted.length;
-      await view.send(await host.next(k));
-      await answerHost(view, host, from);
-    }
+    ({ view, host } = await openStepped({ theme: 'light', width: 1280, height: 900 }, run.model, 2));
   });
   after(async () => view?.close());
 

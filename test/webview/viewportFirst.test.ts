@@ -4,8 +4,8 @@
 // below the fold, the toolbar's J at the top. Every number is held against the session's own
 // record of that step.
 import { strict as assert } from 'node:assert';
-import { type InspectorPage, openInspector, pack } from '../support/browserPage';
-import { SessionHost, answerHost } from '../support/sessionHost';
+import { type InspectorPage, pack } from '../support/browserPage';
+import { SessionHost, answerHost, openStepped } from '../support/sessionHost';
 import { runSteps, syntheticModel } from '../support/engineSteps';
 
 const STEPS = 5;
@@ -39,14 +39,7 @@ describe('the viewport first: a step writes what is near the viewport, the settl
   let view: InspectorPage;
   let host: SessionHost;
   before(async () => {
-    view = await openInspector({ theme: 'dark', width: 1280, height: 900 });
-    host = SessionHost.open(run.model);
-    await view.send(host.init());
-    for (let k = 1; k <= 3; k++) {
-      const from = view.posted.length;
-      await view.send(await host.next(k));
-      await answerHost(view, host, k === 1 ? 0 : from);
-    }
+    ({ view, host } = await openStepped({ theme: 'dark', width: 1280, height: 900 }, run.model, 3));
   });
   after(async () => view?.close());
 
