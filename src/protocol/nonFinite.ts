@@ -11,17 +11,18 @@ type NonFiniteName = 'Infinity' | '-Infinity' | 'NaN';
 
 const NUMBER_OF: Readonly<Record<NonFiniteName, number>> = { Infinity: Infinity, '-Infinity': -Infinity, NaN: NaN };
 
-function isNonFiniteMarker(value: unknown): value is { nonFinite: NonFiniteName } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  const name = (value as { nonFinite?: unknown }).nonFinite;
-  return keys.length === 1 && keys[0] === 'nonFinite' && typeof name === 'string' && Object.hasOwn(NUMBER_OF, name);
-}
-
+/** A plain object or array: what a message is built of (typed arrays and other objects are not walked). */
 function isPlainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
   if (value === null || typeof value !== 'object') return false;
   const prototype = Object.getPrototypeOf(value);
   return Array.isArray(value) || prototype === Object.prototype || prototype === null;
+}
+
+/** Whether a plain object is a marker. Only ever given plain objects: Object.keys of a typed array names every element. */
+function isNonFiniteMarker(value: Record<string, unknown>): value is { nonFinite: NonFiniteName } {
+  const keys = Object.keys(value);
+  const name = value.nonFinite;
+  return keys.length === 1 && keys[0] === 'nonFinite' && typeof name === 'string' && Object.hasOwn(NUMBER_OF, name);
 }
 
 /** A copy of `message` whose non-finite numbers (outside typed arrays) are markers JSON keeps. */
@@ -40,9 +41,9 @@ export function toWire<T>(message: T): T {
 /** The message `toWire` was given: markers back to numbers. */
 export function fromWire<T>(message: unknown): T {
   const decode = (value: unknown): unknown => {
-    if (isNonFiniteMarker(value)) return NUMBER_OF[value.nonFinite];
     if (!isPlainContainer(value)) return value;
     if (Array.isArray(value)) return value.map(decode);
+    if (isNonFiniteMarker(value)) return NUMBER_OF[value.nonFinite];
     const copy: Record<string, unknown> = {};
     for (const key of Object.keys(value)) copy[key] = decode(value[key]);
     return copy;
