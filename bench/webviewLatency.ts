@@ -49,6 +49,12 @@ export interface LatencyFigures {
   numbersAsColour: number;
   /** Timed steps whose network diagram the settle pass still changed (the diagram was not complete when shown). */
   diagramAfterShown: number;
+  /**
+   * The timed steps over 16 ms and, at their median, the time from their post until their render
+   * began (long: the step waited for the next animation frame, one render per frame), the render
+   * and the forced layout (long: the page's work ran long or waited for a core).
+   */
+  slowSteps: { steps: number; untilRenderP50?: number; renderP50?: number; layoutP50?: number };
   /** The page's main-thread CPU per step, from a traced pass (measureMainThread). */
   mainThread?: MainThread;
 }
@@ -58,9 +64,11 @@ const median = (values: number[]) => quantile([...values].sort((a, b) => a - b),
 
 /**
  * One step's figures: [shown ms, render ms, layout ms, numbers on screen, of which drawn as colour,
- * settled ms, 1 if the settle pass changed the network diagram (it was not complete when shown)].
+ * settled ms, 1 if the settle pass changed the network diagram (it was not complete when shown),
+ * ms from the post until the render began (the message's delivery and, when it waited, the wait
+ * for the next animation frame)].
  */
-type Sample = [number, number, number, number, number, number, number];
+type Sample = [number, number, number, number, number, number, number, number];
 
 /**
  * Posts one step to the page and times it (a Sample). Page code as text: the functions tsx compiles
@@ -90,7 +98,7 @@ const TIME_STEP_IN_PAGE = `(text) => new Promise((done) => {
     performance.mark('bench-step-end');
     const [a] = performance.getEntriesByName('inspector-render-start');
     const [b] = performance.getEntriesByName('inspector-render-end');
-    shown = [total, a && b ? b.startTime - a.startTime : NaN, layout];
+    shown = [total, a && b ? b.startTime - a.startTime : NaN, layout, a ? a.startTime - start : NaN];
     diagramWatch = new MutationObserver(() => (diagramChanged = 1));
     diagramWatch.observe(document.getElementById('diagram'), { subtree: true, childList: true, attributes: true, characterData: true });
   });
@@ -106,8 +114,9 @@ const TIME_STEP_IN_PAGE = `(text) => new Promise((done) => {
       diagramWatch.disconnect();
       // Counted after the clocks stop: the numbers a reader can see (screen-truth's data-value), and
       // of those the ones drawn as colour (an edge's stroke, a pixel's grey; exact on hover).
-      done([...shown, document.querySelectorAll('[data-value]').length,
-        document.querySelectorAll('line.edge[data-value], rect.pixel[data-value]').length, settled, diagramChanged]);
+      const [total, render, layout, untilRender] = shown;
+      done([total, render, layout, document.querySelectorAll('[data-value]').length,
+        document.querySelectorAll('line.edge[data-value], rect.pixel[data-value]').length, settled, diagramChanged, untilRender]);
     });
   }, { once: true });
   window.postMessage(message, '*');
@@ -131,11 +140,21 @@ function summarize(samples: Sample[]): Latency {
   };
 }
 
+function slowSteps(timed: Sample[]): LatencyFigures['slowSteps'] {
+  const slow = timed.filter((s) => s[0] > 16);
+  const medianOf = (k: number) => {
+    const values = slow.map((s) => s[k]).filter((v) => !Number.isNaN(v));
+    return values.length ? median(values) : undefined;
+  };
+  return { steps: slow.length, untilRenderP50: medianOf(7), renderP50: medianOf(1), layoutP50: medianOf(2) };
+}
+
 /**
  * Two ways steps arrive: `stepping`, a person pressing Step (messages 100 ms apart, so each one is
  * rendered on the leading edge as soon as it is applied), and `running`, back to back as fast as
- * the page renders them (each arrives within a frame of the last render, so it waits for the next
- * animation frame: the coalescing that keeps a 60 steps/s run at one render per frame).
+ * the page renders and settles them (one that arrives before an animation frame has begun since
+ * the last render waits for the next one: the coalescing that keeps a fast run at one render per
+ * frame; slowSteps says how often a slow step was such a wait).
  */
 const GAP_MS = { stepping: 100, running: 0 } as const;
 
@@ -257,6 +276,7 @@ async function stepThrough(steps: number, options: { baseline?: { script: string
         numbersShown: median(times.slice(WARM_UP).map((t) => t[3])),
         numbersAsColour: median(times.slice(WARM_UP).map((t) => t[4])),
         diagramAfterShown: times.slice(WARM_UP).filter((t) => t[6] === 1).length,
+        slowSteps: slowSteps(times.slice(WARM_UP)),
         mainThread: trace ? mainThreadTime(events) : undefined,
       });
     }
@@ -312,7 +332,10 @@ export const webviewLatency: BenchSection = {
           `${r.numbersShown.toLocaleString('en-US')} | ${r.numbersAsColour.toLocaleString('en-US')} | ${ratio(r)} |`));
     }
     lines.push('', 'The network diagram (the top card) is part of what the viewport clock measures: a MutationObserver on it from inspector-shown until the page ' +
-      `settled saw the settle pass change it in ${rows.map((r) => `${r.diagramAfterShown} of ${r.steps} steps (${r.network}, ${r.mode})`).join(', ')}.`);
+      `settled saw the settle pass change it in ${rows.map((r) => `${r.diagramAfterShown} of ${r.steps} steps (${r.network}, ${r.mode})`).join(', ')}.`,
+      '', 'The steps over 16 ms and, at their median, how long after the post their render began (long when one render per frame made the step wait for the next ' +
+      `animation frame), the render and the forced layout (render p50 and layout p50 above are all steps'): ${rows.map((r) => `${r.network} ${r.mode}: ${r.slowSteps.steps} of ${r.steps}` +
+        (r.slowSteps.steps ? `, render began after ${ms(r.slowSteps.untilRenderP50)} ms, render ${ms(r.slowSteps.renderP50)} ms, layout ${ms(r.slowSteps.layoutP50)} ms` : '')).join('; ')}.`);
     const traced = await measureMainThread();
     lines.push('', 'The page\'s own work per step, from a second pass of the same steps with a Chromium trace running (thread time, which does not count the time the main ' +
       'thread waited for a core while other processes held it): "CPU" is the main thread\'s CPU time from the step\'s arrival until the viewport shows it, "CPU until settled" until every part does, "style" and "layout" the ' +
