@@ -38,7 +38,8 @@ export function noiseView(): ExplorerViewModule {
       const logs = r.std.map((v) => Math.log10(v));
       const predicted = r.predicted.map((v) => Math.log10(v));
       const all = [...logs, ...predicted];
-      const range = { x0: 0, x1: Math.log10(r.sizes[r.sizes.length - 1]), y0: Math.floor(Math.min(...all) - 0.2), y1: Math.ceil(Math.max(...all) + 0.2) };
+      // Half a dot's width beyond the first and last batch size, so the plot box does not clip their dots.
+      const range = { x0: -0.2, x1: Math.log10(r.sizes[r.sizes.length - 1]) + 0.2, y0: Math.floor(Math.min(...all) - 0.2), y1: Math.ceil(Math.max(...all) + 0.2) };
       const f = frame(range, 420, 300);
       axes(f, range, `log₁₀ ${ctx.t('batch size n')}`, 'log₁₀ std');
       polyline(f, r.sizes.map((n, i) => [Math.log10(n), predicted[i]]), 'series-1 dashed');
