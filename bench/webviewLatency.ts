@@ -37,8 +37,16 @@ export interface Latency {
 export interface LatencyFigures {
   network: string;
   mode: 'stepping' | 'running';
+  /** Timed steps, in all passes together. */
   steps: number;
+  /**
+   * Each figure of `current` and `baseline` is the median of its value in each pass (the same
+   * steps, all four cases measured once before any is measured again), so a burst of load from
+   * the machine's other tenants moves one pass, not the figure.
+   */
   current: Latency;
+  /** The viewport clock's p95 in each pass, in order. */
+  passP95: number[];
   baseline?: Latency;
   bytesPerStep: number; // median over the steps
   /** Of those, the JSON around the numbers (names, position, scalars), median over the steps. */
@@ -50,9 +58,9 @@ export interface LatencyFigures {
   /** Timed steps whose network diagram the settle pass still changed (the diagram was not complete when shown). */
   diagramAfterShown: number;
   /**
-   * The timed steps over 16 ms and, at their median, the time from their post until their render
-   * began (long: the step waited for the next animation frame, one render per frame), the render
-   * and the forced layout (long: the page's work ran long or waited for a core).
+   * The timed steps over 16 ms (in all passes) and, at their median, the time from their post until
+   * their render began (long: the step waited for the next animation frame, one render per frame),
+   * the render and the forced layout (long: the page's work ran long or waited for a core).
    */
   slowSteps: { steps: number; untilRenderP50?: number; renderP50?: number; layoutP50?: number };
   /** The page's main-thread CPU per step, from a traced pass (measureMainThread). */
@@ -129,8 +137,7 @@ async function timeStep(view: InspectorPage, text: string): Promise<Sample> {
 /** Steps dropped before timing: the first renders run before the JIT has compiled the views. */
 const WARM_UP = 20;
 
-function summarize(samples: Sample[]): Latency {
-  const warm = samples.slice(WARM_UP);
+function summarize(warm: Sample[]): Latency {
   const totals = warm.map((s) => s[0]).sort((a, b) => a - b);
   const settled = warm.map((s) => s[5]).sort((a, b) => a - b);
   const renders = warm.map((s) => s[1]).filter((v) => !Number.isNaN(v));
@@ -219,16 +226,53 @@ const CASES = (): Case[] => [
   { network: '784-128-10', model: syntheticModel([784, 128, 10], ['relu', 'softmax'], 'cross-entropy', 64), batch: 32 },
 ];
 
+/** One case and mode measured once: the timed steps' samples (warm-up dropped) and the bytes of every step. */
+interface Pass {
+  network: string;
+  mode: 'stepping' | 'running';
+  timed: Sample[];
+  baselineTimed?: Sample[];
+  bytes: number[];
+  jsonBytes: number[];
+  mainThread?: MainThread;
+}
+
+/** Each case and mode's figures from its passes (`passes[k][i]`: pass k of row i). */
+function figures(passes: Pass[][]): LatencyFigures[] {
+  return passes[0].map(({ network, mode, bytes, jsonBytes, mainThread }, i) => {
+    const rows = passes.map((pass) => pass[i]);
+    const timed = rows.flatMap((row) => row.timed);
+    const medianLatency = (latencies: Latency[]): Latency => {
+      const of = (pick: (l: Latency) => number | undefined) => {
+        const values = latencies.map(pick).filter((v): v is number => v !== undefined);
+        return values.length ? median(values) : undefined;
+      };
+      return {
+        p50: of((l) => l.p50)!, p95: of((l) => l.p95)!, settledP50: of((l) => l.settledP50)!, settledP95: of((l) => l.settledP95)!,
+        renderP50: of((l) => l.renderP50), layoutP50: of((l) => l.layoutP50)!,
+      };
+    };
+    const current = rows.map((row) => summarize(row.timed));
+    return {
+      network, mode, steps: timed.length, current: medianLatency(current), passP95: current.map((l) => l.p95),
+      baseline: rows[0].baselineTimed ? medianLatency(rows.map((row) => summarize(row.baselineTimed!))) : undefined,
+      bytesPerStep: median(bytes), jsonBytesPerStep: median(jsonBytes),
+      numbersShown: median(timed.map((t) => t[3])), numbersAsColour: median(timed.map((t) => t[4])),
+      diagramAfterShown: timed.filter((t) => t[6] === 1).length, slowSteps: slowSteps(timed), mainThread,
+    };
+  });
+}
+
 /**
  * Steps each case's inspector through `steps` records as they arrive in each mode, timing each one.
  * `baseline`: an older build's page beside it, steps alternating between the two. `trace`: a
  * Chromium trace from the end of the warm-up, for mainThreadTime; tracing slows the clock it
  * would measure, so a traced pass's figures other than `mainThread` are not the latency.
  */
-async function stepThrough(steps: number, options: { baseline?: { script: string; css?: string }; trace?: boolean }): Promise<LatencyFigures[]> {
+async function stepThrough(steps: number, options: { baseline?: { script: string; css?: string }; trace?: boolean }): Promise<Pass[]> {
   const { baseline, trace } = options;
   const browser = await launch();
-  const results: LatencyFigures[] = [];
+  const results: Pass[] = [];
   try {
     for (const c of CASES()) for (const mode of ['stepping', 'running'] as const) {
       const run = runSteps(c.model, steps, c.batch);
@@ -271,12 +315,7 @@ async function stepThrough(steps: number, options: { baseline?: { script: string
       await current.close();
       await old?.close();
       results.push({
-        network: c.network, mode, steps: steps - WARM_UP, current: summarize(times), baseline: old ? summarize(oldTimes) : undefined, bytesPerStep: median(bytes),
-        jsonBytesPerStep: median(jsonBytes),
-        numbersShown: median(times.slice(WARM_UP).map((t) => t[3])),
-        numbersAsColour: median(times.slice(WARM_UP).map((t) => t[4])),
-        diagramAfterShown: times.slice(WARM_UP).filter((t) => t[6] === 1).length,
-        slowSteps: slowSteps(times.slice(WARM_UP)),
+        network: c.network, mode, timed: times.slice(WARM_UP), baselineTimed: old ? oldTimes.slice(WARM_UP) : undefined, bytes, jsonBytes,
         mainThread: trace ? mainThreadTime(events) : undefined,
       });
     }
@@ -286,17 +325,25 @@ async function stepThrough(steps: number, options: { baseline?: { script: string
   return results;
 }
 
-/** The latency pass (no tracing), with the baseline build's page beside it when BENCH_WEBVIEW_BASELINE names one. */
-export async function measureWebviewLatency(steps = 120, baselineDir = process.env.BENCH_WEBVIEW_BASELINE): Promise<LatencyFigures[]> {
+/** Latency passes measured one after another (each covers every case and mode once). */
+const PASSES = 3;
+
+/**
+ * The latency passes (no tracing), with the baseline build's page beside it when
+ * BENCH_WEBVIEW_BASELINE names one; each row's figures are medians over the passes.
+ */
+export async function measureWebviewLatency(steps = 120, baselineDir = process.env.BENCH_WEBVIEW_BASELINE, passes = PASSES): Promise<LatencyFigures[]> {
   const baseline = baselineDir && existsSync(join(baselineDir, 'webview.js'))
     ? { script: join(baselineDir, 'webview.js'), css: existsSync(join(baselineDir, 'inspector.css')) ? join(baselineDir, 'inspector.css') : undefined }
     : undefined;
-  return stepThrough(steps, { baseline });
+  const measured: Pass[][] = [];
+  for (let k = 0; k < passes; k++) measured.push(await stepThrough(steps, { baseline }));
+  return figures(measured);
 }
 
 /** The CPU pass: the same steps arriving the same way, traced; each row's `mainThread`. */
 export async function measureMainThread(steps = 120): Promise<LatencyFigures[]> {
-  return stepThrough(steps, { trace: true });
+  return figures([await stepThrough(steps, { trace: true })]);
 }
 
 const ms = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
@@ -308,7 +355,8 @@ export const webviewLatency: BenchSection = {
     const rows = await measureWebviewLatency();
     const compared = rows.some((r) => r.baseline);
     const lines = [
-      `Clock: step message posted → the render has brought the viewport up to date (inspector-shown), the loss chart redrawn (uPlot's microtask) + forced layout (the first ${WARM_UP} steps dropped as warm-up, while the JIT compiles the views); ` +
+      `Clock: step message posted → the render has brought the viewport up to date (inspector-shown), the loss chart redrawn (uPlot's microtask) + forced layout (the first ${WARM_UP} steps dropped as warm-up, while the JIT compiles the views), in ${PASSES} passes one after another (each page opened afresh, ` +
+        'every case and mode measured once a pass); each figure is the median of its value in the passes (so a burst of load from the machine\'s other tenants moves one pass, not the figure), and "steps" counts them all; ' +
         '"settled": the same clock until every part of the page shows the step (inspector-rendered: the settle pass has written the parts the render left because they were far from the viewport, in the page\'s next idle time) + forced layout. ' +
         '"render" is the render function alone, between the webview\'s performance marks; "layout" the forced layout after the chart\'s redraw. ' +
         '"Numbers on screen" counts the elements carrying a number (data-value, as the screen-truth suite reads them), counted on the page after the render, never from what was sent; ' +
@@ -319,9 +367,9 @@ export const webviewLatency: BenchSection = {
       '',
     ];
     if (!compared) {
-      lines.push('| network | steps arrive | steps | p50 (ms) | p95 (ms) | settled p50 (ms) | settled p95 (ms) | render p50 (ms) | layout p50 (ms) | bytes posted per step | of which JSON | numbers on screen | of which as colour | bytes ÷ (8 × numbers) |',
-        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-        ...rows.map((r) => `| ${r.network} | ${r.mode} | ${r.steps} | ${ms(r.current.p50)} | ${ms(r.current.p95)} | ${ms(r.current.settledP50)} | ${ms(r.current.settledP95)} | ${ms(r.current.renderP50)} | ${ms(r.current.layoutP50)} | ` +
+      lines.push('| network | steps arrive | steps | p50 (ms) | p95 (ms) | p95 in each pass (ms) | settled p50 (ms) | settled p95 (ms) | render p50 (ms) | layout p50 (ms) | bytes posted per step | of which JSON | numbers on screen | of which as colour | bytes ÷ (8 × numbers) |',
+        '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...rows.map((r) => `| ${r.network} | ${r.mode} | ${r.steps} | ${ms(r.current.p50)} | ${ms(r.current.p95)} | ${r.passP95.map(ms).join(', ')} | ${ms(r.current.settledP50)} | ${ms(r.current.settledP95)} | ${ms(r.current.renderP50)} | ${ms(r.current.layoutP50)} | ` +
           `${r.bytesPerStep.toLocaleString('en-US')} | ${r.jsonBytesPerStep.toLocaleString('en-US')} | ${r.numbersShown.toLocaleString('en-US')} | ${r.numbersAsColour.toLocaleString('en-US')} | ${ratio(r)} |`));
     } else {
       lines.push(`Baseline: ${process.env.BENCH_WEBVIEW_BASELINE}; steps alternate between the two builds in one browser.`, '',
