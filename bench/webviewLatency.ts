@@ -385,7 +385,7 @@ export const webviewLatency: BenchSection = {
       `animation frame), the render and the forced layout (render p50 and layout p50 above are all steps'): ${rows.map((r) => `${r.network} ${r.mode}: ${r.slowSteps.steps} of ${r.steps}` +
         (r.slowSteps.steps ? `, render began after ${ms(r.slowSteps.untilRenderP50)} ms, render ${ms(r.slowSteps.renderP50)} ms, layout ${ms(r.slowSteps.layoutP50)} ms` : '')).join('; ')}.`);
     const traced = await measureMainThread();
-    lines.push('', 'The page\'s own work per step, from a second pass of the same steps with a Chromium trace running (thread time, which does not count the time the main ' +
+    lines.push('', 'The page\'s own work per step, from one more pass of the same steps with a Chromium trace running (thread time, which does not count the time the main ' +
       'thread waited for a core while other processes held it): "CPU" is the main thread\'s CPU time from the step\'s arrival until the viewport shows it, "CPU until settled" until every part does, "style" and "layout" the ' +
       'style recalculation and layout among them. Tracing slows the page, so these run above the untraced figures; a slow step whose CPU stays near the median ' +
       'lost its time waiting, not working.', '',
