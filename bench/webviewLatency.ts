@@ -24,6 +24,7 @@ import { type InspectorPage, launch, openInspector, pack } from '../test/support
 import { SessionHost, answerHost } from '../test/support/sessionHost';
 import { runSteps, syntheticModel } from '../test/support/engineSteps';
 import { messageByteParts } from '../src/protocol/traceCodec';
+import { useKernelIn } from '../src/engine/nodeKernel';
 
 export interface Latency {
   p50: number; // ms, step posted → the viewport shows it, laid out
@@ -271,6 +272,9 @@ function figures(passes: Pass[][]): LatencyFigures[] {
  */
 async function stepThrough(steps: number, options: { baseline?: { script: string; css?: string }; trace?: boolean }): Promise<Pass[]> {
   const { baseline, trace } = options;
+  // The host's session trains with the WebAssembly kernel, as the extension host does (on its own,
+  // `npm run bench -- webview` would otherwise run the TypeScript fallback beside the page).
+  useKernelIn(join(__dirname, '..', 'dist'));
   const browser = await launch();
   const results: Pass[] = [];
   try {
