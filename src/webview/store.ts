@@ -13,13 +13,36 @@ import type { Evaluation } from '../engine/evaluation';
 import type { CompareResult } from '../engine/experiments/compare';
 import * as l10n from '@vscode/l10n';
 
+/** Index k = step k + 1. Each array is a view that is never written after it is made (extended). */
 export interface LossSeries {
-  loss: number[];
-  lossAfter: number[];
-  dataLoss: number[];
-  regLoss: number[];
+  loss: Float64Array;
+  lossAfter: Float64Array;
+  dataLoss: Float64Array;
+  regLoss: Float64Array;
   /** Online training only (LossHistory.lossAverage). */
-  lossAverage?: number[];
+  lossAverage?: Float64Array;
+}
+
+const emptyHistory = (): LossSeries => ({ loss: new Float64Array(0), lossAfter: new Float64Array(0), dataLoss: new Float64Array(0), regLoss: new Float64Array(0) });
+
+/**
+ * `series`' first `keep` values followed by `values`. An append (keep is the whole series) writes
+ * after the series in its own buffer instead of copying every step before it, as a million steps
+ * would at every step; earlier views never see the write, since it lies past their end. A cut (a
+ * move back) and an append that does not fit copy into a fresh buffer twice the new length.
+ */
+export function extendedSeries(series: Float64Array, keep: number, values: ArrayLike<number>): Float64Array {
+  const kept = Math.min(keep, series.length);
+  const length = kept + values.length;
+  const room = series.buffer.byteLength / Float64Array.BYTES_PER_ELEMENT;
+  let out: Float64Array;
+  if (kept === series.length && series.byteOffset === 0 && length <= room) out = new Float64Array(series.buffer, 0, length);
+  else {
+    out = new Float64Array(Math.max(2 * length, 1024)).subarray(0, length);
+    out.set(series.subarray(0, kept));
+  }
+  out.set(values, kept);
+  return out;
 }
 
 export interface State {
@@ -30,7 +53,7 @@ export interface State {
   view: ViewState;
   position?: StepOnScreen;
   record?: DecodedRecord;
-  history: LossSeries; // index k = step k + 1
+  history: LossSeries;
   epochs: EpochEvaluation[];
   /** The looks at the test split since the last reset, oldest first. */
   testLooks: Evaluation[];
@@ -78,7 +101,7 @@ export function initialState(saved?: unknown): State {
 
 function initialStateOfView(saved?: Partial<ViewState>): State {
   return {
-    locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: { loss: [], lossAfter: [], dataLoss: [], regLoss: [] },
+    locale: 'en', view: { ...DEFAULT_VIEW, ...saved }, history: emptyHistory(),
     epochs: [], testLooks: [], fullTensors: new Map(), running: false, shortcuts: {},
   };
 }
@@ -154,7 +177,7 @@ export function apply(state: State, message: HostMessage): void {
       state.shortcuts = message.shortcuts ?? {};
       if (message.viewState) state.view = { ...state.view, ...message.viewState };
       state.view.selectedLayer = Math.min(state.view.selectedLayer, message.model.layers.length - 1);
-      state.history = { loss: [], lossAfter: [], dataLoss: [], regLoss: [] };
+      state.history = emptyHistory();
       state.epochs = [];
       state.testLooks = [];
       state.record = undefined;
@@ -177,13 +200,13 @@ export function apply(state: State, message: HostMessage): void {
       const h = message.history;
       const keep = Math.max(0, h.from - 1);
       for (const key of LOSS_FIELDS) {
-        state.history[key] = state.history[key].slice(0, keep).concat(Array.from(h[key] ?? []));
+        state.history[key] = extendedSeries(state.history[key], keep, h[key] ?? []);
       }
       // A record sent without its losses has them in the history, at its step (stepRecord).
       if (LOSS_FIELDS.every((key) => record[key] === undefined) && record.step >= 1 && record.step <= state.history.loss.length) {
         for (const key of LOSS_FIELDS) record[key] = state.history[key][record.step - 1];
       }
-      state.history.lossAverage = h.lossAverage && (state.history.lossAverage ?? []).slice(0, keep).concat(Array.from(h.lossAverage));
+      state.history.lossAverage = h.lossAverage && extendedSeries(state.history.lossAverage ?? new Float64Array(0), keep, h.lossAverage);
       if (state.explanation && state.explanation.step !== record.step) state.explanation = undefined;
       state.error = undefined;
       return;

@@ -29,6 +29,16 @@ interface EpochColumn {
   colour: number;
 }
 
+/** 1, 2, …: the step chart's x values, kept and extended (building them anew was a pass over the whole history every step). */
+let stepNumberBuffer = new Float64Array(0);
+function stepNumbers(count: number): Float64Array {
+  if (count > stepNumberBuffer.length) {
+    stepNumberBuffer = new Float64Array(Math.max(count, 2 * stepNumberBuffer.length, 1024));
+    for (let i = 0; i < stepNumberBuffer.length; i++) stepNumberBuffer[i] = i + 1;
+  }
+  return stepNumberBuffer.subarray(0, count);
+}
+
 export function createLoss(ctx: Context): View {
   const { state, t } = ctx;
   const card = section('loss', t('Loss'));
@@ -231,7 +241,7 @@ export function createLoss(ctx: Context): View {
       const h = state.history;
       if (plottedHistory !== h.loss) {
         plottedHistory = h.loss;
-        const steps = h.loss.map((_, i) => i + 1);
+        const steps = stepNumbers(h.loss.length);
         stepChart!.setData(h.lossAverage && state.model?.dataset.online ? [steps, h.loss, h.lossAfter, h.lossAverage] : [steps, h.loss, h.lossAfter]);
         // The chart's last point, marked on the chart (point i is step i + 1's J).
         const last = h.loss.length;

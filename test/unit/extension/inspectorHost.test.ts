@@ -250,6 +250,6 @@ describe('inspector HTML shell', () => {
     buildSnapshotMessages(session, cursor).forEach((message) => apply(page, message));
     assert.equal(page.record!.step, 4);
     assert.equal(page.record!.loss, engineLosses[3], 'the toolbar\'s loss of the completed step');
-    assert.deepEqual(page.history.loss, engineLosses, 'the loss chart holds every completed step once');
+    assert.deepEqual(Array.from(page.history.loss), engineLosses, 'the loss chart holds every completed step once');
   });
 });
