@@ -9,7 +9,7 @@ import { Rng } from '../../src/engine/rng';
 describe('the page\'s loss series', () => {
   it('equals slice-then-concat after every change, and never changes an array it handed out before', () => {
     const rng = new Rng(7);
-    let series = new Float64Array(0);
+    let series: Float64Array = new Float64Array(0);
     let plain: number[] = [];
     const handedOut: Array<{ view: Float64Array; values: number[] }> = [];
     for (let change = 0; change < 3000; change++) {
